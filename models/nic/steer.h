@@ -1,0 +1,56 @@
+/* One interface for every RX queue-selection policy of the NIC model:
+ * Toeplitz RSS, MAC hash, round-robin, Flow Director, or a user's own policy
+ * loaded from a shared object. Shape of a Redis dictType / SQLite pcache
+ * x-method table. The classifier chain (models/nic/classifier.h) composes
+ * them the way the 82599 does: FDIR perfect -> FDIR signature -> base policy. */
+#ifndef NICSTEER_NIC_STEER_H
+#define NICSTEER_NIC_STEER_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "models/traffic/pkt.h"
+
+#define STEER_NO_MATCH (-1) /* policy has no opinion: next stage of the chain decides */
+#define STEER_DROP     (-2) /* Flow Director "action -1": drop queue */
+
+/* What the NIC tells a policy about itself at init (borrowed). */
+struct steer_env {
+    unsigned n_rx_queues; /* RX queues enabled on the port */
+    unsigned n_tx_queues;
+    unsigned n_cpus;      /* online CPUs of the simulated host */
+    uint64_t seed;        /* for policies that draw random numbers (sim_rng) */
+};
+
+/* Per-packet context the classifier hands to every stage. */
+struct steer_ctx {
+    uint32_t rss_hash; /* Toeplitz hash the NIC computed (descriptor RSS hash) */
+    uint8_t rss_type;  /* 0 = packet not hashed (non-IP / type disabled) */
+};
+
+struct steer_policy_ops {
+    const char *name;
+    /* New state from the policy's JSON object (borrowed; may be NULL for
+     * defaults). Errors name the JSON path below `path`. */
+    void *(*init)(const json_t *cfg, const char *path, const struct steer_env *env, GError **err);
+    /* RX queue for the packet, STEER_NO_MATCH or STEER_DROP. Packet path:
+     * no allocation, no logging. */
+    int (*select_rxq)(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx);
+    /* A packet of the reverse direction left on TX ring `txq` (ATR sampling).
+     * `p` is the transmitted packet. Optional (NULL). */
+    void (*observe_tx)(void *st, const struct traffic_pkt *p, unsigned txq);
+    /* The flow of `p` is now consumed on `cpu`, whose IRQ queue is `rxq`
+     * (aRFS-like learning, ndo_rx_flow_steer). Optional (NULL). */
+    void (*on_cpu_change)(void *st, const struct traffic_pkt *p, unsigned cpu, unsigned rxq);
+    /* State and counters as a new JSON object (sorted keys on output). */
+    json_t *(*dump)(void *st);
+    void (*destroy)(void *st);
+};
+
+/* Registry: built-in policies by name, else "NAME" or a path loaded with
+ * GModule. A loaded module exports `const struct steer_policy_ops
+ * nicsteer_policy_ops`. Returns borrowed ops or NULL + error. */
+const struct steer_policy_ops *steer_policy_lookup(const char *name, GError **err);
+
+#endif

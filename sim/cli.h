@@ -1,0 +1,31 @@
+/* Subcommands of the `nicsteer` binary. Each takes argv after the subcommand
+ * name (argv[0] = "nicsteer SUB") and returns the exit status:
+ * 0 success, 1 bad input or failed check, 2 bad usage (one-line error). */
+#ifndef NICSTEER_SIM_CLI_H
+#define NICSTEER_SIM_CLI_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define SIM_EXIT_OK    0
+#define SIM_EXIT_INPUT 1
+#define SIM_EXIT_USAGE 2
+
+struct sim_cli_cmd {
+    const char *name;
+    const char *summary;
+    int (*main)(int argc, char **argv);
+};
+
+/* Parse options with GOption; on error print "nicsteer SUB: <msg>" and return
+ * false (caller exits SIM_EXIT_USAGE). `--help` prints and exits 0. */
+bool sim_cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *sub);
+/* Print "nicsteer SUB: <message>" on stderr; returns `status`. */
+int sim_cli_fail(const char *sub, int status, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Same, from a GError (freed). Status SIM_EXIT_USAGE for SIM_ERROR_USAGE, else 1. */
+int sim_cli_fail_error(const char *sub, GError *err);
+
+/* The command table, defined in sim/main.c. */
+extern const struct sim_cli_cmd sim_cli_cmds[];
+
+#endif
