@@ -443,8 +443,8 @@ static bool fdir_rule_install(struct fdir_state *s, struct fdir_rule *r, unsigne
     }
     if (r->loc >= (long)cap) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                    "%s/loc: %ld out of range: must be < %u with pballoc %s ((1024 << pballoc) "
-                    "- 2, ixgbe_add_ethtool_fdir_entry)",
+                    "%s/loc: %ld out of range: must be < %u with pballoc %s (ixgbe: (1024 << "
+                    "fdir_pballoc) - 2)",
                     where, r->loc, cap, fdir_pballoc_name(s->pballoc));
         return false;
     }

@@ -277,6 +277,44 @@ static void test_steer_fdir_colliding_flow_is_steered_too(void)
     steer_fdir_ops.destroy(st);
 }
 
+static void test_steer_fdir_ipv6_and_vlan_flows_are_sampled(void)
+{
+    void *st = new_fdir(NULL);
+    struct traffic_pkt syn = tcp4(0, 0, 40000, 80, PKT_TCP_SYN);
+    syn.l3 = PKT_L3_IPV6;
+    syn.ethertype = 0x86dd;
+    for (int i = 0; i < 16; i++) {
+        syn.saddr[i] = (uint8_t)(0x20 + i);
+        syn.daddr[i] = (uint8_t)(0x90 - i);
+    }
+    steer_fdir_ops.observe_tx(st, &syn, 6);
+    struct traffic_pkt back = reverse(&syn);
+    CU_ASSERT_EQUAL(rx(st, &back), 6);
+    /* the VLAN ID is part of the key: same 5-tuple on VLAN 100 is another flow */
+    struct traffic_pkt tagged = tcp4(0x0a000001, 0x0a000002, 40000, 80, PKT_TCP_SYN);
+    tagged.has_vlan = 1;
+    tagged.vlan_tci = 100;
+    steer_fdir_ops.observe_tx(st, &tagged, 1);
+    struct traffic_pkt tback = reverse(&tagged);
+    CU_ASSERT_EQUAL(rx(st, &tback), 1);
+    tback.vlan_tci = 101;
+    CU_ASSERT_EQUAL(rx(st, &tback), STEER_NO_MATCH);
+    steer_fdir_ops.destroy(st);
+}
+
+static void test_steer_fdir_non_ip_is_not_looked_up(void)
+{
+    void *st = new_fdir(NULL);
+    struct traffic_pkt arp;
+    memset(&arp, 0, sizeof(arp));
+    arp.ethertype = 0x0806;
+    steer_fdir_ops.observe_tx(st, &arp, 0);
+    CU_ASSERT_EQUAL(rx(st, &arp), STEER_NO_MATCH);
+    CU_ASSERT_EQUAL(counter(st, "fdir_miss"), 0);
+    CU_ASSERT_EQUAL(counter(st, "filters"), 0);
+    steer_fdir_ops.destroy(st);
+}
+
 static const char *perfect_cfg =
     "{\"mode\": \"perfect\", \"filters\": ["
     "{\"flow_type\": \"tcp4\", \"dst_port\": 80, \"action\": 3, \"loc\": 5},"
@@ -302,8 +340,11 @@ static void test_steer_fdir_perfect_match_miss_and_drop(void)
     udp.l4 = 17; /* L4 type is in the mask of a tcp4 rule */
     udp.dport = 80;
     CU_ASSERT_EQUAL(rx(st, &udp), STEER_NO_MATCH);
+    struct traffic_pkt web6 = tcp4(0x01020304, 0x0a000001, 50000, 80, PKT_TCP_ACK);
+    web6.l3 = PKT_L3_IPV6; /* perfect filters are IPv4 only */
+    CU_ASSERT_EQUAL(rx(st, &web6), STEER_NO_MATCH);
     CU_ASSERT_EQUAL(counter(st, "fdir_match"), 4);
-    CU_ASSERT_EQUAL(counter(st, "fdir_miss"), 2);
+    CU_ASSERT_EQUAL(counter(st, "fdir_miss"), 3);
     /* ntuple on: ATR is off */
     struct traffic_pkt syn = tcp4(0x0a000001, 0x09000001, 80, 1234, PKT_TCP_SYN);
     steer_fdir_ops.observe_tx(st, &syn, 1);
@@ -439,6 +480,9 @@ static CU_TestInfo cases[] = {
     {"test_steer_fdir_overflow_flushes_all_signature_filters",
      test_steer_fdir_overflow_flushes_all_signature_filters},
     {"test_steer_fdir_capacity_follows_pballoc", test_steer_fdir_capacity_follows_pballoc},
+    {"test_steer_fdir_ipv6_and_vlan_flows_are_sampled",
+     test_steer_fdir_ipv6_and_vlan_flows_are_sampled},
+    {"test_steer_fdir_non_ip_is_not_looked_up", test_steer_fdir_non_ip_is_not_looked_up},
     {"test_steer_fdir_colliding_flow_is_steered_too",
      test_steer_fdir_colliding_flow_is_steered_too},
     {"test_steer_fdir_perfect_match_miss_and_drop", test_steer_fdir_perfect_match_miss_and_drop},
