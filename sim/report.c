@@ -138,7 +138,7 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "sim_time_s",
                      real_round(r->sim_time_s, 1e-9), "packets", packets, "stack_calls",
                      uint_json(r->stack_calls), "cpus", cpus, "queues", queues, "latency_us",
-                     latency_json(&r->latency), "napi_poll", napi_json(r), "flows",
+                     latency_json(&r->latency), "napi_poll", napi_json(r), "n_flows",
                      (json_int_t)r->n_flows);
 }
 
@@ -204,7 +204,8 @@ static int cmp_vector_irq(const void *a, const void *b, void *data)
     unsigned ia = vs[*(const unsigned *)a].irq, ib = vs[*(const unsigned *)b].irq;
     if (ia != ib)
         return ia < ib ? -1 : 1;
-    return *(const unsigned *)a < *(const unsigned *)b ? -1 : 1;
+    unsigned xa = *(const unsigned *)a, xb = *(const unsigned *)b;
+    return xa < xb ? -1 : xa > xb;
 }
 
 /* One row. Linux 6.12: "%*d: " then "%10u " per CPU then " %8s" chip.
@@ -315,10 +316,11 @@ bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
     if (o == NULL)
         return false;
     json_t *summary = sim_report_summary_json(r);
-    bool ok = summary != NULL && sim_out_write_json(o, "summary.json", summary, err);
-    json_decref(summary);
-    if (summary == NULL)
+    bool ok = summary != NULL;
+    if (!ok)
         g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s/summary.json: cannot build JSON", dir);
+    ok = ok && sim_out_write_json(o, "summary.json", summary, err);
+    json_decref(summary);
     ok = ok && write_text(o, "mpstat.txt", sim_report_mpstat_text(r), err);
     ok = ok && write_text(o, "interrupts.txt", sim_report_interrupts_text(r), err);
     ok = ok && write_text(o, "softnet_stat.txt", sim_report_softnet_text(r), err);
