@@ -204,6 +204,8 @@ char *kern_cpumask_format_hex(const struct kern_cpumask *m, unsigned nbits)
     for (unsigned g = groups; g-- > 0;) {
         uint32_t v = (uint32_t)(m->bits[g / 2] >> (32 * (g % 2)));
         unsigned top_bits = g == groups - 1 ? nbits - 32 * g : 32;
+        if (top_bits < 32)
+            v &= (UINT32_C(1) << top_bits) - 1;
         if (g == groups - 1)
             g_string_append_printf(str, "%0*x", (int)((top_bits + 3) / 4), v);
         else
