@@ -298,6 +298,37 @@ static void test_rps_arfs_expiry_rule(void)
     rfs_env_clear(&e);
 }
 
+static void test_rps_arfs_reused_filter_id_leaves_the_old_entry(void)
+{
+    struct rfs_env e;
+    rfs_env_init(&e, 2);
+    uint16_t rmap[2] = {0, 1};
+    struct steer_log log = {.filter = 7};
+    kern_rps_dev_set_accel(e.dev, rmap, steer, &log);
+    const uint32_t h = 0x00abcdef;
+    struct kern_rps_dev_flow *q0 = kern_rps_dev_flow_at(kern_rps_dev_flow_table(e.dev, 0), h);
+    struct kern_rps_dev_flow *q1 = kern_rps_dev_flow_at(kern_rps_dev_flow_table(e.dev, 1), h);
+    kern_rps_record_flow(e.sft, h, 0);
+    CU_ASSERT_EQUAL(rx(&e, 2, h), 0); /* on rx-1, reader on CPU 0: filter 7 -> rx-0 */
+    CU_ASSERT(q0->cpu == 0 && q0->filter == 7);
+    poll(&e, 0, 64);
+    /* The reader moves to CPU 1; the packet now arrives on rx-0 and the driver hands back the
+     * same filter id for rx-1: the old entry must forget it. */
+    kern_rps_record_flow(e.sft, h, 1);
+    CU_ASSERT_EQUAL(rx(&e, 1, h), 1);
+    CU_ASSERT_EQUAL(log.calls, 2);
+    CU_ASSERT(q1->cpu == 1 && q1->filter == 7);
+    CU_ASSERT_EQUAL(q0->filter, KERN_RPS_NO_FILTER);
+    /* A driver error (negative) installs nothing but the flow still moves. */
+    log.filter = -95;
+    poll(&e, 1, 64);
+    kern_rps_record_flow(e.sft, h, 0);
+    CU_ASSERT_EQUAL(rx(&e, 2, h), 0);
+    CU_ASSERT_EQUAL(log.calls, 3);
+    CU_ASSERT(q1->cpu == 0 && q1->filter == 7);
+    rfs_env_clear(&e);
+}
+
 static void test_rps_cpu_rmap_defaults_and_last_update_wins(void)
 {
     struct kern_cpumask aff[2];
@@ -326,6 +357,8 @@ static CU_TestInfo cases[] = {
     {"test_rps_arfs_installs_filter_on_the_new_cpus_queue",
      test_rps_arfs_installs_filter_on_the_new_cpus_queue},
     {"test_rps_arfs_expiry_rule", test_rps_arfs_expiry_rule},
+    {"test_rps_arfs_reused_filter_id_leaves_the_old_entry",
+     test_rps_arfs_reused_filter_id_leaves_the_old_entry},
     {"test_rps_cpu_rmap_defaults_and_last_update_wins",
      test_rps_cpu_rmap_defaults_and_last_update_wins},
     CU_TEST_INFO_NULL,
