@@ -143,7 +143,8 @@ static bool parse_row(struct parser *ps, const char *l, GError **err)
     while (*s == ' ')
         s++;
     unsigned idx;
-    parse_u(&s, &idx);
+    if (!parse_u(&s, &idx) || idx >= NIC_ETHTOOL_X_INDEX_MAX)
+        return fail(ps, err, "row index out of range, expected < %d", NIC_ETHTOOL_X_INDEX_MAX);
     s++; /* ':' */
     if (ps->after_dots ? idx < ps->next_index : idx != ps->next_index)
         return fail(ps, err, "row starts at index %u, expected %s%u%s", idx,

@@ -12,7 +12,8 @@
 
 #define NIC_ETHTOOL_X_KEY_MAX   128
 #define NIC_ETHTOOL_X_FLAGS_MAX 8
-#define NIC_ETHTOOL_X_UNKNOWN   (-1) /* entry inside an elided ("...") range */
+#define NIC_ETHTOOL_X_INDEX_MAX 65536 /* largest table index accepted */
+#define NIC_ETHTOOL_X_UNKNOWN   (-1)  /* entry inside an elided ("...") range */
 
 struct nic_ethtool_x_flag {
     char name[32]; /* "toeplitz", "xor", "symmetric-xor" */

@@ -194,6 +194,9 @@ static void test_ethtool_x_malformed_names_line(void)
     g_free(t);
     expect_error("RX flow hash indirection table for eth0 with four RX ring(s):\n",
                  "dump.txt:1: expected \"RX flow hash indirection table for DEV with N");
+    t = g_strconcat(hdr, "    0:      0\n...\n99999999:      0\n", NULL);
+    expect_error(t, "dump.txt:4: row index out of range");
+    g_free(t);
     expect_error("$ ip link\n1: lo: <LOOPBACK>\n", "dump.txt: no \"RX flow hash");
     t = g_strconcat(hdr, "    0:      0\nRSS hash function:\n    toeplitz: maybe\n", NULL);
     expect_error(t, "dump.txt:4: expected \"    NAME: on|off\"");
