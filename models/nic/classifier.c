@@ -11,6 +11,7 @@
 #define NIC_CLASSIFIER_MAX_STAGES 8
 
 struct nic_stage {
+    char *name; /* as written in the chain: key of its config and dump */
     const struct steer_policy_ops *ops;
     void *st;
     bool owned;       /* false for "rss": shares the classifier's RSS state */
@@ -32,9 +33,11 @@ void nic_classifier_free(struct nic_classifier *c)
 {
     if (!c)
         return;
-    for (unsigned i = 0; i < c->n_stages; i++)
+    for (unsigned i = 0; i < c->n_stages; i++) {
         if (c->stage[i].owned && c->stage[i].st)
             c->stage[i].ops->destroy(c->stage[i].st);
+        g_free(c->stage[i].name);
+    }
     steer_rss_ops.destroy(c->rss);
     g_free(c);
 }
@@ -95,6 +98,7 @@ static bool init_stages(struct nic_classifier *c, const json_t *cfg, const char 
             return false;
         }
         c->n_stages++;
+        s->name = g_strdup(names[i]);
         if (s->ops == &steer_rss_ops) {
             s->st = c->rss;
             continue;
@@ -212,9 +216,9 @@ json_t *nic_classifier_dump(const struct nic_classifier *c)
     json_t *stages = json_object();
     for (unsigned i = 0; i < c->n_stages; i++) {
         const struct nic_stage *s = &c->stage[i];
-        json_array_append_new(chain, json_string(s->ops->name));
+        json_array_append_new(chain, json_string(s->name));
         json_t *d = s->ops->dump ? s->ops->dump(s->st) : NULL;
-        json_object_set_new(stages, s->ops->name,
+        json_object_set_new(stages, s->name,
                             json_pack("{s:I, s:I, s:o}", "decided", (json_int_t)s->decided,
                                       "dropped", (json_int_t)s->dropped, "state",
                                       d ? d : json_null()));
@@ -242,5 +246,5 @@ unsigned nic_classifier_n_stages(const struct nic_classifier *c)
 
 const char *nic_classifier_stage_name(const struct nic_classifier *c, unsigned i)
 {
-    return i < c->n_stages ? c->stage[i].ops->name : NULL;
+    return i < c->n_stages ? c->stage[i].name : NULL;
 }

@@ -1,5 +1,5 @@
-/* RSS redirection table of the 82599 (RETA registers, datasheet §8.2.3.7.15)
- * filled like ethtool's fill_indir_table() and ixgbe_setup_reta(). */
+/* RSS redirection table of the 82599 (32 RETA registers x 4 entries) filled
+ * like ethtool's fill_indir_table() and ixgbe_setup_reta() (ixgbe_main.c). */
 #include "models/nic/reta.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* MAC-based queue selection, the L2 analogue of the 82599 VMDq pool choice
- * (datasheet §7.1.2.2, RAR/PSRTYPE; ixgbe_set_vmdq). A documented fold
- * replaces the per-MAC RAR table: queue = fold16(MAC) % n_rx_queues. */
+/* MAC-based queue selection, the L2 analogue of the 82599 VMDq pool choice by
+ * destination MAC (RAR/MPSAR filters; ixgbe_set_vmdq_generic, ixgbe_common.c).
+ * A documented fold replaces the per-MAC RAR table: queue = fold16(MAC) % n. */
 #include "models/nic/steer.h"
 
 #include <string.h>

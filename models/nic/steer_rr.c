@@ -1,7 +1,6 @@
-/* Round-robin assignment of new connections to RX queues with a per-flow
- * table, the way "flow-pinning" NICs and software balancers (e.g. DPDK's
- * rte_flow RSS-less round robin, or a Maglev-style connection table) keep a
- * flow on one queue. Not an 82599 feature: a baseline to compare RSS with. */
+/* Round-robin assignment of new connections to RX queues, pinned by a
+ * connection table (as a software load balancer keeps a flow on one backend).
+ * Not an 82599 feature: a baseline to compare RSS's hash spread with. */
 #include "models/nic/steer.h"
 
 #include <string.h>

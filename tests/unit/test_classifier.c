@@ -249,7 +249,34 @@ static void test_classifier_rxhash_off_keeps_reta_hides_hash(void)
     nic_classifier_free(off);
 }
 
+static void test_classifier_plugin_stage_and_dump(void)
+{
+    struct nic_classifier *c =
+        new_ok("{\"chain\": [\"dport\", \"rss\"], \"dport\": {\"map\": {\"80\": 5}}}", &env16);
+    struct nic_rx_decision d;
+    struct traffic_pkt p = tcp4(0x01020304, 1234, PKT_TCP_SYN); /* dport 80 */
+    nic_classifier_select(c, &p, &d);
+    CU_ASSERT_EQUAL(d.queue, 5);
+    CU_ASSERT_EQUAL(d.stage, 0);
+    struct traffic_pkt arp = {.ethertype = 0x0806};
+    nic_classifier_select(c, &arp, &d);
+    CU_ASSERT_EQUAL(d.queue, 0);
+    CU_ASSERT_EQUAL(d.stage, 1);
+    json_t *j = nic_classifier_dump(c);
+    json_t *st = json_object_get(j, "stages");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(st, "dport"), "decided")),
+                    1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(st, "rss"), "decided")), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "hashed")), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "not_hashed")), 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(j, "chain"), 0)),
+                           "dport");
+    json_decref(j);
+    nic_classifier_free(c);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_classifier_plugin_stage_and_dump", test_classifier_plugin_stage_and_dump},
     {"test_classifier_default_rss_uses_reta_of_ms_hash",
      test_classifier_default_rss_uses_reta_of_ms_hash},
     {"test_classifier_non_ip_queue0_not_hashed", test_classifier_non_ip_queue0_not_hashed},
