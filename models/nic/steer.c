@@ -11,11 +11,10 @@ extern const struct steer_policy_ops steer_rss_ops;
 extern const struct steer_policy_ops steer_machash_ops;
 extern const struct steer_policy_ops steer_rr_ops;
 extern const struct steer_policy_ops steer_single_ops;
+extern const struct steer_policy_ops steer_fdir_ops;
 
 static const struct steer_policy_ops *const steer_builtin[] = {
-    &steer_rss_ops, &steer_machash_ops, &steer_rr_ops, &steer_single_ops,
-    /* MERGE POINT: add `&steer_fdir_ops,` here (and its extern above) when
-     * models/nic/steer_fdir.c (Flow Director) is merged from its branch. */
+    &steer_rss_ops, &steer_machash_ops, &steer_rr_ops, &steer_single_ops, &steer_fdir_ops,
 };
 
 static char *builtin_names(void)

@@ -275,7 +275,39 @@ static void test_classifier_plugin_stage_and_dump(void)
     nic_classifier_free(c);
 }
 
+/* Spec §3.1/§3.2: an ATR filter learnt on TX overrides RSS for the reverse
+ * flow, yet the descriptor still carries the Toeplitz hash (ixgbe never sets
+ * FDIRCTRL.REPORT_STATUS), so queue != RETA[hash & 127]. */
+static void test_classifier_fdir_atr_overrides_rss_keeps_hash(void)
+{
+    struct nic_classifier *c =
+        new_ok("{\"rss\": {\"key\": \"" MS_KEY "\"}, \"chain\": [\"fdir\", \"rss\"], "
+               "\"fdir\": {\"mode\": \"signature\"}}",
+               &env16);
+    struct traffic_pkt rx = tcp4(0x420995bb, 2794, PKT_TCP_ACK);
+    struct nic_rx_decision before, after;
+    nic_classifier_select(c, &rx, &before);
+    CU_ASSERT_EQUAL(before.stage, 1); /* fdir missed, rss decided */
+    unsigned txq = (before.queue + 5) % 16;
+    /* the reply leaves on TX ring txq: swap the direction of the RX packet */
+    struct traffic_pkt tx = rx;
+    memcpy(tx.saddr, rx.daddr, 16);
+    memcpy(tx.daddr, rx.saddr, 16);
+    tx.sport = rx.dport;
+    tx.dport = rx.sport;
+    tx.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK; /* SYN programs at once */
+    nic_classifier_observe_tx(c, &tx, txq);
+    nic_classifier_select(c, &rx, &after);
+    CU_ASSERT_EQUAL(after.stage, 0);
+    CU_ASSERT_EQUAL(after.queue, (int)txq);
+    CU_ASSERT_EQUAL(after.hash, before.hash);
+    CU_ASSERT_EQUAL(after.hashed, 1);
+    nic_classifier_free(c);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_classifier_fdir_atr_overrides_rss_keeps_hash",
+     test_classifier_fdir_atr_overrides_rss_keeps_hash},
     {"test_classifier_plugin_stage_and_dump", test_classifier_plugin_stage_and_dump},
     {"test_classifier_default_rss_uses_reta_of_ms_hash",
      test_classifier_default_rss_uses_reta_of_ms_hash},
