@@ -43,7 +43,8 @@ static void fx_free(struct fx *f)
 }
 
 static const char *ONE_LLC8 = "{\"cpus\": 8}";
-static const char *TWO_LLC8 = "{\"cpus\": 8, \"llc\": [[0,1,2,3],[4,5,6,7]], \"numa\": [0,0,0,0,1,1,1,1]}";
+static const char *TWO_LLC8 =
+    "{\"cpus\": 8, \"llc\": [[0,1,2,3],[4,5,6,7]], \"numa\": [0,0,0,0,1,1,1,1]}";
 
 /* §5 wake_affine_idle: waker CPU idle and cache-shared with an idle prev -> prev. */
 static void test_fair_idle_waker_idle_prev_keeps_prev(void)

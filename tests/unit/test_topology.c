@@ -83,9 +83,8 @@ static void test_topology_two_socket_spans_and_levels(void)
 static void test_topology_far_numa_loses_wake_affine(void)
 {
     GError *err = NULL;
-    struct cpus_topology *t =
-        parse("{\"cpus\": 4, \"llc\": [[0,1],[2,3]], \"numa\": [0,0,1,1], \"numa_distance\": 40}",
-              &err);
+    struct cpus_topology *t = parse(
+        "{\"cpus\": 4, \"llc\": [[0,1],[2,3]], \"numa\": [0,0,1,1], \"numa_distance\": 40}", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_FALSE(cpus_topology_wake_affine(t, CPUS_DOM_SYSTEM));
     CU_ASSERT(cpus_topology_wake_affine(t, CPUS_DOM_LLC));
@@ -105,8 +104,7 @@ static void test_topology_llcs_within_a_node_make_a_pkg_level(void)
 static void test_topology_smt_siblings(void)
 {
     GError *err = NULL;
-    struct cpus_topology *t =
-        parse("{\"cpus\": 4, \"smt\": [[0,2],[1,3]]}", &err);
+    struct cpus_topology *t = parse("{\"cpus\": 4, \"smt\": [[0,2],[1,3]]}", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT(cpus_topology_has_smt(t));
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 2), CPUS_DOM_SMT);
