@@ -102,8 +102,11 @@ static int wake_affine(const struct cpus_topology *t, const struct cpus_state *s
 static bool core_idle(const struct cpus_topology *t, const struct cpus_state *s, int cpu)
 {
     int sib;
-    cpus_mask_for_each(
-        sib, cpus_topology_span(t, cpu, CPUS_DOM_SMT)) if (!cpus_state_idle(s, sib)) return false;
+    cpus_mask_for_each(sib, cpus_topology_span(t, cpu, CPUS_DOM_SMT))
+    {
+        if (!cpus_state_idle(s, sib))
+            return false;
+    }
     return true;
 }
 
@@ -111,8 +114,11 @@ static bool core_idle(const struct cpus_topology *t, const struct cpus_state *s,
 static bool llc_has_idle_core(const struct cpus_topology *t, const struct cpus_state *s, int target)
 {
     int cpu;
-    cpus_mask_for_each(
-        cpu, cpus_topology_span(t, target, CPUS_DOM_LLC)) if (core_idle(t, s, cpu)) return true;
+    cpus_mask_for_each(cpu, cpus_topology_span(t, target, CPUS_DOM_LLC))
+    {
+        if (core_idle(t, s, cpu))
+            return true;
+    }
     return false;
 }
 

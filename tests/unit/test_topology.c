@@ -184,7 +184,10 @@ static void test_mask_handles_cpus_beyond_one_word(void)
     CU_ASSERT_EQUAL(cpus_mask_next(&m, 701), 1023);
     CU_ASSERT_EQUAL(cpus_mask_next(&m, 1024), -1);
     int seen = 0, cpu;
-    cpus_mask_for_each(cpu, &m) seen += cpu;
+    cpus_mask_for_each(cpu, &m)
+    {
+        seen += cpu;
+    }
     CU_ASSERT_EQUAL(seen, 3 + 700 + 1023);
     cpus_mask_unset(&m, 700);
     CU_ASSERT_FALSE(cpus_mask_test(&m, 700));
