@@ -2,6 +2,8 @@
  * select_idle_sibling(), select_idle_cpu() (kernel/sched/fair.c, Linux 6.12). */
 #include "models/sched/fair.h"
 
+#include <glib.h>
+
 #define NSEC_PER_SEC INT64_C(1000000000)
 
 /* record_wakee(): decays at most once per call, after HZ jiffies (one second). */
@@ -223,6 +225,8 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
                              struct cpus_task *p, int waker_cpu, bool sync,
                              struct cpus_wake_why *why)
 {
+    g_assert(cpus_state_check(t, snap));
+    g_assert(waker_cpu >= 0 && waker_cpu < snap->nr_cpus && p->cpu >= 0 && p->cpu < snap->nr_cpus);
     struct cpus_wake_why local;
     if (why == NULL)
         why = &local;
@@ -257,6 +261,20 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
         why->sis = CPUS_SIS_FALLBACK;
     }
     return cpu;
+}
+
+bool cpus_state_check(const struct cpus_topology *t, const struct cpus_state *snap)
+{
+    if (snap == NULL || snap->cpu == NULL || snap->nr_cpus != cpus_topology_nr_cpus(t))
+        return false;
+    for (int c = 0; c < snap->nr_cpus; c++) {
+        const struct cpus_cpu_state *cs = &snap->cpu[c];
+        if (cs->nr_queued > 0 && cs->nr_queued >= cs->nr_running)
+            return false;
+        if (cs->nr_queued > 0 && cs->queued == NULL)
+            return false;
+    }
+    return true;
 }
 
 const char *cpus_affine_reason_name(enum cpus_affine_reason r)

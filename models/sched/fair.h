@@ -61,6 +61,10 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
                              struct cpus_task *p, int waker_cpu, bool sync,
                              struct cpus_wake_why *why);
 
+/* Invariant for assertions: the snapshot matches the topology, its counts agree
+ * (nr_queued < nr_running when a task runs, load present when runnable). */
+bool cpus_state_check(const struct cpus_topology *t, const struct cpus_state *snap);
+
 const char *cpus_affine_reason_name(enum cpus_affine_reason r);
 const char *cpus_sis_reason_name(enum cpus_sis_reason r);
 

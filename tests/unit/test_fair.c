@@ -468,6 +468,22 @@ static void test_fair_two_nic_proxy_variants(void)
     fx_free(&f);
 }
 
+static void test_fair_state_check_catches_mismatched_snapshot(void)
+{
+    struct fx f;
+    fx_init(&f, ONE_LLC8);
+    CU_ASSERT(cpus_state_check(f.t, &f.s));
+    struct cpus_task *q[1] = {&f.bg[0]};
+    f.cpu[3].queued = q;
+    f.cpu[3].nr_queued = 1; /* one queued but nothing runnable */
+    CU_ASSERT_FALSE(cpus_state_check(f.t, &f.s));
+    fx_busy(&f, 3, 2);
+    CU_ASSERT(cpus_state_check(f.t, &f.s));
+    f.s.nr_cpus = 4;
+    CU_ASSERT_FALSE(cpus_state_check(f.t, &f.s));
+    fx_free(&f);
+}
+
 static void test_fair_reason_names(void)
 {
     CU_ASSERT_STRING_EQUAL(cpus_affine_reason_name(CPUS_AFFINE_SYNC), "sync");
@@ -494,6 +510,7 @@ static CU_TestInfo cases[] = {
     {"wake_wide for M:N wakers", test_fair_wake_wide_for_m_to_n_wakers},
     {"two-NIC proxy ping-pong", test_fair_two_nic_proxy_ping_pongs_between_rx_and_tx_cpus},
     {"two-NIC proxy variants", test_fair_two_nic_proxy_variants},
+    {"state check catches mismatch", test_fair_state_check_catches_mismatched_snapshot},
     {"reason names", test_fair_reason_names},
     CU_TEST_INFO_NULL,
 };
