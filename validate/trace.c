@@ -401,6 +401,14 @@ static const char *parse_task(char *s, char *end, struct val_trace_event *ev)
     while (s < end && *s == ' ')
         s++;
     end = rtrim(s, end);
+    /* record-tgid option: "<comm>-<pid> (<tgid>)", tgid "-------" when unknown. */
+    if (end > s && end[-1] == ')') {
+        char *open = end;
+        while (open > s && open[-1] != '(')
+            open--;
+        if (open > s)
+            end = rtrim(s, open - 1);
+    }
     if (s == end)
         return "no task before the timestamp";
     char *tok = end;
@@ -625,9 +633,15 @@ struct val_trace_reader *val_trace_open_stream(FILE *f, const char *name)
 static void warn(struct val_trace_reader *r, const char *why, const char *line)
 {
     r->st.garbled++;
-    if (r->st.warnings->len < VAL_TRACE_MAX_WARNINGS)
-        g_ptr_array_add(r->st.warnings, g_strdup_printf("%s:%" PRIu64 ": %s: \"%.80s\"", r->name,
-                                                        r->st.lines, why, line));
+    if (r->st.warnings->len >= VAL_TRACE_MAX_WARNINGS)
+        return;
+    char shown[81];
+    size_t i = 0;
+    for (; i < sizeof shown - 1 && line[i]; i++) /* binary input stays printable */
+        shown[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+    shown[i] = '\0';
+    g_ptr_array_add(r->st.warnings, g_strdup_printf("%s:%" PRIu64 ": %s: \"%s\"", r->name,
+                                                    r->st.lines, why, shown));
 }
 
 /* Reads one line into buf; false at EOF. Overlong lines are truncated and flagged. */

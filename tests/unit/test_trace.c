@@ -102,6 +102,21 @@ static void test_trace_comm_with_spaces_and_dashes(void)
     CU_ASSERT_EQUAL(ev.kind, VAL_EV_SOFTIRQ_RAISE);
     CU_ASSERT_EQUAL(ev.u.softirq.vec, 3);
 
+    /* record-tgid option adds "(tgid)" after the pid. */
+    CU_ASSERT_EQUAL_FATAL(parse("          <idle>-0       (-------) [001] d.h1.  3264.271966: "
+                                "irq_handler_entry: irq=36 name=virtio1-req.0",
+                                &ev, &info),
+                          VAL_LINE_EVENT);
+    CU_ASSERT_STRING_EQUAL(ev.comm, "<idle>");
+    CU_ASSERT_EQUAL(ev.tid, 0);
+    CU_ASSERT_EQUAL(ev.cpu, 1);
+    CU_ASSERT_EQUAL_FATAL(parse("         python3-21285   (  21243) [001] .....  3265.407185: "
+                                "sys_recvfrom(fd: 4, ubuf: 0x7f8520000bc0, size: 0x10000)",
+                                &ev, &info),
+                          VAL_LINE_EVENT);
+    CU_ASSERT_EQUAL(ev.tid, 21285);
+    CU_ASSERT_EQUAL(ev.u.sys.fd, 4);
+
     /* memfd:sealed-91-2433: comm has a dash and digits; the pid is after the last '-'. */
     CU_ASSERT_EQUAL_FATAL(parse(" memfd:sealed-91-2433    [001] d..2.  3264.270642: sched_switch: "
                                 "prev_comm=memfd:sealed-91 prev_pid=2433 prev_prio=120 "
