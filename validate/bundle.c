@@ -550,6 +550,23 @@ const char *val_bundle_trace_clock(const struct val_bundle *b)
     return b->trace_clock;
 }
 
+int val_bundle_trace_event_enabled(const struct val_bundle *b, const char *event)
+{
+    json_t *list = jget(b->root, "/trace/events");
+    if (!json_is_array(list))
+        return -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *s = json_string_value(v);
+        const char *colon = s ? strchr(s, ':') : NULL;
+        if (s && (strcmp(s, event) == 0 || (colon && strcmp(colon + 1, event) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
 int64_t val_bundle_lost_events(const struct val_bundle *b)
 {
     return b->lost_total;

@@ -81,6 +81,9 @@ const struct val_interrupts *val_bundle_interrupts(const struct val_bundle *b, b
 const struct val_softirqs *val_bundle_softirqs(const struct val_bundle *b, bool after);
 
 const char *val_bundle_trace_clock(const struct val_bundle *b);
+/* Whether trace.events lists "system:event" (or bare "event"): 1 yes, 0 no (the kernel lacked
+ * it or it was not enabled), -1 when the bundle does not list its events. */
+int val_bundle_trace_event_enabled(const struct val_bundle *b, const char *event);
 /* Per-CPU ring-buffer overrun + dropped events from trace.per_cpu_overrun; -1 when unknown. */
 int64_t val_bundle_lost_events(const struct val_bundle *b);
 int64_t val_bundle_lost_events_cpu(const struct val_bundle *b, int cpu);

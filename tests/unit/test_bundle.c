@@ -56,6 +56,9 @@ static void test_bundle_rps2_typed_accessors(void)
     CU_ASSERT_STRING_EQUAL(val_bundle_trace_clock(b), "mono");
     CU_ASSERT_EQUAL(val_bundle_lost_events(b), 0);
     CU_ASSERT_EQUAL(val_bundle_lost_events_cpu(b, 1), 0);
+    CU_ASSERT_EQUAL(val_bundle_trace_event_enabled(b, "napi:napi_poll"), 1);
+    CU_ASSERT_EQUAL(val_bundle_trace_event_enabled(b, "netif_rx_entry"), 1);
+    CU_ASSERT_EQUAL(val_bundle_trace_event_enabled(b, "net:net_dev_queue"), 0);
     CU_ASSERT_EQUAL(val_bundle_clock_offset_ns(b, false), 1795339415991083080LL);
     CU_ASSERT_EQUAL(val_bundle_clock_offset_ns(b, true), 1795339415991083065LL);
     CU_ASSERT_PTR_NOT_NULL(val_bundle_ethtool(b, 'l', "vB"));
@@ -240,6 +243,7 @@ static void test_bundle_minimal_config_defaults_and_unknown_keys(void)
     CU_ASSERT_EQUAL(val_bundle_clock_offset_ns(b, true), 1010);
     CU_ASSERT_PTR_NULL(val_bundle_interrupts(b, false));
     CU_ASSERT_PTR_NULL(val_bundle_tx_dev(b));
+    CU_ASSERT_EQUAL(val_bundle_trace_event_enabled(b, "napi:napi_poll"), -1);
     int n;
     val_bundle_sockets(b, &n);
     CU_ASSERT_EQUAL(n, 0);
