@@ -134,9 +134,10 @@ int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **
     if (rc == PCAP_ERROR_BREAK)
         return check_clean_eof(r, err);
     if (rc != 1) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
-                    "%s: packet %" G_GUINT64_FORMAT ": truncated record (%s)", r->path, r->n + 1,
-                    pcap_geterr(r->pc));
+        const char *msg = pcap_geterr(r->pc);
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s: packet %" G_GUINT64_FORMAT ": %s (%s)",
+                    r->path, r->n + 1,
+                    strstr(msg, "truncated") ? "truncated record" : "unreadable record", msg);
         return -1;
     }
     r->n++;

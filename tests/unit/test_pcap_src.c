@@ -173,7 +173,56 @@ static void test_pcap_src_nanosecond_and_microsecond_files_give_ns(void)
     }
 }
 
+/* Linux cooked capture (tcpdump -i any): the link type picks the parser. */
+static void test_pcap_src_linux_cooked_capture_is_parsed(void)
+{
+    static const uint8_t sll[16 + 28] = {
+        0,    0,    0, 1,  0, 6, 0x52, 0x54, 0,  1,  2, 3, 0,  0, 0x08, 0x00,              /* SLL */
+        0x45, 0,    0, 28, 0, 1, 0,    0,    64, 17, 0, 0, 10, 0, 0,    1,    10, 0, 0, 2, /* IP */
+        0x04, 0x00, 0, 53, 0, 8, 0,    0}; /* UDP 1024 -> 53 */
+    char *tmp = write_temp("", 0);
+    pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, tmp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct pcap_pkthdr h = {.caplen = sizeof(sll), .len = sizeof(sll)};
+    pcap_dump((u_char *)d, &h, sll);
+    pcap_dump_close(d);
+    pcap_close(dead);
+    struct traffic_pcap *r = traffic_pcap_open(tmp, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(traffic_pcap_datalink(r), DLT_LINUX_SLL);
+    struct traffic_pkt p;
+    CU_ASSERT_EQUAL(traffic_pcap_next(r, &p, NULL), 1);
+    CU_ASSERT_EQUAL(p.l3, PKT_L3_IPV4);
+    CU_ASSERT_EQUAL(p.l4, 17);
+    CU_ASSERT_EQUAL(p.sport, 1024);
+    CU_ASSERT_EQUAL(p.dport, 53);
+    CU_ASSERT_PTR_NULL(traffic_pcap_why(r));
+    traffic_pcap_free(r);
+    g_unlink(tmp);
+    g_free(tmp);
+}
+
+/* A link type we cannot parse is refused at open, naming it. */
+static void test_pcap_src_unsupported_link_type_is_rejected(void)
+{
+    char *tmp = write_temp("", 0);
+    pcap_t *dead = pcap_open_dead(DLT_IEEE802_11, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, tmp);
+    pcap_dump_close(d);
+    pcap_close(dead);
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(traffic_pcap_open(tmp, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "unsupported link type 105"));
+    g_error_free(err);
+    g_unlink(tmp);
+    g_free(tmp);
+}
+
 static CU_TestInfo cases[] = {
+    {"linux cooked capture is parsed", test_pcap_src_linux_cooked_capture_is_parsed},
+    {"unsupported link type is rejected", test_pcap_src_unsupported_link_type_is_rejected},
     {"public capture counts", test_pcap_src_public_capture_counts},
     {"gnutella has ipv6 and ipv4", test_pcap_src_gnutella_has_ipv6_and_ipv4},
     {"truncated last record names packet", test_pcap_src_truncated_last_record_names_packet},
