@@ -322,7 +322,7 @@ static void test_pkt_parse_any_cut_or_garbage_is_safe(void)
         uint8_t *b = g_malloc(len ? len : 1);
         for (uint32_t k = 0; k < len; k++)
             b[k] = (uint8_t)sim_rng_u32(&r);
-        if (len > 13 && n % 2) /* steer half of them into IPv4/IPv6 */
+        if (len > 14 && n % 2) /* steer half of them into IPv4/IPv6 */
             b[12] = 0x08, b[13] = 0x00, b[14] = 0x45;
         traffic_pkt_parse_link((enum traffic_link)(n % 7), b, len, len, &p, NULL);
         CU_ASSERT(p.l3 == PKT_L3_NONE || p.l3 == PKT_L3_IPV4 || p.l3 == PKT_L3_IPV6);
