@@ -91,6 +91,12 @@ static void heap_down(struct traffic_gen *g, uint32_t i)
 
 /* ---- arrival times ------------------------------------------------------- */
 
+/* ns from a double, saturating: a tiny rate puts the next arrival at "never". */
+static uint64_t ns_sat(double ns)
+{
+    return ns >= 1.8e19 ? UINT64_MAX : (uint64_t)(ns + 0.5);
+}
+
 /* On-off maps on-time to wall time: every `on` ns of sending is followed by
  * `off` ns of silence. */
 static uint64_t wall_ns(const struct gen_group *gr, double on_t)
@@ -99,7 +105,7 @@ static uint64_t wall_ns(const struct gen_group *gr, double on_t)
         double cycles = floor(on_t / gr->on_ns);
         on_t = cycles * (gr->on_ns + gr->off_ns) + (on_t - cycles * gr->on_ns);
     }
-    return gr->start_ns + (uint64_t)llround(on_t);
+    return ns_sat((double)gr->start_ns + on_t);
 }
 
 static void flow_advance(struct traffic_gen *g, struct gen_flow *f)
@@ -350,7 +356,7 @@ static bool parse_template(const struct flowspec *fs, const char *path, struct t
         !get_int(fs->family, path, "family", 4, 6, 4, &family, err) ||
         !get_int(fs->sport, path, "sport", 0, 65535, 1024, &sport, err) ||
         !get_int(fs->dport, path, "dport", 0, 65535, 80, &dport, err) ||
-        !get_int(fs->vlan, path, "vlan", -1, 4095, -1, &vlan, err))
+        !get_int(fs->vlan, path, "vlan", 0, 4095, -1, &vlan, err))
         return false;
     if (family == 5)
         return key_fail(err, path, "family", "expected 4 or 6");
@@ -470,7 +476,7 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
         start_us = json_number_value(fs.start_us);
     if (flows->len + (uint64_t)count > MAX_FLOWS)
         return key_fail(err, path, "count", "more than %u flows in all", MAX_FLOWS);
-    gr->start_ns = (uint64_t)llround(start_us * 1e3);
+    gr->start_ns = ns_sat(start_us * 1e3);
     gr->ival_ns = 1e9 * (double)count / pps;
     char *stream = g_strdup_printf("traffic/flows/%u", g->n_groups);
     sim_rng_init(&gr->rng, seed, stream);
@@ -595,7 +601,7 @@ static void rescale(struct traffic_gen *g, double pps)
         double t =
             span ? (double)g->pkts[i].ts_ns * ((double)(g->n_pkts - 1) * 1e9 / pps) / (double)span
                  : (double)i * 1e9 / pps;
-        g->pkts[i].ts_ns = (uint64_t)llround(t);
+        g->pkts[i].ts_ns = ns_sat(t);
     }
 }
 
@@ -622,8 +628,7 @@ static bool gen_pcap_new(struct traffic_gen *g, json_t *file, json_t *rate, json
     }
     if (pps > 0)
         rescale(g, pps);
-    g->duration_ns =
-        dur ? (uint64_t)llround(d * 1e9) : (g->n_pkts ? g->pkts[g->n_pkts - 1].ts_ns + 1 : 0);
+    g->duration_ns = dur ? ns_sat(d * 1e9) : (g->n_pkts ? g->pkts[g->n_pkts - 1].ts_ns + 1 : 0);
     while (g->n_pkts && g->pkts[g->n_pkts - 1].ts_ns >= g->duration_ns)
         g->n_pkts--;
     return true;
@@ -658,7 +663,7 @@ struct traffic_gen *traffic_gen_new(const json_t *cfg, const char *path,
             ok = key_fail(err, path, "duration_s", "expected number > 0 (required with flows)");
         else
             ok = positive_number(dur, path, "duration_s", &d, err);
-        g->duration_ns = (uint64_t)llround(d * 1e9);
+        g->duration_ns = ns_sat(d * 1e9);
         ok = ok && gen_flows_new(g, flows, path, env ? env->seed : 0, err);
     }
     if (!ok) {

@@ -249,6 +249,14 @@ static void test_gen_json_errors_name_the_path(void)
     expect_error("{\"duration_s\": 1, \"flows\": []}", "/traffic/flows: expected a non-empty");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"proto\": \"sctp\", \"rate_pps\": 1}]}",
                  "/traffic/flows/0/proto: expected one of \"udp\", \"tcp\"");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"vlan\": -1}]}",
+                 "/traffic/flows/0/vlan: expected integer in [0, 4095]");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"on_us\": 5}]}",
+                 "/traffic/flows/0/on_us: only with \"process\": \"onoff\"");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"smac\": \"02:00\"}]}",
+                 "/traffic/flows/0/smac: expected a MAC address");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1}], \"pcap\": \"x\"}",
+                 "/traffic: expected exactly one of \"flows\" and \"pcap\"");
     expect_error("{\"pcap\": \"/nonexistent.pcap\"}",
                  "/traffic/pcap: /nonexistent.pcap: cannot open");
 }
@@ -306,7 +314,18 @@ static void test_gen_pcap_replay_own_timing_and_rescaled(void)
     g_free(path);
 }
 
+/* A rate so low that the second arrival lies beyond any duration. */
+static void test_gen_tiny_rate_sends_once(void)
+{
+    struct traffic_gen *g = gen_from(
+        "{\"duration_s\": 100, \"flows\": [{\"rate_pps\": 1e-15, \"count\": 2}]}", 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(count_all(g), 1); /* flow 2 starts 1e15 s later */
+    traffic_gen_free(g);
+}
+
 static CU_TestInfo cases[] = {
+    {"tiny rate sends once", test_gen_tiny_rate_sends_once},
     {"line rate math", test_gen_line_rate_math},
     {"constant rate counts over one second", test_gen_constant_rate_counts_over_one_second},
     {"poisson rate within tolerance", test_gen_poisson_rate_within_tolerance},
