@@ -58,6 +58,23 @@ diff -u "$tmp/want.csv" "$tmp/ms.csv" || fail "crafted capture: per-packet queue
 grep -qx '2,8,0x51ccc178' "$tmp/udp4.csv" || fail "--udp4: UDP packet not hashed on its 4-tuple"
 grep -q 'imbalance' "$tmp/ms.txt" || fail "text report lacks the imbalance line"
 
+# RETA and key from an `ethtool -x` dump (4 rings, entry 120 moved to
+# queue 3): packet 1 (hash & 127 = 120) follows the dump, not i % 4.
+python3 - "$tmp/ethtool-x.txt" $mskey <<'PY'
+import sys
+ent = [i % 4 for i in range(128)]; ent[120] = 3; key = sys.argv[2]
+out = "RX flow hash indirection table for eth0 with 4 RX ring(s):\n"
+for r in range(0, 128, 8):
+    out += "%5u: " % r + "".join(" %5u" % e for e in ent[r:r + 8]) + "\n"
+out += "RSS hash key:\n" + ":".join(key[i:i + 2] for i in range(0, len(key), 2)) + "\n"
+out += "RSS hash function:\n    toeplitz: on\n    xor: off\n    crc32: off\n"
+open(sys.argv[1], "w").write(out)
+PY
+"$bin" steer --pcap "$tmp/ms.pcap" --ethtool-x "$tmp/ethtool-x.txt" \
+    --per-packet "$tmp/ex.csv" >/dev/null || fail "steer --ethtool-x failed"
+grep -qx '1,3,0x51ccc178' "$tmp/ex.csv" || fail "--ethtool-x: RETA/key of the dump not used"
+grep -qx '6,2,0xc626b0ea' "$tmp/ex.csv" || fail "--ethtool-x: packet 6 not on RETA[106] = 2"
+
 # Same input twice: byte-identical output.
 "$bin" steer --pcap "$tmp/ms.pcap" --queues 16 --key $mskey --json >"$tmp/a.json"
 "$bin" steer --pcap "$tmp/ms.pcap" --queues 16 --key $mskey --json >"$tmp/b.json"
@@ -80,6 +97,9 @@ assert abs(j['imbalance'] - (mx * n / want if want else 0)) < 1e-6, 'imbalance'
 PY
 }
 check_json "$tmp/a.json" 6 || fail "crafted capture: JSON report invariants"
+# A policy loaded from a module (models/nic/plugins) goes through the same report.
+"$bin" steer --pcap "$tmp/ms.pcap" --queues 4 --policy dport --json >"$tmp/plugin.json" \
+    && check_json "$tmp/plugin.json" 6 || fail "--policy dport (plugin module) failed"
 
 if [ ! -d "$shared/traces/public/pcap" ]; then
     echo "SKIP part: $shared/traces/public/pcap absent"
@@ -87,7 +107,7 @@ else
     for spec in ndpi-gnutella:3905 ndpi-teams:1540 tcpreplay-test:179; do
         name=${spec%%:*}; n=${spec##*:}
         pcap=$shared/traces/public/pcap/$name.pcap
-        for policy in rss rr single; do
+        for policy in rss mac rr single; do
             "$bin" steer --pcap "$pcap" --queues 8 --policy $policy --json \
                 --per-packet "$tmp/$name.csv" >"$tmp/$name.json" \
                 || { fail "$name/$policy: steer failed"; continue; }
