@@ -220,7 +220,83 @@ static void test_pcap_src_unsupported_link_type_is_rejected(void)
     g_free(tmp);
 }
 
+/* pcapng by hand (draft-ietf-opsawg-pcapng): SHB, IDB with if_tsresol = 9
+ * (ns), then Enhanced Packet Blocks of an ARP frame. */
+static void put32(GByteArray *b, uint32_t v)
+{
+    g_byte_array_append(b, (const guint8 *)&v, 4);
+}
+
+static void put_epb(GByteArray *b, uint64_t ts, const uint8_t *frame, uint32_t caplen, uint32_t len)
+{
+    uint32_t pad = (4 - caplen % 4) % 4;
+    static const uint8_t zeros[4] = {0};
+    put32(b, 6);
+    put32(b, 32 + caplen + pad);
+    put32(b, 0);
+    put32(b, (uint32_t)(ts >> 32));
+    put32(b, (uint32_t)ts);
+    put32(b, caplen);
+    put32(b, len);
+    g_byte_array_append(b, frame, caplen);
+    g_byte_array_append(b, zeros, pad);
+    put32(b, 32 + caplen + pad);
+}
+
+static GByteArray *pcapng_two_packets(void)
+{
+    static const uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,
+                                    1,    2,    3,    4,    5,    0x08, 0x06};
+    GByteArray *b = g_byte_array_new();
+    put32(b, 0x0A0D0D0A); /* SHB */
+    put32(b, 28);
+    put32(b, 0x1A2B3C4D);
+    put32(b, 1); /* version 1.0 */
+    put32(b, 0xffffffff);
+    put32(b, 0xffffffff); /* section length unknown */
+    put32(b, 28);
+    put32(b, 1); /* IDB */
+    put32(b, 32);
+    put32(b, DLT_EN10MB); /* linktype + reserved */
+    put32(b, 65535);
+    put32(b, 9 | 1 << 16); /* if_tsresol, length 1 */
+    put32(b, 9);           /* 10^-9, padded */
+    put32(b, 0);           /* opt_endofopt */
+    put32(b, 32);
+    put_epb(b, 1700000000123456789ull, arp, 42, 60);
+    put_epb(b, 1700000000123456999ull, arp, 42, 60);
+    return b;
+}
+
+static void test_pcap_src_pcapng_with_ns_resolution(void)
+{
+    GByteArray *b = pcapng_two_packets();
+    char *tmp = write_temp((const gchar *)b->data, b->len);
+    struct counts c;
+    GError *err = NULL;
+    CU_ASSERT_TRUE(count_file(tmp, &c, &err));
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_EQUAL(c.packets, 2);
+    CU_ASSERT_EQUAL(c.non_ip, 2);
+    CU_ASSERT_EQUAL(c.first_ts, 1700000000123456789ull);
+    CU_ASSERT_EQUAL(c.last_ts, 1700000000123456999ull);
+    g_clear_error(&err);
+    g_unlink(tmp);
+    g_free(tmp);
+    /* The same file cut inside the second block. */
+    tmp = write_temp((const gchar *)b->data, b->len - 30);
+    CU_ASSERT_FALSE(count_file(tmp, &c, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, ": packet 2: truncated record"));
+    CU_ASSERT_EQUAL(c.packets, 1);
+    g_clear_error(&err);
+    g_unlink(tmp);
+    g_free(tmp);
+    g_byte_array_free(b, TRUE);
+}
+
 static CU_TestInfo cases[] = {
+    {"pcapng with ns resolution", test_pcap_src_pcapng_with_ns_resolution},
     {"linux cooked capture is parsed", test_pcap_src_linux_cooked_capture_is_parsed},
     {"unsupported link type is rejected", test_pcap_src_unsupported_link_type_is_rejected},
     {"public capture counts", test_pcap_src_public_capture_counts},
