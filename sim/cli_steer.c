@@ -299,16 +299,19 @@ static bool steer_run(const struct steer_opts *o, GError **err)
         json_decref(cfg);
         return false;
     }
-    const char *policy =
-        o->policy ? o->policy : json_string_value(json_array_get(json_object_get(cfg, "chain"), 0));
+    /* --policy as given, else the configured chain ("fdir+rss"). */
+    GString *policy = g_string_new(o->policy);
+    for (unsigned i = 0; !o->policy && i < nic_classifier_n_stages(c); i++)
+        g_string_append_printf(policy, "%s%s", i ? "+" : "", nic_classifier_stage_name(c, i));
     struct steer_run r = {.nq = nq};
     r.q = g_new0(struct queue_stats, r.nq);
     r.flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);
     if (o->per_packet)
         r.csv = g_string_new("packet,queue,hash\n");
-    bool ok = classify_capture(o->pcap, c, &r, err) && emit(o, &r, policy ? policy : "", c, err);
+    bool ok = classify_capture(o->pcap, c, &r, err) && emit(o, &r, policy->str, c, err);
     if (r.csv)
         g_string_free(r.csv, TRUE);
+    g_string_free(policy, TRUE);
     g_hash_table_destroy(r.flows);
     g_free(r.q);
     nic_classifier_free(c);

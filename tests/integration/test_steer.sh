@@ -97,6 +97,18 @@ assert abs(j['imbalance'] - (mx * n / want if want else 0)) < 1e-6, 'imbalance'
 PY
 }
 check_json "$tmp/a.json" 6 || fail "crafted capture: JSON report invariants"
+# Flow Director perfect filter (ethtool -N) ahead of RSS, from --config:
+# packet 6 (dport 4739) goes to queue 5, the others keep their RSS queue.
+cat >"$tmp/fdir.json" <<JSON
+{"chain": ["fdir", "rss"], "rss": {"key": "$mskey"},
+ "fdir": {"mode": "perfect", "filters": ["flow-type tcp4 dst-port 4739 action 5 loc 1"]}}
+JSON
+"$bin" steer --pcap "$tmp/ms.pcap" --queues 16 --config "$tmp/fdir.json" --json \
+    --per-packet "$tmp/fdir.csv" >"$tmp/fdir-report.json" || fail "steer --config fdir failed"
+grep -qx '6,5,0xc626b0ea' "$tmp/fdir.csv" || fail "fdir perfect filter: packet 6 not on queue 5"
+grep -qx '1,8,0x51ccc178' "$tmp/fdir.csv" || fail "fdir perfect filter: packet 1 left RSS queue 8"
+grep -q '"policy": "fdir+rss"' "$tmp/fdir-report.json" || fail "policy of a configured chain"
+
 # A policy loaded from a module (models/nic/plugins) goes through the same report.
 "$bin" steer --pcap "$tmp/ms.pcap" --queues 4 --policy dport --json >"$tmp/plugin.json" \
     && check_json "$tmp/plugin.json" 6 || fail "--policy dport (plugin module) failed"
