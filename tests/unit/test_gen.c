@@ -324,7 +324,48 @@ static void test_gen_tiny_rate_sends_once(void)
     traffic_gen_free(g);
 }
 
+static void test_gen_start_us_delays_the_group(void)
+{
+    struct traffic_gen *g = gen_from("{\"duration_s\": 0.001, \"flows\": [{\"rate_pps\": "
+                                     "10000, \"start_us\": 450}]}",
+                                     1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    struct traffic_pkt p;
+    uint64_t want = 450000; /* then every 100 µs until 1 ms */
+    while (traffic_gen_next(g, &p)) {
+        CU_ASSERT_EQUAL(p.ts_ns, want);
+        want += 100000;
+    }
+    CU_ASSERT_EQUAL(want, 1050000);
+    traffic_gen_free(g);
+}
+
+/* A relative "pcap" is found in the scenario's folder (env base_dir). */
+static void test_gen_pcap_relative_to_base_dir(void)
+{
+    char *dir = cu_shared_path("traces/public/pcap");
+    if (!dir)
+        return;
+    json_t *j = json_pack("{ss}", "pcap", "ndpi-teams.pcap");
+    struct traffic_gen_env env = {.seed = 1, .base_dir = dir};
+    GError *err = NULL;
+    struct traffic_gen *g = traffic_gen_new(j, "/traffic", &env, &err);
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(count_all(g), 1540);
+    traffic_gen_free(g);
+    env.base_dir = "/nonexistent";
+    CU_ASSERT_PTR_NULL(traffic_gen_new(j, "/traffic", &env, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "/traffic/pcap: /nonexistent/ndpi-teams.pcap"));
+    g_clear_error(&err);
+    json_decref(j);
+    g_free(dir);
+}
+
 static CU_TestInfo cases[] = {
+    {"start_us delays the group", test_gen_start_us_delays_the_group},
+    {"pcap relative to base_dir", test_gen_pcap_relative_to_base_dir},
     {"tiny rate sends once", test_gen_tiny_rate_sends_once},
     {"line rate math", test_gen_line_rate_math},
     {"constant rate counts over one second", test_gen_constant_rate_counts_over_one_second},
