@@ -22,7 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned nq = data[1] < 0xf0 ? 1u + data[1] : 1u << (data[1] - 0xe0); /* ..2^31 */
     char *spec = fuzz_text(data + 2, size - 2);
     struct nic_reta *r = nic_reta_new(tsize, nq, NULL);
-    FUZZ_CHECK(r);
+    FUZZ_CHECK((r != NULL) == (nq <= NIC_RETA_QUEUES_MAX));
+    if (!r) {
+        g_free(spec);
+        return 0;
+    }
     unsigned before[NIC_RETA_MAX];
     for (unsigned i = 0; i < tsize; i++)
         before[i] = nic_reta_entry(r, i);
