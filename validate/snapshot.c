@@ -427,6 +427,14 @@ struct val_softnet *val_softnet_parse(const char *text, const char *source, GErr
             r.input_qlen = v[13];
             r.process_qlen = v[14];
         }
+        /* softnet_get_online() walks the online CPUs upwards: one row each */
+        int prev = rows->len ? g_array_index(rows, struct val_softnet_row, rows->len - 1).cpu : -1;
+        if (n >= 13 && (v[12] >= VAL_MAX_CPUS || (int)v[12] <= prev)) {
+            ok = fail(err, source, i + 1,
+                      "CPU %u, expected above the previous row's CPU %d and below %d", v[12], prev,
+                      VAL_MAX_CPUS);
+            break;
+        }
         g_array_append_val(rows, r);
     }
     g_strfreev(lines);

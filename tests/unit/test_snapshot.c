@@ -305,6 +305,33 @@ static void test_snapshot_softnet_errors_name_source_and_line(void)
     g_clear_error(&err);
 }
 
+/* Rows come one per online CPU in increasing order: a repeated CPU number would
+ * make a delta compare two different rows (found by fuzz_snapshot). */
+static void test_snapshot_softnet_rejects_repeated_or_decreasing_cpu(void)
+{
+    const char *row0 = "00000010 00000000 00000000 00000000 00000000 00000000 00000000 "
+                       "00000000 00000000 00000000 00000000 00000000 00000000\n";
+    const char *row2 = "00000020 00000000 00000000 00000000 00000000 00000000 00000000 "
+                       "00000000 00000000 00000000 00000000 00000009 00000002\n";
+    const char *big = "00000020 00000000 00000000 00000000 00000000 00000000 00000000 "
+                      "00000000 00000000 00000000 00000000 00000009 ffffffff\n";
+    struct {
+        const char *a, *b, *want;
+    } bad[] = {
+        {row0, row0, "t: line 2: CPU 0, expected above the previous row's CPU 0 and below 8192"},
+        {row2, row0, "t: line 2: CPU 0, expected above the previous row's CPU 2 and below 8192"},
+        {row0, big, "t: line 2: CPU 4294967295, expected above the previous row's CPU 0"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        char *t = g_strconcat(bad[i].a, bad[i].b, NULL);
+        GError *err = NULL;
+        CU_ASSERT_PTR_NULL(val_softnet_parse(t, "t", &err));
+        CU_ASSERT(err && g_str_has_prefix(err->message, bad[i].want));
+        g_clear_error(&err);
+        g_free(t);
+    }
+}
+
 static void test_snapshot_softnet_delta_wraps_u32(void)
 {
     struct val_softnet *b = val_softnet_parse("ffffffff 00000000 00000000 00000000 00000000 "
@@ -468,6 +495,8 @@ static CU_TestInfo cases[] = {
     {"test_snapshot_softnet_errors_name_source_and_line",
      test_snapshot_softnet_errors_name_source_and_line},
     {"test_snapshot_softnet_delta_wraps_u32", test_snapshot_softnet_delta_wraps_u32},
+    {"test_snapshot_softnet_rejects_repeated_or_decreasing_cpu",
+     test_snapshot_softnet_rejects_repeated_or_decreasing_cpu},
     {"test_snapshot_softnet_and_softirqs_from_bundle",
      test_snapshot_softnet_and_softirqs_from_bundle},
     {"test_snapshot_softirqs_malformed_row", test_snapshot_softirqs_malformed_row},
