@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,17 @@ static inline void fuzz_glib_fatal(void)
 static inline char *fuzz_text(const uint8_t *data, size_t size)
 {
     return g_strndup((const char *)data, size);
+}
+
+/* Overwrite a scratch file in place (g_file_set_contents would fsync and
+ * rename on every run, 100x slower). */
+static inline bool fuzz_write_file(const char *path, const uint8_t *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, size, f) == size;
+    return fclose(f) == 0 && ok;
 }
 
 /* Abort with a message when a parser broke a promise of its header. */
