@@ -172,8 +172,11 @@ static int read_counts(const char *p, uint64_t *out, int max, const char **rest)
         if (n >= max || !isdigit((unsigned char)*q))
             break;
         char *e;
+        errno = 0;
         unsigned long long v = strtoull(q, &e, 10);
-        if (*e != ' ' && *e != '\t' && *e != '\0')
+        /* kstat_irqs_cpu() and kstat_softirqs_cpu() are unsigned int: a larger
+         * number is no count the kernel prints (and deltas are taken mod 2^32) */
+        if ((*e != ' ' && *e != '\t' && *e != '\0') || errno || v > UINT32_MAX)
             break;
         out[n++] = v;
         p = e;
