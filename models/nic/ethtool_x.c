@@ -238,10 +238,20 @@ static bool end_of_rows(struct parser *ps, GError **err)
     return true;
 }
 
+/* dump_rxfhash() always prints a key line (or the error) after the title */
+static bool key_complete(struct parser *ps, GError **err)
+{
+    if (ps->t && ps->sec == SEC_KEY && !ps->t->key_len && !ps->t->key_unsupported)
+        return fail(ps, err, "\"RSS hash key:\" without a key line, expected colon-hex bytes");
+    return true;
+}
+
 static bool parse_line(struct parser *ps, const char *l, GError **err)
 {
     if (g_str_has_prefix(l, HEADER)) {
         if (ps->t && ps->sec == SEC_ROWS && !end_of_rows(ps, err))
+            return false;
+        if (!key_complete(ps, err))
             return false;
         return start_block(ps, l, err);
     }
@@ -309,8 +319,7 @@ struct nic_ethtool_x *nic_ethtool_x_parse(const char *text, const char *name, GE
     }
     if (ok && ps.t && ps.sec == SEC_ROWS)
         ok = end_of_rows(&ps, err);
-    if (ok && ps.t && ps.sec == SEC_KEY && !ps.t->key_len && !ps.t->key_unsupported)
-        ok = fail(&ps, err, "\"RSS hash key:\" without a key line, expected colon-hex bytes");
+    ok = ok && key_complete(&ps, err);
     if (ps.entries && !ps.t)
         g_array_free(ps.entries, TRUE);
     finish_block(&ps);

@@ -230,6 +230,20 @@ static void test_ethtool_x_rows_must_have_ethtool_shape(void)
     g_free(t);
 }
 
+/* An empty key section is an error whether the text ends there or the next
+ * `ethtool -x` block follows (found by fuzz_ethtool_x: the block before a
+ * header printed a title that did not parse back). */
+static void test_ethtool_x_key_title_needs_key_line_before_next_block(void)
+{
+    const char *hdr = "RX flow hash indirection table for eth1 with 2 RX ring(s):\n"
+                      "    0:      0     1\n"
+                      "RSS hash key:\n";
+    expect_error(hdr, "dump.txt:4: \"RSS hash key:\" without a key line");
+    char *t = g_strconcat(hdr, hdr, NULL);
+    expect_error(t, "dump.txt:4: \"RSS hash key:\" without a key line");
+    g_free(t);
+}
+
 static CU_TestInfo cases[] = {
     {"test_ethtool_x_round_trip_full_ms_table", test_ethtool_x_round_trip_full_ms_table},
     {"test_ethtool_x_real_session_log", test_ethtool_x_real_session_log},
@@ -237,6 +251,8 @@ static CU_TestInfo cases[] = {
     {"test_ethtool_x_unsupported", test_ethtool_x_unsupported},
     {"test_ethtool_x_malformed_names_line", test_ethtool_x_malformed_names_line},
     {"test_ethtool_x_rows_must_have_ethtool_shape", test_ethtool_x_rows_must_have_ethtool_shape},
+    {"test_ethtool_x_key_title_needs_key_line_before_next_block",
+     test_ethtool_x_key_title_needs_key_line_before_next_block},
     CU_TEST_INFO_NULL,
 };
 
