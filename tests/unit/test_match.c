@@ -6,7 +6,7 @@ static void test_match_takes_nearest_of_equal_length(void)
 {
     uint64_t ts[] = {1000, 1900, 2100, 5000};
     uint32_t len[] = {100, 100, 200, 100};
-    struct val_match *m = val_match_new(ts, len, 4, 1000);
+    struct val_match *m = val_match_new(ts, len, 4, 1100);
     CU_ASSERT_EQUAL(val_match_take(m, 2050, 100), 1); /* 1900 beats 1000; 2100 has another len */
     CU_ASSERT_EQUAL(val_match_take(m, 2050, 100), 0); /* 1900 taken: next nearest in window */
     CU_ASSERT_EQUAL(val_match_take(m, 2050, 100), -1);
