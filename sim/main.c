@@ -7,6 +7,9 @@
 /* Subcommand entry points live in sim/cli_<name>.c. */
 
 const struct sim_cli_cmd sim_cli_cmds[] = {
+    {"bench-toeplitz", "Toeplitz RSS hash throughput: table vs bitwise (vs DPDK)",
+     sim_cli_bench_toeplitz},
+    {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
     {NULL, NULL, NULL},
 };
 
