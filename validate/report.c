@@ -119,11 +119,12 @@ static void text_per_cpu(GString *s, const struct val_report *r)
         char sn[32] = "n/a", rel[32] = "n/a";
         if (p->softnet_processed >= 0) {
             g_snprintf(sn, sizeof sn, "%" G_GINT64_FORMAT, p->softnet_processed);
-            double e = val_rel_error((double)p->trace_processed, (double)p->softnet_processed);
-            if (isfinite(e))
+            if (p->softnet_processed > 0)
                 g_snprintf(rel, sizeof rel, "%+.3f%%",
                            100.0 * ((double)p->trace_processed - (double)p->softnet_processed) /
                                (double)p->softnet_processed);
+            else if (p->trace_processed == 0)
+                g_strlcpy(rel, "equal", sizeof rel);
         }
         g_string_append_printf(s,
                                "  %3d %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
@@ -233,11 +234,14 @@ char *val_report_text(const struct val_report *r)
     double mf = r->trace_entries ? (double)r->matched / (double)r->trace_entries : 0.0;
     g_string_append_printf(
         s,
-        "packets: pcap %" G_GUINT64_FORMAT ", trace %" G_GUINT64_FORMAT
+        "packets: pcap %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+        " sent by the receiver), trace %" G_GUINT64_FORMAT
         " (%s receive entries), matched %" G_GUINT64_FORMAT
         " (%.2f%% of trace; window +-%.3f ms), unpaired entries %" G_GUINT64_FORMAT "\n",
-        r->pcap_packets, r->trace_entries, r->rx_dev ? r->rx_dev : "?", r->matched, 100.0 * mf,
-        (double)r->match_window_ns / 1e6, r->unpaired);
+        r->pcap_packets, r->pcap_outgoing, r->trace_entries, r->rx_dev ? r->rx_dev : "?",
+        r->matched, 100.0 * mf, (double)r->match_window_ns / 1e6, r->unpaired);
+    if (r->model_drops)
+        g_string_append_printf(s, "model backlog drops: %" G_GUINT64_FORMAT "\n", r->model_drops);
     g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s):\n", r->rx_queue_mode,
                            r->cpu_mode);
     text_fraction(s, "rx queue", &r->rx_queue, "software hash: the recorded queue is used");
@@ -358,12 +362,14 @@ json_t *val_report_json(const struct val_report *r)
     json_object_set_new(j, "partial", json_boolean(r->partial));
     json_object_set_new(j, "partial_reasons", json_strings(r->partial_reasons));
     json_object_set_new(j, "warnings", json_strings(r->warnings));
-    json_object_set_new(
-        j, "packets",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "pcap", (json_int_t)r->pcap_packets, "trace",
-                  (json_int_t)r->trace_entries, "trace_all_devices",
-                  (json_int_t)r->trace_entries_all, "matched", (json_int_t)r->matched, "unpaired",
-                  (json_int_t)r->unpaired, "match_window_ns", (json_int_t)r->match_window_ns));
+    json_object_set_new(j, "packets",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pcap",
+                                  (json_int_t)r->pcap_packets, "pcap_outgoing",
+                                  (json_int_t)r->pcap_outgoing, "model_drops",
+                                  (json_int_t)r->model_drops, "trace", (json_int_t)r->trace_entries,
+                                  "trace_all_devices", (json_int_t)r->trace_entries_all, "matched",
+                                  (json_int_t)r->matched, "unpaired", (json_int_t)r->unpaired,
+                                  "match_window_ns", (json_int_t)r->match_window_ns));
     json_object_set_new(j, "agreement",
                         json_pack("{s:o, s:o, s:o, s:o, s:s, s:s}", "rx_queue",
                                   json_fraction(val_agree_fraction(&r->rx_queue)), "hash",

@@ -50,6 +50,7 @@ struct val_report {
     GPtrArray *warnings;        /* char*, most important first */
 
     uint64_t pcap_packets;      /* frames in the pcap */
+    uint64_t pcap_outgoing;     /* frames sent by the receiver's address (not join candidates) */
     uint64_t trace_entries;     /* receive-entry events of rx_dev in the trace */
     uint64_t trace_entries_all; /* receive-entry events of all devices */
     uint64_t matched;           /* pcap frames joined to a receive entry */
@@ -71,6 +72,7 @@ struct val_report {
     struct val_hist *napi_device; /* work per NAPI poll of rx_dev in the trace */
     struct val_hist *net_rx_us;   /* NET_RX softirq run durations in the trace, 1 us bins */
     uint64_t polls_full;          /* trace backlog polls with work == weight */
+    uint64_t model_drops;         /* packets the model backlog dropped (netdev_max_backlog) */
 
     bool irq_applicable; /* rx_dev has hardware queue vectors */
     GArray *vectors;     /* struct val_report_vector */

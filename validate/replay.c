@@ -1,0 +1,799 @@
+/* Validation replay: every receive-entry event of a capture bundle's trace goes, in trace order,
+ * through get_rps_cpu()/enqueue_to_backlog() (net/core/dev.c) and RFS's sock_rps_record_flow()
+ * (include/net/sock.h) configured from the bundle; the model's CPU is compared with the CPU of
+ * the packet's netif_receive_skb event, and the backlog NAPI is replayed as process_backlog(). */
+#include "validate/replay.h"
+
+#include "models/kernel/backlog.h"
+#include "models/kernel/cpumask.h"
+#include "models/kernel/rfs.h"
+#include "models/kernel/rps.h"
+#include "models/nic/ethtool_x.h"
+#include "models/nic/toeplitz.h"
+#include "models/traffic/pcap_src.h"
+#include "sim/err.h"
+#include "validate/bundle.h"
+#include "validate/match.h"
+#include "validate/trace.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <string.h>
+
+#define NET_RX_SOFTIRQ 3 /* include/linux/interrupt.h */
+#define ETH_HLEN       14
+
+void val_replay_opts_init(struct val_replay_opts *o)
+{
+    o->match_window_ns = VAL_MATCH_WINDOW_NS;
+    o->keep = 20;
+}
+
+struct pcap_rec {
+    uint64_t no; /* 1-based packet number in the pcap */
+    struct traffic_pkt pkt;
+};
+
+/* A device seen in the trace and its RPS/RFS configuration (NULL rps: no sysfs maps). */
+struct dev_model {
+    char name[VAL_DEV_LEN];
+    struct kern_rps_dev *rps;
+    bool is_rx;
+};
+
+/* A receive entry waiting for its netif_receive_skb (keyed by skbaddr). */
+struct inflight {
+    uint64_t line;
+    int64_t pkt;         /* index into pcap, -1 unmatched */
+    int32_t model_cpu;   /* -1: dropped by the model backlog */
+    int32_t backlog_cpu; /* model backlog holding it, -1 none */
+    uint32_t hash;
+    bool rx_dev;
+};
+
+/* A connected TCP receiving socket: its flow's sk_rxhash feeds the RFS table on each read. */
+struct tcp_sock {
+    int fd;
+    uint8_t l3;
+    uint8_t addr[16];
+    uint16_t port;
+    uint32_t rxhash; /* sock_rps_save_rxhash(): hash of the flow's last processed packet */
+};
+
+struct replay {
+    const struct val_replay_opts *o;
+    struct val_bundle *b;
+    struct val_report *r;
+    json_t *cfg;
+    int ncpus;
+    GArray *pcap; /* struct pcap_rec */
+    GArray *cand; /* guint: pcap index of each join candidate */
+    struct val_match *match;
+    GPtrArray *devs; /* struct dev_model* */
+    struct kern_sock_flow_table *sft;
+    struct kern_backlog *bl;
+    uint32_t *dequeued;      /* per CPU: model backlog dequeues since its last poll */
+    uint64_t *backlog_model; /* per CPU: packets waiting for the replayed backlog NAPI */
+    uint64_t *softirq_start; /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
+    GHashTable *inflight;    /* skbaddr -> struct inflight* */
+    GHashTable *irq_names;   /* irq_handler_entry name -> count */
+    GArray *tcp;             /* struct tcp_sock */
+    struct nic_ethtool_x *ethx;
+    const struct nic_ethtool_x_table *reta; /* context 0 table with key, toeplitz mode */
+    struct nic_toeplitz *tz;
+    int weight, budget;
+    uint64_t hash0, no_cpu;
+};
+
+static void dev_model_free(gpointer p)
+{
+    struct dev_model *d = p;
+    kern_rps_dev_free(d->rps);
+    g_free(d);
+}
+
+/* ---- configuration ---- */
+
+static bool set_rps_map(struct kern_rps_dev *dev, unsigned q, const struct val_cpumask *m,
+                        int ncpus, GError **err)
+{
+    struct kern_cpumask km;
+    kern_cpumask_clear(&km);
+    for (int c = 0; c < ncpus && c < KERN_NR_CPUS; c++)
+        if (val_cpumask_test(m, c))
+            kern_cpumask_set(&km, (unsigned)c);
+    return kern_rps_dev_set_rps_cpus(dev, q, &km, err);
+}
+
+static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GError **err)
+{
+    struct kern_rps_dev_flow_table *t = NULL;
+    if (!kern_rps_dev_flow_table_create(cnt, &t, err))
+        return false;
+    if (t)
+        kern_rps_dev_set_flow_table(dev, q, t);
+    return true;
+}
+
+/* The receiver: store_rps_map()/store_rps_dev_flow_table_cnt() from the bundle's sysfs values. */
+static struct kern_rps_dev *rx_dev_model(struct replay *p, GError **err)
+{
+    struct kern_cpumask online;
+    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
+    int nq = val_bundle_queues(p->b);
+    struct kern_rps_dev *dev = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &online, err);
+    for (int q = 0; dev && q < nq; q++) {
+        if (!set_rps_map(dev, (unsigned)q, val_bundle_rps_cpus(p->b, q), p->ncpus, err) ||
+            !set_flow_cnt(dev, (unsigned)q, (uint64_t)val_bundle_rps_flow_cnt(p->b, q), err)) {
+            g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/rx-%d: ", val_bundle_dir(p->b),
+                           val_bundle_rx_dev(p->b), q);
+            kern_rps_dev_free(dev);
+            return NULL;
+        }
+    }
+    return dev;
+}
+
+/* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
+ * when the bundle has them, else no RPS. */
+static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
+{
+    json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), d->name);
+    unsigned nq = 0;
+    while (nq < 4096) {
+        char key[32];
+        g_snprintf(key, sizeof key, "rx-%u", nq);
+        if (!json_object_get(qs, key))
+            break;
+        nq++;
+    }
+    if (!nq)
+        return true;
+    struct kern_cpumask online;
+    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
+    d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &online, err);
+    for (unsigned q = 0; d->rps && q < nq; q++) {
+        char key[32];
+        g_snprintf(key, sizeof key, "rx-%u", q);
+        json_t *rq = json_object_get(qs, key);
+        const char *m = json_string_value(json_object_get(rq, "rps_cpus"));
+        const char *fc = json_string_value(json_object_get(rq, "rps_flow_cnt"));
+        struct kern_cpumask km;
+        uint64_t cnt = 0;
+        bool ok = m ? kern_cpumask_parse_hex(&km, m, err) : (kern_cpumask_clear(&km), true);
+        ok = ok && (!fc || kern_parse_rps_flow_cnt(fc, &cnt, err));
+        kern_cpumask_and(&km, &online);
+        ok = ok && kern_rps_dev_set_rps_cpus(d->rps, q, &km, err) &&
+             set_flow_cnt(d->rps, q, cnt, err);
+        if (!ok) {
+            g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/%s: ", val_bundle_dir(p->b),
+                           d->name, key);
+            return false;
+        }
+    }
+    return true;
+}
+
+static struct dev_model *dev_get(struct replay *p, const char *name, GError **err)
+{
+    for (guint i = 0; i < p->devs->len; i++) {
+        struct dev_model *d = p->devs->pdata[i];
+        if (strcmp(d->name, name) == 0)
+            return d;
+    }
+    struct dev_model *d = g_new0(struct dev_model, 1);
+    g_strlcpy(d->name, name, sizeof d->name);
+    g_ptr_array_add(p->devs, d);
+    return other_dev_model(p, d, err) ? d : NULL;
+}
+
+static bool parse_addr(const char *s, uint8_t *l3, uint8_t addr[16])
+{
+    memset(addr, 0, 16);
+    if (inet_pton(AF_INET, s, addr) == 1) {
+        *l3 = PKT_L3_IPV4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, addr) == 1) {
+        *l3 = PKT_L3_IPV6;
+        return true;
+    }
+    return false;
+}
+
+/* Connected TCP sockets of the receiver: "peer" is "ip:port" or "[ip6]:port". */
+static void setup_tcp_socks(struct replay *p)
+{
+    int n = 0;
+    const struct val_socket *s = val_bundle_sockets(p->b, &n);
+    for (int i = 0; i < n; i++) {
+        if (s[i].kind != VAL_SOCK_TCP)
+            continue;
+        const char *colon = strrchr(s[i].peer, ':');
+        if (!colon)
+            continue;
+        char host[64];
+        g_strlcpy(host, s[i].peer, MIN(sizeof host, (size_t)(colon - s[i].peer) + 1));
+        char *h = host;
+        if (*h == '[') {
+            h++;
+            char *e = strchr(h, ']');
+            if (e)
+                *e = 0;
+        }
+        struct tcp_sock t = {.fd = s[i].fd, .port = (uint16_t)atoi(colon + 1)};
+        if (parse_addr(h, &t.l3, t.addr))
+            g_array_append_val(p->tcp, t);
+        else
+            val_report_warn(p->r,
+                            "workload.rx_result.sockets.%d.peer \"%s\" is not ip:port: "
+                            "its reads are left out of RFS",
+                            s[i].fd, s[i].peer);
+    }
+}
+
+/* Toeplitz mode when `ethtool -x` of the receiver shows a key and an indirection table. */
+static bool setup_rss(struct replay *p, GError **err)
+{
+    const char *rx = val_bundle_rx_dev(p->b);
+    const char *text = val_bundle_ethtool(p->b, 'x', rx);
+    if (!text || strstr(text, "Operation not supported"))
+        return true;
+    char *name = g_strdup_printf("%s/config.json: /ethtool/ethtool_x_%s", val_bundle_dir(p->b), rx);
+    p->ethx = nic_ethtool_x_parse(text, name, err);
+    g_free(name);
+    if (!p->ethx)
+        return false;
+    for (unsigned i = 0; i < nic_ethtool_x_n_tables(p->ethx); i++) {
+        const struct nic_ethtool_x_table *t = nic_ethtool_x_table(p->ethx, i);
+        if (t->context == 0 && t->has_key && t->key_len && !t->indir_unsupported && t->n_entries)
+            p->reta = t;
+    }
+    if (!p->reta)
+        return true;
+    p->tz = nic_toeplitz_new(p->reta->key, p->reta->key_len, err);
+    if (!p->tz)
+        return false;
+    p->r->rx_queue_mode = "toeplitz";
+    if (p->reta->partial)
+        val_report_partial(p->r,
+                           "ethtool -x of %s elides rows: RX queues are compared only for "
+                           "packets whose table entry is shown",
+                           rx);
+    return true;
+}
+
+static bool read_pcap(struct replay *p, GError **err)
+{
+    struct traffic_pcap *pc = traffic_pcap_open(val_bundle_pcap_path(p->b), err);
+    if (!pc)
+        return false;
+    uint8_t l3 = 0, me[16];
+    const char *addr = val_bundle_rx_addr(p->b);
+    bool have_me = addr && parse_addr(addr, &l3, me);
+    int64_t off =
+        (val_bundle_clock_offset_ns(p->b, false) + val_bundle_clock_offset_ns(p->b, true)) / 2;
+    GArray *ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    GArray *len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    struct pcap_rec rec;
+    int rc;
+    while ((rc = traffic_pcap_next(pc, &rec.pkt, err)) == 1) {
+        rec.no = traffic_pcap_packet_no(pc);
+        g_array_append_val(p->pcap, rec);
+        p->r->pcap_packets++;
+        if (have_me && rec.pkt.l3 == l3 &&
+            memcmp(rec.pkt.saddr, me, l3 == PKT_L3_IPV4 ? 4 : 16) == 0) {
+            p->r->pcap_outgoing++;
+            continue;
+        }
+        guint idx = p->pcap->len - 1;
+        uint64_t mono = (uint64_t)((int64_t)rec.pkt.ts_ns - off);
+        uint32_t l = rec.pkt.wire_len >= ETH_HLEN ? rec.pkt.wire_len - ETH_HLEN : 0;
+        g_array_append_val(p->cand, idx);
+        g_array_append_val(ts, mono);
+        g_array_append_val(len, l);
+    }
+    traffic_pcap_free(pc);
+    if (rc == 0)
+        p->match = val_match_new((uint64_t *)(void *)ts->data, (uint32_t *)(void *)len->data,
+                                 ts->len, p->o->match_window_ns);
+    g_array_free(ts, TRUE);
+    g_array_free(len, TRUE);
+    return rc == 0;
+}
+
+static bool setup(struct replay *p, GError **err)
+{
+    const struct val_sysctl *sc = val_bundle_sysctl(p->b);
+    p->weight = sc->dev_weight * MAX(sc->dev_weight_rx_bias, 1); /* dev_rx_weight */
+    p->budget = sc->netdev_budget;
+    if (!kern_sock_flow_table_create(sc->rps_sock_flow_entries, (unsigned)p->ncpus, &p->sft, err)) {
+        g_prefix_error(
+            err, "%s/config.json: /sysctl_net_core/rps_sock_flow_entries: ", val_bundle_dir(p->b));
+        return false;
+    }
+    struct kern_cpumask fl;
+    kern_cpumask_clear(&fl);
+    for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
+        if (val_cpumask_test(&sc->flow_limit_cpu_bitmap, c))
+            kern_cpumask_set(&fl, (unsigned)c);
+    p->bl = kern_backlog_new((unsigned)p->ncpus, sc->netdev_max_backlog,
+                             (unsigned)sc->flow_limit_table_len, &fl, err);
+    if (!p->bl) {
+        g_prefix_error(err, "%s/config.json: /sysctl_net_core: ", val_bundle_dir(p->b));
+        return false;
+    }
+    struct dev_model *rx = g_new0(struct dev_model, 1);
+    g_strlcpy(rx->name, val_bundle_rx_dev(p->b), sizeof rx->name);
+    rx->is_rx = true;
+    g_ptr_array_add(p->devs, rx);
+    if (!(rx->rps = rx_dev_model(p, err)))
+        return false;
+    bool any_map = false, any_flows = false;
+    for (unsigned q = 0; q < kern_rps_dev_num_rx_queues(rx->rps); q++) {
+        any_map |= kern_rps_dev_map(rx->rps, q) != NULL;
+        any_flows |= kern_rps_dev_flow_table(rx->rps, q) != NULL;
+    }
+    p->r->cpu_mode = any_map ? (p->sft && any_flows ? "rps+rfs" : "rps") : "none";
+    int nt = 0;
+    const struct val_thread *th = val_bundle_threads(p->b, &nt);
+    for (int i = 0; i < nt; i++) {
+        struct val_report_thread t = {.thread = th[i].thread, .tid = th[i].tid};
+        g_array_append_val(p->r->threads, t);
+    }
+    setup_tcp_socks(p);
+    return setup_rss(p, err) && read_pcap(p, err);
+}
+
+/* ---- trace events ---- */
+
+static struct val_report_thread *receiver(struct replay *p, int tid)
+{
+    for (guint i = 0; i < p->r->threads->len; i++) {
+        struct val_report_thread *t = &g_array_index(p->r->threads, struct val_report_thread, i);
+        if (t->tid == tid)
+            return t;
+    }
+    return NULL;
+}
+
+/* ixgbe defaults: Toeplitz over the TCP 4-tuple / UDP 2-tuple, queue = RETA[hash & (size-1)]. */
+static void compare_rss(struct replay *p, const struct val_trace_event *ev,
+                        const struct pcap_rec *pr)
+{
+    static const struct nic_rss_fields fields = {false, false};
+    uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
+    enum nic_rss_type type;
+    size_t n = nic_toeplitz_pkt_input(&pr->pkt, &fields, in, &type);
+    uint32_t h = n ? nic_toeplitz_hash(p->tz, in, n) : 0;
+    val_agree_add(&p->r->hash, h, ev->u.rx.hash, pr->no, ev->line);
+    int32_t q = 0;
+    if (n) {
+        unsigned size = p->reta->n_entries;
+        unsigned idx = (size & (size - 1)) == 0 ? (h & (size - 1)) : h % size;
+        q = p->reta->entry[idx];
+    }
+    if (q != NIC_ETHTOOL_X_UNKNOWN)
+        val_agree_add(&p->r->rx_queue, q, kern_rps_rx_queue((uint16_t)ev->u.rx.queue_mapping),
+                      pr->no, ev->line);
+}
+
+static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GError **err)
+{
+    const struct val_ev_rx *rx = &ev->u.rx;
+    struct dev_model *d = dev_get(p, rx->dev, err);
+    if (!d)
+        return false;
+    struct val_report *r = p->r;
+    r->trace_entries_all++;
+    int64_t pkt = -1;
+    if (d->is_rx) {
+        r->trace_entries++;
+        int64_t c = p->match ? val_match_take(p->match, ev->ts_ns, rx->len) : -1;
+        if (c >= 0) {
+            pkt = g_array_index(p->cand, guint, c);
+            r->matched++;
+        }
+    }
+    /* netif_receive_skb_internal() / netif_rx_internal(): RPS first, else this CPU. */
+    uint32_t scratch = 0, *qtail = &scratch;
+    int cpu = -1;
+    if (d->rps) {
+        if (!rx->hash)
+            p->hash0++;
+        cpu =
+            kern_get_rps_cpu(d->rps, p->sft, p->bl, (uint16_t)rx->queue_mapping, rx->hash, &qtail);
+    }
+    int backlog = cpu >= 0 ? cpu : (ev->kind == VAL_EV_NETIF_RX_ENTRY ? ev->cpu : -1);
+    int model = cpu >= 0 ? cpu : ev->cpu;
+    if (backlog >= 0) {
+        enum kern_enqueue_result e =
+            kern_enqueue_to_backlog(p->bl, (unsigned)backlog, (unsigned)ev->cpu, rx->hash, qtail);
+        if (e == KERN_ENQUEUE_DROP_BACKLOG || e == KERN_ENQUEUE_DROP_FLOW_LIMIT) {
+            r->model_drops++;
+            backlog = model = -1;
+        } else {
+            p->backlog_model[backlog]++;
+        }
+    }
+    if (model >= 0)
+        r->cpus[model].model_processed++;
+    if (pkt >= 0 && p->tz)
+        compare_rss(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
+    struct inflight *f = g_new(struct inflight, 1);
+    *f = (struct inflight){ev->line, pkt, model, backlog, rx->hash, d->is_rx};
+    gpointer key = (gpointer)(uintptr_t)rx->skbaddr;
+    struct inflight *old = g_hash_table_lookup(p->inflight, key);
+    if (old && old->rx_dev)
+        r->unpaired++; /* freed (e.g. merged by GRO) without reaching netif_receive_skb */
+    g_hash_table_insert(p->inflight, key, f);
+    return true;
+}
+
+/* tcp_v4_do_rcv() -> sock_rps_save_rxhash(): the socket remembers its flow's hash. */
+static void save_rxhash(struct replay *p, const struct traffic_pkt *pk, uint32_t hash)
+{
+    if (pk->l4 != 6)
+        return;
+    for (guint i = 0; i < p->tcp->len; i++) {
+        struct tcp_sock *t = &g_array_index(p->tcp, struct tcp_sock, i);
+        if (t->l3 == pk->l3 && t->port == pk->sport &&
+            memcmp(t->addr, pk->saddr, pk->l3 == PKT_L3_IPV4 ? 4 : 16) == 0)
+            t->rxhash = hash;
+    }
+}
+
+static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
+{
+    struct val_report *r = p->r;
+    r->cpus[ev->cpu].trace_processed++;
+    gpointer key = (gpointer)(uintptr_t)ev->u.skb.skbaddr;
+    struct inflight *f = g_hash_table_lookup(p->inflight, key);
+    if (!f)
+        return;
+    if (f->backlog_cpu >= 0 && kern_backlog_dequeue(p->bl, (unsigned)f->backlog_cpu))
+        p->dequeued[f->backlog_cpu]++;
+    if (f->rx_dev) {
+        const struct pcap_rec *pr =
+            f->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, f->pkt) : NULL;
+        val_agree_add(&r->cpu_all, f->model_cpu, ev->cpu, pr ? pr->no : 0, f->line);
+        if (pr) {
+            val_agree_add(&r->cpu, f->model_cpu, ev->cpu, pr->no, f->line);
+            save_rxhash(p, &pr->pkt, f->hash);
+        }
+    }
+    g_hash_table_remove(p->inflight, key);
+}
+
+static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
+{
+    struct val_report *r = p->r;
+    if (strcmp(ev->u.napi_poll.dev, "(no_device)") == 0) {
+        /* process_backlog() ends: rps_input_queue_head_add(sd, work) (Linux >= 6.10). */
+        kern_backlog_poll_done(p->bl, (unsigned)ev->cpu, p->dequeued[ev->cpu]);
+        p->dequeued[ev->cpu] = 0;
+        if (!ev->u.napi_poll.has_work)
+            return;
+        val_hist_add(r->napi_trace, (uint64_t)MAX(ev->u.napi_poll.work, 0));
+        r->cpus[ev->cpu].backlog_polls++;
+        if (ev->u.napi_poll.work >= ev->u.napi_poll.budget)
+            r->polls_full++;
+    } else if (ev->u.napi_poll.has_work && strcmp(ev->u.napi_poll.dev, r->rx_dev) == 0) {
+        val_hist_add(r->napi_device, (uint64_t)MAX(ev->u.napi_poll.work, 0));
+    }
+}
+
+/* One NET_RX run: net_rx_action() polls the CPU's backlog once (a full poll re-raises the
+ * softirq, it is not repolled in the same round); process_backlog() takes what was queued by
+ * the end of the run, at most the quota dev_rx_weight and the round's netdev_budget. */
+static void on_softirq(struct replay *p, const struct val_trace_event *ev)
+{
+    if (ev->u.softirq.vec != NET_RX_SOFTIRQ)
+        return;
+    int c = ev->cpu;
+    if (ev->kind == VAL_EV_SOFTIRQ_ENTRY) {
+        p->softirq_start[c] = ev->ts_ns + 1;
+        return;
+    }
+    if (!p->softirq_start[c])
+        return; /* the run began before the trace */
+    uint64_t dur = ev->ts_ns + 1 - p->softirq_start[c];
+    p->softirq_start[c] = 0;
+    struct val_report_cpu *pc = &p->r->cpus[c];
+    pc->net_rx_ns += dur;
+    pc->net_rx_runs++;
+    val_hist_add(p->r->net_rx_us, dur / 1000);
+    if (p->backlog_model[c]) {
+        uint64_t take = MIN(p->backlog_model[c], (uint64_t)MIN(p->weight, p->budget));
+        val_hist_add(p->r->napi_model, take);
+        p->backlog_model[c] -= take;
+    }
+}
+
+/* sock_rps_record_flow() in recvmsg/read on an established TCP socket (unconnected UDP never
+ * records). */
+static void on_syscall(struct replay *p, const struct val_trace_event *ev)
+{
+    struct val_report_thread *t = receiver(p, ev->tid);
+    if (!t && p->r->threads->len)
+        return;
+    if (t)
+        t->socket_reads++;
+    switch (ev->u.sys.nr) {
+    case VAL_SYS_RECVFROM:
+    case VAL_SYS_RECVMSG:
+    case VAL_SYS_RECVMMSG:
+    case VAL_SYS_READ:
+    case VAL_SYS_READV:
+        break;
+    default:
+        return;
+    }
+    for (guint i = 0; p->sft && i < p->tcp->len; i++) {
+        const struct tcp_sock *s = &g_array_index(p->tcp, struct tcp_sock, i);
+        if (s->fd == ev->u.sys.fd && s->rxhash)
+            kern_rps_record_flow(p->sft, s->rxhash, (unsigned)ev->cpu);
+    }
+}
+
+static bool on_event(struct replay *p, const struct val_trace_event *ev, GError **err)
+{
+    if (ev->cpu >= p->ncpus) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s:%" G_GUINT64_FORMAT ": event on CPU %d but config.json /host/ncpus is %d "
+                    "(trace from another host?)",
+                    val_bundle_trace_path(p->b), ev->line, ev->cpu, p->ncpus);
+        return false;
+    }
+    if (ev->cpu < 0) {
+        p->no_cpu++;
+        return true;
+    }
+    switch (ev->kind) {
+    case VAL_EV_NAPI_GRO_RECEIVE_ENTRY:
+    case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
+    case VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY:
+    case VAL_EV_NETIF_RX_ENTRY:
+        return on_rx_entry(p, ev, err);
+    case VAL_EV_NETIF_RECEIVE_SKB:
+        on_receive_skb(p, ev);
+        break;
+    case VAL_EV_NAPI_POLL:
+        on_napi_poll(p, ev);
+        break;
+    case VAL_EV_SOFTIRQ_ENTRY:
+    case VAL_EV_SOFTIRQ_EXIT:
+        on_softirq(p, ev);
+        break;
+    case VAL_EV_IRQ_HANDLER_ENTRY: {
+        gpointer n = g_hash_table_lookup(p->irq_names, ev->u.irq.name);
+        g_hash_table_insert(p->irq_names, g_strdup(ev->u.irq.name),
+                            GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+        break;
+    }
+    case VAL_EV_SCHED_MIGRATE_TASK: {
+        struct val_report_thread *t = receiver(p, ev->u.wake.pid);
+        if (t)
+            t->migrations++;
+        break;
+    }
+    case VAL_EV_SYSCALL_ENTER:
+        on_syscall(p, ev);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+static bool run_trace(struct replay *p, GError **err)
+{
+    struct val_trace_reader *tr = val_trace_open(val_bundle_trace_path(p->b), err);
+    if (!tr)
+        return false;
+    struct val_trace_event ev;
+    int rc;
+    bool ok = true;
+    while (ok && (rc = val_trace_next(tr, &ev, err)) == 1)
+        ok = on_event(p, &ev, err);
+    ok = ok && rc == 0;
+    const struct val_trace_stats *st = val_trace_get_stats(tr);
+    struct val_report *r = p->r;
+    r->trace_lines = st->lines;
+    r->trace_events = st->events;
+    r->trace_garbled = st->garbled;
+    r->trace_unknown = st->unknown_events;
+    r->trace_lost = st->lost_events;
+    if (st->lost_events)
+        val_report_warn(r, "%s reports %" G_GUINT64_FORMAT " lost events: counts are low",
+                        val_bundle_trace_path(p->b), st->lost_events);
+    for (guint i = 0; i < st->warnings->len; i++)
+        val_report_warn(r, "%s", (const char *)st->warnings->pdata[i]);
+    if (st->garbled > st->warnings->len)
+        val_report_warn(r, "%" G_GUINT64_FORMAT " garbled trace lines skipped in all", st->garbled);
+    if (ok && !st->by_kind[VAL_EV_IRQ_HANDLER_ENTRY])
+        g_hash_table_remove_all(p->irq_names);
+    val_trace_free(tr);
+    return ok;
+}
+
+/* ---- after the trace ---- */
+
+static void count_unpaired(struct replay *p)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, p->inflight);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        p->r->unpaired += ((struct inflight *)v)->rx_dev;
+}
+
+static void snapshots(struct replay *p, bool irq_traced)
+{
+    struct val_report *r = p->r;
+    GError *e = NULL;
+    struct val_softnet *d =
+        val_softnet_delta(val_bundle_softnet(p->b, false), val_bundle_softnet(p->b, true), &e);
+    if (!d) {
+        val_report_partial(r, "softnet_stat delta: %s", e->message);
+        g_clear_error(&e);
+    }
+    for (int c = 0; d && c < r->ncpus; c++) {
+        const struct val_softnet_row *row = val_softnet_cpu(d, c);
+        if (row)
+            r->cpus[c].softnet_processed = row->processed;
+    }
+    val_softnet_free(d);
+    const struct val_softirqs *sb = val_bundle_softirqs(p->b, false),
+                              *sa = val_bundle_softirqs(p->b, true);
+    uint64_t *out = g_new0(uint64_t, r->ncpus);
+    if (sb && sa && val_softirqs_delta(sb, sa, "NET_RX", out, r->ncpus, NULL))
+        for (int c = 0; c < r->ncpus; c++)
+            r->cpus[c].softirqs_net_rx = (int64_t)out[c];
+    const struct val_interrupts *ib = val_bundle_interrupts(p->b, false),
+                                *ia = val_bundle_interrupts(p->b, true);
+    GPtrArray *vec = ia ? val_interrupts_dev_queues(ia, r->rx_dev, NULL) : NULL;
+    for (guint i = 0; vec && ib && i < vec->len; i++) {
+        const struct val_irq_row *row = vec->pdata[i];
+        if (!row || !row->actions[0])
+            continue;
+        struct val_report_vector v = {.trace = -1};
+        g_strlcpy(v.name, row->actions[0], sizeof v.name);
+        if (!val_interrupts_delta(ib, ia, row->label, out, r->ncpus, NULL))
+            continue;
+        for (int c = 0; c < r->ncpus; c++)
+            v.procfs += (int64_t)out[c];
+        if (irq_traced)
+            v.trace = GPOINTER_TO_INT(g_hash_table_lookup(p->irq_names, v.name));
+        g_array_append_val(r->vectors, v);
+    }
+    r->irq_applicable = r->vectors->len > 0;
+    if (vec)
+        g_ptr_array_free(vec, TRUE);
+    g_free(out);
+}
+
+static void summarize(struct replay *p)
+{
+    struct val_report *r = p->r;
+    int64_t lost = val_bundle_lost_events(p->b);
+    if (lost > 0)
+        g_ptr_array_insert(r->warnings, 0,
+                           g_strdup_printf("trace.per_cpu_overrun: %" G_GINT64_FORMAT
+                                           " events lost while tracing: the trace is incomplete",
+                                           lost));
+    const char *clk = val_bundle_trace_clock(p->b);
+    if (strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0)
+        val_report_warn(r, "trace clock \"%s\" is not CLOCK_MONOTONIC: the pcap join may miss",
+                        clk);
+    if (p->no_cpu)
+        val_report_partial(r, "%" G_GUINT64_FORMAT " trace events have no CPU column: left out",
+                           p->no_cpu);
+    if (p->hash0)
+        val_report_warn(r,
+                        "%" G_GUINT64_FORMAT " receive entries carry hash 0 (computed later by "
+                        "the flow dissector): the model could not steer them",
+                        p->hash0);
+    uint64_t cands = r->pcap_packets - r->pcap_outgoing;
+    if (r->matched < r->trace_entries && r->trace_entries - r->matched > r->trace_entries / 100)
+        val_report_warn(r,
+                        "only %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s receive "
+                        "entries matched a pcap frame (%" G_GUINT64_FORMAT " candidates)",
+                        r->matched, r->trace_entries, r->rx_dev, cands);
+    if (r->unpaired)
+        val_report_warn(r,
+                        "%" G_GUINT64_FORMAT " %s receive entries never reached "
+                        "netif_receive_skb in the trace (GRO merge, drop or trace end)",
+                        r->unpaired, r->rx_dev);
+    r->napi_kind = (r->napi_trace->count || r->napi_model->count) ? "backlog" : NULL;
+}
+
+static void replay_free(struct replay *p)
+{
+    if (p->devs)
+        g_ptr_array_free(p->devs, TRUE);
+    kern_sock_flow_table_free(p->sft);
+    kern_backlog_free(p->bl);
+    g_free(p->dequeued);
+    g_free(p->backlog_model);
+    g_free(p->softirq_start);
+    if (p->inflight)
+        g_hash_table_destroy(p->inflight);
+    if (p->irq_names)
+        g_hash_table_destroy(p->irq_names);
+    if (p->tcp)
+        g_array_free(p->tcp, TRUE);
+    if (p->pcap)
+        g_array_free(p->pcap, TRUE);
+    if (p->cand)
+        g_array_free(p->cand, TRUE);
+    val_match_free(p->match);
+    nic_toeplitz_free(p->tz);
+    nic_ethtool_x_free(p->ethx);
+    json_decref(p->cfg);
+    val_bundle_free(p->b);
+}
+
+static bool check_overlap(struct replay *p, GError **err)
+{
+    struct val_report *r = p->r;
+    if (!r->trace_entries) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s: no receive-entry event (napi_gro_receive_entry, netif_receive_skb_entry, "
+                    "netif_rx_entry) for %s (topology.receiver.dev): events not enabled or a "
+                    "trace from another host",
+                    val_bundle_trace_path(p->b), r->rx_dev);
+        return false;
+    }
+    if (!r->matched) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s: none of its %" G_GUINT64_FORMAT " frames matches a %s receive entry of %s "
+                    "by time and length (clock.*.realtime_minus_mono_ns wrong, or files from "
+                    "different runs)",
+                    val_bundle_pcap_path(p->b), r->pcap_packets, r->rx_dev,
+                    val_bundle_trace_path(p->b));
+        return false;
+    }
+    return true;
+}
+
+struct val_report *val_replay_bundle(const char *dir, const struct val_replay_opts *o, GError **err)
+{
+    struct replay p = {.o = o};
+    p.b = val_bundle_load(dir, err);
+    if (!p.b)
+        return NULL;
+    char *cfg_path = g_build_filename(dir, "config.json", NULL);
+    p.cfg = json_load_file(cfg_path, 0, NULL);
+    g_free(cfg_path);
+    p.ncpus = val_bundle_ncpus(p.b);
+    struct val_report *r = p.r = val_report_new(p.ncpus, o->keep);
+    r->bundle = g_strdup(dir);
+    const char *cs = json_string_value(json_object_get(p.cfg, "case"));
+    r->case_name = cs ? g_strdup(cs) : g_path_get_basename(dir);
+    r->kernel = g_strdup(val_bundle_kernel(p.b));
+    r->rx_dev = g_strdup(val_bundle_rx_dev(p.b));
+    r->rx_driver = g_strdup(val_bundle_rx_driver(p.b));
+    r->match_window_ns = o->match_window_ns;
+    p.pcap = g_array_new(FALSE, FALSE, sizeof(struct pcap_rec));
+    p.cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    p.devs = g_ptr_array_new_with_free_func(dev_model_free);
+    p.dequeued = g_new0(uint32_t, p.ncpus);
+    p.backlog_model = g_new0(uint64_t, p.ncpus);
+    p.softirq_start = g_new0(uint64_t, p.ncpus);
+    p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));
+    bool ok = setup(&p, err) && run_trace(&p, err) && check_overlap(&p, err);
+    if (ok) {
+        count_unpaired(&p);
+        snapshots(&p, g_hash_table_size(p.irq_names) > 0);
+        summarize(&p);
+    }
+    replay_free(&p);
+    if (!ok) {
+        val_report_free(r);
+        return NULL;
+    }
+    return r;
+}
