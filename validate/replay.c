@@ -705,6 +705,17 @@ static void summarize(struct replay *p)
                         "%" G_GUINT64_FORMAT " %s receive entries never reached "
                         "netif_receive_skb in the trace (GRO merge, drop or trace end)",
                         r->unpaired, r->rx_dev);
+    for (int c = 0; c < r->ncpus; c++) {
+        const struct val_report_cpu *pc = &r->cpus[c];
+        double e = val_rel_error((double)pc->trace_processed, (double)pc->softnet_processed);
+        if (pc->softnet_processed >= 0 && e > 0.01)
+            val_report_warn(r,
+                            "CPU %d: trace netif_receive_skb count %" G_GUINT64_FORMAT
+                            " is %.1f%% off the softnet_stat processed delta %" G_GINT64_FORMAT
+                            " (trace shorter than the snapshot interval, lost events, or "
+                            "other traffic)",
+                            c, pc->trace_processed, 100.0 * e, pc->softnet_processed);
+    }
     r->napi_kind = (r->napi_trace->count || r->napi_model->count) ? "backlog" : NULL;
 }
 
