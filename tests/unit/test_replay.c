@@ -1,0 +1,335 @@
+/* validate/replay.c: the replay joins pcap and trace, predicts RX queue (Toeplitz + RETA on a
+ * hashing NIC) and CPU (RPS map, RFS from socket reads) and compares them with the trace. */
+#include "tests/unit/cu_main.h"
+#include "validate/replay.h"
+
+#include <arpa/inet.h>
+#include <glib/gstdio.h>
+#include <pcap/pcap.h>
+#include <string.h>
+
+/* Microsoft RSS verification key and vectors ("Verifying the RSS Hash Calculation", also in
+ * the 82599 datasheet 7.1.2.8.1): the TCP 4-tuple hash and the IPv4 2-tuple hash (what ixgbe
+ * uses for UDP by default). */
+static const char *MS_KEY = "6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:"
+                            "30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa";
+
+struct synth_pkt {
+    const char *src, *dst;
+    uint16_t sport, dport;
+    uint8_t proto;
+    uint32_t hash;
+};
+
+static const struct synth_pkt TCP1 = {"66.9.149.187", "161.142.100.80", 2794, 1766, 6, 0x51ccc178};
+static const struct synth_pkt UDP2 = {"199.92.111.2", "65.69.140.83", 14230, 4739, 17, 0xd718262a};
+static const struct synth_pkt TCP3 = {"24.19.198.95", "12.22.207.184", 12898, 38024, 6, 0x5c2b394a};
+
+/* Ethernet + IPv4 + TCP (20 B) or UDP (8 B) header, no payload. Returns the frame length. */
+static unsigned build_frame(const struct synth_pkt *p, uint8_t *f)
+{
+    unsigned l4 = p->proto == 6 ? 20 : 8, ip_len = 20 + l4;
+    memset(f, 0, 14 + ip_len);
+    f[12] = 0x08; /* IPv4 */
+    uint8_t *ip = f + 14;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(ip_len >> 8);
+    ip[3] = (uint8_t)ip_len;
+    ip[8] = 64;
+    ip[9] = p->proto;
+    inet_pton(AF_INET, p->src, ip + 12);
+    inet_pton(AF_INET, p->dst, ip + 16);
+    uint8_t *l = ip + 20;
+    l[0] = (uint8_t)(p->sport >> 8);
+    l[1] = (uint8_t)p->sport;
+    l[2] = (uint8_t)(p->dport >> 8);
+    l[3] = (uint8_t)p->dport;
+    if (p->proto == 6)
+        l[12] = 5 << 4;
+    else
+        l[5] = 8;
+    return 14 + ip_len;
+}
+
+static void write_pcap(const char *path, const struct synth_pkt *const *pk, const uint64_t *ts,
+                       int n)
+{
+    pcap_t *pd =
+        pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    pcap_dumper_t *d = pcap_dump_open(pd, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (int i = 0; i < n; i++) {
+        uint8_t f[128];
+        unsigned len = build_frame(pk[i], f);
+        struct pcap_pkthdr h = {.caplen = len, .len = len};
+        h.ts.tv_sec = (time_t)(ts[i] / 1000000000u);
+        h.ts.tv_usec = (suseconds_t)(ts[i] % 1000000000u); /* ns in a nano-precision file */
+        pcap_dump((u_char *)d, &h, f);
+    }
+    pcap_dump_close(d);
+    pcap_close(pd);
+}
+
+static char *entry_line(int cpu, uint64_t ts_us, unsigned qm, unsigned skb,
+                        const struct synth_pkt *p)
+{
+    return g_strdup_printf(
+        "          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT
+        ": napi_gro_receive_entry: dev=eth0 napi_id=0x9 queue_mapping=%u skbaddr=%016x "
+        "vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 ip_summed=0 hash=0x%08x "
+        "l4_hash=%d len=%u data_len=0 truesize=768 mac_header_valid=1 mac_header=-14 nr_frags=0 "
+        "gso_size=0 gso_type=0x0\n",
+        cpu, ts_us / 1000000, ts_us % 1000000, qm, skb, p->hash, p->proto == 6,
+        p->proto == 6 ? 40u : 28u);
+}
+
+static char *rx_line(int cpu, uint64_t ts_us, unsigned skb, const struct synth_pkt *p)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": netif_receive_skb: dev=eth0 skbaddr=%016x len=%u\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, skb, p->proto == 6 ? 40u : 28u);
+}
+
+static char *read_line(int cpu, uint64_t ts_us, int fd)
+{
+    return g_strdup_printf("         python3-100     [%03d] .....  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": sys_recvfrom(fd: %d, ubuf: 0x7f0000001000, size: 0x10000, flags: "
+                           "0, addr: 0, addr_len: 0)\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, fd);
+}
+
+static char *ethtool_x_text(void)
+{
+    GString *s = g_string_new("RX flow hash indirection table for eth0 with 4 RX ring(s):\n");
+    for (int row = 0; row < 16; row++) {
+        g_string_append_printf(s, "%5d:", row * 8);
+        for (int i = 0; i < 8; i++)
+            g_string_append_printf(s, "%6d", (row * 8 + i) % 4);
+        g_string_append(s, "\n");
+    }
+    g_string_append_printf(s,
+                           "RSS hash key:\n%s\nRSS hash function:\n    toeplitz: on\n"
+                           "    xor: off\n    crc32: off\n",
+                           MS_KEY);
+    return g_string_free(s, FALSE);
+}
+
+static const char *SOFTNET_BEFORE = "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000\n"
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000001\n";
+static const char *SOFTNET_AFTER = "00000002 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000\n"
+                                   "00000002 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000001\n";
+
+/* An ixgbe-like host, 2 CPUs, 4 queues, RPS 0-1 + RFS, TCP socket fd 5 and UDP socket fd 6.
+ * The trace, line by line (after one header line):
+ *  2 TCP1 on queue 0 (qm 1), CPU0 per RPS       3 its netif_receive_skb on CPU0
+ *  4 recvfrom(fd 5) on CPU1 -> RFS              5 recvfrom(fd 6) on CPU0 (UDP: no RFS)
+ *  6 TCP1 again: RFS -> CPU1                    7 its netif_receive_skb on CPU1
+ *  8 UDP2 on queue 2 (qm 3), RPS -> CPU1        9 its netif_receive_skb on CPU1
+ * 10 TCP3 recorded on queue 1 (qm 2) but RETA says 2: an RX-queue disagreement
+ * 11 its netif_receive_skb on CPU0. */
+static char *make_bundle(void)
+{
+    char *dir = g_dir_make_tmp("nicsteer-replay-XXXXXX", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    const uint64_t t0 = 100000000; /* us */
+    GString *tr = g_string_new("# tracer: nop\n");
+    char *l[] = {entry_line(0, t0 + 100, 1, 0xa1, &TCP1),
+                 rx_line(0, t0 + 105, 0xa1, &TCP1),
+                 read_line(1, t0 + 200, 5),
+                 read_line(0, t0 + 210, 6),
+                 entry_line(0, t0 + 300, 1, 0xa2, &TCP1),
+                 rx_line(1, t0 + 320, 0xa2, &TCP1),
+                 entry_line(0, t0 + 400, 3, 0xa3, &UDP2),
+                 rx_line(1, t0 + 420, 0xa3, &UDP2),
+                 entry_line(0, t0 + 500, 2, 0xa4, &TCP3),
+                 rx_line(0, t0 + 505, 0xa4, &TCP3)};
+    for (unsigned i = 0; i < G_N_ELEMENTS(l); i++) {
+        g_string_append(tr, l[i]);
+        g_free(l[i]);
+    }
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
+    g_free(p);
+    g_string_free(tr, TRUE);
+
+    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &UDP2, &TCP3};
+    const uint64_t ts[] = {(t0 + 100) * 1000 + 300, (t0 + 300) * 1000 + 300,
+                           (t0 + 400) * 1000 + 300, (t0 + 500) * 1000 + 300};
+    p = g_build_filename(dir, "pcap.pcap", NULL);
+    write_pcap(p, pk, ts, 4);
+    g_free(p);
+
+    json_t *q = json_object();
+    for (int i = 0; i < 4; i++) {
+        char k[16];
+        g_snprintf(k, sizeof k, "rx-%d", i);
+        json_object_set_new(q, k, json_pack("{s:s, s:s}", "rps_cpus", "3", "rps_flow_cnt", "256"));
+    }
+    char *ethx = ethtool_x_text();
+    json_t *cfg = json_pack(
+        "{s:s, s:{s:s, s:i, s:i}, s:{s:{s:s, s:s, s:s}, s:i}, s:{s:o}, s:{s:s}, s:{s:s},"
+        " s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:I}, s:{s:I}},"
+        " s:{s:{s:[{s:i, s:i}], s:{s:{s:s, s:s, s:i}, s:{s:s, s:i, s:i}}}}}",
+        "schema", "nicsteer-capture/1", "host", "kernel", "6.12.0", "ncpus", 2, "hz", 250,
+        "topology", "receiver", "dev", "eth0", "driver", "ixgbe", "addr", "10.0.0.2",
+        "queues_per_side", 4, "sysfs_queues", "eth0", q, "sysctl_net_core", "rps_sock_flow_entries",
+        "1024", "ethtool", "ethtool_x_eth0", ethx, "softnet_stat", "before", SOFTNET_BEFORE,
+        "after", SOFTNET_AFTER, "trace", "file", "trace.txt", "clock", "mono", "clock", "before",
+        "realtime_minus_mono_ns", (json_int_t)0, "after", "realtime_minus_mono_ns", (json_int_t)0,
+        "workload", "rx_result", "threads", "thread", 0, "tid", 100, "sockets", "5", "kind", "tcp",
+        "peer", "66.9.149.187:2794", "thread", 0, "6", "kind", "udp", "port", 4739, "thread", 0);
+    g_free(ethx);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    p = g_build_filename(dir, "config.json", NULL);
+    CU_ASSERT_FATAL(json_dump_file(cfg, p, JSON_INDENT(1)) == 0);
+    g_free(p);
+    json_decref(cfg);
+    return dir;
+}
+
+static void rm_bundle(char *dir)
+{
+    const char *names[] = {"trace.txt", "pcap.pcap", "config.json"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *p = g_build_filename(dir, names[i], NULL);
+        g_unlink(p);
+        g_free(p);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+}
+
+static struct val_report *replay(const char *dir)
+{
+    struct val_replay_opts o;
+    val_replay_opts_init(&o);
+    GError *err = NULL;
+    struct val_report *r = val_replay_bundle(dir, &o, &err);
+    if (!r)
+        fprintf(stderr, "replay %s: %s\n", dir, err->message);
+    g_clear_error(&err);
+    return r;
+}
+
+static void test_replay_toeplitz_queue_and_hash_on_hashing_nic(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "toeplitz");
+    CU_ASSERT_EQUAL(r->matched, 4);
+    CU_ASSERT_EQUAL(r->trace_entries, 4);
+    /* the Microsoft vectors' hashes are what the trace recorded */
+    CU_ASSERT_EQUAL(r->hash.compared, 4);
+    CU_ASSERT_EQUAL(r->hash.agreed, 4);
+    /* RETA[0x51ccc178 & 127] = 120 % 4 = 0 (qm 1) and RETA[0xd718262a & 127] = 42 % 4 = 2
+     * (qm 3) agree; TCP3 hashes to RETA[74] = 2 but was recorded on queue 1. */
+    CU_ASSERT_EQUAL(r->rx_queue.compared, 4);
+    CU_ASSERT_EQUAL(r->rx_queue.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->rx_queue.first->len, 1);
+    const struct val_disagreement *d =
+        &g_array_index(r->rx_queue.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 10);
+    CU_ASSERT_EQUAL(d->packet, 4);
+    CU_ASSERT_EQUAL(d->model, 2);
+    CU_ASSERT_EQUAL(d->actual, 1);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* RPS alone would keep TCP1 on CPU0 ((0x51ccc178 * 2) >> 32 = 0); the read of its connected
+ * socket on CPU1 moves its next packet there. */
+static void test_replay_rfs_follows_reads_of_connected_tcp(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->cpu_mode, "rps+rfs");
+    CU_ASSERT_EQUAL(r->cpu.compared, 4);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 4);
+    CU_ASSERT_EQUAL(r->cpus[0].model_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[1].model_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[0].trace_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[1].softnet_processed, 2);
+    CU_ASSERT_EQUAL(r->warnings->len, 0);
+    CU_ASSERT_FALSE(r->partial);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* The same bundle with RFS off: TCP1's second packet now follows the RPS map to CPU0 while the
+ * host ran it on CPU1, and the report lists it with its trace line. */
+static void test_replay_without_rfs_lists_the_disagreement(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "config.json", NULL);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    json_object_set_new(json_object_get(cfg, "sysctl_net_core"), "rps_sock_flow_entries",
+                        json_string("0"));
+    json_dump_file(cfg, p, 0);
+    json_decref(cfg);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->cpu_mode, "rps");
+    CU_ASSERT_EQUAL(r->cpu.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->cpu.first->len, 1);
+    const struct val_disagreement *d = &g_array_index(r->cpu.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 6);
+    CU_ASSERT_EQUAL(d->model, 0);
+    CU_ASSERT_EQUAL(d->actual, 1);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A real excerpt of the rps2 veth bundle (tests/data/validate-mini/README): software hash, so
+ * the recorded queue is used and only the CPU is compared; the excerpt is far shorter than the
+ * snapshot interval, which the report must say. */
+static void test_replay_real_veth_excerpt(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "recorded");
+    CU_ASSERT(val_agree_fraction(&r->rx_queue) < 0);
+    CU_ASSERT_EQUAL(r->trace_entries, 53);
+    CU_ASSERT_EQUAL(r->matched, 53);
+    CU_ASSERT_EQUAL(r->cpu.compared, 53);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 53);
+    CU_ASSERT_EQUAL(r->cpus[0].trace_processed, r->cpus[0].model_processed);
+    CU_ASSERT_EQUAL(r->warnings->len, 2); /* both CPUs far from their softnet deltas */
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->warnings, 0), "softnet_stat"));
+    val_report_free(r);
+}
+
+static void test_replay_missing_bundle_names_the_file(void)
+{
+    struct val_replay_opts o;
+    val_replay_opts_init(&o);
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(val_replay_bundle("/nonexistent/bundle", &o, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "/nonexistent/bundle/config.json"));
+    g_clear_error(&err);
+}
+
+static CU_TestInfo cases[] = {
+    {"Toeplitz queue and hash on a hashing NIC",
+     test_replay_toeplitz_queue_and_hash_on_hashing_nic},
+    {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
+    {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
+    {"real veth excerpt", test_replay_real_veth_excerpt},
+    {"missing bundle names the file", test_replay_missing_bundle_names_the_file},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("replay", cases)
