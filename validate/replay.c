@@ -83,6 +83,7 @@ struct replay {
     struct nic_toeplitz *tz;
     int weight, budget;
     uint64_t hash0, no_cpu;
+    uint64_t n_receive_skb, n_napi_poll, n_softirq; /* events of these kinds in the trace */
 };
 
 static void dev_model_free(gpointer p)
@@ -611,6 +612,9 @@ static bool run_trace(struct replay *p, GError **err)
         val_report_warn(r, "%s", (const char *)st->warnings->pdata[i]);
     if (st->garbled > st->warnings->len)
         val_report_warn(r, "%" G_GUINT64_FORMAT " garbled trace lines skipped in all", st->garbled);
+    p->n_receive_skb = st->by_kind[VAL_EV_NETIF_RECEIVE_SKB];
+    p->n_napi_poll = st->by_kind[VAL_EV_NAPI_POLL];
+    p->n_softirq = st->by_kind[VAL_EV_SOFTIRQ_ENTRY] + st->by_kind[VAL_EV_SOFTIRQ_EXIT];
     if (ok && !st->by_kind[VAL_EV_IRQ_HANDLER_ENTRY])
         g_hash_table_remove_all(p->irq_names);
     val_trace_free(tr);
@@ -686,6 +690,14 @@ static void summarize(struct replay *p)
     if (strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0)
         val_report_warn(r, "trace clock \"%s\" is not CLOCK_MONOTONIC: the pcap join may miss",
                         clk);
+    if (!p->n_receive_skb)
+        val_report_partial(r, "no net:netif_receive_skb event in the trace: the processing CPU "
+                              "is unknown, CPU agreement not computed");
+    if (!p->n_napi_poll)
+        val_report_partial(r, "no napi:napi_poll event in the trace: poll sizes not compared");
+    if (!p->n_softirq)
+        val_report_partial(r, "no irq:softirq_entry/exit events in the trace: NET_RX time and "
+                              "the backlog NAPI replay are missing");
     if (p->no_cpu)
         val_report_partial(r, "%" G_GUINT64_FORMAT " trace events have no CPU column: left out",
                            p->no_cpu);

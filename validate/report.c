@@ -246,7 +246,7 @@ char *val_report_text(const struct val_report *r)
                            r->cpu_mode);
     text_fraction(s, "rx queue", &r->rx_queue, "software hash: the recorded queue is used");
     text_fraction(s, "hash", &r->hash, "software hash: read from the trace");
-    text_fraction(s, "cpu", &r->cpu, "no matched packets");
+    text_fraction(s, "cpu", &r->cpu, "no matched packet reached netif_receive_skb");
     text_fraction(s, "cpu (all)", &r->cpu_all, "no paired entries");
     text_disagreements(s, "CPU", &r->cpu);
     text_disagreements(s, "RX queue", &r->rx_queue);

@@ -136,7 +136,8 @@ static const char *SOFTNET_AFTER = "00000002 00000000 00000000 00000000 00000000
  *  6 TCP1 again: RFS -> CPU1                    7 its netif_receive_skb on CPU1
  *  8 UDP2 on queue 2 (qm 3), RPS -> CPU1        9 its netif_receive_skb on CPU1
  * 10 TCP3 recorded on queue 1 (qm 2) but RETA says 2: an RX-queue disagreement
- * 11 its netif_receive_skb on CPU0. */
+ * 11 its netif_receive_skb on CPU0
+ * 12-14 one NET_RX softirq run on CPU0 with a backlog poll of 2 packets. */
 static char *make_bundle(void)
 {
     char *dir = g_dir_make_tmp("nicsteer-replay-XXXXXX", NULL);
@@ -157,6 +158,12 @@ static char *make_bundle(void)
         g_string_append(tr, l[i]);
         g_free(l[i]);
     }
+    g_string_append(tr, "          <idle>-0       [000] ..s1.  100.000600: softirq_entry: vec=3 "
+                        "[action=NET_RX]\n"
+                        "          <idle>-0       [000] ..s1.  100.000601: napi_poll: napi poll on "
+                        "napi struct 00000000b9f35633 for device (no_device) work 2 budget 64\n"
+                        "          <idle>-0       [000] ..s1.  100.000603: softirq_exit: vec=3 "
+                        "[action=NET_RX]\n");
     char *p = g_build_filename(dir, "trace.txt", NULL);
     CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
     g_free(p);
@@ -263,6 +270,13 @@ static void test_replay_rfs_follows_reads_of_connected_tcp(void)
     CU_ASSERT_EQUAL(r->cpus[1].softnet_processed, 2);
     CU_ASSERT_EQUAL(r->warnings->len, 0);
     CU_ASSERT_FALSE(r->partial);
+    /* one NET_RX run on CPU0 drains the two packets RPS/RFS queued there in one backlog poll */
+    CU_ASSERT_EQUAL(r->napi_trace->count, 1);
+    CU_ASSERT_EQUAL(r->napi_model->count, 1);
+    CU_ASSERT_EQUAL(r->napi_model->bins[2], 1);
+    CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), 0.0, 1e-12);
+    CU_ASSERT_EQUAL(r->cpus[0].net_rx_runs, 1);
+    CU_ASSERT_EQUAL(r->cpus[0].net_rx_ns, 3000);
     val_report_free(r);
     rm_bundle(dir);
 }
@@ -311,6 +325,49 @@ static void test_replay_real_veth_excerpt(void)
     val_report_free(r);
 }
 
+/* The real excerpt with its netif_receive_skb lines removed: the CPU comparison cannot be made,
+ * and the report says PARTIAL instead of claiming an agreement. */
+static void test_replay_without_netif_receive_skb_is_partial(void)
+{
+    char *dir = g_dir_make_tmp("nicsteer-partial-XXXXXX", NULL);
+    const char *names[] = {"config.json", "pcap.pcap", "trace.txt"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *src =
+            g_build_filename(NICSTEER_SOURCE_DIR "/tests/data/validate-mini", names[i], NULL);
+        char *dst = g_build_filename(dir, names[i], NULL);
+        gchar *text = NULL;
+        gsize len = 0;
+        CU_ASSERT_FATAL(g_file_get_contents(src, &text, &len, NULL));
+        if (i == 2) {
+            GString *kept = g_string_new(NULL);
+            char **lines = g_strsplit(text, "\n", -1);
+            for (char **l = lines; *l; l++)
+                if (!strstr(*l, "netif_receive_skb:"))
+                    g_string_append_printf(kept, "%s\n", *l);
+            g_strfreev(lines);
+            g_free(text);
+            len = kept->len;
+            text = g_string_free(kept, FALSE);
+        }
+        CU_ASSERT_FATAL(g_file_set_contents(dst, text, (gssize)len, NULL));
+        g_free(text);
+        g_free(src);
+        g_free(dst);
+    }
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->partial);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->partial_reasons, 0), "netif_receive_skb"));
+    CU_ASSERT(val_agree_fraction(&r->cpu) < 0);
+    CU_ASSERT_EQUAL(r->unpaired, 53);
+    json_t *j = val_report_json(r);
+    CU_ASSERT(json_is_true(json_object_get(j, "partial")));
+    CU_ASSERT(json_is_null(json_object_get(json_object_get(j, "agreement"), "cpu")));
+    json_decref(j);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
 static void test_replay_missing_bundle_names_the_file(void)
 {
     struct val_replay_opts o;
@@ -328,6 +385,7 @@ static CU_TestInfo cases[] = {
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
+    {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
     {"missing bundle names the file", test_replay_missing_bundle_names_the_file},
     CU_TEST_INFO_NULL,
 };
