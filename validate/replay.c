@@ -72,12 +72,13 @@ struct replay {
     GPtrArray *devs; /* struct dev_model* */
     struct kern_sock_flow_table *sft;
     struct kern_backlog *bl;
-    uint32_t *dequeued;      /* per CPU: model backlog dequeues since its last poll */
-    uint64_t *backlog_model; /* per CPU: packets waiting for the replayed backlog NAPI */
-    uint64_t *softirq_start; /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
-    GHashTable *inflight;    /* skbaddr -> struct inflight* */
-    GHashTable *irq_names;   /* irq_handler_entry name -> count */
-    GArray *tcp;             /* struct tcp_sock */
+    uint32_t *dequeued;         /* per CPU: model backlog dequeues since its last poll */
+    uint64_t *backlog_model;    /* per CPU: packets waiting for the replayed backlog NAPI */
+    uint64_t *softirq_start;    /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
+    bool *softirq_in_ksoftirqd; /* per CPU: the open NET_RX run is in ksoftirqd/N */
+    GHashTable *inflight;       /* skbaddr -> struct inflight* */
+    GHashTable *irq_names;      /* irq_handler_entry name -> count */
+    GArray *tcp;                /* struct tcp_sock */
     struct nic_ethtool_x *ethx;
     const struct nic_ethtool_x_table *reta; /* context 0 table with key, toeplitz mode */
     struct nic_toeplitz *tz;
@@ -448,6 +449,8 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
 {
     struct val_report *r = p->r;
     r->cpus[ev->cpu].trace_processed++;
+    if (g_str_has_prefix(ev->comm, "ksoftirqd/"))
+        r->cpus[ev->cpu].trace_processed_ksoftirqd++;
     gpointer key = (gpointer)(uintptr_t)ev->u.skb.skbaddr;
     struct inflight *f = g_hash_table_lookup(p->inflight, key);
     if (!f)
@@ -494,6 +497,7 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
     int c = ev->cpu;
     if (ev->kind == VAL_EV_SOFTIRQ_ENTRY) {
         p->softirq_start[c] = ev->ts_ns + 1;
+        p->softirq_in_ksoftirqd[c] = g_str_has_prefix(ev->comm, "ksoftirqd/");
         return;
     }
     if (!p->softirq_start[c])
@@ -502,6 +506,8 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
     p->softirq_start[c] = 0;
     struct val_report_cpu *pc = &p->r->cpus[c];
     pc->net_rx_ns += dur;
+    if (p->softirq_in_ksoftirqd[c])
+        pc->net_rx_ksoftirqd_ns += dur;
     pc->net_rx_runs++;
     val_hist_add(p->r->net_rx_us, dur / 1000);
     if (p->backlog_model[c]) {
@@ -644,8 +650,11 @@ static void snapshots(struct replay *p, bool irq_traced)
     }
     for (int c = 0; d && c < r->ncpus; c++) {
         const struct val_softnet_row *row = val_softnet_cpu(d, c);
-        if (row)
-            r->cpus[c].softnet_processed = row->processed;
+        if (!row)
+            continue;
+        r->cpus[c].softnet_processed = row->processed;
+        r->cpus[c].softnet_dropped = row->dropped;
+        r->cpus[c].softnet_time_squeeze = row->time_squeeze;
     }
     val_softnet_free(d);
     const struct val_softirqs *sb = val_bundle_softirqs(p->b, false),
@@ -740,6 +749,7 @@ static void replay_free(struct replay *p)
     g_free(p->dequeued);
     g_free(p->backlog_model);
     g_free(p->softirq_start);
+    g_free(p->softirq_in_ksoftirqd);
     if (p->inflight)
         g_hash_table_destroy(p->inflight);
     if (p->irq_names)
@@ -804,6 +814,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.dequeued = g_new0(uint32_t, p.ncpus);
     p.backlog_model = g_new0(uint64_t, p.ncpus);
     p.softirq_start = g_new0(uint64_t, p.ncpus);
+    p.softirq_in_ksoftirqd = g_new0(bool, p.ncpus);
     p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));

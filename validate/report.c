@@ -20,6 +20,8 @@ struct val_report *val_report_new(int ncpus, unsigned keep)
         r->cpus[c].cpu = c;
         r->cpus[c].softnet_processed = -1;
         r->cpus[c].softirqs_net_rx = -1;
+        r->cpus[c].softnet_dropped = -1;
+        r->cpus[c].softnet_time_squeeze = -1;
     }
     r->napi_model = val_hist_new(65, 1);
     r->napi_trace = val_hist_new(65, 1);
@@ -113,7 +115,7 @@ static void text_per_cpu(GString *s, const struct val_report *r)
 {
     g_string_append(s, "per CPU (packets processed; NET_RX softirq time from the trace):\n");
     g_string_append(s, "  cpu      model      trace    softnet  trace/softnet  NET_RX ms   runs  "
-                       "backlog polls\n");
+                       "ksoftirqd  backlog polls  squeeze  drops\n");
     for (int c = 0; c < r->ncpus; c++) {
         const struct val_report_cpu *p = &r->cpus[c];
         char sn[32] = "n/a", rel[32] = "n/a";
@@ -126,11 +128,20 @@ static void text_per_cpu(GString *s, const struct val_report *r)
             else if (p->trace_processed == 0)
                 g_strlcpy(rel, "equal", sizeof rel);
         }
-        g_string_append_printf(s,
-                               "  %3d %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
-                               " %10s %14s %10.3f %6" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT "\n",
-                               p->cpu, p->model_processed, p->trace_processed, sn, rel,
-                               (double)p->net_rx_ns / 1e6, p->net_rx_runs, p->backlog_polls);
+        char ks[16] = "-", sq[24] = "n/a", dr[24] = "n/a";
+        if (p->net_rx_ns)
+            g_snprintf(ks, sizeof ks, "%.1f%%",
+                       100.0 * (double)p->net_rx_ksoftirqd_ns / (double)p->net_rx_ns);
+        if (p->softnet_time_squeeze >= 0)
+            g_snprintf(sq, sizeof sq, "%" G_GINT64_FORMAT, p->softnet_time_squeeze);
+        if (p->softnet_dropped >= 0)
+            g_snprintf(dr, sizeof dr, "%" G_GINT64_FORMAT, p->softnet_dropped);
+        g_string_append_printf(
+            s,
+            "  %3d %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
+            " %10s %14s %10.3f %6" G_GUINT64_FORMAT " %10s %14" G_GUINT64_FORMAT " %8s %6s\n",
+            p->cpu, p->model_processed, p->trace_processed, sn, rel, (double)p->net_rx_ns / 1e6,
+            p->net_rx_runs, ks, p->backlog_polls, sq, dr);
     }
 }
 
@@ -298,21 +309,32 @@ static json_t *json_counts(const struct val_agree *a)
                      (json_int_t)a->agreed);
 }
 
+static json_t *json_opt(int64_t v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
 static json_t *json_per_cpu(const struct val_report *r)
 {
     json_t *arr = json_array();
     for (int c = 0; c < r->ncpus; c++) {
         const struct val_report_cpu *p = &r->cpus[c];
-        json_array_append_new(
-            arr,
-            json_pack("{s:i, s:I, s:I, s:o, s:I, s:I, s:o, s:I}", "cpu", p->cpu, "model_processed",
-                      (json_int_t)p->model_processed, "trace_processed",
-                      (json_int_t)p->trace_processed, "softnet_processed",
-                      p->softnet_processed < 0 ? json_null() : json_integer(p->softnet_processed),
-                      "net_rx_ns", (json_int_t)p->net_rx_ns, "net_rx_runs",
-                      (json_int_t)p->net_rx_runs, "softirqs_net_rx",
-                      p->softirqs_net_rx < 0 ? json_null() : json_integer(p->softirqs_net_rx),
-                      "backlog_polls", (json_int_t)p->backlog_polls));
+        json_t *o = json_object();
+        json_object_set_new(o, "cpu", json_integer(p->cpu));
+        json_object_set_new(o, "model_processed", json_integer((json_int_t)p->model_processed));
+        json_object_set_new(o, "trace_processed", json_integer((json_int_t)p->trace_processed));
+        json_object_set_new(o, "trace_processed_ksoftirqd",
+                            json_integer((json_int_t)p->trace_processed_ksoftirqd));
+        json_object_set_new(o, "softnet_processed", json_opt(p->softnet_processed));
+        json_object_set_new(o, "softnet_dropped", json_opt(p->softnet_dropped));
+        json_object_set_new(o, "softnet_time_squeeze", json_opt(p->softnet_time_squeeze));
+        json_object_set_new(o, "net_rx_ns", json_integer((json_int_t)p->net_rx_ns));
+        json_object_set_new(o, "net_rx_ksoftirqd_ns",
+                            json_integer((json_int_t)p->net_rx_ksoftirqd_ns));
+        json_object_set_new(o, "net_rx_runs", json_integer((json_int_t)p->net_rx_runs));
+        json_object_set_new(o, "softirqs_net_rx", json_opt(p->softirqs_net_rx));
+        json_object_set_new(o, "backlog_polls", json_integer((json_int_t)p->backlog_polls));
+        json_array_append_new(arr, o);
     }
     return arr;
 }

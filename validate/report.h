@@ -13,13 +13,17 @@
 /* Per CPU: packets processed (__netif_receive_skb_core) by the model, the trace and softnet. */
 struct val_report_cpu {
     int cpu;
-    uint64_t model_processed;  /* receive entries the model sent to this CPU */
-    uint64_t trace_processed;  /* netif_receive_skb events on this CPU (all devices) */
-    int64_t softnet_processed; /* softnet_stat column 1 after - before; -1 unknown */
-    uint64_t net_rx_ns;        /* NET_RX softirq_entry -> exit time in the trace */
-    uint64_t net_rx_runs;      /* NET_RX softirq runs in the trace */
-    int64_t softirqs_net_rx;   /* /proc/softirqs NET_RX after - before; -1 unknown */
-    uint64_t backlog_polls;    /* trace napi_poll (no_device) on this CPU */
+    uint64_t model_processed;           /* receive entries the model sent to this CPU */
+    uint64_t trace_processed;           /* netif_receive_skb events on this CPU (all devices) */
+    int64_t softnet_processed;          /* softnet_stat column 1 after - before; -1 unknown */
+    uint64_t net_rx_ns;                 /* NET_RX softirq_entry -> exit time in the trace */
+    uint64_t net_rx_runs;               /* NET_RX softirq runs in the trace */
+    int64_t softirqs_net_rx;            /* /proc/softirqs NET_RX after - before; -1 unknown */
+    uint64_t backlog_polls;             /* trace napi_poll (no_device) on this CPU */
+    uint64_t net_rx_ksoftirqd_ns;       /* part of net_rx_ns run by ksoftirqd/N */
+    uint64_t trace_processed_ksoftirqd; /* netif_receive_skb events in ksoftirqd/N */
+    int64_t softnet_dropped;            /* softnet_stat column 2 delta; -1 unknown */
+    int64_t softnet_time_squeeze;       /* softnet_stat column 3 delta; -1 unknown */
 };
 
 /* One interrupt vector of the receiving device (hardware NICs only). */

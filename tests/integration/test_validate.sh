@@ -55,6 +55,11 @@ if [ -d "$traces/veth-highrate/backlog-default" ]; then
     jq -e '.napi_poll.trace_hist.count == 689 and .napi_poll.trace_full_polls == 153 and
            (.napi_poll.model_hist.bins[64] // 0) > 100' "$tmp/backlog-default.json" >/dev/null ||
         fail "backlog-default: backlog polls $(jq -c '[.napi_poll.trace_hist.count, .napi_poll.trace_full_polls, .napi_poll.model_hist.bins[64]]' "$tmp/backlog-default.json")"
+    # NET_RX ran in ksoftirqd for 7.4% of its time, 7.6% of the packets (traces/README.md).
+    jq -e '.per_cpu[1] | (.net_rx_ksoftirqd_ns / .net_rx_ns * 1000 | round) == 74 and
+           (.trace_processed_ksoftirqd / .trace_processed * 1000 | round) == 76' \
+        "$tmp/backlog-default.json" >/dev/null ||
+        fail "backlog-default: ksoftirqd share $(jq -c '.per_cpu[1]' "$tmp/backlog-default.json")"
 fi
 
 # RFS is not perfect on the unpinned case: demanding 1.0 must fail with status 1 and say why.

@@ -116,6 +116,25 @@ static char *ethtool_x_text(void)
     return g_string_free(s, FALSE);
 }
 
+static const char *IRQ_BEFORE =
+    "           CPU0       CPU1       \n"
+    "  0:         20          0   IO-APIC   2-edge      timer\n"
+    " 40:          1          0  PCI-MSIX-0000:01:00.0    0-edge      eth0\n"
+    " 41:         10         10  PCI-MSIX-0000:01:00.0    1-edge      eth0-TxRx-0\n"
+    " 42:         10         10  PCI-MSIX-0000:01:00.0    2-edge      eth0-TxRx-1\n"
+    " 43:         10         10  PCI-MSIX-0000:01:00.0    3-edge      eth0-TxRx-2\n"
+    " 44:         10         10  PCI-MSIX-0000:01:00.0    4-edge      eth0-TxRx-3\n"
+    "LOC:        100        100   Local timer interrupts\n";
+static const char *IRQ_AFTER =
+    "           CPU0       CPU1       \n"
+    "  0:         20          0   IO-APIC   2-edge      timer\n"
+    " 40:          1          0  PCI-MSIX-0000:01:00.0    0-edge      eth0\n"
+    " 41:         11         11  PCI-MSIX-0000:01:00.0    1-edge      eth0-TxRx-0\n"
+    " 42:         10         10  PCI-MSIX-0000:01:00.0    2-edge      eth0-TxRx-1\n"
+    " 43:         11         10  PCI-MSIX-0000:01:00.0    3-edge      eth0-TxRx-2\n"
+    " 44:         10         10  PCI-MSIX-0000:01:00.0    4-edge      eth0-TxRx-3\n"
+    "LOC:        200        200   Local timer interrupts\n";
+
 static const char *SOFTNET_BEFORE = "00000000 00000000 00000000 00000000 00000000 00000000 "
                                     "00000000 00000000 00000000 00000000 00000000 00000000 "
                                     "00000000\n"
@@ -137,7 +156,8 @@ static const char *SOFTNET_AFTER = "00000002 00000000 00000000 00000000 00000000
  *  8 UDP2 on queue 2 (qm 3), RPS -> CPU1        9 its netif_receive_skb on CPU1
  * 10 TCP3 recorded on queue 1 (qm 2) but RETA says 2: an RX-queue disagreement
  * 11 its netif_receive_skb on CPU0
- * 12-14 one NET_RX softirq run on CPU0 with a backlog poll of 2 packets. */
+ * 12-14 one NET_RX softirq run on CPU0 with a backlog poll of 2 packets
+ * 15-17 interrupts of vectors eth0-TxRx-0 (twice) and eth0-TxRx-2. */
 static char *make_bundle(void)
 {
     char *dir = g_dir_make_tmp("nicsteer-replay-XXXXXX", NULL);
@@ -163,7 +183,13 @@ static char *make_bundle(void)
                         "          <idle>-0       [000] ..s1.  100.000601: napi_poll: napi poll on "
                         "napi struct 00000000b9f35633 for device (no_device) work 2 budget 64\n"
                         "          <idle>-0       [000] ..s1.  100.000603: softirq_exit: vec=3 "
-                        "[action=NET_RX]\n");
+                        "[action=NET_RX]\n"
+                        "          <idle>-0       [000] d.h1.  100.000700: irq_handler_entry: "
+                        "irq=41 name=eth0-TxRx-0\n"
+                        "          <idle>-0       [001] d.h1.  100.000710: irq_handler_entry: "
+                        "irq=41 name=eth0-TxRx-0\n"
+                        "          <idle>-0       [000] d.h1.  100.000720: irq_handler_entry: "
+                        "irq=43 name=eth0-TxRx-2\n");
     char *p = g_build_filename(dir, "trace.txt", NULL);
     CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
     g_free(p);
@@ -185,16 +211,17 @@ static char *make_bundle(void)
     char *ethx = ethtool_x_text();
     json_t *cfg = json_pack(
         "{s:s, s:{s:s, s:i, s:i}, s:{s:{s:s, s:s, s:s}, s:i}, s:{s:o}, s:{s:s}, s:{s:s},"
-        " s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:I}, s:{s:I}},"
+        " s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:I}, s:{s:I}},"
         " s:{s:{s:[{s:i, s:i}], s:{s:{s:s, s:s, s:i}, s:{s:s, s:i, s:i}}}}}",
         "schema", "nicsteer-capture/1", "host", "kernel", "6.12.0", "ncpus", 2, "hz", 250,
         "topology", "receiver", "dev", "eth0", "driver", "ixgbe", "addr", "10.0.0.2",
         "queues_per_side", 4, "sysfs_queues", "eth0", q, "sysctl_net_core", "rps_sock_flow_entries",
         "1024", "ethtool", "ethtool_x_eth0", ethx, "softnet_stat", "before", SOFTNET_BEFORE,
-        "after", SOFTNET_AFTER, "trace", "file", "trace.txt", "clock", "mono", "clock", "before",
-        "realtime_minus_mono_ns", (json_int_t)0, "after", "realtime_minus_mono_ns", (json_int_t)0,
-        "workload", "rx_result", "threads", "thread", 0, "tid", 100, "sockets", "5", "kind", "tcp",
-        "peer", "66.9.149.187:2794", "thread", 0, "6", "kind", "udp", "port", 4739, "thread", 0);
+        "after", SOFTNET_AFTER, "interrupts", "before", IRQ_BEFORE, "after", IRQ_AFTER, "trace",
+        "file", "trace.txt", "clock", "mono", "clock", "before", "realtime_minus_mono_ns",
+        (json_int_t)0, "after", "realtime_minus_mono_ns", (json_int_t)0, "workload", "rx_result",
+        "threads", "thread", 0, "tid", 100, "sockets", "5", "kind", "tcp", "peer",
+        "66.9.149.187:2794", "thread", 0, "6", "kind", "udp", "port", 4739, "thread", 0);
     g_free(ethx);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
     p = g_build_filename(dir, "config.json", NULL);
@@ -277,6 +304,29 @@ static void test_replay_rfs_follows_reads_of_connected_tcp(void)
     CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), 0.0, 1e-12);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_runs, 1);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_ns, 3000);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A NIC with MSI-X queue vectors: per vector, irq_handler_entry events vs /proc/interrupts. */
+static void test_replay_irq_per_vector(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->irq_applicable);
+    CU_ASSERT_EQUAL_FATAL(r->vectors->len, 4);
+    const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, 0);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "eth0-TxRx-0");
+    CU_ASSERT_EQUAL(v[0].trace, 2);
+    CU_ASSERT_EQUAL(v[0].procfs, 2);
+    CU_ASSERT_EQUAL(v[1].trace, 0);
+    CU_ASSERT_EQUAL(v[1].procfs, 0);
+    CU_ASSERT_EQUAL(v[2].trace, 1);
+    CU_ASSERT_EQUAL(v[2].procfs, 1);
+    json_t *j = val_report_json(r);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(j, "irq"), "vectors")), 4);
+    json_decref(j);
     val_report_free(r);
     rm_bundle(dir);
 }
@@ -383,6 +433,7 @@ static CU_TestInfo cases[] = {
     {"Toeplitz queue and hash on a hashing NIC",
      test_replay_toeplitz_queue_and_hash_on_hashing_nic},
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
+    {"IRQs per vector", test_replay_irq_per_vector},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
     {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
