@@ -418,6 +418,95 @@ static void test_replay_without_netif_receive_skb_is_partial(void)
     rm_bundle(dir);
 }
 
+/* The tracefs line as `perf script` prints it: "comm tid [cpu] ts: subsystem:event: fields",
+ * no flags column. Syscall lines are dropped (perf formats them differently). */
+static char *to_perf_script(const char *line)
+{
+    static const char *const subsys[][2] = {
+        {"napi_gro_receive_entry", "net"},
+        {"netif_receive_skb", "net"},
+        {"netif_rx_entry", "net"},
+        {"net_dev_", "net"},
+        {"napi_poll", "napi"},
+        {"softirq_", "irq"},
+        {"irq_handler_", "irq"},
+        {"sched_", "sched"},
+    };
+    GMatchInfo *mi = NULL;
+    GRegex *re = g_regex_new("^\\s*(.+)-(\\d+)\\s+\\[(\\d+)\\]\\s+\\S+\\s+([0-9.]+): (\\w+): (.*)$",
+                             0, 0, NULL);
+    char *out = NULL;
+    if (g_regex_match(re, line, 0, &mi)) {
+        char *f[7];
+        for (int i = 1; i <= 6; i++)
+            f[i] = g_match_info_fetch(mi, i);
+        const char *sub = NULL;
+        for (unsigned i = 0; i < G_N_ELEMENTS(subsys); i++)
+            if (g_str_has_prefix(f[5], subsys[i][0]))
+                sub = subsys[i][1];
+        if (sub)
+            out = g_strdup_printf("%16s %6s [%s] %s: %s:%s: %s", f[1], f[2], f[3], f[4], sub, f[5],
+                                  f[6]);
+        for (int i = 1; i <= 6; i++)
+            g_free(f[i]);
+    }
+    g_match_info_free(mi);
+    g_regex_unref(re);
+    return out;
+}
+
+/* The real excerpt rewritten in the `perf script` layout gives the same comparison. */
+static void test_replay_perf_script_layout_gives_same_result(void)
+{
+    char *dir = g_dir_make_tmp("nicsteer-perf-XXXXXX", NULL);
+    const char *names[] = {"config.json", "pcap.pcap", "trace.txt"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *src =
+            g_build_filename(NICSTEER_SOURCE_DIR "/tests/data/validate-mini", names[i], NULL);
+        char *dst = g_build_filename(dir, names[i], NULL);
+        gchar *text = NULL;
+        gsize len = 0;
+        CU_ASSERT_FATAL(g_file_get_contents(src, &text, &len, NULL));
+        if (i == 2) {
+            GString *kept = g_string_new(NULL);
+            char **lines = g_strsplit(text, "\n", -1);
+            for (char **l = lines; *l; l++) {
+                char *pl = to_perf_script(*l);
+                if (pl)
+                    g_string_append_printf(kept, "%s\n", pl);
+                g_free(pl);
+            }
+            g_strfreev(lines);
+            g_free(text);
+            len = kept->len;
+            text = g_string_free(kept, FALSE);
+        }
+        CU_ASSERT_FATAL(g_file_set_contents(dst, text, (gssize)len, NULL));
+        g_free(text);
+        g_free(src);
+        g_free(dst);
+    }
+    struct val_report *r = replay(dir);
+    struct val_report *t = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(r->trace_garbled, 0);
+    CU_ASSERT_EQUAL(r->trace_entries, t->trace_entries);
+    CU_ASSERT_EQUAL(r->matched, t->matched);
+    CU_ASSERT_EQUAL(r->cpu.compared, t->cpu.compared);
+    CU_ASSERT_EQUAL(r->cpu.agreed, t->cpu.agreed);
+    for (int c = 0; c < 2; c++) {
+        CU_ASSERT_EQUAL(r->cpus[c].model_processed, t->cpus[c].model_processed);
+        CU_ASSERT_EQUAL(r->cpus[c].trace_processed, t->cpus[c].trace_processed);
+        CU_ASSERT_EQUAL(r->cpus[c].net_rx_ns, t->cpus[c].net_rx_ns);
+    }
+    CU_ASSERT_EQUAL(r->napi_trace->count, t->napi_trace->count);
+    CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), val_report_napi_ks(t), 1e-12);
+    val_report_free(r);
+    val_report_free(t);
+    rm_bundle(dir);
+}
+
 static void test_replay_missing_bundle_names_the_file(void)
 {
     struct val_replay_opts o;
@@ -437,6 +526,7 @@ static CU_TestInfo cases[] = {
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
     {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
+    {"perf script layout, same result", test_replay_perf_script_layout_gives_same_result},
     {"missing bundle names the file", test_replay_missing_bundle_names_the_file},
     CU_TEST_INFO_NULL,
 };
