@@ -9,6 +9,8 @@
 #include "models/kernel/rfs.h"
 #include "models/kernel/rps.h"
 #include "models/nic/ethtool_x.h"
+#include "models/nic/steer.h"
+#include "models/nic/steer_fdir.h"
 #include "models/nic/toeplitz.h"
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
@@ -82,6 +84,9 @@ struct replay {
     struct nic_ethtool_x *ethx;
     const struct nic_ethtool_x_table *reta; /* context 0 table with key, toeplitz mode */
     struct nic_toeplitz *tz;
+    void *atr;                  /* Flow Director signature filters learnt from TX (ixgbe ATR) */
+    struct val_match *tx_match; /* outgoing pcap frames by (time, frame length) */
+    GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
     int weight, budget;
     uint64_t hash0, no_cpu;
     uint64_t n_receive_skb, n_napi_poll, n_softirq; /* events of these kinds in the trace */
@@ -234,6 +239,42 @@ static void setup_tcp_socks(struct replay *p)
     }
 }
 
+/* ixgbe with more than one queue runs ATR unless ntuple filters are on (ixgbe_sw_init,
+ * ixgbe_set_rss_queues): TCP flows then follow the TX ring their replies left on. */
+static bool setup_atr(struct replay *p, GError **err)
+{
+    const char *rx = val_bundle_rx_dev(p->b);
+    if (strcmp(val_bundle_rx_driver(p->b), "ixgbe") != 0 || val_bundle_queues(p->b) < 2)
+        return true;
+    const char *k = val_bundle_ethtool(p->b, 'k', rx);
+    bool ntuple = false, fixed = false;
+    if (k) {
+        char *name =
+            g_strdup_printf("%s/config.json: /ethtool/ethtool_k_%s", val_bundle_dir(p->b), rx);
+        struct val_ethtool_features *f = val_ethtool_k_parse(k, name, err);
+        g_free(name);
+        if (!f)
+            return false;
+        val_ethtool_feature(f, "ntuple-filters", &ntuple, &fixed);
+        val_ethtool_features_free(f);
+    }
+    if (ntuple) {
+        val_report_partial(p->r,
+                           "ntuple-filters on %s: Flow Director perfect filters are not in "
+                           "the bundle, queues are predicted by RSS only",
+                           rx);
+        return true;
+    }
+    struct steer_env env = {(unsigned)val_bundle_queues(p->b), (unsigned)val_bundle_queues(p->b),
+                            (unsigned)p->ncpus, 0};
+    p->atr = steer_fdir_ops.init(NULL, "/fdir", &env, err);
+    if (p->atr)
+        p->r->rx_queue_mode = "toeplitz+atr";
+    if (!k)
+        val_report_warn(p->r, "no ethtool -k of %s: ntuple-filters assumed off (ATR on)", rx);
+    return p->atr != NULL;
+}
+
 /* Toeplitz mode when `ethtool -x` of the receiver shows a key and an indirection table. */
 static bool setup_rss(struct replay *p, GError **err)
 {
@@ -257,6 +298,8 @@ static bool setup_rss(struct replay *p, GError **err)
     if (!p->tz)
         return false;
     p->r->rx_queue_mode = "toeplitz";
+    if (!setup_atr(p, err))
+        return false;
     if (p->reta->partial)
         val_report_partial(p->r,
                            "ethtool -x of %s elides rows: RX queues are compared only for "
@@ -277,30 +320,43 @@ static bool read_pcap(struct replay *p, GError **err)
         (val_bundle_clock_offset_ns(p->b, false) + val_bundle_clock_offset_ns(p->b, true)) / 2;
     GArray *ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     GArray *len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GArray *tx_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    GArray *tx_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     struct pcap_rec rec;
     int rc;
     while ((rc = traffic_pcap_next(pc, &rec.pkt, err)) == 1) {
         rec.no = traffic_pcap_packet_no(pc);
         g_array_append_val(p->pcap, rec);
         p->r->pcap_packets++;
-        if (have_me && rec.pkt.l3 == l3 &&
-            memcmp(rec.pkt.saddr, me, l3 == PKT_L3_IPV4 ? 4 : 16) == 0) {
-            p->r->pcap_outgoing++;
-            continue;
-        }
         guint idx = p->pcap->len - 1;
         uint64_t mono = (uint64_t)((int64_t)rec.pkt.ts_ns - off);
+        if (have_me && rec.pkt.l3 == l3 &&
+            memcmp(rec.pkt.saddr, me, l3 == PKT_L3_IPV4 ? 4 : 16) == 0) {
+            /* TX: tcpdump sees the frame in xmit_one() next to net_dev_start_xmit, whose len
+             * still includes the MAC header. */
+            p->r->pcap_outgoing++;
+            g_array_append_val(p->tx_cand, idx);
+            g_array_append_val(tx_ts, mono);
+            g_array_append_val(tx_len, rec.pkt.wire_len);
+            continue;
+        }
         uint32_t l = rec.pkt.wire_len >= ETH_HLEN ? rec.pkt.wire_len - ETH_HLEN : 0;
         g_array_append_val(p->cand, idx);
         g_array_append_val(ts, mono);
         g_array_append_val(len, l);
     }
     traffic_pcap_free(pc);
-    if (rc == 0)
+    if (rc == 0) {
         p->match = val_match_new((uint64_t *)(void *)ts->data, (uint32_t *)(void *)len->data,
                                  ts->len, p->o->match_window_ns);
+        p->tx_match =
+            val_match_new((uint64_t *)(void *)tx_ts->data, (uint32_t *)(void *)tx_len->data,
+                          tx_ts->len, p->o->match_window_ns);
+    }
     g_array_free(ts, TRUE);
     g_array_free(len, TRUE);
+    g_array_free(tx_ts, TRUE);
+    g_array_free(tx_len, TRUE);
     return rc == 0;
 }
 
@@ -359,7 +415,8 @@ static struct val_report_thread *receiver(struct replay *p, int tid)
     return NULL;
 }
 
-/* ixgbe defaults: Toeplitz over the TCP 4-tuple / UDP 2-tuple, queue = RETA[hash & (size-1)]. */
+/* ixgbe defaults: Toeplitz over the TCP 4-tuple / UDP 2-tuple, queue = RETA[hash & (size-1)]
+ * unless an ATR signature filter matches the flow. */
 static void compare_rss(struct replay *p, const struct val_trace_event *ev,
                         const struct pcap_rec *pr)
 {
@@ -370,7 +427,12 @@ static void compare_rss(struct replay *p, const struct val_trace_event *ev,
     uint32_t h = n ? nic_toeplitz_hash(p->tz, in, n) : 0;
     val_agree_add(&p->r->hash, h, ev->u.rx.hash, pr->no, ev->line);
     int32_t q = 0;
-    if (n) {
+    struct steer_ctx ctx = {h, (uint8_t)type};
+    int fq = p->atr ? steer_fdir_ops.select_rxq(p->atr, &pr->pkt, &ctx) : STEER_NO_MATCH;
+    if (fq >= 0) {
+        q = fq; /* Flow Director match overrides RSS; the descriptor keeps the RSS hash */
+        p->r->atr_steered++;
+    } else if (n) {
         unsigned size = p->reta->n_entries;
         unsigned idx = (size & (size - 1)) == 0 ? (h & (size - 1)) : h % size;
         q = p->reta->entry[idx];
@@ -469,6 +531,22 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
     g_hash_table_remove(p->inflight, key);
 }
 
+/* ixgbe_xmit_frame_ring() -> ixgbe_atr(): every frame sent on TX ring q counts towards the
+ * ring's sample; a sampled TCP flow gets a signature filter to RX queue q. */
+static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
+{
+    if (!p->atr || strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
+        return;
+    int64_t c = val_match_take(p->tx_match, ev->ts_ns, ev->u.skb.len);
+    static const struct traffic_pkt unknown; /* not in the pcap: counted, never sampled */
+    const struct traffic_pkt *pk = &unknown;
+    if (c >= 0) {
+        pk = &g_array_index(p->pcap, struct pcap_rec, g_array_index(p->tx_cand, guint, c)).pkt;
+        p->r->tx_matched++;
+    }
+    steer_fdir_ops.observe_tx(p->atr, pk, ev->u.skb.queue_mapping);
+}
+
 static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
 {
     struct val_report *r = p->r;
@@ -564,6 +642,9 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
         return on_rx_entry(p, ev, err);
     case VAL_EV_NETIF_RECEIVE_SKB:
         on_receive_skb(p, ev);
+        break;
+    case VAL_EV_NET_DEV_START_XMIT:
+        on_start_xmit(p, ev);
         break;
     case VAL_EV_NAPI_POLL:
         on_napi_poll(p, ev);
@@ -762,6 +843,11 @@ static void replay_free(struct replay *p)
         g_array_free(p->cand, TRUE);
     val_match_free(p->match);
     nic_toeplitz_free(p->tz);
+    if (p->atr)
+        steer_fdir_ops.destroy(p->atr);
+    val_match_free(p->tx_match);
+    if (p->tx_cand)
+        g_array_free(p->tx_cand, TRUE);
     nic_ethtool_x_free(p->ethx);
     json_decref(p->cfg);
     val_bundle_free(p->b);
@@ -810,6 +896,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     r->match_window_ns = o->match_window_ns;
     p.pcap = g_array_new(FALSE, FALSE, sizeof(struct pcap_rec));
     p.cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    p.tx_cand = g_array_new(FALSE, FALSE, sizeof(guint));
     p.devs = g_ptr_array_new_with_free_func(dev_model_free);
     p.dequeued = g_new0(uint32_t, p.ncpus);
     p.backlog_model = g_new0(uint64_t, p.ncpus);

@@ -251,6 +251,12 @@ char *val_report_text(const struct val_report *r)
         " (%.2f%% of trace; window +-%.3f ms), unpaired entries %" G_GUINT64_FORMAT "\n",
         r->pcap_packets, r->pcap_outgoing, r->trace_entries, r->rx_dev ? r->rx_dev : "?",
         r->matched, 100.0 * mf, (double)r->match_window_ns / 1e6, r->unpaired);
+    if (!strcmp(r->rx_queue_mode, "toeplitz+atr"))
+        g_string_append_printf(s,
+                               "ixgbe ATR: %" G_GUINT64_FORMAT " outgoing frames joined to "
+                               "net_dev_start_xmit; %" G_GUINT64_FORMAT
+                               " packets steered by Flow Director filters\n",
+                               r->tx_matched, r->atr_steered);
     if (r->model_drops)
         g_string_append_printf(s, "model backlog drops: %" G_GUINT64_FORMAT "\n", r->model_drops);
     g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s):\n", r->rx_queue_mode,
@@ -392,6 +398,9 @@ json_t *val_report_json(const struct val_report *r)
                                   "trace_all_devices", (json_int_t)r->trace_entries_all, "matched",
                                   (json_int_t)r->matched, "unpaired", (json_int_t)r->unpaired,
                                   "match_window_ns", (json_int_t)r->match_window_ns));
+    json_t *pk = json_object_get(j, "packets");
+    json_object_set_new(pk, "tx_matched", json_integer((json_int_t)r->tx_matched));
+    json_object_set_new(pk, "atr_steered", json_integer((json_int_t)r->atr_steered));
     json_object_set_new(j, "agreement",
                         json_pack("{s:o, s:o, s:o, s:o, s:s, s:s}", "rx_queue",
                                   json_fraction(val_agree_fraction(&r->rx_queue)), "hash",

@@ -60,8 +60,11 @@ struct val_report {
     uint64_t matched;           /* pcap frames joined to a receive entry */
     uint64_t unpaired;          /* entries with no later netif_receive_skb of their skbaddr */
     uint64_t match_window_ns;   /* +- tolerance of the time join */
+    uint64_t tx_matched;        /* outgoing frames joined to net_dev_start_xmit (ATR learning) */
+    uint64_t atr_steered;       /* matched packets the model's ATR filters steered */
 
-    const char *rx_queue_mode; /* "toeplitz" (hardware RSS) or "recorded" (software hash) */
+    const char *rx_queue_mode; /* "toeplitz", "toeplitz+atr" (ixgbe Flow Director ATR) or
+                                  "recorded" (software hash) */
     const char *cpu_mode;      /* "rps", "rps+rfs" or "none" */
     struct val_agree rx_queue; /* model queue vs recorded queue (toeplitz mode only) */
     struct val_agree hash;     /* model Toeplitz hash vs trace hash (toeplitz mode only) */

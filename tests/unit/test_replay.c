@@ -19,11 +19,19 @@ struct synth_pkt {
     uint16_t sport, dport;
     uint8_t proto;
     uint32_t hash;
+    uint8_t tcp_flags;
 };
 
-static const struct synth_pkt TCP1 = {"66.9.149.187", "161.142.100.80", 2794, 1766, 6, 0x51ccc178};
-static const struct synth_pkt UDP2 = {"199.92.111.2", "65.69.140.83", 14230, 4739, 17, 0xd718262a};
-static const struct synth_pkt TCP3 = {"24.19.198.95", "12.22.207.184", 12898, 38024, 6, 0x5c2b394a};
+#define TCP_ACK 0x10
+static const struct synth_pkt TCP1 = {"66.9.149.187", "161.142.100.80", 2794, 1766, 6,
+                                      0x51ccc178,     TCP_ACK};
+static const struct synth_pkt UDP2 = {
+    "199.92.111.2", "65.69.140.83", 14230, 4739, 17, 0xd718262a, 0};
+static const struct synth_pkt TCP3 = {"24.19.198.95", "12.22.207.184", 12898, 38024, 6,
+                                      0x5c2b394a,     TCP_ACK};
+/* The receiver's SYN-ACK of TCP3's connection (the receiver's address is 12.22.207.184). */
+static const struct synth_pkt TCP3_REPLY = {
+    "12.22.207.184", "24.19.198.95", 38024, 12898, 6, 0, 0x12};
 
 /* Ethernet + IPv4 + TCP (20 B) or UDP (8 B) header, no payload. Returns the frame length. */
 static unsigned build_frame(const struct synth_pkt *p, uint8_t *f)
@@ -44,9 +52,10 @@ static unsigned build_frame(const struct synth_pkt *p, uint8_t *f)
     l[1] = (uint8_t)p->sport;
     l[2] = (uint8_t)(p->dport >> 8);
     l[3] = (uint8_t)p->dport;
-    if (p->proto == 6)
+    if (p->proto == 6) {
         l[12] = 5 << 4;
-    else
+        l[13] = p->tcp_flags;
+    } else
         l[5] = 8;
     return 14 + ip_len;
 }
@@ -158,7 +167,21 @@ static const char *SOFTNET_AFTER = "00000002 00000000 00000000 00000000 00000000
  * 11 its netif_receive_skb on CPU0
  * 12-14 one NET_RX softirq run on CPU0 with a backlog poll of 2 packets
  * 15-17 interrupts of vectors eth0-TxRx-0 (twice) and eth0-TxRx-2. */
-static char *make_bundle(void)
+static char *tx_line(int cpu, uint64_t ts_us, unsigned txq, unsigned skb)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] b....  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": net_dev_start_xmit: dev=eth0 queue_mapping=%u skbaddr=%016x "
+                           "vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 "
+                           "ip_summed=3 len=54 data_len=0 network_offset=14 "
+                           "transport_offset_valid=1 transport_offset=34 tx_flags=0 gso_size=0 "
+                           "gso_segs=0 gso_type=0x0\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, txq, skb);
+}
+
+/* with_reply: the receiver's SYN-ACK of TCP3 leaves on TX ring 1 (a trace line and an outgoing
+ * pcap frame between lines 9 and 10), so ixgbe ATR steers TCP3 to RX queue 1. */
+static char *make_bundle_opts(bool with_reply)
 {
     char *dir = g_dir_make_tmp("nicsteer-replay-XXXXXX", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -172,6 +195,7 @@ static char *make_bundle(void)
                  rx_line(1, t0 + 320, 0xa2, &TCP1),
                  entry_line(0, t0 + 400, 3, 0xa3, &UDP2),
                  rx_line(1, t0 + 420, 0xa3, &UDP2),
+                 with_reply ? tx_line(0, t0 + 450, 1, 0xb1) : g_strdup(""),
                  entry_line(0, t0 + 500, 2, 0xa4, &TCP3),
                  rx_line(0, t0 + 505, 0xa4, &TCP3)};
     for (unsigned i = 0; i < G_N_ELEMENTS(l); i++) {
@@ -195,11 +219,17 @@ static char *make_bundle(void)
     g_free(p);
     g_string_free(tr, TRUE);
 
-    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &UDP2, &TCP3};
+    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &UDP2, &TCP3_REPLY, &TCP3};
     const uint64_t ts[] = {(t0 + 100) * 1000 + 300, (t0 + 300) * 1000 + 300,
-                           (t0 + 400) * 1000 + 300, (t0 + 500) * 1000 + 300};
+                           (t0 + 400) * 1000 + 300, (t0 + 450) * 1000 + 300,
+                           (t0 + 500) * 1000 + 300};
+    const struct synth_pkt *pk_plain[] = {&TCP1, &TCP1, &UDP2, &TCP3};
+    const uint64_t ts_plain[] = {ts[0], ts[1], ts[2], ts[4]};
     p = g_build_filename(dir, "pcap.pcap", NULL);
-    write_pcap(p, pk, ts, 4);
+    if (with_reply)
+        write_pcap(p, pk, ts, 5);
+    else
+        write_pcap(p, pk_plain, ts_plain, 4);
     g_free(p);
 
     json_t *q = json_object();
@@ -210,13 +240,14 @@ static char *make_bundle(void)
     }
     char *ethx = ethtool_x_text();
     json_t *cfg = json_pack(
-        "{s:s, s:{s:s, s:i, s:i}, s:{s:{s:s, s:s, s:s}, s:i}, s:{s:o}, s:{s:s}, s:{s:s},"
+        "{s:s, s:{s:s, s:i, s:i}, s:{s:{s:s, s:s, s:s}, s:i}, s:{s:o}, s:{s:s}, s:{s:s, s:s},"
         " s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:I}, s:{s:I}},"
         " s:{s:{s:[{s:i, s:i}], s:{s:{s:s, s:s, s:i}, s:{s:s, s:i, s:i}}}}}",
         "schema", "nicsteer-capture/1", "host", "kernel", "6.12.0", "ncpus", 2, "hz", 250,
-        "topology", "receiver", "dev", "eth0", "driver", "ixgbe", "addr", "10.0.0.2",
+        "topology", "receiver", "dev", "eth0", "driver", "ixgbe", "addr", "12.22.207.184",
         "queues_per_side", 4, "sysfs_queues", "eth0", q, "sysctl_net_core", "rps_sock_flow_entries",
-        "1024", "ethtool", "ethtool_x_eth0", ethx, "softnet_stat", "before", SOFTNET_BEFORE,
+        "1024", "ethtool", "ethtool_x_eth0", ethx, "ethtool_k_eth0",
+        "Features for eth0:\nntuple-filters: off\n", "softnet_stat", "before", SOFTNET_BEFORE,
         "after", SOFTNET_AFTER, "interrupts", "before", IRQ_BEFORE, "after", IRQ_AFTER, "trace",
         "file", "trace.txt", "clock", "mono", "clock", "before", "realtime_minus_mono_ns",
         (json_int_t)0, "after", "realtime_minus_mono_ns", (json_int_t)0, "workload", "rx_result",
@@ -229,6 +260,11 @@ static char *make_bundle(void)
     g_free(p);
     json_decref(cfg);
     return dir;
+}
+
+static char *make_bundle(void)
+{
+    return make_bundle_opts(false);
 }
 
 static void rm_bundle(char *dir)
@@ -260,7 +296,8 @@ static void test_replay_toeplitz_queue_and_hash_on_hashing_nic(void)
     char *dir = make_bundle();
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "toeplitz");
+    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "toeplitz+atr");
+    CU_ASSERT_EQUAL(r->atr_steered, 0); /* no TX seen: no Flow Director filter */
     CU_ASSERT_EQUAL(r->matched, 4);
     CU_ASSERT_EQUAL(r->trace_entries, 4);
     /* the Microsoft vectors' hashes are what the trace recorded */
@@ -304,6 +341,23 @@ static void test_replay_rfs_follows_reads_of_connected_tcp(void)
     CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), 0.0, 1e-12);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_runs, 1);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_ns, 3000);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* ixgbe ATR: the SYN-ACK sent on TX ring 1 installs a signature filter, so TCP3 arrives on RX
+ * queue 1 although RETA[hash] says 2; the descriptor hash is still the RSS hash. */
+static void test_replay_atr_steers_tcp_to_the_tx_ring_queue(void)
+{
+    char *dir = make_bundle_opts(true);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->pcap_outgoing, 1);
+    CU_ASSERT_EQUAL(r->tx_matched, 1);
+    CU_ASSERT_EQUAL(r->atr_steered, 1);
+    CU_ASSERT_EQUAL(r->rx_queue.compared, 4);
+    CU_ASSERT_EQUAL(r->rx_queue.agreed, 4);
+    CU_ASSERT_EQUAL(r->hash.agreed, 4);
     val_report_free(r);
     rm_bundle(dir);
 }
@@ -522,6 +576,7 @@ static CU_TestInfo cases[] = {
     {"Toeplitz queue and hash on a hashing NIC",
      test_replay_toeplitz_queue_and_hash_on_hashing_nic},
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
+    {"ATR steers TCP to the TX ring's queue", test_replay_atr_steers_tcp_to_the_tx_ring_queue},
     {"IRQs per vector", test_replay_irq_per_vector},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
