@@ -89,7 +89,8 @@ struct replay {
     GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
     int weight, budget;
     uint64_t hash0, no_cpu;
-    uint64_t n_receive_skb, n_napi_poll, n_softirq; /* events of these kinds in the trace */
+    uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
+    uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
 };
 
 static void dev_model_free(gpointer p)
@@ -426,6 +427,15 @@ static void compare_rss(struct replay *p, const struct val_trace_event *ev,
     size_t n = nic_toeplitz_pkt_input(&pr->pkt, &fields, in, &type);
     uint32_t h = n ? nic_toeplitz_hash(p->tz, in, n) : 0;
     val_agree_add(&p->r->hash, h, ev->u.rx.hash, pr->no, ev->line);
+    if (h != ev->u.rx.hash && pr->pkt.l4 == 17) {
+        /* `ethtool -N dev rx-flow-hash udp4 sdfn` puts the ports in; the bundle does not say. */
+        static const struct nic_rss_fields l4 = {true, true};
+        uint8_t in4[NIC_TOEPLITZ_INPUT_MAX];
+        enum nic_rss_type t4;
+        size_t n4 = nic_toeplitz_pkt_input(&pr->pkt, &l4, in4, &t4);
+        if (n4 && nic_toeplitz_hash(p->tz, in4, n4) == ev->u.rx.hash)
+            p->udp_l4_hash++;
+    }
     int32_t q = 0;
     struct steer_ctx ctx = {h, (uint8_t)type};
     int fq = p->atr ? steer_fdir_ops.select_rxq(p->atr, &pr->pkt, &ctx) : STEER_NO_MATCH;
@@ -702,6 +712,7 @@ static bool run_trace(struct replay *p, GError **err)
     p->n_receive_skb = st->by_kind[VAL_EV_NETIF_RECEIVE_SKB];
     p->n_napi_poll = st->by_kind[VAL_EV_NAPI_POLL];
     p->n_softirq = st->by_kind[VAL_EV_SOFTIRQ_ENTRY] + st->by_kind[VAL_EV_SOFTIRQ_EXIT];
+    p->n_syscall = st->by_kind[VAL_EV_SYSCALL_ENTER];
     if (ok && !st->by_kind[VAL_EV_IRQ_HANDLER_ENTRY])
         g_hash_table_remove_all(p->irq_names);
     val_trace_free(tr);
@@ -788,9 +799,20 @@ static void summarize(struct replay *p)
     if (!p->n_softirq)
         val_report_partial(r, "no irq:softirq_entry/exit events in the trace: NET_RX time and "
                               "the backlog NAPI replay are missing");
+    if (!strcmp(r->cpu_mode, "rps+rfs") && (!p->n_syscall || !p->tcp->len))
+        val_report_partial(r, "RFS is on but the %s: the RFS table is not replayed",
+                           !p->n_syscall ? "trace has no recvfrom/recvmsg/read syscall entries"
+                                         : "bundle lists no connected TCP receiving socket "
+                                           "(workload.rx_result.sockets)");
     if (p->no_cpu)
         val_report_partial(r, "%" G_GUINT64_FORMAT " trace events have no CPU column: left out",
                            p->no_cpu);
+    if (p->udp_l4_hash)
+        val_report_warn(r,
+                        "%" G_GUINT64_FORMAT " UDP packets carry the Toeplitz hash of their "
+                        "4-tuple, not the ixgbe default 2-tuple: the host had rx-flow-hash "
+                        "udp4/udp6 sdfn set, which the bundle does not record",
+                        p->udp_l4_hash);
     if (p->hash0)
         val_report_warn(r,
                         "%" G_GUINT64_FORMAT " receive entries carry hash 0 (computed later by "

@@ -362,6 +362,30 @@ static void test_replay_atr_steers_tcp_to_the_tx_ring_queue(void)
     rm_bundle(dir);
 }
 
+/* The host hashed UDP over ports (rx-flow-hash udp4 sdfn): the trace carries the 4-tuple hash
+ * (Microsoft vector 2's TCP value, same input bytes). The model keeps the ixgbe default, so the
+ * hash disagrees, and the report says why. */
+static void test_replay_udp_4tuple_hash_is_reported(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    gchar *text = NULL;
+    CU_ASSERT_FATAL(g_file_get_contents(p, &text, NULL, NULL));
+    char *hit = strstr(text, "hash=0xd718262a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+    memcpy(hit, "hash=0xc626b0ea", 15);
+    CU_ASSERT_FATAL(g_file_set_contents(p, text, -1, NULL));
+    g_free(text);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->hash.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->warnings->len, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->warnings, 0), "rx-flow-hash"));
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
 /* A NIC with MSI-X queue vectors: per vector, irq_handler_entry events vs /proc/interrupts. */
 static void test_replay_irq_per_vector(void)
 {
@@ -577,6 +601,7 @@ static CU_TestInfo cases[] = {
      test_replay_toeplitz_queue_and_hash_on_hashing_nic},
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
     {"ATR steers TCP to the TX ring's queue", test_replay_atr_steers_tcp_to_the_tx_ring_queue},
+    {"UDP 4-tuple hash is reported", test_replay_udp_4tuple_hash_is_reported},
     {"IRQs per vector", test_replay_irq_per_vector},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
