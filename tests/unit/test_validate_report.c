@@ -1,4 +1,5 @@
-/* validate/report.c (test named apart from sim/report.c): the JSON keys users script against and the text report's layout. */
+/* validate/report.c (named apart from the test of sim/report.c): the JSON keys users
+ * script against and the text report's layout. */
 #include "tests/unit/cu_main.h"
 #include "validate/report.h"
 
