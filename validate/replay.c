@@ -89,6 +89,7 @@ struct replay {
     GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
     int weight, budget;
     uint64_t hash0, no_cpu;
+    uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
     uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
     uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
 };
@@ -342,6 +343,7 @@ static bool read_pcap(struct replay *p, GError **err)
             continue;
         }
         uint32_t l = rec.pkt.wire_len >= ETH_HLEN ? rec.pkt.wire_len - ETH_HLEN : 0;
+        p->pcap_vlan += rec.pkt.has_vlan;
         g_array_append_val(p->cand, idx);
         g_array_append_val(ts, mono);
         g_array_append_val(len, l);
@@ -464,6 +466,9 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     if (d->is_rx) {
         r->trace_entries++;
         int64_t c = p->match ? val_match_take(p->match, ev->ts_ns, rx->len) : -1;
+        /* A tag the NIC stripped (rxvlan) is not in skb->len but tcpdump shows it again. */
+        if (c < 0 && p->pcap_vlan)
+            c = val_match_take(p->match, ev->ts_ns, rx->len + 4);
         if (c >= 0) {
             pkt = g_array_index(p->cand, guint, c);
             r->matched++;
