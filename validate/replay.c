@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NET_RX_SOFTIRQ 3 /* include/linux/interrupt.h */
@@ -90,6 +91,7 @@ struct replay {
     int weight, budget;
     uint64_t hash0, no_cpu;
     uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
+    bool head_per_packet; /* kernel < 6.10 advances input_queue_head per dequeued packet */
     uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
     uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
 };
@@ -363,8 +365,18 @@ static bool read_pcap(struct replay *p, GError **err)
     return rc == 0;
 }
 
+/* Linux 6.10 moved the input_queue_head update of process_backlog() to the end of the poll. */
+static bool kernel_before_6_10(const char *release)
+{
+    unsigned major = 0, minor = 0;
+    if (sscanf(release, "%u.%u", &major, &minor) != 2)
+        return false;
+    return major < 6 || (major == 6 && minor < 10);
+}
+
 static bool setup(struct replay *p, GError **err)
 {
+    p->head_per_packet = kernel_before_6_10(val_bundle_kernel(p->b));
     const struct val_sysctl *sc = val_bundle_sysctl(p->b);
     p->weight = sc->dev_weight * MAX(sc->dev_weight_rx_bias, 1); /* dev_rx_weight */
     p->budget = sc->netdev_budget;
@@ -532,8 +544,12 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
     struct inflight *f = g_hash_table_lookup(p->inflight, key);
     if (!f)
         return;
-    if (f->backlog_cpu >= 0 && kern_backlog_dequeue(p->bl, (unsigned)f->backlog_cpu))
-        p->dequeued[f->backlog_cpu]++;
+    if (f->backlog_cpu >= 0 && kern_backlog_dequeue(p->bl, (unsigned)f->backlog_cpu)) {
+        if (p->head_per_packet) /* before 6.10: rps_input_queue_head_incr() per packet */
+            kern_backlog_poll_done(p->bl, (unsigned)f->backlog_cpu, 1);
+        else
+            p->dequeued[f->backlog_cpu]++;
+    }
     if (f->rx_dev) {
         const struct pcap_rec *pr =
             f->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, f->pkt) : NULL;

@@ -352,6 +352,78 @@ static void test_replay_rfs_follows_reads_of_connected_tcp(void)
     rm_bundle(dir);
 }
 
+static char *poll_line(int cpu, uint64_t ts_us, int work)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": napi_poll: napi poll on napi struct 00000000b9f35633 for device "
+                           "(no_device) work %d budget 64\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, work);
+}
+
+/* RFS's in-order rule (get_rps_cpu: switch only once the old CPU's input_queue_head passed the
+ * flow's last_qtail). TCP1 is bound to CPU0 by a read there; its second packet was dequeued on
+ * CPU0 but the backlog poll has not ended when a read on CPU1 comes and the third packet
+ * arrives. Since 6.10 the head moves at the end of the poll, so the flow stays on CPU0; before,
+ * it moved per packet and the flow switches to CPU1. Lines: 2-3 P1, 4 poll, 5 read CPU0, 6-7 P2,
+ * 8 read CPU1, 9-10 P3 (host: CPU0), 11 poll. */
+static struct val_report *replay_qtail_case(const char *kernel)
+{
+    char *dir = make_bundle();
+    const uint64_t t0 = 100000000;
+    char *l[] = {entry_line(0, t0 + 100, 1, 0xa1, &TCP1),
+                 rx_line(0, t0 + 105, 0xa1, &TCP1),
+                 poll_line(0, t0 + 106, 1),
+                 read_line(0, t0 + 200, 5),
+                 entry_line(0, t0 + 300, 1, 0xa2, &TCP1),
+                 rx_line(0, t0 + 305, 0xa2, &TCP1),
+                 read_line(1, t0 + 400, 5),
+                 entry_line(0, t0 + 500, 1, 0xa3, &TCP1),
+                 rx_line(0, t0 + 505, 0xa3, &TCP1),
+                 poll_line(0, t0 + 510, 2)};
+    GString *tr = g_string_new("# tracer: nop\n");
+    for (unsigned i = 0; i < G_N_ELEMENTS(l); i++) {
+        g_string_append(tr, l[i]);
+        g_free(l[i]);
+    }
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
+    g_free(p);
+    g_string_free(tr, TRUE);
+    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &TCP1};
+    const uint64_t ts[] = {(t0 + 100) * 1000, (t0 + 300) * 1000, (t0 + 500) * 1000};
+    p = g_build_filename(dir, "pcap.pcap", NULL);
+    write_pcap(p, pk, ts, 3);
+    g_free(p);
+    p = g_build_filename(dir, "config.json", NULL);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    json_object_set_new(json_object_get(cfg, "host"), "kernel", json_string(kernel));
+    json_dump_file(cfg, p, 0);
+    json_decref(cfg);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    rm_bundle(dir);
+    return r;
+}
+
+static void test_replay_rfs_qtail_rule_follows_kernel_version(void)
+{
+    struct val_report *r = replay_qtail_case("6.12.0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->cpu.compared, 3);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 3);
+    val_report_free(r);
+    r = replay_qtail_case("5.15.0-91-generic");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 2);
+    CU_ASSERT_EQUAL_FATAL(r->cpu.first->len, 1);
+    const struct val_disagreement *d = &g_array_index(r->cpu.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 9);
+    CU_ASSERT_EQUAL(d->model, 1);
+    CU_ASSERT_EQUAL(d->actual, 0);
+    val_report_free(r);
+}
+
 /* ixgbe ATR: the SYN-ACK sent on TX ring 1 installs a signature filter, so TCP3 arrives on RX
  * queue 1 although RETA[hash] says 2; the descriptor hash is still the RSS hash. */
 static void test_replay_atr_steers_tcp_to_the_tx_ring_queue(void)
@@ -623,6 +695,8 @@ static CU_TestInfo cases[] = {
     {"Toeplitz queue and hash on a hashing NIC",
      test_replay_toeplitz_queue_and_hash_on_hashing_nic},
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
+    {"RFS qtail rule follows the kernel version",
+     test_replay_rfs_qtail_rule_follows_kernel_version},
     {"ATR steers TCP to the TX ring's queue", test_replay_atr_steers_tcp_to_the_tx_ring_queue},
     {"UDP 4-tuple hash is reported", test_replay_udp_4tuple_hash_is_reported},
     {"stripped VLAN tag still joins", test_replay_joins_frames_with_stripped_vlan_tag},
