@@ -65,7 +65,8 @@ static size_t lower_bound(const struct val_match *m, uint32_t len, uint64_t ts)
     return lo;
 }
 
-int64_t val_match_take(struct val_match *m, uint64_t ts_ns, uint32_t len)
+/* Position in c of the nearest untaken candidate, or m->n. */
+static size_t nearest(const struct val_match *m, uint64_t ts_ns, uint32_t len)
 {
     uint64_t from = ts_ns > m->window ? ts_ns - m->window : 0;
     uint64_t best_d = UINT64_MAX;
@@ -82,11 +83,23 @@ int64_t val_match_take(struct val_match *m, uint64_t ts_ns, uint32_t len)
             best = i;
         }
     }
-    if (best == m->n)
+    return best;
+}
+
+int64_t val_match_find(const struct val_match *m, uint64_t ts_ns, uint32_t len)
+{
+    size_t i = nearest(m, ts_ns, len);
+    return i == m->n ? -1 : (int64_t)m->c[i].idx;
+}
+
+int64_t val_match_take(struct val_match *m, uint64_t ts_ns, uint32_t len)
+{
+    size_t i = nearest(m, ts_ns, len);
+    if (i == m->n)
         return -1;
-    m->taken[best] = true;
+    m->taken[i] = true;
     m->ntaken++;
-    return (int64_t)m->c[best].idx;
+    return (int64_t)m->c[i].idx;
 }
 
 size_t val_match_taken(const struct val_match *m)

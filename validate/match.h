@@ -24,6 +24,8 @@ void val_match_free(struct val_match *m);
  * nearest in time within +-window (the earlier one on a tie) is taken and its index returned;
  * -1 when there is none. */
 int64_t val_match_take(struct val_match *m, uint64_t ts_ns, uint32_t len);
+/* The candidate val_match_take() would return, left untaken; -1 when none. */
+int64_t val_match_find(const struct val_match *m, uint64_t ts_ns, uint32_t len);
 /* Candidates taken so far. */
 size_t val_match_taken(const struct val_match *m);
 

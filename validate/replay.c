@@ -88,6 +88,8 @@ struct replay {
     void *atr;                  /* Flow Director signature filters learnt from TX (ixgbe ATR) */
     struct val_match *tx_match; /* outgoing pcap frames by (time, frame length) */
     GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
+    GArray *in_ts, *in_len;     /* incoming candidates: pcap stamp (ns), frame - 14 */
+    GArray *tx_ts, *tx_len;     /* outgoing candidates: pcap stamp (ns), frame length */
     int weight, budget;
     uint64_t hash0, no_cpu;
     uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
@@ -312,6 +314,9 @@ static bool setup_rss(struct replay *p, GError **err)
     return true;
 }
 
+/* Frames as join candidates: incoming ones against receive entries (frame - 14 = skb->len),
+ * outgoing ones (from the receiver's address) against net_dev_start_xmit (len with the MAC
+ * header: tcpdump sees them in xmit_one()). Stamps kept on the pcap clock (realtime). */
 static bool read_pcap(struct replay *p, GError **err)
 {
     struct traffic_pcap *pc = traffic_pcap_open(val_bundle_pcap_path(p->b), err);
@@ -320,12 +325,6 @@ static bool read_pcap(struct replay *p, GError **err)
     uint8_t l3 = 0, me[16];
     const char *addr = val_bundle_rx_addr(p->b);
     bool have_me = addr && parse_addr(addr, &l3, me);
-    int64_t off =
-        (val_bundle_clock_offset_ns(p->b, false) + val_bundle_clock_offset_ns(p->b, true)) / 2;
-    GArray *ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    GArray *len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    GArray *tx_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    GArray *tx_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     struct pcap_rec rec;
     int rc;
     while ((rc = traffic_pcap_next(pc, &rec.pkt, err)) == 1) {
@@ -333,36 +332,132 @@ static bool read_pcap(struct replay *p, GError **err)
         g_array_append_val(p->pcap, rec);
         p->r->pcap_packets++;
         guint idx = p->pcap->len - 1;
-        uint64_t mono = (uint64_t)((int64_t)rec.pkt.ts_ns - off);
         if (have_me && rec.pkt.l3 == l3 &&
             memcmp(rec.pkt.saddr, me, l3 == PKT_L3_IPV4 ? 4 : 16) == 0) {
-            /* TX: tcpdump sees the frame in xmit_one() next to net_dev_start_xmit, whose len
-             * still includes the MAC header. */
             p->r->pcap_outgoing++;
             g_array_append_val(p->tx_cand, idx);
-            g_array_append_val(tx_ts, mono);
-            g_array_append_val(tx_len, rec.pkt.wire_len);
+            g_array_append_val(p->tx_ts, rec.pkt.ts_ns);
+            g_array_append_val(p->tx_len, rec.pkt.wire_len);
             continue;
         }
         uint32_t l = rec.pkt.wire_len >= ETH_HLEN ? rec.pkt.wire_len - ETH_HLEN : 0;
         p->pcap_vlan += rec.pkt.has_vlan;
         g_array_append_val(p->cand, idx);
-        g_array_append_val(ts, mono);
-        g_array_append_val(len, l);
+        g_array_append_val(p->in_ts, rec.pkt.ts_ns);
+        g_array_append_val(p->in_len, l);
     }
     traffic_pcap_free(pc);
-    if (rc == 0) {
-        p->match = val_match_new((uint64_t *)(void *)ts->data, (uint32_t *)(void *)len->data,
-                                 ts->len, p->o->match_window_ns);
-        p->tx_match =
-            val_match_new((uint64_t *)(void *)tx_ts->data, (uint32_t *)(void *)tx_len->data,
-                          tx_ts->len, p->o->match_window_ns);
-    }
-    g_array_free(ts, TRUE);
-    g_array_free(len, TRUE);
-    g_array_free(tx_ts, TRUE);
-    g_array_free(tx_len, TRUE);
     return rc == 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static struct val_match *match_on_trace_clock(const GArray *ts, const GArray *len, int64_t off,
+                                              uint64_t window)
+{
+    uint64_t *t = g_new(uint64_t, ts->len ? ts->len : 1);
+    for (guint i = 0; i < ts->len; i++)
+        t[i] = (uint64_t)((int64_t)g_array_index(ts, uint64_t, i) - off);
+    struct val_match *m =
+        val_match_new(t, (const uint32_t *)(const void *)len->data, ts->len, window);
+    g_free(t);
+    return m;
+}
+
+#define OFFSET_PROBE_ENTRIES 256   /* receive entries the estimate is scored on */
+#define OFFSET_PROBE_CANDS   20000 /* offsets tried (frames of the first entry's length) */
+#define OFFSET_PROBE_WINDOW  50000 /* ns: a probe entry counts when a frame is this close */
+
+/* A trace clock other than CLOCK_MONOTONIC (local, global: sched_clock) has an unknown offset
+ * to realtime: take the offset, among those pairing the first receive entry with a frame of
+ * its length, under which most of the first entries find a frame of their length within
+ * 50 us. Returns false (keeping *off) when too few entries agree. */
+static bool estimate_offset(struct replay *p, int64_t *off, uint64_t *score, GError **err)
+{
+    struct val_trace_reader *tr = val_trace_open(val_bundle_trace_path(p->b), err);
+    if (!tr)
+        return false;
+    uint64_t ets[OFFSET_PROBE_ENTRIES];
+    uint32_t elen[OFFSET_PROBE_ENTRIES];
+    unsigned ne = 0;
+    struct val_trace_event ev;
+    while (ne < OFFSET_PROBE_ENTRIES && val_trace_next(tr, &ev, NULL) == 1) {
+        bool entry =
+            ev.kind == VAL_EV_NAPI_GRO_RECEIVE_ENTRY || ev.kind == VAL_EV_NETIF_RECEIVE_SKB_ENTRY ||
+            ev.kind == VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY || ev.kind == VAL_EV_NETIF_RX_ENTRY;
+        if (entry && strcmp(ev.u.rx.dev, p->r->rx_dev) == 0) {
+            ets[ne] = ev.ts_ns;
+            elen[ne++] = ev.u.rx.len;
+        }
+    }
+    val_trace_free(tr);
+    *score = 0;
+    if (ne < 8)
+        return false;
+    struct val_match *m = match_on_trace_clock(p->in_ts, p->in_len, 0, OFFSET_PROBE_WINDOW);
+    unsigned tried = 0;
+    int64_t best = *off;
+    for (guint i = 0; i < p->in_ts->len && tried < OFFSET_PROBE_CANDS; i++) {
+        if (g_array_index(p->in_len, uint32_t, i) != elen[0])
+            continue;
+        tried++;
+        int64_t d = (int64_t)g_array_index(p->in_ts, uint64_t, i) - (int64_t)ets[0];
+        uint64_t hits = 0;
+        for (unsigned e = 0; e < ne; e++)
+            hits += val_match_find(m, (uint64_t)((int64_t)ets[e] + d), elen[e]) >= 0;
+        if (hits > *score) {
+            *score = hits;
+            best = d;
+        }
+    }
+    if (*score * 2 < ne) {
+        val_match_free(m);
+        return false;
+    }
+    /* Centre it: the median gap between the probe entries and their frames under `best`. */
+    int64_t gaps[OFFSET_PROBE_ENTRIES];
+    unsigned ng = 0;
+    for (unsigned e = 0; e < ne; e++) {
+        int64_t c = val_match_find(m, (uint64_t)((int64_t)ets[e] + best), elen[e]);
+        if (c >= 0)
+            gaps[ng++] = (int64_t)g_array_index(p->in_ts, uint64_t, c) - (int64_t)ets[e] - best;
+    }
+    val_match_free(m);
+    qsort(gaps, ng, sizeof gaps[0], cmp_i64);
+    *off = best + gaps[ng / 2];
+    return true;
+}
+
+static bool build_matches(struct replay *p, GError **err)
+{
+    int64_t off =
+        (val_bundle_clock_offset_ns(p->b, false) + val_bundle_clock_offset_ns(p->b, true)) / 2;
+    const char *clk = val_bundle_trace_clock(p->b);
+    if (strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0) {
+        uint64_t score = 0;
+        int64_t cfg_off = off;
+        GError *e = NULL;
+        if (estimate_offset(p, &off, &score, &e))
+            val_report_warn(p->r,
+                            "trace clock \"%s\" is not CLOCK_MONOTONIC: the pcap -> trace offset "
+                            "was estimated from the data (%+.6f s from clock.*, %" G_GUINT64_FORMAT
+                            " of the first receive entries agree)",
+                            clk, (double)(off - cfg_off) / 1e9, score);
+        else if (e)
+            return g_propagate_error(err, e), false;
+        else
+            val_report_warn(p->r,
+                            "trace clock \"%s\" is not CLOCK_MONOTONIC and no offset to the "
+                            "pcap clock fits the data: the join may miss",
+                            clk);
+    }
+    p->match = match_on_trace_clock(p->in_ts, p->in_len, off, p->o->match_window_ns);
+    p->tx_match = match_on_trace_clock(p->tx_ts, p->tx_len, off, p->o->match_window_ns);
+    return true;
 }
 
 /* Linux 6.10 moved the input_queue_head update of process_backlog() to the end of the poll. */
@@ -415,7 +510,7 @@ static bool setup(struct replay *p, GError **err)
         g_array_append_val(p->r->threads, t);
     }
     setup_tcp_socks(p);
-    return setup_rss(p, err) && read_pcap(p, err);
+    return setup_rss(p, err) && read_pcap(p, err) && build_matches(p, err);
 }
 
 /* ---- trace events ---- */
@@ -808,10 +903,6 @@ static void summarize(struct replay *p)
                            g_strdup_printf("trace.per_cpu_overrun: %" G_GINT64_FORMAT
                                            " events lost while tracing: the trace is incomplete",
                                            lost));
-    const char *clk = val_bundle_trace_clock(p->b);
-    if (strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0)
-        val_report_warn(r, "trace clock \"%s\" is not CLOCK_MONOTONIC: the pcap join may miss",
-                        clk);
     if (!p->n_receive_skb)
         val_report_partial(r, "no net:netif_receive_skb event in the trace: the processing CPU "
                               "is unknown, CPU agreement not computed");
@@ -889,8 +980,10 @@ static void replay_free(struct replay *p)
     if (p->atr)
         steer_fdir_ops.destroy(p->atr);
     val_match_free(p->tx_match);
-    if (p->tx_cand)
-        g_array_free(p->tx_cand, TRUE);
+    GArray *arrays[] = {p->tx_cand, p->in_ts, p->in_len, p->tx_ts, p->tx_len};
+    for (unsigned i = 0; i < G_N_ELEMENTS(arrays); i++)
+        if (arrays[i])
+            g_array_free(arrays[i], TRUE);
     nic_ethtool_x_free(p->ethx);
     json_decref(p->cfg);
     val_bundle_free(p->b);
@@ -940,6 +1033,10 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.pcap = g_array_new(FALSE, FALSE, sizeof(struct pcap_rec));
     p.cand = g_array_new(FALSE, FALSE, sizeof(guint));
     p.tx_cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    p.in_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    p.in_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    p.tx_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    p.tx_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     p.devs = g_ptr_array_new_with_free_func(dev_model_free);
     p.dequeued = g_new0(uint32_t, p.ncpus);
     p.backlog_model = g_new0(uint64_t, p.ncpus);

@@ -53,6 +53,19 @@ static void test_match_in_order_stream_pairs_one_to_one(void)
     val_match_free(m);
 }
 
+static void test_match_find_does_not_take(void)
+{
+    uint64_t ts[] = {100, 200};
+    uint32_t len[] = {5, 5};
+    struct val_match *m = val_match_new(ts, len, 2, 50);
+    CU_ASSERT_EQUAL(val_match_find(m, 190, 5), 1);
+    CU_ASSERT_EQUAL(val_match_find(m, 190, 5), 1);
+    CU_ASSERT_EQUAL(val_match_taken(m), 0);
+    CU_ASSERT_EQUAL(val_match_take(m, 190, 5), 1);
+    CU_ASSERT_EQUAL(val_match_find(m, 190, 5), -1); /* 100 is outside +-50 */
+    val_match_free(m);
+}
+
 static void test_match_empty_candidates(void)
 {
     struct val_match *m = val_match_new(NULL, NULL, 0, 1000);
@@ -65,6 +78,7 @@ static CU_TestInfo cases[] = {
     {"window on both sides", test_match_respects_window_both_sides},
     {"tie goes to the earlier packet", test_match_tie_goes_to_earlier_packet},
     {"in-order stream pairs one to one", test_match_in_order_stream_pairs_one_to_one},
+    {"find does not take", test_match_find_does_not_take},
     {"no candidates", test_match_empty_candidates},
     CU_TEST_INFO_NULL,
 };
