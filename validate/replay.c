@@ -8,6 +8,7 @@
 #include "models/kernel/cpumask.h"
 #include "models/kernel/rfs.h"
 #include "models/kernel/rps.h"
+#include "models/kernel/xps.h"
 #include "models/nic/ethtool_x.h"
 #include "models/nic/steer.h"
 #include "models/nic/steer_fdir.h"
@@ -90,6 +91,12 @@ struct replay {
     GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
     GArray *in_ts, *in_len;     /* incoming candidates: pcap stamp (ns), frame - 14 */
     GArray *tx_ts, *tx_len;     /* outgoing candidates: pcap stamp (ns), frame length */
+    /* veth: the sender's TX queue is the receiver's RX queue (veth_xmit keeps the skb). */
+    struct kern_xps_dev xps; /* sender device: queues + xps_cpus maps */
+    struct kern_xps_maps *xps_cpus;
+    bool xps_model;           /* sender on this host and its xmits traced */
+    GHashTable *sender_xmit;  /* skbaddr -> (cpu << 16 | queue) + 1 of its start_xmit */
+    GHashTable *sender_socks; /* GBytes flow key -> struct kern_xps_sock* */
     int weight, budget;
     uint64_t hash0, no_cpu;
     uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
@@ -460,6 +467,42 @@ static bool build_matches(struct replay *p, GError **err)
     return true;
 }
 
+/* The sender's queue choice (netdev_core_pick_tx) from its tx-<q>/xps_cpus masks. */
+static bool setup_sender_xps(struct replay *p, GError **err)
+{
+    const char *tx = val_bundle_tx_dev(p->b);
+    if (!tx || strcmp(val_bundle_rx_driver(p->b), "veth") != 0)
+        return true;
+    unsigned nq = (unsigned)val_bundle_queues(p->b);
+    struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
+    bool any = false, ok = true;
+    for (unsigned q = 0; ok && q < nq; q++) {
+        struct val_cpumask m;
+        GError *e = NULL;
+        if (!val_bundle_xps(p->b, tx, (int)q, "xps_cpus", &m, &e)) {
+            g_clear_error(&e); /* not captured: no XPS map for this queue */
+            continue;
+        }
+        for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
+            if (val_cpumask_test(&m, c)) {
+                kern_cpumask_set(&masks[q], (unsigned)c);
+                any = true;
+            }
+        struct val_cpumask rq;
+        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && val_cpumask_weight(&rq))
+            val_report_partial(p->r, "%s tx-%u has an xps_rxqs map: not replayed", tx, q);
+    }
+    if (any) {
+        p->xps_cpus = kern_xps_maps_new((unsigned)p->ncpus, nq, masks, err);
+        ok = p->xps_cpus != NULL;
+    }
+    g_free(masks);
+    p->xps = (struct kern_xps_dev){nq, p->xps_cpus, NULL};
+    p->xps_model = ok;
+    p->r->tx_queue_mode = any ? "xps" : "tx-hash";
+    return ok;
+}
+
 /* Linux 6.10 moved the input_queue_head update of process_backlog() to the end of the poll. */
 static bool kernel_before_6_10(const char *release)
 {
@@ -510,7 +553,8 @@ static bool setup(struct replay *p, GError **err)
         g_array_append_val(p->r->threads, t);
     }
     setup_tcp_socks(p);
-    return setup_rss(p, err) && read_pcap(p, err) && build_matches(p, err);
+    return setup_rss(p, err) && setup_sender_xps(p, err) && read_pcap(p, err) &&
+           build_matches(p, err);
 }
 
 /* ---- trace events ---- */
@@ -561,6 +605,53 @@ static void compare_rss(struct replay *p, const struct val_trace_event *ev,
                       pr->no, ev->line);
 }
 
+/* The flow's sending socket: its cached queue (sk_tx_queue_mapping) lives across packets. */
+static struct kern_xps_sock *sender_sock(struct replay *p, const struct traffic_pkt *pk)
+{
+    struct {
+        uint8_t saddr[16], daddr[16];
+        uint16_t sport, dport;
+        uint8_t l4, pad[3];
+    } key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.saddr, pk->saddr, 16);
+    memcpy(key.daddr, pk->daddr, 16);
+    key.sport = pk->sport;
+    key.dport = pk->dport;
+    key.l4 = pk->l4;
+    GBytes *k = g_bytes_new(&key, sizeof key);
+    struct kern_xps_sock *sk = g_hash_table_lookup(p->sender_socks, k);
+    if (!sk) {
+        sk = g_new(struct kern_xps_sock, 1);
+        /* a flow's socket is connected (cached route): it may cache its queue */
+        *sk = (struct kern_xps_sock){-1, -1, true};
+        g_hash_table_insert(p->sender_socks, g_bytes_ref(k), sk);
+    }
+    g_bytes_unref(k);
+    return sk;
+}
+
+/* netdev_core_pick_tx() on the sender for this skb (veth_xmit hands the same skb over, so the
+ * receive entry's skbaddr and hash are the sender's): TCP sets ooo_okay when nothing of the
+ * socket is in flight, assumed here for every segment; UDP never does, so a connected UDP
+ * socket keeps the queue of its first send. */
+static void compare_sender_queue(struct replay *p, const struct val_trace_event *ev,
+                                 const struct pcap_rec *pr)
+{
+    gpointer key = (gpointer)(uintptr_t)ev->u.rx.skbaddr;
+    gpointer v = g_hash_table_lookup(p->sender_xmit, key);
+    if (!v)
+        return;
+    g_hash_table_remove(p->sender_xmit, key);
+    unsigned packed = GPOINTER_TO_UINT(v) - 1;
+    struct kern_tx_skb skb = {.hash = ev->u.rx.hash,
+                              .queue_mapping = 0,
+                              .ooo_okay = pr->pkt.l4 == 6,
+                              .sender_cpu = packed >> 16};
+    uint16_t q = kern_netdev_core_pick_tx(&p->xps, sender_sock(p, &pr->pkt), &skb);
+    val_agree_add(&p->r->tx_queue, q, packed & 0xffff, pr->no, ev->line);
+}
+
 static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GError **err)
 {
     const struct val_ev_rx *rx = &ev->u.rx;
@@ -606,6 +697,8 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
         r->cpus[model].model_processed++;
     if (pkt >= 0 && p->tz)
         compare_rss(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
+    if (pkt >= 0 && d->is_rx && p->xps_model)
+        compare_sender_queue(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
     struct inflight *f = g_new(struct inflight, 1);
     *f = (struct inflight){ev->line, pkt, model, backlog, rx->hash, d->is_rx};
     gpointer key = (gpointer)(uintptr_t)rx->skbaddr;
@@ -661,6 +754,10 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
  * ring's sample; a sampled TCP flow gets a signature filter to RX queue q. */
 static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
 {
+    if (p->xps_model && strcmp(ev->u.skb.dev, val_bundle_tx_dev(p->b)) == 0)
+        g_hash_table_insert(
+            p->sender_xmit, (gpointer)(uintptr_t)ev->u.skb.skbaddr,
+            GUINT_TO_POINTER(((unsigned)ev->cpu << 16 | ev->u.skb.queue_mapping) + 1));
     if (!p->atr || strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
         return;
     int64_t c = val_match_take(p->tx_match, ev->ts_ns, ev->u.skb.len);
@@ -977,6 +1074,11 @@ static void replay_free(struct replay *p)
         g_array_free(p->cand, TRUE);
     val_match_free(p->match);
     nic_toeplitz_free(p->tz);
+    kern_xps_maps_free(p->xps_cpus);
+    if (p->sender_xmit)
+        g_hash_table_destroy(p->sender_xmit);
+    if (p->sender_socks)
+        g_hash_table_destroy(p->sender_socks);
     if (p->atr)
         steer_fdir_ops.destroy(p->atr);
     val_match_free(p->tx_match);
@@ -1033,6 +1135,9 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.pcap = g_array_new(FALSE, FALSE, sizeof(struct pcap_rec));
     p.cand = g_array_new(FALSE, FALSE, sizeof(guint));
     p.tx_cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    p.sender_xmit = g_hash_table_new(g_direct_hash, g_direct_equal);
+    p.sender_socks =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
     p.in_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     p.in_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     p.tx_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));

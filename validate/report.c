@@ -14,6 +14,7 @@ struct val_report *val_report_new(int ncpus, unsigned keep)
     val_agree_init(&r->rx_queue, keep);
     val_agree_init(&r->hash, keep);
     val_agree_init(&r->cpu, keep);
+    val_agree_init(&r->tx_queue, keep);
     val_agree_init(&r->cpu_all, 0);
     r->cpus = g_new0(struct val_report_cpu, r->ncpus ? r->ncpus : 1);
     for (int c = 0; c < r->ncpus; c++) {
@@ -48,6 +49,7 @@ void val_report_free(struct val_report *r)
     val_agree_clear(&r->rx_queue);
     val_agree_clear(&r->hash);
     val_agree_clear(&r->cpu);
+    val_agree_clear(&r->tx_queue);
     val_agree_clear(&r->cpu_all);
     g_free(r->cpus);
     val_hist_free(r->napi_model);
@@ -259,15 +261,20 @@ char *val_report_text(const struct val_report *r)
                                r->tx_matched, r->atr_steered);
     if (r->model_drops)
         g_string_append_printf(s, "model backlog drops: %" G_GUINT64_FORMAT "\n", r->model_drops);
-    g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s):\n", r->rx_queue_mode,
-                           r->cpu_mode);
+    g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s%s%s):\n", r->rx_queue_mode,
+                           r->cpu_mode,
+                           r->tx_queue_mode ? ", tx queue of the veth sender = rx queue: " : "",
+                           r->tx_queue_mode ? r->tx_queue_mode : "");
     text_fraction(s, "rx queue", &r->rx_queue, "software hash: the recorded queue is used");
     text_fraction(s, "hash", &r->hash, "software hash: read from the trace");
+    if (r->tx_queue_mode)
+        text_fraction(s, "tx queue", &r->tx_queue, "no sender transmit joined");
     text_fraction(s, "cpu", &r->cpu, "no matched packet reached netif_receive_skb");
     text_fraction(s, "cpu (all)", &r->cpu_all, "no paired entries");
     text_disagreements(s, "CPU", &r->cpu);
     text_disagreements(s, "RX queue", &r->rx_queue);
     text_disagreements(s, "hash", &r->hash);
+    text_disagreements(s, "sender TX queue", &r->tx_queue);
     text_per_cpu(s, r);
     text_napi(s, r);
     text_softirq(s, r);
@@ -408,14 +415,21 @@ json_t *val_report_json(const struct val_report *r)
                                   json_fraction(val_agree_fraction(&r->cpu)), "cpu_all_entries",
                                   json_fraction(val_agree_fraction(&r->cpu_all)), "rx_queue_mode",
                                   r->rx_queue_mode, "cpu_mode", r->cpu_mode));
+    json_t *ag = json_object_get(j, "agreement");
+    json_object_set_new(ag, "tx_queue", json_fraction(val_agree_fraction(&r->tx_queue)));
+    json_object_set_new(ag, "tx_queue_mode",
+                        r->tx_queue_mode ? json_string(r->tx_queue_mode) : json_null());
     json_object_set_new(j, "counts",
                         json_pack("{s:o, s:o, s:o, s:o}", "rx_queue", json_counts(&r->rx_queue),
                                   "hash", json_counts(&r->hash), "cpu", json_counts(&r->cpu),
                                   "cpu_all_entries", json_counts(&r->cpu_all)));
+    json_object_set_new(json_object_get(j, "counts"), "tx_queue", json_counts(&r->tx_queue));
     json_object_set_new(j, "disagreements",
                         json_pack("{s:o, s:o, s:o}", "cpu", json_disagreements(&r->cpu), "rx_queue",
                                   json_disagreements(&r->rx_queue), "hash",
                                   json_disagreements(&r->hash)));
+    json_object_set_new(json_object_get(j, "disagreements"), "tx_queue",
+                        json_disagreements(&r->tx_queue));
     json_object_set_new(j, "per_cpu", json_per_cpu(r));
     json_object_set_new(j, "napi_poll", napi);
     json_object_set_new(

@@ -69,6 +69,8 @@ struct val_report {
     struct val_agree rx_queue; /* model queue vs recorded queue (toeplitz mode only) */
     struct val_agree hash;     /* model Toeplitz hash vs trace hash (toeplitz mode only) */
     struct val_agree cpu;      /* model CPU vs netif_receive_skb CPU, matched packets */
+    struct val_agree tx_queue; /* veth: sender's modelled TX queue vs its net_dev_start_xmit */
+    const char *tx_queue_mode; /* "xps", "tx-hash" or NULL (no sender on this host) */
     struct val_agree cpu_all;  /* same over every paired rx_dev entry, matched or not */
 
     struct val_report_cpu *cpus; /* ncpus entries */

@@ -37,6 +37,9 @@ check_bundle() { # name min_cpu
             ((.trace_processed - .softnet_processed) / .softnet_processed | fabs) <= 0.01 and
             ((.model_processed - .softnet_processed) / .softnet_processed | fabs) <= 0.01] | all' \
         "$out" >/dev/null || fail "$name: per-CPU processed beyond 1% of softnet: $(jq -c .per_cpu "$out")"
+    # veth: the sender's TX queue (XPS or skb_tx_hash, socket caching) is the RX queue.
+    jq -e '.agreement.tx_queue == null or .agreement.tx_queue >= 0.999' "$out" >/dev/null ||
+        fail "$name: sender TX queue agreement $(jq -c '[.agreement.tx_queue, .counts.tx_queue]' "$out")"
     jq -e '.napi_poll.ks_distance != null and .napi_poll.ks_distance < 0.05' "$out" >/dev/null ||
         fail "$name: NAPI poll KS distance $(jq .napi_poll.ks_distance "$out")"
     jq -e '.partial == false and (.warnings | length) == 0' "$out" >/dev/null ||

@@ -543,6 +543,10 @@ static void test_replay_real_veth_excerpt(void)
     CU_ASSERT_EQUAL(r->cpu.compared, 53);
     CU_ASSERT_EQUAL(r->cpu.agreed, 53);
     CU_ASSERT_EQUAL(r->cpus[0].trace_processed, r->cpus[0].model_processed);
+    /* no XPS on the sender: skb_tx_hash() of the socket hash picks vA's TX queue = vB's queue */
+    CU_ASSERT_STRING_EQUAL(r->tx_queue_mode, "tx-hash");
+    CU_ASSERT_EQUAL(r->tx_queue.compared, 53);
+    CU_ASSERT_EQUAL(r->tx_queue.agreed, 53);
     CU_ASSERT_EQUAL(r->warnings->len, 2); /* both CPUs far from their softnet deltas */
     CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->warnings, 0), "softnet_stat"));
     val_report_free(r);
@@ -550,6 +554,22 @@ static void test_replay_real_veth_excerpt(void)
 
 /* The real excerpt with its netif_receive_skb lines removed: the CPU comparison cannot be made,
  * and the report says PARTIAL instead of claiming an agreement. */
+/* A real excerpt of the XPS bundle: the sender's TX queue (= veth RX queue) follows XPS of the
+ * sending CPU, with connected UDP sockets keeping their first queue; RPS by per-queue maps. */
+static void test_replay_real_veth_xps_excerpt(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini-xps");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->tx_queue_mode, "xps");
+    CU_ASSERT_EQUAL(r->matched, 56);
+    /* one packet's transmit lies before the excerpt, another's processing after it */
+    CU_ASSERT_EQUAL(r->tx_queue.compared, 55);
+    CU_ASSERT_EQUAL(r->tx_queue.agreed, 55);
+    CU_ASSERT_EQUAL(r->cpu.compared, 55);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 55);
+    val_report_free(r);
+}
+
 static void test_replay_without_netif_receive_skb_is_partial(void)
 {
     char *dir = g_dir_make_tmp("nicsteer-partial-XXXXXX", NULL);
@@ -761,6 +781,7 @@ static CU_TestInfo cases[] = {
     {"IRQs per vector", test_replay_irq_per_vector},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
+    {"real veth XPS excerpt", test_replay_real_veth_xps_excerpt},
     {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
     {"perf script layout, same result", test_replay_perf_script_layout_gives_same_result},
     {"offset of a non-monotonic trace clock is estimated",
