@@ -42,6 +42,7 @@ struct pcap_rec {
 struct dev_model {
     char name[VAL_DEV_LEN];
     struct kern_rps_dev *rps;
+    bool steering; /* some rx queue has an RPS map or an RFS table */
     bool is_rx;
 };
 
@@ -156,6 +157,19 @@ static struct kern_rps_dev *rx_dev_model(struct replay *p, GError **err)
 
 /* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
  * when the bundle has them, else no RPS. */
+/* Whether any rx queue has an RPS map (and, in *flows, an RFS table). */
+static bool dev_steers(const struct kern_rps_dev *dev, bool *flows)
+{
+    bool map = false, fl = false;
+    for (unsigned q = 0; q < kern_rps_dev_num_rx_queues(dev); q++) {
+        map |= kern_rps_dev_map(dev, q) != NULL;
+        fl |= kern_rps_dev_flow_table((struct kern_rps_dev *)dev, q) != NULL;
+    }
+    if (flows)
+        *flows = fl;
+    return map || fl;
+}
+
 static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
 {
     json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), d->name);
@@ -172,7 +186,9 @@ static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
     struct kern_cpumask online;
     kern_cpumask_first_n(&online, (unsigned)p->ncpus);
     d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &online, err);
-    for (unsigned q = 0; d->rps && q < nq; q++) {
+    if (!d->rps)
+        return false;
+    for (unsigned q = 0; q < nq; q++) {
         char key[32];
         g_snprintf(key, sizeof key, "rx-%u", q);
         json_t *rq = json_object_get(qs, key);
@@ -191,6 +207,7 @@ static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
             return false;
         }
     }
+    d->steering = dev_steers(d->rps, NULL);
     return true;
 }
 
@@ -540,12 +557,13 @@ static bool setup(struct replay *p, GError **err)
     g_ptr_array_add(p->devs, rx);
     if (!(rx->rps = rx_dev_model(p, err)))
         return false;
-    bool any_map = false, any_flows = false;
-    for (unsigned q = 0; q < kern_rps_dev_num_rx_queues(rx->rps); q++) {
+    bool any_flows = false;
+    rx->steering = dev_steers(rx->rps, &any_flows);
+    bool any_map = false;
+    for (unsigned q = 0; q < kern_rps_dev_num_rx_queues(rx->rps); q++)
         any_map |= kern_rps_dev_map(rx->rps, q) != NULL;
-        any_flows |= kern_rps_dev_flow_table(rx->rps, q) != NULL;
-    }
-    p->r->cpu_mode = any_map ? (p->sft && any_flows ? "rps+rfs" : "rps") : "none";
+    bool rfs = p->sft && any_flows;
+    p->r->cpu_mode = any_map ? (rfs ? "rps+rfs" : "rps") : (rfs ? "rfs" : "none");
     int nt = 0;
     const struct val_thread *th = val_bundle_threads(p->b, &nt);
     for (int i = 0; i < nt; i++) {
@@ -652,6 +670,32 @@ static void compare_sender_queue(struct replay *p, const struct val_trace_event 
     val_agree_add(&p->r->tx_queue, q, packed & 0xffff, pr->no, ev->line);
 }
 
+/* process_backlog() took a packet off the model backlog of cpu. */
+static void model_dequeue(struct replay *p, unsigned cpu)
+{
+    if (!kern_backlog_dequeue(p->bl, cpu))
+        return;
+    if (p->head_per_packet) /* before 6.10: rps_input_queue_head_incr() per packet */
+        kern_backlog_poll_done(p->bl, cpu, 1);
+    else
+        p->dequeued[cpu]++;
+}
+
+/* An entry the trace never delivered (GRO merged it into another skb, it was dropped, or the
+ * trace ended first): GRO and drops before the stack are not modelled, so its steering is taken
+ * back from the model's counts and backlogs. */
+static void forget_unpaired(struct replay *p, const struct inflight *f)
+{
+    p->r->unpaired += f->rx_dev;
+    if (f->model_cpu >= 0)
+        p->r->cpus[f->model_cpu].model_processed--;
+    if (f->backlog_cpu >= 0) {
+        model_dequeue(p, (unsigned)f->backlog_cpu);
+        if (p->backlog_model[f->backlog_cpu])
+            p->backlog_model[f->backlog_cpu]--;
+    }
+}
+
 static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GError **err)
 {
     const struct val_ev_rx *rx = &ev->u.rx;
@@ -676,7 +720,7 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     uint32_t scratch = 0, *qtail = &scratch;
     int cpu = -1;
     if (d->rps) {
-        if (!rx->hash)
+        if (!rx->hash && d->steering)
             p->hash0++;
         cpu =
             kern_get_rps_cpu(d->rps, p->sft, p->bl, (uint16_t)rx->queue_mapping, rx->hash, &qtail);
@@ -703,8 +747,8 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     *f = (struct inflight){ev->line, pkt, model, backlog, rx->hash, d->is_rx};
     gpointer key = (gpointer)(uintptr_t)rx->skbaddr;
     struct inflight *old = g_hash_table_lookup(p->inflight, key);
-    if (old && old->rx_dev)
-        r->unpaired++; /* freed (e.g. merged by GRO) without reaching netif_receive_skb */
+    if (old)
+        forget_unpaired(p, old); /* freed (merged by GRO, dropped) before netif_receive_skb */
     g_hash_table_insert(p->inflight, key, f);
     return true;
 }
@@ -732,12 +776,8 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
     struct inflight *f = g_hash_table_lookup(p->inflight, key);
     if (!f)
         return;
-    if (f->backlog_cpu >= 0 && kern_backlog_dequeue(p->bl, (unsigned)f->backlog_cpu)) {
-        if (p->head_per_packet) /* before 6.10: rps_input_queue_head_incr() per packet */
-            kern_backlog_poll_done(p->bl, (unsigned)f->backlog_cpu, 1);
-        else
-            p->dequeued[f->backlog_cpu]++;
-    }
+    if (f->backlog_cpu >= 0)
+        model_dequeue(p, (unsigned)f->backlog_cpu);
     if (f->rx_dev) {
         const struct pcap_rec *pr =
             f->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, f->pkt) : NULL;
@@ -940,7 +980,7 @@ static void count_unpaired(struct replay *p)
     gpointer v;
     g_hash_table_iter_init(&it, p->inflight);
     while (g_hash_table_iter_next(&it, NULL, &v))
-        p->r->unpaired += ((struct inflight *)v)->rx_dev;
+        forget_unpaired(p, v);
 }
 
 static void snapshots(struct replay *p, bool irq_traced)

@@ -65,7 +65,7 @@ struct val_report {
 
     const char *rx_queue_mode; /* "toeplitz", "toeplitz+atr" (ixgbe Flow Director ATR) or
                                   "recorded" (software hash) */
-    const char *cpu_mode;      /* "rps", "rps+rfs" or "none" */
+    const char *cpu_mode;      /* "rps", "rps+rfs", "rfs" or "none" */
     struct val_agree rx_queue; /* model queue vs recorded queue (toeplitz mode only) */
     struct val_agree hash;     /* model Toeplitz hash vs trace hash (toeplitz mode only) */
     struct val_agree cpu;      /* model CPU vs netif_receive_skb CPU, matched packets */

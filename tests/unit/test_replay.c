@@ -424,6 +424,43 @@ static void test_replay_rfs_qtail_rule_follows_kernel_version(void)
     val_report_free(r);
 }
 
+/* An entry whose skb is freed before netif_receive_skb (GRO merged it, or a drop) and whose
+ * address the next entry reuses: it is unpaired and its steering leaves the model's counts. */
+static void test_replay_unpaired_entry_leaves_model_counts(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    gchar *text = NULL;
+    CU_ASSERT_FATAL(g_file_get_contents(p, &text, NULL, NULL));
+    char **lines = g_strsplit(text, "\n", -1);
+    g_free(text);
+    char *extra = entry_line(0, 100000250, 1, 0xa2, &TCP1); /* P2's address, no frame of len 99 */
+    char *l99 = strstr(extra, "len=40");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l99);
+    memcpy(l99, "len=99", 6);
+    GString *out = g_string_new(NULL);
+    for (int i = 0; lines[i]; i++) {
+        if (i == 5)
+            g_string_append(out, extra); /* before P2's entry, after the two reads */
+        if (*lines[i])
+            g_string_append_printf(out, "%s\n", lines[i]);
+    }
+    CU_ASSERT_FATAL(g_file_set_contents(p, out->str, -1, NULL));
+    g_string_free(out, TRUE);
+    g_strfreev(lines);
+    g_free(extra);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->trace_entries, 5);
+    CU_ASSERT_EQUAL(r->matched, 4);
+    CU_ASSERT_EQUAL(r->unpaired, 1);
+    CU_ASSERT_EQUAL(r->cpus[0].model_processed + r->cpus[1].model_processed, 4);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 4);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
 /* ixgbe ATR: the SYN-ACK sent on TX ring 1 installs a signature filter, so TCP3 arrives on RX
  * queue 1 although RETA[hash] says 2; the descriptor hash is still the RSS hash. */
 static void test_replay_atr_steers_tcp_to_the_tx_ring_queue(void)
@@ -775,6 +812,7 @@ static CU_TestInfo cases[] = {
     {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
     {"RFS qtail rule follows the kernel version",
      test_replay_rfs_qtail_rule_follows_kernel_version},
+    {"unpaired entry leaves the model counts", test_replay_unpaired_entry_leaves_model_counts},
     {"ATR steers TCP to the TX ring's queue", test_replay_atr_steers_tcp_to_the_tx_ring_queue},
     {"UDP 4-tuple hash is reported", test_replay_udp_4tuple_hash_is_reported},
     {"stripped VLAN tag still joins", test_replay_joins_frames_with_stripped_vlan_tag},
