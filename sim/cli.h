@@ -27,6 +27,7 @@ int sim_cli_fail_error(const char *sub, GError *err);
 
 int sim_cli_bench_toeplitz(int argc, char **argv);
 int sim_cli_steer(int argc, char **argv);
+int sim_cli_validate(int argc, char **argv);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

@@ -10,6 +10,7 @@ const struct sim_cli_cmd sim_cli_cmds[] = {
     {"bench-toeplitz", "Toeplitz RSS hash throughput: table vs bitwise (vs DPDK)",
      sim_cli_bench_toeplitz},
     {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
+    {"validate", "replay a capture bundle: model vs host RX queue/CPU agreement", sim_cli_validate},
     {NULL, NULL, NULL},
 };
 
