@@ -25,6 +25,9 @@ struct sim_cpu_result {
     uint64_t softirq_restarts_exhausted; /* __do_softirq handed off to ksoftirqd */
     uint64_t ctx_switches;
     uint64_t migrations_in;
+    /* backlog queue lengths at the end of the run (softnet_stat columns 14, 15) */
+    uint64_t input_qlen;   /* softnet_data.input_pkt_queue */
+    uint64_t process_qlen; /* softnet_data.process_queue */
 };
 
 struct sim_queue_result {
@@ -66,6 +69,13 @@ struct sim_result {
     struct sim_vector_result *vectors;
     struct sim_hist latency; /* all delivered packets */
     uint64_t napi_poll_hist[65]; /* polls by work done 0..64 (weight) */
+    /* /proc/interrupts chip column of the NIC vectors (irq_chip name of the
+     * per-device MSI-X domain); "" = "PCI-MSIX-0000:03:00.0" */
+    char irq_chip[32];
+    /* Kernel whose procfs layouts the text files mimic, major * 100 + minor;
+     * 0 = 612 (Linux 6.12, the reference kernel). Only /proc/interrupts
+     * differs between 6.12 and >= 6.13 (counts separator, see report.c). */
+    unsigned procfs_kernel;
 };
 
 #endif

@@ -1,0 +1,33 @@
+/* Output side of a run: summary.json, mpstat/procfs-style text files and CSVs
+ * from a struct sim_result, written atomically as one result directory. */
+#ifndef NICSTEER_SIM_REPORT_H
+#define NICSTEER_SIM_REPORT_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sim/result.h"
+
+/* Write `dir` with summary.json, mpstat.txt, interrupts.txt, softnet_stat.txt,
+ * queues.csv and flows.csv. All or nothing: on error nothing is left at `dir`
+ * (an older result directory there stays as it was); on success an older
+ * directory is replaced. */
+bool sim_report_write(const struct sim_result *r, const char *dir, GError **err);
+
+/* Refuse a result whose counts and arrays disagree (never reads past them). */
+bool sim_report_check(const struct sim_result *r, GError **err);
+
+/* The pieces, each a new string (g_free) / new reference (json_decref).
+ * They assume sim_report_check(r) passed. */
+json_t *sim_report_summary_json(const struct sim_result *r);
+/* `mpstat -P ALL` Average block (sysstat layout), percent of simulated time. */
+char *sim_report_mpstat_text(const struct sim_result *r);
+/* /proc/interrupts rows of the NIC vectors (kernel/irq/proc.c show_interrupts). */
+char *sim_report_interrupts_text(const struct sim_result *r);
+/* /proc/net/softnet_stat (net/core/net-procfs.c softnet_seq_show, 6.12: 15 columns). */
+char *sim_report_softnet_text(const struct sim_result *r);
+char *sim_report_queues_csv(const struct sim_result *r);
+char *sim_report_flows_csv(const struct sim_result *r);
+
+#endif
