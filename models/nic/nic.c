@@ -16,6 +16,7 @@ struct nic_vector {
     uint64_t last_assert; /* ns; EITR counts from the last interrupt */
     uint64_t irq_at;      /* scheduled assertion, NIC_NEVER if none */
     uint64_t irqs;
+    uint64_t enabled_at;  /* ns: last EIMS write (no assertion before it) */
     uint32_t eitr;        /* register value (µs << 2) */
     unsigned cpu;
     bool masked;          /* EIMC by EIAM auto-mask */
@@ -99,6 +100,8 @@ static uint64_t itr_interval_ns(uint32_t eitr)
 /* Earliest time EITR lets the vector fire again. */
 static uint64_t vector_due(const struct nic_vector *v, uint64_t now)
 {
+    if (now < v->enabled_at)
+        now = v->enabled_at;
     if (!v->asserted_once)
         return now;
     uint64_t t = v->last_assert + itr_interval_ns(v->eitr);
@@ -164,6 +167,7 @@ void nic_irq_enable(struct nic *n, unsigned vi, uint64_t now)
 {
     struct nic_vector *v = &n->vec[vi];
     v->masked = false;
+    v->enabled_at = now;
     if (!v->cause || v->irq_at != NIC_NEVER)
         return;
     v->irq_at = vector_due(v, now);

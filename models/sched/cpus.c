@@ -135,3 +135,8 @@ unsigned cpus_nr_queued(const struct cpus_sched *s, unsigned cpu)
 {
     return s->rq[cpu].nr;
 }
+
+struct cpus_thread *cpus_thread_get(struct cpus_sched *s, unsigned id)
+{
+    return id < s->threads->len ? g_ptr_array_index(s->threads, id) : NULL;
+}

@@ -50,5 +50,7 @@ bool cpus_need_resched(const struct cpus_sched *s, unsigned cpu, uint64_t now);
 struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now,
                                   bool *switched);
 unsigned cpus_nr_queued(const struct cpus_sched *s, unsigned cpu);
+/* Thread by id (creation order). */
+struct cpus_thread *cpus_thread_get(struct cpus_sched *s, unsigned id);
 
 #endif
