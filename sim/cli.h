@@ -25,6 +25,8 @@ int sim_cli_fail(const char *sub, int status, const char *fmt, ...) G_GNUC_PRINT
 /* Same, from a GError (freed). Status SIM_EXIT_USAGE for SIM_ERROR_USAGE, else 1. */
 int sim_cli_fail_error(const char *sub, GError *err);
 
+int sim_cli_bench_toeplitz(int argc, char **argv);
+
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];
 

@@ -7,6 +7,8 @@
 /* Subcommand entry points live in sim/cli_<name>.c. */
 
 const struct sim_cli_cmd sim_cli_cmds[] = {
+    {"bench-toeplitz", "Toeplitz RSS hash throughput: table vs bitwise (vs DPDK)",
+     sim_cli_bench_toeplitz},
     {NULL, NULL, NULL},
 };
 

@@ -19,8 +19,8 @@
 struct steer_env {
     unsigned n_rx_queues; /* RX queues enabled on the port */
     unsigned n_tx_queues;
-    unsigned n_cpus;      /* online CPUs of the simulated host */
-    uint64_t seed;        /* for policies that draw random numbers (sim_rng) */
+    unsigned n_cpus; /* online CPUs of the simulated host */
+    uint64_t seed;   /* for policies that draw random numbers (sim_rng) */
 };
 
 /* Per-packet context the classifier hands to every stage. */

@@ -1,0 +1,250 @@
+/* 82599 receive classifier: Toeplitz hash on every IP frame (MRQC), then the
+ * filter chain, first match wins (datasheet §7.1.2; ixgbe_setup_mrqc and
+ * ixgbe_fdir_* setup order, ixgbe_main.c / ixgbe_82599.c). */
+#include "models/nic/classifier.h"
+
+#include <string.h>
+
+#include "models/nic/steer_rss.h"
+#include "sim/err.h"
+
+#define NIC_CLASSIFIER_MAX_STAGES 8
+
+struct nic_stage {
+    char *name; /* as written in the chain: key of its config and dump */
+    const struct steer_policy_ops *ops;
+    void *st;
+    bool owned;       /* false for "rss": shares the classifier's RSS state */
+    uint64_t decided; /* frames whose queue this stage chose */
+    uint64_t dropped; /* frames this stage sent to the drop queue */
+};
+
+struct nic_classifier {
+    struct steer_rss *rss;
+    unsigned n_rx_queues;
+    unsigned n_stages;
+    struct nic_stage stage[NIC_CLASSIFIER_MAX_STAGES];
+    uint64_t hashed, not_hashed;
+    uint64_t default_queue0; /* no stage matched */
+    uint64_t invalid_queue;  /* a stage answered a queue out of range */
+};
+
+void nic_classifier_free(struct nic_classifier *c)
+{
+    if (!c)
+        return;
+    for (unsigned i = 0; i < c->n_stages; i++) {
+        if (c->stage[i].owned && c->stage[i].st)
+            c->stage[i].ops->destroy(c->stage[i].st);
+        g_free(c->stage[i].name);
+    }
+    steer_rss_ops.destroy(c->rss);
+    g_free(c);
+}
+
+static bool parse_chain(struct nic_classifier *c, const json_t *chain, const char *path,
+                        const char ***names, GError **err)
+{
+    static const char *dflt[] = {"rss"};
+    if (!chain) {
+        *names = g_new0(const char *, 2);
+        (*names)[0] = dflt[0];
+        return true;
+    }
+    size_t n = json_array_size(chain);
+    if (!json_is_array(chain) || n == 0 || n > NIC_CLASSIFIER_MAX_STAGES) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s/chain: expected an array of 1 to %d stage names", path,
+                    NIC_CLASSIFIER_MAX_STAGES);
+        return false;
+    }
+    *names = g_new0(const char *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(chain, i));
+        if (!s) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "%s/chain/%zu: expected a policy name string", path, i);
+            return false;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp((*names)[j], s) == 0) {
+                g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                            "%s/chain/%zu: \"%s\" already at /chain/%zu, expected each stage once",
+                            path, i, s, j);
+                return false;
+            }
+        }
+        (*names)[i] = s;
+    }
+    return true;
+}
+
+static bool in_chain(const char **names, const char *key)
+{
+    for (const char **n = names; *n; n++)
+        if (strcmp(*n, key) == 0)
+            return true;
+    return false;
+}
+
+static bool init_stages(struct nic_classifier *c, const json_t *cfg, const char **names,
+                        const char *path, const struct steer_env *env, GError **err)
+{
+    for (unsigned i = 0; names[i]; i++) {
+        struct nic_stage *s = &c->stage[c->n_stages];
+        s->ops = steer_policy_lookup(names[i], err);
+        if (!s->ops) {
+            sim_error_prefix(err, "%s/chain/%u", path, i);
+            return false;
+        }
+        c->n_stages++;
+        s->name = g_strdup(names[i]);
+        if (s->ops == &steer_rss_ops) {
+            s->st = c->rss;
+            continue;
+        }
+        char *sub = g_strdup_printf("%s/%s", path, names[i]);
+        s->st = s->ops->init(cfg ? json_object_get(cfg, names[i]) : NULL, sub, env, err);
+        g_free(sub);
+        if (!s->st)
+            return false;
+        s->owned = true;
+    }
+    return true;
+}
+
+struct nic_classifier *nic_classifier_new(const json_t *cfg, const char *path,
+                                          const struct steer_env *env, GError **err)
+{
+    path = path ? path : "";
+    if (cfg && !json_is_object(cfg)) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s: expected an object", path);
+        return NULL;
+    }
+    if (env->n_rx_queues == 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s: expected at least one RX queue", path);
+        return NULL;
+    }
+    struct nic_classifier *c = g_new0(struct nic_classifier, 1);
+    c->n_rx_queues = env->n_rx_queues;
+    const char **names = NULL;
+    bool ok = parse_chain(c, cfg ? json_object_get(cfg, "chain") : NULL, path, &names, err);
+    if (ok && cfg) {
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)cfg, key, v)
+        {
+            if (strcmp(key, "chain") && strcmp(key, "rss") && !in_chain(names, key)) {
+                g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                            "%s/%s: not a stage of %s/chain, expected rss, chain or a chain "
+                            "stage's name",
+                            path, key, path);
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (ok) {
+        char *sub = g_strdup_printf("%s/rss", path);
+        c->rss = steer_rss_ops.init(cfg ? json_object_get(cfg, "rss") : NULL, sub, env, err);
+        g_free(sub);
+        ok = c->rss != NULL;
+    }
+    ok = ok && init_stages(c, cfg, names, path, env, err);
+    g_free(names);
+    if (!ok) {
+        nic_classifier_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void nic_classifier_select(struct nic_classifier *c, const struct traffic_pkt *p,
+                           struct nic_rx_decision *d)
+{
+    struct steer_ctx ctx;
+    bool hashed = steer_rss_hash(c->rss, p, &ctx);
+    c->hashed += hashed;
+    c->not_hashed += !hashed;
+    /* ixgbe_rx_hash: skb->hash only with NETIF_F_RXHASH and a non-zero type */
+    bool report = hashed && steer_rss_reports_hash(c->rss);
+    d->hashed = report;
+    d->hash = report ? ctx.rss_hash : 0;
+    d->l4_hash = report && nic_rss_type_is_l4(ctx.rss_type);
+    for (unsigned i = 0; i < c->n_stages; i++) {
+        struct nic_stage *s = &c->stage[i];
+        int q = s->ops->select_rxq(s->st, p, &ctx);
+        if (q == STEER_NO_MATCH)
+            continue;
+        d->stage = (uint8_t)i;
+        if (q == STEER_DROP) {
+            s->dropped++;
+            d->queue = STEER_DROP;
+            return;
+        }
+        s->decided++;
+        if (q < 0 || (unsigned)q >= c->n_rx_queues) {
+            c->invalid_queue++;
+            q = 0;
+        }
+        d->queue = q;
+        return;
+    }
+    c->default_queue0++;
+    d->stage = (uint8_t)c->n_stages;
+    d->queue = 0;
+}
+
+void nic_classifier_observe_tx(struct nic_classifier *c, const struct traffic_pkt *p, unsigned txq)
+{
+    for (unsigned i = 0; i < c->n_stages; i++)
+        if (c->stage[i].ops->observe_tx)
+            c->stage[i].ops->observe_tx(c->stage[i].st, p, txq);
+}
+
+void nic_classifier_on_cpu_change(struct nic_classifier *c, const struct traffic_pkt *p,
+                                  unsigned cpu, unsigned rxq)
+{
+    for (unsigned i = 0; i < c->n_stages; i++)
+        if (c->stage[i].ops->on_cpu_change)
+            c->stage[i].ops->on_cpu_change(c->stage[i].st, p, cpu, rxq);
+}
+
+json_t *nic_classifier_dump(const struct nic_classifier *c)
+{
+    json_t *chain = json_array();
+    json_t *stages = json_object();
+    for (unsigned i = 0; i < c->n_stages; i++) {
+        const struct nic_stage *s = &c->stage[i];
+        json_array_append_new(chain, json_string(s->name));
+        json_t *d = s->ops->dump ? s->ops->dump(s->st) : NULL;
+        json_object_set_new(stages, s->name,
+                            json_pack("{s:I, s:I, s:o}", "decided", (json_int_t)s->decided,
+                                      "dropped", (json_int_t)s->dropped, "state",
+                                      d ? d : json_null()));
+    }
+    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "chain", chain, "stages", stages, "rss",
+                     steer_rss_ops.dump(c->rss), "hashed", (json_int_t)c->hashed, "not_hashed",
+                     (json_int_t)c->not_hashed, "default_queue0", (json_int_t)c->default_queue0,
+                     "invalid_queue", (json_int_t)c->invalid_queue);
+}
+
+const struct nic_toeplitz *nic_classifier_rss(const struct nic_classifier *c)
+{
+    return steer_rss_toeplitz(c->rss);
+}
+
+const struct nic_reta *nic_classifier_reta(const struct nic_classifier *c)
+{
+    return steer_rss_reta(c->rss);
+}
+
+unsigned nic_classifier_n_stages(const struct nic_classifier *c)
+{
+    return c->n_stages;
+}
+
+const char *nic_classifier_stage_name(const struct nic_classifier *c, unsigned i)
+{
+    return i < c->n_stages ? c->stage[i].name : NULL;
+}

@@ -1,0 +1,169 @@
+/* RSS queue selection of the 82599: queue = RETA[hash & (size-1)], non-hashed
+ * frames to queue 0 (datasheet §7.1.2.8; ixgbe_setup_mrqc, ixgbe_main.c). */
+#include "models/nic/steer_rss.h"
+
+#include "sim/err.h"
+#include "sim/rng.h"
+
+struct steer_rss {
+    struct nic_toeplitz *t;
+    struct nic_reta *reta;
+    struct nic_rss_fields fields;
+    bool report_hash;
+    unsigned max_rss_queues;
+    uint64_t by_reta;    /* packets steered through the RETA */
+    uint64_t not_hashed; /* non-IP (or no hash type): queue 0 */
+};
+
+static void steer_rss_destroy(void *st)
+{
+    struct steer_rss *s = st;
+    if (!s)
+        return;
+    nic_toeplitz_free(s->t);
+    nic_reta_free(s->reta);
+    g_free(s);
+}
+
+static bool make_key(struct steer_rss *s, const char *hex, const char *path,
+                     const struct steer_env *env, GError **err)
+{
+    uint8_t key[NIC_TOEPLITZ_KEY_MAX];
+    size_t len = NIC_TOEPLITZ_KEY_MIN;
+    if (hex) {
+        char *where = g_strdup_printf("%s/key", path);
+        len = nic_toeplitz_key_parse(hex, where, key, err);
+        g_free(where);
+        if (!len)
+            return false;
+    } else {
+        /* netdev_rss_key_fill(): random per boot; here a seeded stream */
+        struct sim_rng r;
+        sim_rng_init(&r, env->seed, "rss_key");
+        for (size_t i = 0; i < len; i++)
+            key[i] = (uint8_t)sim_rng_u32(&r);
+    }
+    s->t = nic_toeplitz_new(key, len, err);
+    if (!s->t)
+        sim_error_prefix(err, "%s/key", path);
+    return s->t != NULL;
+}
+
+static bool make_reta(struct steer_rss *s, int size, const json_t *spec, const char *path,
+                      const struct steer_env *env, GError **err)
+{
+    unsigned limit = MIN(env->n_rx_queues, s->max_rss_queues);
+    s->reta = nic_reta_new((unsigned)size, limit, err);
+    if (!s->reta) {
+        sim_error_prefix(err, "%s/reta_size", path);
+        return false;
+    }
+    if (!spec)
+        return true;
+    char *where = g_strdup_printf("%s/reta", path);
+    bool ok = nic_reta_apply_json(s->reta, spec, where, err);
+    g_free(where);
+    if (!ok && limit < env->n_rx_queues && err && *err) {
+        /* ixgbe_set_rxfh: entries must be < min(num_rx_queues, RSS limit) */
+        char *m = g_strdup_printf("%s (RSS spans min(%u rx queues, max_rss_queues %u))",
+                                  (*err)->message, env->n_rx_queues, s->max_rss_queues);
+        g_free((*err)->message);
+        (*err)->message = m;
+    }
+    return ok;
+}
+
+static void *steer_rss_init(const json_t *cfg, const char *path, const struct steer_env *env,
+                            GError **err)
+{
+    const char *key = NULL;
+    int reta_size = 128, max_q = 16, udp4 = 0, udp6 = 0, hash = 1;
+    json_t *reta = NULL;
+    json_error_t je;
+    if (cfg &&
+        json_unpack_ex((json_t *)cfg, &je, JSON_STRICT, "{s?s, s?i, s?o, s?i, s?b, s?b, s?b}",
+                       "key", &key, "reta_size", &reta_size, "reta", &reta, "max_rss_queues",
+                       &max_q, "udp4", &udp4, "udp6", &udp6, "hash", &hash) != 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s: %s (expected keys key, reta_size, reta, max_rss_queues, udp4, udp6, "
+                    "hash)",
+                    path, je.text);
+        return NULL;
+    }
+    if (max_q < 1 || reta_size < 1) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s/%s: expected a positive number", path,
+                    max_q < 1 ? "max_rss_queues" : "reta_size");
+        return NULL;
+    }
+    struct steer_rss *s = g_new0(struct steer_rss, 1);
+    s->fields.udp4 = udp4;
+    s->fields.udp6 = udp6;
+    s->report_hash = hash;
+    s->max_rss_queues = (unsigned)max_q;
+    if (!make_key(s, key, path, env, err) || !make_reta(s, reta_size, reta, path, env, err)) {
+        steer_rss_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx)
+{
+    uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
+    enum nic_rss_type type;
+    size_t len = nic_toeplitz_pkt_input(p, &s->fields, in, &type);
+    ctx->rss_type = (uint8_t)type;
+    ctx->rss_hash = len ? nic_toeplitz_hash(s->t, in, len) : 0;
+    return len != 0;
+}
+
+bool steer_rss_reports_hash(const struct steer_rss *s)
+{
+    return s->report_hash;
+}
+
+const struct nic_toeplitz *steer_rss_toeplitz(const struct steer_rss *s)
+{
+    return s->t;
+}
+
+const struct nic_reta *steer_rss_reta(const struct steer_rss *s)
+{
+    return s->reta;
+}
+
+static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
+{
+    struct steer_rss *s = st;
+    if (ctx->rss_type == NIC_RSS_NONE) {
+        s->not_hashed++;
+        return 0;
+    }
+    s->by_reta++;
+    return (int)nic_reta_queue(s->reta, ctx->rss_hash);
+}
+
+static json_t *steer_rss_dump(void *st)
+{
+    struct steer_rss *s = st;
+    size_t len;
+    const uint8_t *key = nic_toeplitz_key(s->t, &len);
+    GString *hex = g_string_new(NULL);
+    for (size_t i = 0; i < len; i++)
+        g_string_append_printf(hex, "%s%02x", i ? ":" : "", key[i]);
+    json_t *j =
+        json_pack("{s:s, s:o, s:b, s:b, s:b, s:i, s:I, s:I}", "key", hex->str, "reta",
+                  nic_reta_dump(s->reta), "udp4", s->fields.udp4, "udp6", s->fields.udp6, "hash",
+                  s->report_hash, "max_rss_queues", (int)s->max_rss_queues, "by_reta",
+                  (json_int_t)s->by_reta, "not_hashed", (json_int_t)s->not_hashed);
+    g_string_free(hex, TRUE);
+    return j;
+}
+
+const struct steer_policy_ops steer_rss_ops = {
+    .name = "rss",
+    .init = steer_rss_init,
+    .select_rxq = steer_rss_select,
+    .dump = steer_rss_dump,
+    .destroy = steer_rss_destroy,
+};

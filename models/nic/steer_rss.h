@@ -1,0 +1,35 @@
+/* The RSS stage of the 82599 classifier: Toeplitz hash + RETA lookup
+ * (ixgbe_setup_mrqc / ixgbe_setup_reta, ixgbe_main.c). Exposed beyond the
+ * vtable because the classifier hashes every packet, whatever decides. */
+#ifndef NICSTEER_NIC_STEER_RSS_H
+#define NICSTEER_NIC_STEER_RSS_H
+
+#include <stdbool.h>
+
+#include "models/nic/reta.h"
+#include "models/nic/steer.h"
+#include "models/nic/toeplitz.h"
+
+/* Config (the "rss" object; every key optional):
+ *   "key": "6d5a.." or "6d:5a:..", 40..52 bytes. Default: 40 bytes from the
+ *          seeded stream "rss_key" (Linux fills netdev_rss_key randomly once
+ *          per boot; we make it reproducible).
+ *   "reta_size": 128 (82599; 512 X550; any power of two <= 512)
+ *   "reta": "equal N" | "weight W0 W1 .." | "start S equal N" | "default" | [q0, q1, ..]
+ *   "max_rss_queues": 16   RETA entries must be < min(rx queues, this)
+ *   "udp4", "udp6": false  4-tuple UDP hashing (ethtool -N rx-flow-hash udpX sdfn)
+ *   "hash": true           NETIF_F_RXHASH: report the hash to the stack; the
+ *                          RETA still uses it when false (ethtool -K rxhash off) */
+struct steer_rss;
+
+extern const struct steer_policy_ops steer_rss_ops;
+
+/* Compute the descriptor hash of `p` into ctx (rss_type 0 = not hashed).
+ * Returns whether the packet was hashed. Packet path. */
+bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx);
+/* Whether the hash reaches the stack (NETIF_F_RXHASH). */
+bool steer_rss_reports_hash(const struct steer_rss *s);
+const struct nic_toeplitz *steer_rss_toeplitz(const struct steer_rss *s);
+const struct nic_reta *steer_rss_reta(const struct steer_rss *s);
+
+#endif

@@ -1,0 +1,70 @@
+/* Toeplitz RSS hash of the 82599 (datasheet §7.1.2.8) and Linux's input layout
+ * (ixgbe_setup_mrqc field selection; netdev_rss_key_fill() key, net/core/dev.c). */
+#ifndef NICSTEER_NIC_TOEPLITZ_H
+#define NICSTEER_NIC_TOEPLITZ_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/traffic/pkt.h"
+
+#define NIC_TOEPLITZ_KEY_MIN   40 /* IXGBE_RSS_KEY_SIZE */
+#define NIC_TOEPLITZ_KEY_MAX   52 /* NETDEV_RSS_KEY_LEN */
+#define NIC_TOEPLITZ_INPUT_MAX 36 /* IPv6 4-tuple */
+
+/* RSS type the 82599 writes to the RX descriptor (IXGBE_RXDADV_RSSTYPE_*). */
+enum nic_rss_type {
+    NIC_RSS_NONE = 0x0,
+    NIC_RSS_IPV4_TCP = 0x1,
+    NIC_RSS_IPV4 = 0x2,
+    NIC_RSS_IPV6_TCP = 0x3,
+    NIC_RSS_IPV6 = 0x5,
+    NIC_RSS_IPV4_UDP = 0x7,
+    NIC_RSS_IPV6_UDP = 0x8,
+};
+
+/* Which L4 hash types are enabled besides the ixgbe defaults (MRQC). */
+struct nic_rss_fields {
+    bool udp4; /* ethtool -N dev rx-flow-hash udp4 sdfn */
+    bool udp6; /* ethtool -N dev rx-flow-hash udp6 sdfn */
+};
+
+/* A key with its precomputed per-byte tables (36 x 256 u32). */
+struct nic_toeplitz;
+
+/* New hasher for `key` (40..52 bytes, else SIM_ERROR_INPUT naming the length). */
+struct nic_toeplitz *nic_toeplitz_new(const uint8_t *key, size_t key_len, GError **err);
+void nic_toeplitz_free(struct nic_toeplitz *t);
+/* Borrowed key bytes; *len receives the length. */
+const uint8_t *nic_toeplitz_key(const struct nic_toeplitz *t, size_t *len);
+
+/* Parse "6d5a56da..." or "6d:5a:56:da:..." into key[NIC_TOEPLITZ_KEY_MAX];
+ * returns the length or 0 with an error naming `where`. */
+size_t nic_toeplitz_key_parse(const char *text, const char *where,
+                              uint8_t key[NIC_TOEPLITZ_KEY_MAX], GError **err);
+
+/* Table-driven hash of `len` (<= 36) input bytes. Packet path. */
+uint32_t nic_toeplitz_hash(const struct nic_toeplitz *t, const uint8_t *in, size_t len);
+/* Bit-by-bit reference (register form of the datasheet): the oracle for tests
+ * and the benchmark baseline. `key_len` must be >= len + 4. */
+uint32_t nic_toeplitz_hash_bitwise(const uint8_t *key, size_t key_len, const uint8_t *in,
+                                   size_t len);
+
+/* Input builders: network order, source first. Return the byte count. */
+size_t nic_toeplitz_input_v4(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t saddr[4],
+                             const uint8_t daddr[4], bool ports, uint16_t sport, uint16_t dport);
+size_t nic_toeplitz_input_v6(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t saddr[16],
+                             const uint8_t daddr[16], bool ports, uint16_t sport, uint16_t dport);
+
+/* Hash input for a received frame per ixgbe defaults: TCP 4-tuple, UDP
+ * 2-tuple unless udp4/udp6 enabled, fragments and other protocols 2-tuple,
+ * non-IP not hashed. Returns the length (0 = not hashed) and the type. */
+size_t nic_toeplitz_pkt_input(const struct traffic_pkt *p, const struct nic_rss_fields *f,
+                              uint8_t out[NIC_TOEPLITZ_INPUT_MAX], enum nic_rss_type *type);
+
+/* Whether the descriptor type covers L4 ports (ixgbe_rx_hash: skb->l4_hash). */
+bool nic_rss_type_is_l4(enum nic_rss_type type);
+
+#endif

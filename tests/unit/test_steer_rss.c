@@ -1,0 +1,79 @@
+/* models/nic/steer_rss.c: queue = RETA[hash & (size-1)], non-hashed -> 0,
+ * descriptor hash per ixgbe defaults. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "models/nic/steer_rss.h"
+#include "sim/err.h"
+#include "tests/unit/cu_main.h"
+
+static const struct steer_env env16 = {.n_rx_queues = 16, .n_tx_queues = 16, .n_cpus = 16};
+
+static void *rss_new(const char *text, GError **err)
+{
+    json_t *cfg = text ? json_loads(text, 0, NULL) : NULL;
+    void *st = steer_rss_ops.init(cfg, "/nic/steering/rss", &env16, err);
+    json_decref(cfg);
+    return st;
+}
+
+static void test_steer_rss_reta_lookup_on_ctx_hash(void)
+{
+    void *st = rss_new("{\"reta\": \"weight 1 3\", \"reta_size\": 64}", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    struct traffic_pkt p = {.l3 = PKT_L3_IPV4};
+    struct steer_ctx c = {.rss_hash = 0xabcd0000 | 15, .rss_type = 2};
+    CU_ASSERT_EQUAL(steer_rss_ops.select_rxq(st, &p, &c), 0); /* entries 0..15 -> 0 */
+    c.rss_hash = 0xabcd0000 | 16 | 64;                        /* & 63 = 16 */
+    CU_ASSERT_EQUAL(steer_rss_ops.select_rxq(st, &p, &c), 1);
+    c.rss_type = 0; /* not hashed */
+    CU_ASSERT_EQUAL(steer_rss_ops.select_rxq(st, &p, &c), 0);
+    json_t *d = steer_rss_ops.dump(st);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(d, "by_reta")), 2);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(d, "not_hashed")), 1);
+    CU_ASSERT_EQUAL(strlen(json_string_value(json_object_get(d, "key"))), 40 * 3 - 1);
+    json_decref(d);
+    steer_rss_ops.destroy(st);
+}
+
+static void test_steer_rss_hash_udp_4tuple_knob(void)
+{
+    void *dflt = rss_new(NULL, NULL), *udp = rss_new("{\"udp4\": true}", NULL);
+    struct traffic_pkt a = {.l3 = PKT_L3_IPV4, .l4 = 17, .has_ports = 1, .sport = 1, .dport = 2};
+    struct traffic_pkt b = a;
+    b.sport = 3;
+    struct steer_ctx ca, cb;
+    CU_ASSERT_TRUE(steer_rss_hash(dflt, &a, &ca));
+    CU_ASSERT_TRUE(steer_rss_hash(dflt, &b, &cb));
+    CU_ASSERT_EQUAL(ca.rss_hash, cb.rss_hash); /* 2-tuple: ports ignored */
+    CU_ASSERT_EQUAL(ca.rss_type, NIC_RSS_IPV4);
+    CU_ASSERT_TRUE(steer_rss_hash(udp, &a, &ca));
+    CU_ASSERT_TRUE(steer_rss_hash(udp, &b, &cb));
+    CU_ASSERT_NOT_EQUAL(ca.rss_hash, cb.rss_hash);
+    CU_ASSERT_EQUAL(ca.rss_type, NIC_RSS_IPV4_UDP);
+    steer_rss_ops.destroy(dflt);
+    steer_rss_ops.destroy(udp);
+}
+
+static void test_steer_rss_config_errors(void)
+{
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(rss_new("{\"reta_size\": 100}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/reta_size") : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new("{\"key\": \"00112233\"}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/key") : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new("{\"reta\": 5}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/reta") : NULL);
+    g_clear_error(&err);
+}
+
+static CU_TestInfo cases[] = {
+    {"test_steer_rss_reta_lookup_on_ctx_hash", test_steer_rss_reta_lookup_on_ctx_hash},
+    {"test_steer_rss_hash_udp_4tuple_knob", test_steer_rss_hash_udp_4tuple_knob},
+    {"test_steer_rss_config_errors", test_steer_rss_config_errors},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("steer_rss", cases)
