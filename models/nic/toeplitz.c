@@ -6,13 +6,6 @@
 
 #include "sim/err.h"
 
-struct nic_toeplitz {
-    size_t key_len;
-    uint8_t key[NIC_TOEPLITZ_KEY_MAX];
-    /* table[pos][b]: hash contribution of input byte `pos` holding value `b` */
-    uint32_t table[NIC_TOEPLITZ_INPUT_MAX][256];
-};
-
 /* 32-bit key window starting at key bit `bit` (bit 0 = MSB of key[0]); bits
  * past the end of the key read as zero. */
 static uint32_t key_window(const uint8_t *key, size_t key_len, size_t bit)
@@ -96,14 +89,6 @@ size_t nic_toeplitz_key_parse(const char *text, const char *where,
         return 0;
     }
     return n;
-}
-
-uint32_t nic_toeplitz_hash(const struct nic_toeplitz *t, const uint8_t *in, size_t len)
-{
-    uint32_t h = 0;
-    for (size_t i = 0; i < len; i++)
-        h ^= t->table[i][in[i]];
-    return h;
 }
 
 /* Register form: v = first 32 key bits; per input bit, XOR v if set, then shift
