@@ -30,7 +30,7 @@ struct sim_machine *sim_run_machine(struct sim_run *r);
 void sim_run_free(struct sim_run *r);
 
 /* JSON pointers of every key the loader accepts (NULL-terminated, static),
- * e.g. "/nic/itr_us"; free-form sub-objects end in "/*". For the test that
+ * e.g. "/nic/itr_us"; free-form sub-objects end in "/" + "*". For the test that
  * keeps scenarios/schema.json and the loader in step. */
 const char *const *sim_scenario_keys(void);
 
