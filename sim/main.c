@@ -13,6 +13,7 @@ const struct sim_cli_cmd sim_cli_cmds[] = {
     {"check", "Validate a scenario file", sim_cli_check},
     {"bench", "Simulated packets per wall second of each engine vs a plain-C baseline",
      sim_cli_bench},
+    {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
     {NULL, NULL, NULL},
 };
 
