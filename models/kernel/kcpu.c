@@ -173,10 +173,15 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
     h->now = now;
     h->cpu = cpu;
     struct kern_cpu *k = &h->cpus[cpu];
-    for (;;) {
+    /* Zero-cost configurations must still let time move on. */
+    for (unsigned spins = 0;; spins++) {
+        if (h->now > now)
+            return h->now;
+        if (spins > 1000)
+            kern_charge(h, 1);
         if (k->irq_pending) {
             do_irq(h, k);
-            return h->now;
+            continue;
         }
         if (k->irq_exit)
             irq_exit(h, k);
@@ -184,8 +189,6 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
             k->ctx = KERN_SOFT;
             k->in_ksoftirqd = false;
             kern_do_softirq_step(h);
-            if (h->now > now)
-                return h->now;
             continue;
         }
         struct cpus_thread *t = cpus_current(h->sched, cpu);
@@ -193,8 +196,6 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
             k->ctx = KERN_SOFT;
             k->in_ksoftirqd = true;
             kern_do_softirq_step(h);
-            if (h->now > now)
-                return h->now;
             continue;
         }
         if (!t || cpus_need_resched(h->sched, cpu, h->now)) {
@@ -207,15 +208,13 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 k->ctx = KERN_SYS;
                 k->in_ksoftirqd = false;
                 kern_charge(h, h->c.ctx_switch);
-                return h->now;
+                continue;
             }
         }
         k->in_ksoftirqd = t->is_ksoftirqd;
         k->ctx = t->is_ksoftirqd ? KERN_SOFT : KERN_SYS;
         if (!t->step(t, t->arg))
             cpus_block(h->sched, cpu);
-        if (h->now > now)
-            return h->now;
     }
 }
 
