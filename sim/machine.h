@@ -71,6 +71,9 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
 /* Run everything before `t` (window engine). */
 void sim_machine_run_until(struct sim_machine *m, uint64_t t);
 uint64_t sim_machine_end(const struct sim_machine *m);
+/* When CPU `cpu` next has something to do (its armed chunk end or kick),
+ * false if it is idle with nothing scheduled. */
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t);
 unsigned sim_machine_n_cpus(const struct sim_machine *m);
 uint64_t sim_machine_offered(const struct sim_machine *m);
 
