@@ -18,9 +18,9 @@
 struct engine_run {
     struct sim_machine *m;
     unsigned n_cpus;
-    int owner;       /* actor holding the baton: CPU index or n_cpus for the NIC */
+    int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
     bool done;
-    sg_sem_t *sem;   /* per actor */
+    sg_sem_t *sem; /* per actor */
 };
 
 struct actor_arg {

@@ -36,11 +36,11 @@ struct sim_machine_cfg {
     uint64_t duration_ns;
     /* NIC + driver */
     unsigned rx_queues, tx_queues, ring_size, link_mbps;
-    int rx_usecs;               /* 0 off, 1 adaptive, 2..1022 fixed */
+    int rx_usecs; /* 0 off, 1 adaptive, 2..1022 fixed */
     bool gro;
-    const uint64_t *affinity;   /* per q_vector, may be NULL */
+    const uint64_t *affinity; /* per q_vector, may be NULL */
     unsigned n_affinity;
-    const int *napi_weight;     /* per q_vector, may be NULL */
+    const int *napi_weight; /* per q_vector, may be NULL */
     unsigned n_napi_weight;
     /* kernel */
     struct kern_params kp;
@@ -49,7 +49,7 @@ struct sim_machine_cfg {
     unsigned n_flows;
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
-    const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    const unsigned *cpu_of_sock; /* sink thread CPU per socket */
 };
 
 struct sim_machine;

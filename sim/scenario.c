@@ -101,14 +101,13 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
     g_strlcat(fmt, "}", sizeof fmt);
     json_error_t je;
     /* json_unpack_ex takes the (key, json_t **) pairs as varargs */
-    int rc = json_unpack_ex((json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL,
-                            &dummy[0], n > 1 ? allowed[1] : NULL, &dummy[1],
-                            n > 2 ? allowed[2] : NULL, &dummy[2], n > 3 ? allowed[3] : NULL,
-                            &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
-                            n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL,
-                            &dummy[6], n > 7 ? allowed[7] : NULL, &dummy[7],
-                            n > 8 ? allowed[8] : NULL, &dummy[8], n > 9 ? allowed[9] : NULL,
-                            &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10]);
+    int rc = json_unpack_ex(
+        (json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL, &dummy[0],
+        n > 1 ? allowed[1] : NULL, &dummy[1], n > 2 ? allowed[2] : NULL, &dummy[2],
+        n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
+        n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
+        n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
+        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10]);
     if (rc == 0)
         return true;
     const char *key;
@@ -120,8 +119,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
             ok |= strcmp(key, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv(", ", (char **)allowed);
-            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key,
-                 list);
+            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key, list);
             g_free(list);
             return false;
         }
@@ -138,8 +136,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
         return true;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                    min, max);
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
     *out = json_integer_value(v);
     return true;
 }
@@ -191,9 +189,9 @@ static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, u
 
 static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
-    static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
-                                          "itr_us",    "irq_affinity", "napi_weight", "gro",
-                                          "steering",  NULL};
+    static const char *const allowed[] = {
+        "rx_queues",    "tx_queues",   "ring_size", "link_mbps", "itr_us",
+        "irq_affinity", "napi_weight", "gro",       "steering",  NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -290,9 +288,9 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 
 static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
-    static const char *const allowed[] = {"netdev_budget", "netdev_budget_usecs",
-                                          "gro_normal_batch", "rmem_default", "sched_slice_us",
-                                          NULL};
+    static const char *const allowed[] = {"netdev_budget",    "netdev_budget_usecs",
+                                          "gro_normal_batch", "rmem_default",
+                                          "sched_slice_us",   NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
         return true;
@@ -302,8 +300,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
         return false;
     p->netdev_budget = (int)v;
-    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v,
-                 err))
+    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
         return false;
     p->netdev_budget_usecs = (unsigned)v;
     if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
@@ -313,8 +310,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  err))
         return false;
     p->rmem_default = (uint32_t)v;
-    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000, (long long)(p->sched_slice_ns / 1000),
-                 &v, err))
+    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                 (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
     return true;
@@ -332,8 +329,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     if (s) {
         if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
             sc->sockets = -1;
-        else if (json_is_integer(s) && json_integer_value(s) >= 1 &&
-                 json_integer_value(s) <= 65536)
+        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
             sc->sockets = (long)json_integer_value(s);
         else
             return fail(err, SIM_ERROR_INPUT,
@@ -350,8 +346,9 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
             if (!json_is_integer(e) || json_integer_value(e) < 0)
                 return fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
             if (json_integer_value(e) >= sc->mc.n_cpus)
-                return fail(err, SIM_ERROR_CONFIG, "/app/cpus/%u: CPU %lld does not exist (%u CPUs)",
-                            i, json_integer_value(e), sc->mc.n_cpus);
+                return fail(err, SIM_ERROR_CONFIG,
+                            "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
     }
@@ -360,9 +357,9 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 
 static bool load_root(struct sim_scenario *sc, GError **err)
 {
-    static const char *const allowed[] = {"description", "seed", "duration_ms", "cpus", "hz",
-                                          "nic",         "kernel", "costs",     "app",  "traffic",
-                                          NULL};
+    static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
+                                          "hz",          "nic",     "kernel",      "costs",
+                                          "app",         "traffic", NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -375,8 +372,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->seed = (uint64_t)v;
     const json_t *dur = json_object_get(root, "duration_ms");
     if (dur) {
-        if (!json_is_number(dur) || json_number_value(dur) <= 0 ||
-            json_number_value(dur) > 3600e3)
+        if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
             return fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
         sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
     }
@@ -432,8 +428,8 @@ struct sim_scenario *sim_scenario_load(const char *path, GError **err)
         if (je.line < 0)
             g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, je.text);
         else
-            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line,
-                        je.column, je.text);
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
+                        je.text);
         return NULL;
     }
     char *dir = g_path_get_dirname(path);

@@ -16,24 +16,30 @@ struct app_sinks {
     uint64_t msgs, bytes;
 };
 
+/* Messages handled per scheduling chunk: interrupts reaching this CPU wait
+ * for the chunk's end (a few µs), like a NAPI poll's granularity. */
+#define SINK_MSGS_PER_CHUNK 8
+
 static bool sink_step(struct cpus_thread *t, void *arg)
 {
     struct app_sink *s = arg;
     struct kern_host *h = s->all->h;
     uint32_t payload;
-    if (kern_sock_recvmsg(h, s->sk, &payload)) {
+    unsigned got = 0;
+    while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg(h, s->sk, &payload)) {
         kern_charge_user(h, kern_costs(h)->app_per_msg);
         s->all->msgs++;
         s->all->bytes += payload;
-        return true;
+        got++;
     }
+    if (got)
+        return true;
     kern_charge(h, kern_costs(h)->syscall); /* the recvmsg that finds nothing */
     kern_sock_wait(h, s->sk, t);
     return false;
 }
 
-struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks,
-                                const unsigned *cpu_of_sock)
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock)
 {
     struct app_sinks *a = g_new0(struct app_sinks, 1);
     a->h = h;

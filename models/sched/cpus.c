@@ -109,8 +109,7 @@ bool cpus_need_resched(const struct cpus_sched *s, unsigned cpu, uint64_t now)
     return now - rq->curr->slice_start >= s->slice_ns;
 }
 
-struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now,
-                                  bool *switched)
+struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched)
 {
     struct cpus_rq *rq = &s->rq[cpu];
     struct cpus_thread *prev = rq->curr;

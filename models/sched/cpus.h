@@ -15,9 +15,9 @@ struct cpus_thread;
 typedef bool (*cpus_step_fn)(struct cpus_thread *t, void *arg);
 
 struct cpus_thread {
-    char name[24];        /* comm, e.g. "ksoftirqd/0" */
+    char name[24]; /* comm, e.g. "ksoftirqd/0" */
     unsigned id;
-    unsigned cpu;         /* CPU whose run queue holds it (may change: migration) */
+    unsigned cpu; /* CPU whose run queue holds it (may change: migration) */
     enum cpus_state state;
     bool is_ksoftirqd;
     cpus_step_fn step;
@@ -47,8 +47,7 @@ bool cpus_need_resched(const struct cpus_sched *s, unsigned cpu, uint64_t now);
 /* __schedule(): put the current thread back (if still runnable) and pick the
  * next one. Returns the new current thread (NULL = idle); *switched tells if
  * it differs from the previous one. */
-struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now,
-                                  bool *switched);
+struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched);
 unsigned cpus_nr_queued(const struct cpus_sched *s, unsigned cpu);
 /* Thread by id (creation order). */
 struct cpus_thread *cpus_thread_get(struct cpus_sched *s, unsigned id);
