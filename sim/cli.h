@@ -26,6 +26,9 @@ int sim_cli_fail(const char *sub, int status, const char *fmt, ...) G_GNUC_PRINT
 int sim_cli_fail_error(const char *sub, GError *err);
 
 int sim_cli_bench_toeplitz(int argc, char **argv);
+int sim_cli_run(int argc, char **argv);
+int sim_cli_check(int argc, char **argv);
+int sim_cli_bench(int argc, char **argv);
 int sim_cli_steer(int argc, char **argv);
 int sim_cli_validate(int argc, char **argv);
 

@@ -9,6 +9,10 @@
 const struct sim_cli_cmd sim_cli_cmds[] = {
     {"bench-toeplitz", "Toeplitz RSS hash throughput: table vs bitwise (vs DPDK)",
      sim_cli_bench_toeplitz},
+    {"run", "Simulate a scenario; write the result directory, print mpstat", sim_cli_run},
+    {"check", "Validate a scenario file", sim_cli_check},
+    {"bench", "Simulated packets per wall second of each engine vs a plain-C baseline",
+     sim_cli_bench},
     {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
     {"validate", "replay a capture bundle: model vs host RX queue/CPU agreement", sim_cli_validate},
     {NULL, NULL, NULL},

@@ -1,0 +1,76 @@
+/* Sink application: `while (recv(fd, buf, len, 0) > 0) ;` per socket, each
+ * in its own thread; blocking in sk_wait_data when the queue is empty. */
+#include "models/app/sink.h"
+
+#include <glib.h>
+
+struct app_sink {
+    struct app_sinks *all;
+    struct kern_sock *sk;
+};
+
+struct app_sinks {
+    struct kern_host *h;
+    struct app_sink *sinks;
+    unsigned n;
+    uint64_t msgs, bytes;
+};
+
+/* Messages handled per scheduling chunk: interrupts reaching this CPU wait
+ * for the chunk's end (a few µs), like a NAPI poll's granularity. */
+#define SINK_MSGS_PER_CHUNK 8
+
+static bool sink_step(struct cpus_thread *t, void *arg)
+{
+    struct app_sink *s = arg;
+    struct kern_host *h = s->all->h;
+    uint32_t payload;
+    unsigned got = 0;
+    while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg(h, s->sk, &payload)) {
+        kern_charge_user(h, kern_costs(h)->app_per_msg);
+        s->all->msgs++;
+        s->all->bytes += payload;
+        got++;
+    }
+    if (got)
+        return true;
+    kern_charge(h, kern_costs(h)->syscall); /* the recvmsg that finds nothing */
+    kern_sock_wait(h, s->sk, t);
+    return false;
+}
+
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock)
+{
+    struct app_sinks *a = g_new0(struct app_sinks, 1);
+    a->h = h;
+    a->n = n_socks;
+    a->sinks = g_new0(struct app_sink, n_socks);
+    for (unsigned s = 0; s < n_socks; s++) {
+        char name[24];
+        g_snprintf(name, sizeof name, "sink/%u", s);
+        a->sinks[s].all = a;
+        a->sinks[s].sk = kern_sock(h, s);
+        struct cpus_thread *t =
+            cpus_thread_new(kern_sched(h), name, cpu_of_sock[s], sink_step, &a->sinks[s]);
+        kern_sock_wait(h, a->sinks[s].sk, t);
+    }
+    return a;
+}
+
+void app_sinks_free(struct app_sinks *a)
+{
+    if (!a)
+        return;
+    g_free(a->sinks);
+    g_free(a);
+}
+
+uint64_t app_sinks_messages(const struct app_sinks *a)
+{
+    return a->msgs;
+}
+
+uint64_t app_sinks_bytes(const struct app_sinks *a)
+{
+    return a->bytes;
+}

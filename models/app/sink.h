@@ -1,0 +1,18 @@
+/* The simplest receiving application: one thread per socket looping on a
+ * blocking recvmsg() and dropping the data (iperf/netperf server side). */
+#ifndef NICSTEER_APP_SINK_H
+#define NICSTEER_APP_SINK_H
+
+#include <stdint.h>
+
+#include "models/kernel/kern.h"
+
+struct app_sinks;
+
+/* One sink thread per socket s on cpu_of_sock[s], blocked in recvmsg. */
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock);
+void app_sinks_free(struct app_sinks *a);
+uint64_t app_sinks_messages(const struct app_sinks *a);
+uint64_t app_sinks_bytes(const struct app_sinks *a);
+
+#endif

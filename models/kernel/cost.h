@@ -1,0 +1,36 @@
+/* CPU cost model of the receive path: nanoseconds per kernel operation.
+ * Calibrated so one 64-byte UDP packet costs ~1 µs of softirq end to end
+ * (driver + GRO + stack + socket), i.e. ~1 Mpps saturates one core, as the
+ * 82599 field figures imply (shared/spec/field-figures.md). */
+#ifndef NICSTEER_KERN_COST_H
+#define NICSTEER_KERN_COST_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kern_cost {
+    uint32_t hardirq;          /* ns: irq entry/exit (common_interrupt, irq_enter/irq_exit, EOI) */
+    uint32_t irq_handler;      /* ns: ixgbe_msix_clean_rings + napi_schedule_irqoff */
+    uint32_t softirq_pass;     /* ns: one __do_softirq pass (handle_softirqs) */
+    uint32_t net_rx_action;    /* ns: net_rx_action entry, splice, exit */
+    uint32_t napi_poll;        /* ns: one ixgbe_poll call (TX clean, ITR update, EIMS write) */
+    uint32_t drv_rx_pkt;       /* ns: ixgbe_clean_rx_irq per descriptor: build_skb, refill */
+    uint32_t gro_pkt;          /* ns: dev_gro_receive per packet (bucket lookup, merge) */
+    uint32_t stack_skb;        /* ns: __netif_receive_skb_core + ip_rcv + tcp/udp rcv, per skb */
+    uint32_t sock_enqueue;     /* ns: queueing on sk_receive_queue + sk_data_ready, per skb */
+    uint32_t wakeup;           /* ns: try_to_wake_up of a sleeping reader (waker side) */
+    uint32_t ctx_switch;       /* ns: __schedule + context switch (incoming side) */
+    uint32_t syscall;          /* ns: recvmsg entry/exit, socket lock, skb free */
+    uint32_t copy_ps_per_byte; /* ps per byte copied to user (100 = 10 GB/s) */
+    uint32_t app_per_msg;      /* ns: user-mode work of the sink per message */
+};
+
+/* Documented defaults (see cost.c for the reasoning). */
+void kern_cost_defaults(struct kern_cost *c);
+/* Override from the scenario's /costs object (keys = field names, integers
+ * >= 0). Errors name the JSON path. NULL cfg = keep defaults. */
+bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GError **err);
+
+#endif

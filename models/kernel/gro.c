@@ -1,0 +1,104 @@
+/* Generic receive offload: dev_gro_receive with GRO_HASH_BUCKETS buckets of
+ * at most MAX_GRO_SKBS held skbs, TCP segment merging (tcp_gro_receive) up
+ * to 64 KB, and the gro_normal batch; mirrors net/core/gro.c, Linux 6.12.
+ * GRO changes how many skbs reach the stack, never how many packets. */
+#include <string.h>
+
+#include "models/kernel/kern_priv.h"
+
+#define IPPROTO_TCP 6
+
+static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
+{
+    memcpy(dst, src, offsetof(struct kern_skb, ts) + src->segs * sizeof src->ts[0]);
+}
+
+/* gro_normal_one(): batch completed skbs, hand over every gro_normal_batch
+ * segments. */
+static void gro_normal_one(struct napi_struct *n, const struct kern_skb *skb)
+{
+    skb_copy(&n->rx_list[n->rx_skbs++], skb);
+    n->rx_count += skb->segs;
+    if (n->rx_count >= n->host->p.gro_normal_batch || n->rx_skbs == G_N_ELEMENTS(n->rx_list))
+        kern_gro_normal_list(n);
+}
+
+/* gro_normal_list() -> netif_receive_skb_list_internal() */
+void kern_gro_normal_list(struct napi_struct *n)
+{
+    struct kern_host *h = n->host;
+    for (unsigned i = 0; i < n->rx_skbs; i++)
+        kern_netif_receive_skb_core(h, &n->rx_list[i]);
+    n->rx_skbs = 0;
+    n->rx_count = 0;
+}
+
+static void bucket_remove(struct kern_gro_bucket *b, unsigned i)
+{
+    for (unsigned j = i; j + 1 < b->count; j++)
+        skb_copy(&b->held[j], &b->held[j + 1]);
+    b->count--;
+}
+
+/* napi_gro_flush(): complete held skbs oldest first; flush_old stops at the
+ * first one that started in the current jiffy. */
+void kern_gro_flush(struct napi_struct *n, bool flush_old)
+{
+    if (!n->gro_count)
+        return;
+    unsigned long now = kern_jiffies(n->host);
+    for (unsigned b = 0; b < KERN_GRO_HASH_BUCKETS; b++) {
+        struct kern_gro_bucket *bk = &n->gro_hash[b];
+        unsigned done = 0;
+        while (done < bk->count) {
+            if (flush_old && bk->held[done].jiffy == now)
+                break;
+            gro_normal_one(n, &bk->held[done]); /* napi_gro_complete */
+            done++;
+        }
+        for (unsigned j = done; j < bk->count; j++)
+            skb_copy(&bk->held[j - done], &bk->held[j]);
+        bk->count -= done;
+        n->gro_count -= done;
+    }
+}
+
+void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
+{
+    struct kern_host *h = n->host;
+    kern_charge(h, h->c.gro_pkt);
+    /* Only TCP with payload is merged; everything else is GRO_NORMAL. */
+    if (!n->gro_enabled || skb->l4 != IPPROTO_TCP || skb->payload == 0) {
+        gro_normal_one(n, skb);
+        return;
+    }
+    struct kern_gro_bucket *bk = &n->gro_hash[skb->hash & (KERN_GRO_HASH_BUCKETS - 1)];
+    for (unsigned i = 0; i < bk->count; i++) {
+        struct kern_skb *p = &bk->held[i];
+        if (p->flow != skb->flow)
+            continue;
+        uint32_t seq = skb->seq_next - skb->payload;
+        if (seq == p->seq_next && p->len + skb->payload < KERN_GRO_MAX_SIZE &&
+            p->segs < KERN_SKB_MAX_SEGS) {
+            p->ts[p->segs++] = skb->ts[0]; /* skb_gro_receive */
+            p->len += skb->payload;
+            p->payload += skb->payload;
+            p->seq_next = skb->seq_next;
+            return;
+        }
+        /* Same flow but not mergeable: the held one is completed. */
+        gro_normal_one(n, p);
+        bucket_remove(bk, i);
+        n->gro_count--;
+        break;
+    }
+    if (bk->count >= KERN_MAX_GRO_SKBS) { /* gro_flush_oldest */
+        gro_normal_one(n, &bk->held[0]);
+        bucket_remove(bk, 0);
+        n->gro_count--;
+    }
+    struct kern_skb *slot = &bk->held[bk->count++];
+    skb_copy(slot, skb);
+    slot->jiffy = (uint32_t)kern_jiffies(h);
+    n->gro_count++;
+}

@@ -1,0 +1,244 @@
+/* Per-CPU execution contexts: hardirq (do_IRQ -> handler -> irq_exit,
+ * kernel/irq/, kernel/softirq.c irq_exit_rcu/invoke_softirq), softirq, and
+ * threads picked by schedule(). Linux 6.12. */
+#include <string.h>
+
+#include "models/kernel/kern_priv.h"
+
+void kern_params_defaults(struct kern_params *p)
+{
+    p->hz = 1000;
+    p->netdev_budget = 300;
+    p->netdev_budget_usecs = 2 * 1000000 / p->hz; /* 2 * USEC_PER_SEC / HZ */
+    p->gro_normal_batch = 8;
+    p->rmem_default = 212992;
+    p->sched_slice_ns = 3000000; /* sysctl_sched_base_slice 0.75 ms x (1 + ilog2(8)) */
+}
+
+struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
+                                const struct kern_cost *c, const struct kern_ops *ops)
+{
+    struct kern_host *h = g_new0(struct kern_host, 1);
+    h->n_cpus = n_cpus;
+    h->p = *p;
+    h->c = *c;
+    h->ops = *ops;
+    h->end_ns = UINT64_MAX;
+    h->cpus = g_new0(struct kern_cpu, n_cpus);
+    h->sched = cpus_new(n_cpus, p->sched_slice_ns);
+    for (unsigned i = 0; i < n_cpus; i++) {
+        char name[24];
+        g_snprintf(name, sizeof name, "ksoftirqd/%u", i);
+        h->cpus[i].ksoftirqd = cpus_thread_new(h->sched, name, i, kern_run_ksoftirqd, h);
+        h->cpus[i].ksoftirqd->is_ksoftirqd = true;
+    }
+    return h;
+}
+
+void kern_host_free(struct kern_host *h)
+{
+    if (!h)
+        return;
+    for (unsigned i = 0; i < KERN_MAX_IRQS; i++)
+        g_free(h->irq[i].count);
+    for (unsigned s = 0; s < h->n_socks; s++)
+        g_free(h->socks[s].q);
+    g_free(h->socks);
+    g_free(h->sock_of_flow);
+    cpus_free(h->sched);
+    g_free(h->cpus);
+    g_free(h);
+}
+
+uint64_t kern_now(const struct kern_host *h)
+{
+    return h->now;
+}
+
+unsigned kern_smp_processor_id(const struct kern_host *h)
+{
+    return h->cpu;
+}
+
+unsigned long kern_jiffies(const struct kern_host *h)
+{
+    return (unsigned long)(h->now / (1000000000ull / h->p.hz));
+}
+
+const struct kern_cost *kern_costs(const struct kern_host *h)
+{
+    return &h->c;
+}
+
+const struct kern_params *kern_params(const struct kern_host *h)
+{
+    return &h->p;
+}
+
+struct cpus_sched *kern_sched(struct kern_host *h)
+{
+    return h->sched;
+}
+
+void kern_set_end(struct kern_host *h, uint64_t end_ns)
+{
+    h->end_ns = end_ns;
+}
+
+/* Account [now, now + ns) to `what`, clipped at the end of the run. */
+static void account(struct kern_host *h, enum kern_acct what, uint64_t ns)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    uint64_t a = h->now, b = h->now + ns;
+    if (b > h->end_ns)
+        b = h->end_ns;
+    if (b > a) {
+        k->st.acct[what] += b - a;
+        if (what == KERN_SOFT && k->in_ksoftirqd)
+            k->st.ksoftirqd_ns += b - a;
+    }
+    h->now += ns;
+}
+
+void kern_charge(struct kern_host *h, uint64_t ns)
+{
+    account(h, kern_this_cpu(h)->ctx, ns);
+}
+
+void kern_charge_user(struct kern_host *h, uint64_t ns)
+{
+    account(h, KERN_USR, ns);
+}
+
+bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t handler,
+                      const char *name, void *dev)
+{
+    if (irq >= KERN_MAX_IRQS || h->irq[irq].handler)
+        return false; /* -EBUSY */
+    h->irq[irq].handler = handler;
+    h->irq[irq].dev = dev;
+    g_strlcpy(h->irq[irq].name, name, sizeof h->irq[irq].name);
+    h->irq[irq].count = g_new0(uint64_t, h->n_cpus);
+    return true;
+}
+
+void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at)
+{
+    h->cpus[cpu].irq_pending |= 1ull << irq;
+    h->ops.kick_cpu(h->ops.ctx, cpu, at);
+}
+
+uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu)
+{
+    return h->irq[irq].count ? h->irq[irq].count[cpu] : 0;
+}
+
+const char *kern_irq_name(const struct kern_host *h, unsigned irq)
+{
+    return h->irq[irq].handler ? h->irq[irq].name : NULL;
+}
+
+/* common_interrupt -> handle_irq_event -> irq_exit: the handler runs with
+ * the entry/exit cost split around it. */
+static void do_irq(struct kern_host *h, struct kern_cpu *k)
+{
+    unsigned irq = (unsigned)__builtin_ctzll(k->irq_pending);
+    k->irq_pending &= ~(1ull << irq);
+    enum kern_acct saved = k->ctx;
+    bool saved_ksoftirqd = k->in_ksoftirqd;
+    k->ctx = KERN_IRQ;
+    k->in_ksoftirqd = false;
+    kern_charge(h, h->c.hardirq / 2);
+    k->st.irqs++;
+    h->irq[irq].count[h->cpu]++;
+    h->irq[irq].handler((int)irq, h->irq[irq].dev);
+    kern_charge(h, h->c.hardirq - h->c.hardirq / 2);
+    k->ctx = saved;
+    k->in_ksoftirqd = saved_ksoftirqd;
+    k->irq_exit = true;
+}
+
+/* irq_exit_rcu -> invoke_softirq(): run pending softirqs inline unless the
+ * interrupt hit softirq context (in_interrupt()). 6.12 runs them inline even
+ * when ksoftirqd is awake (the 4.9-era deferral is gone). */
+static void irq_exit(struct kern_host *h, struct kern_cpu *k)
+{
+    k->irq_exit = false;
+    if (!k->ds_active && k->softirq_pending)
+        kern_do_softirq_begin(h, false);
+}
+
+uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
+{
+    h->now = now;
+    h->cpu = cpu;
+    struct kern_cpu *k = &h->cpus[cpu];
+    /* Zero-cost configurations must still let time move on. */
+    for (unsigned spins = 0;; spins++) {
+        if (h->now > now)
+            return h->now;
+        if (spins > 1000)
+            kern_charge(h, 1);
+        if (k->irq_pending) {
+            do_irq(h, k);
+            continue;
+        }
+        if (k->irq_exit)
+            irq_exit(h, k);
+        if (k->ds_active && !k->ds_ksoftirqd) {
+            k->ctx = KERN_SOFT;
+            k->in_ksoftirqd = false;
+            kern_do_softirq_step(h);
+            continue;
+        }
+        struct cpus_thread *t = cpus_current(h->sched, cpu);
+        if (t && t->is_ksoftirqd && k->ds_active) { /* softirqs are not preempted */
+            k->ctx = KERN_SOFT;
+            k->in_ksoftirqd = true;
+            kern_do_softirq_step(h);
+            continue;
+        }
+        if (!t || cpus_need_resched(h->sched, cpu, h->now)) {
+            bool switched;
+            t = cpus_schedule(h->sched, cpu, h->now, &switched);
+            if (!t)
+                return h->now; /* idle */
+            if (switched) {
+                k->st.ctx_switches++;
+                k->ctx = KERN_SYS;
+                k->in_ksoftirqd = false;
+                kern_charge(h, h->c.ctx_switch);
+                continue;
+            }
+        }
+        k->in_ksoftirqd = t->is_ksoftirqd;
+        k->ctx = t->is_ksoftirqd ? KERN_SOFT : KERN_SYS;
+        if (!t->step(t, t->arg))
+            cpus_block(h->sched, cpu);
+    }
+}
+
+const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu)
+{
+    return &h->cpus[cpu].st;
+}
+
+uint64_t kern_stack_calls(const struct kern_host *h)
+{
+    return h->stack_calls;
+}
+
+uint64_t kern_delivered(const struct kern_host *h)
+{
+    return h->delivered;
+}
+
+uint64_t kern_sock_drops(const struct kern_host *h)
+{
+    return h->sock_drops;
+}
+
+const uint64_t *kern_napi_poll_hist(const struct kern_host *h)
+{
+    return h->poll_hist;
+}

@@ -1,0 +1,207 @@
+/* The simulated kernel of one host: per-CPU hardirq/softirq context,
+ * NAPI + net_rx_action + GRO (net/core/dev.c, net/core/gro.c), softirq
+ * (kernel/softirq.c), protocol delivery to socket receive queues. Linux 6.12.
+ * Time: `now` is the cursor of the CPU currently executing; every charged
+ * cost advances it, so per-packet timestamps inside a batch are computed. */
+#ifndef NICSTEER_KERN_KERN_H
+#define NICSTEER_KERN_KERN_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/kernel/cost.h"
+#include "models/sched/cpus.h"
+#include "sim/result.h"
+
+enum kern_softirq { /* bit order of include/linux/interrupt.h */
+                    HI_SOFTIRQ = 0,
+                    TIMER_SOFTIRQ,
+                    NET_TX_SOFTIRQ,
+                    NET_RX_SOFTIRQ,
+                    BLOCK_SOFTIRQ,
+                    IRQ_POLL_SOFTIRQ,
+                    TASKLET_SOFTIRQ,
+                    SCHED_SOFTIRQ,
+                    HRTIMER_SOFTIRQ,
+                    RCU_SOFTIRQ,
+                    NR_SOFTIRQS
+};
+
+#define KERN_MAX_SOFTIRQ_RESTART 10    /* MAX_SOFTIRQ_RESTART, kernel/softirq.c */
+#define KERN_GRO_HASH_BUCKETS    8     /* GRO_HASH_BUCKETS, include/net/gro.h */
+#define KERN_MAX_GRO_SKBS        8     /* MAX_GRO_SKBS */
+#define KERN_GRO_MAX_SIZE        65536 /* GRO_LEGACY_MAX_SIZE */
+#define KERN_SKB_MAX_SEGS        64    /* model cap on segments merged into one skb */
+#define KERN_MAX_IRQS            64
+#define KERN_SKB_TRUESIZE        2304 /* half-page RX buffer (2048) + struct sk_buff */
+
+enum kern_acct { KERN_USR, KERN_SYS, KERN_IRQ, KERN_SOFT, KERN_NACCT };
+
+/* The fields of struct sk_buff the model follows. Segments keep their NIC
+ * arrival times so latency is measured per packet even after GRO. */
+struct kern_skb {
+    uint32_t flow;
+    uint32_t len;      /* bytes: headers + all segments' payload */
+    uint32_t payload;  /* L4 payload bytes */
+    uint32_t seq_next; /* TCP: sequence number after the last merged byte */
+    uint32_t hash;     /* skb->hash */
+    uint32_t jiffy;    /* jiffies when GRO started holding it (NAPI_GRO_CB age) */
+    uint16_t segs;
+    uint16_t queue; /* RX queue (skb_record_rx_queue) */
+    uint8_t l4;
+    uint8_t l4_hash;
+    uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
+};
+
+struct kern_gro_bucket {
+    struct kern_skb held[KERN_MAX_GRO_SKBS]; /* oldest first */
+    unsigned count;
+};
+
+#define NAPI_STATE_SCHED  (1u << 0)
+#define NAPI_STATE_MISSED (1u << 1)
+
+struct kern_host;
+
+/* struct napi_struct (include/linux/netdevice.h). */
+struct napi_struct {
+    struct napi_struct *poll_next; /* poll_list linkage */
+    bool on_list;
+    unsigned state;
+    int weight;
+    int (*poll)(struct napi_struct *n, int budget);
+    void *priv; /* driver's q_vector */
+    unsigned id;
+    struct kern_host *host;
+    bool gro_enabled;   /* NETIF_F_GRO */
+    unsigned gro_count; /* held skbs */
+    struct kern_gro_bucket gro_hash[KERN_GRO_HASH_BUCKETS];
+    struct kern_skb rx_list[8]; /* gro_normal list (rx_list / rx_count) */
+    unsigned rx_skbs;
+    unsigned rx_count; /* segments in rx_list */
+    uint64_t polls;
+};
+
+struct kern_napi_list {
+    struct napi_struct *head, *tail;
+};
+
+/* Socket receive queue (sk_receive_queue, sk_rmem_alloc vs sk_rcvbuf). */
+struct kern_sock_ent {
+    uint64_t ts; /* ns: enqueued (visible to the reader from then on) */
+    uint32_t payload;
+    uint32_t truesize;
+};
+
+struct kern_sock {
+    struct kern_sock_ent *q;
+    unsigned cap, head, count;
+    uint32_t rmem_alloc, rcvbuf; /* bytes */
+    uint64_t enqueued, drops;
+    struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
+};
+
+/* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
+struct kern_params {
+    unsigned hz;                  /* CONFIG_HZ */
+    int netdev_budget;            /* default 300 */
+    unsigned netdev_budget_usecs; /* default 2 * USEC_PER_SEC / HZ */
+    unsigned gro_normal_batch;    /* default 8 */
+    uint32_t rmem_default;        /* net.core.rmem_default, bytes (212992) */
+    uint64_t sched_slice_ns;      /* run-queue round-robin slice */
+};
+
+void kern_params_defaults(struct kern_params *p);
+
+typedef void (*kern_irq_handler_t)(int irq, void *dev);
+
+/* Callbacks into the engine (what the model cannot do alone: time). */
+struct kern_ops {
+    void (*kick_cpu)(void *ctx, unsigned cpu, uint64_t at); /* something to run at `at` */
+    void (*wake_at)(void *ctx, struct cpus_thread *t, uint64_t at);
+    void *ctx;
+};
+
+/* Where netif_receive_skb_list_internal may hand an skb to another CPU
+ * (get_rps_cpu + enqueue_to_backlog, next issue): returns true when it took
+ * the skb (it then owns its delivery), false to process it here. Optional. */
+typedef bool (*kern_rps_hook_t)(void *ctx, const struct kern_skb *skb, unsigned this_cpu);
+
+struct kern_host;
+
+struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
+                                const struct kern_cost *c, const struct kern_ops *ops);
+void kern_host_free(struct kern_host *h);
+
+/* Where the executing CPU is (cursor and id). */
+uint64_t kern_now(const struct kern_host *h);
+unsigned kern_smp_processor_id(const struct kern_host *h);
+unsigned long kern_jiffies(const struct kern_host *h);
+const struct kern_cost *kern_costs(const struct kern_host *h);
+const struct kern_params *kern_params(const struct kern_host *h);
+struct cpus_sched *kern_sched(struct kern_host *h);
+/* Spend `ns` on the executing CPU in its current context (advances now). */
+void kern_charge(struct kern_host *h, uint64_t ns);
+/* Spend `ns` of user-mode time (a thread's own work). */
+void kern_charge_user(struct kern_host *h, uint64_t ns);
+
+/* --- IRQs (kernel/irq) --- */
+bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t handler,
+                      const char *name, void *dev);
+/* The MSI-X message for `irq` reached `cpu` at `at` (sets the pending bit). */
+void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at);
+
+/* --- CPU execution --- */
+/* Run the next chunk on `cpu` starting at `now` (hardirq > softirq > thread).
+ * Returns the chunk's end; == now when the CPU has gone idle. */
+uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now);
+/* Stop accounting at `end` (simulation end). */
+void kern_set_end(struct kern_host *h, uint64_t end_ns);
+
+/* --- softirq (kernel/softirq.c) --- */
+void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);
+uint32_t kern_softirq_pending(const struct kern_host *h, unsigned cpu);
+/* msecs_to_jiffies(2): MAX_SOFTIRQ_TIME for the configured HZ. */
+unsigned long kern_max_softirq_time(unsigned hz);
+unsigned long kern_usecs_to_jiffies(unsigned long us, unsigned hz);
+
+/* --- NAPI (net/core/dev.c) --- */
+void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
+                         int (*poll)(struct napi_struct *, int), int weight, void *priv);
+void kern_napi_schedule(struct napi_struct *n);
+bool kern_napi_complete_done(struct napi_struct *n, int work_done);
+void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
+
+/* --- protocol + sockets --- */
+/* One socket per flow id slot: flows[f] -> socket sock_of_flow[f]. */
+void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *sock_of_flow,
+                       unsigned n_flows, uint32_t rcvbuf);
+struct kern_sock *kern_sock(struct kern_host *h, unsigned s);
+void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
+void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx);
+/* recvmsg() of one skb by the running thread: returns false (nothing
+ * visible yet) or true with *payload filled; charges syscall + copy. */
+bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload);
+/* sk_wait_data(): the running thread `t` blocks until data is queued (an
+ * entry already queued for a later time wakes it then). */
+void kern_sock_wait(struct kern_host *h, struct kern_sock *sk, struct cpus_thread *t);
+
+/* --- results --- */
+struct kern_cpu_stats {
+    uint64_t acct[KERN_NACCT]; /* ns */
+    uint64_t ksoftirqd_ns;
+    uint64_t irqs;
+    uint64_t processed, dropped, time_squeeze, received_rps;
+    uint64_t softirq_restarts_exhausted;
+    uint64_t ctx_switches;
+};
+const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu);
+uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu);
+const char *kern_irq_name(const struct kern_host *h, unsigned irq);
+uint64_t kern_stack_calls(const struct kern_host *h);
+uint64_t kern_delivered(const struct kern_host *h);
+uint64_t kern_sock_drops(const struct kern_host *h);
+const uint64_t *kern_napi_poll_hist(const struct kern_host *h); /* [65] by work */
+
+#endif

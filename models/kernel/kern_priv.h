@@ -1,0 +1,82 @@
+/* Internal state of the simulated kernel shared by the models/kernel files
+ * (per-CPU softnet_data, softirq and irq state). Not for other rooms. */
+#ifndef NICSTEER_KERN_PRIV_H
+#define NICSTEER_KERN_PRIV_H
+
+#include "models/kernel/kern.h"
+
+struct kern_irq_desc {
+    kern_irq_handler_t handler;
+    void *dev;
+    char name[32];
+    uint64_t *count; /* per CPU (kstat_irqs) */
+};
+
+struct kern_cpu {
+    uint64_t irq_pending; /* bit per irq: MSI message latched at the local APIC */
+    bool irq_exit;        /* a hardirq just ran: irq_exit() is next */
+    enum kern_acct ctx;   /* what the running code is accounted as */
+    bool in_ksoftirqd;
+
+    uint32_t softirq_pending; /* local_softirq_pending() */
+    /* handle_softirqs() in progress */
+    bool ds_active, ds_ksoftirqd;
+    unsigned long ds_end; /* jiffies + MAX_SOFTIRQ_TIME */
+    int ds_restart;       /* max_restart */
+    uint32_t ds_run;      /* vectors of this pass still to run */
+
+    /* net_rx_action() in progress */
+    bool rx_active;
+    int rx_budget;
+    unsigned long rx_limit;
+    struct kern_napi_list rx_list, rx_repoll;
+
+    /* struct softnet_data */
+    struct kern_napi_list poll_list;
+    bool in_net_rx_action;
+
+    struct cpus_thread *ksoftirqd;
+    struct kern_cpu_stats st;
+};
+
+struct kern_host {
+    uint64_t now; /* cursor of the executing CPU */
+    uint64_t end_ns;
+    unsigned cpu;
+    unsigned n_cpus;
+    struct kern_cpu *cpus;
+    struct kern_params p;
+    struct kern_cost c;
+    struct kern_ops ops;
+    struct cpus_sched *sched;
+    struct kern_irq_desc irq[KERN_MAX_IRQS];
+    struct kern_sock *socks;
+    unsigned n_socks;
+    unsigned *sock_of_flow;
+    unsigned n_flows;
+    struct sim_flow_result *flows;
+    kern_rps_hook_t rps_hook;
+    void *rps_ctx;
+    uint64_t stack_calls, delivered, sock_drops;
+    uint64_t poll_hist[65];
+    unsigned napi_ids;
+};
+
+static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
+{
+    return &h->cpus[h->cpu];
+}
+
+/* net_rx_action() one step; true when it returned. napi.c */
+void kern_net_rx_action_begin(struct kern_host *h);
+bool kern_net_rx_action_step(struct kern_host *h);
+/* The softirq state machine; softirq.c */
+void kern_do_softirq_begin(struct kern_host *h, bool ksoftirqd);
+void kern_do_softirq_step(struct kern_host *h);
+bool kern_run_ksoftirqd(struct cpus_thread *t, void *arg);
+/* GRO + delivery; gro.c / sock.c */
+void kern_gro_flush(struct napi_struct *n, bool flush_old);
+void kern_gro_normal_list(struct napi_struct *n);
+void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb);
+
+#endif

@@ -1,0 +1,174 @@
+/* NAPI scheduling and the NET_RX softirq: ____napi_schedule,
+ * napi_complete_done, __napi_poll and net_rx_action with netdev_budget,
+ * netdev_budget_usecs and time_squeeze; mirrors net/core/dev.c, Linux 6.12. */
+#include <string.h>
+
+#include "models/kernel/kern_priv.h"
+
+static void list_add_tail(struct kern_napi_list *l, struct napi_struct *n)
+{
+    n->poll_next = NULL;
+    n->on_list = true;
+    if (l->tail)
+        l->tail->poll_next = n;
+    else
+        l->head = n;
+    l->tail = n;
+}
+
+static struct napi_struct *list_pop(struct kern_napi_list *l)
+{
+    struct napi_struct *n = l->head;
+    if (!n)
+        return NULL;
+    l->head = n->poll_next;
+    if (!l->head)
+        l->tail = NULL;
+    n->poll_next = NULL;
+    n->on_list = false; /* list_del_init */
+    return n;
+}
+
+/* list_splice_tail_init(from, to) */
+static void list_splice_tail_init(struct kern_napi_list *from, struct kern_napi_list *to)
+{
+    if (!from->head)
+        return;
+    if (to->tail)
+        to->tail->poll_next = from->head;
+    else
+        to->head = from->head;
+    to->tail = from->tail;
+    from->head = from->tail = NULL;
+}
+
+void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
+                         int (*poll)(struct napi_struct *, int), int weight, void *priv)
+{
+    memset(n, 0, sizeof *n);
+    n->poll = poll;
+    n->weight = weight;
+    n->priv = priv;
+    n->host = h;
+    n->gro_enabled = true;
+    n->id = ++h->napi_ids;
+}
+
+/* ____napi_schedule(): onto this CPU's poll_list; NET_RX is raised unless
+ * net_rx_action is running here and will pick it up. */
+static void ____napi_schedule(struct kern_host *h, struct napi_struct *n)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    list_add_tail(&k->poll_list, n);
+    if (!k->in_net_rx_action)
+        kern_raise_softirq_irqoff(h, NET_RX_SOFTIRQ);
+}
+
+/* napi_schedule_irqoff() = napi_schedule_prep() + __napi_schedule_irqoff() */
+void kern_napi_schedule(struct napi_struct *n)
+{
+    if (n->state & NAPI_STATE_SCHED) {
+        n->state |= NAPI_STATE_MISSED; /* napi_schedule_prep */
+        return;
+    }
+    n->state |= NAPI_STATE_SCHED;
+    ____napi_schedule(n->host, n);
+}
+
+bool kern_napi_complete_done(struct napi_struct *n, int work_done)
+{
+    kern_gro_flush(n, false);
+    kern_gro_normal_list(n);
+    if (n->state & NAPI_STATE_MISSED) {
+        n->state = NAPI_STATE_SCHED; /* MISSED -> SCHED, then __napi_schedule */
+        ____napi_schedule(n->host, n);
+        return false;
+    }
+    n->state = 0;
+    return true;
+}
+
+/* napi_poll() + __napi_poll(): one poll of up to `weight`; a full-weight
+ * poll flushes old GRO packets and goes to the repoll list. */
+static int napi_poll(struct kern_host *h, struct napi_struct *n, struct kern_napi_list *repoll)
+{
+    int weight = n->weight, work = 0;
+    kern_charge(h, h->c.napi_poll);
+    if (n->state & NAPI_STATE_SCHED)
+        work = n->poll(n, weight);
+    n->polls++;
+    h->poll_hist[work < 64 ? work : 64]++;
+    if (work < weight)
+        return work;
+    /* Flush too old packets. If HZ < 1000, flush all packets */
+    kern_gro_flush(n, h->p.hz >= 1000);
+    kern_gro_normal_list(n);
+    if (n->on_list)
+        return work; /* rescheduled meanwhile: already queued */
+    list_add_tail(repoll, n);
+    return work;
+}
+
+static void rx_start(struct kern_cpu *k)
+{
+    k->in_net_rx_action = true;
+    list_splice_tail_init(&k->poll_list, &k->rx_list);
+}
+
+void kern_net_rx_action_begin(struct kern_host *h)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    kern_charge(h, h->c.net_rx_action);
+    k->rx_active = true;
+    k->rx_budget = h->p.netdev_budget;
+    k->rx_limit = kern_jiffies(h) + kern_usecs_to_jiffies(h->p.netdev_budget_usecs, h->p.hz);
+    k->rx_repoll.head = k->rx_repoll.tail = NULL;
+    rx_start(k);
+}
+
+/* End of net_rx_action: leftovers, new arrivals, then the repoll list go
+ * back on poll_list; a non-empty list re-raises NET_RX. */
+static void rx_finish(struct kern_host *h, struct kern_cpu *k)
+{
+    struct kern_napi_list list = k->rx_list;
+    k->rx_list.head = k->rx_list.tail = NULL;
+    list_splice_tail_init(&k->poll_list, &list);
+    list_splice_tail_init(&k->rx_repoll, &list);
+    k->poll_list = list;
+    for (struct napi_struct *n = list.head; n; n = n->poll_next)
+        n->on_list = true;
+    if (list.head)
+        kern_raise_softirq_irqoff(h, NET_RX_SOFTIRQ);
+    else
+        k->in_net_rx_action = false;
+    k->rx_active = false;
+}
+
+bool kern_net_rx_action_step(struct kern_host *h)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    for (;;) {
+        if (!k->rx_list.head) {
+            if (!k->rx_repoll.head) {
+                k->in_net_rx_action = false;
+                if (k->poll_list.head) {
+                    rx_start(k); /* goto start */
+                    continue;
+                }
+                k->rx_active = false; /* goto end */
+                return true;
+            }
+            rx_finish(h, k);
+            return true;
+        }
+        struct napi_struct *n = list_pop(&k->rx_list);
+        k->rx_budget -= napi_poll(h, n, &k->rx_repoll);
+        /* If softirq window is exhausted then punt. */
+        if (k->rx_budget <= 0 || kern_jiffies(h) >= k->rx_limit) {
+            k->st.time_squeeze++;
+            rx_finish(h, k);
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,195 @@
+/* 82599 RX rings and MSI-X/EITR interrupt logic (82599 datasheet §7.3.1-7.3.2;
+ * vector layout as ixgbe_acquire_msix_vectors/ixgbe_alloc_q_vectors, ixgbe_lib.c). */
+#include "models/nic/nic.h"
+
+#include <string.h>
+
+#include "sim/err.h"
+
+struct nic_ring {
+    struct nic_rx_desc *desc; /* ring_size slots */
+    unsigned head, count;
+    struct nic_queue_stats st;
+};
+
+struct nic_vector {
+    uint64_t last_assert; /* ns; EITR counts from the last interrupt */
+    uint64_t irq_at;      /* scheduled assertion, NIC_NEVER if none */
+    uint64_t irqs;
+    uint64_t enabled_at; /* ns: last EIMS write (no assertion before it) */
+    uint32_t eitr;       /* register value (µs << 2) */
+    unsigned cpu;
+    bool masked; /* EIMC by EIAM auto-mask */
+    bool cause;  /* EICR bit: write-back since the last interrupt */
+    bool asserted_once;
+};
+
+struct nic {
+    struct nic_cfg cfg;
+    unsigned q_vectors;
+    struct nic_ring *rings;
+    struct nic_vector vec[NIC_MAX_VECTORS];
+};
+
+struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
+{
+    if (cfg->n_rx_queues == 0 || cfg->n_cpus == 0 || cfg->ring_size < 2) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "nic: need >= 1 RX queue, >= 1 CPU and >= 2 descriptors");
+        return NULL;
+    }
+    unsigned want = MAX(cfg->n_rx_queues, cfg->n_tx_queues);
+    unsigned qv = MIN(want, cfg->n_cpus);
+    if (qv + 1 > NIC_MAX_VECTORS) { /* +1: the "other causes" vector */
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "nic: %u queue vectors + 1 exceed the %d MSI-X vectors of the 82599", qv,
+                    NIC_MAX_VECTORS);
+        return NULL;
+    }
+    struct nic *n = g_new0(struct nic, 1);
+    n->cfg = *cfg;
+    n->cfg.affinity = NULL;
+    n->q_vectors = qv;
+    n->rings = g_new0(struct nic_ring, cfg->n_rx_queues);
+    for (unsigned q = 0; q < cfg->n_rx_queues; q++)
+        n->rings[q].desc = g_new0(struct nic_rx_desc, cfg->ring_size);
+    for (unsigned v = 0; v < qv; v++) {
+        uint64_t mask = (cfg->affinity && v < cfg->n_affinity) ? cfg->affinity[v] : 0;
+        /* Default: ixgbe's affinity hint cpumask_local_spread(v) on one node. */
+        n->vec[v].cpu = mask ? (unsigned)__builtin_ctzll(mask) : v % cfg->n_cpus;
+        n->vec[v].irq_at = NIC_NEVER;
+    }
+    return n;
+}
+
+void nic_free(struct nic *n)
+{
+    if (!n)
+        return;
+    for (unsigned q = 0; q < n->cfg.n_rx_queues; q++)
+        g_free(n->rings[q].desc);
+    g_free(n->rings);
+    g_free(n);
+}
+
+unsigned nic_q_vectors(const struct nic *n)
+{
+    return n->q_vectors;
+}
+
+unsigned nic_n_rx_queues(const struct nic *n)
+{
+    return n->cfg.n_rx_queues;
+}
+
+unsigned nic_queue_vector(const struct nic *n, unsigned q)
+{
+    return q % n->q_vectors;
+}
+
+unsigned nic_vector_cpu(const struct nic *n, unsigned v)
+{
+    return n->vec[v].cpu;
+}
+
+static uint64_t itr_interval_ns(uint32_t eitr)
+{
+    return (uint64_t)((eitr & 0xFF8u) >> 2) * 1000u; /* ITR_INTERVAL, bits 3-11, 2 µs units */
+}
+
+/* Earliest time EITR lets the vector fire again. */
+static uint64_t vector_due(const struct nic_vector *v, uint64_t now)
+{
+    if (now < v->enabled_at)
+        now = v->enabled_at;
+    if (!v->asserted_once)
+        return now;
+    uint64_t t = v->last_assert + itr_interval_ns(v->eitr);
+    return t > now ? t : now;
+}
+
+bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d)
+{
+    struct nic_ring *r = &n->rings[q];
+    /* ixgbe keeps one descriptor unused (ixgbe_desc_unused: ntc - ntu - 1). */
+    if (r->count >= n->cfg.ring_size - 1) {
+        r->st.drops++;
+        return false;
+    }
+    unsigned slot = (r->head + r->count) % n->cfg.ring_size;
+    r->desc[slot] = *d;
+    r->count++;
+    r->st.packets++;
+    r->st.bytes += d->len;
+    struct nic_vector *v = &n->vec[nic_queue_vector(n, q)];
+    v->cause = true; /* EICR.RTxQ set on descriptor write-back */
+    if (!v->masked && v->irq_at == NIC_NEVER) {
+        v->irq_at = vector_due(v, d->ts);
+        n->cfg.schedule_irq(n->cfg.ctx, nic_queue_vector(n, q), v->irq_at);
+    }
+    return true;
+}
+
+unsigned nic_rx_ready(const struct nic *n, unsigned q)
+{
+    return n->rings[q].count;
+}
+
+const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q)
+{
+    struct nic_ring *r = &n->rings[q];
+    if (r->count == 0)
+        return NULL;
+    const struct nic_rx_desc *d = &r->desc[r->head];
+    r->head = (r->head + 1) % n->cfg.ring_size;
+    r->count--;
+    return d;
+}
+
+bool nic_irq_fire(struct nic *n, unsigned vi, uint64_t now, unsigned *cpu)
+{
+    struct nic_vector *v = &n->vec[vi];
+    if (v->irq_at != now)
+        return false; /* superseded */
+    v->irq_at = NIC_NEVER;
+    if (v->masked || !v->cause)
+        return false;
+    v->cause = false;
+    v->masked = true; /* EIAM: auto-mask on MSI-X assertion */
+    v->last_assert = now;
+    v->asserted_once = true;
+    v->irqs++;
+    *cpu = v->cpu;
+    return true;
+}
+
+void nic_irq_enable(struct nic *n, unsigned vi, uint64_t now)
+{
+    struct nic_vector *v = &n->vec[vi];
+    v->masked = false;
+    v->enabled_at = now;
+    if (!v->cause || v->irq_at != NIC_NEVER)
+        return;
+    v->irq_at = vector_due(v, now);
+    n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
+}
+
+void nic_write_eitr(struct nic *n, unsigned v, uint32_t itr)
+{
+    n->vec[v].eitr = itr;
+}
+
+uint32_t nic_read_eitr(const struct nic *n, unsigned v)
+{
+    return n->vec[v].eitr;
+}
+
+const struct nic_queue_stats *nic_queue_stats(const struct nic *n, unsigned q)
+{
+    return &n->rings[q].st;
+}
+
+uint64_t nic_vector_irqs(const struct nic *n, unsigned v)
+{
+    return n->vec[v].irqs;
+}

@@ -1,0 +1,80 @@
+/* 82599-like NIC hardware below the driver: RX descriptor rings, MSI-X
+ * vectors (EIMS/EIAM masking, EICR causes), EITR throttling. Datasheet
+ * §7.1 (RX), §7.3 (interrupts); ring->vector layout of ixgbe_alloc_q_vectors(). */
+#ifndef NICSTEER_NIC_NIC_H
+#define NICSTEER_NIC_NIC_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NIC_MAX_VECTORS 64 /* 82599 MSI-X table size */
+#define NIC_NEVER       UINT64_MAX
+
+struct nic_cfg {
+    unsigned n_rx_queues;
+    unsigned n_tx_queues;
+    unsigned n_cpus;          /* online CPUs: caps the q_vectors */
+    unsigned ring_size;       /* RX descriptors per ring (ixgbe default 512) */
+    unsigned link_mbps;       /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
+    const uint64_t *affinity; /* smp_affinity mask per q_vector, NULL = v % n_cpus */
+    unsigned n_affinity;      /* entries in affinity */
+    /* The vector's interrupt must be asserted at `at` (ns): the engine posts
+     * the event and calls nic_irq_fire then. */
+    void (*schedule_irq)(void *ctx, unsigned v, uint64_t at);
+    void *ctx;
+};
+
+/* One received frame as written back in the RX descriptor (+ what the model
+ * needs to follow it: flow id and NIC arrival time). */
+struct nic_rx_desc {
+    uint64_t ts; /* ns, arrival at the NIC */
+    uint32_t flow;
+    uint32_t len;     /* frame bytes without FCS */
+    uint32_t payload; /* L4 payload bytes */
+    uint32_t seq;     /* TCP sequence number */
+    uint32_t hash;    /* RSS hash in the descriptor */
+    uint8_t l4;       /* IP protocol */
+    uint8_t l4_hash;
+    uint8_t hashed;
+};
+
+struct nic_queue_stats {
+    uint64_t packets, bytes, drops; /* drops = rx_missed (ring full) */
+};
+
+struct nic;
+
+struct nic *nic_new(const struct nic_cfg *cfg, GError **err);
+void nic_free(struct nic *n);
+
+/* ixgbe_acquire_msix_vectors(): min(max(rxq, txq), cpus) TxRx vectors (+1 "other"). */
+unsigned nic_q_vectors(const struct nic *n);
+unsigned nic_n_rx_queues(const struct nic *n);
+/* ixgbe_alloc_q_vector() strides rings: RX ring r is served by vector r % q_vectors. */
+unsigned nic_queue_vector(const struct nic *n, unsigned q);
+/* CPU an MSI-X message of vector v reaches: lowest CPU of its affinity mask
+ * (x86 fixed delivery of the mask's first CPU, as a single-CPU mask behaves). */
+unsigned nic_vector_cpu(const struct nic *n, unsigned v);
+
+/* A frame arrives on queue q at d->ts. False = ring full, counted rx_missed.
+ * Schedules the vector's assertion when unmasked and none is pending. */
+bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d);
+/* Descriptor ring as the driver sees it (ixgbe_clean_rx_irq reads DD bits). */
+unsigned nic_rx_ready(const struct nic *n, unsigned q);
+const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q); /* consumes one */
+
+/* The scheduled assertion of vector v at `now`: true = MSI-X message sent
+ * (EIAM auto-masks the vector, EICR cause cleared), *cpu = target. */
+bool nic_irq_fire(struct nic *n, unsigned v, uint64_t now, unsigned *cpu);
+/* EIMS write (ixgbe_irq_enable_queues): unmask; a pending cause schedules
+ * an assertion no earlier than the EITR interval after the last one. */
+void nic_irq_enable(struct nic *n, unsigned v, uint64_t now);
+/* EITR write: interval = (itr & 0xFF8) >> 2 µs, 0 = no throttling. */
+void nic_write_eitr(struct nic *n, unsigned v, uint32_t itr);
+uint32_t nic_read_eitr(const struct nic *n, unsigned v);
+
+const struct nic_queue_stats *nic_queue_stats(const struct nic *n, unsigned q);
+uint64_t nic_vector_irqs(const struct nic *n, unsigned v);
+
+#endif

@@ -1,0 +1,276 @@
+/* ixgbe-like driver over the model 82599: MSI-X handler, NAPI poll with a
+ * per-ring budget share, adaptive interrupt moderation (ixgbe_update_itr,
+ * ixgbe_set_itr). Mirrors drivers/net/ethernet/intel/ixgbe/ixgbe_main.c and
+ * ixgbe_lib.c, Linux 6.12. Reads like the driver on purpose. */
+#include "nicdrv-model/nicdrv.h"
+
+#include <string.h>
+
+#include "nicdrv-model/kshim.h"
+#include "sim/err.h"
+
+struct nicdrv_q_vector {
+    struct nicdrv_adapter *adapter;
+    unsigned v_idx;
+    unsigned irq;
+    struct napi_struct napi;
+    unsigned rx_first, rx_count; /* rings v_idx, v_idx + num_q_vectors, ... */
+    struct ixgbe_ring_container rx, tx;
+    uint16_t itr; /* Interrupt throttle rate written to EITR */
+    char name[32];
+};
+
+struct nicdrv_adapter {
+    struct nic *hw;
+    struct kern_host *host;
+    unsigned num_q_vectors;
+    unsigned num_rx_queues;
+    struct nicdrv_q_vector *q_vector;
+    int rx_itr_setting;  /* 0 off, 1 adaptive, else µs << 2 */
+    unsigned link_speed; /* Mb/s */
+};
+
+static void ixgbe_write_eitr(struct nicdrv_q_vector *q_vector)
+{
+    nic_write_eitr(q_vector->adapter->hw, q_vector->v_idx, q_vector->itr & IXGBE_MAX_EITR);
+}
+
+void nicdrv_update_itr(struct ixgbe_ring_container *rc, uint16_t q_itr, unsigned link_mbps,
+                       unsigned long jiffies)
+{
+    unsigned itr = IXGBE_ITR_ADAPTIVE_MIN_USECS | IXGBE_ITR_ADAPTIVE_LATENCY;
+    unsigned avg_wire_size, packets, bytes;
+    unsigned long next_update = jiffies;
+
+    if (!rc->ring)
+        return;
+    /* Not updated within 1-2 jiffies: traffic too slow or NAPI busy. */
+    if (time_after(next_update, rc->next_update))
+        goto clear_counts;
+
+    packets = rc->total_packets;
+    if (!packets) {
+        itr = (q_itr >> 2) + IXGBE_ITR_ADAPTIVE_MIN_INC;
+        if (itr > IXGBE_ITR_ADAPTIVE_MAX_USECS)
+            itr = IXGBE_ITR_ADAPTIVE_MAX_USECS;
+        itr += rc->itr & IXGBE_ITR_ADAPTIVE_LATENCY;
+        goto clear_counts;
+    }
+    bytes = rc->total_bytes;
+    if (packets < 4 && bytes < 9000) { /* latency driven */
+        itr = IXGBE_ITR_ADAPTIVE_LATENCY;
+        goto adjust_by_size;
+    }
+    if (packets < 48) { /* delay slightly too low */
+        itr = (q_itr >> 2) + IXGBE_ITR_ADAPTIVE_MIN_INC;
+        if (itr > IXGBE_ITR_ADAPTIVE_MAX_USECS)
+            itr = IXGBE_ITR_ADAPTIVE_MAX_USECS;
+        goto clear_counts;
+    }
+    if (packets < 96) { /* "goldilocks" */
+        itr = q_itr >> 2;
+        goto clear_counts;
+    }
+    if (packets < 256) { /* overrun: halve */
+        itr = q_itr >> 3;
+        if (itr < IXGBE_ITR_ADAPTIVE_MIN_USECS)
+            itr = IXGBE_ITR_ADAPTIVE_MIN_USECS;
+        goto clear_counts;
+    }
+    itr = IXGBE_ITR_ADAPTIVE_BULK;
+
+adjust_by_size:
+    avg_wire_size = bytes / packets;
+    if (avg_wire_size <= 60)
+        avg_wire_size = 5120; /* 50K ints/sec */
+    else if (avg_wire_size <= 316)
+        avg_wire_size = avg_wire_size * 40 + 2720;
+    else if (avg_wire_size <= 1084)
+        avg_wire_size = avg_wire_size * 15 + 11452;
+    else if (avg_wire_size < 1968)
+        avg_wire_size = avg_wire_size * 5 + 22420;
+    else
+        avg_wire_size = 32256; /* plateau at 8K ints/sec */
+    if (itr & IXGBE_ITR_ADAPTIVE_LATENCY)
+        avg_wire_size >>= 1;
+    if (link_mbps >= 10000 || link_mbps == 100) {
+        itr += DIV_ROUND_UP(avg_wire_size, IXGBE_ITR_ADAPTIVE_MIN_INC * 256) *
+               IXGBE_ITR_ADAPTIVE_MIN_INC;
+    } else { /* 2.5G, 1G, 10M */
+        if (avg_wire_size > 8064)
+            avg_wire_size = 8064;
+        itr += DIV_ROUND_UP(avg_wire_size, IXGBE_ITR_ADAPTIVE_MIN_INC * 64) *
+               IXGBE_ITR_ADAPTIVE_MIN_INC;
+    }
+
+clear_counts:
+    rc->itr = (uint8_t)itr;
+    rc->next_update = next_update + 1;
+    rc->total_bytes = 0;
+    rc->total_packets = 0;
+}
+
+/* ixgbe_set_itr(): the smaller of the RX and TX proposals, written on change. */
+static void ixgbe_set_itr(struct nicdrv_q_vector *q_vector)
+{
+    struct nicdrv_adapter *adapter = q_vector->adapter;
+    unsigned long j = jiffies_of(adapter->host);
+    nicdrv_update_itr(&q_vector->tx, q_vector->itr, adapter->link_speed, j);
+    nicdrv_update_itr(&q_vector->rx, q_vector->itr, adapter->link_speed, j);
+    unsigned new_itr = MIN(q_vector->rx.itr, q_vector->tx.itr);
+    new_itr &= ~IXGBE_ITR_ADAPTIVE_LATENCY;
+    new_itr <<= 2;
+    if (new_itr != q_vector->itr) {
+        q_vector->itr = (uint16_t)new_itr;
+        ixgbe_write_eitr(q_vector);
+    }
+}
+
+void nicdrv_msix_clean_rings(int irq, void *data)
+{
+    struct nicdrv_q_vector *q_vector = data;
+    kshim_cpu_work(q_vector->adapter->host, kern_costs(q_vector->adapter->host)->irq_handler);
+    /* EIAM already auto-masked the vector */
+    if (q_vector->rx.ring || q_vector->tx.ring)
+        napi_schedule_irqoff(&q_vector->napi);
+}
+
+/* ixgbe_clean_rx_irq(): descriptors with DD set, up to `budget`. */
+static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, int budget)
+{
+    struct nicdrv_adapter *adapter = q_vector->adapter;
+    unsigned total_rx_bytes = 0, total_rx_packets = 0;
+    const struct kern_cost *cost = kern_costs(adapter->host);
+    struct sk_buff skb;
+
+    while (total_rx_packets < (unsigned)budget) {
+        const struct nic_rx_desc *rx_desc = nic_rx_next(adapter->hw, ring);
+        if (!rx_desc)
+            break;
+        kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
+        /* ixgbe_build_skb + ixgbe_process_skb_fields (ixgbe_rx_hash,
+         * skb_record_rx_queue) */
+        skb.flow = rx_desc->flow;
+        skb.len = rx_desc->len;
+        skb.payload = rx_desc->payload;
+        skb.seq_next = rx_desc->seq + rx_desc->payload;
+        /* No descriptor hash: the stack's flow dissector hash (jhash of the
+         * tuple); the flow id stands for it. */
+        skb.hash = rx_desc->hashed ? rx_desc->hash : g_int_hash(&rx_desc->flow);
+        skb.l4_hash = rx_desc->l4_hash;
+        skb.l4 = rx_desc->l4;
+        skb.queue = (uint16_t)ring;
+        skb.segs = 1;
+        skb.jiffy = 0;
+        skb.ts[0] = rx_desc->ts;
+        total_rx_bytes += rx_desc->len; /* skb->len before eth_type_trans */
+        napi_gro_receive(&q_vector->napi, &skb);
+        total_rx_packets++;
+    }
+    q_vector->rx.total_packets += total_rx_packets;
+    q_vector->rx.total_bytes += total_rx_bytes;
+    return (int)total_rx_packets;
+}
+
+int nicdrv_poll(struct napi_struct *napi, int budget)
+{
+    struct nicdrv_q_vector *q_vector = napi->priv;
+    struct nicdrv_adapter *adapter = q_vector->adapter;
+    int per_ring_budget, work_done = 0;
+    bool clean_complete = true;
+
+    /* ixgbe_clean_tx_irq: the model sends nothing, so TX is always clean. */
+    if (budget <= 0)
+        return budget;
+    /* attempt to distribute budget to each queue fairly, but don't allow
+     * the budget to go below 1 because we'll exit polling */
+    if (q_vector->rx_count > 1)
+        per_ring_budget = MAX(budget / (int)q_vector->rx_count, 1);
+    else
+        per_ring_budget = budget;
+    for (unsigned i = 0; i < q_vector->rx_count; i++) {
+        unsigned ring = q_vector->rx_first + i * adapter->num_q_vectors;
+        int cleaned = ixgbe_clean_rx_irq(q_vector, ring, per_ring_budget);
+        work_done += cleaned;
+        if (cleaned >= per_ring_budget)
+            clean_complete = false;
+    }
+    /* If all work not completed, return budget and keep polling */
+    if (!clean_complete)
+        return budget;
+    /* all work done, exit the polling mode */
+    if (napi_complete_done(napi, work_done)) {
+        if (adapter->rx_itr_setting & 1)
+            ixgbe_set_itr(q_vector);
+        /* ixgbe_irq_enable_queues(): EIMS */
+        nic_irq_enable(adapter->hw, q_vector->v_idx, kern_now(adapter->host));
+    }
+    return MIN(work_done, budget - 1);
+}
+
+struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
+                                    const struct nicdrv_cfg *cfg, GError **err)
+{
+    struct nicdrv_adapter *adapter = g_new0(struct nicdrv_adapter, 1);
+    adapter->hw = hw;
+    adapter->host = h;
+    adapter->link_speed = cfg->link_mbps;
+    adapter->num_q_vectors = nic_q_vectors(hw);
+    adapter->num_rx_queues = nic_n_rx_queues(hw);
+    /* ixgbe_set_coalesce: rx-usecs > 1 is stored shifted into EITR units */
+    adapter->rx_itr_setting = cfg->rx_usecs > 1 ? cfg->rx_usecs << 2 : cfg->rx_usecs;
+    adapter->q_vector = g_new0(struct nicdrv_q_vector, adapter->num_q_vectors);
+    for (unsigned v = 0; v < adapter->num_q_vectors; v++) {
+        struct nicdrv_q_vector *q_vector = &adapter->q_vector[v];
+        q_vector->adapter = adapter;
+        q_vector->v_idx = v;
+        q_vector->rx_first = v;
+        q_vector->rx_count = 0;
+        for (unsigned r = v; r < adapter->num_rx_queues; r += adapter->num_q_vectors)
+            q_vector->rx_count++;
+        q_vector->rx.ring = q_vector->rx_count > 0;
+        q_vector->tx.ring = true; /* TxRx vectors */
+        q_vector->rx.itr = q_vector->tx.itr =
+            IXGBE_ITR_ADAPTIVE_MAX_USECS | IXGBE_ITR_ADAPTIVE_LATENCY;
+        /* ixgbe_alloc_q_vector: initialize ITR */
+        q_vector->itr =
+            adapter->rx_itr_setting == 1 ? IXGBE_20K_ITR : (uint16_t)adapter->rx_itr_setting;
+        ixgbe_write_eitr(q_vector);
+        int weight = (cfg->weight && v < cfg->n_weight) ? cfg->weight[v] : NAPI_POLL_WEIGHT;
+        netif_napi_add_weight(h, &q_vector->napi, nicdrv_poll, weight, q_vector);
+        q_vector->napi.gro_enabled = cfg->gro;
+        q_vector->irq = cfg->irq_base + v;
+        g_snprintf(q_vector->name, sizeof q_vector->name, "%s-TxRx-%u", cfg->ifname, v);
+        if (request_irq(h, q_vector->irq, nicdrv_msix_clean_rings, 0, q_vector->name, q_vector) !=
+            0) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s: request_irq(%u) failed: busy",
+                        q_vector->name, q_vector->irq);
+            nicdrv_remove(adapter);
+            return NULL;
+        }
+    }
+    return adapter;
+}
+
+void nicdrv_remove(struct nicdrv_adapter *a)
+{
+    if (!a)
+        return;
+    g_free(a->q_vector);
+    g_free(a);
+}
+
+unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a)
+{
+    return a->num_q_vectors;
+}
+
+unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v)
+{
+    return a->q_vector[v].irq;
+}
+
+uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
+{
+    return a->q_vector[v].napi.polls;
+}

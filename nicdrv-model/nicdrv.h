@@ -1,0 +1,60 @@
+/* A small ixgbe-like driver for the model NIC: MSI-X TxRx vectors with one
+ * NAPI each, the poll routine, adaptive ITR. Mirrors
+ * drivers/net/ethernet/intel/ixgbe/ixgbe_main.c, Linux 6.12. */
+#ifndef NICSTEER_NICDRV_NICDRV_H
+#define NICSTEER_NICDRV_NICDRV_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "models/kernel/kern.h"
+#include "models/nic/nic.h"
+
+#define IXGBE_ITR_ADAPTIVE_MIN_INC   2
+#define IXGBE_ITR_ADAPTIVE_MIN_USECS 10
+#define IXGBE_ITR_ADAPTIVE_MAX_USECS 126
+#define IXGBE_ITR_ADAPTIVE_LATENCY   0x80
+#define IXGBE_ITR_ADAPTIVE_BULK      0x00
+#define IXGBE_20K_ITR                200 /* 50 µs, adaptive start */
+#define IXGBE_MAX_EITR               0x00000FF8
+
+struct nicdrv_cfg {
+    const char *ifname; /* "eth0": IRQs named eth0-TxRx-N */
+    unsigned irq_base;  /* Linux IRQ number of vector 0 */
+    int rx_usecs;       /* ethtool -C rx-usecs: 0 off, 1 adaptive, 2..1022 fixed */
+    unsigned link_mbps;
+    bool gro;          /* NETIF_F_GRO */
+    const int *weight; /* NAPI weight per q_vector (NULL: 64 each) */
+    unsigned n_weight;
+};
+
+/* struct ixgbe_ring_container: per-direction ITR bookkeeping. */
+struct ixgbe_ring_container {
+    unsigned total_bytes;
+    unsigned total_packets;
+    unsigned long next_update; /* jiffies */
+    uint8_t itr;               /* µs | IXGBE_ITR_ADAPTIVE_LATENCY */
+    bool ring;                 /* has a ring (TxRx vectors: both) */
+};
+
+struct nicdrv_adapter;
+
+/* ixgbe_probe + ixgbe_open: q_vectors, NAPI, request_irq per vector. */
+struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
+                                    const struct nicdrv_cfg *cfg, GError **err);
+void nicdrv_remove(struct nicdrv_adapter *a);
+
+/* ixgbe_msix_clean_rings(): the MSI-X handler of a TxRx vector. */
+void nicdrv_msix_clean_rings(int irq, void *data);
+/* ixgbe_poll() */
+int nicdrv_poll(struct napi_struct *napi, int budget);
+/* ixgbe_update_itr() on one container; q_itr = q_vector->itr (EITR units).
+ * Exposed for the unit tests that pin the 6.12 algorithm. */
+void nicdrv_update_itr(struct ixgbe_ring_container *rc, uint16_t q_itr, unsigned link_mbps,
+                       unsigned long jiffies);
+
+unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
+unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
+uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
+
+#endif

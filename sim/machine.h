@@ -1,0 +1,84 @@
+/* One simulated host: traffic in, NIC, driver, kernel, scheduler, sinks,
+ * wired to one event queue. The engines (sim/engine.c) only decide who
+ * advances it; the model is plain C and deterministic. */
+#ifndef NICSTEER_SIM_MACHINE_H
+#define NICSTEER_SIM_MACHINE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/kernel/cost.h"
+#include "models/kernel/kern.h"
+#include "models/traffic/pkt.h"
+#include "sim/result.h"
+
+/* The NIC's queue choice for one packet (classifier output). */
+struct sim_rx_choice {
+    int queue; /* < 0: dropped by the classifier (Flow Director drop queue) */
+    uint32_t hash;
+    bool hashed, l4_hash;
+};
+
+/* Time-ordered packet source (borrowed): false = no more packets. */
+struct sim_source {
+    bool (*next)(void *ctx, struct traffic_pkt *p);
+    void *ctx;
+};
+
+struct sim_steer {
+    void (*select)(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c);
+    void *ctx;
+};
+
+struct sim_machine_cfg {
+    unsigned n_cpus;
+    uint64_t duration_ns;
+    /* NIC + driver */
+    unsigned rx_queues, tx_queues, ring_size, link_mbps;
+    int rx_usecs; /* 0 off, 1 adaptive, 2..1022 fixed */
+    bool gro;
+    const uint64_t *affinity; /* per q_vector, may be NULL */
+    unsigned n_affinity;
+    const int *napi_weight; /* per q_vector, may be NULL */
+    unsigned n_napi_weight;
+    /* kernel */
+    struct kern_params kp;
+    struct kern_cost cost;
+    /* flows and sockets: flow f (0..n_flows-1) -> socket sock_of_flow[f] */
+    unsigned n_flows;
+    const unsigned *sock_of_flow; /* NULL: one socket per flow */
+    unsigned n_socks;
+    const unsigned *cpu_of_sock; /* sink thread CPU per socket */
+};
+
+struct sim_machine;
+
+struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
+                                    struct sim_steer steer, GError **err);
+void sim_machine_free(struct sim_machine *m);
+
+#define SIM_OWNER_NIC  (-1) /* arrivals, IRQ assertion */
+#define SIM_OWNER_DONE (-2)
+
+/* Who owns the next item in (time, seq) order, and its time: a CPU index,
+ * SIM_OWNER_NIC or SIM_OWNER_DONE (nothing before the end). */
+int sim_machine_next(struct sim_machine *m, uint64_t *t);
+/* Run the next item (and, for the NIC, every arrival before the next event).
+ * Returns the CPU busy period it started ([*busy_from, *busy_to), ns) if
+ * the item was a CPU chunk, so an engine can mirror it; else false. */
+bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to);
+/* Run everything before `t` (window engine). */
+void sim_machine_run_until(struct sim_machine *m, uint64_t t);
+uint64_t sim_machine_end(const struct sim_machine *m);
+/* When CPU `cpu` next has something to do (its armed chunk end or kick),
+ * false if it is idle with nothing scheduled. */
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t);
+unsigned sim_machine_n_cpus(const struct sim_machine *m);
+uint64_t sim_machine_offered(const struct sim_machine *m);
+
+/* Fill a result (new arrays owned by `r`; free with sim_result_clear). */
+void sim_machine_result(struct sim_machine *m, struct sim_result *r);
+void sim_result_clear(struct sim_result *r);
+
+#endif

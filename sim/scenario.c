@@ -1,0 +1,544 @@
+/* Scenario loader: Jansson with JSON_STRICT for unknown keys, one-line
+ * errors naming the JSON pointer, contradiction checks (queues vs MSI-X
+ * vectors, CPUs that do not exist). The traffic (/traffic) and steering
+ * (/nic/steering) objects are validated by their own libraries. */
+#include "sim/scenario.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "models/kernel/cpumask.h"
+#include "models/nic/classifier.h"
+#include "models/traffic/gen.h"
+#include "sim/err.h"
+
+#define MAX_CPUS   64
+#define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
+
+struct sim_scenario {
+    char *name;
+    char *base_dir;
+    json_t *root;
+    uint64_t seed;
+    uint64_t duration_ns; /* 0: the traffic's own duration */
+    struct sim_machine_cfg mc;
+    uint64_t affinity[MAX_CPUS];
+    int weight[MAX_CPUS];
+    unsigned *sock_cpus; /* app/cpus */
+    unsigned n_sock_cpus;
+    long sockets; /* -1: one per flow */
+    const json_t *traffic, *steering;
+};
+
+static const char *const keys[] = {
+    "/description",
+    "/seed",
+    "/duration_ms",
+    "/cpus",
+    "/hz",
+    "/nic/rx_queues",
+    "/nic/tx_queues",
+    "/nic/ring_size",
+    "/nic/link_mbps",
+    "/nic/itr_us",
+    "/nic/irq_affinity",
+    "/nic/napi_weight",
+    "/nic/gro",
+    "/nic/steering/*",
+    "/kernel/netdev_budget",
+    "/kernel/netdev_budget_usecs",
+    "/kernel/gro_normal_batch",
+    "/kernel/rmem_default",
+    "/kernel/sched_slice_us",
+    "/costs/hardirq",
+    "/costs/irq_handler",
+    "/costs/softirq_pass",
+    "/costs/net_rx_action",
+    "/costs/napi_poll",
+    "/costs/drv_rx_pkt",
+    "/costs/gro_pkt",
+    "/costs/stack_skb",
+    "/costs/sock_enqueue",
+    "/costs/wakeup",
+    "/costs/ctx_switch",
+    "/costs/syscall",
+    "/costs/copy_ps_per_byte",
+    "/costs/app_per_msg",
+    "/app/sockets",
+    "/app/cpus",
+    "/traffic/*",
+    NULL,
+};
+
+const char *const *sim_scenario_keys(void)
+{
+    return keys;
+}
+
+static bool fail(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool fail(GError **err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(err, SIM_ERROR, code, msg);
+    g_free(msg);
+    return false;
+}
+
+/* JSON_STRICT on the object's keys: an unknown key is an error naming it. */
+static bool check_keys(const json_t *obj, const char *path, const char *const *allowed,
+                       GError **err)
+{
+    if (!json_is_object(obj))
+        return fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
+    char fmt[256] = "{";
+    json_t *dummy[16];
+    unsigned n = 0;
+    for (; allowed[n]; n++)
+        g_strlcat(fmt, "s?o", sizeof fmt);
+    g_strlcat(fmt, "}", sizeof fmt);
+    json_error_t je;
+    /* json_unpack_ex takes the (key, json_t **) pairs as varargs */
+    int rc = json_unpack_ex(
+        (json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL, &dummy[0],
+        n > 1 ? allowed[1] : NULL, &dummy[1], n > 2 ? allowed[2] : NULL, &dummy[2],
+        n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
+        n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
+        n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
+        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10]);
+    if (rc == 0)
+        return true;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        bool ok = false;
+        for (unsigned i = 0; i < n; i++)
+            ok |= strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char *list = g_strjoinv(", ", (char **)allowed);
+            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key, list);
+            g_free(list);
+            return false;
+        }
+    }
+    return fail(err, SIM_ERROR_INPUT, "%s: %s", path[0] ? path : "/", je.text);
+}
+
+static bool get_int(const json_t *obj, const char *key, const char *path, long long min,
+                    long long max, long long def, long long *out, GError **err)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        *out = def;
+        return true;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
+                     GError **err)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        *out = def;
+        return true;
+    }
+    if (!json_is_boolean(v))
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false", path, key);
+    *out = json_is_true(v);
+    return true;
+}
+
+/* An affinity entry: CPU number or CPU list string ("0-3,8"). */
+static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
+                           GError **err)
+{
+    struct kern_cpumask m = {0};
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        if (json_integer_value(v) >= n_cpus)
+            return fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
+                        json_integer_value(v), n_cpus);
+        kern_cpumask_set(&m, (unsigned)json_integer_value(v));
+    } else if (json_is_string(v)) {
+        GError *e = NULL;
+        if (!kern_cpumask_parse_list(&m, json_string_value(v), &e)) {
+            fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
+                 e->message);
+            g_error_free(e);
+            return false;
+        }
+    } else {
+        return fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string", path);
+    }
+    if (kern_cpumask_empty(&m))
+        return fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
+    for (int c = kern_cpumask_next(&m, -1); c >= 0; c = kern_cpumask_next(&m, c))
+        if ((unsigned)c >= n_cpus)
+            return fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
+                        n_cpus);
+    *mask = m.bits[0];
+    return true;
+}
+
+static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
+{
+    static const char *const allowed[] = {
+        "rx_queues",    "tx_queues",   "ring_size", "link_mbps", "itr_us",
+        "irq_affinity", "napi_weight", "gro",       "steering",  NULL};
+    struct sim_machine_cfg *mc = &sc->mc;
+    json_t *empty = json_object();
+    if (!nic)
+        nic = empty;
+    long long v;
+    bool ok = check_keys(nic, "/nic", allowed, err);
+    if (ok && (ok = get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
+        mc->rx_queues = (unsigned)v;
+    if (ok && mc->rx_queues > MAX_QUEUES)
+        ok = fail(err, SIM_ERROR_CONFIG,
+                  "/nic/rx_queues: %u queues need more MSI-X vectors than the 82599 has (64, one "
+                  "for other causes: at most %d queues)",
+                  mc->rx_queues, MAX_QUEUES);
+    if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, MAX_QUEUES, mc->rx_queues, &v, err)))
+        mc->tx_queues = (unsigned)v;
+    if (ok && (ok = get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
+        mc->ring_size = (unsigned)v;
+    if (ok && mc->ring_size % 8)
+        ok = fail(err, SIM_ERROR_INPUT,
+                  "/nic/ring_size: expected a multiple of 8 (IXGBE_REQ_RX_DESCRIPTOR_MULTIPLE)");
+    if (ok && (ok = get_int(nic, "link_mbps", "/nic", 10, 400000, 10000, &v, err)))
+        mc->link_mbps = (unsigned)v;
+    const json_t *itr = json_object_get(nic, "itr_us");
+    mc->rx_usecs = 1;
+    if (ok && itr) {
+        if (json_is_string(itr) && strcmp(json_string_value(itr), "adaptive") == 0)
+            mc->rx_usecs = 1;
+        else if (json_is_integer(itr) && json_integer_value(itr) >= 0 &&
+                 json_integer_value(itr) <= 1022)
+            mc->rx_usecs = (int)json_integer_value(itr);
+        else if (json_is_integer(itr) && json_integer_value(itr) > 1022)
+            ok = fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected at most 1022 (IXGBE_MAX_EITR)");
+        else
+            ok = fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected integer ≥ 0 or \"adaptive\"");
+    }
+    unsigned qv = MIN(MAX(mc->rx_queues, mc->tx_queues), mc->n_cpus);
+    const json_t *aff = json_object_get(nic, "irq_affinity");
+    if (ok && aff) {
+        if (!json_is_array(aff)) {
+            ok = fail(err, SIM_ERROR_INPUT,
+                      "/nic/irq_affinity: expected an array (one CPU or CPU list per vector)");
+        } else if (json_array_size(aff) > qv) {
+            ok = fail(err, SIM_ERROR_CONFIG,
+                      "/nic/irq_affinity/%u: vector %u does not exist (%u queue vectors = "
+                      "min(max(rx, tx queues), CPUs))",
+                      qv, qv, qv);
+        } else {
+            for (size_t i = 0; ok && i < json_array_size(aff); i++) {
+                char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
+                ok = parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i], err);
+                g_free(p);
+            }
+            mc->affinity = sc->affinity;
+            mc->n_affinity = (unsigned)json_array_size(aff);
+        }
+    }
+    const json_t *w = json_object_get(nic, "napi_weight");
+    if (ok && w) {
+        if (json_is_integer(w) && json_integer_value(w) >= 1 && json_integer_value(w) <= 1024) {
+            for (unsigned i = 0; i < qv; i++)
+                sc->weight[i] = (int)json_integer_value(w);
+            mc->n_napi_weight = qv;
+        } else if (json_is_array(w) && json_array_size(w) <= qv) {
+            for (size_t i = 0; ok && i < json_array_size(w); i++) {
+                const json_t *e = json_array_get(w, i);
+                if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+                    json_integer_value(e) > 1024)
+                    ok = fail(err, SIM_ERROR_INPUT,
+                              "/nic/napi_weight/%zu: expected integer in [1, 1024]", i);
+                else
+                    sc->weight[i] = (int)json_integer_value(e);
+            }
+            for (size_t i = json_array_size(w); i < qv; i++)
+                sc->weight[i] = 64;
+            mc->n_napi_weight = qv;
+        } else if (json_is_array(w)) {
+            ok = fail(err, SIM_ERROR_CONFIG,
+                      "/nic/napi_weight/%u: vector %u does not exist (%u queue vectors)", qv, qv,
+                      qv);
+        } else {
+            ok = fail(err, SIM_ERROR_INPUT,
+                      "/nic/napi_weight: expected integer in [1, 1024] or an array of them");
+        }
+        mc->napi_weight = sc->weight;
+    }
+    if (ok)
+        ok = get_bool(nic, "gro", "/nic", true, &mc->gro, err);
+    sc->steering = json_object_get(nic, "steering");
+    if (ok && sc->steering && !json_is_object(sc->steering))
+        ok = fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
+    json_decref(empty);
+    return ok;
+}
+
+static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
+{
+    static const char *const allowed[] = {"netdev_budget",    "netdev_budget_usecs",
+                                          "gro_normal_batch", "rmem_default",
+                                          "sched_slice_us",   NULL};
+    struct kern_params *p = &sc->mc.kp;
+    if (!k)
+        return true;
+    long long v;
+    if (!check_keys(k, "/kernel", allowed, err))
+        return false;
+    if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
+        return false;
+    p->netdev_budget = (int)v;
+    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
+        return false;
+    p->netdev_budget_usecs = (unsigned)v;
+    if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
+        return false;
+    p->gro_normal_batch = (unsigned)v;
+    if (!get_int(k, "rmem_default", "/kernel", KERN_SKB_TRUESIZE, 1 << 30, p->rmem_default, &v,
+                 err))
+        return false;
+    p->rmem_default = (uint32_t)v;
+    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                 (long long)(p->sched_slice_ns / 1000), &v, err))
+        return false;
+    p->sched_slice_ns = (uint64_t)v * 1000;
+    return true;
+}
+
+static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    static const char *const allowed[] = {"sockets", "cpus", NULL};
+    sc->sockets = -1;
+    if (!a)
+        return true;
+    if (!check_keys(a, "/app", allowed, err))
+        return false;
+    const json_t *s = json_object_get(a, "sockets");
+    if (s) {
+        if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
+            sc->sockets = -1;
+        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
+            sc->sockets = (long)json_integer_value(s);
+        else
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/sockets: expected \"per_flow\" or integer in [1, 65536]");
+    }
+    const json_t *c = json_object_get(a, "cpus");
+    if (c) {
+        if (!json_is_array(c) || json_array_size(c) == 0)
+            return fail(err, SIM_ERROR_INPUT, "/app/cpus: expected a non-empty array of CPUs");
+        sc->n_sock_cpus = (unsigned)json_array_size(c);
+        sc->sock_cpus = g_new(unsigned, sc->n_sock_cpus);
+        for (unsigned i = 0; i < sc->n_sock_cpus; i++) {
+            const json_t *e = json_array_get(c, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0)
+                return fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
+            if (json_integer_value(e) >= sc->mc.n_cpus)
+                return fail(err, SIM_ERROR_CONFIG,
+                            "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
+            sc->sock_cpus[i] = (unsigned)json_integer_value(e);
+        }
+    }
+    return true;
+}
+
+static bool load_root(struct sim_scenario *sc, GError **err)
+{
+    static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
+                                          "hz",          "nic",     "kernel",      "costs",
+                                          "app",         "traffic", NULL};
+    const json_t *root = sc->root;
+    if (!check_keys(root, "", allowed, err))
+        return false;
+    const json_t *d = json_object_get(root, "description");
+    if (d && !json_is_string(d))
+        return fail(err, SIM_ERROR_INPUT, "/description: expected a string");
+    long long v;
+    if (!get_int(root, "seed", "", 0, LLONG_MAX, 1, &v, err))
+        return false;
+    sc->seed = (uint64_t)v;
+    const json_t *dur = json_object_get(root, "duration_ms");
+    if (dur) {
+        if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
+            return fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
+        sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
+    }
+    if (!get_int(root, "cpus", "", 1, MAX_CPUS, 4, &v, err))
+        return false;
+    sc->mc.n_cpus = (unsigned)v;
+    if (!get_int(root, "hz", "", 100, 1000, 1000, &v, err))
+        return false;
+    if (v != 100 && v != 250 && v != 300 && v != 1000)
+        return fail(err, SIM_ERROR_INPUT, "/hz: expected 100, 250, 300 or 1000 (CONFIG_HZ)");
+    kern_params_defaults(&sc->mc.kp);
+    sc->mc.kp.hz = (unsigned)v;
+    sc->mc.kp.netdev_budget_usecs = 2 * 1000000 / sc->mc.kp.hz;
+    kern_cost_defaults(&sc->mc.cost);
+    if (!load_nic(sc, json_object_get(root, "nic"), err) ||
+        !load_kernel(sc, json_object_get(root, "kernel"), err) ||
+        !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
+        !load_app(sc, json_object_get(root, "app"), err))
+        return false;
+    sc->traffic = json_object_get(root, "traffic");
+    if (!sc->traffic || !json_is_object(sc->traffic))
+        return fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
+    return true;
+}
+
+struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
+                                            const char *base_dir, GError **err)
+{
+    struct sim_scenario *sc = g_new0(struct sim_scenario, 1);
+    sc->name = g_strdup(name);
+    sc->base_dir = g_strdup(base_dir ? base_dir : ".");
+    sc->root = json_deep_copy(root);
+    if (!load_root(sc, err)) {
+        sim_error_prefix(err, "%s", name);
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    /* Build once to let the traffic and steering libraries validate. */
+    struct sim_run *r = sim_run_new(sc, sc->seed, err);
+    if (!r) {
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    sim_run_free(r);
+    return sc;
+}
+
+struct sim_scenario *sim_scenario_load(const char *path, GError **err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        if (je.line < 0)
+            g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, je.text);
+        else
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
+                        je.text);
+        return NULL;
+    }
+    char *dir = g_path_get_dirname(path);
+    struct sim_scenario *sc = sim_scenario_from_json(root, path, dir, err);
+    g_free(dir);
+    json_decref(root);
+    return sc;
+}
+
+void sim_scenario_free(struct sim_scenario *sc)
+{
+    if (!sc)
+        return;
+    json_decref(sc->root);
+    g_free(sc->sock_cpus);
+    g_free(sc->name);
+    g_free(sc->base_dir);
+    g_free(sc);
+}
+
+uint64_t sim_scenario_seed(const struct sim_scenario *sc)
+{
+    return sc->seed;
+}
+
+unsigned sim_scenario_link_mbps(const struct sim_scenario *sc)
+{
+    return sc->mc.link_mbps;
+}
+
+struct sim_run {
+    struct traffic_gen *gen;
+    struct nic_classifier *cls;
+    struct sim_machine *m;
+    unsigned *sock_of_flow, *cpu_of_sock;
+};
+
+static bool run_next_pkt(void *ctx, struct traffic_pkt *p)
+{
+    return traffic_gen_next(ctx, p);
+}
+
+static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c)
+{
+    struct nic_rx_decision d;
+    nic_classifier_select(ctx, p, &d);
+    c->queue = d.queue;
+    c->hash = d.hash;
+    c->hashed = d.hashed;
+    c->l4_hash = d.l4_hash;
+}
+
+struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
+{
+    struct sim_run *r = g_new0(struct sim_run, 1);
+    struct traffic_gen_env tenv = {.seed = seed, .base_dir = sc->base_dir};
+    r->gen = traffic_gen_new(sc->traffic, "/traffic", &tenv, err);
+    if (!r->gen)
+        goto fail;
+    struct sim_machine_cfg mc = sc->mc;
+    struct steer_env senv = {.n_rx_queues = mc.rx_queues,
+                             .n_tx_queues = mc.tx_queues,
+                             .n_cpus = mc.n_cpus,
+                             .seed = seed};
+    r->cls = nic_classifier_new(sc->steering, "/nic/steering", &senv, err);
+    if (!r->cls)
+        goto fail;
+    mc.n_flows = traffic_gen_n_flows(r->gen) + 1; /* ids 1..n, 0 = non-IP / unknown */
+    mc.duration_ns = sc->duration_ns ? sc->duration_ns : traffic_gen_duration_ns(r->gen);
+    if (mc.duration_ns == 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "/duration_ms: needed (the traffic has no duration of its own)");
+        goto fail;
+    }
+    mc.n_socks = sc->sockets > 0 ? (unsigned)sc->sockets : mc.n_flows;
+    r->sock_of_flow = g_new(unsigned, mc.n_flows);
+    for (unsigned f = 0; f < mc.n_flows; f++) /* flow f's socket; flow 0 shares socket 0 */
+        r->sock_of_flow[f] = sc->sockets > 0 ? (f == 0 ? 0 : (f - 1) % mc.n_socks) : f;
+    r->cpu_of_sock = g_new(unsigned, mc.n_socks);
+    for (unsigned s = 0; s < mc.n_socks; s++) {
+        unsigned i = (sc->sockets > 0 || s == 0) ? s : s - 1; /* flow ids start at 1 */
+        r->cpu_of_sock[s] = sc->sock_cpus ? sc->sock_cpus[i % sc->n_sock_cpus] : i % mc.n_cpus;
+    }
+    mc.sock_of_flow = r->sock_of_flow;
+    mc.cpu_of_sock = r->cpu_of_sock;
+    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
+                           (struct sim_steer){run_select, r->cls}, err);
+    if (!r->m)
+        goto fail;
+    return r;
+fail:
+    sim_error_prefix(err, "%s", sc->name);
+    sim_run_free(r);
+    return NULL;
+}
+
+struct sim_machine *sim_run_machine(struct sim_run *r)
+{
+    return r->m;
+}
+
+void sim_run_free(struct sim_run *r)
+{
+    if (!r)
+        return;
+    sim_machine_free(r->m);
+    nic_classifier_free(r->cls);
+    traffic_gen_free(r->gen);
+    g_free(r->sock_of_flow);
+    g_free(r->cpu_of_sock);
+    g_free(r);
+}
