@@ -343,7 +343,7 @@ record() {
 
 # ---------------------------------------------------------------- self-test workload
 
-selftest_receiver() { # python3 receiver in netns B: 4 UDP ports + TCP 5201, 2 threads
+selftest_receiver() { # python3 receiver in netns B: 4 UDP ports + TCP 5201, 2 threads, until <out>.stop
     cat <<'EOF'
 import json, os, socket, sys, threading, time
 out, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
@@ -361,7 +361,7 @@ def run(idx, mine):
         with lock:
             socks[str(s.fileno())] = {"kind": "udp", "port": port, "thread": idx}
     conns = []
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not os.path.exists(out + ".stop"):
         if idx == 0:
             try:
                 c, peer = lst.accept(); c.settimeout(0.05)
@@ -393,8 +393,17 @@ for k in range(8):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 20000 + k))
     udp.append((s, 9000 + k % 4, b"u" * (200 + k)))
 tcp = []
+def connect(k):  # the receiver may still be starting on a loaded host: retry, bounded
+    for attempt in range(50):
+        c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind(("0.0.0.0", 21000 + k))
+        try:
+            c.connect((dst, 5201)); return c
+        except OSError:
+            c.close(); time.sleep(0.1)
+    sys.exit("self-test sender: cannot connect to %s:5201" % dst)
 for k in range(2):
-    c = socket.socket(); c.bind(("0.0.0.0", 21000 + k)); c.connect((dst, 5201))
+    c = connect(k)
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1); tcp.append((c, b"t" * (208 + k)))
 for i in range(30):
     for s, port, payload in udp:
@@ -410,6 +419,7 @@ ST_DIR=""
 selftest_workload() { # runs the sender in netns A (bounded)
     timeout "$1" ip netns exec "${SELFTEST_NS[0]}" python3 "$ST_DIR/tx.py" 192.0.2.2
     sleep 0.5 # let the receiver threads drain their sockets while tracing
+    : >"$ST_DIR/rx.json.stop" # the receiver runs until the sender is done, not a fixed time
 }
 
 selftest() {
@@ -442,7 +452,7 @@ selftest() {
     ST_DIR=$STAGE
     selftest_receiver >"$ST_DIR/rx.py"
     selftest_sender >"$ST_DIR/tx.py"
-    ip netns exec "$b" timeout 20 python3 "$ST_DIR/rx.py" "$ST_DIR/rx.json" 4 &
+    ip netns exec "$b" timeout 60 python3 "$ST_DIR/rx.py" "$ST_DIR/rx.json" 50 &
     SELFTEST_PIDS+=($!)
     for _ in $(seq 50); do
         [[ -e $ST_DIR/rx.json.ready ]] && break
