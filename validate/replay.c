@@ -71,8 +71,9 @@ struct replay {
     struct val_report *r;
     json_t *cfg;
     int ncpus;
-    GArray *pcap; /* struct pcap_rec */
-    GArray *cand; /* guint: pcap index of each join candidate */
+    struct kern_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
+    GArray *pcap;               /* struct pcap_rec */
+    GArray *cand;               /* guint: pcap index of each join candidate */
     struct val_match *match;
     GPtrArray *devs; /* struct dev_model* */
     struct kern_sock_flow_table *sft;
@@ -115,17 +116,6 @@ static void dev_model_free(gpointer p)
 
 /* ---- configuration ---- */
 
-static bool set_rps_map(struct kern_rps_dev *dev, unsigned q, const struct val_cpumask *m,
-                        int ncpus, GError **err)
-{
-    struct kern_cpumask km;
-    kern_cpumask_clear(&km);
-    for (int c = 0; c < ncpus && c < KERN_NR_CPUS; c++)
-        if (val_cpumask_test(m, c))
-            kern_cpumask_set(&km, (unsigned)c);
-    return kern_rps_dev_set_rps_cpus(dev, q, &km, err);
-}
-
 static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GError **err)
 {
     struct kern_rps_dev_flow_table *t = NULL;
@@ -139,12 +129,10 @@ static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GEr
 /* The receiver: store_rps_map()/store_rps_dev_flow_table_cnt() from the bundle's sysfs values. */
 static struct kern_rps_dev *rx_dev_model(struct replay *p, GError **err)
 {
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
     int nq = val_bundle_queues(p->b);
-    struct kern_rps_dev *dev = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &online, err);
+    struct kern_rps_dev *dev = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &p->online, err);
     for (int q = 0; dev && q < nq; q++) {
-        if (!set_rps_map(dev, (unsigned)q, val_bundle_rps_cpus(p->b, q), p->ncpus, err) ||
+        if (!kern_rps_dev_set_rps_cpus(dev, (unsigned)q, val_bundle_rps_cpus(p->b, q), err) ||
             !set_flow_cnt(dev, (unsigned)q, (uint64_t)val_bundle_rps_flow_cnt(p->b, q), err)) {
             g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/rx-%d: ", val_bundle_dir(p->b),
                            val_bundle_rx_dev(p->b), q);
@@ -183,9 +171,7 @@ static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
     }
     if (!nq)
         return true;
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
-    d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &online, err);
+    d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &p->online, err);
     if (!d->rps)
         return false;
     for (unsigned q = 0; q < nq; q++) {
@@ -198,7 +184,7 @@ static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
         uint64_t cnt = 0;
         bool ok = m ? kern_cpumask_parse_hex(&km, m, err) : (kern_cpumask_clear(&km), true);
         ok = ok && (!fc || kern_parse_rps_flow_cnt(fc, &cnt, err));
-        kern_cpumask_and(&km, &online);
+        kern_cpumask_and(&km, &p->online);
         ok = ok && kern_rps_dev_set_rps_cpus(d->rps, q, &km, err) &&
              set_flow_cnt(d->rps, q, cnt, err);
         if (!ok) {
@@ -494,19 +480,15 @@ static bool setup_sender_xps(struct replay *p, GError **err)
     struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
     bool any = false, ok = true;
     for (unsigned q = 0; ok && q < nq; q++) {
-        struct val_cpumask m;
         GError *e = NULL;
-        if (!val_bundle_xps(p->b, tx, (int)q, "xps_cpus", &m, &e)) {
+        if (!val_bundle_xps(p->b, tx, (int)q, "xps_cpus", &masks[q], &e)) {
             g_clear_error(&e); /* not captured: no XPS map for this queue */
             continue;
         }
-        for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
-            if (val_cpumask_test(&m, c)) {
-                kern_cpumask_set(&masks[q], (unsigned)c);
-                any = true;
-            }
-        struct val_cpumask rq;
-        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && val_cpumask_weight(&rq))
+        kern_cpumask_and(&masks[q], &p->online);
+        any |= !kern_cpumask_empty(&masks[q]);
+        struct kern_cpumask rq;
+        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && !kern_cpumask_empty(&rq))
             val_report_partial(p->r, "%s tx-%u has an xps_rxqs map: not replayed", tx, q);
     }
     if (any) {
@@ -540,11 +522,8 @@ static bool setup(struct replay *p, GError **err)
             err, "%s/config.json: /sysctl_net_core/rps_sock_flow_entries: ", val_bundle_dir(p->b));
         return false;
     }
-    struct kern_cpumask fl;
-    kern_cpumask_clear(&fl);
-    for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
-        if (val_cpumask_test(&sc->flow_limit_cpu_bitmap, c))
-            kern_cpumask_set(&fl, (unsigned)c);
+    struct kern_cpumask fl = sc->flow_limit_cpu_bitmap;
+    kern_cpumask_and(&fl, &p->online);
     p->bl = kern_backlog_new((unsigned)p->ncpus, sc->netdev_max_backlog,
                              (unsigned)sc->flow_limit_table_len, &fl, err);
     if (!p->bl) {
@@ -1164,6 +1143,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.cfg = json_load_file(cfg_path, 0, NULL);
     g_free(cfg_path);
     p.ncpus = val_bundle_ncpus(p.b);
+    kern_cpumask_first_n(&p.online, (unsigned)p.ncpus);
     struct val_report *r = p.r = val_report_new(p.ncpus, o->keep);
     r->bundle = g_strdup(dir);
     const char *cs = json_string_value(json_object_get(p.cfg, "case"));
