@@ -65,6 +65,21 @@ static const char *skip_ws(const char *p)
     return p;
 }
 
+/* The "CPU0 CPU1 ..." header show_interrupts() and show_softirqs() print first (one column per
+ * online CPU), after any blank lines. Returns the column count, 0 + error when absent; *line
+ * is the header's index. */
+static int read_cpu_header(char **lines, int *line, const char *source, GError **err)
+{
+    int i = 0;
+    while (lines[i] && !*skip_ws(lines[i]))
+        i++;
+    *line = i;
+    int n = lines[i] ? header_cpus(lines[i]) : 0;
+    if (n == 0)
+        fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
+    return n;
+}
+
 /* Reads up to max unsigned decimal counts; returns how many; *rest after them. */
 static int read_counts(const char *p, uint64_t *out, int max, const char **rest)
 {
@@ -150,13 +165,8 @@ struct val_interrupts *val_interrupts_parse(const char *text, const char *source
     char **lines = g_strsplit(text, "\n", -1);
     struct val_interrupts *t = g_new0(struct val_interrupts, 1);
     t->rows = g_ptr_array_new_with_free_func(irq_row_free);
-    bool ok = true;
-    int i = 0;
-    while (lines[i] && !*skip_ws(lines[i]))
-        i++;
-    if (!lines[i] || (t->ncpus = header_cpus(lines[i])) == 0) {
-        ok = fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
-    }
+    int i;
+    bool ok = (t->ncpus = read_cpu_header(lines, &i, source, err)) > 0;
     for (i++; ok && lines[i]; i++) {
         const char *p = skip_ws(lines[i]);
         if (!*p)
@@ -393,12 +403,8 @@ struct val_softirqs *val_softirqs_parse(const char *text, const char *source, GE
     struct val_softirqs *s = g_new0(struct val_softirqs, 1);
     GPtrArray *names = g_ptr_array_new();
     GArray *counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
-    bool ok = true;
-    int i = 0;
-    while (lines[i] && !*skip_ws(lines[i]))
-        i++;
-    if (!lines[i] || (s->ncpus = header_cpus(lines[i])) == 0)
-        ok = fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
+    int i;
+    bool ok = (s->ncpus = read_cpu_header(lines, &i, source, err)) > 0;
     for (i++; ok && lines[i]; i++) {
         const char *p = skip_ws(lines[i]);
         if (!*p)

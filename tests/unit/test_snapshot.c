@@ -393,7 +393,28 @@ static void test_snapshot_ethtool_k_features(void)
     g_clear_error(&err);
 }
 
+/* Both /proc tables open with one "CPUn" column per online CPU; without it nothing can be read. */
+static void test_snapshot_missing_cpu_header_names_the_line(void)
+{
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(val_interrupts_parse("\n\n 41:  1  2  PCI-MSI  eth0\n", "irq", &err));
+    CU_ASSERT_PTR_NOT_NULL(err &&
+                           strstr(err->message, "irq: line 3: expected the header of CPU columns"));
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(val_softirqs_parse("\n \nHI: 1 2\n", "sirq", &err));
+    CU_ASSERT_PTR_NOT_NULL(
+        err && strstr(err->message, "sirq: line 3: expected the header of CPU columns"));
+    g_clear_error(&err);
+    struct val_softirqs *s = val_softirqs_parse("\n    CPU0  CPU1\nNET_RX:  5  7\n", "t", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(s->ncpus, 2);
+    CU_ASSERT_EQUAL(val_softirqs_get(s, "NET_RX", 1), 7);
+    val_softirqs_free(s);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_snapshot_missing_cpu_header_names_the_line",
+     test_snapshot_missing_cpu_header_names_the_line},
     {"test_snapshot_interrupts_current_format_from_bundle",
      test_snapshot_interrupts_current_format_from_bundle},
     {"test_snapshot_interrupts_ixgbe_queue_vectors", test_snapshot_interrupts_ixgbe_queue_vectors},
