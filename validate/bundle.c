@@ -2,6 +2,7 @@
  * ignored; sysctl defaults mirror net/core/hotdata.c and sysctl_net_core.c, Linux 6.12. */
 #include "validate/bundle.h"
 
+#include "models/kernel/rfs.h"
 #include "sim/err.h"
 
 #include <errno.h>
@@ -17,7 +18,7 @@ struct val_bundle {
     const char *kernel, *rx_dev, *rx_driver, *rx_addr, *tx_dev, *trace_clock;
     int ncpus, hz, queues;
     struct kern_cpumask *rps;
-    int *rps_flow_cnt;
+    uint64_t *rps_flow_cnt;
     struct val_sysctl sysctl;
     struct val_softnet *softnet[2];
     struct val_interrupts *irqs[2];
@@ -177,23 +178,50 @@ static bool parse_mask(const struct val_bundle *b, const char *ptr, const char *
     return false;
 }
 
+/* rps_flow_cnt as kstrtoul() reads it (store_rps_dev_flow_table_cnt); a JSON number also does. */
+static bool parse_flow_cnt(const struct val_bundle *b, const char *ptr, json_t *j, uint64_t *out,
+                           GError **err)
+{
+    if (json_is_integer(j) && json_integer_value(j) >= 0) {
+        *out = (uint64_t)json_integer_value(j);
+        return true;
+    }
+    if (!json_is_string(j))
+        return cfg_fail(err, b, ptr, "expected an unsigned integer (number or sysfs string)");
+    if (kern_parse_rps_flow_cnt(json_string_value(j), out, err))
+        return true;
+    sim_error_prefix(err, "%s: %s", b->cfg_path, ptr);
+    return false;
+}
+
+/* sysfs_queues/<dev>/rx-<q>: rps_cpus (required, or absent = empty) and rps_flow_cnt (absent:
+ * 0). */
+static bool read_rx_queue(const struct val_bundle *b, const char *dev, int rxq, bool need_rps,
+                          struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+{
+    char *ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_cpus", dev, rxq);
+    json_t *m = jget(b->root, ptr);
+    bool ok = true;
+    kern_cpumask_clear(rps_cpus);
+    if (m || need_rps)
+        ok = json_is_string(m) ? parse_mask(b, ptr, json_string_value(m), rps_cpus, err)
+                               : cfg_fail(err, b, ptr, m ? "expected a string" : "missing");
+    g_free(ptr);
+    ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_flow_cnt", dev, rxq);
+    json_t *fc = jget(b->root, ptr);
+    *rps_flow_cnt = 0;
+    ok = ok && (!fc || parse_flow_cnt(b, ptr, fc, rps_flow_cnt, err));
+    g_free(ptr);
+    return ok;
+}
+
 static bool load_queues(struct val_bundle *b, GError **err)
 {
     b->rps = g_new0(struct kern_cpumask, b->queues);
-    b->rps_flow_cnt = g_new0(int, b->queues);
-    for (int q = 0; q < b->queues; q++) {
-        char *ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_cpus", b->rx_dev, q);
-        const char *m = req_str(b, ptr, err);
-        bool ok = m && parse_mask(b, ptr, m, &b->rps[q], err);
-        g_free(ptr);
-        if (!ok)
+    b->rps_flow_cnt = g_new0(uint64_t, b->queues);
+    for (int q = 0; q < b->queues; q++)
+        if (!read_rx_queue(b, b->rx_dev, q, true, &b->rps[q], &b->rps_flow_cnt[q], err))
             return false;
-        ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_flow_cnt", b->rx_dev, q);
-        ok = get_i32(b, ptr, false, 0, &b->rps_flow_cnt[q], err);
-        g_free(ptr);
-        if (!ok)
-            return false;
-    }
     return true;
 }
 
@@ -501,9 +529,25 @@ const struct kern_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int r
     return rxq >= 0 && rxq < b->queues ? &b->rps[rxq] : NULL;
 }
 
-int val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq)
+uint64_t val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq)
 {
     return rxq >= 0 && rxq < b->queues ? b->rps_flow_cnt[rxq] : 0;
+}
+
+int val_bundle_rx_queues(const struct val_bundle *b, const char *dev)
+{
+    json_t *qs = json_object_get(json_object_get(b->root, "sysfs_queues"), dev);
+    int nq = 0;
+    char key[32];
+    while (nq < 4096 && (g_snprintf(key, sizeof key, "rx-%d", nq), json_object_get(qs, key)))
+        nq++;
+    return nq;
+}
+
+bool val_bundle_rx_queue(const struct val_bundle *b, const char *dev, int rxq,
+                         struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+{
+    return read_rx_queue(b, dev, rxq, false, rps_cpus, rps_flow_cnt, err);
 }
 
 bool val_bundle_xps(const struct val_bundle *b, const char *dev, int txq, const char *attr,

@@ -65,7 +65,13 @@ int val_bundle_queues(const struct val_bundle *b);
 
 /* Receiver rx-<q> RPS map and RFS table size (0 when absent). */
 const struct kern_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq);
-int val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq);
+uint64_t val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq);
+/* Any device's queues (the veth sender receives the ACKs): how many sysfs_queues/<dev>/rx-<n>
+ * the bundle has (0 when none), and one queue's rps_cpus (absent: empty) and rps_flow_cnt
+ * (absent: 0); false + error naming the JSON pointer when malformed. */
+int val_bundle_rx_queues(const struct val_bundle *b, const char *dev);
+bool val_bundle_rx_queue(const struct val_bundle *b, const char *dev, int rxq,
+                         struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err);
 /* sysfs_queues/<dev>/tx-<q>/<attr> for attr "xps_cpus" or "xps_rxqs"; false + error naming the
  * path when absent or malformed. */
 bool val_bundle_xps(const struct val_bundle *b, const char *dev, int txq, const char *attr,

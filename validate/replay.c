@@ -126,25 +126,29 @@ static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GEr
     return true;
 }
 
-/* The receiver: store_rps_map()/store_rps_dev_flow_table_cnt() from the bundle's sysfs values. */
-static struct kern_rps_dev *rx_dev_model(struct replay *p, GError **err)
+/* A device's RPS/RFS state as store_rps_map()/store_rps_dev_flow_table_cnt() left it, from
+ * the bundle's sysfs_queues/<dev>/rx-<q> values for nq queues; NULL + error when rejected. */
+static struct kern_rps_dev *rps_dev_model(struct replay *p, const char *dev, int nq, GError **err)
 {
-    int nq = val_bundle_queues(p->b);
-    struct kern_rps_dev *dev = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &p->online, err);
-    for (int q = 0; dev && q < nq; q++) {
-        if (!kern_rps_dev_set_rps_cpus(dev, (unsigned)q, val_bundle_rps_cpus(p->b, q), err) ||
-            !set_flow_cnt(dev, (unsigned)q, (uint64_t)val_bundle_rps_flow_cnt(p->b, q), err)) {
+    struct kern_rps_dev *rps = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &p->online, err);
+    for (int q = 0; rps && q < nq; q++) {
+        struct kern_cpumask mask;
+        uint64_t cnt;
+        if (!val_bundle_rx_queue(p->b, dev, q, &mask, &cnt, err)) {
+            kern_rps_dev_free(rps);
+            return NULL;
+        }
+        if (!kern_rps_dev_set_rps_cpus(rps, (unsigned)q, &mask, err) ||
+            !set_flow_cnt(rps, (unsigned)q, cnt, err)) {
             g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/rx-%d: ", val_bundle_dir(p->b),
-                           val_bundle_rx_dev(p->b), q);
-            kern_rps_dev_free(dev);
+                           dev, q);
+            kern_rps_dev_free(rps);
             return NULL;
         }
     }
-    return dev;
+    return rps;
 }
 
-/* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
- * when the bundle has them, else no RPS. */
 /* Whether any rx queue has an RPS map (and, in *flows, an RFS table). */
 static bool dev_steers(const struct kern_rps_dev *dev, bool *flows)
 {
@@ -158,41 +162,15 @@ static bool dev_steers(const struct kern_rps_dev *dev, bool *flows)
     return map || fl;
 }
 
+/* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
+ * when the bundle has them, else no RPS. */
 static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
 {
-    json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), d->name);
-    unsigned nq = 0;
-    while (nq < 4096) {
-        char key[32];
-        g_snprintf(key, sizeof key, "rx-%u", nq);
-        if (!json_object_get(qs, key))
-            break;
-        nq++;
-    }
+    int nq = val_bundle_rx_queues(p->b, d->name);
     if (!nq)
         return true;
-    d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &p->online, err);
-    if (!d->rps)
+    if (!(d->rps = rps_dev_model(p, d->name, nq, err)))
         return false;
-    for (unsigned q = 0; q < nq; q++) {
-        char key[32];
-        g_snprintf(key, sizeof key, "rx-%u", q);
-        json_t *rq = json_object_get(qs, key);
-        const char *m = json_string_value(json_object_get(rq, "rps_cpus"));
-        const char *fc = json_string_value(json_object_get(rq, "rps_flow_cnt"));
-        struct kern_cpumask km;
-        uint64_t cnt = 0;
-        bool ok = m ? kern_cpumask_parse_hex(&km, m, err) : (kern_cpumask_clear(&km), true);
-        ok = ok && (!fc || kern_parse_rps_flow_cnt(fc, &cnt, err));
-        kern_cpumask_and(&km, &p->online);
-        ok = ok && kern_rps_dev_set_rps_cpus(d->rps, q, &km, err) &&
-             set_flow_cnt(d->rps, q, cnt, err);
-        if (!ok) {
-            g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/%s: ", val_bundle_dir(p->b),
-                           d->name, key);
-            return false;
-        }
-    }
     d->steering = dev_steers(d->rps, NULL);
     return true;
 }
@@ -534,7 +512,7 @@ static bool setup(struct replay *p, GError **err)
     g_strlcpy(rx->name, val_bundle_rx_dev(p->b), sizeof rx->name);
     rx->is_rx = true;
     g_ptr_array_add(p->devs, rx);
-    if (!(rx->rps = rx_dev_model(p, err)))
+    if (!(rx->rps = rps_dev_model(p, val_bundle_rx_dev(p->b), val_bundle_queues(p->b), err)))
         return false;
     bool any_flows = false;
     rx->steering = dev_steers(rx->rps, &any_flows);

@@ -358,6 +358,47 @@ static void test_bundle_bad_cpu_masks_named_by_json_pointer(void)
     json_decref(cfg);
 }
 
+/* Other devices' queues (the veth sender) read as store_rps_map()/kstrtoul() would. */
+static void test_bundle_other_device_rx_queues(void)
+{
+    json_t *cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "sysfs_queues"), "eth1",
+                        json_pack("{s:{s:s}, s:{s:s}}", "rx-0", "rps_flow_cnt", "0x100", "rx-1",
+                                  "rps_cpus", "2\n"));
+    char *dir = make_bundle(cfg, true, true);
+    GError *err = NULL;
+    struct val_bundle *b = val_bundle_load(dir, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth1"), 2);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth0"), 2);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "lo"), 0);
+    struct kern_cpumask m;
+    uint64_t cnt = 1;
+    CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, NULL));
+    CU_ASSERT_TRUE(kern_cpumask_empty(&m));
+    CU_ASSERT_EQUAL(cnt, 256);
+    CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 1, &m, &cnt, NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1));
+    CU_ASSERT_EQUAL(cnt, 0);
+    val_bundle_free(b);
+    remove_bundle(dir);
+
+    json_object_set_new(json_object_get(json_object_get(cfg, "sysfs_queues"), "eth1"), "rx-0",
+                        json_pack("{s:s}", "rps_flow_cnt", "-1"));
+    dir = make_bundle(cfg, true, true);
+    b = val_bundle_load(dir, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_FALSE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message,
+                                         "config.json: /sysfs_queues/eth1/rx-0/rps_flow_cnt: "
+                                         "rps_flow_cnt \"-1\": expected an unsigned"));
+    g_clear_error(&err);
+    val_bundle_free(b);
+    remove_bundle(dir);
+    json_decref(cfg);
+}
+
 static void test_bundle_missing_files_named(void)
 {
     json_t *cfg = minimal_config();
@@ -406,6 +447,7 @@ static CU_TestInfo cases[] = {
     {"test_bundle_bad_values_named", test_bundle_bad_values_named},
     {"test_bundle_bad_cpu_masks_named_by_json_pointer",
      test_bundle_bad_cpu_masks_named_by_json_pointer},
+    {"test_bundle_other_device_rx_queues", test_bundle_other_device_rx_queues},
     {"test_bundle_missing_files_named", test_bundle_missing_files_named},
     {"test_bundle_env_bundle_loads_and_trace_has_receives",
      test_bundle_env_bundle_loads_and_trace_has_receives},
