@@ -89,8 +89,11 @@ static int read_counts(const char *p, uint64_t *out, int max, const char **rest)
         if (n >= max || !isdigit((unsigned char)*q))
             break;
         char *e;
+        errno = 0;
         unsigned long long v = strtoull(q, &e, 10);
-        if (*e != ' ' && *e != '\t' && *e != '\0')
+        /* kstat_irqs_cpu() and kstat_softirqs_cpu() are unsigned int: a larger
+         * number is no count the kernel prints (and deltas are taken mod 2^32) */
+        if ((*e != ' ' && *e != '\t' && *e != '\0') || errno || v > UINT32_MAX)
             break;
         out[n++] = v;
         p = e;
@@ -338,6 +341,14 @@ struct val_softnet *val_softnet_parse(const char *text, const char *source, GErr
         if (n == 15) {
             r.input_qlen = v[13];
             r.process_qlen = v[14];
+        }
+        /* softnet_get_online() walks the online CPUs upwards: one row each */
+        int prev = rows->len ? g_array_index(rows, struct val_softnet_row, rows->len - 1).cpu : -1;
+        if (n >= 13 && (v[12] >= VAL_MAX_CPUS || (int)v[12] <= prev)) {
+            ok = fail(err, source, i + 1,
+                      "CPU %u, expected above the previous row's CPU %d and below %d", v[12], prev,
+                      VAL_MAX_CPUS);
+            break;
         }
         g_array_append_val(rows, r);
     }

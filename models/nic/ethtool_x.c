@@ -23,6 +23,7 @@ struct parser {
     enum section sec;
     unsigned next_index; /* index the next row must start at (unless elided) */
     bool after_dots;
+    bool short_row; /* last row had fewer than 8 entries: only the table's last may */
     unsigned rows;
     GArray *entries; /* int32_t, current block */
 };
@@ -119,6 +120,7 @@ static bool start_block(struct parser *ps, const char *l, GError **err)
     ps->sec = SEC_ROWS;
     ps->next_index = 0;
     ps->after_dots = false;
+    ps->short_row = false;
     ps->rows = 0;
     ps->entries = g_array_new(FALSE, FALSE, sizeof(int32_t));
     return true;
@@ -150,6 +152,12 @@ static bool parse_row(struct parser *ps, const char *l, GError **err)
         return fail(ps, err, "row starts at index %u, expected %s%u%s", idx,
                     ps->after_dots ? "at least " : "", ps->next_index,
                     ps->after_dots ? " after \"...\"" : " (missing \"...\" line?)");
+    /* print_indir_table() starts a row at every i % 8 == 0: only the last is short */
+    if (idx % 8)
+        return fail(ps, err, "row starts at index %u, expected a multiple of 8", idx);
+    if (ps->short_row)
+        return fail(ps, err, "row %u follows a row of fewer than 8 entries, expected 8 per row",
+                    idx);
     int32_t unknown = NIC_ETHTOOL_X_UNKNOWN;
     while (ps->entries->len < idx)
         g_array_append_val(ps->entries, unknown);
@@ -162,6 +170,8 @@ static bool parse_row(struct parser *ps, const char *l, GError **err)
         if (!*s)
             break;
         unsigned q;
+        if (n == 8)
+            return fail(ps, err, "row %u: more than 8 entries, expected 8 per row", idx);
         if (!parse_u(&s, &q) || (*s && *s != ' '))
             return fail(ps, err, "row %u: expected a queue number, got \"%.12s\"", idx, s);
         if (q >= t->rings)
@@ -175,6 +185,7 @@ static bool parse_row(struct parser *ps, const char *l, GError **err)
     if (n == 0)
         return fail(ps, err, "row %u has no entries, expected queue numbers", idx);
     ps->next_index = idx + n;
+    ps->short_row = n < 8;
     ps->after_dots = false;
     ps->rows++;
     return true;
@@ -227,10 +238,20 @@ static bool end_of_rows(struct parser *ps, GError **err)
     return true;
 }
 
+/* dump_rxfhash() always prints a key line (or the error) after the title */
+static bool key_complete(struct parser *ps, GError **err)
+{
+    if (ps->t && ps->sec == SEC_KEY && !ps->t->key_len && !ps->t->key_unsupported)
+        return fail(ps, err, "\"RSS hash key:\" without a key line, expected colon-hex bytes");
+    return true;
+}
+
 static bool parse_line(struct parser *ps, const char *l, GError **err)
 {
     if (g_str_has_prefix(l, HEADER)) {
         if (ps->t && ps->sec == SEC_ROWS && !end_of_rows(ps, err))
+            return false;
+        if (!key_complete(ps, err))
             return false;
         return start_block(ps, l, err);
     }
@@ -298,8 +319,7 @@ struct nic_ethtool_x *nic_ethtool_x_parse(const char *text, const char *name, GE
     }
     if (ok && ps.t && ps.sec == SEC_ROWS)
         ok = end_of_rows(&ps, err);
-    if (ok && ps.t && ps.sec == SEC_KEY && !ps.t->key_len && !ps.t->key_unsupported)
-        ok = fail(&ps, err, "\"RSS hash key:\" without a key line, expected colon-hex bytes");
+    ok = ok && key_complete(&ps, err);
     if (ps.entries && !ps.t)
         g_array_free(ps.entries, TRUE);
     finish_block(&ps);

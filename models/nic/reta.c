@@ -22,9 +22,10 @@ struct nic_reta *nic_reta_new(unsigned size, unsigned n_queues, GError **err)
                     NIC_RETA_MAX);
         return NULL;
     }
-    if (n_queues == 0) {
+    if (n_queues == 0 || n_queues > NIC_RETA_QUEUES_MAX) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                    "indirection table needs at least one RX queue");
+                    "indirection table for %u RX queues, expected 1 to %d", n_queues,
+                    NIC_RETA_QUEUES_MAX);
         return NULL;
     }
     struct nic_reta *r = g_new0(struct nic_reta, 1);

@@ -10,11 +10,15 @@
 #include <stdint.h>
 
 #define NIC_RETA_MAX 512 /* X550; 82599 has 128 */
+/* Most RX queues a table can point at: entries are 16-bit, like ethtool's ring
+ * indices in practice (ixgbe has 64 queues). */
+#define NIC_RETA_QUEUES_MAX 65536
 
 struct nic_reta;
 
 /* New table of `size` entries (power of two <= 512) for `n_queues` queues
- * (entries must be < n_queues), filled with the default i % n_queues. */
+ * (1..NIC_RETA_QUEUES_MAX; entries must be < n_queues), filled with the
+ * default i % n_queues. */
 struct nic_reta *nic_reta_new(unsigned size, unsigned n_queues, GError **err);
 void nic_reta_free(struct nic_reta *r);
 

@@ -140,6 +140,13 @@ int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **
                     strstr(msg, "truncated") ? "truncated record" : "unreadable record", msg);
         return -1;
     }
+    if (h->caplen > h->len) { /* libpcap never writes more bytes than the frame had */
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s: packet %" G_GUINT64_FORMAT ": damaged record: captured length %u "
+                    "exceeds the frame length %u, expected caplen <= len",
+                    r->path, r->n + 1, h->caplen, h->len);
+        return -1;
+    }
     r->n++;
     r->caplen = h->caplen;
     traffic_pkt_parse_link(r->link, data, h->caplen, h->len, out, &r->why);

@@ -21,6 +21,8 @@ void traffic_pcap_free(struct traffic_pcap *r);
 /* Next packet into `out`: 1 = packet, 0 = end of file, -1 = error (and *err:
  * "PATH: packet N: truncated record (...)" when the file ends inside a
  * record, N being the 1-based number of the cut packet; "PATH: packet N:
+ * damaged record: captured length .. exceeds the frame length .." when the
+ * record claims more captured bytes than the frame had; "PATH: packet N:
  * unreadable record (libpcap message)" for other damage).
  * out->ts_ns is ABSOLUTE: ns since the Unix epoch as recorded in the file
  * (traffic_pcap_first_ts_ns() gives the first packet's, to make it relative).

@@ -203,12 +203,56 @@ static void test_ethtool_x_malformed_names_line(void)
     g_free(t);
 }
 
+/* Rows are print_indir_table()'s: 8 entries from a multiple of 8, only the
+ * last shorter. Other shapes cannot be printed back in ethtool's format
+ * (found by fuzz_ethtool_x: "0: 0 / ... / 18: 9" printed entries as -1). */
+static void test_ethtool_x_rows_must_have_ethtool_shape(void)
+{
+    const char *hdr = "RX flow hash indirection table for eth2 with 10 RX ring(s):\n";
+    char *t = g_strconcat(hdr, "    0:      0\n...\n   18:      9\n", NULL);
+    expect_error(t, "dump.txt:4: row starts at index 18, expected a multiple of 8");
+    g_free(t);
+    t = g_strconcat(hdr, "    0:      0     1\n...\n   16:      9\n", NULL);
+    expect_error(t, "dump.txt:4: row 16 follows a row of fewer than 8 entries, expected 8 per row");
+    g_free(t);
+    t = g_strconcat(hdr, "    0:      0     1     2     3     4     5     6     7     8\n", NULL);
+    expect_error(t, "dump.txt:2: row 0: more than 8 entries, expected 8 per row");
+    g_free(t);
+    /* a short last row, then elision of nothing more: still ethtool's shape */
+    t = g_strconcat(hdr, "    0:      0     1     2     3     4     5     6     7\n...\n",
+                    "   16:      0     1\n", NULL);
+    struct nic_ethtool_x *x = nic_ethtool_x_parse(t, "dump.txt", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    char *printed = nic_ethtool_x_print(nic_ethtool_x_table(x, 0));
+    CU_ASSERT_STRING_EQUAL(printed, t);
+    g_free(printed);
+    nic_ethtool_x_free(x);
+    g_free(t);
+}
+
+/* An empty key section is an error whether the text ends there or the next
+ * `ethtool -x` block follows (found by fuzz_ethtool_x: the block before a
+ * header printed a title that did not parse back). */
+static void test_ethtool_x_key_title_needs_key_line_before_next_block(void)
+{
+    const char *hdr = "RX flow hash indirection table for eth1 with 2 RX ring(s):\n"
+                      "    0:      0     1\n"
+                      "RSS hash key:\n";
+    expect_error(hdr, "dump.txt:4: \"RSS hash key:\" without a key line");
+    char *t = g_strconcat(hdr, hdr, NULL);
+    expect_error(t, "dump.txt:4: \"RSS hash key:\" without a key line");
+    g_free(t);
+}
+
 static CU_TestInfo cases[] = {
     {"test_ethtool_x_round_trip_full_ms_table", test_ethtool_x_round_trip_full_ms_table},
     {"test_ethtool_x_real_session_log", test_ethtool_x_real_session_log},
     {"test_ethtool_x_middle_gap_context_and_xfrm", test_ethtool_x_middle_gap_context_and_xfrm},
     {"test_ethtool_x_unsupported", test_ethtool_x_unsupported},
     {"test_ethtool_x_malformed_names_line", test_ethtool_x_malformed_names_line},
+    {"test_ethtool_x_rows_must_have_ethtool_shape", test_ethtool_x_rows_must_have_ethtool_shape},
+    {"test_ethtool_x_key_title_needs_key_line_before_next_block",
+     test_ethtool_x_key_title_needs_key_line_before_next_block},
     CU_TEST_INFO_NULL,
 };
 

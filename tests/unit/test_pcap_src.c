@@ -173,6 +173,38 @@ static void test_pcap_src_nanosecond_and_microsecond_files_give_ns(void)
     }
 }
 
+/* A record claiming more captured bytes than the frame had (caplen > len) is
+ * damage, reported with its packet number, never a frame shorter than its
+ * bytes (found by fuzz_pcap_src: caplen 76, len 0). */
+static void test_pcap_src_caplen_above_frame_length_is_damaged_record(void)
+{
+    static const uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,
+                                    1,    2,    3,    4,    5,    0x08, 0x06};
+    char *tmp = write_temp("", 0);
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, tmp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct pcap_pkthdr h = {.caplen = 42, .len = 60};
+    pcap_dump((u_char *)d, &h, arp);
+    h.len = 20;
+    pcap_dump((u_char *)d, &h, arp);
+    pcap_dump_close(d);
+    pcap_close(dead);
+    struct traffic_pcap *r = traffic_pcap_open(tmp, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    struct traffic_pkt p;
+    GError *err = NULL;
+    CU_ASSERT_EQUAL(traffic_pcap_next(r, &p, &err), 1);
+    CU_ASSERT_EQUAL(traffic_pcap_next(r, &p, &err), -1);
+    CU_ASSERT(err && strstr(err->message, ": packet 2: damaged record: captured length 42 "
+                                          "exceeds the frame length 20"));
+    CU_ASSERT_EQUAL(traffic_pcap_packet_no(r), 1);
+    g_clear_error(&err);
+    traffic_pcap_free(r);
+    g_unlink(tmp);
+    g_free(tmp);
+}
+
 /* Linux cooked capture (tcpdump -i any): the link type picks the parser. */
 static void test_pcap_src_linux_cooked_capture_is_parsed(void)
 {
@@ -304,6 +336,8 @@ static CU_TestInfo cases[] = {
     {"truncated last record names packet", test_pcap_src_truncated_last_record_names_packet},
     {"non pcap file is rejected", test_pcap_src_non_pcap_file_is_rejected},
     {"ns and us files give ns", test_pcap_src_nanosecond_and_microsecond_files_give_ns},
+    {"caplen above frame length is damaged record",
+     test_pcap_src_caplen_above_frame_length_is_damaged_record},
     CU_TEST_INFO_NULL,
 };
 

@@ -412,7 +412,7 @@ static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
     f->vectors[2].per_cpu = f->per_cpu[2];
     f->r.cpus = NULL;
     CU_ASSERT_FALSE(sim_report_write(&f->r, dir, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "n_cpus = 2"));
+    CU_ASSERT(err && strstr(err->message, "n_cpus = 2"));
     g_clear_error(&err);
     char *after = slurp(dir, "interrupts.txt");
     CU_ASSERT(before && after && strcmp(before, after) == 0);

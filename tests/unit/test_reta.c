@@ -42,6 +42,24 @@ static void test_reta_sizes(void)
     }
 }
 
+/* Entries are 16-bit: a queue count they cannot hold is refused, never truncated
+ * (found by fuzz_reta: queue 333306 of 2^26 read back as 5114). */
+static void test_reta_rejects_queue_counts_entries_cannot_hold(void)
+{
+    struct nic_reta *r = reta(4, NIC_RETA_QUEUES_MAX);
+    const unsigned q[4] = {0, 1, 2, NIC_RETA_QUEUES_MAX - 1};
+    CU_ASSERT_TRUE(nic_reta_set_list(r, q, 4, "/reta", NULL));
+    CU_ASSERT_EQUAL(nic_reta_entry(r, 3), NIC_RETA_QUEUES_MAX - 1);
+    nic_reta_free(r);
+    unsigned bad[] = {0, NIC_RETA_QUEUES_MAX + 1, 1u << 26};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        GError *err = NULL;
+        CU_ASSERT_PTR_NULL(nic_reta_new(4, bad[i], &err));
+        CU_ASSERT(err && strstr(err->message, "RX queues, expected 1 to 65536"));
+        g_clear_error(&err);
+    }
+}
+
 static void test_reta_equal_and_start(void)
 {
     struct nic_reta *r = reta(128, 16);
@@ -156,6 +174,8 @@ static void test_reta_spread_ceil_floor(void)
 static CU_TestInfo cases[] = {
     {"test_reta_default_is_i_mod_n", test_reta_default_is_i_mod_n},
     {"test_reta_sizes", test_reta_sizes},
+    {"test_reta_rejects_queue_counts_entries_cannot_hold",
+     test_reta_rejects_queue_counts_entries_cannot_hold},
     {"test_reta_equal_and_start", test_reta_equal_and_start},
     {"test_reta_weight_contiguous_runs", test_reta_weight_contiguous_runs},
     {"test_reta_rejects_bad_requests", test_reta_rejects_bad_requests},

@@ -243,6 +243,33 @@ static void test_snapshot_softnet_errors_name_source_and_line(void)
     g_clear_error(&err);
 }
 
+/* Rows come one per online CPU in increasing order: a repeated CPU number would
+ * make a delta compare two different rows (found by fuzz_snapshot). */
+static void test_snapshot_softnet_rejects_repeated_or_decreasing_cpu(void)
+{
+    const char *row0 = "00000010 00000000 00000000 00000000 00000000 00000000 00000000 "
+                       "00000000 00000000 00000000 00000000 00000000 00000000\n";
+    const char *row2 = "00000020 00000000 00000000 00000000 00000000 00000000 00000000 "
+                       "00000000 00000000 00000000 00000000 00000009 00000002\n";
+    const char *big = "00000020 00000000 00000000 00000000 00000000 00000000 00000000 "
+                      "00000000 00000000 00000000 00000000 00000009 ffffffff\n";
+    struct {
+        const char *a, *b, *want;
+    } bad[] = {
+        {row0, row0, "t: line 2: CPU 0, expected above the previous row's CPU 0 and below 8192"},
+        {row2, row0, "t: line 2: CPU 0, expected above the previous row's CPU 2 and below 8192"},
+        {row0, big, "t: line 2: CPU 4294967295, expected above the previous row's CPU 0"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        char *t = g_strconcat(bad[i].a, bad[i].b, NULL);
+        GError *err = NULL;
+        CU_ASSERT_PTR_NULL(val_softnet_parse(t, "t", &err));
+        CU_ASSERT(err && g_str_has_prefix(err->message, bad[i].want));
+        g_clear_error(&err);
+        g_free(t);
+    }
+}
+
 static void test_snapshot_softnet_delta_wraps_u32(void)
 {
     struct val_softnet *b = val_softnet_parse("ffffffff 00000000 00000000 00000000 00000000 "
@@ -309,6 +336,32 @@ static void test_snapshot_softirqs_malformed_row(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_STRING_EQUAL(err->message, "s: line 3: NET_RX: expected 2 per-CPU counts");
     g_clear_error(&err);
+}
+
+/* Per-CPU IRQ and softirq counts are unsigned int in the kernel: a larger
+ * number is malformed, never saturated to UINT64_MAX and then read back as
+ * "absent" (-1) by val_softirqs_get (found by fuzz_snapshot). */
+static void test_snapshot_counts_above_u32_are_malformed(void)
+{
+    GError *err = NULL;
+    struct val_softirqs *s =
+        val_softirqs_parse("   CPU0   CPU1\n  NET_RX:  4294967295  0\n", "s", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(val_softirqs_get(s, "NET_RX", 0), 4294967295);
+    val_softirqs_free(s);
+    const char *big[] = {"4294967296", "18446744073709551615", "99999999999999999999999"};
+    for (size_t i = 0; i < G_N_ELEMENTS(big); i++) {
+        char *t = g_strdup_printf("   CPU0   CPU1\n  NET_RX:  %s  7\n", big[i]);
+        CU_ASSERT_PTR_NULL(val_softirqs_parse(t, "s", &err));
+        CU_ASSERT(err && !strcmp(err->message, "s: line 2: NET_RX: expected 2 per-CPU counts"));
+        g_clear_error(&err);
+        g_free(t);
+        t = g_strdup_printf("   CPU0   CPU1\n 24:  %s  7  IO-APIC   5-edge  acpi\n", big[i]);
+        CU_ASSERT_PTR_NULL(val_interrupts_parse(t, "i", &err));
+        CU_ASSERT(err && strstr(err->message, "IRQ 24: expected 2 per-CPU counts, found 0"));
+        g_clear_error(&err);
+        g_free(t);
+    }
 }
 
 static void test_snapshot_ethtool_l_channels(void)
@@ -424,6 +477,9 @@ static CU_TestInfo cases[] = {
     {"test_snapshot_softnet_errors_name_source_and_line",
      test_snapshot_softnet_errors_name_source_and_line},
     {"test_snapshot_softnet_delta_wraps_u32", test_snapshot_softnet_delta_wraps_u32},
+    {"test_snapshot_counts_above_u32_are_malformed", test_snapshot_counts_above_u32_are_malformed},
+    {"test_snapshot_softnet_rejects_repeated_or_decreasing_cpu",
+     test_snapshot_softnet_rejects_repeated_or_decreasing_cpu},
     {"test_snapshot_softnet_and_softirqs_from_bundle",
      test_snapshot_softnet_and_softirqs_from_bundle},
     {"test_snapshot_softirqs_malformed_row", test_snapshot_softirqs_malformed_row},
