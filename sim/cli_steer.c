@@ -7,6 +7,7 @@
 
 #include "models/nic/classifier.h"
 #include "models/nic/ethtool_x.h"
+#include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
 #include "sim/cli.h"
 #include "sim/err.h"
@@ -23,37 +24,15 @@ struct steer_opts {
 
 struct queue_stats {
     uint64_t packets, bytes, flows;
-};
-
-/* A flow as the user counts it: distinct 5-tuple on a queue. */
-struct flow_key {
-    int32_t queue;
-    uint8_t l3, l4;
-    uint16_t sport, dport;
-    uint8_t saddr[16], daddr[16];
+    GHashTable *seen; /* struct traffic_flow_key set: a flow as the user counts it */
 };
 
 struct steer_run {
     struct queue_stats *q;
     unsigned nq;
-    GHashTable *flows; /* struct flow_key -> present */
     uint64_t total, non_ip, dropped, truncated;
     GString *csv; /* --per-packet rows, written only when the run succeeds */
 };
-
-static guint flow_key_hash(gconstpointer p)
-{
-    const uint8_t *b = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof(struct flow_key); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(struct flow_key)) == 0;
-}
 
 static json_t *load_json_file(const char *path, GError **err)
 {
@@ -190,15 +169,9 @@ static void count_packet(struct steer_run *r, const struct traffic_pkt *p,
     q->bytes += p->wire_len;
     if (p->l3 == PKT_L3_NONE)
         return;
-    struct flow_key k = {.queue = d->queue, .l3 = p->l3, .l4 = p->l4};
-    if (p->has_ports) {
-        k.sport = p->sport;
-        k.dport = p->dport;
-    }
-    memcpy(k.saddr, p->saddr, 16);
-    memcpy(k.daddr, p->daddr, 16);
-    if (!g_hash_table_contains(r->flows, &k)) {
-        g_hash_table_add(r->flows, g_memdup2(&k, sizeof(k)));
+    struct traffic_flow_key k = traffic_flow_key_of(p);
+    if (!g_hash_table_contains(q->seen, &k)) {
+        g_hash_table_add(q->seen, g_memdup2(&k, sizeof(k)));
         q->flows++;
     }
 }
@@ -305,14 +278,17 @@ static bool steer_run(const struct steer_opts *o, GError **err)
         g_string_append_printf(policy, "%s%s", i ? "+" : "", nic_classifier_stage_name(c, i));
     struct steer_run r = {.nq = nq};
     r.q = g_new0(struct queue_stats, r.nq);
-    r.flows = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);
+    for (unsigned i = 0; i < r.nq; i++)
+        r.q[i].seen =
+            g_hash_table_new_full(traffic_flow_key_hash, traffic_flow_key_equal, g_free, NULL);
     if (o->per_packet)
         r.csv = g_string_new("packet,queue,hash\n");
     bool ok = classify_capture(o->pcap, c, &r, err) && emit(o, &r, policy->str, c, err);
     if (r.csv)
         g_string_free(r.csv, TRUE);
     g_string_free(policy, TRUE);
-    g_hash_table_destroy(r.flows);
+    for (unsigned i = 0; i < r.nq; i++)
+        g_hash_table_destroy(r.q[i].seen);
     g_free(r.q);
     nic_classifier_free(c);
     json_decref(cfg);

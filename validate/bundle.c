@@ -2,6 +2,7 @@
  * ignored; sysctl defaults mirror net/core/hotdata.c and sysctl_net_core.c, Linux 6.12. */
 #include "validate/bundle.h"
 
+#include "models/kernel/rfs.h"
 #include "sim/err.h"
 
 #include <errno.h>
@@ -16,8 +17,8 @@ struct val_bundle {
     char *trace_path, *pcap_path;
     const char *kernel, *rx_dev, *rx_driver, *rx_addr, *tx_dev, *trace_clock;
     int ncpus, hz, queues;
-    struct val_cpumask *rps;
-    int *rps_flow_cnt;
+    struct kern_cpumask *rps;
+    uint64_t *rps_flow_cnt;
     struct val_sysctl sysctl;
     struct val_softnet *softnet[2];
     struct val_interrupts *irqs[2];
@@ -148,8 +149,9 @@ static bool load_host(struct val_bundle *b, GError **err)
         !get_i32(b, "/host/ncpus", true, 0, &b->ncpus, err) ||
         !get_i32(b, "/host/hz", true, 0, &b->hz, err))
         return false;
-    if (b->ncpus < 1 || b->ncpus > VAL_MAX_CPUS)
-        return cfg_fail(err, b, "/host/ncpus", "%d not in 1..%d", b->ncpus, VAL_MAX_CPUS);
+    if (b->ncpus < 1 || b->ncpus > KERN_NR_CPUS)
+        return cfg_fail(err, b, "/host/ncpus", "%d not in 1..%d (the model's NR_CPUS)", b->ncpus,
+                        KERN_NR_CPUS);
     if (b->hz < 24 || b->hz > 10000)
         return cfg_fail(err, b, "/host/hz", "%d is not a CONFIG_HZ value", b->hz);
     if (!(b->rx_dev = req_str(b, "/topology/receiver/dev", err)) ||
@@ -163,25 +165,63 @@ static bool load_host(struct val_bundle *b, GError **err)
     return true;
 }
 
+/* A sysfs hex mask (bitmap_parse) at ptr. sysfs always prints at least one digit, so an empty
+ * value means the capture failed to read the file: an error, not "no CPU". */
+static bool parse_mask(const struct val_bundle *b, const char *ptr, const char *s,
+                       struct kern_cpumask *m, GError **err)
+{
+    if (!s[strspn(s, " \n")])
+        return cfg_fail(err, b, ptr, "empty CPU mask (sysfs prints hex groups like \"0000ffff\")");
+    if (kern_cpumask_parse_hex(m, s, err))
+        return true;
+    sim_error_prefix(err, "%s: %s", b->cfg_path, ptr);
+    return false;
+}
+
+/* rps_flow_cnt as kstrtoul() reads it (store_rps_dev_flow_table_cnt); a JSON number also does. */
+static bool parse_flow_cnt(const struct val_bundle *b, const char *ptr, json_t *j, uint64_t *out,
+                           GError **err)
+{
+    if (json_is_integer(j) && json_integer_value(j) >= 0) {
+        *out = (uint64_t)json_integer_value(j);
+        return true;
+    }
+    if (!json_is_string(j))
+        return cfg_fail(err, b, ptr, "expected an unsigned integer (number or sysfs string)");
+    if (kern_parse_rps_flow_cnt(json_string_value(j), out, err))
+        return true;
+    sim_error_prefix(err, "%s: %s", b->cfg_path, ptr);
+    return false;
+}
+
+/* sysfs_queues/<dev>/rx-<q>: rps_cpus (required, or absent = empty) and rps_flow_cnt (absent:
+ * 0). */
+static bool read_rx_queue(const struct val_bundle *b, const char *dev, int rxq, bool need_rps,
+                          struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+{
+    char *ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_cpus", dev, rxq);
+    json_t *m = jget(b->root, ptr);
+    bool ok = true;
+    kern_cpumask_clear(rps_cpus);
+    if (m || need_rps)
+        ok = json_is_string(m) ? parse_mask(b, ptr, json_string_value(m), rps_cpus, err)
+                               : cfg_fail(err, b, ptr, m ? "expected a string" : "missing");
+    g_free(ptr);
+    ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_flow_cnt", dev, rxq);
+    json_t *fc = jget(b->root, ptr);
+    *rps_flow_cnt = 0;
+    ok = ok && (!fc || parse_flow_cnt(b, ptr, fc, rps_flow_cnt, err));
+    g_free(ptr);
+    return ok;
+}
+
 static bool load_queues(struct val_bundle *b, GError **err)
 {
-    b->rps = g_new0(struct val_cpumask, b->queues);
-    b->rps_flow_cnt = g_new0(int, b->queues);
-    for (int q = 0; q < b->queues; q++) {
-        char *ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_cpus", b->rx_dev, q);
-        const char *m = req_str(b, ptr, err);
-        char *src = g_strdup_printf("%s: %s", b->cfg_path, ptr);
-        bool ok = m && val_cpumask_parse(m, src, &b->rps[q], err);
-        g_free(src);
-        g_free(ptr);
-        if (!ok)
+    b->rps = g_new0(struct kern_cpumask, b->queues);
+    b->rps_flow_cnt = g_new0(uint64_t, b->queues);
+    for (int q = 0; q < b->queues; q++)
+        if (!read_rx_queue(b, b->rx_dev, q, true, &b->rps[q], &b->rps_flow_cnt[q], err))
             return false;
-        ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_flow_cnt", b->rx_dev, q);
-        ok = get_i32(b, ptr, false, 0, &b->rps_flow_cnt[q], err);
-        g_free(ptr);
-        if (!ok)
-            return false;
-    }
     return true;
 }
 
@@ -213,15 +253,9 @@ static bool load_sysctl(struct val_bundle *b, GError **err)
             return false;
     }
     const char *fl = opt_str(b, "/sysctl_net_core/flow_limit_cpu_bitmap");
-    memset(&s->flow_limit_cpu_bitmap, 0, sizeof s->flow_limit_cpu_bitmap);
-    if (fl) {
-        char *src = g_strdup_printf("%s: /sysctl_net_core/flow_limit_cpu_bitmap", b->cfg_path);
-        bool ok = val_cpumask_parse(fl, src, &s->flow_limit_cpu_bitmap, err);
-        g_free(src);
-        if (!ok)
-            return false;
-    }
-    return true;
+    kern_cpumask_clear(&s->flow_limit_cpu_bitmap);
+    return !fl || parse_mask(b, "/sysctl_net_core/flow_limit_cpu_bitmap", fl,
+                             &s->flow_limit_cpu_bitmap, err);
 }
 
 static bool load_snapshots(struct val_bundle *b, GError **err)
@@ -287,7 +321,7 @@ static bool load_overrun(struct val_bundle *b, GError **err)
         int cpu, n = 0;
         unsigned long long over, drop;
         if (sscanf(l, "cpu%d overrun: %llu dropped events: %llu%n", &cpu, &over, &drop, &n) != 3 ||
-            cpu < 0 || cpu >= VAL_MAX_CPUS) {
+            cpu < 0 || cpu >= KERN_NR_CPUS) {
             ok = cfg_fail(err, b, "/trace/per_cpu_overrun",
                           "line %d: expected \"cpuN overrun: N dropped events: N\"", i + 1);
             break;
@@ -490,29 +524,40 @@ int val_bundle_queues(const struct val_bundle *b)
     return b->queues;
 }
 
-const struct val_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq)
+const struct kern_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq)
 {
     return rxq >= 0 && rxq < b->queues ? &b->rps[rxq] : NULL;
 }
 
-int val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq)
+uint64_t val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq)
 {
     return rxq >= 0 && rxq < b->queues ? b->rps_flow_cnt[rxq] : 0;
 }
 
+int val_bundle_rx_queues(const struct val_bundle *b, const char *dev)
+{
+    json_t *qs = json_object_get(json_object_get(b->root, "sysfs_queues"), dev);
+    int nq = 0;
+    char key[32];
+    while (nq < 4096 && (g_snprintf(key, sizeof key, "rx-%d", nq), json_object_get(qs, key)))
+        nq++;
+    return nq;
+}
+
+bool val_bundle_rx_queue(const struct val_bundle *b, const char *dev, int rxq,
+                         struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+{
+    return read_rx_queue(b, dev, rxq, false, rps_cpus, rps_flow_cnt, err);
+}
+
 bool val_bundle_xps(const struct val_bundle *b, const char *dev, int txq, const char *attr,
-                    struct val_cpumask *out, GError **err)
+                    struct kern_cpumask *out, GError **err)
 {
     char *ptr = g_strdup_printf("/sysfs_queues/%s/tx-%d/%s", dev, txq, attr);
     json_t *j = jget(b->root, ptr);
-    bool ok;
-    if (!json_is_string(j)) {
-        ok = cfg_fail(err, b, ptr, j ? "expected a hex mask string" : "missing");
-    } else {
-        char *src = g_strdup_printf("%s: %s", b->cfg_path, ptr);
-        ok = val_cpumask_parse(json_string_value(j), src, out, err);
-        g_free(src);
-    }
+    bool ok = json_is_string(j)
+                  ? parse_mask(b, ptr, json_string_value(j), out, err)
+                  : cfg_fail(err, b, ptr, j ? "expected a hex mask string" : "missing");
     g_free(ptr);
     return ok;
 }

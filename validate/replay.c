@@ -71,8 +71,9 @@ struct replay {
     struct val_report *r;
     json_t *cfg;
     int ncpus;
-    GArray *pcap; /* struct pcap_rec */
-    GArray *cand; /* guint: pcap index of each join candidate */
+    struct kern_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
+    GArray *pcap;               /* struct pcap_rec */
+    GArray *cand;               /* guint: pcap index of each join candidate */
     struct val_match *match;
     GPtrArray *devs; /* struct dev_model* */
     struct kern_sock_flow_table *sft;
@@ -115,17 +116,6 @@ static void dev_model_free(gpointer p)
 
 /* ---- configuration ---- */
 
-static bool set_rps_map(struct kern_rps_dev *dev, unsigned q, const struct val_cpumask *m,
-                        int ncpus, GError **err)
-{
-    struct kern_cpumask km;
-    kern_cpumask_clear(&km);
-    for (int c = 0; c < ncpus && c < KERN_NR_CPUS; c++)
-        if (val_cpumask_test(m, c))
-            kern_cpumask_set(&km, (unsigned)c);
-    return kern_rps_dev_set_rps_cpus(dev, q, &km, err);
-}
-
 static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GError **err)
 {
     struct kern_rps_dev_flow_table *t = NULL;
@@ -136,27 +126,29 @@ static bool set_flow_cnt(struct kern_rps_dev *dev, unsigned q, uint64_t cnt, GEr
     return true;
 }
 
-/* The receiver: store_rps_map()/store_rps_dev_flow_table_cnt() from the bundle's sysfs values. */
-static struct kern_rps_dev *rx_dev_model(struct replay *p, GError **err)
+/* A device's RPS/RFS state as store_rps_map()/store_rps_dev_flow_table_cnt() left it, from
+ * the bundle's sysfs_queues/<dev>/rx-<q> values for nq queues; NULL + error when rejected. */
+static struct kern_rps_dev *rps_dev_model(struct replay *p, const char *dev, int nq, GError **err)
 {
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
-    int nq = val_bundle_queues(p->b);
-    struct kern_rps_dev *dev = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &online, err);
-    for (int q = 0; dev && q < nq; q++) {
-        if (!set_rps_map(dev, (unsigned)q, val_bundle_rps_cpus(p->b, q), p->ncpus, err) ||
-            !set_flow_cnt(dev, (unsigned)q, (uint64_t)val_bundle_rps_flow_cnt(p->b, q), err)) {
+    struct kern_rps_dev *rps = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &p->online, err);
+    for (int q = 0; rps && q < nq; q++) {
+        struct kern_cpumask mask;
+        uint64_t cnt;
+        if (!val_bundle_rx_queue(p->b, dev, q, &mask, &cnt, err)) {
+            kern_rps_dev_free(rps);
+            return NULL;
+        }
+        if (!kern_rps_dev_set_rps_cpus(rps, (unsigned)q, &mask, err) ||
+            !set_flow_cnt(rps, (unsigned)q, cnt, err)) {
             g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/rx-%d: ", val_bundle_dir(p->b),
-                           val_bundle_rx_dev(p->b), q);
-            kern_rps_dev_free(dev);
+                           dev, q);
+            kern_rps_dev_free(rps);
             return NULL;
         }
     }
-    return dev;
+    return rps;
 }
 
-/* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
- * when the bundle has them, else no RPS. */
 /* Whether any rx queue has an RPS map (and, in *flows, an RFS table). */
 static bool dev_steers(const struct kern_rps_dev *dev, bool *flows)
 {
@@ -170,43 +162,15 @@ static bool dev_steers(const struct kern_rps_dev *dev, bool *flows)
     return map || fl;
 }
 
+/* Another device of this host (the veth sender receives the ACKs): its sysfs_queues rx-N maps
+ * when the bundle has them, else no RPS. */
 static bool other_dev_model(struct replay *p, struct dev_model *d, GError **err)
 {
-    json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), d->name);
-    unsigned nq = 0;
-    while (nq < 4096) {
-        char key[32];
-        g_snprintf(key, sizeof key, "rx-%u", nq);
-        if (!json_object_get(qs, key))
-            break;
-        nq++;
-    }
+    int nq = val_bundle_rx_queues(p->b, d->name);
     if (!nq)
         return true;
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, (unsigned)p->ncpus);
-    d->rps = kern_rps_dev_new(nq, (unsigned)p->ncpus, &online, err);
-    if (!d->rps)
+    if (!(d->rps = rps_dev_model(p, d->name, nq, err)))
         return false;
-    for (unsigned q = 0; q < nq; q++) {
-        char key[32];
-        g_snprintf(key, sizeof key, "rx-%u", q);
-        json_t *rq = json_object_get(qs, key);
-        const char *m = json_string_value(json_object_get(rq, "rps_cpus"));
-        const char *fc = json_string_value(json_object_get(rq, "rps_flow_cnt"));
-        struct kern_cpumask km;
-        uint64_t cnt = 0;
-        bool ok = m ? kern_cpumask_parse_hex(&km, m, err) : (kern_cpumask_clear(&km), true);
-        ok = ok && (!fc || kern_parse_rps_flow_cnt(fc, &cnt, err));
-        kern_cpumask_and(&km, &online);
-        ok = ok && kern_rps_dev_set_rps_cpus(d->rps, q, &km, err) &&
-             set_flow_cnt(d->rps, q, cnt, err);
-        if (!ok) {
-            g_prefix_error(err, "%s/config.json: /sysfs_queues/%s/%s: ", val_bundle_dir(p->b),
-                           d->name, key);
-            return false;
-        }
-    }
     d->steering = dev_steers(d->rps, NULL);
     return true;
 }
@@ -494,19 +458,15 @@ static bool setup_sender_xps(struct replay *p, GError **err)
     struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
     bool any = false, ok = true;
     for (unsigned q = 0; ok && q < nq; q++) {
-        struct val_cpumask m;
         GError *e = NULL;
-        if (!val_bundle_xps(p->b, tx, (int)q, "xps_cpus", &m, &e)) {
+        if (!val_bundle_xps(p->b, tx, (int)q, "xps_cpus", &masks[q], &e)) {
             g_clear_error(&e); /* not captured: no XPS map for this queue */
             continue;
         }
-        for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
-            if (val_cpumask_test(&m, c)) {
-                kern_cpumask_set(&masks[q], (unsigned)c);
-                any = true;
-            }
-        struct val_cpumask rq;
-        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && val_cpumask_weight(&rq))
+        kern_cpumask_and(&masks[q], &p->online);
+        any |= !kern_cpumask_empty(&masks[q]);
+        struct kern_cpumask rq;
+        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && !kern_cpumask_empty(&rq))
             val_report_partial(p->r, "%s tx-%u has an xps_rxqs map: not replayed", tx, q);
     }
     if (any) {
@@ -540,11 +500,8 @@ static bool setup(struct replay *p, GError **err)
             err, "%s/config.json: /sysctl_net_core/rps_sock_flow_entries: ", val_bundle_dir(p->b));
         return false;
     }
-    struct kern_cpumask fl;
-    kern_cpumask_clear(&fl);
-    for (int c = 0; c < p->ncpus && c < KERN_NR_CPUS; c++)
-        if (val_cpumask_test(&sc->flow_limit_cpu_bitmap, c))
-            kern_cpumask_set(&fl, (unsigned)c);
+    struct kern_cpumask fl = sc->flow_limit_cpu_bitmap;
+    kern_cpumask_and(&fl, &p->online);
     p->bl = kern_backlog_new((unsigned)p->ncpus, sc->netdev_max_backlog,
                              (unsigned)sc->flow_limit_table_len, &fl, err);
     if (!p->bl) {
@@ -555,7 +512,7 @@ static bool setup(struct replay *p, GError **err)
     g_strlcpy(rx->name, val_bundle_rx_dev(p->b), sizeof rx->name);
     rx->is_rx = true;
     g_ptr_array_add(p->devs, rx);
-    if (!(rx->rps = rx_dev_model(p, err)))
+    if (!(rx->rps = rps_dev_model(p, val_bundle_rx_dev(p->b), val_bundle_queues(p->b), err)))
         return false;
     bool any_flows = false;
     rx->steering = dev_steers(rx->rps, &any_flows);
@@ -1164,6 +1121,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.cfg = json_load_file(cfg_path, 0, NULL);
     g_free(cfg_path);
     p.ncpus = val_bundle_ncpus(p.b);
+    kern_cpumask_first_n(&p.online, (unsigned)p.ncpus);
     struct val_report *r = p.r = val_report_new(p.ncpus, o->keep);
     r->bundle = g_strdup(dir);
     const char *cs = json_string_value(json_object_get(p.cfg, "case"));

@@ -1,6 +1,6 @@
 /* Snapshot parsers: show_interrupts() (kernel/irq/proc.c), softnet_seq_show()
- * (net/core/net-procfs.c), show_softirqs() (fs/proc/softirqs.c), bitmap_parse()/cpulist_parse()
- * (lib/bitmap-str.c), and ethtool's do_gchannels/do_gcoalesce/do_gfeatures text. */
+ * (net/core/net-procfs.c), show_softirqs() (fs/proc/softirqs.c) and
+ * ethtool's do_gchannels/do_gcoalesce/do_gfeatures text. */
 #include "validate/snapshot.h"
 
 #include "sim/err.h"
@@ -37,104 +37,6 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* ---------------------------------------------------------------- CPU masks */
-
-void val_cpumask_set(struct val_cpumask *m, int cpu)
-{
-    if (cpu >= 0 && cpu < VAL_MAX_CPUS)
-        m->bits[cpu / 64] |= 1ULL << (cpu % 64);
-}
-
-bool val_cpumask_test(const struct val_cpumask *m, int cpu)
-{
-    return cpu >= 0 && cpu < VAL_MAX_CPUS && (m->bits[cpu / 64] >> (cpu % 64)) & 1;
-}
-
-int val_cpumask_weight(const struct val_cpumask *m)
-{
-    int n = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(m->bits); i++)
-        n += __builtin_popcountll(m->bits[i]);
-    return n;
-}
-
-int val_cpumask_to_array(const struct val_cpumask *m, int *cpus, int max)
-{
-    int n = 0;
-    for (int c = 0; c < VAL_MAX_CPUS && n < max; c++)
-        if (val_cpumask_test(m, c))
-            cpus[n++] = c;
-    return n;
-}
-
-bool val_cpumask_parse(const char *s, const char *source, struct val_cpumask *m, GError **err)
-{
-    memset(m, 0, sizeof *m);
-    char *t = g_strstrip(g_strdup(s));
-    if (!*t) {
-        g_free(t);
-        return fail(err, source, 0, "empty CPU mask (expected hex groups like \"0000ffff\")");
-    }
-    char **groups = g_strsplit(t, ",", -1);
-    int ng = (int)g_strv_length(groups);
-    bool ok = true;
-    if (ng * 32 > VAL_MAX_CPUS) {
-        ok = fail(err, source, 0, "CPU mask \"%s\" has %d groups, more than %d CPUs", t, ng,
-                  VAL_MAX_CPUS);
-    }
-    for (int g = 0; ok && g < ng; g++) {
-        const char *h = groups[g];
-        size_t n = strlen(h);
-        bool hex = n > 0 && n <= 8;
-        for (size_t i = 0; hex && i < n; i++)
-            hex = isxdigit((unsigned char)h[i]);
-        if (!hex) {
-            ok = fail(err, source, 0, "CPU mask \"%s\": group %d \"%s\" is not 1-8 hex digits", t,
-                      g + 1, h);
-            break;
-        }
-        uint32_t v = (uint32_t)strtoul(h, NULL, 16);
-        int base = (ng - 1 - g) * 32; /* rightmost group holds CPUs 0-31 */
-        for (int b = 0; b < 32; b++)
-            if (v & (1U << b))
-                val_cpumask_set(m, base + b);
-    }
-    g_strfreev(groups);
-    g_free(t);
-    return ok;
-}
-
-bool val_cpulist_parse(const char *s, const char *source, struct val_cpumask *m, GError **err)
-{
-    memset(m, 0, sizeof *m);
-    char *t = g_strstrip(g_strdup(s));
-    bool ok = true;
-    if (*t) {
-        char **parts = g_strsplit(t, ",", -1);
-        for (int i = 0; ok && parts[i]; i++) {
-            char *p = parts[i], *e;
-            long a = -1, b = -1;
-            if (isdigit((unsigned char)*p))
-                a = strtol(p, &e, 10);
-            if (a >= 0 && *e == '-' && isdigit((unsigned char)e[1]))
-                b = strtol(e + 1, &e, 10);
-            else if (a >= 0)
-                b = a;
-            if (a < 0 || *e != '\0' || b < a || b >= VAL_MAX_CPUS) {
-                ok = fail(err, source, 0,
-                          "CPU list \"%s\": item \"%s\" is not N or N-M with N <= M < %d", t, p,
-                          VAL_MAX_CPUS);
-                break;
-            }
-            for (long c = a; c <= b; c++)
-                val_cpumask_set(m, (int)c);
-        }
-        g_strfreev(parts);
-    }
-    g_free(t);
-    return ok;
-}
-
 /* ---------------------------------------------------------------- helpers */
 
 /* Header "CPU0 CPU1 ..." -> number of columns, 0 when not a header. */
@@ -161,6 +63,21 @@ static const char *skip_ws(const char *p)
     while (*p == ' ' || *p == '\t')
         p++;
     return p;
+}
+
+/* The "CPU0 CPU1 ..." header show_interrupts() and show_softirqs() print first (one column per
+ * online CPU), after any blank lines. Returns the column count, 0 + error when absent; *line
+ * is the header's index. */
+static int read_cpu_header(char **lines, int *line, const char *source, GError **err)
+{
+    int i = 0;
+    while (lines[i] && !*skip_ws(lines[i]))
+        i++;
+    *line = i;
+    int n = lines[i] ? header_cpus(lines[i]) : 0;
+    if (n == 0)
+        fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
+    return n;
 }
 
 /* Reads up to max unsigned decimal counts; returns how many; *rest after them. */
@@ -251,13 +168,8 @@ struct val_interrupts *val_interrupts_parse(const char *text, const char *source
     char **lines = g_strsplit(text, "\n", -1);
     struct val_interrupts *t = g_new0(struct val_interrupts, 1);
     t->rows = g_ptr_array_new_with_free_func(irq_row_free);
-    bool ok = true;
-    int i = 0;
-    while (lines[i] && !*skip_ws(lines[i]))
-        i++;
-    if (!lines[i] || (t->ncpus = header_cpus(lines[i])) == 0) {
-        ok = fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
-    }
+    int i;
+    bool ok = (t->ncpus = read_cpu_header(lines, &i, source, err)) > 0;
     for (i++; ok && lines[i]; i++) {
         const char *p = skip_ws(lines[i]);
         if (!*p)
@@ -502,12 +414,8 @@ struct val_softirqs *val_softirqs_parse(const char *text, const char *source, GE
     struct val_softirqs *s = g_new0(struct val_softirqs, 1);
     GPtrArray *names = g_ptr_array_new();
     GArray *counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
-    bool ok = true;
-    int i = 0;
-    while (lines[i] && !*skip_ws(lines[i]))
-        i++;
-    if (!lines[i] || (s->ncpus = header_cpus(lines[i])) == 0)
-        ok = fail(err, source, i + 1, "expected the header of CPU columns (\"CPU0 CPU1 ...\")");
+    int i;
+    bool ok = (s->ncpus = read_cpu_header(lines, &i, source, err)) > 0;
     for (i++; ok && lines[i]; i++) {
         const char *p = skip_ws(lines[i]);
         if (!*p)

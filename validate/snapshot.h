@@ -1,6 +1,6 @@
 /* Parsers for host snapshots taken around a capture: /proc/interrupts (kernel/irq/proc.c),
- * /proc/net/softnet_stat (net/core/net-procfs.c), /proc/softirqs (fs/proc/softirqs.c),
- * sysfs CPU masks/lists (lib/bitmap-str.c) and ethtool -l/-c/-k text. */
+ * /proc/net/softnet_stat (net/core/net-procfs.c), /proc/softirqs (fs/proc/softirqs.c) and
+ * ethtool -l/-c/-k text. sysfs CPU masks are read by models/kernel/cpumask.h. */
 #ifndef NICSTEER_VALIDATE_SNAPSHOT_H
 #define NICSTEER_VALIDATE_SNAPSHOT_H
 
@@ -8,23 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ---- CPU masks: "00000000,0000ffff" (bitmap_print_to_pagebuf) and lists "0-3,8" ---- */
+/* Bound on CPU numbers a host can print (CONFIG_NR_CPUS is at most 8192, x86 MAXSMP); the
+ * model's own limit is KERN_NR_CPUS (models/kernel/cpumask.h). */
 #define VAL_MAX_CPUS 8192
-
-struct val_cpumask {
-    uint64_t bits[VAL_MAX_CPUS / 64];
-};
-
-/* Comma-separated 32-bit hex groups, most significant first; whitespace/newline trimmed.
- * source names the text in messages. */
-bool val_cpumask_parse(const char *s, const char *source, struct val_cpumask *m, GError **err);
-/* "0-3,8,10-11" (cpulist_parse); empty string = no CPU. */
-bool val_cpulist_parse(const char *s, const char *source, struct val_cpumask *m, GError **err);
-bool val_cpumask_test(const struct val_cpumask *m, int cpu);
-void val_cpumask_set(struct val_cpumask *m, int cpu);
-int val_cpumask_weight(const struct val_cpumask *m);
-/* CPUs in ascending order (the RPS map order, get_rps_cpus()); returns the count written. */
-int val_cpumask_to_array(const struct val_cpumask *m, int *cpus, int max);
 
 /* ---- /proc/interrupts ---- */
 struct val_irq_row {

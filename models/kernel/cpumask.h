@@ -34,7 +34,9 @@ void kern_cpumask_first_n(struct kern_cpumask *m, unsigned n);
 
 /* sysfs form, as written to rps_cpus/xps_cpus (bitmap_parse): comma-separated groups of at
  * most 8 hex digits, the last group holding CPUs 0-31; "" and "0" are the empty mask; one
- * trailing newline/space is accepted. Errors name the offending position. */
+ * trailing newline/space is accepted. All-zero groups above KERN_NR_CPUS (a mask printed by a
+ * host with more CPUs) are accepted; a set CPU >= KERN_NR_CPUS is an error. Errors name the
+ * offending position. */
 bool kern_cpumask_parse_hex(struct kern_cpumask *m, const char *s, GError **err);
 /* List form (bitmap_parselist): "0-3,8", "0-15:2/4" (use 2 of every 4), "" = empty. */
 bool kern_cpumask_parse_list(struct kern_cpumask *m, const char *s, GError **err);

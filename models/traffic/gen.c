@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
 #include "sim/rng.h"
@@ -536,33 +537,14 @@ static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path
 
 /* ---- replay -------------------------------------------------------------- */
 
-struct flow_key {
-    uint8_t l3, l4;
-    uint16_t sport, dport;
-    uint8_t saddr[16], daddr[16];
-};
-
-static guint flow_key_hash(gconstpointer p)
-{
-    const uint8_t *b = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof(struct flow_key); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(struct flow_key)) == 0;
-}
-
 static bool load_pcap(struct traffic_gen *g, const char *file, GError **err)
 {
     struct traffic_pcap *r = traffic_pcap_open(file, err);
     if (!r)
         return false;
     GArray *arr = g_array_new(FALSE, FALSE, sizeof(struct traffic_pkt));
-    GHashTable *ids = g_hash_table_new_full(flow_key_hash, flow_key_equal, g_free, NULL);
+    GHashTable *ids =
+        g_hash_table_new_full(traffic_flow_key_hash, traffic_flow_key_equal, g_free, NULL);
     struct traffic_pkt p;
     int rc;
     uint64_t prev = 0;
@@ -571,9 +553,7 @@ static bool load_pcap(struct traffic_gen *g, const char *file, GError **err)
         p.ts_ns = MAX(t, prev); /* clamp a clock going backwards */
         prev = p.ts_ns;
         if (p.l3 != PKT_L3_NONE) {
-            struct flow_key k = {.l3 = p.l3, .l4 = p.l4, .sport = p.sport, .dport = p.dport};
-            memcpy(k.saddr, p.saddr, 16);
-            memcpy(k.daddr, p.daddr, 16);
+            struct traffic_flow_key k = traffic_flow_key_of(&p);
             gpointer id = g_hash_table_lookup(ids, &k);
             if (!id) {
                 id = GUINT_TO_POINTER(g_hash_table_size(ids) + 1);

@@ -5,7 +5,6 @@
 
 #include "models/kernel/cpumask.h"
 #include "tests/fuzz/fuzz.h"
-#include "validate/snapshot.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -45,15 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_free(hex);
     }
     g_clear_error(&err);
-    /* validate/snapshot.c parses the same sysfs forms for bundles: where both
-     * accept a text they must read the same CPUs */
-    struct val_cpumask v;
-    bool vok = list ? val_cpulist_parse(text, "fuzz", &v, NULL)
-                    : val_cpumask_parse(text, "fuzz", &v, NULL);
-    if (ok && vok) {
-        for (unsigned cpu = 0; cpu < VAL_MAX_CPUS; cpu++)
-            FUZZ_CHECK(kern_cpumask_test(&m, cpu) == val_cpumask_test(&v, (int)cpu));
-    }
     g_free(text);
     return 0;
 }

@@ -1,9 +1,10 @@
 /* libFuzzer target: host snapshot text (validate/snapshot.c). Byte 0 picks
- * the parser: sysfs CPU mask, CPU list, /proc/interrupts, softnet_stat,
+ * the parser: sysfs CPU mask, CPU list (models/kernel/cpumask.c), /proc/interrupts, softnet_stat,
  * /proc/softirqs, ethtool -l, -c or -k; the rest is the text. What parses is
  * queried (lookups, deltas against itself, which must be zero). */
 #include <stdio.h>
 
+#include "models/kernel/cpumask.h"
 #include "tests/fuzz/fuzz.h"
 #include "validate/snapshot.h"
 
@@ -13,20 +14,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* Snapshots' sysfs masks are read by models/kernel/cpumask.c (bundle.c). */
 static void masks(const char *text, bool list)
 {
-    struct val_cpumask m;
+    struct kern_cpumask m;
     GError *err = NULL;
-    bool ok = list ? val_cpulist_parse(text, "fuzz", &m, &err)
-                   : val_cpumask_parse(text, "fuzz", &m, &err);
+    bool ok =
+        list ? kern_cpumask_parse_list(&m, text, &err) : kern_cpumask_parse_hex(&m, text, &err);
     FUZZ_CHECK(ok == (err == NULL));
     if (ok) {
-        int w = val_cpumask_weight(&m);
-        int *cpus = g_new(int, VAL_MAX_CPUS);
-        FUZZ_CHECK(val_cpumask_to_array(&m, cpus, VAL_MAX_CPUS) == w);
-        for (int i = 0; i < w; i++)
-            FUZZ_CHECK(val_cpumask_test(&m, cpus[i]) && (i == 0 || cpus[i] > cpus[i - 1]));
-        g_free(cpus);
+        unsigned w = kern_cpumask_weight(&m), n = 0;
+        for (int cpu = kern_cpumask_next(&m, -1), prev = -1; cpu >= 0;
+             prev = cpu, cpu = kern_cpumask_next(&m, cpu), n++)
+            FUZZ_CHECK(kern_cpumask_test(&m, (unsigned)cpu) && cpu > prev);
+        FUZZ_CHECK(n == w);
     }
     g_clear_error(&err);
 }

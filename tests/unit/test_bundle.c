@@ -39,7 +39,7 @@ static void test_bundle_rps2_typed_accessors(void)
     CU_ASSERT_STRING_EQUAL(val_bundle_tx_dev(b), "vA");
     CU_ASSERT_EQUAL(val_bundle_queues(b), 4);
     for (int q = 0; q < 4; q++) {
-        CU_ASSERT_EQUAL(val_cpumask_weight(val_bundle_rps_cpus(b, q)), 2);
+        CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, q)), 2);
         CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, q), 0);
     }
     CU_ASSERT_PTR_NULL(val_bundle_rps_cpus(b, 4));
@@ -94,21 +94,20 @@ static void test_bundle_perqueue_rps_and_sender_xps(void)
     if (!b)
         return;
     /* README: rx-0:{0} rx-1:{1} rx-2:{0,1} rx-3:{1}; sender tx-0,1 -> cpu0, tx-2,3 -> cpu1. */
-    int cpus[4];
-    CU_ASSERT_EQUAL(val_cpumask_to_array(val_bundle_rps_cpus(b, 0), cpus, 4), 1);
-    CU_ASSERT_EQUAL(cpus[0], 0);
-    CU_ASSERT_EQUAL(val_cpumask_to_array(val_bundle_rps_cpus(b, 1), cpus, 4), 1);
-    CU_ASSERT_EQUAL(cpus[0], 1);
-    CU_ASSERT_EQUAL(val_cpumask_weight(val_bundle_rps_cpus(b, 2)), 2);
-    CU_ASSERT_TRUE(val_cpumask_test(val_bundle_rps_cpus(b, 3), 1));
-    struct val_cpumask m;
+    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 0)), 1);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(val_bundle_rps_cpus(b, 0), 0), 0);
+    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 1)), 1);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(val_bundle_rps_cpus(b, 1), 0), 1);
+    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 2)), 2);
+    CU_ASSERT_TRUE(kern_cpumask_test(val_bundle_rps_cpus(b, 3), 1));
+    struct kern_cpumask m;
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 1, "xps_cpus", &m, NULL));
-    CU_ASSERT_TRUE(val_cpumask_test(&m, 0));
-    CU_ASSERT_EQUAL(val_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 0));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 2, "xps_cpus", &m, NULL));
-    CU_ASSERT_TRUE(val_cpumask_test(&m, 1));
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1));
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 2, "xps_rxqs", &m, NULL));
-    CU_ASSERT_EQUAL(val_cpumask_weight(&m), 0);
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 0);
     GError *err = NULL;
     CU_ASSERT_FALSE(val_bundle_xps(b, "vA", 9, "xps_cpus", &m, &err));
     CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "/sysfs_queues/vA/tx-9/xps_cpus: missing"));
@@ -138,8 +137,8 @@ static void test_bundle_rfs_sizes_and_all_shared_load(void)
     b = shared_bundle("traces/veth-highrate/backlog-default");
     /* RPS sends every rx queue to CPU1 only. */
     for (int q = 0; q < val_bundle_queues(b); q++) {
-        CU_ASSERT_EQUAL(val_cpumask_weight(val_bundle_rps_cpus(b, q)), 1);
-        CU_ASSERT_TRUE(val_cpumask_test(val_bundle_rps_cpus(b, q), 1));
+        CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, q)), 1);
+        CU_ASSERT_TRUE(kern_cpumask_test(val_bundle_rps_cpus(b, q), 1));
     }
     val_bundle_free(b);
 }
@@ -233,7 +232,7 @@ static void test_bundle_minimal_config_defaults_and_unknown_keys(void)
     CU_ASSERT_EQUAL(s->netdev_max_backlog, 1000);
     CU_ASSERT_EQUAL(s->gro_normal_batch, 8);
     CU_ASSERT_EQUAL(s->rps_sock_flow_entries, 0);
-    CU_ASSERT_EQUAL(val_cpumask_weight(val_bundle_rps_cpus(b, 0)), 4);
+    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 0)), 4);
     CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, 0), 2048);
     CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, 1), 0);
     CU_ASSERT(g_str_has_suffix(val_bundle_trace_path(b), "/t.txt"));
@@ -325,6 +324,81 @@ static void test_bundle_bad_values_named(void)
     json_decref(cfg);
 }
 
+static void set_rps_cpus(json_t *cfg, const char *q, const char *mask)
+{
+    json_t *rx = json_object_get(json_object_get(json_object_get(cfg, "sysfs_queues"), "eth0"), q);
+    json_object_set_new(rx, "rps_cpus", json_string(mask));
+}
+
+/* Masks are read by bitmap_parse (models/kernel/cpumask.c); the bundle names where they sit. */
+static void test_bundle_bad_cpu_masks_named_by_json_pointer(void)
+{
+    json_t *cfg = minimal_config();
+    set_rps_cpus(cfg, "rx-1", "0000ffff,xyz");
+    expect_error(cfg, true, true,
+                 "config.json: /sysfs_queues/eth0/rx-1/rps_cpus: CPU mask \"0000ffff,xyz\": "
+                 "position 10: expected a hex digit");
+    set_rps_cpus(cfg, "rx-1", "");
+    expect_error(cfg, true, true, "config.json: /sysfs_queues/eth0/rx-1/rps_cpus: empty CPU mask");
+    set_rps_cpus(cfg, "rx-1",
+                 "1,00000000,00000000,00000000,00000000,00000000,00000000,"
+                 "00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
+                 "00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
+                 "00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
+                 "00000000,00000000,00000000,00000000,00000000");
+    expect_error(cfg, true, true, "/rx-1/rps_cpus: CPU mask \"1,");
+    json_decref(cfg);
+
+    cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "sysctl_net_core"), "flow_limit_cpu_bitmap",
+                        json_string("123456789"));
+    expect_error(cfg, true, true,
+                 "/sysctl_net_core/flow_limit_cpu_bitmap: CPU mask \"123456789\": position 1: "
+                 "expected at most 8 hex digits");
+    json_decref(cfg);
+}
+
+/* Other devices' queues (the veth sender) read as store_rps_map()/kstrtoul() would. */
+static void test_bundle_other_device_rx_queues(void)
+{
+    json_t *cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "sysfs_queues"), "eth1",
+                        json_pack("{s:{s:s}, s:{s:s}}", "rx-0", "rps_flow_cnt", "0x100", "rx-1",
+                                  "rps_cpus", "2\n"));
+    char *dir = make_bundle(cfg, true, true);
+    GError *err = NULL;
+    struct val_bundle *b = val_bundle_load(dir, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth1"), 2);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth0"), 2);
+    CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "lo"), 0);
+    struct kern_cpumask m;
+    uint64_t cnt = 1;
+    CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, NULL));
+    CU_ASSERT_TRUE(kern_cpumask_empty(&m));
+    CU_ASSERT_EQUAL(cnt, 256);
+    CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 1, &m, &cnt, NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1));
+    CU_ASSERT_EQUAL(cnt, 0);
+    val_bundle_free(b);
+    remove_bundle(dir);
+
+    json_object_set_new(json_object_get(json_object_get(cfg, "sysfs_queues"), "eth1"), "rx-0",
+                        json_pack("{s:s}", "rps_flow_cnt", "-1"));
+    dir = make_bundle(cfg, true, true);
+    b = val_bundle_load(dir, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_FALSE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message,
+                                         "config.json: /sysfs_queues/eth1/rx-0/rps_flow_cnt: "
+                                         "rps_flow_cnt \"-1\": expected an unsigned"));
+    g_clear_error(&err);
+    val_bundle_free(b);
+    remove_bundle(dir);
+    json_decref(cfg);
+}
+
 static void test_bundle_missing_files_named(void)
 {
     json_t *cfg = minimal_config();
@@ -371,6 +445,9 @@ static CU_TestInfo cases[] = {
     {"test_bundle_missing_key_named_as_json_pointer",
      test_bundle_missing_key_named_as_json_pointer},
     {"test_bundle_bad_values_named", test_bundle_bad_values_named},
+    {"test_bundle_bad_cpu_masks_named_by_json_pointer",
+     test_bundle_bad_cpu_masks_named_by_json_pointer},
+    {"test_bundle_other_device_rx_queues", test_bundle_other_device_rx_queues},
     {"test_bundle_missing_files_named", test_bundle_missing_files_named},
     {"test_bundle_env_bundle_loads_and_trace_has_receives",
      test_bundle_env_bundle_loads_and_trace_has_receives},

@@ -20,6 +20,57 @@ static void test_cpumask_hex_sysfs_groups(void)
     CU_ASSERT(kern_cpumask_empty(&m));
 }
 
+/* Pinned from the validate room's former parser: sysfs text as real hosts print it. */
+static void test_cpumask_hex_sysfs_text_as_captured(void)
+{
+    struct kern_cpumask m;
+    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, "00000000,0000ffff\n", NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 16);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 15));
+    CU_ASSERT_FALSE(kern_cpumask_test(&m, 16));
+    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, "3", NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 2);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(&m, 0), 0);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(&m, 1), 1);
+    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, "80000000,00000001", NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 2);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(&m, 1), 63);
+
+    /* 1024 CPUs: 32 groups, the leftmost bit is CPU 1023. */
+    GString *s = g_string_new("80000000");
+    for (int i = 0; i < 31; i++)
+        g_string_append(s, ",00000000");
+    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, s->str, NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1023));
+    g_string_free(s, TRUE);
+}
+
+/* An NR_CPUS=8192 host prints 256 groups; the zero ones above CPU 1023 name no CPU. */
+static void test_cpumask_hex_accepts_zero_groups_beyond_nr_cpus(void)
+{
+    struct kern_cpumask m;
+    GString *s = g_string_new("00000000");
+    for (int i = 0; i < 254; i++)
+        g_string_append(s, ",00000000");
+    g_string_append(s, ",0000ffff\n");
+    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, s->str, NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 16);
+    CU_ASSERT_EQUAL(kern_cpumask_nth(&m, 15), 15);
+    /* A set CPU 1024 behind the same zero groups is still beyond the model (-EOVERFLOW). */
+    g_string_assign(s, "00000000");
+    for (int i = 0; i < 222; i++)
+        g_string_append(s, ",00000000");
+    g_string_append(s, ",00000001");
+    for (int i = 0; i < 32; i++)
+        g_string_append(s, ",00000000");
+    GError *err = NULL;
+    CU_ASSERT_FALSE(kern_cpumask_parse_hex(&m, s->str, &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "CPUs below 1024"));
+    g_clear_error(&err);
+    g_string_free(s, TRUE);
+}
+
 static void expect_hex_error(const char *s, const char *fragment)
 {
     struct kern_cpumask m;
@@ -37,6 +88,8 @@ static void test_cpumask_hex_errors_name_what_was_expected(void)
     expect_hex_error("123456789", "at most 8 hex digits");
     expect_hex_error(",3", "before the first comma");
     expect_hex_error("3,", "between commas");
+    expect_hex_error("ff,,ff", "between commas");
+    expect_hex_error("0000ffff,xyz", "position 10: expected a hex digit");
     expect_hex_error("1,00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
                      "00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
                      "00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,"
@@ -59,6 +112,22 @@ static void test_cpumask_list_ranges_and_strides(void)
     CU_ASSERT_EQUAL(kern_cpumask_nth(&m, 8), -1);
     CU_ASSERT_FATAL(kern_cpumask_parse_list(&m, "", NULL));
     CU_ASSERT(kern_cpumask_empty(&m));
+}
+
+static void test_cpumask_list_as_sysfs_prints_it(void)
+{
+    struct kern_cpumask m;
+    GError *err = NULL;
+    CU_ASSERT_FATAL(kern_cpumask_parse_list(&m, "0-3,8\n", NULL));
+    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 5);
+    CU_ASSERT_TRUE(kern_cpumask_test(&m, 8));
+    CU_ASSERT_FALSE(kern_cpumask_test(&m, 4));
+    CU_ASSERT_FALSE(kern_cpumask_parse_list(&m, "3-1", &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "\"3-1\""));
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(kern_cpumask_parse_list(&m, "0,a", &err));
+    CU_ASSERT_PTR_NOT_NULL(err);
+    g_clear_error(&err);
 }
 
 static void test_cpumask_list_errors(void)
@@ -104,7 +173,11 @@ static CU_TestInfo cases[] = {
     {"test_cpumask_hex_sysfs_groups", test_cpumask_hex_sysfs_groups},
     {"test_cpumask_hex_errors_name_what_was_expected",
      test_cpumask_hex_errors_name_what_was_expected},
+    {"test_cpumask_hex_sysfs_text_as_captured", test_cpumask_hex_sysfs_text_as_captured},
+    {"test_cpumask_hex_accepts_zero_groups_beyond_nr_cpus",
+     test_cpumask_hex_accepts_zero_groups_beyond_nr_cpus},
     {"test_cpumask_list_ranges_and_strides", test_cpumask_list_ranges_and_strides},
+    {"test_cpumask_list_as_sysfs_prints_it", test_cpumask_list_as_sysfs_prints_it},
     {"test_cpumask_list_errors", test_cpumask_list_errors},
     {"test_cpumask_next_walks_ascending", test_cpumask_next_walks_ascending},
     {"test_cpumask_format_hex_round_trips", test_cpumask_format_hex_round_trips},
