@@ -28,6 +28,7 @@ struct nicdrv_adapter {
     struct nicdrv_q_vector *q_vector;
     int rx_itr_setting; /* 0 off, 1 adaptive, else µs << 2 */
     unsigned link_speed; /* Mb/s */
+    unsigned dev_index;  /* netdev index in the kernel model (eth0 = 0) */
 };
 
 static void ixgbe_write_eitr(struct nicdrv_q_vector *q_vector)
@@ -160,6 +161,7 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
         skb.l4_hash = rx_desc->l4_hash;
         skb.l4 = rx_desc->l4;
         skb.queue = (uint16_t)ring;
+        skb.dev = (uint8_t)adapter->dev_index;
         skb.segs = 1;
         skb.jiffy = 0;
         skb.ts[0] = rx_desc->ts;
@@ -215,6 +217,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
     adapter->hw = hw;
     adapter->host = h;
     adapter->link_speed = cfg->link_mbps;
+    adapter->dev_index = cfg->dev_index;
     adapter->num_q_vectors = nic_q_vectors(hw);
     adapter->num_rx_queues = nic_n_rx_queues(hw);
     /* ixgbe_set_coalesce: rx-usecs > 1 is stored shifted into EITR units */

@@ -26,6 +26,7 @@ struct nicdrv_cfg {
     bool gro;             /* NETIF_F_GRO */
     const int *weight;    /* NAPI weight per q_vector (NULL: 64 each) */
     unsigned n_weight;
+    unsigned dev_index;   /* the kernel's device index (skb->dev): eth0 = 0 */
 };
 
 /* struct ixgbe_ring_container: per-direction ITR bookkeeping. */

@@ -66,6 +66,18 @@ static void pull_packet(struct sim_machine *m)
     m->have_pkt = m->src.next(m->src.ctx, &m->pkt) && m->pkt.ts_ns < m->end;
 }
 
+/* sysctl net.core.* and /sys/class/net/eth0/queues/rx-N/rps_{cpus,flow_cnt} */
+static bool setup_rps(struct kern_host *h, const struct sim_machine_cfg *cfg, GError **err)
+{
+    if (!kern_rps_enable(h, cfg->rps, err) || !kern_rps_add_dev(h, 0, cfg->rx_queues, err))
+        return false;
+    for (unsigned q = 0; q < cfg->rx_queues; q++)
+        if (!kern_rps_set_queue(h, 0, q, cfg->rps_cpus ? &cfg->rps_cpus[q] : NULL,
+                                cfg->rps_flow_cnt ? cfg->rps_flow_cnt[q] : 0, err))
+            return false;
+    return true;
+}
+
 struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
                                     struct sim_steer steer, GError **err)
 {
@@ -101,6 +113,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     struct kern_ops ops = {.kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m};
     m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
     kern_set_end(m->kern, m->end);
+    if (cfg->rps && !setup_rps(m->kern, cfg, err))
+        goto fail;
     struct nicdrv_cfg dc = {
         .ifname = "eth0",
         .irq_base = IRQ_BASE,
@@ -303,6 +317,11 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         cr->ksoftirqd_ns = st->ksoftirqd_ns;
         cr->softirq_restarts_exhausted = st->softirq_restarts_exhausted;
         cr->ctx_switches = st->ctx_switches;
+        struct kern_rps_softnet sn;
+        kern_rps_softnet(m->kern, c, &sn);
+        cr->flow_limit_count = sn.flow_limit_count;
+        cr->input_qlen = sn.input_qlen;
+        cr->process_qlen = sn.process_qlen;
     }
     uint64_t ring_drops = 0;
     r->queues = g_new0(struct sim_queue_result, nq);
@@ -321,7 +340,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         for (unsigned f = 0; f < m->cfg.n_flows; f++)
             qr->flows += (m->flow_queues[f] >> q) & 1;
     }
-    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops;
+    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern);
     r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
     memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
     sim_hist_init(&r->latency);

@@ -10,6 +10,7 @@
 
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
+#include "models/kernel/rps_path.h"
 #include "models/traffic/pkt.h"
 #include "sim/result.h"
 
@@ -50,6 +51,10 @@ struct sim_machine_cfg {
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
     const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
+    const struct kern_rps_params *rps;
+    const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
+    const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
 };
 
 struct sim_machine;

@@ -11,6 +11,7 @@
 #include "models/nic/classifier.h"
 #include "models/traffic/gen.h"
 #include "sim/err.h"
+#include "sim/scenario_rps.h"
 
 #define MAX_CPUS   64
 #define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
@@ -28,6 +29,7 @@ struct sim_scenario {
     unsigned n_sock_cpus;
     long sockets; /* -1: one per flow */
     const json_t *traffic, *steering;
+    struct sim_rps_cfg rps; /* RPS/RFS/XPS/aRFS keys and /events (scenario_rps.c) */
 };
 
 static const char *const keys[] = {
@@ -45,11 +47,22 @@ static const char *const keys[] = {
     "/nic/napi_weight",
     "/nic/gro",
     "/nic/steering/*",
+    "/nic/rx/rps_cpus",
+    "/nic/rx/rps_cpus_list",
+    "/nic/rx/rps_flow_cnt",
+    "/nic/tx/xps_cpus",
+    "/nic/tx/xps_rxqs",
+    "/nic/arfs",
     "/kernel/netdev_budget",
     "/kernel/netdev_budget_usecs",
     "/kernel/gro_normal_batch",
     "/kernel/rmem_default",
     "/kernel/sched_slice_us",
+    "/kernel/netdev_max_backlog",
+    "/kernel/dev_weight",
+    "/kernel/flow_limit_cpu_bitmap",
+    "/kernel/flow_limit_table_len",
+    "/kernel/rps_sock_flow_entries",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -66,6 +79,10 @@ static const char *const keys[] = {
     "/costs/app_per_msg",
     "/app/sockets",
     "/app/cpus",
+    "/app/udp_connected",
+    "/events/at_ms",
+    "/events/thread",
+    "/events/cpu",
     "/traffic/*",
     NULL,
 };
@@ -95,6 +112,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
         return fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
     char fmt[256] = "{";
     json_t *dummy[16];
+    g_assert(g_strv_length((char **)allowed) <= 16);
     unsigned n = 0;
     for (; allowed[n]; n++)
         g_strlcat(fmt, "s?o", sizeof fmt);
@@ -108,7 +126,11 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
                             n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL,
                             &dummy[6], n > 7 ? allowed[7] : NULL, &dummy[7],
                             n > 8 ? allowed[8] : NULL, &dummy[8], n > 9 ? allowed[9] : NULL,
-                            &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10]);
+                            &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
+                            n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL,
+                            &dummy[12], n > 13 ? allowed[13] : NULL, &dummy[13],
+                            n > 14 ? allowed[14] : NULL, &dummy[14], n > 15 ? allowed[15] : NULL,
+                            &dummy[15]);
     if (rc == 0)
         return true;
     const char *key;
@@ -193,7 +215,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
     static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
                                           "itr_us",    "irq_affinity", "napi_weight", "gro",
-                                          "steering",  NULL};
+                                          "steering",  "rx",           "tx",          "arfs",
+                                          NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -292,7 +315,9 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
     static const char *const allowed[] = {"netdev_budget", "netdev_budget_usecs",
                                           "gro_normal_batch", "rmem_default", "sched_slice_us",
-                                          NULL};
+                                          "netdev_max_backlog", "dev_weight",
+                                          "flow_limit_cpu_bitmap", "flow_limit_table_len",
+                                          "rps_sock_flow_entries", NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
         return true;
@@ -322,7 +347,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {"sockets", "cpus", NULL};
+    static const char *const allowed[] = {"sockets", "cpus", "udp_connected", NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -362,7 +387,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
 {
     static const char *const allowed[] = {"description", "seed", "duration_ms", "cpus", "hz",
                                           "nic",         "kernel", "costs",     "app",  "traffic",
-                                          NULL};
+                                          "events",      NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -394,7 +419,9 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     if (!load_nic(sc, json_object_get(root, "nic"), err) ||
         !load_kernel(sc, json_object_get(root, "kernel"), err) ||
         !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
-        !load_app(sc, json_object_get(root, "app"), err))
+        !load_app(sc, json_object_get(root, "app"), err) ||
+        !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
+                               err))
         return false;
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
@@ -448,6 +475,7 @@ void sim_scenario_free(struct sim_scenario *sc)
     if (!sc)
         return;
     json_decref(sc->root);
+    sim_scenario_rps_clear(&sc->rps);
     g_free(sc->sock_cpus);
     g_free(sc->name);
     g_free(sc->base_dir);
@@ -519,6 +547,11 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     }
     mc.sock_of_flow = r->sock_of_flow;
     mc.cpu_of_sock = r->cpu_of_sock;
+    if (sc->rps.on) {
+        mc.rps = &sc->rps.p;
+        mc.rps_cpus = sc->rps.rps_cpus;
+        mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
+    }
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
                            (struct sim_steer){run_select, r->cls}, err);
     if (!r->m)

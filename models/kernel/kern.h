@@ -49,6 +49,7 @@ struct kern_skb {
     uint32_t jiffy;    /* jiffies when GRO started holding it (NAPI_GRO_CB age) */
     uint16_t segs;
     uint16_t queue;    /* RX queue (skb_record_rx_queue) */
+    uint8_t dev;       /* receiving device (index of the NIC: eth0 = 0) */
     uint8_t l4;
     uint8_t l4_hash;
     uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
@@ -100,6 +101,8 @@ struct kern_sock {
     uint32_t rmem_alloc, rcvbuf; /* bytes */
     uint64_t enqueued, drops;
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
+    uint32_t rxhash; /* sk_rxhash: skb->hash of the last skb queued (sock_rps_save_rxhash) */
+    uint8_t l4;      /* protocol of what it received (IPPROTO_TCP/UDP), 0 none yet */
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
@@ -129,6 +132,7 @@ struct kern_ops {
 typedef bool (*kern_rps_hook_t)(void *ctx, const struct kern_skb *skb, unsigned this_cpu);
 
 struct kern_host;
+struct kern_rps_path;
 
 struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
                                 const struct kern_cost *c, const struct kern_ops *ops);
