@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/app/rr_server.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
 #include "models/traffic/pkt.h"
@@ -50,6 +51,13 @@ struct sim_machine_cfg {
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
     const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    /* scheduler: tunables and topology (ownership of sched.topology passes to the
+     * machine, also on failure); sched.latency_ns == 0 = defaults */
+    struct cpus_sched_cfg sched;
+    const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
+    /* workload: NULL = sink threads; else request/response servers whose closed-loop
+     * clients are the traffic's flows (each flow's first packet starts its client) */
+    const struct app_rr_cfg *rr;
 };
 
 struct sim_machine;
