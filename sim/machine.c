@@ -12,7 +12,7 @@
 #include "sim/err.h"
 #include "sim/heap.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST };
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -34,6 +34,11 @@ struct sim_machine {
     struct sim_flow_result *flows;
     uint64_t *flow_queues; /* bit per RX queue seen (queues <= 64) */
     uint64_t offered, steer_drops;
+    uint64_t balance_at;
+    /* request/response workload and its closed-loop clients */
+    struct app_rr *rr;
+    struct traffic_pkt *tmpl; /* per flow: the client's first frame */
+    uint32_t *seq;            /* per flow: next TCP sequence number */
 };
 
 static void schedule_irq(void *ctx, unsigned v, uint64_t at)
@@ -58,7 +63,74 @@ static void wake_at(void *ctx, struct cpus_thread *t, uint64_t at)
     if (t->wake_at <= at)
         return; /* an earlier wake-up is already on its way */
     t->wake_at = at;
+    /* the waker is the code running on the stepping CPU (softirq or a thread); socket
+     * wake-ups are WF_SYNC (sock_def_readable -> wake_up_interruptible_sync_poll) */
+    t->waker_cpu = m->stepping;
+    t->wake_sync = true;
     sim_heap_push(&m->heap, at, EV_WAKE, t->id);
+}
+
+static void pull_packet(struct sim_machine *m);
+
+static void send_request(void *ctx, unsigned flow, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    sim_heap_push(&m->heap, at, EV_REQUEST, flow);
+}
+
+/* The closed-loop clients: the generator's first frame of each flow is the client's
+ * first request; later ones are issued by the server's responses. */
+static void start_clients(struct sim_machine *m)
+{
+    unsigned nf = m->cfg.n_flows;
+    bool *seen = g_new0(bool, nf);
+    m->tmpl = g_new0(struct traffic_pkt, nf);
+    m->seq = g_new0(uint32_t, nf);
+    for (; m->have_pkt; pull_packet(m)) {
+        unsigned f = m->pkt.flow % nf;
+        if (!seen[f]) {
+            seen[f] = true;
+            m->tmpl[f] = m->pkt;
+            m->seq[f] = m->pkt.tcp_seq;
+        }
+    }
+    for (unsigned f = 0; f < nf; f++)
+        if (seen[f])
+            app_rr_client_start(m->rr, f, m->tmpl[f].ts_ns);
+    g_free(seen);
+}
+
+/* One request frame of client `flow` (its first frame's headers, the request payload). */
+static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, struct traffic_pkt *p)
+{
+    uint32_t bytes = app_rr_request_bytes(m->rr);
+    *p = m->tmpl[flow];
+    uint32_t hdr = p->wire_len - p->payload_len;
+    p->ts_ns = at;
+    p->payload_len = bytes;
+    p->wire_len = hdr + bytes < 60 ? 60 : hdr + bytes;
+    p->tcp_seq = m->seq[flow];
+    m->seq[flow] += bytes;
+    if (p->l4 == 6)
+        p->tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
+}
+
+static void kick_now(void *ctx, unsigned cpu)
+{
+    struct sim_machine *m = ctx;
+    kick_cpu(m, cpu, m->balance_at);
+}
+
+/* Scheduler tunables: the scenario's, or the defaults with the kernel's slice. */
+static void sched_configure(struct sim_machine *m, const struct sim_machine_cfg *cfg)
+{
+    struct cpus_sched_cfg sc = cfg->sched;
+    if (sc.latency_ns == 0) {
+        cpus_sched_cfg_defaults(&sc);
+        sc.min_granularity_ns = cfg->kp.sched_slice_ns;
+    }
+    sc.topology = cfg->sched.topology;
+    cpus_configure(kern_sched(m->kern), &sc);
 }
 
 static void pull_packet(struct sim_machine *m)
@@ -82,12 +154,15 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
                                     struct sim_steer steer, GError **err)
 {
     if (cfg->rx_queues > 64 || cfg->n_cpus > 64 || cfg->n_flows == 0 || cfg->n_socks == 0) {
+        cpus_topology_free(cfg->sched.topology);
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
                     "machine: need 1..64 CPUs and RX queues, >= 1 flow and socket");
         return NULL;
     }
+    struct cpus_topology *topology = cfg->sched.topology; /* ours from here on */
     struct sim_machine *m = g_new0(struct sim_machine, 1);
     m->cfg = *cfg;
+    m->cfg.sched.topology = NULL;
     m->end = cfg->duration_ns;
     m->src = src;
     m->steer = steer;
@@ -112,6 +187,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         goto fail;
     struct kern_ops ops = {.kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m};
     m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
+    sched_configure(m, cfg);
+    topology = NULL;
     kern_set_end(m->kern, m->end);
     if (cfg->rps && !setup_rps(m->kern, cfg, err))
         goto fail;
@@ -141,11 +218,27 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     unsigned *cos = g_new(unsigned, cfg->n_socks);
     for (unsigned s = 0; s < cfg->n_socks; s++)
         cos[s] = cfg->cpu_of_sock ? cfg->cpu_of_sock[s] % cfg->n_cpus : s % cfg->n_cpus;
-    m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
+    if (cfg->rr) {
+        struct app_rr_clients cl = {send_request, m};
+        m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
+    } else {
+        m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
+    }
     g_free(cos);
+    if (cfg->thread_affinity)
+        for (unsigned i = 0; i < cpus_nr_threads(kern_sched(m->kern)); i++) {
+            struct cpus_thread *t = cpus_thread_get(kern_sched(m->kern), i);
+            if (!t->is_ksoftirqd)
+                cpus_thread_set_affinity(kern_sched(m->kern), t, cfg->thread_affinity);
+        }
+    if (cpus_balance_interval(kern_sched(m->kern)))
+        sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
     pull_packet(m);
+    if (m->rr)
+        start_clients(m);
     return m;
 fail:
+    cpus_topology_free(topology);
     sim_machine_free(m);
     return NULL;
 }
@@ -155,6 +248,9 @@ void sim_machine_free(struct sim_machine *m)
     if (!m)
         return;
     app_sinks_free(m->app);
+    app_rr_free(m->rr);
+    g_free(m->tmpl);
+    g_free(m->seq);
     nicdrv_remove(m->drv);
     kern_host_free(m->kern);
     nic_free(m->nic);
@@ -243,8 +339,21 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         if (th->wake_at != ev.t)
             return false; /* superseded by an earlier one */
         th->wake_at = UINT64_MAX;
-        if (cpus_wake(kern_sched(m->kern), th))
+        if (cpus_wake_from(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t))
             kick_cpu(m, th->cpu, ev.t);
+        return false;
+    }
+    if (ev.kind == EV_REQUEST) {
+        struct traffic_pkt p;
+        request_frame(m, ev.id, ev.t, &p);
+        arrive(m, &p);
+        return false;
+    }
+    if (ev.kind == EV_BALANCE) {
+        struct cpus_sched *s = kern_sched(m->kern);
+        m->balance_at = ev.t;
+        cpus_balance_tick(s, ev.t, kick_now, m);
+        sim_heap_push(&m->heap, ev.t + cpus_balance_interval(s), EV_BALANCE, 0);
         return false;
     }
     unsigned c = ev.id;
@@ -285,6 +394,54 @@ unsigned sim_machine_n_cpus(const struct sim_machine *m)
 uint64_t sim_machine_offered(const struct sim_machine *m)
 {
     return m->offered;
+}
+
+/* A CPU list like "0-3,8" (the format of /proc/<pid>/status Cpus_allowed_list). */
+static void mask_list(const struct cpus_mask *mk, int n, char *buf, size_t len)
+{
+    GString *s = g_string_new(NULL);
+    for (int c = 0; c < n; c++) {
+        if (!cpus_mask_test(mk, c))
+            continue;
+        int e = c;
+        while (e + 1 < n && cpus_mask_test(mk, e + 1))
+            e++;
+        g_string_append_printf(s, s->len ? ",%d" : "%d", c);
+        if (e > c)
+            g_string_append_printf(s, "-%d", e);
+        c = e;
+    }
+    g_strlcpy(buf, s->str, len);
+    g_string_free(s, TRUE);
+}
+
+static void threads_result(struct sim_machine *m, struct sim_result *r)
+{
+    struct cpus_sched *s = kern_sched(m->kern);
+    r->n_threads = cpus_nr_threads(s);
+    r->threads = g_new0(struct sim_thread_result, r->n_threads);
+    for (unsigned i = 0; i < r->n_threads; i++) {
+        const struct cpus_thread *t = cpus_thread_get(s, i);
+        struct sim_thread_result *tr = &r->threads[i];
+        g_strlcpy(tr->name, t->name, sizeof tr->name);
+        tr->cpu = t->cpu;
+        g_strlcpy(tr->policy, t->policy == CPUS_SCHED_FIFO ? "fifo" : "other", sizeof tr->policy);
+        mask_list(&t->task.allowed, (int)m->cfg.n_cpus, tr->allowed, sizeof tr->allowed);
+        for (unsigned k = 0; k < CPUS_MIGRATE_NR && k < G_N_ELEMENTS(tr->migrations); k++)
+            tr->migrations[k] = t->task.nr_migrations[k];
+        tr->wakeups = t->wakeups;
+        tr->switches_in = t->switches_in;
+        tr->run_ns = t->run_ns;
+        tr->penalty_ns = t->penalty_ns;
+    }
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        r->cpus[c].migrations_in = cpus_migrations_in(s, c);
+    const struct cpus_migrate_stats *ms = cpus_migrate_totals(s);
+    r->migration_penalty_ns = ms->penalty_ns > 0 ? (uint64_t)ms->penalty_ns : 0;
+    sim_hist_init(&r->softirq_start);
+    sim_hist_merge(&r->softirq_start, kern_softirq_start_hist(m->kern));
+    if (m->rr)
+        app_rr_result(m->rr, &r->requests);
 }
 
 void sim_machine_result(struct sim_machine *m, struct sim_result *r)
@@ -360,6 +517,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         }
     }
     memcpy(r->napi_poll_hist, kern_napi_poll_hist(m->kern), sizeof r->napi_poll_hist);
+    threads_result(m, r);
 }
 
 void sim_result_clear(struct sim_result *r)
@@ -372,5 +530,6 @@ void sim_result_clear(struct sim_result *r)
     g_free(r->cpus);
     g_free(r->queues);
     g_free(r->flows);
+    g_free(r->threads);
     memset(r, 0, sizeof *r);
 }

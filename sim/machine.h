@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/app/rr_server.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps_path.h"
@@ -55,6 +56,13 @@ struct sim_machine_cfg {
     const struct kern_rps_params *rps;
     const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
     const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
+    /* scheduler: tunables and topology (ownership of sched.topology passes to the
+     * machine, also on failure); sched.latency_ns == 0 = defaults */
+    struct cpus_sched_cfg sched;
+    const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
+    /* workload: NULL = sink threads; else request/response servers whose closed-loop
+     * clients are the traffic's flows (each flow's first packet starts its client) */
+    const struct app_rr_cfg *rr;
 };
 
 struct sim_machine;

@@ -93,6 +93,7 @@ struct kern_sock_ent {
     uint64_t ts; /* ns: enqueued (visible to the reader from then on) */
     uint32_t payload;
     uint32_t truesize;
+    uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
 };
 
 struct kern_sock {
@@ -103,6 +104,10 @@ struct kern_sock {
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
     uint32_t rxhash; /* sk_rxhash: skb->hash of the last skb queued (sock_rps_save_rxhash) */
     uint8_t l4;      /* protocol of what it received (IPPROTO_TCP/UDP), 0 none yet */
+    /* Optional wait-queue owner (applications with several waiters per socket):
+     * called from sk_data_ready instead of waking `reader`. */
+    void (*data_ready)(void *ctx, struct kern_sock *sk);
+    void *data_ready_ctx;
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
@@ -165,6 +170,11 @@ void kern_set_end(struct kern_host *h, uint64_t end_ns);
 
 /* --- softirq (kernel/softirq.c) --- */
 void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);
+/* A device's handler raises softirq `nr` (not NET_RX) owing `ns` of work to its
+ * action (e.g. BLOCK_SOFTIRQ completions of a storage device). */
+void kern_raise_softirq_work(struct kern_host *h, unsigned nr, uint64_t ns);
+/* Time from the hardirq raising NET_RX (its MSI arrival) to net_rx_action starting. */
+const struct sim_hist *kern_softirq_start_hist(const struct kern_host *h);
 uint32_t kern_softirq_pending(const struct kern_host *h, unsigned cpu);
 /* msecs_to_jiffies(2): MAX_SOFTIRQ_TIME for the configured HZ. */
 unsigned long kern_max_softirq_time(unsigned hz);
@@ -190,6 +200,15 @@ bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payl
 /* sk_wait_data(): the running thread `t` blocks until data is queued (an
  * entry already queued for a later time wakes it then). */
 void kern_sock_wait(struct kern_host *h, struct kern_sock *sk, struct cpus_thread *t);
+/* recvmsg() that also names the sender flow. */
+bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t *payload,
+                            uint32_t *flow);
+/* Time the queue head becomes visible (UINT64_MAX: empty). */
+uint64_t kern_sock_head_ts(const struct kern_sock *sk);
+/* try_to_wake_up() of `t` by the running code now (charges the waker's cost), or at a
+ * later time `at` without cost (the waker's batch ends then). */
+void kern_wake_up(struct kern_host *h, struct cpus_thread *t);
+void kern_wake_up_at(struct kern_host *h, struct cpus_thread *t, uint64_t at);
 
 /* --- results --- */
 struct kern_cpu_stats {

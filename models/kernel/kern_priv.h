@@ -4,6 +4,7 @@
 #define NICSTEER_KERN_PRIV_H
 
 #include "models/kernel/kern.h"
+#include "sim/stats.h"
 
 struct kern_irq_desc {
     kern_irq_handler_t handler;
@@ -37,6 +38,14 @@ struct kern_cpu {
 
     struct cpus_thread *ksoftirqd;
     struct kern_cpu_stats st;
+
+    /* softirq start latency: MSI arrival of the running hardirq, and when the
+     * NET_RX raised by a hardirq is still waiting for net_rx_action (0: none) */
+    uint64_t irq_at[KERN_MAX_IRQS];
+    uint64_t hardirq_at;
+    uint64_t net_rx_raised_at;
+    /* work queued for softirq vectors other than NET_RX (other devices), ns */
+    uint64_t vec_work[NR_SOFTIRQS];
 };
 
 struct kern_host {
@@ -62,6 +71,7 @@ struct kern_host {
     void *rps_ctx;
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
+    struct sim_hist softirq_start;
     unsigned napi_ids;
 };
 

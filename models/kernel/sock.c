@@ -60,6 +60,10 @@ void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx)
 /* sk_data_ready -> sock_def_readable -> wake_up of the blocked reader. */
 static void sk_data_ready(struct kern_host *h, struct kern_sock *sk)
 {
+    if (sk->data_ready) {
+        sk->data_ready(sk->data_ready_ctx, sk);
+        return;
+    }
     struct cpus_thread *t = sk->reader;
     if (!t)
         return;
@@ -89,6 +93,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     e->ts = h->now;
     e->payload = skb->payload;
     e->truesize = truesize;
+    e->flow = skb->flow;
     sk->rmem_alloc += truesize;
     sk->enqueued += skb->segs;
     h->delivered += skb->segs;
@@ -121,6 +126,29 @@ void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload)
 {
+    uint32_t flow;
+    return kern_sock_recvmsg_flow(h, sk, payload, &flow);
+}
+
+uint64_t kern_sock_head_ts(const struct kern_sock *sk)
+{
+    return sk->count ? sk->q[sk->head].ts : UINT64_MAX;
+}
+
+void kern_wake_up(struct kern_host *h, struct cpus_thread *t)
+{
+    kern_charge(h, h->c.wakeup);
+    h->ops.wake_at(h->ops.ctx, t, h->now);
+}
+
+void kern_wake_up_at(struct kern_host *h, struct cpus_thread *t, uint64_t at)
+{
+    h->ops.wake_at(h->ops.ctx, t, at);
+}
+
+bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t *payload,
+                            uint32_t *flow)
+{
     if (!sk->count || sk->q[sk->head].ts > h->now)
         return false;
     struct kern_sock_ent *e = &sk->q[sk->head];
@@ -129,6 +157,7 @@ bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payl
     sk->rmem_alloc -= e->truesize;
     *payload = e->payload;
     kern_sock_rps_record_flow(h, sk); /* inet_recvmsg -> sock_rps_record_flow */
+    *flow = e->flow;
     kern_charge(h, h->c.syscall + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
     return true;
 }

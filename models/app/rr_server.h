@@ -1,0 +1,45 @@
+/* Request/response servers: netperf TCP_RR's netserver (one thread per connection) and
+ * a memcached-like pool (N worker threads on per-thread sockets, or all on one shared
+ * socket with exclusive wake-ups), with closed-loop clients on the traffic side. */
+#ifndef NICSTEER_APP_RR_SERVER_H
+#define NICSTEER_APP_RR_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/kernel/kern.h"
+#include "sim/result.h"
+
+struct app_rr_cfg {
+    unsigned threads;        /* 0: one per socket (netserver); else a pool of N */
+    uint64_t service_ns;     /* user-mode work per request */
+    uint32_t request_bytes;  /* payload of each request */
+    uint32_t response_bytes; /* payload of each response */
+    uint64_t rtt_ns;         /* response leaves -> next request of that client arrives */
+};
+
+/* Defaults: netserver, 64 B / 64 B, 2 µs service, 20 µs client turn-around. */
+void app_rr_cfg_defaults(struct app_rr_cfg *c);
+
+/* The traffic side: issue client `flow`'s next request so it reaches the NIC at `at`. */
+struct app_rr_clients {
+    void (*send_request)(void *ctx, unsigned flow, uint64_t at);
+    void *ctx;
+};
+
+struct app_rr;
+
+/* Threads on cpu_of_sock[] (netserver) or thread i on cpu_of_sock[i % n_socks] (pool);
+ * sockets of a pool thread: s with s % threads == i; a socket with more threads than one
+ * (threads > sockets) wakes one waiter per message (EPOLLEXCLUSIVE-like, FIFO). */
+struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, unsigned n_socks,
+                          const unsigned *cpu_of_sock, unsigned n_flows,
+                          const struct app_rr_clients *clients);
+void app_rr_free(struct app_rr *a);
+/* Client `flow` issues its first request, arriving at `at`. */
+void app_rr_client_start(struct app_rr *a, unsigned flow, uint64_t at);
+/* Bytes of the requests (the traffic side builds the frames). */
+uint32_t app_rr_request_bytes(const struct app_rr *a);
+void app_rr_result(const struct app_rr *a, struct sim_request_result *r);
+
+#endif
