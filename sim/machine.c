@@ -11,8 +11,9 @@
 #include "nicdrv-model/nicdrv.h"
 #include "sim/err.h"
 #include "sim/heap.h"
+#include "sim/machine_steer.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_MOVE };
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -38,6 +39,7 @@ struct sim_machine {
     /* request/response workload and its closed-loop clients */
     struct app_rr *rr;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
+    struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
     uint32_t *seq;            /* per flow: next TCP sequence number */
 };
 
@@ -190,6 +192,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     sched_configure(m, cfg);
     topology = NULL;
     kern_set_end(m->kern, m->end);
+    m->ms = sim_msteer_new(&m->cfg, m->kern, &m->steer);
     if (cfg->rps && !setup_rps(m->kern, cfg, err))
         goto fail;
     struct nicdrv_cfg dc = {
@@ -200,6 +203,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .gro = cfg->gro,
         .weight = cfg->napi_weight,
         .n_weight = cfg->n_napi_weight,
+        .atr = cfg->atr,
+        .atr_sample = steer.observe_tx ? sim_msteer_atr_sample : NULL,
+        .atr_ctx = m->ms,
     };
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
     if (!m->drv)
@@ -223,8 +229,13 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
     } else {
         m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
+        app_sinks_set_ack(m->app, cfg->ack_every);
     }
     g_free(cos);
+    if (!sim_msteer_setup(m->ms, err))
+        goto fail;
+    if (cfg->n_events)
+        sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, 0), EV_MOVE, 0);
     if (cfg->thread_affinity)
         for (unsigned i = 0; i < cpus_nr_threads(kern_sched(m->kern)); i++) {
             struct cpus_thread *t = cpus_thread_get(kern_sched(m->kern), i);
@@ -249,6 +260,7 @@ void sim_machine_free(struct sim_machine *m)
         return;
     app_sinks_free(m->app);
     app_rr_free(m->rr);
+    sim_msteer_free(m->ms);
     g_free(m->tmpl);
     g_free(m->seq);
     nicdrv_remove(m->drv);
@@ -269,6 +281,7 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
     struct sim_rx_choice c;
     m->offered++;
     m->flows[f].packets++;
+    sim_msteer_arrive(m->ms, p);
     m->steer.select(m->steer.ctx, p, &c);
     if (c.queue < 0 || (unsigned)c.queue >= m->cfg.rx_queues) {
         m->steer_drops++;
@@ -341,6 +354,14 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         th->wake_at = UINT64_MAX;
         if (cpus_wake_from(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t))
             kick_cpu(m, th->cpu, ev.t);
+        return false;
+    }
+    if (ev.kind == EV_MOVE) {
+        uint64_t again = sim_msteer_event_run(m->ms, ev.id, ev.t);
+        if (again != UINT64_MAX)
+            sim_heap_push(&m->heap, again, EV_MOVE, ev.id);
+        else if (sim_msteer_event_at(m->ms, ev.id + 1) != UINT64_MAX)
+            sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, ev.id + 1), EV_MOVE, ev.id + 1);
         return false;
     }
     if (ev.kind == EV_REQUEST) {

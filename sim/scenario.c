@@ -80,6 +80,7 @@ static const char *const keys[] = {
     "/app/sockets",
     "/app/cpus",
     "/app/udp_connected",
+    "/app/ack_every",
     "/events/at_ms",
     "/events/thread",
     "/events/cpu",
@@ -347,7 +348,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {"sockets", "cpus", "udp_connected", NULL};
+    static const char *const allowed[] = {"sockets", "cpus", "udp_connected", "ack_every", NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -514,6 +515,11 @@ static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_cho
     c->l4_hash = d.l4_hash;
 }
 
+static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
+{
+    nic_classifier_observe_tx(ctx, p, txq);
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);
@@ -552,8 +558,16 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
         mc.rps_cpus = sc->rps.rps_cpus;
         mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
     }
+    if (sc->rps.xps_given) {
+        mc.xps_cpus = sc->rps.xps_cpus;
+        mc.xps_rxqs = sc->rps.xps_rxqs;
+    }
+    mc.atr = sim_scenario_atr_on(sc->steering);
+    mc.ack_every = sc->rps.ack_every;
+    mc.events = sc->rps.events;
+    mc.n_events = sc->rps.n_events;
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls}, err);
+                           (struct sim_steer){run_select, r->cls, run_observe_tx}, err);
     if (!r->m)
         goto fail;
     return r;

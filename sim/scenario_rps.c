@@ -192,7 +192,7 @@ static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
         return fail(err, SIM_ERROR_INPUT, "/events: expected an array of {at_ms, thread, cpu}");
     if (json_array_size(ev) > SIM_MAX_EVENTS)
         return fail(err, SIM_ERROR_INPUT, "/events: at most %d events", SIM_MAX_EVENTS);
-    c->events = g_new0(struct sim_thread_event, json_array_size(ev) + 1);
+    c->events = g_new0(struct sim_thread_move, json_array_size(ev) + 1);
     for (unsigned i = 0; i < json_array_size(ev); i++) {
         json_t *at = NULL;
         json_int_t th = -1, cpu = -1;
@@ -209,7 +209,7 @@ static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
         uint64_t at_ns = (uint64_t)llround(json_number_value(at) * 1e6);
         if (i > 0 && at_ns < c->events[i - 1].at_ns)
             return fail(err, SIM_ERROR_INPUT, "/events/%u/at_ms: events must be in time order", i);
-        c->events[i] = (struct sim_thread_event){at_ns, (unsigned)th, (unsigned)cpu};
+        c->events[i] = (struct sim_thread_move){at_ns, (unsigned)th, (unsigned)cpu};
     }
     c->n_events = (unsigned)json_array_size(ev);
     return true;
@@ -240,6 +240,11 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
     if (uc && !json_is_boolean(uc))
         return fail(err, SIM_ERROR_INPUT, "/app/udp_connected: expected true or false");
     c->p.udp_connected = json_is_true(uc);
+    const json_t *ack = app ? json_object_get(app, "ack_every") : NULL;
+    if (ack && (!json_is_integer(ack) || json_integer_value(ack) < 0 ||
+                json_integer_value(ack) > 1000000))
+        return fail(err, SIM_ERROR_INPUT, "/app/ack_every: expected integer in [0, 1000000]");
+    c->ack_every = ack ? (unsigned)json_integer_value(ack) : 0;
     if (ev && !load_events(c, ev, err))
         return false;
     if (c->arfs && !c->on)
@@ -256,4 +261,21 @@ void sim_scenario_rps_clear(struct sim_rps_cfg *c)
     g_free(c->events);
     c->events = NULL;
     c->n_events = 0;
+}
+
+bool sim_scenario_atr_on(const json_t *steering)
+{
+    const json_t *chain = steering ? json_object_get(steering, "chain") : NULL;
+    bool fdir = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(chain, i, v) fdir |= json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    if (!fdir)
+        return false;
+    const json_t *f = json_object_get(steering, "fdir");
+    const json_t *mode = f ? json_object_get(f, "mode") : NULL;
+    const json_t *rate = f ? json_object_get(f, "atr_sample_rate") : NULL;
+    if (mode && json_is_string(mode) && !strcmp(json_string_value(mode), "perfect"))
+        return false;
+    return !(rate && json_is_integer(rate) && json_integer_value(rate) == 0);
 }

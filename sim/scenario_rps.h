@@ -11,16 +11,11 @@
 
 #include "models/kernel/cpumask.h"
 #include "models/kernel/rps_path.h"
+#include "sim/machine.h"
 
 #define SIM_RPS_MAX_QUEUES 64
 #define SIM_MAX_EVENTS     4096
 
-/* {"at_ms": 5, "thread": 0, "cpu": 3}: move sink thread 0 to CPU 3 at 5 ms
- * (sched_setaffinity to one CPU: the thread migrates at once). */
-struct sim_thread_event {
-    uint64_t at_ns;
-    unsigned thread, cpu;
-};
 
 struct sim_rps_cfg {
     bool on; /* any RPS/RFS key given: rps_needed */
@@ -31,12 +26,16 @@ struct sim_rps_cfg {
     struct kern_cpumask xps_cpus[SIM_RPS_MAX_QUEUES];
     struct kern_cpumask xps_rxqs[SIM_RPS_MAX_QUEUES];
     bool arfs;
-    struct sim_thread_event *events;
+    struct sim_thread_move *events;
+    unsigned ack_every;
     unsigned n_events;
 };
 
 /* Reads /nic/rx, /nic/tx, /nic/arfs, the /kernel backlog and RFS sysctls,
  * /app/udp_connected and /events. Errors name the JSON pointer. */
+/* Flow Director ATR is on for this /nic/steering object: "fdir" in the chain,
+ * signature mode, atr_sample_rate != 0. */
+bool sim_scenario_atr_on(const json_t *steering);
 bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n_cpus,
                            unsigned rx_queues, unsigned tx_queues, GError **err);
 void sim_scenario_rps_clear(struct sim_rps_cfg *c);

@@ -108,6 +108,12 @@ struct kern_sock {
      * called from sk_data_ready instead of waking `reader`. */
     void (*data_ready)(void *ctx, struct kern_sock *sk);
     void *data_ready_ctx;
+    /* TX side (models/kernel/tx.c): sk_tx_queue_mapping, sk_rx_queue_mapping, sk_txhash,
+     * skbs still on a TX ring (sk_wmem_alloc > 0 means ooo_okay is false) */
+    int tx_queue, rx_queue;
+    uint32_t txhash;
+    uint32_t tx_inflight;
+    uint32_t last_flow; /* flow of the last skb queued (the connection a reply goes to) */
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */

@@ -65,6 +65,7 @@ struct kern_host {
     unsigned n_flows;
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
+    struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
     uint32_t *flow_seq_hi;     /* per flow: highest TCP sequence delivered (ooo count) */
     uint8_t *flow_seq_seen;
     kern_rps_hook_t rps_hook;

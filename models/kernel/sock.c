@@ -17,6 +17,9 @@ void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *so
         /* rmem is checked before adding: at most rcvbuf / truesize + 1 skbs */
         sk->cap = rcvbuf / KERN_SKB_TRUESIZE + 2;
         sk->q = g_new0(struct kern_sock_ent, sk->cap);
+        sk->tx_queue = sk->rx_queue = -1;
+        /* sk_txhash = net_tx_rndhash(): random per socket; a fixed mix of its index */
+        sk->txhash = (s + 1) * 0x9e3779b1u | 1u;
     }
     h->n_flows = n_flows;
     h->sock_of_flow = g_memdup2(sock_of_flow, n_flows * sizeof *sock_of_flow);
@@ -82,6 +85,8 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
+    sk->rx_queue = skb->queue; /* sk_rx_queue_update() */
+    sk->last_flow = skb->flow;
     if (sk->rmem_alloc > sk->rcvbuf || sk->count == sk->cap) {
         sk->drops += skb->segs;
         h->sock_drops += skb->segs;
