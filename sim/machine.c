@@ -206,6 +206,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .atr = cfg->atr,
         .atr_sample = steer.observe_tx ? sim_msteer_atr_sample : NULL,
         .atr_ctx = m->ms,
+        .arfs = cfg->arfs && cfg->rps,
+        .arfs_hw = {sim_msteer_fdir_add, sim_msteer_fdir_del, m->ms},
     };
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
     if (!m->drv)

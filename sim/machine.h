@@ -33,6 +33,9 @@ struct sim_steer {
     void *ctx;
     /* ATR: a frame of the reverse direction left on TX ring txq (optional) */
     void (*observe_tx)(void *ctx, const struct traffic_pkt *p, unsigned txq);
+    /* runtime Flow Director perfect filters (aRFS): add -> id or -1, delete by id */
+    int (*fdir_add)(void *ctx, const struct traffic_pkt *p, unsigned rxq);
+    bool (*fdir_del)(void *ctx, unsigned id);
 };
 
 /* sched_setaffinity(thread, {cpu}) at at_ns: application thread `thread`
@@ -68,6 +71,7 @@ struct sim_machine_cfg {
     /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
     const struct kern_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
+    bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
     unsigned ack_every; /* sink: a TCP ACK sent per this many reads (0 = none) */
     const struct sim_thread_move *events; /* time order */
     unsigned n_events;

@@ -520,6 +520,16 @@ static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
     nic_classifier_observe_tx(ctx, p, txq);
 }
 
+static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
+{
+    return nic_classifier_fdir_add(ctx, p, rxq);
+}
+
+static bool run_fdir_del(void *ctx, unsigned id)
+{
+    return nic_classifier_fdir_del(ctx, id);
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);
@@ -564,10 +574,13 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     }
     mc.atr = sim_scenario_atr_on(sc->steering);
     mc.ack_every = sc->rps.ack_every;
+    mc.arfs = sc->rps.arfs;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls, run_observe_tx}, err);
+                           (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add,
+                                              run_fdir_del},
+                           err);
     if (!r->m)
         goto fail;
     return r;

@@ -186,6 +186,8 @@ static bool load_kernel(struct sim_rps_cfg *c, const json_t *k, unsigned n_cpus,
     return true;
 }
 
+bool sim_scenario_fdir_perfect(const json_t *steering);
+
 static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
 {
     if (!json_is_array(ev))
@@ -247,6 +249,11 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
     c->ack_every = ack ? (unsigned)json_integer_value(ack) : 0;
     if (ev && !load_events(c, ev, err))
         return false;
+    const json_t *steering = nic ? json_object_get(nic, "steering") : NULL;
+    if (c->arfs && !sim_scenario_fdir_perfect(steering))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/nic/arfs: aRFS needs ntuple filters: an \"fdir\" stage in \"perfect\" mode "
+                    "in /nic/steering");
     if (c->arfs && !c->on)
         return fail(err, SIM_ERROR_CONFIG,
                     "/nic/arfs: aRFS needs RFS (/kernel/rps_sock_flow_entries and "
@@ -261,6 +268,24 @@ void sim_scenario_rps_clear(struct sim_rps_cfg *c)
     g_free(c->events);
     c->events = NULL;
     c->n_events = 0;
+}
+
+static bool chain_has_fdir(const json_t *steering)
+{
+    const json_t *chain = steering ? json_object_get(steering, "chain") : NULL;
+    bool fdir = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(chain, i, v) fdir |= json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    return fdir;
+}
+
+bool sim_scenario_fdir_perfect(const json_t *steering)
+{
+    const json_t *f = steering ? json_object_get(steering, "fdir") : NULL;
+    const json_t *mode = f ? json_object_get(f, "mode") : NULL;
+    return chain_has_fdir(steering) && mode && json_is_string(mode) &&
+           !strcmp(json_string_value(mode), "perfect");
 }
 
 bool sim_scenario_atr_on(const json_t *steering)

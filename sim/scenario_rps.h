@@ -36,6 +36,8 @@ struct sim_rps_cfg {
 /* Flow Director ATR is on for this /nic/steering object: "fdir" in the chain,
  * signature mode, atr_sample_rate != 0. */
 bool sim_scenario_atr_on(const json_t *steering);
+/* "fdir" in the chain in perfect mode (ethtool -K ntuple on). */
+bool sim_scenario_fdir_perfect(const json_t *steering);
 bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n_cpus,
                            unsigned rx_queues, unsigned tx_queues, GError **err);
 void sim_scenario_rps_clear(struct sim_rps_cfg *c);

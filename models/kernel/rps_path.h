@@ -47,6 +47,18 @@ const struct kern_backlog *kern_rps_backlog(const struct kern_host *h);
 /* The global rps_sock_flow_table (borrowed; NULL = RFS off). */
 const struct kern_sock_flow_table *kern_rps_sock_flow_table(const struct kern_host *h);
 
+/* aRFS (CONFIG_RFS_ACCEL): the driver's ndo_rx_flow_steer(dev, skb, rxq_index, flow_id)
+ * with the skb being steered; returns the filter id (>= 0, < 0xffff) or < 0. */
+typedef int (*kern_ndo_rx_flow_steer_skb)(void *drv, const struct kern_skb *skb,
+                                          uint16_t rxq_index, uint32_t flow_id);
+/* netif_enable_cpu_rmap + NETIF_F_NTUPLE: rx_cpu_rmap (per CPU the RX queue whose
+ * IRQ is nearest, n_cpus entries) and the driver's ndo_rx_flow_steer. */
+bool kern_rps_set_accel(struct kern_host *h, unsigned dev, const uint16_t *rx_cpu_rmap,
+                        kern_ndo_rx_flow_steer_skb fn, void *drv);
+/* rps_may_expire_flow(dev, rxq, flow_id, filter_id) */
+bool kern_rps_may_expire(struct kern_host *h, unsigned dev, unsigned rxq, uint32_t flow_id,
+                         uint16_t filter_id);
+
 /* netif_receive_skb_list_internal(): true when get_rps_cpu chose a backlog
  * (the skb was enqueued or dropped there), false = process it here. */
 bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb);
