@@ -12,7 +12,7 @@
 #include "sim/err.h"
 #include "sim/heap.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE };
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -39,6 +39,12 @@ struct sim_machine {
     struct app_rr *rr;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
     uint32_t *seq;            /* per flow: next TCP sequence number */
+    /* other interrupting devices */
+    struct dev_irq {
+        struct sim_machine *m;
+        const struct sim_irq_source *src;
+        unsigned irq;
+    } dev[SIM_MAX_IRQ_SOURCES];
 };
 
 static void schedule_irq(void *ctx, unsigned v, uint64_t at)
@@ -113,6 +119,37 @@ static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, str
     m->seq[flow] += bytes;
     if (p->l4 == 6)
         p->tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
+}
+
+/* The other device's interrupt handler: acknowledge, queue the completion work for its
+ * softirq (e.g. blk_mq_complete_request -> BLOCK_SOFTIRQ). */
+static void dev_irq_handler(int irq, void *data)
+{
+    (void)irq;
+    struct dev_irq *d = data;
+    struct kern_host *h = d->m->kern;
+    kern_charge(h, d->src->hardirq_ns);
+    if (d->src->softirq_ns)
+        kern_raise_softirq_work(h, (unsigned)d->src->softirq, d->src->softirq_ns);
+}
+
+static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **err)
+{
+    for (unsigned i = 0; i < m->cfg.n_irq_sources && i < SIM_MAX_IRQ_SOURCES; i++) {
+        struct dev_irq *d = &m->dev[i];
+        d->m = m;
+        d->src = &m->cfg.irq_sources[i];
+        d->irq = first_irq + i;
+        if (d->src->cpu >= m->cfg.n_cpus || d->src->period_ns == 0 ||
+            !kern_request_irq(m->kern, d->irq, dev_irq_handler, d->src->name, d)) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "irq_sources/%u: cannot request IRQ %u on CPU %u", i, d->irq,
+                        d->src->cpu);
+            return false;
+        }
+        sim_heap_push(&m->heap, d->src->period_ns, EV_DEVICE, i);
+    }
+    return true;
 }
 
 static void kick_now(void *ctx, unsigned cpu)
@@ -217,6 +254,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
             if (!t->is_ksoftirqd)
                 cpus_thread_set_affinity(kern_sched(m->kern), t, cfg->thread_affinity);
         }
+    if (!dev_irqs_init(m, IRQ_BASE + nic_q_vectors(m->nic) + 1, err))
+        goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
     pull_packet(m);
@@ -327,6 +366,12 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         th->wake_at = UINT64_MAX;
         if (cpus_wake_from(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t))
             kick_cpu(m, th->cpu, ev.t);
+        return false;
+    }
+    if (ev.kind == EV_DEVICE) {
+        const struct dev_irq *d = &m->dev[ev.id];
+        kern_irq_deliver(m->kern, d->src->cpu, d->irq, ev.t);
+        sim_heap_push(&m->heap, ev.t + d->src->period_ns, EV_DEVICE, ev.id);
         return false;
     }
     if (ev.kind == EV_REQUEST) {

@@ -32,6 +32,18 @@ struct sim_steer {
     void *ctx;
 };
 
+/* Another device interrupting one CPU at a fixed rate (storage, timer): its handler
+ * costs hardirq_ns and raises softirq vector `softirq` owing softirq_ns of work. */
+#define SIM_MAX_IRQ_SOURCES 8
+struct sim_irq_source {
+    char name[24];
+    unsigned cpu;
+    uint64_t period_ns;
+    uint32_t hardirq_ns;
+    int softirq; /* enum kern_softirq, not NET_RX */
+    uint64_t softirq_ns;
+};
+
 struct sim_machine_cfg {
     unsigned n_cpus;
     uint64_t duration_ns;
@@ -58,6 +70,8 @@ struct sim_machine_cfg {
     /* workload: NULL = sink threads; else request/response servers whose closed-loop
      * clients are the traffic's flows (each flow's first packet starts its client) */
     const struct app_rr_cfg *rr;
+    const struct sim_irq_source *irq_sources;
+    unsigned n_irq_sources;
 };
 
 struct sim_machine;
