@@ -56,5 +56,7 @@ void nicdrv_update_itr(struct ixgbe_ring_container *rc, uint16_t q_itr, unsigned
 unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
 unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
+/* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */
+struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "models/app/busypoll.h"
+#include "models/app/hog.h"
 #include "models/app/sink.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
@@ -37,6 +39,8 @@ struct sim_machine {
     uint64_t balance_at;
     /* request/response workload and its closed-loop clients */
     struct app_rr *rr;
+    struct app_hogs *hogs;
+    struct app_busypoll *bp;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
     uint32_t *seq;            /* per flow: next TCP sequence number */
     /* other interrupting devices */
@@ -152,6 +156,24 @@ static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **er
     return true;
 }
 
+/* One busy-polling worker per RX queue on the CPU its vector's IRQ was bound to. */
+static void start_busy_poll(struct sim_machine *m)
+{
+    unsigned nq = m->cfg.rx_queues;
+    struct napi_struct **napi = g_new(struct napi_struct *, nq);
+    unsigned *cpu = g_new(unsigned, nq);
+    for (unsigned q = 0; q < nq; q++) {
+        unsigned v = nic_queue_vector(m->nic, q);
+        napi[q] = nicdrv_napi(m->drv, v);
+        cpu[q] = nic_vector_cpu(m->nic, v);
+    }
+    m->bp = app_busypoll_new(m->kern, napi, cpu, nq, m->cfg.n_socks);
+    for (unsigned q = 0; q < nq; q++)
+        kick_cpu(m, cpu[q], 0);
+    g_free(napi);
+    g_free(cpu);
+}
+
 static void kick_now(void *ctx, unsigned cpu)
 {
     struct sim_machine *m = ctx;
@@ -244,6 +266,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (cfg->rr) {
         struct app_rr_clients cl = {send_request, m};
         m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
+    } else if (cfg->busy_poll) {
+        start_busy_poll(m);
     } else {
         m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
     }
@@ -254,6 +278,11 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
             if (!t->is_ksoftirqd)
                 cpus_thread_set_affinity(kern_sched(m->kern), t, cfg->thread_affinity);
         }
+    if (cfg->n_hogs) {
+        m->hogs = app_hogs_new(m->kern, cfg->hog_cpus, cfg->n_hogs);
+        for (unsigned c = 0; c < cfg->n_cpus; c++)
+            kick_cpu(m, c, 0);
+    }
     if (!dev_irqs_init(m, IRQ_BASE + nic_q_vectors(m->nic) + 1, err))
         goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
@@ -274,6 +303,8 @@ void sim_machine_free(struct sim_machine *m)
         return;
     app_sinks_free(m->app);
     app_rr_free(m->rr);
+    app_hogs_free(m->hogs);
+    app_busypoll_free(m->bp);
     g_free(m->tmpl);
     g_free(m->seq);
     nicdrv_remove(m->drv);
@@ -471,6 +502,8 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
     r->migration_penalty_ns = ms->penalty_ns > 0 ? (uint64_t)ms->penalty_ns : 0;
     sim_hist_init(&r->softirq_start);
     sim_hist_merge(&r->softirq_start, kern_softirq_start_hist(m->kern));
+    sim_hist_init(&r->softirq_resume);
+    sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
     if (m->rr)
         app_rr_result(m->rr, &r->requests);
 }

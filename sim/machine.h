@@ -70,8 +70,12 @@ struct sim_machine_cfg {
     /* workload: NULL = sink threads; else request/response servers whose closed-loop
      * clients are the traffic's flows (each flow's first packet starts its client) */
     const struct app_rr_cfg *rr;
+    bool busy_poll; /* sinks replaced by one busy-polling worker per RX queue */
     const struct sim_irq_source *irq_sources;
     unsigned n_irq_sources;
+    /* CPU-bound threads, one pinned per listed CPU */
+    const unsigned *hog_cpus;
+    unsigned n_hogs;
 };
 
 struct sim_machine;

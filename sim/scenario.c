@@ -37,6 +37,9 @@ struct sim_scenario {
     bool thread_mask_set;
     struct app_rr_cfg rr;
     bool rr_set;
+    bool busy_poll;
+    unsigned hog_cpus[MAX_CPUS];
+    unsigned n_hogs;
     struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
     unsigned n_irqsrc;
 };
@@ -84,6 +87,7 @@ static const char *const keys[] = {
     "/app/request_bytes",
     "/app/response_bytes",
     "/app/rtt_us",
+    "/app/hog_cpus",
     "/topology/llc",
     "/topology/smt",
     "/topology/numa",
@@ -394,9 +398,12 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     bool rr = false;
     if (w) {
         if (!json_is_string(w) || (strcmp(json_string_value(w), "sink") != 0 &&
-                                   strcmp(json_string_value(w), "rr") != 0))
-            return fail(err, SIM_ERROR_INPUT, "/app/workload: expected \"sink\" or \"rr\"");
+                                   strcmp(json_string_value(w), "rr") != 0 &&
+                                   strcmp(json_string_value(w), "busypoll") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/workload: expected \"sink\", \"rr\" or \"busypoll\"");
         rr = strcmp(json_string_value(w), "rr") == 0;
+        sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
     }
     static const char *const rr_keys[] = {"threads", "service_us", "request_bytes",
                                            "response_bytes", "rtt_us", NULL};
@@ -404,8 +411,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
         for (unsigned i = 0; rr_keys[i]; i++)
             if (json_object_get(a, rr_keys[i]))
                 return fail(err, SIM_ERROR_CONFIG,
-                            "/app/%s: only for /app/workload \"rr\" (sinks have one thread per "
-                            "socket)",
+                            "/app/%s: only for /app/workload \"rr\" (sink and busypoll have "
+                            "their own threads)",
                             rr_keys[i]);
         return true;
     }
@@ -433,7 +440,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     static const char *const allowed[] = {"sockets",       "cpus",           "workload",
                                           "threads",       "affinity",       "service_us",
                                           "request_bytes", "response_bytes", "rtt_us",
-                                          NULL};
+                                          "hog_cpus",      NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -465,6 +472,19 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
                             i, json_integer_value(e), sc->mc.n_cpus);
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
+    }
+    const json_t *hg = json_object_get(a, "hog_cpus");
+    if (hg && (!json_is_array(hg) || json_array_size(hg) > MAX_CPUS))
+        return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
+    for (size_t i = 0; hg && i < json_array_size(hg); i++) {
+        const json_t *e = json_array_get(hg, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 0)
+            return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
+        if (json_integer_value(e) >= sc->mc.n_cpus)
+            return fail(err, SIM_ERROR_CONFIG,
+                        "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
+                        json_integer_value(e), sc->mc.n_cpus);
+        sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
     }
     return load_app_rr(sc, a, err) && load_app_affinity(sc, a, err);
 }
@@ -768,6 +788,9 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
         goto fail;
     mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
     mc.rr = sc->rr_set ? &sc->rr : NULL;
+    mc.busy_poll = sc->busy_poll;
+    mc.hog_cpus = sc->hog_cpus;
+    mc.n_hogs = sc->n_hogs;
     mc.irq_sources = sc->irqsrc;
     mc.n_irq_sources = sc->n_irqsrc;
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
