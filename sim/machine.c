@@ -13,8 +13,9 @@
 #include "nicdrv-model/nicdrv.h"
 #include "sim/err.h"
 #include "sim/heap.h"
+#include "sim/machine_steer.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE };
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -42,6 +43,7 @@ struct sim_machine {
     struct app_hogs *hogs;
     struct app_busypoll *bp;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
+    struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
     uint32_t *seq;            /* per flow: next TCP sequence number */
     /* other interrupting devices */
     struct dev_irq {
@@ -197,6 +199,18 @@ static void pull_packet(struct sim_machine *m)
     m->have_pkt = m->src.next(m->src.ctx, &m->pkt) && m->pkt.ts_ns < m->end;
 }
 
+/* sysctl net.core.* and /sys/class/net/eth0/queues/rx-N/rps_{cpus,flow_cnt} */
+static bool setup_rps(struct kern_host *h, const struct sim_machine_cfg *cfg, GError **err)
+{
+    if (!kern_rps_enable(h, cfg->rps, err) || !kern_rps_add_dev(h, 0, cfg->rx_queues, err))
+        return false;
+    for (unsigned q = 0; q < cfg->rx_queues; q++)
+        if (!kern_rps_set_queue(h, 0, q, cfg->rps_cpus ? &cfg->rps_cpus[q] : NULL,
+                                cfg->rps_flow_cnt ? cfg->rps_flow_cnt[q] : 0, err))
+            return false;
+    return true;
+}
+
 struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
                                     struct sim_steer steer, GError **err)
 {
@@ -237,6 +251,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     sched_configure(m, cfg);
     topology = NULL;
     kern_set_end(m->kern, m->end);
+    m->ms = sim_msteer_new(&m->cfg, m->kern, &m->steer);
+    if (cfg->rps && !setup_rps(m->kern, cfg, err))
+        goto fail;
     struct nicdrv_cfg dc = {
         .ifname = "eth0",
         .irq_base = IRQ_BASE,
@@ -245,6 +262,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .gro = cfg->gro,
         .weight = cfg->napi_weight,
         .n_weight = cfg->n_napi_weight,
+        .atr = cfg->atr,
+        .atr_sample = steer.observe_tx ? sim_msteer_atr_sample : NULL,
+        .atr_ctx = m->ms,
     };
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
     if (!m->drv)
@@ -270,8 +290,13 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         start_busy_poll(m);
     } else {
         m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
+        app_sinks_set_ack(m->app, cfg->ack_every);
     }
     g_free(cos);
+    if (!sim_msteer_setup(m->ms, err))
+        goto fail;
+    if (cfg->n_events)
+        sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, 0), EV_MOVE, 0);
     if (cfg->thread_affinity)
         for (unsigned i = 0; i < cpus_nr_threads(kern_sched(m->kern)); i++) {
             struct cpus_thread *t = cpus_thread_get(kern_sched(m->kern), i);
@@ -305,6 +330,7 @@ void sim_machine_free(struct sim_machine *m)
     app_rr_free(m->rr);
     app_hogs_free(m->hogs);
     app_busypoll_free(m->bp);
+    sim_msteer_free(m->ms);
     g_free(m->tmpl);
     g_free(m->seq);
     nicdrv_remove(m->drv);
@@ -325,6 +351,7 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
     struct sim_rx_choice c;
     m->offered++;
     m->flows[f].packets++;
+    sim_msteer_arrive(m->ms, p);
     m->steer.select(m->steer.ctx, p, &c);
     if (c.queue < 0 || (unsigned)c.queue >= m->cfg.rx_queues) {
         m->steer_drops++;
@@ -403,6 +430,14 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         const struct dev_irq *d = &m->dev[ev.id];
         kern_irq_deliver(m->kern, d->src->cpu, d->irq, ev.t);
         sim_heap_push(&m->heap, ev.t + d->src->period_ns, EV_DEVICE, ev.id);
+        return false;
+    }
+    if (ev.kind == EV_MOVE) {
+        uint64_t again = sim_msteer_event_run(m->ms, ev.id, ev.t);
+        if (again != UINT64_MAX)
+            sim_heap_push(&m->heap, again, EV_MOVE, ev.id);
+        else if (sim_msteer_event_at(m->ms, ev.id + 1) != UINT64_MAX)
+            sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, ev.id + 1), EV_MOVE, ev.id + 1);
         return false;
     }
     if (ev.kind == EV_REQUEST) {
@@ -538,6 +573,11 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         cr->ksoftirqd_ns = st->ksoftirqd_ns;
         cr->softirq_restarts_exhausted = st->softirq_restarts_exhausted;
         cr->ctx_switches = st->ctx_switches;
+        struct kern_rps_softnet sn;
+        kern_rps_softnet(m->kern, c, &sn);
+        cr->flow_limit_count = sn.flow_limit_count;
+        cr->input_qlen = sn.input_qlen;
+        cr->process_qlen = sn.process_qlen;
     }
     uint64_t ring_drops = 0;
     r->queues = g_new0(struct sim_queue_result, nq);
@@ -556,7 +596,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         for (unsigned f = 0; f < m->cfg.n_flows; f++)
             qr->flows += (m->flow_queues[f] >> q) & 1;
     }
-    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops;
+    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern);
     r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
     memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
     sim_hist_init(&r->latency);

@@ -11,6 +11,7 @@
 #include "models/app/rr_server.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
+#include "models/kernel/rps_path.h"
 #include "models/traffic/pkt.h"
 #include "sim/result.h"
 
@@ -30,6 +31,15 @@ struct sim_source {
 struct sim_steer {
     void (*select)(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c);
     void *ctx;
+    /* ATR: a frame of the reverse direction left on TX ring txq (optional) */
+    void (*observe_tx)(void *ctx, const struct traffic_pkt *p, unsigned txq);
+};
+
+/* sched_setaffinity(thread, {cpu}) at at_ns: application thread `thread`
+ * (creation order: sink/N, netserver/N, worker/N) moves to `cpu`. */
+struct sim_thread_move {
+    uint64_t at_ns;
+    unsigned thread, cpu;
 };
 
 /* Another device interrupting one CPU at a fixed rate (storage, timer): its handler
@@ -63,6 +73,16 @@ struct sim_machine_cfg {
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
     const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
+    const struct kern_rps_params *rps;
+    const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
+    const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
+    /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
+    const struct kern_cpumask *xps_cpus, *xps_rxqs;
+    bool atr;
+    unsigned ack_every; /* sink: a TCP ACK sent per this many reads (0 = none) */
+    const struct sim_thread_move *events; /* time order */
+    unsigned n_events;
     /* scheduler: tunables and topology (ownership of sched.topology passes to the
      * machine, also on failure); sched.latency_ns == 0 = defaults */
     struct cpus_sched_cfg sched;

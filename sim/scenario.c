@@ -13,6 +13,7 @@
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
 #include "sim/err.h"
+#include "sim/scenario_rps.h"
 
 #define MAX_CPUS   64
 #define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
@@ -42,6 +43,7 @@ struct sim_scenario {
     unsigned n_hogs;
     struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
     unsigned n_irqsrc;
+    struct sim_rps_cfg rps; /* RPS/RFS/XPS/aRFS keys and /events (scenario_rps.c) */
 };
 
 static const char *const keys[] = {
@@ -59,11 +61,22 @@ static const char *const keys[] = {
     "/nic/napi_weight",
     "/nic/gro",
     "/nic/steering/*",
+    "/nic/rx/rps_cpus",
+    "/nic/rx/rps_cpus_list",
+    "/nic/rx/rps_flow_cnt",
+    "/nic/tx/xps_cpus",
+    "/nic/tx/xps_rxqs",
+    "/nic/arfs",
     "/kernel/netdev_budget",
     "/kernel/netdev_budget_usecs",
     "/kernel/gro_normal_batch",
     "/kernel/rmem_default",
     "/kernel/sched_slice_us",
+    "/kernel/netdev_max_backlog",
+    "/kernel/dev_weight",
+    "/kernel/flow_limit_cpu_bitmap",
+    "/kernel/flow_limit_table_len",
+    "/kernel/rps_sock_flow_entries",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -101,6 +114,11 @@ static const char *const keys[] = {
     "/scheduler/balance_interval_us",
     "/scheduler/refill/*",
     "/irq_sources/*",
+    "/app/udp_connected",
+    "/app/ack_every",
+    "/events/at_ms",
+    "/events/thread",
+    "/events/cpu",
     "/traffic/*",
     NULL,
 };
@@ -130,6 +148,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
         return fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
     char fmt[256] = "{";
     json_t *dummy[16];
+    g_assert(g_strv_length((char **)allowed) <= 16);
     unsigned n = 0;
     for (; allowed[n]; n++)
         g_strlcat(fmt, "s?o", sizeof fmt);
@@ -146,7 +165,8 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
                             &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
                             n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL,
                             &dummy[12], n > 13 ? allowed[13] : NULL, &dummy[13],
-                            n > 14 ? allowed[14] : NULL, &dummy[14]);
+                            n > 14 ? allowed[14] : NULL, &dummy[14], n > 15 ? allowed[15] : NULL,
+                            &dummy[15]);
     if (rc == 0)
         return true;
     const char *key;
@@ -231,7 +251,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
     static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
                                           "itr_us",    "irq_affinity", "napi_weight", "gro",
-                                          "steering",  NULL};
+                                          "steering",  "rx",           "tx",          "arfs",
+                                          NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -330,7 +351,9 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
     static const char *const allowed[] = {"netdev_budget", "netdev_budget_usecs",
                                           "gro_normal_batch", "rmem_default", "sched_slice_us",
-                                          NULL};
+                                          "netdev_max_backlog", "dev_weight",
+                                          "flow_limit_cpu_bitmap", "flow_limit_table_len",
+                                          "rps_sock_flow_entries", NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
         return true;
@@ -437,10 +460,10 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {"sockets",       "cpus",           "workload",
-                                          "threads",       "affinity",       "service_us",
-                                          "request_bytes", "response_bytes", "rtt_us",
-                                          "hog_cpus",      NULL};
+    static const char *const allowed[] = {
+        "sockets",        "cpus",   "workload", "threads",   "affinity",      "service_us",
+        "request_bytes",  "response_bytes", "rtt_us", "hog_cpus", "udp_connected", "ack_every",
+        NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -617,8 +640,9 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
 static bool load_root(struct sim_scenario *sc, GError **err)
 {
     static const char *const allowed[] = {
-        "description", "seed", "duration_ms", "cpus",      "hz",          "nic",  "kernel",
-        "costs",       "app",  "traffic",     "topology", "scheduler", "irq_sources", NULL};
+        "description", "seed",    "duration_ms", "cpus",     "hz",        "nic",
+        "kernel",      "costs",   "app",         "traffic",  "topology",  "scheduler",
+        "irq_sources", "events",  NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -652,7 +676,9 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
         !load_app(sc, json_object_get(root, "app"), err) ||
         !load_scheduler(sc, json_object_get(root, "scheduler"), err) ||
-        !load_irq_sources(sc, json_object_get(root, "irq_sources"), err))
+        !load_irq_sources(sc, json_object_get(root, "irq_sources"), err) ||
+        !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
+                               err))
         return false;
     sc->topology = json_object_get(root, "topology");
     struct cpus_topology *t = build_topology(sc->topology, sc->mc.n_cpus, err);
@@ -711,6 +737,7 @@ void sim_scenario_free(struct sim_scenario *sc)
     if (!sc)
         return;
     json_decref(sc->root);
+    sim_scenario_rps_clear(&sc->rps);
     g_free(sc->sock_cpus);
     g_free(sc->name);
     g_free(sc->base_dir);
@@ -747,6 +774,11 @@ static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_cho
     c->hash = d.hash;
     c->hashed = d.hashed;
     c->l4_hash = d.l4_hash;
+}
+
+static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
+{
+    nic_classifier_observe_tx(ctx, p, txq);
 }
 
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
@@ -793,8 +825,21 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.n_hogs = sc->n_hogs;
     mc.irq_sources = sc->irqsrc;
     mc.n_irq_sources = sc->n_irqsrc;
+    if (sc->rps.on) {
+        mc.rps = &sc->rps.p;
+        mc.rps_cpus = sc->rps.rps_cpus;
+        mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
+    }
+    if (sc->rps.xps_given) {
+        mc.xps_cpus = sc->rps.xps_cpus;
+        mc.xps_rxqs = sc->rps.xps_rxqs;
+    }
+    mc.atr = sim_scenario_atr_on(sc->steering);
+    mc.ack_every = sc->rps.ack_every;
+    mc.events = sc->rps.events;
+    mc.n_events = sc->rps.n_events;
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls}, err);
+                           (struct sim_steer){run_select, r->cls, run_observe_tx}, err);
     if (!r->m)
         goto fail;
     return r;

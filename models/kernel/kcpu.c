@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/rps_path.h"
+#include "models/kernel/tx.h"
 
 void kern_params_defaults(struct kern_params *p)
 {
@@ -47,6 +49,10 @@ void kern_host_free(struct kern_host *h)
         g_free(h->socks[s].q);
     g_free(h->socks);
     g_free(h->sock_of_flow);
+    g_free(h->flow_seq_hi);
+    g_free(h->flow_seq_seen);
+    kern_rps_free(h->rps);
+    kern_tx_free(h->tx);
     cpus_free(h->sched);
     g_free(h->cpus);
     g_free(h);

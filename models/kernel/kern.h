@@ -49,6 +49,7 @@ struct kern_skb {
     uint32_t jiffy;    /* jiffies when GRO started holding it (NAPI_GRO_CB age) */
     uint16_t segs;
     uint16_t queue;    /* RX queue (skb_record_rx_queue) */
+    uint8_t dev;       /* receiving device (index of the NIC: eth0 = 0) */
     uint8_t l4;
     uint8_t l4_hash;
     uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
@@ -103,10 +104,18 @@ struct kern_sock {
     uint32_t rmem_alloc, rcvbuf; /* bytes */
     uint64_t enqueued, drops;
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
+    uint32_t rxhash; /* sk_rxhash: skb->hash of the last skb queued (sock_rps_save_rxhash) */
+    uint8_t l4;      /* protocol of what it received (IPPROTO_TCP/UDP), 0 none yet */
     /* Optional wait-queue owner (applications with several waiters per socket):
      * called from sk_data_ready instead of waking `reader`. */
     void (*data_ready)(void *ctx, struct kern_sock *sk);
     void *data_ready_ctx;
+    /* TX side (models/kernel/tx.c): sk_tx_queue_mapping, sk_rx_queue_mapping, sk_txhash,
+     * skbs still on a TX ring (sk_wmem_alloc > 0 means ooo_okay is false) */
+    int tx_queue, rx_queue;
+    uint32_t txhash;
+    uint32_t tx_inflight;
+    uint32_t last_flow; /* flow of the last skb queued (the connection a reply goes to) */
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
@@ -136,6 +145,7 @@ struct kern_ops {
 typedef bool (*kern_rps_hook_t)(void *ctx, const struct kern_skb *skb, unsigned this_cpu);
 
 struct kern_host;
+struct kern_rps_path;
 
 struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
                                 const struct kern_cost *c, const struct kern_ops *ops);

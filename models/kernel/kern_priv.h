@@ -65,6 +65,10 @@ struct kern_host {
     unsigned *sock_of_flow;
     unsigned n_flows;
     struct sim_flow_result *flows;
+    struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
+    struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
+    uint32_t *flow_seq_hi;     /* per flow: highest TCP sequence delivered (ooo count) */
+    uint8_t *flow_seq_seen;
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
     uint64_t stack_calls, delivered, sock_drops;
@@ -90,5 +94,7 @@ bool kern_run_ksoftirqd(struct cpus_thread *t, void *arg);
 void kern_gro_flush(struct napi_struct *n, bool flush_old);
 void kern_gro_normal_list(struct napi_struct *n);
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb);
+/* __netif_receive_skb(): the stack on this CPU, no RPS (process_backlog). */
+void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb);
 
 #endif
