@@ -351,6 +351,11 @@ unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v)
     return a->q_vector[v].irq;
 }
 
+struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v)
+{
+    return v < a->num_q_vectors ? &a->q_vector[v].napi : NULL;
+}
+
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
 {
     return a->q_vector[v].napi.polls;

@@ -75,5 +75,7 @@ unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
 /* aRFS state (NULL when off). */
 const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a);
+/* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */
+struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "models/app/busypoll.h"
+#include "models/app/hog.h"
 #include "models/app/sink.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
@@ -13,7 +15,7 @@
 #include "sim/heap.h"
 #include "sim/machine_steer.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_MOVE };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE };
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -38,9 +40,17 @@ struct sim_machine {
     uint64_t balance_at;
     /* request/response workload and its closed-loop clients */
     struct app_rr *rr;
+    struct app_hogs *hogs;
+    struct app_busypoll *bp;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
     struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
     uint32_t *seq;            /* per flow: next TCP sequence number */
+    /* other interrupting devices */
+    struct dev_irq {
+        struct sim_machine *m;
+        const struct sim_irq_source *src;
+        unsigned irq;
+    } dev[SIM_MAX_IRQ_SOURCES];
 };
 
 static void schedule_irq(void *ctx, unsigned v, uint64_t at)
@@ -115,6 +125,55 @@ static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, str
     m->seq[flow] += bytes;
     if (p->l4 == 6)
         p->tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
+}
+
+/* The other device's interrupt handler: acknowledge, queue the completion work for its
+ * softirq (e.g. blk_mq_complete_request -> BLOCK_SOFTIRQ). */
+static void dev_irq_handler(int irq, void *data)
+{
+    (void)irq;
+    struct dev_irq *d = data;
+    struct kern_host *h = d->m->kern;
+    kern_charge(h, d->src->hardirq_ns);
+    if (d->src->softirq_ns)
+        kern_raise_softirq_work(h, (unsigned)d->src->softirq, d->src->softirq_ns);
+}
+
+static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **err)
+{
+    for (unsigned i = 0; i < m->cfg.n_irq_sources && i < SIM_MAX_IRQ_SOURCES; i++) {
+        struct dev_irq *d = &m->dev[i];
+        d->m = m;
+        d->src = &m->cfg.irq_sources[i];
+        d->irq = first_irq + i;
+        if (d->src->cpu >= m->cfg.n_cpus || d->src->period_ns == 0 ||
+            !kern_request_irq(m->kern, d->irq, dev_irq_handler, d->src->name, d)) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "irq_sources/%u: cannot request IRQ %u on CPU %u", i, d->irq,
+                        d->src->cpu);
+            return false;
+        }
+        sim_heap_push(&m->heap, d->src->period_ns, EV_DEVICE, i);
+    }
+    return true;
+}
+
+/* One busy-polling worker per RX queue on the CPU its vector's IRQ was bound to. */
+static void start_busy_poll(struct sim_machine *m)
+{
+    unsigned nq = m->cfg.rx_queues;
+    struct napi_struct **napi = g_new(struct napi_struct *, nq);
+    unsigned *cpu = g_new(unsigned, nq);
+    for (unsigned q = 0; q < nq; q++) {
+        unsigned v = nic_queue_vector(m->nic, q);
+        napi[q] = nicdrv_napi(m->drv, v);
+        cpu[q] = nic_vector_cpu(m->nic, v);
+    }
+    m->bp = app_busypoll_new(m->kern, napi, cpu, nq, m->cfg.n_socks);
+    for (unsigned q = 0; q < nq; q++)
+        kick_cpu(m, cpu[q], 0);
+    g_free(napi);
+    g_free(cpu);
 }
 
 static void kick_now(void *ctx, unsigned cpu)
@@ -229,6 +288,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (cfg->rr) {
         struct app_rr_clients cl = {send_request, m};
         m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
+    } else if (cfg->busy_poll) {
+        start_busy_poll(m);
     } else {
         m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
         app_sinks_set_ack(m->app, cfg->ack_every);
@@ -244,6 +305,13 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
             if (!t->is_ksoftirqd)
                 cpus_thread_set_affinity(kern_sched(m->kern), t, cfg->thread_affinity);
         }
+    if (cfg->n_hogs) {
+        m->hogs = app_hogs_new(m->kern, cfg->hog_cpus, cfg->n_hogs);
+        for (unsigned c = 0; c < cfg->n_cpus; c++)
+            kick_cpu(m, c, 0);
+    }
+    if (!dev_irqs_init(m, IRQ_BASE + nic_q_vectors(m->nic) + 1, err))
+        goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
     pull_packet(m);
@@ -262,6 +330,8 @@ void sim_machine_free(struct sim_machine *m)
         return;
     app_sinks_free(m->app);
     app_rr_free(m->rr);
+    app_hogs_free(m->hogs);
+    app_busypoll_free(m->bp);
     sim_msteer_free(m->ms);
     g_free(m->tmpl);
     g_free(m->seq);
@@ -356,6 +426,12 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         th->wake_at = UINT64_MAX;
         if (cpus_wake_from(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t))
             kick_cpu(m, th->cpu, ev.t);
+        return false;
+    }
+    if (ev.kind == EV_DEVICE) {
+        const struct dev_irq *d = &m->dev[ev.id];
+        kern_irq_deliver(m->kern, d->src->cpu, d->irq, ev.t);
+        sim_heap_push(&m->heap, ev.t + d->src->period_ns, EV_DEVICE, ev.id);
         return false;
     }
     if (ev.kind == EV_MOVE) {
@@ -463,6 +539,8 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
     r->migration_penalty_ns = ms->penalty_ns > 0 ? (uint64_t)ms->penalty_ns : 0;
     sim_hist_init(&r->softirq_start);
     sim_hist_merge(&r->softirq_start, kern_softirq_start_hist(m->kern));
+    sim_hist_init(&r->softirq_resume);
+    sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
     if (m->rr)
         app_rr_result(m->rr, &r->requests);
 }

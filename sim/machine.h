@@ -45,6 +45,18 @@ struct sim_thread_move {
     unsigned thread, cpu;
 };
 
+/* Another device interrupting one CPU at a fixed rate (storage, timer): its handler
+ * costs hardirq_ns and raises softirq vector `softirq` owing softirq_ns of work. */
+#define SIM_MAX_IRQ_SOURCES 8
+struct sim_irq_source {
+    char name[24];
+    unsigned cpu;
+    uint64_t period_ns;
+    uint32_t hardirq_ns;
+    int softirq; /* enum kern_softirq, not NET_RX */
+    uint64_t softirq_ns;
+};
+
 struct sim_machine_cfg {
     unsigned n_cpus;
     uint64_t duration_ns;
@@ -82,6 +94,12 @@ struct sim_machine_cfg {
     /* workload: NULL = sink threads; else request/response servers whose closed-loop
      * clients are the traffic's flows (each flow's first packet starts its client) */
     const struct app_rr_cfg *rr;
+    bool busy_poll; /* sinks replaced by one busy-polling worker per RX queue */
+    const struct sim_irq_source *irq_sources;
+    unsigned n_irq_sources;
+    /* CPU-bound threads, one pinned per listed CPU */
+    const unsigned *hog_cpus;
+    unsigned n_hogs;
 };
 
 struct sim_machine;

@@ -176,6 +176,7 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "migration_refill_ms",
                         real_round((double)r->migration_penalty_ns / 1e6, 0.001));
     json_object_set_new(root, "softirq_start_us", latency_json(&r->softirq_start));
+    json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
     if (r->requests.present)
         json_object_set_new(root, "requests", requests_json(r));
     return root;

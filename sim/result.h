@@ -104,6 +104,8 @@ struct sim_result {
     uint64_t migration_penalty_ns; /* total cache refill charged */
     /* time from the hardirq that raised NET_RX to net_rx_action starting (all CPUs) */
     struct sim_hist softirq_start;
+    /* time from net_rx_action re-raising NET_RX with work left to the next run */
+    struct sim_hist softirq_resume;
     struct sim_request_result requests;
 };
 

@@ -28,6 +28,7 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     h->end_ns = UINT64_MAX;
     h->cpus = g_new0(struct kern_cpu, n_cpus);
     sim_hist_init(&h->softirq_start);
+    sim_hist_init(&h->softirq_resume);
     h->sched = cpus_new(n_cpus, p->sched_slice_ns);
     for (unsigned i = 0; i < n_cpus; i++) {
         char name[24];

@@ -62,6 +62,8 @@ struct kern_gro_bucket {
 
 #define NAPI_STATE_SCHED  (1u << 0)
 #define NAPI_STATE_MISSED (1u << 1)
+#define NAPI_STATE_IN_BUSY_POLL (1u << 2) /* a busy-polling thread owns the NAPI */
+#define KERN_BUSY_POLL_BUDGET   8         /* BUSY_POLL_BUDGET, net/core/dev.c */
 
 struct kern_host;
 
@@ -181,6 +183,9 @@ void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);
 void kern_raise_softirq_work(struct kern_host *h, unsigned nr, uint64_t ns);
 /* Time from the hardirq raising NET_RX (its MSI arrival) to net_rx_action starting. */
 const struct sim_hist *kern_softirq_start_hist(const struct kern_host *h);
+/* Time from net_rx_action re-raising NET_RX with work left (budget or time exhausted)
+ * to the next net_rx_action: how long a backlogged queue waits for softirq time. */
+const struct sim_hist *kern_softirq_resume_hist(const struct kern_host *h);
 uint32_t kern_softirq_pending(const struct kern_host *h, unsigned cpu);
 /* msecs_to_jiffies(2): MAX_SOFTIRQ_TIME for the configured HZ. */
 unsigned long kern_max_softirq_time(unsigned hz);
@@ -192,6 +197,10 @@ void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
 void kern_napi_schedule(struct napi_struct *n);
 bool kern_napi_complete_done(struct napi_struct *n, int work_done);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
+/* One napi_busy_loop() iteration by the running thread: own the NAPI (SCHED +
+ * IN_BUSY_POLL, so the driver's napi_complete_done keeps its IRQ masked), poll it with
+ * BUSY_POLL_BUDGET, push GRO'd skbs up. Returns the work done, -1 when softirq owns it. */
+int kern_napi_busy_poll(struct napi_struct *n);
 
 /* --- protocol + sockets --- */
 /* One socket per flow id slot: flows[f] -> socket sock_of_flow[f]. */

@@ -44,6 +44,7 @@ struct kern_cpu {
     uint64_t irq_at[KERN_MAX_IRQS];
     uint64_t hardirq_at;
     uint64_t net_rx_raised_at;
+    uint64_t net_rx_reraised_at; /* net_rx_action left work (repoll) and re-raised */
     /* work queued for softirq vectors other than NET_RX (other devices), ns */
     uint64_t vec_work[NR_SOFTIRQS];
 };
@@ -73,6 +74,7 @@ struct kern_host {
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
     struct sim_hist softirq_start;
+    struct sim_hist softirq_resume;
     unsigned napi_ids;
 };
 

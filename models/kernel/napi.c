@@ -78,6 +78,8 @@ void kern_napi_schedule(struct napi_struct *n)
 
 bool kern_napi_complete_done(struct napi_struct *n, int work_done)
 {
+    if (n->state & NAPI_STATE_IN_BUSY_POLL)
+        return false; /* the busy poller keeps it: IRQ stays masked */
     kern_gro_flush(n, false);
     kern_gro_normal_list(n);
     if (n->state & NAPI_STATE_MISSED) {

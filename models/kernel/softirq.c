@@ -22,6 +22,8 @@ void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr)
      * (the real hardirq preempts at once; the model runs it at the end of a chunk) */
     if (nr == NET_RX_SOFTIRQ && k->ctx == KERN_IRQ && !k->net_rx_raised_at)
         k->net_rx_raised_at = k->hardirq_at ? k->hardirq_at : h->now;
+    else if (nr == NET_RX_SOFTIRQ && k->in_net_rx_action && !k->net_rx_reraised_at)
+        k->net_rx_reraised_at = h->now;
     k->softirq_pending |= 1u << nr;
 }
 
@@ -39,9 +41,17 @@ const struct sim_hist *kern_softirq_start_hist(const struct kern_host *h)
     return &h->softirq_start;
 }
 
+const struct sim_hist *kern_softirq_resume_hist(const struct kern_host *h)
+{
+    return &h->softirq_resume;
+}
+
 /* net_rx_action() is about to start: close the latency sample of the raising hardirq. */
 static void net_rx_started(struct kern_host *h, struct kern_cpu *k)
 {
+    if (k->net_rx_reraised_at && h->now >= k->net_rx_reraised_at && h->now < h->end_ns)
+        sim_hist_add(&h->softirq_resume, h->now - k->net_rx_reraised_at);
+    k->net_rx_reraised_at = 0;
     if (!k->net_rx_raised_at)
         return;
     if (h->now >= k->net_rx_raised_at && h->now < h->end_ns)
