@@ -57,6 +57,19 @@ struct sim_irq_source {
     uint64_t softirq_ns;
 };
 
+/* A second NIC (eth1, kernel device 1) on the same host: its own queues, MSI-X
+ * vectors (IRQs after eth0's), driver and XPS. It receives nothing from the
+ * traffic source: applications transmit on it (kern_sock_sendmsg with dev 1,
+ * e.g. a proxy receiving on eth0 and sending on eth1) and its TX write-backs
+ * raise its own vectors' interrupts on their CPUs. */
+struct sim_nic_b {
+    unsigned rx_queues, tx_queues, ring_size, link_mbps;
+    int rx_usecs;
+    const uint64_t *affinity; /* per q_vector, NULL = hints */
+    unsigned n_affinity;
+    const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
+};
+
 struct sim_machine_cfg {
     unsigned n_cpus;
     uint64_t duration_ns;
@@ -85,6 +98,7 @@ struct sim_machine_cfg {
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
     unsigned ack_every; /* sink: a TCP ACK sent per this many reads (0 = none) */
+    const struct sim_nic_b *nic_b;        /* NULL: one NIC */
     const struct sim_thread_move *events; /* time order */
     unsigned n_events;
     /* scheduler: tunables and topology (ownership of sched.topology passes to the

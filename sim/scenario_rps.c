@@ -188,6 +188,91 @@ static bool load_kernel(struct sim_rps_cfg *c, const json_t *k, unsigned n_cpus,
 
 bool sim_scenario_fdir_perfect(const json_t *steering);
 
+/* /nic_b: the second NIC (eth1). */
+static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, GError **err)
+{
+    json_t *rxq = NULL, *txq = NULL, *ring = NULL, *link = NULL, *itr = NULL, *aff = NULL,
+           *tx = NULL;
+    json_error_t je;
+    if (json_unpack_ex((json_t *)o, &je, JSON_STRICT, "{s?o, s?o, s?o, s?o, s?o, s?o, s?o}",
+                       "rx_queues", &rxq, "tx_queues", &txq, "ring_size", &ring, "link_mbps",
+                       &link, "itr_us", &itr, "irq_affinity", &aff, "tx", &tx))
+        return fail(err, SIM_ERROR_INPUT,
+                    "/nic_b: %s (keys: rx_queues, tx_queues, ring_size, link_mbps, itr_us, "
+                    "irq_affinity, tx)",
+                    je.text);
+    struct sim_nic_b *b = &c->nic_b;
+    long long v = 1;
+    if (!get_int(o, "rx_queues", "/nic_b", 1, 63, &v, err))
+        return false;
+    b->rx_queues = (unsigned)v;
+    if (!get_int(o, "tx_queues", "/nic_b", 1, 63, &v, err))
+        return false;
+    b->tx_queues = (unsigned)v;
+    v = 512;
+    if (!get_int(o, "ring_size", "/nic_b", 64, 4096, &v, err))
+        return false;
+    if (v % 8)
+        return fail(err, SIM_ERROR_INPUT, "/nic_b/ring_size: expected a multiple of 8");
+    b->ring_size = (unsigned)v;
+    v = 10000;
+    if (!get_int(o, "link_mbps", "/nic_b", 10, 400000, &v, err))
+        return false;
+    b->link_mbps = (unsigned)v;
+    b->rx_usecs = 1;
+    if (itr && !(json_is_string(itr) && !strcmp(json_string_value(itr), "adaptive"))) {
+        if (!json_is_integer(itr) || json_integer_value(itr) < 0 || json_integer_value(itr) > 1022)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/itr_us: expected integer in [0, 1022] or \"adaptive\"");
+        b->rx_usecs = (int)json_integer_value(itr);
+    }
+    unsigned qv = MIN(MAX(b->rx_queues, b->tx_queues), n_cpus);
+    if (aff) {
+        if (!json_is_array(aff) || json_array_size(aff) > qv)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/irq_affinity: expected an array of at most %u CPU lists (one "
+                        "per queue vector)",
+                        qv);
+        for (unsigned i = 0; i < json_array_size(aff); i++) {
+            g_autofree char *p = g_strdup_printf("/nic_b/irq_affinity/%u", i);
+            const json_t *e = json_array_get(aff, i);
+            struct kern_cpumask m = {0};
+            if (json_is_integer(e) && json_integer_value(e) >= 0) {
+                if (json_integer_value(e) >= n_cpus)
+                    return fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", p,
+                                (long long)json_integer_value(e), n_cpus);
+                kern_cpumask_set(&m, (unsigned)json_integer_value(e));
+            } else if (!parse_mask(e, true, p, n_cpus, "CPU", &m, err)) {
+                return false;
+            }
+            if (kern_cpumask_empty(&m))
+                return fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", p);
+            c->nic_b_affinity[i] = m.bits[0];
+        }
+        b->affinity = c->nic_b_affinity;
+        b->n_affinity = (unsigned)json_array_size(aff);
+    }
+    if (tx) {
+        if (!json_is_array(tx) || json_array_size(tx) > b->tx_queues)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/tx: expected an array of at most %u {\"xps_cpus\"} objects",
+                        b->tx_queues);
+        for (unsigned q = 0; q < json_array_size(tx); q++) {
+            g_autofree char *p = g_strdup_printf("/nic_b/tx/%u", q);
+            json_t *cpus = NULL;
+            if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o}", "xps_cpus",
+                               &cpus))
+                return fail(err, SIM_ERROR_INPUT, "%s: %s (keys: xps_cpus)", p, je.text);
+            g_autofree char *pc = g_strdup_printf("%s/xps_cpus", p);
+            if (cpus && !parse_mask(cpus, false, pc, n_cpus, "CPU", &c->nic_b_xps[q], err))
+                return false;
+        }
+        b->xps_cpus = c->nic_b_xps;
+    }
+    c->has_nic_b = true;
+    return true;
+}
+
 static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
 {
     if (!json_is_array(ev))
@@ -248,6 +333,10 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
         return fail(err, SIM_ERROR_INPUT, "/app/ack_every: expected integer in [0, 1000000]");
     c->ack_every = ack ? (unsigned)json_integer_value(ack) : 0;
     if (ev && !load_events(c, ev, err))
+        return false;
+    const json_t *nb = json_object_get(root, "nic_b");
+    if (nb && (!json_is_object(nb) ? fail(err, SIM_ERROR_INPUT, "/nic_b: expected an object")
+                                    : !load_nic_b(c, nb, n_cpus, err)))
         return false;
     const json_t *steering = nic ? json_object_get(nic, "steering") : NULL;
     if (c->arfs && !sim_scenario_fdir_perfect(steering))

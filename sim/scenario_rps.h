@@ -26,6 +26,10 @@ struct sim_rps_cfg {
     struct kern_cpumask xps_cpus[SIM_RPS_MAX_QUEUES];
     struct kern_cpumask xps_rxqs[SIM_RPS_MAX_QUEUES];
     bool arfs;
+    bool has_nic_b;
+    struct sim_nic_b nic_b;
+    uint64_t nic_b_affinity[SIM_RPS_MAX_QUEUES];
+    struct kern_cpumask nic_b_xps[SIM_RPS_MAX_QUEUES];
     struct sim_thread_move *events;
     unsigned ack_every;
     unsigned n_events;

@@ -154,7 +154,46 @@ static void test_tx_clean_stops_at_256_per_ring_and_repolls(void)
     rig_free(&r);
 }
 
+/* A second NIC (device 1, eth1) beside the first: sends on device 1 land on its
+ * rings, write back on its vectors and are cleaned by its own NAPI. */
+static void test_second_nic_transmits_on_its_own_rings_and_vectors(void)
+{
+    struct rig r;
+    rig_init(&r, 4, true);
+    struct rig b = {0};
+    struct nic_cfg nc = {.n_rx_queues = 2, .n_tx_queues = 2, .n_cpus = 4, .ring_size = 512,
+                         .link_mbps = 10000, .schedule_irq = t_schedule_irq, .ctx = &b};
+    b.nic = nic_new(&nc, NULL);
+    struct nicdrv_cfg dc = {.ifname = "eth1", .irq_base = 45, .rx_usecs = 0,
+                            .link_mbps = 10000, .gro = true, .dev_index = 1};
+    struct nicdrv_adapter *drv_b = nicdrv_probe(b.nic, r.h, &dc, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(drv_b);
+    CU_ASSERT_STRING_EQUAL(kern_irq_name(r.h, 46), "eth1-TxRx-1");
+    r.h->cpu = 0;
+    r.h->now = 0;
+    int q = kern_sock_sendmsg(r.h, kern_sock(r.h, 0), 1, 1, 64, 0x10);
+    CU_ASSERT(q >= 0 && q < 2);
+    CU_ASSERT_EQUAL(nic_tx_pending(b.nic, (unsigned)q), 1);
+    for (unsigned i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(nic_tx_pending(r.nic, i), 0); /* eth0 untouched */
+    CU_ASSERT_EQUAL(kern_tx_packets(r.h, 1, (unsigned)q), 1);
+    CU_ASSERT_EQUAL(r.atr_calls, 0); /* eth1 has no ATR hook */
+    unsigned cpu;
+    uint64_t at = b.irq_at[q];
+    CU_ASSERT_TRUE(nic_irq_fire(b.nic, (unsigned)q, at, &cpu));
+    kern_irq_deliver(r.h, cpu, nicdrv_vector_irq(drv_b, (unsigned)q), at);
+    for (uint64_t t = at, e; (e = kern_cpu_step(r.h, cpu, t)) != t;)
+        t = e;
+    CU_ASSERT_EQUAL(nic_tx_pending(b.nic, (unsigned)q), 0);
+    CU_ASSERT_EQUAL(kern_irq_count(r.h, 45 + (unsigned)q, cpu), 1);
+    nicdrv_remove(drv_b);
+    nic_free(b.nic);
+    rig_free(&r);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_second_nic_transmits_on_its_own_rings_and_vectors",
+     test_second_nic_transmits_on_its_own_rings_and_vectors},
     {"test_xps_init_sends_on_the_senders_cpu_ring_and_atr_samples_it",
      test_xps_init_sends_on_the_senders_cpu_ring_and_atr_samples_it},
     {"test_tx_without_atr_has_no_xps_and_hashes_the_socket",
