@@ -298,8 +298,8 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
             return NULL;
         }
     }
-    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame,
-                          adapter, err)) {
+    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame, adapter,
+                          err)) {
         nicdrv_remove(adapter);
         return NULL;
     }

@@ -10,7 +10,7 @@
 
 #include "models/kernel/kern.h"
 
-#define NICDRV_ARFS_EXPIRE_MS 100 /* expiry scan period (mlx4: filter work every HZ/10..HZ) */
+#define NICDRV_ARFS_EXPIRE_MS   100 /* expiry scan period (mlx4: filter work every HZ/10..HZ) */
 #define NICDRV_ARFS_MAX_FILTERS 8192
 
 /* The hardware side: add a 5-tuple perfect filter for `flow` to rxq (returns its

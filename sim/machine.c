@@ -9,10 +9,10 @@
 #include "models/app/busypoll.h"
 #include "models/app/hog.h"
 #include "models/app/sink.h"
+#include "models/kernel/tx.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
 #include "sim/err.h"
-#include "models/kernel/tx.h"
 #include "sim/heap.h"
 #include "sim/machine_steer.h"
 
@@ -241,8 +241,7 @@ static bool probe_nic_b(struct sim_machine *m, const struct sim_nic_b *b, GError
     if (base + nic_q_vectors(m->nic_b) + 1 > KERN_MAX_IRQS) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
                     "/nic_b: eth0 and eth1 need %u MSI-X IRQs from %d: more than the model's %d",
-                    nic_q_vectors(m->nic) + nic_q_vectors(m->nic_b) + 2, IRQ_BASE,
-                    KERN_MAX_IRQS);
+                    nic_q_vectors(m->nic) + nic_q_vectors(m->nic_b) + 2, IRQ_BASE, KERN_MAX_IRQS);
         return false;
     }
     struct nicdrv_cfg dc = {

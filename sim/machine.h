@@ -97,7 +97,7 @@ struct sim_machine_cfg {
     const struct kern_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
-    unsigned ack_every; /* sink: a TCP ACK sent per this many reads (0 = none) */
+    unsigned ack_every;                   /* sink: a TCP ACK sent per this many reads (0 = none) */
     const struct sim_nic_b *nic_b;        /* NULL: one NIC */
     const struct sim_thread_move *events; /* time order */
     unsigned n_events;

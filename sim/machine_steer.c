@@ -121,8 +121,8 @@ bool sim_msteer_setup(struct sim_msteer *ms, GError **err)
         ms->ev_thread[i] = app_thread(ms->h, cfg->events[i].thread, &n_app);
         if (!ms->ev_thread[i]) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                        "/events/%u/thread: thread %u does not exist (%u application threads)",
-                        i, cfg->events[i].thread, n_app);
+                        "/events/%u/thread: thread %u does not exist (%u application threads)", i,
+                        cfg->events[i].thread, n_app);
             return false;
         }
         if (cfg->events[i].cpu >= cfg->n_cpus) {

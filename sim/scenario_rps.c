@@ -29,7 +29,8 @@ static bool parse_mask(const json_t *v, bool list, const char *path, unsigned n_
 {
     if (!json_is_string(v))
         return fail(err, SIM_ERROR_INPUT, "%s: expected a string (%s)", path,
-                    list ? "list like \"0-3,8\"" : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
+                    list ? "list like \"0-3,8\""
+                         : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
     GError *e = NULL;
     bool ok = list ? kern_cpumask_parse_list(m, json_string_value(v), &e)
                    : kern_cpumask_parse_hex(m, json_string_value(v), &e);
@@ -119,8 +120,8 @@ static bool load_tx(struct sim_rps_cfg *c, const json_t *tx, unsigned n_cpus, un
         g_autofree char *p = g_strdup_printf("/nic/tx/%u", q);
         json_t *cpus = NULL, *rxqs = NULL;
         json_error_t je;
-        if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o, s?o}", "xps_cpus",
-                           &cpus, "xps_rxqs", &rxqs))
+        if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o, s?o}", "xps_cpus", &cpus,
+                           "xps_rxqs", &rxqs))
             return fail(err, SIM_ERROR_INPUT, "%s: %s (keys: xps_cpus, xps_rxqs)", p, je.text);
         g_autofree char *pc = g_strdup_printf("%s/xps_cpus", p);
         g_autofree char *pr = g_strdup_printf("%s/xps_rxqs", p);
@@ -140,8 +141,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
     if (!v)
         return true;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                    min, max);
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
     *out = json_integer_value(v);
     return true;
 }
@@ -195,8 +196,8 @@ static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, 
            *tx = NULL;
     json_error_t je;
     if (json_unpack_ex((json_t *)o, &je, JSON_STRICT, "{s?o, s?o, s?o, s?o, s?o, s?o, s?o}",
-                       "rx_queues", &rxq, "tx_queues", &txq, "ring_size", &ring, "link_mbps",
-                       &link, "itr_us", &itr, "irq_affinity", &aff, "tx", &tx))
+                       "rx_queues", &rxq, "tx_queues", &txq, "ring_size", &ring, "link_mbps", &link,
+                       "itr_us", &itr, "irq_affinity", &aff, "tx", &tx))
         return fail(err, SIM_ERROR_INPUT,
                     "/nic_b: %s (keys: rx_queues, tx_queues, ring_size, link_mbps, itr_us, "
                     "irq_affinity, tx)",
@@ -260,8 +261,7 @@ static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, 
         for (unsigned q = 0; q < json_array_size(tx); q++) {
             g_autofree char *p = g_strdup_printf("/nic_b/tx/%u", q);
             json_t *cpus = NULL;
-            if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o}", "xps_cpus",
-                               &cpus))
+            if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o}", "xps_cpus", &cpus))
                 return fail(err, SIM_ERROR_INPUT, "%s: %s (keys: xps_cpus)", p, je.text);
             g_autofree char *pc = g_strdup_printf("%s/xps_cpus", p);
             if (cpus && !parse_mask(cpus, false, pc, n_cpus, "CPU", &c->nic_b_xps[q], err))
@@ -284,8 +284,8 @@ static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
         json_t *at = NULL;
         json_int_t th = -1, cpu = -1;
         json_error_t je;
-        if (json_unpack_ex(json_array_get(ev, i), &je, JSON_STRICT, "{s:o, s:I, s:I}", "at_ms",
-                           &at, "thread", &th, "cpu", &cpu))
+        if (json_unpack_ex(json_array_get(ev, i), &je, JSON_STRICT, "{s:o, s:I, s:I}", "at_ms", &at,
+                           "thread", &th, "cpu", &cpu))
             return fail(err, SIM_ERROR_INPUT,
                         "/events/%u: %s (expected {\"at_ms\": ms, \"thread\": n, \"cpu\": n})", i,
                         je.text);
@@ -328,15 +328,15 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
         return fail(err, SIM_ERROR_INPUT, "/app/udp_connected: expected true or false");
     c->p.udp_connected = json_is_true(uc);
     const json_t *ack = app ? json_object_get(app, "ack_every") : NULL;
-    if (ack && (!json_is_integer(ack) || json_integer_value(ack) < 0 ||
-                json_integer_value(ack) > 1000000))
+    if (ack &&
+        (!json_is_integer(ack) || json_integer_value(ack) < 0 || json_integer_value(ack) > 1000000))
         return fail(err, SIM_ERROR_INPUT, "/app/ack_every: expected integer in [0, 1000000]");
     c->ack_every = ack ? (unsigned)json_integer_value(ack) : 0;
     if (ev && !load_events(c, ev, err))
         return false;
     const json_t *nb = json_object_get(root, "nic_b");
     if (nb && (!json_is_object(nb) ? fail(err, SIM_ERROR_INPUT, "/nic_b: expected an object")
-                                    : !load_nic_b(c, nb, n_cpus, err)))
+                                   : !load_nic_b(c, nb, n_cpus, err)))
         return false;
     const json_t *steering = nic ? json_object_get(nic, "steering") : NULL;
     if (c->arfs && !sim_scenario_fdir_perfect(steering))
@@ -365,7 +365,8 @@ static bool chain_has_fdir(const json_t *steering)
     bool fdir = false;
     size_t i;
     json_t *v;
-    json_array_foreach(chain, i, v) fdir |= json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    json_array_foreach(chain, i, v) fdir |=
+        json_is_string(v) && !strcmp(json_string_value(v), "fdir");
     return fdir;
 }
 
@@ -383,7 +384,8 @@ bool sim_scenario_atr_on(const json_t *steering)
     bool fdir = false;
     size_t i;
     json_t *v;
-    json_array_foreach(chain, i, v) fdir |= json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    json_array_foreach(chain, i, v) fdir |=
+        json_is_string(v) && !strcmp(json_string_value(v), "fdir");
     if (!fdir)
         return false;
     const json_t *f = json_object_get(steering, "fdir");

@@ -16,7 +16,6 @@
 #define SIM_RPS_MAX_QUEUES 64
 #define SIM_MAX_EVENTS     4096
 
-
 struct sim_rps_cfg {
     bool on; /* any RPS/RFS key given: rps_needed */
     struct kern_rps_params p;

@@ -42,9 +42,13 @@ static void t_atr(void *ctx, uint32_t flow, uint8_t flags, unsigned txq)
 static void rig_init(struct rig *r, unsigned queues, bool atr)
 {
     memset(r, 0, sizeof *r);
-    struct nic_cfg nc = {.n_rx_queues = queues, .n_tx_queues = queues, .n_cpus = 4,
-                         .ring_size = 512, .link_mbps = 10000,
-                         .schedule_irq = t_schedule_irq, .ctx = r};
+    struct nic_cfg nc = {.n_rx_queues = queues,
+                         .n_tx_queues = queues,
+                         .n_cpus = 4,
+                         .ring_size = 512,
+                         .link_mbps = 10000,
+                         .schedule_irq = t_schedule_irq,
+                         .ctx = r};
     r->nic = nic_new(&nc, NULL);
     struct kern_params p;
     struct kern_cost c;
@@ -54,9 +58,14 @@ static void rig_init(struct rig *r, unsigned queues, bool atr)
     r->h = kern_host_new(4, &p, &c, &ops);
     unsigned sof[2] = {0, 0};
     kern_sockets_init(r->h, 1, sof, 2, 1 << 20);
-    struct nicdrv_cfg dc = {.ifname = "eth0", .irq_base = 40, .rx_usecs = 0,
-                            .link_mbps = 10000, .gro = true, .atr = atr,
-                            .atr_sample = t_atr, .atr_ctx = r};
+    struct nicdrv_cfg dc = {.ifname = "eth0",
+                            .irq_base = 40,
+                            .rx_usecs = 0,
+                            .link_mbps = 10000,
+                            .gro = true,
+                            .atr = atr,
+                            .atr_sample = t_atr,
+                            .atr_ctx = r};
     r->drv = nicdrv_probe(r->nic, r->h, &dc, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r->drv);
 }
@@ -161,11 +170,20 @@ static void test_second_nic_transmits_on_its_own_rings_and_vectors(void)
     struct rig r;
     rig_init(&r, 4, true);
     struct rig b = {0};
-    struct nic_cfg nc = {.n_rx_queues = 2, .n_tx_queues = 2, .n_cpus = 4, .ring_size = 512,
-                         .link_mbps = 10000, .schedule_irq = t_schedule_irq, .ctx = &b};
+    struct nic_cfg nc = {.n_rx_queues = 2,
+                         .n_tx_queues = 2,
+                         .n_cpus = 4,
+                         .ring_size = 512,
+                         .link_mbps = 10000,
+                         .schedule_irq = t_schedule_irq,
+                         .ctx = &b};
     b.nic = nic_new(&nc, NULL);
-    struct nicdrv_cfg dc = {.ifname = "eth1", .irq_base = 45, .rx_usecs = 0,
-                            .link_mbps = 10000, .gro = true, .dev_index = 1};
+    struct nicdrv_cfg dc = {.ifname = "eth1",
+                            .irq_base = 45,
+                            .rx_usecs = 0,
+                            .link_mbps = 10000,
+                            .gro = true,
+                            .dev_index = 1};
     struct nicdrv_adapter *drv_b = nicdrv_probe(b.nic, r.h, &dc, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(drv_b);
     CU_ASSERT_STRING_EQUAL(kern_irq_name(r.h, 46), "eth1-TxRx-1");
