@@ -422,10 +422,11 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     if (w) {
         if (!json_is_string(w) || (strcmp(json_string_value(w), "sink") != 0 &&
                                    strcmp(json_string_value(w), "rr") != 0 &&
+                                   strcmp(json_string_value(w), "proxy") != 0 &&
                                    strcmp(json_string_value(w), "busypoll") != 0))
-            return fail(err, SIM_ERROR_INPUT,
-                        "/app/workload: expected \"sink\", \"rr\" or \"busypoll\"");
-        rr = strcmp(json_string_value(w), "rr") == 0;
+            return fail(err, SIM_ERROR_INPUT, "/app/workload: expected \"sink\", \"rr\", "
+                                              "\"proxy\" or \"busypoll\"");
+        rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
     }
     static const char *const rr_keys[] = {"threads", "service_us", "request_bytes",
@@ -434,13 +435,14 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
         for (unsigned i = 0; rr_keys[i]; i++)
             if (json_object_get(a, rr_keys[i]))
                 return fail(err, SIM_ERROR_CONFIG,
-                            "/app/%s: only for /app/workload \"rr\" (sink and busypoll have "
-                            "their own threads)",
+                            "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
+                            "busypoll have their own threads)",
                             rr_keys[i]);
         return true;
     }
     struct app_rr_cfg *c = &sc->rr;
     app_rr_cfg_defaults(c);
+    c->wait_tx = strcmp(json_string_value(w), "proxy") == 0;
     long long v;
     if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
         return false;
