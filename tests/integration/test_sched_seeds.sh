@@ -12,7 +12,11 @@ run() { # scenario name [engine]
         || fail "$1: run failed"
 }
 for s in sched2-proxy-hash sched2-proxy-xps sched5-ksoftirqd-other sched5-ksoftirqd-fifo \
-         sched5-rx-sink sched5-rx-busypoll rr-netperf; do run $s; done
+         sched5-rx-sink sched5-rx-busypoll rr-netperf sched6-acceptor-per-queue \
+         sched6-acceptor-single; do run $s; done
+run sched6-acceptor-single window
+diff -r "$tmp/sched6-acceptor-single" "$tmp/sched6-acceptor-single-window" >/dev/null \
+    || fail "sched6-acceptor-single: engines differ"
 run rr-netperf window
 run sched2-proxy-hash window
 diff -r "$tmp/rr-netperf" "$tmp/rr-netperf-window" >/dev/null || fail "rr-netperf: engines differ"
@@ -67,6 +71,20 @@ check(b["cpus"][0]["irqs"] <= 2 and i["cpus"][0]["irqs"] > 1000, "seed 5: busy p
 check(b["packets"]["dropped"] == i["packets"]["dropped"] == 0 and
       min(b["packets"]["delivered"], i["packets"]["delivered"]) >= i["packets"]["offered"] - 10,
       "seed 5: both deliver every packet (bar the last in flight)")
+
+# Seed 6: acceptor per queue with LIFO pools vs a single acceptor.
+p, g = S("sched6-acceptor-per-queue"), S("sched6-acceptor-single")
+pc, gc = p["connections"], g["connections"]
+check(pc["total"] > 1000 and gc["total"] > 1000, f"seed 6: connections {pc['total']}, {gc['total']}")
+check(pc["one_cpu_share"] > 0.95, f"seed 6: per queue, {pc['one_cpu_share']} of connections on one CPU")
+check(gc["one_cpu_share"] < 0.5, f"seed 6: single acceptor, {gc['one_cpu_share']} on one CPU")
+check(gc["cross_cpu_handoffs"] > 10 * max(pc["cross_cpu_handoffs"], 1),
+      f"seed 6: extra CPUs per connection single {gc['cross_cpu_handoffs']} vs per queue "
+      f"{pc['cross_cpu_handoffs']}")
+check(g["migration_refill_ms"] > 10 * max(p["migration_refill_ms"], 0.1),
+      f"seed 6: refill single {g['migration_refill_ms']} ms vs per queue {p['migration_refill_ms']}")
+check(p["requests"]["tps"] > 1.1 * g["requests"]["tps"],
+      f"seed 6: tps per queue {p['requests']['tps']} > 1.1 x single {g['requests']['tps']}")
 
 # Request/response: tps and latency percentiles are outputs.
 r = S("rr-netperf")["requests"]
