@@ -43,6 +43,7 @@ struct sim_machine {
     uint64_t balance_at;
     /* request/response workload and its closed-loop clients */
     struct app_rr *rr;
+    struct app_acceptor *acc;
     struct app_hogs *hogs;
     struct app_busypoll *bp;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
@@ -116,16 +117,21 @@ static void start_clients(struct sim_machine *m)
             m->seq[f] = m->pkt.tcp_seq;
         }
     }
-    for (unsigned f = 0; f < nf; f++)
-        if (seen[f])
+    for (unsigned f = 0; f < nf; f++) {
+        if (!seen[f])
+            continue;
+        if (m->rr)
             app_rr_client_start(m->rr, f, m->tmpl[f].ts_ns);
+        else
+            app_acceptor_client_start(m->acc, f, m->tmpl[f].ts_ns);
+    }
     g_free(seen);
 }
 
 /* One request frame of client `flow` (its first frame's headers, the request payload). */
 static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, struct traffic_pkt *p)
 {
-    uint32_t bytes = app_rr_request_bytes(m->rr);
+    uint32_t bytes = m->rr ? app_rr_request_bytes(m->rr) : app_acceptor_request_bytes(m->acc);
     *p = m->tmpl[flow];
     uint32_t hdr = p->wire_len - p->payload_len;
     p->ts_ns = at;
@@ -338,6 +344,15 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (cfg->rr) {
         struct app_rr_clients cl = {send_request, m};
         m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
+    } else if (cfg->acceptor) {
+        struct app_rr_clients cl = {send_request, m};
+        unsigned nq = cfg->rx_queues;
+        unsigned *qcpu = g_new(unsigned, nq);
+        for (unsigned q = 0; q < nq; q++)
+            qcpu[q] = nic_vector_cpu(m->nic, nic_queue_vector(m->nic, q));
+        m->acc = app_acceptor_new(m->kern, cfg->acceptor, qcpu, nq, cfg->n_socks, cfg->n_flows,
+                                  &cl);
+        g_free(qcpu);
     } else if (cfg->busy_poll) {
         start_busy_poll(m);
     } else {
@@ -365,7 +380,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
     pull_packet(m);
-    if (m->rr)
+    if (m->rr || m->acc)
         start_clients(m);
     return m;
 fail:
@@ -380,6 +395,7 @@ void sim_machine_free(struct sim_machine *m)
         return;
     app_sinks_free(m->app);
     app_rr_free(m->rr);
+    app_acceptor_free(m->acc);
     app_hogs_free(m->hogs);
     app_busypoll_free(m->bp);
     sim_msteer_free(m->ms);
@@ -601,6 +617,8 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
     sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
     if (m->rr)
         app_rr_result(m->rr, &r->requests);
+    if (m->acc)
+        app_acceptor_result(m->acc, &r->requests, &r->connections);
 }
 
 void sim_machine_result(struct sim_machine *m, struct sim_result *r)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/app/acceptor.h"
 #include "models/app/rr_server.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
@@ -109,6 +110,7 @@ struct sim_machine_cfg {
      * clients are the traffic's flows (each flow's first packet starts its client) */
     const struct app_rr_cfg *rr;
     bool busy_poll; /* sinks replaced by one busy-polling worker per RX queue */
+    const struct app_acceptor_cfg *acceptor; /* accept + session pools (closed-loop clients) */
     const struct sim_irq_source *irq_sources;
     unsigned n_irq_sources;
     /* CPU-bound threads, one pinned per listed CPU */

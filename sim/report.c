@@ -179,6 +179,16 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
     if (r->requests.present)
         json_object_set_new(root, "requests", requests_json(r));
+    if (r->connections.present) {
+        const struct sim_conn_result *c = &r->connections;
+        json_object_set_new(
+            root, "connections",
+            json_pack("{s:o,s:o,s:o,s:o,s:o}", "total", uint_json(c->total), "one_cpu",
+                      uint_json(c->one_cpu), "one_cpu_share",
+                      real_round(c->total ? (double)c->one_cpu / (double)c->total : 0.0, 0.0001),
+                      "handoffs", uint_json(c->handoffs), "cross_cpu_handoffs",
+                      uint_json(c->cross_cpu_handoffs)));
+    }
     return root;
 }
 

@@ -80,6 +80,16 @@ struct sim_request_result {
     struct sim_hist latency;
 };
 
+/* Accept-and-hand-off workloads: connections closed, how many had all their work
+ * (softirq, accept, session) on one CPU, and hand-offs that crossed CPUs. */
+struct sim_conn_result {
+    bool present;
+    uint64_t total;
+    uint64_t one_cpu;
+    uint64_t handoffs;           /* acceptor -> session hand-offs */
+    uint64_t cross_cpu_handoffs; /* per connection, CPUs beyond the first that worked on it */
+};
+
 struct sim_result {
     double sim_time_s;
     unsigned n_cpus, n_queues, n_flows, n_vectors;
@@ -107,6 +117,7 @@ struct sim_result {
     /* time from net_rx_action re-raising NET_RX with work left to the next run */
     struct sim_hist softirq_resume;
     struct sim_request_result requests;
+    struct sim_conn_result connections;
 };
 
 #endif

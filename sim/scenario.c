@@ -39,6 +39,8 @@ struct sim_scenario {
     struct app_rr_cfg rr;
     bool rr_set;
     bool busy_poll;
+    struct app_acceptor_cfg acc;
+    bool acceptor_set;
     unsigned hog_cpus[MAX_CPUS];
     unsigned n_hogs;
     struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
@@ -101,6 +103,9 @@ static const char *const keys[] = {
     "/app/response_bytes",
     "/app/rtt_us",
     "/app/hog_cpus",
+    "/app/acceptor",
+    "/app/pool",
+    "/app/msgs_per_conn",
     "/topology/llc",
     "/topology/smt",
     "/topology/numa",
@@ -391,7 +396,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 static bool get_us(const json_t *obj, const char *key, const char *path, long long min,
                    long long max, uint64_t def_ns, uint64_t *out_ns, GError **err)
 {
-    long long v;
+    long long v = 0;
     if (!get_int(obj, key, path, min, max, (long long)(def_ns / 1000), &v, err))
         return false;
     *out_ns = (uint64_t)v * 1000;
@@ -421,6 +426,55 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     return true;
 }
 
+static bool load_rr_common(struct app_rr_cfg *c, const json_t *a, GError **err)
+{
+    long long v;
+    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
+        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
+        return false;
+    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
+        return false;
+    c->request_bytes = (uint32_t)v;
+    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
+        return false;
+    c->response_bytes = (uint32_t)v;
+    return true;
+}
+
+/* /app/workload "acceptor": acceptor + LIFO session pools (models/app/acceptor.c). */
+static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    struct app_acceptor_cfg *c = &sc->acc;
+    app_acceptor_cfg_defaults(c);
+    if (json_object_get(a, "threads"))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/threads: the acceptor workload sizes its pools with /app/pool");
+    if (json_object_get(a, "affinity"))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/affinity: the acceptor workload places its own threads (per queue: "
+                    "pinned on the queue's IRQ CPU; single: every CPU)");
+    if (sc->sockets > 0)
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/sockets: the acceptor workload needs one socket per connection "
+                    "(\"per_flow\")");
+    const json_t *m = json_object_get(a, "acceptor");
+    if (m) {
+        if (!json_is_string(m) || (strcmp(json_string_value(m), "per_queue") != 0 &&
+                                   strcmp(json_string_value(m), "single") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/acceptor: expected \"per_queue\" or \"single\"");
+        c->per_queue = strcmp(json_string_value(m), "per_queue") == 0;
+    }
+    long long v;
+    if (!get_int(a, "pool", "/app", 1, 1024, c->pool, &v, err))
+        return false;
+    c->pool = (unsigned)v;
+    if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
+        return false;
+    c->msgs_per_conn = (unsigned)v;
+    return load_rr_common(&c->rr, a, err);
+}
+
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
 static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 {
@@ -429,25 +483,36 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     if (w) {
         if (!json_is_string(w) || (strcmp(json_string_value(w), "sink") != 0 &&
                                    strcmp(json_string_value(w), "rr") != 0 &&
+                                   strcmp(json_string_value(w), "proxy") != 0 &&
+                                   strcmp(json_string_value(w), "acceptor") != 0 &&
                                    strcmp(json_string_value(w), "busypoll") != 0))
-            return fail(err, SIM_ERROR_INPUT,
-                        "/app/workload: expected \"sink\", \"rr\" or \"busypoll\"");
-        rr = strcmp(json_string_value(w), "rr") == 0;
+            return fail(err, SIM_ERROR_INPUT, "/app/workload: expected \"sink\", \"rr\", "
+                                              "\"proxy\", \"acceptor\" or \"busypoll\"");
+        rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
+        sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
     }
     static const char *const rr_keys[] = {"threads", "service_us", "request_bytes",
                                            "response_bytes", "rtt_us", NULL};
+    static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
+    for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
+        if (json_object_get(a, acc_keys[i]))
+            return fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
+                        acc_keys[i]);
+    if (sc->acceptor_set)
+        return load_app_acceptor(sc, a, err);
     if (!rr) {
         for (unsigned i = 0; rr_keys[i]; i++)
             if (json_object_get(a, rr_keys[i]))
                 return fail(err, SIM_ERROR_CONFIG,
-                            "/app/%s: only for /app/workload \"rr\" (sink and busypoll have "
-                            "their own threads)",
+                            "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
+                            "busypoll have their own threads)",
                             rr_keys[i]);
         return true;
     }
     struct app_rr_cfg *c = &sc->rr;
     app_rr_cfg_defaults(c);
+    c->wait_tx = strcmp(json_string_value(w), "proxy") == 0;
     long long v;
     if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
         return false;
@@ -470,7 +535,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     static const char *const allowed[] = {
         "sockets",        "cpus",   "workload", "threads",   "affinity",      "service_us",
         "request_bytes",  "response_bytes", "rtt_us", "hog_cpus", "udp_connected", "ack_every",
-        NULL};
+        "acceptor",       "pool",           "msgs_per_conn", NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -838,6 +903,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
     mc.rr = sc->rr_set ? &sc->rr : NULL;
     mc.busy_poll = sc->busy_poll;
+    mc.acceptor = sc->acceptor_set ? &sc->acc : NULL;
     mc.hog_cpus = sc->hog_cpus;
     mc.n_hogs = sc->n_hogs;
     mc.irq_sources = sc->irqsrc;

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "models/kernel/tx.h"
+
 #define CHUNK_NS 5000 /* user work is run in slices so hardirqs preempt it promptly */
 
 struct rr_thread {
@@ -14,7 +16,9 @@ struct rr_thread {
     unsigned n_socks, next_sock;
     uint64_t left_ns; /* service still to compute for the current request */
     int64_t flow;     /* request in progress, -1 none */
+    unsigned sock;    /* its socket */
     bool waiting;     /* queued on a shared socket's wait list */
+    bool tx_wait;     /* proxy: blocked until its last send completes */
 };
 
 /* Wait queue of one socket read by several threads. */
@@ -48,14 +52,20 @@ void app_rr_cfg_defaults(struct app_rr_cfg *c)
     };
 }
 
-/* sendmsg() of the response: syscall, copy from user, protocol output per skb. Charged
- * on the server thread (the TX queue and its completion are the TX path's). */
-static void send_response(struct app_rr *a, unsigned flow)
+static void rr_write_space(void *ctx, struct kern_sock *sk);
+
+/* sendmsg() of the response on the request's socket through the TX path (device 0). */
+static void send_response(struct app_rr *a, struct rr_thread *rt, unsigned sock, unsigned flow)
 {
     struct kern_host *h = a->h;
-    const struct kern_cost *c = kern_costs(h);
-    kern_charge(h, c->syscall + (uint64_t)a->cfg.response_bytes * c->copy_ps_per_byte / 1000u +
-                       c->stack_skb);
+    struct kern_sock *sk = kern_sock(h, sock);
+    int txq = kern_sock_sendmsg(h, sk, 0, flow, a->cfg.response_bytes,
+                                sk->l4 == 6 ? 0x18 /* PSH|ACK */ : 0);
+    if (a->cfg.wait_tx && txq >= 0) {
+        rt->tx_wait = true;
+        sk->write_space = rr_write_space;
+        sk->write_space_ctx = rt;
+    }
     uint64_t now = kern_now(h);
     if (flow < a->n_flows && a->req_at[flow] != UINT64_MAX) {
         sim_hist_add(&a->latency, now - a->req_at[flow]);
@@ -63,6 +73,18 @@ static void send_response(struct app_rr *a, unsigned flow)
         a->req_at[flow] = UINT64_MAX;
         app_rr_client_start(a, flow, now + a->cfg.rtt_ns);
     }
+}
+
+/* sk_write_space on the proxy's socket (runs in the TX queue's NAPI poll, on the CPU of
+ * that vector's IRQ): the send completed, the thread may go on. */
+static void rr_write_space(void *ctx, struct kern_sock *sk)
+{
+    struct rr_thread *rt = ctx;
+    sk->write_space = NULL;
+    if (!rt->tx_wait)
+        return;
+    rt->tx_wait = false;
+    kern_wake_up(rt->a->h, rt->t);
 }
 
 static void waitq_push(struct rr_waitq *w, struct rr_thread *t)
@@ -128,21 +150,26 @@ static bool rr_step(struct cpus_thread *t, void *arg)
         kern_charge_user(h, d);
         rt->left_ns -= d;
         if (!rt->left_ns) {
-            send_response(a, (unsigned)rt->flow);
+            send_response(a, rt, rt->sock, (unsigned)rt->flow);
             rt->flow = -1;
+            return !rt->tx_wait;
         }
         return true;
     }
+    if (rt->tx_wait)
+        return false; /* woken early by data: the send has not completed yet */
     for (unsigned k = 0; k < rt->n_socks; k++) {
         unsigned s = rt->socks[(rt->next_sock + k) % rt->n_socks];
         uint32_t payload, flow;
         if (kern_sock_recvmsg_flow(h, kern_sock(h, s), &payload, &flow)) {
             rt->next_sock = (rt->next_sock + k + 1) % rt->n_socks;
             rt->flow = flow;
-            rt->left_ns = a->cfg.service_ns ? a->cfg.service_ns : 0;
+            rt->sock = s;
+            rt->left_ns = a->cfg.service_ns;
             if (!rt->left_ns) {
-                send_response(a, flow);
+                send_response(a, rt, s, flow);
                 rt->flow = -1;
+                return !rt->tx_wait;
             }
             return true;
         }

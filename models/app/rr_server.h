@@ -1,6 +1,8 @@
-/* Request/response servers: netperf TCP_RR's netserver (one thread per connection) and
- * a memcached-like pool (N worker threads on per-thread sockets, or all on one shared
- * socket with exclusive wake-ups), with closed-loop clients on the traffic side. */
+/* Request/response servers: netperf TCP_RR's netserver (one thread per connection), a
+ * memcached-like pool (N worker threads on per-thread sockets, or all on one shared
+ * socket with exclusive wake-ups), and a forwarding proxy that waits for each send's TX
+ * completion; closed-loop clients on the traffic side. Responses leave through the TX
+ * path (kern_sock_sendmsg: XPS or skb_tx_hash picks the queue). */
 #ifndef NICSTEER_APP_RR_SERVER_H
 #define NICSTEER_APP_RR_SERVER_H
 
@@ -16,6 +18,8 @@ struct app_rr_cfg {
     uint32_t request_bytes;  /* payload of each request */
     uint32_t response_bytes; /* payload of each response */
     uint64_t rtt_ns;         /* response leaves -> next request of that client arrives */
+    bool wait_tx;            /* proxy: wait for the send's TX completion (EPOLLOUT /
+                              * MSG_ZEROCOPY notification) before reading again */
 };
 
 /* Defaults: netserver, 64 B / 64 B, 2 µs service, 20 µs client turn-around. */

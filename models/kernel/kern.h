@@ -116,6 +116,10 @@ struct kern_sock {
     uint32_t txhash;
     uint32_t tx_inflight;
     uint32_t last_flow; /* flow of the last skb queued (the connection a reply goes to) */
+    /* Optional sk_write_space owner: called when a TX completion frees one of the
+     * socket's skbs (sock_wfree -> sk_write_space; MSG_ZEROCOPY completions alike). */
+    void (*write_space)(void *ctx, struct kern_sock *sk);
+    void *write_space_ctx;
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */

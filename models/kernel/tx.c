@@ -113,6 +113,8 @@ void kern_tx_complete(struct kern_host *h, uint32_t sock)
 {
     if (sock < h->n_socks && h->socks[sock].tx_inflight)
         h->socks[sock].tx_inflight--;
+    if (sock < h->n_socks && h->socks[sock].write_space)
+        h->socks[sock].write_space(h->socks[sock].write_space_ctx, &h->socks[sock]);
 }
 
 uint64_t kern_tx_packets(const struct kern_host *h, unsigned dev, unsigned txq)
