@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "models/kernel/rps_path.h"
 #include "models/kernel/tx.h"
 #include "nicdrv-model/kshim.h"
 #include "sim/err.h"
@@ -33,6 +34,7 @@ struct nicdrv_adapter {
     unsigned num_tx_queues;
     void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
     void *atr_ctx;
+    struct nicdrv_arfs *arfs; /* aRFS filters, NULL = off */
 };
 
 #define IXGBE_DEFAULT_TX_WORK 256 /* q_vector->tx.work_limit */
@@ -218,6 +220,8 @@ int nicdrv_poll(struct napi_struct *napi, int budget)
     int per_ring_budget, work_done = 0;
     bool clean_complete = true;
 
+    if (adapter->arfs)
+        nicdrv_arfs_expire(adapter->arfs);
     for (unsigned r = q_vector->v_idx; r < adapter->num_tx_queues; r += adapter->num_q_vectors)
         clean_complete &= ixgbe_clean_tx_irq(q_vector, r);
     /* Exit if we are called by netpoll */
@@ -294,10 +298,23 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
             return NULL;
         }
     }
-    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame,
-                          adapter, err)) {
+    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame, adapter,
+                          err)) {
         nicdrv_remove(adapter);
         return NULL;
+    }
+    if (cfg->arfs && kern_rps_dev_of(h, adapter->dev_index)) {
+        /* netif_enable_cpu_rmap + irq_cpu_rmap_add(): each RX queue's IRQ CPU */
+        unsigned n_cpus = kern_n_cpus(h);
+        struct kern_cpumask *aff = g_new0(struct kern_cpumask, adapter->num_rx_queues);
+        uint16_t *rmap = g_new(uint16_t, n_cpus);
+        for (unsigned q = 0; q < adapter->num_rx_queues; q++)
+            kern_cpumask_set(&aff[q], nic_vector_cpu(hw, nic_queue_vector(hw, q)));
+        kern_cpu_rmap_from_affinity(rmap, n_cpus, adapter->num_rx_queues, aff);
+        adapter->arfs = nicdrv_arfs_new(h, adapter->dev_index, &cfg->arfs_hw);
+        kern_rps_set_accel(h, adapter->dev_index, rmap, nicdrv_rx_flow_steer, adapter->arfs);
+        g_free(rmap);
+        g_free(aff);
     }
     if (cfg->atr && adapter->num_rx_queues > 1) {
         /* ixgbe_configure_tx_ring: netif_set_xps_queue(q_vector->affinity_mask) once */
@@ -319,6 +336,7 @@ void nicdrv_remove(struct nicdrv_adapter *a)
 {
     if (!a)
         return;
+    nicdrv_arfs_free(a->arfs);
     g_free(a->q_vector);
     g_free(a);
 }
@@ -341,4 +359,9 @@ struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v)
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
 {
     return a->q_vector[v].napi.polls;
+}
+
+const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a)
+{
+    return a->arfs;
 }

@@ -9,6 +9,7 @@
 
 #include "models/kernel/kern.h"
 #include "models/nic/nic.h"
+#include "nicdrv-model/nicdrv_arfs.h"
 
 #define IXGBE_ITR_ADAPTIVE_MIN_INC   2
 #define IXGBE_ITR_ADAPTIVE_MIN_USECS 10
@@ -35,6 +36,10 @@ struct nicdrv_cfg {
      * sampler (the machine forwards it to the classifier). NULL = no ATR. */
     void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
     void *atr_ctx;
+    /* aRFS (NETIF_F_NTUPLE + rx_cpu_rmap): ndo_rx_flow_steer installs perfect
+     * filters through arfs_hw (nicdrv_arfs.h). Needs the kernel's RPS device. */
+    bool arfs;
+    struct nicdrv_arfs_hw arfs_hw;
 };
 
 /* struct ixgbe_ring_container: per-direction ITR bookkeeping. */
@@ -68,6 +73,8 @@ bool nicdrv_xmit_frame(void *adapter, const struct kern_tx_pkt *p, unsigned txq)
 unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
 unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
+/* aRFS state (NULL when off). */
+const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a);
 /* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */
 struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v);
 

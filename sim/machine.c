@@ -9,6 +9,7 @@
 #include "models/app/busypoll.h"
 #include "models/app/hog.h"
 #include "models/app/sink.h"
+#include "models/kernel/tx.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
 #include "sim/err.h"
@@ -25,6 +26,8 @@ struct sim_machine {
     struct sim_heap heap;
     struct nic *nic;
     struct nicdrv_adapter *drv;
+    struct nic *nic_b; /* eth1, NULL = one NIC */
+    struct nicdrv_adapter *drv_b;
     struct kern_host *kern;
     struct app_sinks *app;
     struct sim_source src;
@@ -58,6 +61,13 @@ static void schedule_irq(void *ctx, unsigned v, uint64_t at)
 {
     struct sim_machine *m = ctx;
     sim_heap_push(&m->heap, at, EV_IRQ, v);
+}
+
+#define NIC_B_EV 64 /* EV_IRQ ids of eth1's vectors start here */
+
+static void schedule_irq_b(void *ctx, unsigned v, uint64_t at)
+{
+    schedule_irq(ctx, NIC_B_EV + v, at);
 }
 
 static void kick_cpu(void *ctx, unsigned cpu, uint64_t at)
@@ -217,6 +227,46 @@ static bool setup_rps(struct kern_host *h, const struct sim_machine_cfg *cfg, GE
     return true;
 }
 
+/* eth1: NIC + driver, IRQs numbered after eth0's "other" vector. */
+static bool probe_nic_b(struct sim_machine *m, const struct sim_nic_b *b, GError **err)
+{
+    struct nic_cfg nc = {
+        .n_rx_queues = b->rx_queues,
+        .n_tx_queues = b->tx_queues,
+        .n_cpus = m->cfg.n_cpus,
+        .ring_size = b->ring_size,
+        .link_mbps = b->link_mbps,
+        .affinity = b->affinity,
+        .n_affinity = b->n_affinity,
+        .schedule_irq = schedule_irq_b,
+        .ctx = m,
+    };
+    if (!(m->nic_b = nic_new(&nc, err)))
+        return false;
+    unsigned base = IRQ_BASE + nic_q_vectors(m->nic) + 1;
+    if (base + nic_q_vectors(m->nic_b) + 1 > KERN_MAX_IRQS) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "/nic_b: eth0 and eth1 need %u MSI-X IRQs from %d: more than the model's %d",
+                    nic_q_vectors(m->nic) + nic_q_vectors(m->nic_b) + 2, IRQ_BASE, KERN_MAX_IRQS);
+        return false;
+    }
+    struct nicdrv_cfg dc = {
+        .ifname = "eth1",
+        .irq_base = base,
+        .rx_usecs = b->rx_usecs,
+        .link_mbps = b->link_mbps,
+        .gro = true,
+        .dev_index = 1,
+    };
+    if (!(m->drv_b = nicdrv_probe(m->nic_b, m->kern, &dc, err)))
+        return false;
+    if (b->xps_cpus && !kern_tx_set_xps(m->kern, 1, b->xps_cpus, NULL, 0, err)) {
+        g_prefix_error(err, "/nic_b/tx: ");
+        return false;
+    }
+    return true;
+}
+
 struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
                                     struct sim_steer steer, GError **err)
 {
@@ -271,9 +321,11 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .atr = cfg->atr,
         .atr_sample = steer.observe_tx ? sim_msteer_atr_sample : NULL,
         .atr_ctx = m->ms,
+        .arfs = cfg->arfs && cfg->rps,
+        .arfs_hw = {sim_msteer_fdir_add, sim_msteer_fdir_del, m->ms},
     };
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
-    if (!m->drv)
+    if (!m->drv || (cfg->nic_b && !probe_nic_b(m, cfg->nic_b, err)))
         goto fail;
 
     unsigned *sof = g_new(unsigned, cfg->n_flows);
@@ -350,6 +402,8 @@ void sim_machine_free(struct sim_machine *m)
     g_free(m->tmpl);
     g_free(m->seq);
     nicdrv_remove(m->drv);
+    nicdrv_remove(m->drv_b);
+    nic_free(m->nic_b);
     kern_host_free(m->kern);
     nic_free(m->nic);
     sim_heap_clear(&m->heap);
@@ -427,6 +481,12 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     if (!have_ev)
         return false;
     sim_heap_pop(&m->heap, &ev);
+    if (ev.kind == EV_IRQ && ev.id >= NIC_B_EV) {
+        unsigned cpu, v = ev.id - NIC_B_EV;
+        if (nic_irq_fire(m->nic_b, v, ev.t, &cpu))
+            kern_irq_deliver(m->kern, cpu, nicdrv_vector_irq(m->drv_b, v), ev.t);
+        return false;
+    }
     if (ev.kind == EV_IRQ) {
         unsigned cpu;
         if (nic_irq_fire(m->nic, ev.id, ev.t, &cpu))
@@ -620,7 +680,18 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
     sim_hist_init(&r->latency);
     for (unsigned f = 0; f < m->cfg.n_flows; f++)
         sim_hist_merge(&r->latency, &m->flows[f].latency);
-    r->vectors = g_new0(struct sim_vector_result, nv + 1);
+    unsigned nvb = m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0;
+    r->n_vectors = nv + 1 + nvb;
+    r->vectors = g_new0(struct sim_vector_result, nv + 1 + nvb);
+    for (unsigned v = 0; v < nvb; v++) {
+        struct sim_vector_result *vr = &r->vectors[nv + 1 + v];
+        vr->per_cpu = g_new0(uint64_t, nc);
+        vr->irq = IRQ_BASE + nv + 1 + v;
+        g_strlcpy(vr->name, v + 1 < nvb ? kern_irq_name(m->kern, vr->irq) : "eth1",
+                  sizeof vr->name);
+        for (unsigned c = 0; v + 1 < nvb && c < nc; c++)
+            vr->per_cpu[c] = kern_irq_count(m->kern, vr->irq, c);
+    }
     for (unsigned v = 0; v <= nv; v++) {
         struct sim_vector_result *vr = &r->vectors[v];
         vr->per_cpu = g_new0(uint64_t, nc);

@@ -34,6 +34,9 @@ struct sim_steer {
     void *ctx;
     /* ATR: a frame of the reverse direction left on TX ring txq (optional) */
     void (*observe_tx)(void *ctx, const struct traffic_pkt *p, unsigned txq);
+    /* runtime Flow Director perfect filters (aRFS): add -> id or -1, delete by id */
+    int (*fdir_add)(void *ctx, const struct traffic_pkt *p, unsigned rxq);
+    bool (*fdir_del)(void *ctx, unsigned id);
 };
 
 /* sched_setaffinity(thread, {cpu}) at at_ns: application thread `thread`
@@ -53,6 +56,19 @@ struct sim_irq_source {
     uint32_t hardirq_ns;
     int softirq; /* enum kern_softirq, not NET_RX */
     uint64_t softirq_ns;
+};
+
+/* A second NIC (eth1, kernel device 1) on the same host: its own queues, MSI-X
+ * vectors (IRQs after eth0's), driver and XPS. It receives nothing from the
+ * traffic source: applications transmit on it (kern_sock_sendmsg with dev 1,
+ * e.g. a proxy receiving on eth0 and sending on eth1) and its TX write-backs
+ * raise its own vectors' interrupts on their CPUs. */
+struct sim_nic_b {
+    unsigned rx_queues, tx_queues, ring_size, link_mbps;
+    int rx_usecs;
+    const uint64_t *affinity; /* per q_vector, NULL = hints */
+    unsigned n_affinity;
+    const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
 
 struct sim_machine_cfg {
@@ -81,7 +97,9 @@ struct sim_machine_cfg {
     /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
     const struct kern_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
-    unsigned ack_every; /* sink: a TCP ACK sent per this many reads (0 = none) */
+    bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
+    unsigned ack_every;                   /* sink: a TCP ACK sent per this many reads (0 = none) */
+    const struct sim_nic_b *nic_b;        /* NULL: one NIC */
     const struct sim_thread_move *events; /* time order */
     unsigned n_events;
     /* scheduler: tunables and topology (ownership of sched.topology passes to the

@@ -77,6 +77,20 @@ void sim_msteer_atr_sample(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned
     ms->steer.observe_tx(ms->steer.ctx, &tx, txq);
 }
 
+int sim_msteer_fdir_add(void *ctx, uint32_t flow, unsigned rxq)
+{
+    struct sim_msteer *ms = ctx;
+    if (!ms->steer.fdir_add || flow >= ms->cfg->n_flows || !ms->seen[flow])
+        return -1;
+    return ms->steer.fdir_add(ms->steer.ctx, &ms->flow_pkt[flow], rxq);
+}
+
+bool sim_msteer_fdir_del(void *ctx, unsigned id)
+{
+    struct sim_msteer *ms = ctx;
+    return ms->steer.fdir_del && ms->steer.fdir_del(ms->steer.ctx, id);
+}
+
 /* Sink, netserver or worker thread number i (creation order of the application). */
 static struct cpus_thread *app_thread(struct kern_host *h, unsigned i, unsigned *n_app)
 {
@@ -107,8 +121,8 @@ bool sim_msteer_setup(struct sim_msteer *ms, GError **err)
         ms->ev_thread[i] = app_thread(ms->h, cfg->events[i].thread, &n_app);
         if (!ms->ev_thread[i]) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                        "/events/%u/thread: thread %u does not exist (%u application threads)",
-                        i, cfg->events[i].thread, n_app);
+                        "/events/%u/thread: thread %u does not exist (%u application threads)", i,
+                        cfg->events[i].thread, n_app);
             return false;
         }
         if (cfg->events[i].cpu >= cfg->n_cpus) {

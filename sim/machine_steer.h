@@ -22,6 +22,9 @@ void sim_msteer_free(struct sim_msteer *ms);
 void sim_msteer_arrive(struct sim_msteer *ms, const struct traffic_pkt *p);
 /* nicdrv_cfg.atr_sample: the reply frame of `flow` left on TX ring txq. */
 void sim_msteer_atr_sample(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
+/* nicdrv_arfs_hw: a perfect filter for `flow` (its first frame's 5-tuple) to rxq. */
+int sim_msteer_fdir_add(void *ctx, uint32_t flow, unsigned rxq);
+bool sim_msteer_fdir_del(void *ctx, unsigned id);
 /* After the driver and the application exist: XPS from the scenario, event
  * threads resolved ("/events/N/thread" errors). */
 bool sim_msteer_setup(struct sim_msteer *ms, GError **err);

@@ -121,6 +121,13 @@ static const char *const keys[] = {
     "/irq_sources/*",
     "/app/udp_connected",
     "/app/ack_every",
+    "/nic_b/rx_queues",
+    "/nic_b/tx_queues",
+    "/nic_b/ring_size",
+    "/nic_b/link_mbps",
+    "/nic_b/itr_us",
+    "/nic_b/irq_affinity",
+    "/nic_b/tx/xps_cpus",
     "/events/at_ms",
     "/events/thread",
     "/events/cpu",
@@ -707,7 +714,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     static const char *const allowed[] = {
         "description", "seed",    "duration_ms", "cpus",     "hz",        "nic",
         "kernel",      "costs",   "app",         "traffic",  "topology",  "scheduler",
-        "irq_sources", "events",  NULL};
+        "irq_sources", "events",  "nic_b",       NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -846,6 +853,16 @@ static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
     nic_classifier_observe_tx(ctx, p, txq);
 }
 
+static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
+{
+    return nic_classifier_fdir_add(ctx, p, rxq);
+}
+
+static bool run_fdir_del(void *ctx, unsigned id)
+{
+    return nic_classifier_fdir_del(ctx, id);
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);
@@ -902,10 +919,14 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     }
     mc.atr = sim_scenario_atr_on(sc->steering);
     mc.ack_every = sc->rps.ack_every;
+    mc.arfs = sc->rps.arfs;
+    mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
     r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls, run_observe_tx}, err);
+                           (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add,
+                                              run_fdir_del},
+                           err);
     if (!r->m)
         goto fail;
     return r;

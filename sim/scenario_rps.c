@@ -29,7 +29,8 @@ static bool parse_mask(const json_t *v, bool list, const char *path, unsigned n_
 {
     if (!json_is_string(v))
         return fail(err, SIM_ERROR_INPUT, "%s: expected a string (%s)", path,
-                    list ? "list like \"0-3,8\"" : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
+                    list ? "list like \"0-3,8\""
+                         : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
     GError *e = NULL;
     bool ok = list ? kern_cpumask_parse_list(m, json_string_value(v), &e)
                    : kern_cpumask_parse_hex(m, json_string_value(v), &e);
@@ -119,8 +120,8 @@ static bool load_tx(struct sim_rps_cfg *c, const json_t *tx, unsigned n_cpus, un
         g_autofree char *p = g_strdup_printf("/nic/tx/%u", q);
         json_t *cpus = NULL, *rxqs = NULL;
         json_error_t je;
-        if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o, s?o}", "xps_cpus",
-                           &cpus, "xps_rxqs", &rxqs))
+        if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o, s?o}", "xps_cpus", &cpus,
+                           "xps_rxqs", &rxqs))
             return fail(err, SIM_ERROR_INPUT, "%s: %s (keys: xps_cpus, xps_rxqs)", p, je.text);
         g_autofree char *pc = g_strdup_printf("%s/xps_cpus", p);
         g_autofree char *pr = g_strdup_printf("%s/xps_rxqs", p);
@@ -140,8 +141,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
     if (!v)
         return true;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                    min, max);
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
     *out = json_integer_value(v);
     return true;
 }
@@ -186,6 +187,92 @@ static bool load_kernel(struct sim_rps_cfg *c, const json_t *k, unsigned n_cpus,
     return true;
 }
 
+bool sim_scenario_fdir_perfect(const json_t *steering);
+
+/* /nic_b: the second NIC (eth1). */
+static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, GError **err)
+{
+    json_t *rxq = NULL, *txq = NULL, *ring = NULL, *link = NULL, *itr = NULL, *aff = NULL,
+           *tx = NULL;
+    json_error_t je;
+    if (json_unpack_ex((json_t *)o, &je, JSON_STRICT, "{s?o, s?o, s?o, s?o, s?o, s?o, s?o}",
+                       "rx_queues", &rxq, "tx_queues", &txq, "ring_size", &ring, "link_mbps", &link,
+                       "itr_us", &itr, "irq_affinity", &aff, "tx", &tx))
+        return fail(err, SIM_ERROR_INPUT,
+                    "/nic_b: %s (keys: rx_queues, tx_queues, ring_size, link_mbps, itr_us, "
+                    "irq_affinity, tx)",
+                    je.text);
+    struct sim_nic_b *b = &c->nic_b;
+    long long v = 1;
+    if (!get_int(o, "rx_queues", "/nic_b", 1, 63, &v, err))
+        return false;
+    b->rx_queues = (unsigned)v;
+    if (!get_int(o, "tx_queues", "/nic_b", 1, 63, &v, err))
+        return false;
+    b->tx_queues = (unsigned)v;
+    v = 512;
+    if (!get_int(o, "ring_size", "/nic_b", 64, 4096, &v, err))
+        return false;
+    if (v % 8)
+        return fail(err, SIM_ERROR_INPUT, "/nic_b/ring_size: expected a multiple of 8");
+    b->ring_size = (unsigned)v;
+    v = 10000;
+    if (!get_int(o, "link_mbps", "/nic_b", 10, 400000, &v, err))
+        return false;
+    b->link_mbps = (unsigned)v;
+    b->rx_usecs = 1;
+    if (itr && !(json_is_string(itr) && !strcmp(json_string_value(itr), "adaptive"))) {
+        if (!json_is_integer(itr) || json_integer_value(itr) < 0 || json_integer_value(itr) > 1022)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/itr_us: expected integer in [0, 1022] or \"adaptive\"");
+        b->rx_usecs = (int)json_integer_value(itr);
+    }
+    unsigned qv = MIN(MAX(b->rx_queues, b->tx_queues), n_cpus);
+    if (aff) {
+        if (!json_is_array(aff) || json_array_size(aff) > qv)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/irq_affinity: expected an array of at most %u CPU lists (one "
+                        "per queue vector)",
+                        qv);
+        for (unsigned i = 0; i < json_array_size(aff); i++) {
+            g_autofree char *p = g_strdup_printf("/nic_b/irq_affinity/%u", i);
+            const json_t *e = json_array_get(aff, i);
+            struct kern_cpumask m = {0};
+            if (json_is_integer(e) && json_integer_value(e) >= 0) {
+                if (json_integer_value(e) >= n_cpus)
+                    return fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", p,
+                                (long long)json_integer_value(e), n_cpus);
+                kern_cpumask_set(&m, (unsigned)json_integer_value(e));
+            } else if (!parse_mask(e, true, p, n_cpus, "CPU", &m, err)) {
+                return false;
+            }
+            if (kern_cpumask_empty(&m))
+                return fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", p);
+            c->nic_b_affinity[i] = m.bits[0];
+        }
+        b->affinity = c->nic_b_affinity;
+        b->n_affinity = (unsigned)json_array_size(aff);
+    }
+    if (tx) {
+        if (!json_is_array(tx) || json_array_size(tx) > b->tx_queues)
+            return fail(err, SIM_ERROR_INPUT,
+                        "/nic_b/tx: expected an array of at most %u {\"xps_cpus\"} objects",
+                        b->tx_queues);
+        for (unsigned q = 0; q < json_array_size(tx); q++) {
+            g_autofree char *p = g_strdup_printf("/nic_b/tx/%u", q);
+            json_t *cpus = NULL;
+            if (json_unpack_ex(json_array_get(tx, q), &je, JSON_STRICT, "{s?o}", "xps_cpus", &cpus))
+                return fail(err, SIM_ERROR_INPUT, "%s: %s (keys: xps_cpus)", p, je.text);
+            g_autofree char *pc = g_strdup_printf("%s/xps_cpus", p);
+            if (cpus && !parse_mask(cpus, false, pc, n_cpus, "CPU", &c->nic_b_xps[q], err))
+                return false;
+        }
+        b->xps_cpus = c->nic_b_xps;
+    }
+    c->has_nic_b = true;
+    return true;
+}
+
 static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
 {
     if (!json_is_array(ev))
@@ -197,8 +284,8 @@ static bool load_events(struct sim_rps_cfg *c, const json_t *ev, GError **err)
         json_t *at = NULL;
         json_int_t th = -1, cpu = -1;
         json_error_t je;
-        if (json_unpack_ex(json_array_get(ev, i), &je, JSON_STRICT, "{s:o, s:I, s:I}", "at_ms",
-                           &at, "thread", &th, "cpu", &cpu))
+        if (json_unpack_ex(json_array_get(ev, i), &je, JSON_STRICT, "{s:o, s:I, s:I}", "at_ms", &at,
+                           "thread", &th, "cpu", &cpu))
             return fail(err, SIM_ERROR_INPUT,
                         "/events/%u: %s (expected {\"at_ms\": ms, \"thread\": n, \"cpu\": n})", i,
                         je.text);
@@ -241,12 +328,21 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
         return fail(err, SIM_ERROR_INPUT, "/app/udp_connected: expected true or false");
     c->p.udp_connected = json_is_true(uc);
     const json_t *ack = app ? json_object_get(app, "ack_every") : NULL;
-    if (ack && (!json_is_integer(ack) || json_integer_value(ack) < 0 ||
-                json_integer_value(ack) > 1000000))
+    if (ack &&
+        (!json_is_integer(ack) || json_integer_value(ack) < 0 || json_integer_value(ack) > 1000000))
         return fail(err, SIM_ERROR_INPUT, "/app/ack_every: expected integer in [0, 1000000]");
     c->ack_every = ack ? (unsigned)json_integer_value(ack) : 0;
     if (ev && !load_events(c, ev, err))
         return false;
+    const json_t *nb = json_object_get(root, "nic_b");
+    if (nb && (!json_is_object(nb) ? fail(err, SIM_ERROR_INPUT, "/nic_b: expected an object")
+                                   : !load_nic_b(c, nb, n_cpus, err)))
+        return false;
+    const json_t *steering = nic ? json_object_get(nic, "steering") : NULL;
+    if (c->arfs && !sim_scenario_fdir_perfect(steering))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/nic/arfs: aRFS needs ntuple filters: an \"fdir\" stage in \"perfect\" mode "
+                    "in /nic/steering");
     if (c->arfs && !c->on)
         return fail(err, SIM_ERROR_CONFIG,
                     "/nic/arfs: aRFS needs RFS (/kernel/rps_sock_flow_entries and "
@@ -263,13 +359,33 @@ void sim_scenario_rps_clear(struct sim_rps_cfg *c)
     c->n_events = 0;
 }
 
+static bool chain_has_fdir(const json_t *steering)
+{
+    const json_t *chain = steering ? json_object_get(steering, "chain") : NULL;
+    bool fdir = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(chain, i, v) fdir |=
+        json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    return fdir;
+}
+
+bool sim_scenario_fdir_perfect(const json_t *steering)
+{
+    const json_t *f = steering ? json_object_get(steering, "fdir") : NULL;
+    const json_t *mode = f ? json_object_get(f, "mode") : NULL;
+    return chain_has_fdir(steering) && mode && json_is_string(mode) &&
+           !strcmp(json_string_value(mode), "perfect");
+}
+
 bool sim_scenario_atr_on(const json_t *steering)
 {
     const json_t *chain = steering ? json_object_get(steering, "chain") : NULL;
     bool fdir = false;
     size_t i;
     json_t *v;
-    json_array_foreach(chain, i, v) fdir |= json_is_string(v) && !strcmp(json_string_value(v), "fdir");
+    json_array_foreach(chain, i, v) fdir |=
+        json_is_string(v) && !strcmp(json_string_value(v), "fdir");
     if (!fdir)
         return false;
     const json_t *f = json_object_get(steering, "fdir");

@@ -16,7 +16,6 @@
 #define SIM_RPS_MAX_QUEUES 64
 #define SIM_MAX_EVENTS     4096
 
-
 struct sim_rps_cfg {
     bool on; /* any RPS/RFS key given: rps_needed */
     struct kern_rps_params p;
@@ -26,6 +25,10 @@ struct sim_rps_cfg {
     struct kern_cpumask xps_cpus[SIM_RPS_MAX_QUEUES];
     struct kern_cpumask xps_rxqs[SIM_RPS_MAX_QUEUES];
     bool arfs;
+    bool has_nic_b;
+    struct sim_nic_b nic_b;
+    uint64_t nic_b_affinity[SIM_RPS_MAX_QUEUES];
+    struct kern_cpumask nic_b_xps[SIM_RPS_MAX_QUEUES];
     struct sim_thread_move *events;
     unsigned ack_every;
     unsigned n_events;
@@ -36,6 +39,8 @@ struct sim_rps_cfg {
 /* Flow Director ATR is on for this /nic/steering object: "fdir" in the chain,
  * signature mode, atr_sample_rate != 0. */
 bool sim_scenario_atr_on(const json_t *steering);
+/* "fdir" in the chain in perfect mode (ethtool -K ntuple on). */
+bool sim_scenario_fdir_perfect(const json_t *steering);
 bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n_cpus,
                            unsigned rx_queues, unsigned tx_queues, GError **err);
 void sim_scenario_rps_clear(struct sim_rps_cfg *c);

@@ -24,8 +24,17 @@ struct backlog_fifo {
     unsigned cap, head, count;
 };
 
+/* dev->netdev_ops->ndo_rx_flow_steer with the skb set_rps_cpu() is steering. */
+struct rps_accel {
+    struct kern_rps_path *r;
+    kern_ndo_rx_flow_steer_skb fn;
+    void *drv;
+};
+
 struct kern_rps_path {
     struct kern_host *h;
+    const struct kern_skb *cur_skb; /* skb inside get_rps_cpu (for ndo_rx_flow_steer) */
+    struct rps_accel accel[KERN_MAX_NETDEVS];
     struct kern_rps_params p;
     struct kern_backlog *bl;
     struct kern_sock_flow_table *sft;
@@ -239,6 +248,7 @@ bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb)
     if (!d)
         return false;
     uint32_t voidflow = 0, *qtail = &voidflow;
+    r->cur_skb = skb;
     /* skb_record_rx_queue stored rx queue + 1 */
     int cpu = kern_get_rps_cpu(d, r->sft, r->bl, (uint16_t)(skb->queue + 1), skb->hash, &qtail);
     if (cpu < 0)
@@ -260,6 +270,32 @@ bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb)
         break;
     }
     return true;
+}
+
+static int accel_steer(void *ctx, uint32_t hash, uint16_t rxq_index, uint32_t flow_id)
+{
+    struct rps_accel *a = ctx;
+    (void)hash;
+    return a->r->cur_skb ? a->fn(a->drv, a->r->cur_skb, rxq_index, flow_id) : -1;
+}
+
+bool kern_rps_set_accel(struct kern_host *h, unsigned dev, const uint16_t *rx_cpu_rmap,
+                        kern_ndo_rx_flow_steer_skb fn, void *drv)
+{
+    struct kern_rps_dev *d = kern_rps_dev_of(h, dev);
+    if (!d)
+        return false;
+    struct rps_accel *a = &h->rps->accel[dev];
+    *a = (struct rps_accel){.r = h->rps, .fn = fn, .drv = drv};
+    kern_rps_dev_set_accel(d, fn ? rx_cpu_rmap : NULL, fn ? accel_steer : NULL, a);
+    return true;
+}
+
+bool kern_rps_may_expire(struct kern_host *h, unsigned dev, unsigned rxq, uint32_t flow_id,
+                         uint16_t filter_id)
+{
+    struct kern_rps_dev *d = kern_rps_dev_of(h, dev);
+    return !d || kern_rps_may_expire_flow(d, h->rps->bl, rxq, flow_id, filter_id);
 }
 
 bool kern_rps_ipi_waiting(const struct kern_host *h)

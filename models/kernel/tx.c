@@ -87,8 +87,8 @@ int kern_sock_sendmsg(struct kern_host *h, struct kern_sock *sk, unsigned dev, u
     /* netdev_core_pick_tx(): skb->sender_cpu = this CPU; local TCP hashes sk_txhash;
      * ooo_okay when nothing of this socket is left on a TX ring (tcp_transmit_skb). */
     struct kern_xps_dev xd = {.num_tx_queues = d->num_tx_queues, .cpus = d->cpus, .rxqs = d->rxqs};
-    struct kern_xps_sock xs = {.tx_queue = sk->tx_queue, .rx_queue = sk->rx_queue,
-                               .can_cache = true};
+    struct kern_xps_sock xs = {
+        .tx_queue = sk->tx_queue, .rx_queue = sk->rx_queue, .can_cache = true};
     struct kern_tx_skb skb = {.hash = sk->txhash,
                               .queue_mapping = 0,
                               .ooo_okay = kern_tcp_ooo_okay(sk->tx_inflight == 0, false),

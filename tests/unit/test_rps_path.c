@@ -32,8 +32,13 @@ static int drv_poll(struct napi_struct *napi, int budget)
     struct drv *d = napi->priv;
     struct kern_host *h = napi->host;
     for (unsigned i = 0; i < d->n; i++) {
-        struct kern_skb skb = {.flow = 1, .len = 100, .payload = 50, .hash = d->hash,
-                               .segs = 1, .queue = 0, .l4 = d->l4};
+        struct kern_skb skb = {.flow = 1,
+                               .len = 100,
+                               .payload = 50,
+                               .hash = d->hash,
+                               .segs = 1,
+                               .queue = 0,
+                               .l4 = d->l4};
         skb.seq_next = d->seq += 50;
         skb.ts[0] = h->now;
         kern_netif_receive_skb_core(h, &skb);
