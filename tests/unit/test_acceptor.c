@@ -38,11 +38,11 @@ static const struct sim_thread_result *thread(const struct sim_result *r, const 
  * connection is the most recently idle one and takes the next; the others never run. */
 static void test_acceptor_lifo_pool_reuses_most_recently_idle_session(void)
 {
-    struct sim_result r = run(
-        "{\"cpus\": 2, \"duration_ms\": 5, \"nic\": {\"rx_queues\": 1, \"irq_affinity\": [0]},"
-        " \"app\": {\"workload\": \"acceptor\", \"pool\": 3, \"msgs_per_conn\": 1},"
-        " \"traffic\": {\"duration_s\": 0.001, \"flows\": [{\"count\": 1, \"proto\": \"tcp\","
-        " \"rate_pps\": 1000}]}}");
+    struct sim_result r =
+        run("{\"cpus\": 2, \"duration_ms\": 5, \"nic\": {\"rx_queues\": 1, \"irq_affinity\": [0]},"
+            " \"app\": {\"workload\": \"acceptor\", \"pool\": 3, \"msgs_per_conn\": 1},"
+            " \"traffic\": {\"duration_s\": 0.001, \"flows\": [{\"count\": 1, \"proto\": \"tcp\","
+            " \"rate_pps\": 1000}]}}");
     CU_ASSERT_TRUE(r.connections.present);
     CU_ASSERT_TRUE(r.connections.total > 20);
     CU_ASSERT_EQUAL(r.connections.one_cpu, r.connections.total);
@@ -56,11 +56,11 @@ static void test_acceptor_lifo_pool_reuses_most_recently_idle_session(void)
 /* A single acceptor allowed everywhere: accept happens wherever it runs. */
 static void test_acceptor_single_mode_threads_may_run_anywhere(void)
 {
-    struct sim_result r = run(
-        "{\"cpus\": 2, \"duration_ms\": 5, \"nic\": {\"rx_queues\": 2},"
-        " \"app\": {\"workload\": \"acceptor\", \"acceptor\": \"single\", \"pool\": 2},"
-        " \"traffic\": {\"duration_s\": 0.001, \"flows\": [{\"count\": 4, \"proto\": \"tcp\","
-        " \"rate_pps\": 4000}]}}");
+    struct sim_result r =
+        run("{\"cpus\": 2, \"duration_ms\": 5, \"nic\": {\"rx_queues\": 2},"
+            " \"app\": {\"workload\": \"acceptor\", \"acceptor\": \"single\", \"pool\": 2},"
+            " \"traffic\": {\"duration_s\": 0.001, \"flows\": [{\"count\": 4, \"proto\": \"tcp\","
+            " \"rate_pps\": 4000}]}}");
     CU_ASSERT_STRING_EQUAL(thread(&r, "acceptor/0")->allowed, "0-1");
     CU_ASSERT_STRING_EQUAL(thread(&r, "session/1")->allowed, "0-1");
     CU_ASSERT_TRUE(r.requests.completed > 0);
