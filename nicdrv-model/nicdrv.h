@@ -27,7 +27,7 @@ struct nicdrv_cfg {
     bool gro;             /* NETIF_F_GRO */
     const int *weight;    /* NAPI weight per q_vector (NULL: 64 each) */
     unsigned n_weight;
-    unsigned dev_index;   /* the kernel's device index (skb->dev): eth0 = 0 */
+    unsigned dev_index; /* the kernel's device index (skb->dev): eth0 = 0 */
     /* Flow Director ATR is on (ixgbe_set_rss_queues: RSS > 1, atr_sample_rate != 0, no
      * ntuple): vector v's affinity_mask = cpumask_local_spread(v) and TX ring q's XPS
      * map is its vector's mask (ixgbe_configure_tx_ring). */

@@ -165,8 +165,7 @@ static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **er
         if (d->src->cpu >= m->cfg.n_cpus || d->src->period_ns == 0 ||
             !kern_request_irq(m->kern, d->irq, dev_irq_handler, d->src->name, d)) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                        "irq_sources/%u: cannot request IRQ %u on CPU %u", i, d->irq,
-                        d->src->cpu);
+                        "irq_sources/%u: cannot request IRQ %u on CPU %u", i, d->irq, d->src->cpu);
             return false;
         }
         sim_heap_push(&m->heap, d->src->period_ns, EV_DEVICE, i);
@@ -350,8 +349,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         unsigned *qcpu = g_new(unsigned, nq);
         for (unsigned q = 0; q < nq; q++)
             qcpu[q] = nic_vector_cpu(m->nic, nic_queue_vector(m->nic, q));
-        m->acc = app_acceptor_new(m->kern, cfg->acceptor, qcpu, nq, cfg->n_socks, cfg->n_flows,
-                                  &cl);
+        m->acc =
+            app_acceptor_new(m->kern, cfg->acceptor, qcpu, nq, cfg->n_socks, cfg->n_flows, &cl);
         g_free(qcpu);
     } else if (cfg->busy_poll) {
         start_busy_poll(m);

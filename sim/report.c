@@ -371,8 +371,8 @@ char *sim_report_threads_csv(const struct sim_result *r)
             ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.3f,%.3f\n",
             i, t->name, t->cpu, t->policy, t->allowed,
             t->migrations[0] + t->migrations[1] + t->migrations[2], t->migrations[0],
-            t->migrations[1], t->migrations[2], t->wakeups, t->switches_in,
-            (double)t->run_ns / 1e6, (double)t->penalty_ns / 1e6);
+            t->migrations[1], t->migrations[2], t->wakeups, t->switches_in, (double)t->run_ns / 1e6,
+            (double)t->penalty_ns / 1e6);
     }
     return g_string_free(s, FALSE);
 }

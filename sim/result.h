@@ -62,14 +62,14 @@ struct sim_vector_result {
 /* One schedulable thread (application threads and ksoftirqd/N). */
 struct sim_thread_result {
     char name[24];
-    unsigned cpu;            /* CPU it ran on last */
-    char policy[8];          /* "other" | "fifo" */
-    char allowed[64];        /* affinity as a CPU list ("0-3,8") */
-    uint64_t migrations[3];  /* by reason: wakeup, balance, affinity (enum cpus_migrate_reason) */
+    unsigned cpu;           /* CPU it ran on last */
+    char policy[8];         /* "other" | "fifo" */
+    char allowed[64];       /* affinity as a CPU list ("0-3,8") */
+    uint64_t migrations[3]; /* by reason: wakeup, balance, affinity (enum cpus_migrate_reason) */
     uint64_t wakeups;
     uint64_t switches_in;
-    uint64_t run_ns;         /* its own work incl. refill */
-    uint64_t penalty_ns;     /* cache refill paid after migrations */
+    uint64_t run_ns;     /* its own work incl. refill */
+    uint64_t penalty_ns; /* cache refill paid after migrations */
 };
 
 /* Request/response workloads (models/app): completed transactions and the time from

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "models/kernel/cpumask.h"
 #include "models/app/rr_server.h"
+#include "models/kernel/cpumask.h"
 #include "models/nic/classifier.h"
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
@@ -173,18 +173,16 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
     g_strlcat(fmt, "}", sizeof fmt);
     json_error_t je;
     /* json_unpack_ex takes the (key, json_t **) pairs as varargs */
-    int rc = json_unpack_ex((json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL,
-                            &dummy[0], n > 1 ? allowed[1] : NULL, &dummy[1],
-                            n > 2 ? allowed[2] : NULL, &dummy[2], n > 3 ? allowed[3] : NULL,
-                            &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
-                            n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL,
-                            &dummy[6], n > 7 ? allowed[7] : NULL, &dummy[7],
-                            n > 8 ? allowed[8] : NULL, &dummy[8], n > 9 ? allowed[9] : NULL,
-                            &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
-                            n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL,
-                            &dummy[12], n > 13 ? allowed[13] : NULL, &dummy[13],
-                            n > 14 ? allowed[14] : NULL, &dummy[14], n > 15 ? allowed[15] : NULL,
-                            &dummy[15]);
+    int rc = json_unpack_ex(
+        (json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL, &dummy[0],
+        n > 1 ? allowed[1] : NULL, &dummy[1], n > 2 ? allowed[2] : NULL, &dummy[2],
+        n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
+        n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
+        n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
+        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
+        n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL, &dummy[12],
+        n > 13 ? allowed[13] : NULL, &dummy[13], n > 14 ? allowed[14] : NULL, &dummy[14],
+        n > 15 ? allowed[15] : NULL, &dummy[15]);
     if (rc == 0)
         return true;
     const char *key;
@@ -367,11 +365,17 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 
 static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
-    static const char *const allowed[] = {"netdev_budget", "netdev_budget_usecs",
-                                          "gro_normal_batch", "rmem_default", "sched_slice_us",
-                                          "netdev_max_backlog", "dev_weight",
-                                          "flow_limit_cpu_bitmap", "flow_limit_table_len",
-                                          "rps_sock_flow_entries", NULL};
+    static const char *const allowed[] = {"netdev_budget",
+                                          "netdev_budget_usecs",
+                                          "gro_normal_batch",
+                                          "rmem_default",
+                                          "sched_slice_us",
+                                          "netdev_max_backlog",
+                                          "dev_weight",
+                                          "flow_limit_cpu_bitmap",
+                                          "flow_limit_table_len",
+                                          "rps_sock_flow_entries",
+                                          NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
         return true;
@@ -427,7 +431,7 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     for (unsigned i = 0; i < sc->n_sock_cpus; i++)
         if (!(bits >> sc->sock_cpus[i] & 1))
             return fail(err, SIM_ERROR_CONFIG,
-                        "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on", 
+                        "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
                         sc->sock_cpus[i], i);
     return true;
 }
@@ -487,19 +491,20 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     const json_t *w = json_object_get(a, "workload");
     bool rr = false;
     if (w) {
-        if (!json_is_string(w) || (strcmp(json_string_value(w), "sink") != 0 &&
-                                   strcmp(json_string_value(w), "rr") != 0 &&
-                                   strcmp(json_string_value(w), "proxy") != 0 &&
-                                   strcmp(json_string_value(w), "acceptor") != 0 &&
-                                   strcmp(json_string_value(w), "busypoll") != 0))
-            return fail(err, SIM_ERROR_INPUT, "/app/workload: expected \"sink\", \"rr\", "
-                                              "\"proxy\", \"acceptor\" or \"busypoll\"");
+        if (!json_is_string(w) ||
+            (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
+             strcmp(json_string_value(w), "proxy") != 0 &&
+             strcmp(json_string_value(w), "acceptor") != 0 &&
+             strcmp(json_string_value(w), "busypoll") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/workload: expected \"sink\", \"rr\", "
+                        "\"proxy\", \"acceptor\" or \"busypoll\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
     }
-    static const char *const rr_keys[] = {"threads", "service_us", "request_bytes",
-                                           "response_bytes", "rtt_us", NULL};
+    static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
+                                          "response_bytes", "rtt_us",     NULL};
     static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
     for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
         if (json_object_get(a, acc_keys[i]))
@@ -539,9 +544,10 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
     static const char *const allowed[] = {
-        "sockets",        "cpus",   "workload", "threads",   "affinity",      "service_us",
-        "request_bytes",  "response_bytes", "rtt_us", "hog_cpus", "udp_connected", "ack_every",
-        "acceptor",       "pool",           "msgs_per_conn", NULL};
+        "sockets",  "cpus",       "workload",      "threads",
+        "affinity", "service_us", "request_bytes", "response_bytes",
+        "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
+        "acceptor", "pool",       "msgs_per_conn", NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -593,9 +599,14 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 /* /scheduler: the fair class's tunables and ksoftirqd's policy. */
 static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **err)
 {
-    static const char *const allowed[] = {
-        "ksoftirqd_policy",  "latency_us",          "min_granularity_us", "wakeup_granularity_us",
-        "migration_cost_us", "balance_interval_us", "refill",             NULL};
+    static const char *const allowed[] = {"ksoftirqd_policy",
+                                          "latency_us",
+                                          "min_granularity_us",
+                                          "wakeup_granularity_us",
+                                          "migration_cost_us",
+                                          "balance_interval_us",
+                                          "refill",
+                                          NULL};
     struct cpus_sched_cfg *c = &sc->sched;
     cpus_sched_cfg_defaults(c);
     c->min_granularity_ns = sc->mc.kp.sched_slice_ns;
@@ -612,8 +623,7 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
         c->ksoftirqd_fifo = strcmp(json_string_value(p), "fifo") == 0;
     }
     long long v;
-    if (!get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns,
-                err) ||
+    if (!get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns, err) ||
         !get_us(o, "min_granularity_us", "/scheduler", 50, 1000000, c->min_granularity_ns,
                 &c->min_granularity_ns, err) ||
         !get_us(o, "wakeup_granularity_us", "/scheduler", 0, 1000000, c->wakeup_granularity_ns,
@@ -621,8 +631,8 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
         !get_us(o, "balance_interval_us", "/scheduler", 0, 10000000, c->balance_interval_ns,
                 &c->balance_interval_ns, err))
         return false;
-    if (!get_int(o, "migration_cost_us", "/scheduler", -1, 1000000, c->migration_cost_ns / 1000,
-                 &v, err))
+    if (!get_int(o, "migration_cost_us", "/scheduler", -1, 1000000, c->migration_cost_ns / 1000, &v,
+                 err))
         return false;
     c->migration_cost_ns = v < 0 ? -1 : v * 1000;
     if (c->min_granularity_ns > c->latency_ns)
@@ -662,10 +672,10 @@ static struct cpus_topology *build_topology(const json_t *o, unsigned n_cpus, GE
  * softirq vector with work to do (a storage completion path, a timer). */
 static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **err)
 {
-    static const char *const allowed[] = {"name",    "cpu",        "rate_hz",
-                                          "hardirq_ns", "softirq", "softirq_ns", NULL};
-    static const char *const vec[] = {"hi",     "timer",    "net_tx",  "net_rx",  "block",
-                                      "irq_poll", "tasklet", "sched", "hrtimer", "rcu"};
+    static const char *const allowed[] = {"name",    "cpu",        "rate_hz", "hardirq_ns",
+                                          "softirq", "softirq_ns", NULL};
+    static const char *const vec[] = {"hi",       "timer",   "net_tx", "net_rx",  "block",
+                                      "irq_poll", "tasklet", "sched",  "hrtimer", "rcu"};
     if (!o)
         return true;
     if (!json_is_array(o) || json_array_size(o) > SIM_MAX_IRQ_SOURCES)
@@ -680,8 +690,7 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
         const json_t *nm = ok ? json_object_get(d, "name") : NULL;
         if (ok && nm && !json_is_string(nm))
             ok = fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
-        g_snprintf(src->name, sizeof src->name, "%s",
-                   nm ? json_string_value(nm) : "dev");
+        g_snprintf(src->name, sizeof src->name, "%s", nm ? json_string_value(nm) : "dev");
         if (ok && (ok = get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
             v >= (long long)sc->mc.n_cpus)
             ok = fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path, v,
@@ -717,10 +726,10 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
 
 static bool load_root(struct sim_scenario *sc, GError **err)
 {
-    static const char *const allowed[] = {
-        "description", "seed",    "duration_ms", "cpus",     "hz",        "nic",
-        "kernel",      "costs",   "app",         "traffic",  "topology",  "scheduler",
-        "irq_sources", "events",  "nic_b",       NULL};
+    static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
+                                          "hz",          "nic",     "kernel",      "costs",
+                                          "app",         "traffic", "topology",    "scheduler",
+                                          "irq_sources", "events",  "nic_b",       NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -929,10 +938,9 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
-    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add,
-                                              run_fdir_del},
-                           err);
+    r->m = sim_machine_new(
+        &mc, (struct sim_source){run_next_pkt, r->gen},
+        (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add, run_fdir_del}, err);
     if (!r->m)
         goto fail;
     return r;

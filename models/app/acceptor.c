@@ -110,7 +110,8 @@ static void acc_data_ready(void *ctx, struct kern_sock *sk)
     }
     if (c->queued)
         return;
-    unsigned q = sk->rx_queue >= 0 && (unsigned)sk->rx_queue < a->n_queues ? (unsigned)sk->rx_queue : 0;
+    unsigned q =
+        sk->rx_queue >= 0 && (unsigned)sk->rx_queue < a->n_queues ? (unsigned)sk->rx_queue : 0;
     struct acc_acceptor *ac = &a->acc[a->cfg.per_queue ? a->acc_of_queue[q] : 0];
     c->queued = true;
     ac->aq[(ac->aq_head + ac->aq_count++) % a->n_flows] = f;

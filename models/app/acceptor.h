@@ -13,10 +13,10 @@
 #include "sim/result.h"
 
 struct app_acceptor_cfg {
-    struct app_rr_cfg rr;    /* service, sizes, client turn-around */
-    bool per_queue;          /* one acceptor per RX queue; false = one global acceptor */
-    unsigned pool;           /* session threads per acceptor */
-    unsigned msgs_per_conn;  /* requests per connection */
+    struct app_rr_cfg rr;   /* service, sizes, client turn-around */
+    bool per_queue;         /* one acceptor per RX queue; false = one global acceptor */
+    unsigned pool;          /* session threads per acceptor */
+    unsigned msgs_per_conn; /* requests per connection */
 };
 
 /* Defaults: per queue, 4 sessions, 4 requests per connection. */

@@ -274,9 +274,8 @@ static void enqueue(struct cpus_sched *s, struct cpus_thread *t, uint64_t now)
     struct cpus_rq *rq = &s->rq[t->cpu];
     /* place_entity() with GENTLE_FAIR_SLEEPERS: a sleeper gets at most half a latency
      * period of credit against the queue's min_vruntime. */
-    uint64_t floor = rq->min_vruntime > s->cfg.latency_ns / 2
-                         ? rq->min_vruntime - s->cfg.latency_ns / 2
-                         : 0;
+    uint64_t floor =
+        rq->min_vruntime > s->cfg.latency_ns / 2 ? rq->min_vruntime - s->cfg.latency_ns / 2 : 0;
     if (t->vruntime < floor)
         t->vruntime = floor;
     t->state = CPUS_RUNNABLE;
@@ -338,8 +337,8 @@ bool cpus_wake_from(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, 
         struct cpus_state snap;
         struct cpus_wakeup w;
         snapshot(s, now, &snap);
-        cpus_try_to_wake_up(s->topo, &s->cfg.refill, &s->stats, &snap, &t->task, waker_cpu,
-                            sync, &w);
+        cpus_try_to_wake_up(s->topo, &s->cfg.refill, &s->stats, &snap, &t->task, waker_cpu, sync,
+                            &w);
         cpu = (unsigned)w.cpu;
     }
     if (cpu != prev)
@@ -413,13 +412,12 @@ static void newidle_balance(struct cpus_sched *s, unsigned cpu, uint64_t now,
     struct cpus_state snap;
     struct cpus_pull pull;
     snapshot(s, now, &snap);
-    if (cpus_find_busiest_and_pull(s->topo, s->bal, &snap, (int)cpu, type,
-                                   s->cfg.migration_cost_ns, &pull))
+    if (cpus_find_busiest_and_pull(s->topo, s->bal, &snap, (int)cpu, type, s->cfg.migration_cost_ns,
+                                   &pull))
         apply_pull(s, &pull, (int)cpu);
 }
 
-struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now,
-                                  bool *switched)
+struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched)
 {
     struct cpus_rq *rq = &s->rq[cpu];
     struct cpus_thread *prev = rq->curr;

@@ -34,10 +34,10 @@ struct cpus_thread {
     cpus_step_fn step;
     void *arg;
     struct cpus_thread *rq_next;
-    uint64_t slice_start; /* ns: when it was last switched in */
-    uint64_t wake_at;     /* ns: pending wake event, UINT64_MAX if none */
-    int waker_cpu;        /* CPU that asked for the pending wake-up (-1: own CPU) */
-    bool wake_sync;       /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
+    uint64_t slice_start;  /* ns: when it was last switched in */
+    uint64_t wake_at;      /* ns: pending wake event, UINT64_MAX if none */
+    int waker_cpu;         /* CPU that asked for the pending wake-up (-1: own CPU) */
+    bool wake_sync;        /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
     struct cpus_task task; /* what select_task_rq_fair() and the balancer read */
     uint64_t vruntime;     /* se->vruntime, ns at nice 0 */
     uint64_t exec_start;   /* ns: se->exec_start while running */
@@ -52,12 +52,12 @@ struct cpus_thread {
 struct cpus_sched_cfg {
     struct cpus_topology *topology; /* owned by the scheduler after cpus_configure; NULL = flat */
     struct cpus_migrate_cost refill;
-    uint64_t latency_ns;          /* sysctl_sched_latency: period shared by runnable threads */
-    uint64_t min_granularity_ns;  /* sysctl_sched_min_granularity: shortest slice */
+    uint64_t latency_ns;            /* sysctl_sched_latency: period shared by runnable threads */
+    uint64_t min_granularity_ns;    /* sysctl_sched_min_granularity: shortest slice */
     uint64_t wakeup_granularity_ns; /* sysctl_sched_wakeup_granularity */
-    int64_t migration_cost_ns;    /* sysctl_sched_migration_cost: task_hot() window */
-    uint64_t balance_interval_ns; /* periodic idle balance (0: off) */
-    bool ksoftirqd_fifo;          /* chrt -f on ksoftirqd/N */
+    int64_t migration_cost_ns;      /* sysctl_sched_migration_cost: task_hot() window */
+    uint64_t balance_interval_ns;   /* periodic idle balance (0: off) */
+    bool ksoftirqd_fifo;            /* chrt -f on ksoftirqd/N */
 };
 
 /* 6 ms / 3 ms / 1 ms, 0.5 ms cache-hot, 4 ms balance, ksoftirqd SCHED_OTHER. */
@@ -98,8 +98,7 @@ bool cpus_need_resched(const struct cpus_sched *s, unsigned cpu, uint64_t now);
 /* __schedule(): put the current thread back (if still runnable) and pick the next one
  * (rt first, then smallest vruntime); an idle pick first tries a newidle pull.
  * Returns the new current thread (NULL = idle); *switched tells if it changed. */
-struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now,
-                                  bool *switched);
+struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched);
 /* Periodic idle balance (the nohz idle balancer's pass): each idle CPU in turn tries
  * one pull. Calls kick(ctx, cpu) for every CPU that got a thread. */
 void cpus_balance_tick(struct cpus_sched *s, uint64_t now, void (*kick)(void *, unsigned),
