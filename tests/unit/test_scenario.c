@@ -63,7 +63,9 @@ static void walk(const json_t *node, const char *path, unsigned *n, unsigned *ba
         bool known = false;
         for (const char *const *k = sim_scenario_keys(); *k; k++) {
             size_t l = strlen(p);
-            known |= strcmp(*k, p) == 0 || (strncmp(*k, p, l) == 0 && (*k)[l] == '/');
+            size_t kl = strlen(*k);
+            known |= strcmp(*k, p) == 0 || (strncmp(*k, p, l) == 0 && (*k)[l] == '/') ||
+                     (kl >= 2 && strcmp(*k + kl - 2, "/*") == 0 && strncmp(*k, p, kl - 1) == 0);
         }
         if (!known) {
             fprintf(stderr, "%s: in schema, not accepted by the loader\n", p);
