@@ -106,6 +106,7 @@ static const char *const keys[] = {
     "/app/acceptor",
     "/app/pool",
     "/app/msgs_per_conn",
+    "/app/tx_nic",
     "/topology/llc",
     "/topology/smt",
     "/topology/numa",
@@ -430,9 +431,16 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     return true;
 }
 
-static bool load_rr_common(struct app_rr_cfg *c, const json_t *a, GError **err)
+static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const json_t *a,
+                           GError **err)
 {
     long long v;
+    bool has_b = json_object_get(sc->root, "nic_b") != NULL;
+    if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
+        return false;
+    if (v == 1 && !has_b)
+        return fail(err, SIM_ERROR_CONFIG, "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
+    c->tx_dev = (unsigned)v;
     if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
         !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
         return false;
@@ -476,7 +484,7 @@ static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError *
     if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
         return false;
     c->msgs_per_conn = (unsigned)v;
-    return load_rr_common(&c->rr, a, err);
+    return load_rr_common(sc, &c->rr, a, err);
 }
 
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
@@ -522,15 +530,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
         return false;
     c->threads = (unsigned)v;
-    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
-        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
+    if (!load_rr_common(sc, c, a, err))
         return false;
-    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
-        return false;
-    c->request_bytes = (uint32_t)v;
-    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
-        return false;
-    c->response_bytes = (uint32_t)v;
     sc->rr_set = true;
     return true;
 }
@@ -541,7 +542,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
         "sockets",  "cpus",       "workload",      "threads",
         "affinity", "service_us", "request_bytes", "response_bytes",
         "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
-        "acceptor", "pool",       "msgs_per_conn", NULL};
+        "acceptor", "pool",       "msgs_per_conn", "tx_nic",   NULL};
     sc->sockets = -1;
     if (!a)
         return true;

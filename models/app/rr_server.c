@@ -54,12 +54,12 @@ void app_rr_cfg_defaults(struct app_rr_cfg *c)
 
 static void rr_write_space(void *ctx, struct kern_sock *sk);
 
-/* sendmsg() of the response on the request's socket through the TX path (device 0). */
+/* sendmsg() of the response on the request's socket through the TX path of tx_dev. */
 static void send_response(struct app_rr *a, struct rr_thread *rt, unsigned sock, unsigned flow)
 {
     struct kern_host *h = a->h;
     struct kern_sock *sk = kern_sock(h, sock);
-    int txq = kern_sock_sendmsg(h, sk, 0, flow, a->cfg.response_bytes,
+    int txq = kern_sock_sendmsg(h, sk, a->cfg.tx_dev, flow, a->cfg.response_bytes,
                                 sk->l4 == 6 ? 0x18 /* PSH|ACK */ : 0);
     if (a->cfg.wait_tx && txq >= 0) {
         rt->tx_wait = true;

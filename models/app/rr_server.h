@@ -18,6 +18,7 @@ struct app_rr_cfg {
     uint32_t request_bytes;  /* payload of each request */
     uint32_t response_bytes; /* payload of each response */
     uint64_t rtt_ns;         /* response leaves -> next request of that client arrives */
+    unsigned tx_dev;         /* kernel device the responses leave on (0 eth0, 1 eth1) */
     bool wait_tx;            /* proxy: wait for the send's TX completion (EPOLLOUT /
                               * MSG_ZEROCOPY notification) before reading again */
 };
