@@ -530,6 +530,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
         return false;
     c->threads = (unsigned)v;
+    c->thread_cpus = sc->sock_cpus;
+    c->n_thread_cpus = sc->n_sock_cpus;
     if (!load_rr_common(sc, c, a, err))
         return false;
     sc->rr_set = true;

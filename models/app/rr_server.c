@@ -233,7 +233,12 @@ struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, uns
         struct rr_thread *rt = &a->th[i];
         char name[24];
         g_snprintf(name, sizeof name, cfg->threads ? "worker/%u" : "netserver/%u", i);
-        rt->t = cpus_thread_new(kern_sched(h), name, cpu_of_sock[i % n_socks], rr_step, rt);
+        unsigned cpu = cpu_of_sock[i % n_socks];
+        if (cfg->threads)
+            cpu = cfg->thread_cpus && cfg->n_thread_cpus
+                      ? cfg->thread_cpus[i % cfg->n_thread_cpus] % kern_n_cpus(h)
+                      : i % kern_n_cpus(h);
+        rt->t = cpus_thread_new(kern_sched(h), name, cpu, rr_step, rt);
         rr_wait(rt);
     }
     return a;

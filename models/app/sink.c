@@ -38,8 +38,7 @@ static bool sink_step(struct cpus_thread *t, void *arg)
     return false;
 }
 
-struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks,
-                                const unsigned *cpu_of_sock)
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock)
 {
     struct app_sinks *a = g_new0(struct app_sinks, 1);
     a->h = h;
