@@ -556,6 +556,12 @@ void sim_machine_run_until(struct sim_machine *m, uint64_t t)
         sim_machine_run_next(m, &a, &b);
 }
 
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t)
+{
+    *t = m->cpu_at[cpu];
+    return m->cpu_armed[cpu];
+}
+
 uint64_t sim_machine_end(const struct sim_machine *m)
 {
     return m->end;

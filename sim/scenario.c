@@ -189,8 +189,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
             ok |= strcmp(key, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv(", ", (char **)allowed);
-            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key,
-                 list);
+            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key, list);
             g_free(list);
             return false;
         }
@@ -207,8 +206,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
         return true;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                    min, max);
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
     *out = json_integer_value(v);
     return true;
 }
@@ -380,8 +379,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
         return false;
     p->netdev_budget = (int)v;
-    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v,
-                 err))
+    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
         return false;
     p->netdev_budget_usecs = (unsigned)v;
     if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
@@ -391,8 +389,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  err))
         return false;
     p->rmem_default = (uint32_t)v;
-    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000, (long long)(p->sched_slice_ns / 1000),
-                 &v, err))
+    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                 (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
     return true;
@@ -554,8 +552,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     if (s) {
         if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
             sc->sockets = -1;
-        else if (json_is_integer(s) && json_integer_value(s) >= 1 &&
-                 json_integer_value(s) <= 65536)
+        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
             sc->sockets = (long)json_integer_value(s);
         else
             return fail(err, SIM_ERROR_INPUT,
@@ -572,8 +569,9 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
             if (!json_is_integer(e) || json_integer_value(e) < 0)
                 return fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
             if (json_integer_value(e) >= sc->mc.n_cpus)
-                return fail(err, SIM_ERROR_CONFIG, "/app/cpus/%u: CPU %lld does not exist (%u CPUs)",
-                            i, json_integer_value(e), sc->mc.n_cpus);
+                return fail(err, SIM_ERROR_CONFIG,
+                            "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
     }
@@ -739,8 +737,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->seed = (uint64_t)v;
     const json_t *dur = json_object_get(root, "duration_ms");
     if (dur) {
-        if (!json_is_number(dur) || json_number_value(dur) <= 0 ||
-            json_number_value(dur) > 3600e3)
+        if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
             return fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
         sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
     }
@@ -805,8 +802,8 @@ struct sim_scenario *sim_scenario_load(const char *path, GError **err)
         if (je.line < 0)
             g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, je.text);
         else
-            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line,
-                        je.column, je.text);
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
+                        je.text);
         return NULL;
     }
     char *dir = g_path_get_dirname(path);

@@ -184,10 +184,15 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
     h->now = now;
     h->cpu = cpu;
     struct kern_cpu *k = &h->cpus[cpu];
-    for (;;) {
+    /* Zero-cost configurations must still let time move on. */
+    for (unsigned spins = 0;; spins++) {
+        if (h->now > now)
+            return h->now;
+        if (spins > 1000)
+            kern_charge(h, 1);
         if (k->irq_pending) {
             do_irq(h, k);
-            return h->now;
+            continue;
         }
         if (k->irq_exit)
             irq_exit(h, k);
@@ -195,8 +200,6 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
             k->ctx = KERN_SOFT;
             k->in_ksoftirqd = false;
             kern_do_softirq_step(h);
-            if (h->now > now)
-                return h->now;
             continue;
         }
         struct cpus_thread *t = cpus_current(h->sched, cpu);
@@ -204,8 +207,6 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
             k->ctx = KERN_SOFT;
             k->in_ksoftirqd = true;
             kern_do_softirq_step(h);
-            if (h->now > now)
-                return h->now;
             continue;
         }
         if (!t || cpus_need_resched(h->sched, cpu, h->now)) {
@@ -222,7 +223,7 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 uint64_t pen = cpus_take_penalty(h->sched, t);
                 t->run_ns += pen;
                 account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
-                return h->now;
+                continue;
             }
         }
         k->in_ksoftirqd = t->is_ksoftirqd;

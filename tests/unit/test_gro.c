@@ -1,0 +1,114 @@
+/* models/kernel/gro.c: same-flow TCP segments merge up to 64 KB, other
+ * packets pass through, at most MAX_GRO_SKBS held per bucket, flushed at
+ * napi_complete_done (net/core/gro.c, Linux 6.12). */
+#include "tests/unit/cu_main.h"
+#include "tests/unit/kern_harness.h"
+
+static struct kern_host *gro_host(struct fake_napi *f, bool gro)
+{
+    struct kern_host *h = h_new(1000, 300);
+    fake_napi_add(h, f, 64, 0, 0);
+    f->napi.gro_enabled = gro;
+    f->napi.state = NAPI_STATE_SCHED;
+    h->cpu = 0;
+    return h;
+}
+
+static void feed(struct napi_struct *n, uint32_t flow, uint32_t hash, uint8_t l4, uint32_t seq,
+                 uint32_t payload)
+{
+    struct kern_skb skb = {.flow = flow,
+                           .len = payload + 66,
+                           .payload = payload,
+                           .seq_next = seq + payload,
+                           .hash = hash,
+                           .segs = 1,
+                           .l4 = l4};
+    kern_napi_gro_receive(n, &skb);
+}
+
+static void test_gro_merges_contiguous_tcp_segments(void)
+{
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, true);
+    for (uint32_t i = 0; i < 10; i++)
+        feed(&f.napi, 0, 7, 6, 1000 + i * 1448, 1448);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 0); /* all held */
+    kern_napi_complete_done(&f.napi, 10);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 1);
+    CU_ASSERT_EQUAL(kern_delivered(h), 10);
+    kern_host_free(h);
+}
+
+static void test_gro_off_and_udp_are_one_stack_call_per_packet(void)
+{
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, false);
+    for (uint32_t i = 0; i < 10; i++)
+        feed(&f.napi, 0, 7, 6, 1000 + i * 1448, 1448);
+    kern_napi_complete_done(&f.napi, 10);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 10);
+    kern_host_free(h);
+    struct fake_napi g = {0};
+    h = gro_host(&g, true);
+    for (uint32_t i = 0; i < 10; i++)
+        feed(&g.napi, 0, 7, 17, 0, 18);
+    /* gro_normal_batch 8: the first 8 go up before the poll ends */
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 8);
+    kern_napi_complete_done(&g.napi, 10);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 10);
+    kern_host_free(h);
+}
+
+static void test_gro_stops_at_64k(void)
+{
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, true);
+    for (uint32_t i = 0; i < 50; i++)
+        feed(&f.napi, 0, 7, 6, i * 1448, 1448);
+    kern_napi_complete_done(&f.napi, 50);
+    /* 1514 + 44 * 1448 < 65536 <= 1514 + 45 * 1448: 45 + 5 segments */
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 2);
+    CU_ASSERT_EQUAL(kern_delivered(h), 50);
+    kern_host_free(h);
+}
+
+static void test_gro_bucket_holds_at_most_8_flows(void)
+{
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, true);
+    for (uint32_t fl = 0; fl < 9; fl++) /* same hash: same bucket */
+        feed(&f.napi, fl, 3, 6, 0, 1000);
+    CU_ASSERT_EQUAL(f.napi.gro_count, 8);
+    /* the oldest was completed into the gro_normal list (batch not full) */
+    CU_ASSERT_EQUAL(f.napi.rx_skbs, 1);
+    CU_ASSERT_EQUAL(f.napi.rx_list[0].flow, 0);
+    kern_napi_complete_done(&f.napi, 9);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 9);
+    kern_host_free(h);
+}
+
+static void test_gro_sequence_gap_completes_held_skb(void)
+{
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, true);
+    feed(&f.napi, 0, 7, 6, 0, 1000);
+    feed(&f.napi, 0, 7, 6, 1000, 1000);
+    feed(&f.napi, 0, 7, 6, 5000, 1000); /* gap: held one goes up, new one held */
+    CU_ASSERT_EQUAL(f.napi.rx_skbs, 1);
+    CU_ASSERT_EQUAL(f.napi.rx_list[0].segs, 2);
+    CU_ASSERT_EQUAL(f.napi.gro_count, 1);
+    kern_host_free(h);
+}
+
+static CU_TestInfo cases[] = {
+    {"test_gro_merges_contiguous_tcp_segments", test_gro_merges_contiguous_tcp_segments},
+    {"test_gro_off_and_udp_are_one_stack_call_per_packet",
+     test_gro_off_and_udp_are_one_stack_call_per_packet},
+    {"test_gro_stops_at_64k", test_gro_stops_at_64k},
+    {"test_gro_bucket_holds_at_most_8_flows", test_gro_bucket_holds_at_most_8_flows},
+    {"test_gro_sequence_gap_completes_held_skb", test_gro_sequence_gap_completes_held_skb},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("gro", cases)

@@ -1,0 +1,120 @@
+/* models/nic/nic.c: rings drop when full (rx_missed), ixgbe's strided
+ * ring->vector layout, lowest-CPU delivery, EIAM masking and EITR spacing. */
+#include "models/nic/nic.h"
+#include "tests/unit/cu_main.h"
+
+struct irq_log {
+    unsigned n;
+    unsigned v[16];
+    uint64_t at[16];
+};
+
+static void log_irq(void *ctx, unsigned v, uint64_t at)
+{
+    struct irq_log *l = ctx;
+    l->v[l->n] = v;
+    l->at[l->n++] = at;
+}
+
+static struct nic *mk(unsigned rxq, unsigned cpus, unsigned ring, struct irq_log *l,
+                      const uint64_t *aff, unsigned naff)
+{
+    struct nic_cfg c = {.n_rx_queues = rxq,
+                        .n_tx_queues = rxq,
+                        .n_cpus = cpus,
+                        .ring_size = ring,
+                        .link_mbps = 10000,
+                        .affinity = aff,
+                        .n_affinity = naff,
+                        .schedule_irq = log_irq,
+                        .ctx = l};
+    return nic_new(&c, NULL);
+}
+
+static void test_nic_ring_full_counts_rx_missed(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 64, &l, NULL, 0);
+    struct nic_rx_desc d = {.len = 60};
+    unsigned ok = 0;
+    for (int i = 0; i < 100; i++)
+        ok += nic_rx_frame(n, 0, &d);
+    CU_ASSERT_EQUAL(ok, 63); /* one descriptor always unused */
+    CU_ASSERT_EQUAL(nic_queue_stats(n, 0)->drops, 37);
+    CU_ASSERT_EQUAL(l.n, 1); /* one interrupt scheduled for the burst */
+    nic_free(n);
+}
+
+static void test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu(void)
+{
+    struct irq_log l = {0};
+    uint64_t aff[2] = {0xC, 0x0};
+    struct nic *n = mk(16, 4, 512, &l, aff, 1);
+    CU_ASSERT_EQUAL(nic_q_vectors(n), 4); /* min(max(16, 16), 4 CPUs) */
+    CU_ASSERT_EQUAL(nic_queue_vector(n, 5), 1);
+    CU_ASSERT_EQUAL(nic_queue_vector(n, 12), 0);
+    CU_ASSERT_EQUAL(nic_vector_cpu(n, 0), 2); /* mask 0xc: CPUs 2,3 -> 2 */
+    CU_ASSERT_EQUAL(nic_vector_cpu(n, 3), 3); /* default hint v % cpus */
+    nic_free(n);
+}
+
+static void test_nic_eitr_spaces_interrupts_and_mask_holds_them(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 512, &l, NULL, 0);
+    unsigned cpu;
+    nic_write_eitr(n, 0, 40); /* 10 us */
+    struct nic_rx_desc d = {.ts = 1000, .len = 60};
+    nic_rx_frame(n, 0, &d);
+    CU_ASSERT_EQUAL(l.n, 1);
+    CU_ASSERT_EQUAL(l.at[0], 1000);
+    CU_ASSERT_TRUE(nic_irq_fire(n, 0, 1000, &cpu));
+    d.ts = 2000; /* masked by EIAM: no new interrupt */
+    nic_rx_frame(n, 0, &d);
+    CU_ASSERT_EQUAL(l.n, 1);
+    nic_irq_enable(n, 0, 3000); /* cause pending: due at 1000 + 10 us */
+    CU_ASSERT_EQUAL(l.n, 2);
+    CU_ASSERT_EQUAL(l.at[1], 11000);
+    CU_ASSERT_TRUE(nic_irq_fire(n, 0, 11000, &cpu));
+    CU_ASSERT_EQUAL(nic_vector_irqs(n, 0), 2);
+    nic_free(n);
+}
+
+static void test_nic_eitr_keeps_2us_granularity(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 512, &l, NULL, 0);
+    unsigned cpu;
+    nic_write_eitr(n, 0, 25 << 2); /* 25 us -> 24 us (bits 3-11) */
+    struct nic_rx_desc d = {.ts = 0, .len = 60};
+    nic_rx_frame(n, 0, &d);
+    nic_irq_fire(n, 0, 0, &cpu);
+    nic_irq_enable(n, 0, 100);
+    d.ts = 200;
+    nic_rx_frame(n, 0, &d);
+    CU_ASSERT_EQUAL(l.at[l.n - 1], 24000);
+    nic_free(n);
+}
+
+static void test_nic_rejects_more_vectors_than_msix_table(void)
+{
+    struct nic_cfg c = {.n_rx_queues = 64, .n_tx_queues = 64, .n_cpus = 64, .ring_size = 512};
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(nic_new(&c, &err));
+    CU_ASSERT_PTR_NOT_NULL(err);
+    g_clear_error(&err);
+}
+
+static CU_TestInfo cases[] = {
+    {"test_nic_ring_full_counts_rx_missed", test_nic_ring_full_counts_rx_missed},
+    {"test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu",
+     test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu},
+    {"test_nic_eitr_spaces_interrupts_and_mask_holds_them",
+     test_nic_eitr_spaces_interrupts_and_mask_holds_them},
+    {"test_nic_eitr_keeps_2us_granularity", test_nic_eitr_keeps_2us_granularity},
+    {"test_nic_rejects_more_vectors_than_msix_table",
+     test_nic_rejects_more_vectors_than_msix_table},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("nic", cases)

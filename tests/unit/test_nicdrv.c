@@ -1,0 +1,96 @@
+/* nicdrv-model/nicdrv.c: ixgbe_update_itr (Linux 6.12) values computed by
+ * hand from spec §3.5, and the poll's budget rules. */
+#include "nicdrv-model/nicdrv.h"
+#include "tests/unit/cu_main.h"
+
+static struct ixgbe_ring_container fresh(unsigned pkts, unsigned bytes, uint8_t itr)
+{
+    struct ixgbe_ring_container rc = {
+        .total_packets = pkts, .total_bytes = bytes, .next_update = 100, .itr = itr, .ring = true};
+    return rc;
+}
+
+static void test_update_itr_stale_resets_to_10us_latency(void)
+{
+    struct ixgbe_ring_container rc = fresh(500, 500 * 1514, 50);
+    nicdrv_update_itr(&rc, 200, 10000, 102); /* more than one jiffy late */
+    CU_ASSERT_EQUAL(rc.itr, 10 | IXGBE_ITR_ADAPTIVE_LATENCY);
+    CU_ASSERT_EQUAL(rc.next_update, 103);
+    CU_ASSERT_EQUAL(rc.total_packets, 0);
+}
+
+static void test_update_itr_no_packets_adds_2us_keeps_latency_flag(void)
+{
+    struct ixgbe_ring_container rc = fresh(0, 0, IXGBE_ITR_ADAPTIVE_LATENCY | 20);
+    nicdrv_update_itr(&rc, 200, 10000, 100); /* q_vector at 50 us */
+    CU_ASSERT_EQUAL(rc.itr, 52 + IXGBE_ITR_ADAPTIVE_LATENCY);
+    rc = fresh(0, 0, 20);
+    nicdrv_update_itr(&rc, 126 << 2, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 126); /* capped at IXGBE_ITR_ADAPTIVE_MAX_USECS */
+}
+
+static void test_update_itr_few_small_packets_latency_mode_by_size(void)
+{
+    /* 2 packets of 64 B: avg 64 -> 64*40+2720 = 5280, halved 2640,
+     * 10G: 2*ceil(2640/512) = 12 us, latency flag */
+    struct ixgbe_ring_container rc = fresh(2, 128, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, IXGBE_ITR_ADAPTIVE_LATENCY + 12);
+    /* 1G: 2*ceil(2640/128) = 42 us */
+    rc = fresh(2, 128, 0);
+    nicdrv_update_itr(&rc, 200, 1000, 100);
+    CU_ASSERT_EQUAL(rc.itr, IXGBE_ITR_ADAPTIVE_LATENCY + 42);
+}
+
+static void test_update_itr_packet_count_zones(void)
+{
+    struct ixgbe_ring_container rc = fresh(10, 10 * 1514, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 52); /* 4..47: +2 */
+    rc = fresh(60, 60 * 1514, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 50); /* 48..95: keep */
+    rc = fresh(100, 100 * 1514, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 25); /* 96..255: halve */
+    rc = fresh(100, 100 * 1514, 0);
+    nicdrv_update_itr(&rc, 40, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 10); /* halving stops at 10 us */
+}
+
+static void test_update_itr_bulk_by_size_10g_and_1g(void)
+{
+    /* avg 1514: 5*1514+22420 = 29990 -> 10G 2*ceil(29990/512) = 118 */
+    struct ixgbe_ring_container rc = fresh(300, 300 * 1514, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 118);
+    /* 1G: capped at 8064 -> 2*ceil(8064/128) = 126 */
+    rc = fresh(300, 300 * 1514, 0);
+    nicdrv_update_itr(&rc, 200, 1000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 126);
+    /* avg 60: 5120 -> 2*ceil(5120/512) = 20 us */
+    rc = fresh(300, 300 * 60, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 20);
+    /* avg 600: 15*600+11452 = 20452 -> 2*ceil(20452/512) = 80 */
+    rc = fresh(300, 300 * 600, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 80);
+    /* avg >= 1968: plateau 32256 -> 126 */
+    rc = fresh(300, 300 * 9000, 0);
+    nicdrv_update_itr(&rc, 200, 10000, 100);
+    CU_ASSERT_EQUAL(rc.itr, 126);
+}
+
+static CU_TestInfo cases[] = {
+    {"test_update_itr_stale_resets_to_10us_latency", test_update_itr_stale_resets_to_10us_latency},
+    {"test_update_itr_no_packets_adds_2us_keeps_latency_flag",
+     test_update_itr_no_packets_adds_2us_keeps_latency_flag},
+    {"test_update_itr_few_small_packets_latency_mode_by_size",
+     test_update_itr_few_small_packets_latency_mode_by_size},
+    {"test_update_itr_packet_count_zones", test_update_itr_packet_count_zones},
+    {"test_update_itr_bulk_by_size_10g_and_1g", test_update_itr_bulk_by_size_10g_and_1g},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("nicdrv", cases)
