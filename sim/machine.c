@@ -713,6 +713,15 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         }
     }
     memcpy(r->napi_poll_hist, kern_napi_poll_hist(m->kern), sizeof r->napi_poll_hist);
+    r->n_tx_queues = m->cfg.tx_queues;
+    r->tx_packets = g_new0(uint64_t, r->n_tx_queues);
+    for (unsigned q = 0; q < r->n_tx_queues; q++)
+        r->tx_packets[q] = kern_tx_packets(m->kern, 0, q);
+    r->tx_dropped = kern_tx_dropped(m->kern);
+    r->rps_ipis = kern_rps_ipis(m->kern);
+    r->backlog_drops = kern_rps_drops(m->kern);
+    for (unsigned f = 0; f < m->cfg.n_flows; f++)
+        r->ooo += m->flows[f].ooo;
     threads_result(m, r);
 }
 
@@ -723,6 +732,7 @@ void sim_result_clear(struct sim_result *r)
     for (unsigned v = 0; v < r->n_vectors; v++)
         g_free(r->vectors[v].per_cpu);
     g_free(r->vectors);
+    g_free(r->tx_packets);
     g_free(r->cpus);
     g_free(r->queues);
     g_free(r->flows);

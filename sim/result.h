@@ -118,6 +118,12 @@ struct sim_result {
     struct sim_hist softirq_resume;
     struct sim_request_result requests;
     struct sim_conn_result connections;
+    /* software steering and TX (RPS/RFS/XPS): eth0's TX queues, RPS IPIs sent,
+     * backlog drops, segments delivered out of order (all flows) */
+    unsigned n_tx_queues;
+    uint64_t *tx_packets; /* per eth0 TX queue (owned by sim_result) */
+    uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
+    uint64_t rps_ipis, backlog_drops, ooo;
 };
 
 #endif

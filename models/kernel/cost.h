@@ -31,6 +31,8 @@ struct kern_cost {
     uint32_t tx_pkt;        /* ns: sendmsg of one packet: syscall, TCP/UDP + IP output, qdisc,
                                ndo_start_xmit (descriptor write, doorbell) */
     uint32_t tx_clean_pkt;  /* ns: ixgbe_clean_tx_irq per completed descriptor (unmap, free) */
+    uint32_t sock_remote_read; /* ns: recvmsg of an skb queued by another CPU's softirq (the skb,
+                                  its data and the receive queue's lines miss in this cache) */
 };
 
 /* Documented defaults (see cost.c for the reasoning). */

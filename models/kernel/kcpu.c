@@ -233,8 +233,6 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
         t->run_ns += h->now - t0;
         if (!runs)
             cpus_block_at(h->sched, cpu, h->now);
-        if (h->now > now)
-            return h->now;
     }
 }
 

@@ -96,6 +96,7 @@ struct kern_sock_ent {
     uint32_t payload;
     uint32_t truesize;
     uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
+    uint32_t cpu;  /* CPU whose softirq queued it (its lines are in that CPU's cache) */
 };
 
 struct kern_sock {

@@ -99,6 +99,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     e->payload = skb->payload;
     e->truesize = truesize;
     e->flow = skb->flow;
+    e->cpu = h->cpu;
     sk->rmem_alloc += truesize;
     sk->enqueued += skb->segs;
     h->delivered += skb->segs;
@@ -163,7 +164,10 @@ bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t 
     *payload = e->payload;
     kern_sock_rps_record_flow(h, sk); /* inet_recvmsg -> sock_rps_record_flow */
     *flow = e->flow;
-    kern_charge(h, h->c.syscall + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
+    /* The skb, its data and the queue's lines were last written on the CPU that
+     * ran the stack: reading them elsewhere costs cache misses (what RFS avoids). */
+    uint64_t remote = e->cpu != h->cpu ? h->c.sock_remote_read : 0;
+    kern_charge(h, h->c.syscall + remote + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
     return true;
 }
 

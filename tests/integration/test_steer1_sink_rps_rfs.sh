@@ -7,17 +7,17 @@ set -u
 bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for v in none rps rfs; do
-    if ! "$bin" run "$src/scenarios/steer1-$v.json" --engine window --out "$tmp/$v" > "$tmp/$v.mpstat"; then
-        echo "FAIL: run steer1-$v"; exit 1
+    if ! "$bin" run "$src/scenarios/steer1-sink-$v.json" --engine window --out "$tmp/$v" > "$tmp/$v.mpstat"; then
+        echo "FAIL: run steer1-sink-$v"; exit 1
     fi
-    echo "== steer1-$v: mpstat"; cat "$tmp/$v.mpstat"
+    echo "== steer1-sink-$v: mpstat"; cat "$tmp/$v.mpstat"
 done
 # The per-CPU-actor engine gives the same bytes (RPS IPIs cross CPUs).
-"$bin" run "$src/scenarios/steer1-rfs.json" --engine percpu --out "$tmp/rfs-percpu" > /dev/null || { echo "FAIL: percpu run"; exit 1; }
+"$bin" run "$src/scenarios/steer1-sink-rfs.json" --engine percpu --out "$tmp/rfs-percpu" > /dev/null || { echo "FAIL: percpu run"; exit 1; }
 for f in summary.json flows.csv softnet_stat.txt; do
     cmp -s "$tmp/rfs/$f" "$tmp/rfs-percpu/$f" || { echo "FAIL: engines differ in $f"; exit 1; }
 done
-echo "ok   window and percpu engines byte-identical on steer1-rfs"
+echo "ok   window and percpu engines byte-identical on steer1-sink-rfs"
 python3 - "$tmp" <<'PY'
 import csv, json, sys
 t = sys.argv[1]
