@@ -12,9 +12,9 @@
 typedef enum { IRQ_NONE, IRQ_HANDLED } irqreturn_t;
 typedef void (*irq_handler_t)(int irq, void *data);
 
-#define NAPI_POLL_WEIGHT 64
-#define time_after(a, b) ((long)((b) - (a)) < 0)
-#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define NAPI_POLL_WEIGHT   64
+#define time_after(a, b)   ((long)((b) - (a)) < 0)
+#define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 
 static inline int request_irq(struct kern_host *h, unsigned irq, irq_handler_t handler,
                               unsigned long flags, const char *name, void *dev)

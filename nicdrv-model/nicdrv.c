@@ -28,7 +28,7 @@ struct nicdrv_adapter {
     unsigned num_q_vectors;
     unsigned num_rx_queues;
     struct nicdrv_q_vector *q_vector;
-    int rx_itr_setting; /* 0 off, 1 adaptive, else µs << 2 */
+    int rx_itr_setting;  /* 0 off, 1 adaptive, else µs << 2 */
     unsigned link_speed; /* Mb/s */
     unsigned dev_index;  /* netdev index in the kernel model (eth0 = 0) */
     unsigned num_tx_queues;
@@ -282,16 +282,16 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
         q_vector->rx.itr = q_vector->tx.itr =
             IXGBE_ITR_ADAPTIVE_MAX_USECS | IXGBE_ITR_ADAPTIVE_LATENCY;
         /* ixgbe_alloc_q_vector: initialize ITR */
-        q_vector->itr = adapter->rx_itr_setting == 1 ? IXGBE_20K_ITR
-                                                      : (uint16_t)adapter->rx_itr_setting;
+        q_vector->itr =
+            adapter->rx_itr_setting == 1 ? IXGBE_20K_ITR : (uint16_t)adapter->rx_itr_setting;
         ixgbe_write_eitr(q_vector);
         int weight = (cfg->weight && v < cfg->n_weight) ? cfg->weight[v] : NAPI_POLL_WEIGHT;
         netif_napi_add_weight(h, &q_vector->napi, nicdrv_poll, weight, q_vector);
         q_vector->napi.gro_enabled = cfg->gro;
         q_vector->irq = cfg->irq_base + v;
         g_snprintf(q_vector->name, sizeof q_vector->name, "%s-TxRx-%u", cfg->ifname, v);
-        if (request_irq(h, q_vector->irq, nicdrv_msix_clean_rings, 0, q_vector->name,
-                        q_vector) != 0) {
+        if (request_irq(h, q_vector->irq, nicdrv_msix_clean_rings, 0, q_vector->name, q_vector) !=
+            0) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s: request_irq(%u) failed: busy",
                         q_vector->name, q_vector->irq);
             nicdrv_remove(adapter);

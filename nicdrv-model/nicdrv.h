@@ -20,12 +20,12 @@
 #define IXGBE_MAX_EITR               0x00000FF8
 
 struct nicdrv_cfg {
-    const char *ifname;   /* "eth0": IRQs named eth0-TxRx-N */
-    unsigned irq_base;    /* Linux IRQ number of vector 0 */
-    int rx_usecs;         /* ethtool -C rx-usecs: 0 off, 1 adaptive, 2..1022 fixed */
+    const char *ifname; /* "eth0": IRQs named eth0-TxRx-N */
+    unsigned irq_base;  /* Linux IRQ number of vector 0 */
+    int rx_usecs;       /* ethtool -C rx-usecs: 0 off, 1 adaptive, 2..1022 fixed */
     unsigned link_mbps;
-    bool gro;             /* NETIF_F_GRO */
-    const int *weight;    /* NAPI weight per q_vector (NULL: 64 each) */
+    bool gro;          /* NETIF_F_GRO */
+    const int *weight; /* NAPI weight per q_vector (NULL: 64 each) */
     unsigned n_weight;
     unsigned dev_index; /* the kernel's device index (skb->dev): eth0 = 0 */
     /* Flow Director ATR is on (ixgbe_set_rss_queues: RSS > 1, atr_sample_rate != 0, no

@@ -30,6 +30,7 @@ int sim_cli_run(int argc, char **argv);
 int sim_cli_check(int argc, char **argv);
 int sim_cli_bench(int argc, char **argv);
 int sim_cli_steer(int argc, char **argv);
+int sim_cli_validate(int argc, char **argv);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

@@ -21,10 +21,10 @@ static json_t *bench_scenario(double duration_ms)
         "{s:s, s:i, s:f, s:i, s:{s:i, s:i, s:i, s:{s:[s], s:{s:i, s:s}}}, s:{s:s},"
         " s:{s:f, s:[{s:i, s:s, s:s, s:i, s:s}]}}",
         "description", "line rate: 10 GbE, 64 B frames, 4096 UDP flows, 16-queue RSS", "seed", 1,
-        "duration_ms", duration_ms, "cpus", 16, "nic", "rx_queues", 16, "ring_size", 512,
-        "itr_us", 20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16",
-        "app", "sockets", "per_flow", "traffic", "duration_s", duration_ms / 1e3, "flows", "count",
-        4096, "vary", "sport", "proto", "udp", "frame_len", 64, "line", "10G");
+        "duration_ms", duration_ms, "cpus", 16, "nic", "rx_queues", 16, "ring_size", 512, "itr_us",
+        20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16", "app",
+        "sockets", "per_flow", "traffic", "duration_s", duration_ms / 1e3, "flows", "count", 4096,
+        "vary", "sport", "proto", "udp", "frame_len", 64, "line", "10G");
     return j;
 }
 
@@ -154,12 +154,12 @@ int sim_cli_bench(int argc, char **argv)
     getrusage(RUSAGE_CHILDREN, &kids);
     double rss_mb = (double)MAX(self.ru_maxrss, kids.ru_maxrss) / 1024.0;
     if (as_json) {
-        json_t *j = json_pack("{s:f, s:[{s:s, s:f, s:f, s:f}, {s:s, s:f, s:f, s:f}], s:f, s:f}",
-                              "baseline_mpps", base, "engines", "name", "window", "mpps", mpps[0],
-                              "wall_s", wall[0], "ratio", base > 0 ? mpps[0] / base : 0, "name",
-                              "percpu", "mpps", mpps[1], "wall_s", wall[1], "ratio",
-                              base > 0 ? mpps[1] / base : 0, "peak_rss_mb", rss_mb,
-                              "sim_time_s", duration_ms / 1e3);
+        json_t *j =
+            json_pack("{s:f, s:[{s:s, s:f, s:f, s:f}, {s:s, s:f, s:f, s:f}], s:f, s:f}",
+                      "baseline_mpps", base, "engines", "name", "window", "mpps", mpps[0], "wall_s",
+                      wall[0], "ratio", base > 0 ? mpps[0] / base : 0, "name", "percpu", "mpps",
+                      mpps[1], "wall_s", wall[1], "ratio", base > 0 ? mpps[1] / base : 0,
+                      "peak_rss_mb", rss_mb, "sim_time_s", duration_ms / 1e3);
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
         free(s);

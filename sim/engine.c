@@ -18,9 +18,9 @@
 struct engine_run {
     struct sim_machine *m;
     unsigned n_cpus;
-    int owner;       /* actor holding the baton: CPU index or n_cpus for the NIC */
+    int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
     bool done;
-    sg_sem_t *sem;   /* per actor */
+    sg_sem_t *sem; /* per actor */
 };
 
 struct actor_arg {
@@ -88,14 +88,14 @@ static void percpu_actor(int argc, char **argv)
     sg_exec_t last = NULL;
     for (;;) {
         while (!r->done && r->owner != a->me) {
-            /* Wait for "IRQ, IPI or timer": the baton, at the latest when
-             * our own next event is due. */
-            uint64_t t;
-            int o = sim_machine_next(r->m, &t);
-            double timeout = 1.0;
-            if (owner_index(r, o) == a->me && ns_to_s(t) > simgrid_get_clock())
-                timeout = ns_to_s(t) - simgrid_get_clock();
-            sg_sem_acquire_timeout(r->sem[a->me], timeout);
+            /* Wait for "IRQ, IPI or timer": the baton, with a timeout at
+             * our own next chunk end when one is armed. */
+            uint64_t due;
+            if (a->me < (int)r->n_cpus && sim_machine_cpu_due(r->m, (unsigned)a->me, &due) &&
+                ns_to_s(due) > simgrid_get_clock())
+                sg_sem_acquire_timeout(r->sem[a->me], ns_to_s(due) - simgrid_get_clock());
+            else
+                sg_sem_acquire(r->sem[a->me]);
         }
         if (r->done)
             break;

@@ -374,7 +374,10 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         for (unsigned c = 0; c < cfg->n_cpus; c++)
             kick_cpu(m, c, 0);
     }
-    if (!dev_irqs_init(m, IRQ_BASE + nic_q_vectors(m->nic) + 1, err))
+    if (!dev_irqs_init(m,
+                       IRQ_BASE + nic_q_vectors(m->nic) + 1 +
+                           (m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0),
+                       err))
         goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
@@ -551,6 +554,12 @@ void sim_machine_run_until(struct sim_machine *m, uint64_t t)
     uint64_t when, a, b;
     while (sim_machine_next(m, &when) != SIM_OWNER_DONE && when < t)
         sim_machine_run_next(m, &a, &b);
+}
+
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t)
+{
+    *t = m->cpu_at[cpu];
+    return m->cpu_armed[cpu];
 }
 
 uint64_t sim_machine_end(const struct sim_machine *m)

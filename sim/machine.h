@@ -76,11 +76,11 @@ struct sim_machine_cfg {
     uint64_t duration_ns;
     /* NIC + driver */
     unsigned rx_queues, tx_queues, ring_size, link_mbps;
-    int rx_usecs;               /* 0 off, 1 adaptive, 2..1022 fixed */
+    int rx_usecs; /* 0 off, 1 adaptive, 2..1022 fixed */
     bool gro;
-    const uint64_t *affinity;   /* per q_vector, may be NULL */
+    const uint64_t *affinity; /* per q_vector, may be NULL */
     unsigned n_affinity;
-    const int *napi_weight;     /* per q_vector, may be NULL */
+    const int *napi_weight; /* per q_vector, may be NULL */
     unsigned n_napi_weight;
     /* kernel */
     struct kern_params kp;
@@ -137,6 +137,9 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
 /* Run everything before `t` (window engine). */
 void sim_machine_run_until(struct sim_machine *m, uint64_t t);
 uint64_t sim_machine_end(const struct sim_machine *m);
+/* When CPU `cpu` next has something to do (its armed chunk end or kick),
+ * false if it is idle with nothing scheduled. */
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t);
 unsigned sim_machine_n_cpus(const struct sim_machine *m);
 uint64_t sim_machine_offered(const struct sim_machine *m);
 

@@ -14,6 +14,7 @@ const struct sim_cli_cmd sim_cli_cmds[] = {
     {"bench", "Simulated packets per wall second of each engine vs a plain-C baseline",
      sim_cli_bench},
     {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
+    {"validate", "replay a capture bundle: model vs host RX queue/CPU agreement", sim_cli_validate},
     {NULL, NULL, NULL},
 };
 

@@ -112,6 +112,7 @@ static const char *const keys[] = {
     "/app/acceptor",
     "/app/pool",
     "/app/msgs_per_conn",
+    "/app/tx_nic",
     "/topology/llc",
     "/topology/smt",
     "/topology/numa",
@@ -194,8 +195,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
             ok |= strcmp(key, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv(", ", (char **)allowed);
-            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key,
-                 list);
+            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key, list);
             g_free(list);
             return false;
         }
@@ -212,8 +212,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
         return true;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                    min, max);
+        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
+                    max);
     *out = json_integer_value(v);
     return true;
 }
@@ -385,8 +385,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
         return false;
     p->netdev_budget = (int)v;
-    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v,
-                 err))
+    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
         return false;
     p->netdev_budget_usecs = (unsigned)v;
     if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
@@ -396,8 +395,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  err))
         return false;
     p->rmem_default = (uint32_t)v;
-    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000, (long long)(p->sched_slice_ns / 1000),
-                 &v, err))
+    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                 (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
     return true;
@@ -436,9 +435,16 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     return true;
 }
 
-static bool load_rr_common(struct app_rr_cfg *c, const json_t *a, GError **err)
+static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const json_t *a,
+                           GError **err)
 {
     long long v;
+    bool has_b = json_object_get(sc->root, "nic_b") != NULL;
+    if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
+        return false;
+    if (v == 1 && !has_b)
+        return fail(err, SIM_ERROR_CONFIG, "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
+    c->tx_dev = (unsigned)v;
     if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
         !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
         return false;
@@ -482,7 +488,7 @@ static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError *
     if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
         return false;
     c->msgs_per_conn = (unsigned)v;
-    return load_rr_common(&c->rr, a, err);
+    return load_rr_common(sc, &c->rr, a, err);
 }
 
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
@@ -528,15 +534,10 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
         return false;
     c->threads = (unsigned)v;
-    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
-        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
+    c->thread_cpus = sc->sock_cpus;
+    c->n_thread_cpus = sc->n_sock_cpus;
+    if (!load_rr_common(sc, c, a, err))
         return false;
-    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
-        return false;
-    c->request_bytes = (uint32_t)v;
-    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
-        return false;
-    c->response_bytes = (uint32_t)v;
     sc->rr_set = true;
     return true;
 }
@@ -547,7 +548,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
         "sockets",  "cpus",       "workload",      "threads",
         "affinity", "service_us", "request_bytes", "response_bytes",
         "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
-        "acceptor", "pool",       "msgs_per_conn", NULL};
+        "acceptor", "pool",       "msgs_per_conn", "tx_nic",   NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -557,8 +558,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     if (s) {
         if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
             sc->sockets = -1;
-        else if (json_is_integer(s) && json_integer_value(s) >= 1 &&
-                 json_integer_value(s) <= 65536)
+        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
             sc->sockets = (long)json_integer_value(s);
         else
             return fail(err, SIM_ERROR_INPUT,
@@ -575,8 +575,9 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
             if (!json_is_integer(e) || json_integer_value(e) < 0)
                 return fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
             if (json_integer_value(e) >= sc->mc.n_cpus)
-                return fail(err, SIM_ERROR_CONFIG, "/app/cpus/%u: CPU %lld does not exist (%u CPUs)",
-                            i, json_integer_value(e), sc->mc.n_cpus);
+                return fail(err, SIM_ERROR_CONFIG,
+                            "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
     }
@@ -742,8 +743,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->seed = (uint64_t)v;
     const json_t *dur = json_object_get(root, "duration_ms");
     if (dur) {
-        if (!json_is_number(dur) || json_number_value(dur) <= 0 ||
-            json_number_value(dur) > 3600e3)
+        if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
             return fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
         sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
     }
@@ -808,8 +808,8 @@ struct sim_scenario *sim_scenario_load(const char *path, GError **err)
         if (je.line < 0)
             g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, je.text);
         else
-            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line,
-                        je.column, je.text);
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
+                        je.text);
         return NULL;
     }
     char *dir = g_path_get_dirname(path);

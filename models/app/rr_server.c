@@ -54,12 +54,12 @@ void app_rr_cfg_defaults(struct app_rr_cfg *c)
 
 static void rr_write_space(void *ctx, struct kern_sock *sk);
 
-/* sendmsg() of the response on the request's socket through the TX path (device 0). */
+/* sendmsg() of the response on the request's socket through the TX path of tx_dev. */
 static void send_response(struct app_rr *a, struct rr_thread *rt, unsigned sock, unsigned flow)
 {
     struct kern_host *h = a->h;
     struct kern_sock *sk = kern_sock(h, sock);
-    int txq = kern_sock_sendmsg(h, sk, 0, flow, a->cfg.response_bytes,
+    int txq = kern_sock_sendmsg(h, sk, a->cfg.tx_dev, flow, a->cfg.response_bytes,
                                 sk->l4 == 6 ? 0x18 /* PSH|ACK */ : 0);
     if (a->cfg.wait_tx && txq >= 0) {
         rt->tx_wait = true;
@@ -233,7 +233,12 @@ struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, uns
         struct rr_thread *rt = &a->th[i];
         char name[24];
         g_snprintf(name, sizeof name, cfg->threads ? "worker/%u" : "netserver/%u", i);
-        rt->t = cpus_thread_new(kern_sched(h), name, cpu_of_sock[i % n_socks], rr_step, rt);
+        unsigned cpu = cpu_of_sock[i % n_socks];
+        if (cfg->threads)
+            cpu = cfg->thread_cpus && cfg->n_thread_cpus
+                      ? cfg->thread_cpus[i % cfg->n_thread_cpus] % kern_n_cpus(h)
+                      : i % kern_n_cpus(h);
+        rt->t = cpus_thread_new(kern_sched(h), name, cpu, rr_step, rt);
         rr_wait(rt);
     }
     return a;

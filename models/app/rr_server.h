@@ -13,13 +13,16 @@
 #include "sim/result.h"
 
 struct app_rr_cfg {
-    unsigned threads;        /* 0: one per socket (netserver); else a pool of N */
-    uint64_t service_ns;     /* user-mode work per request */
-    uint32_t request_bytes;  /* payload of each request */
-    uint32_t response_bytes; /* payload of each response */
-    uint64_t rtt_ns;         /* response leaves -> next request of that client arrives */
-    bool wait_tx;            /* proxy: wait for the send's TX completion (EPOLLOUT /
-                              * MSG_ZEROCOPY notification) before reading again */
+    unsigned threads;            /* 0: one per socket (netserver); else a pool of N */
+    uint64_t service_ns;         /* user-mode work per request */
+    uint32_t request_bytes;      /* payload of each request */
+    uint32_t response_bytes;     /* payload of each response */
+    uint64_t rtt_ns;             /* response leaves -> next request of that client arrives */
+    const unsigned *thread_cpus; /* pool: thread i starts on thread_cpus[i % n] (borrowed; */
+    unsigned n_thread_cpus;      /* NULL: i % CPUs) */
+    unsigned tx_dev;             /* kernel device the responses leave on (0 eth0, 1 eth1) */
+    bool wait_tx;                /* proxy: wait for the send's TX completion (EPOLLOUT /
+                                  * MSG_ZEROCOPY notification) before reading again */
 };
 
 /* Defaults: netserver, 64 B / 64 B, 2 µs service, 20 µs client turn-around. */
@@ -33,7 +36,7 @@ struct app_rr_clients {
 
 struct app_rr;
 
-/* Threads on cpu_of_sock[] (netserver) or thread i on cpu_of_sock[i % n_socks] (pool);
+/* Threads on cpu_of_sock[] (netserver) or pool thread i on cfg->thread_cpus[i % n];
  * sockets of a pool thread: s with s % threads == i; a socket with more threads than one
  * (threads > sockets) wakes one waiter per message (EPOLLEXCLUSIVE-like, FIFO). */
 struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, unsigned n_socks,

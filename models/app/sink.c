@@ -20,26 +20,32 @@ struct app_sinks {
     unsigned ack_every;
 };
 
+/* Messages handled per scheduling chunk: interrupts reaching this CPU wait
+ * for the chunk's end (a few µs), like a NAPI poll's granularity. */
+#define SINK_MSGS_PER_CHUNK 8
+
 static bool sink_step(struct cpus_thread *t, void *arg)
 {
     struct app_sink *s = arg;
     struct kern_host *h = s->all->h;
     uint32_t payload, flow;
-    if (kern_sock_recvmsg_flow(h, s->sk, &payload, &flow)) {
+    unsigned got = 0;
+    while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg_flow(h, s->sk, &payload, &flow)) {
         kern_charge_user(h, kern_costs(h)->app_per_msg);
         if (s->all->ack_every && s->sk->l4 == 6 && ++s->reads % s->all->ack_every == 0)
             kern_sock_sendmsg(h, s->sk, 0, flow, 0, 0x10 /* ACK */);
         s->all->msgs++;
         s->all->bytes += payload;
-        return true;
+        got++;
     }
+    if (got)
+        return true;
     kern_charge(h, kern_costs(h)->syscall); /* the recvmsg that finds nothing */
     kern_sock_wait(h, s->sk, t);
     return false;
 }
 
-struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks,
-                                const unsigned *cpu_of_sock)
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock)
 {
     struct app_sinks *a = g_new0(struct app_sinks, 1);
     a->h = h;

@@ -10,8 +10,7 @@
 struct app_sinks;
 
 /* One sink thread per socket s on cpu_of_sock[s], blocked in recvmsg. */
-struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks,
-                                const unsigned *cpu_of_sock);
+struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock);
 void app_sinks_free(struct app_sinks *a);
 /* TCP receivers ACK from the reading thread (tcp_cleanup_rbuf -> tcp_send_ack
  * after the window opened): one ACK per `every` reads of a TCP socket, sent

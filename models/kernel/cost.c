@@ -12,10 +12,13 @@ struct cost_field {
     size_t off;
 };
 
-#define F(n) {#n, offsetof(struct kern_cost, n)}
+#define F(n)                                                                                       \
+    {                                                                                              \
+#n, offsetof(struct kern_cost, n)                                                          \
+    }
 static const struct cost_field fields[] = {
-    F(hardirq),    F(irq_handler), F(softirq_pass), F(net_rx_action), F(napi_poll),
-    F(drv_rx_pkt), F(gro_pkt),     F(stack_skb),    F(sock_enqueue),  F(wakeup),
+    F(hardirq),    F(irq_handler), F(softirq_pass),     F(net_rx_action), F(napi_poll),
+    F(drv_rx_pkt), F(gro_pkt),     F(stack_skb),        F(sock_enqueue),  F(wakeup),
     F(ctx_switch), F(syscall),     F(copy_ps_per_byte), F(app_per_msg),
     F(rps_enqueue), F(ipi_send),   F(ipi_handler),  F(tx_pkt),        F(tx_clean_pkt),
     F(sock_remote_read),

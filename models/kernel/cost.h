@@ -11,18 +11,18 @@
 #include <stdint.h>
 
 struct kern_cost {
-    uint32_t hardirq;       /* ns: irq entry/exit (common_interrupt, irq_enter/irq_exit, EOI) */
-    uint32_t irq_handler;   /* ns: ixgbe_msix_clean_rings + napi_schedule_irqoff */
-    uint32_t softirq_pass;  /* ns: one __do_softirq pass (handle_softirqs) */
-    uint32_t net_rx_action; /* ns: net_rx_action entry, splice, exit */
-    uint32_t napi_poll;     /* ns: one ixgbe_poll call (TX clean, ITR update, EIMS write) */
-    uint32_t drv_rx_pkt;    /* ns: ixgbe_clean_rx_irq per descriptor: build_skb, refill */
-    uint32_t gro_pkt;       /* ns: dev_gro_receive per packet (bucket lookup, merge) */
-    uint32_t stack_skb;     /* ns: __netif_receive_skb_core + ip_rcv + tcp/udp rcv, per skb */
-    uint32_t sock_enqueue;  /* ns: queueing on sk_receive_queue + sk_data_ready, per skb */
-    uint32_t wakeup;        /* ns: try_to_wake_up of a sleeping reader (waker side) */
-    uint32_t ctx_switch;    /* ns: __schedule + context switch (incoming side) */
-    uint32_t syscall;       /* ns: recvmsg entry/exit, socket lock, skb free */
+    uint32_t hardirq;          /* ns: irq entry/exit (common_interrupt, irq_enter/irq_exit, EOI) */
+    uint32_t irq_handler;      /* ns: ixgbe_msix_clean_rings + napi_schedule_irqoff */
+    uint32_t softirq_pass;     /* ns: one __do_softirq pass (handle_softirqs) */
+    uint32_t net_rx_action;    /* ns: net_rx_action entry, splice, exit */
+    uint32_t napi_poll;        /* ns: one ixgbe_poll call (TX clean, ITR update, EIMS write) */
+    uint32_t drv_rx_pkt;       /* ns: ixgbe_clean_rx_irq per descriptor: build_skb, refill */
+    uint32_t gro_pkt;          /* ns: dev_gro_receive per packet (bucket lookup, merge) */
+    uint32_t stack_skb;        /* ns: __netif_receive_skb_core + ip_rcv + tcp/udp rcv, per skb */
+    uint32_t sock_enqueue;     /* ns: queueing on sk_receive_queue + sk_data_ready, per skb */
+    uint32_t wakeup;           /* ns: try_to_wake_up of a sleeping reader (waker side) */
+    uint32_t ctx_switch;       /* ns: __schedule + context switch (incoming side) */
+    uint32_t syscall;          /* ns: recvmsg entry/exit, socket lock, skb free */
     uint32_t copy_ps_per_byte; /* ps per byte copied to user (100 = 10 GB/s) */
     uint32_t app_per_msg;   /* ns: user-mode work of the sink per message */
     uint32_t rps_enqueue;   /* ns: get_rps_cpu + enqueue_to_backlog per skb (remote sd lock) */

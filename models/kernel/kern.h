@@ -15,24 +15,24 @@
 #include "sim/result.h"
 
 enum kern_softirq { /* bit order of include/linux/interrupt.h */
-    HI_SOFTIRQ = 0,
-    TIMER_SOFTIRQ,
-    NET_TX_SOFTIRQ,
-    NET_RX_SOFTIRQ,
-    BLOCK_SOFTIRQ,
-    IRQ_POLL_SOFTIRQ,
-    TASKLET_SOFTIRQ,
-    SCHED_SOFTIRQ,
-    HRTIMER_SOFTIRQ,
-    RCU_SOFTIRQ,
-    NR_SOFTIRQS
+                    HI_SOFTIRQ = 0,
+                    TIMER_SOFTIRQ,
+                    NET_TX_SOFTIRQ,
+                    NET_RX_SOFTIRQ,
+                    BLOCK_SOFTIRQ,
+                    IRQ_POLL_SOFTIRQ,
+                    TASKLET_SOFTIRQ,
+                    SCHED_SOFTIRQ,
+                    HRTIMER_SOFTIRQ,
+                    RCU_SOFTIRQ,
+                    NR_SOFTIRQS
 };
 
-#define KERN_MAX_SOFTIRQ_RESTART 10 /* MAX_SOFTIRQ_RESTART, kernel/softirq.c */
-#define KERN_GRO_HASH_BUCKETS    8  /* GRO_HASH_BUCKETS, include/net/gro.h */
-#define KERN_MAX_GRO_SKBS        8  /* MAX_GRO_SKBS */
+#define KERN_MAX_SOFTIRQ_RESTART 10    /* MAX_SOFTIRQ_RESTART, kernel/softirq.c */
+#define KERN_GRO_HASH_BUCKETS    8     /* GRO_HASH_BUCKETS, include/net/gro.h */
+#define KERN_MAX_GRO_SKBS        8     /* MAX_GRO_SKBS */
 #define KERN_GRO_MAX_SIZE        65536 /* GRO_LEGACY_MAX_SIZE */
-#define KERN_SKB_MAX_SEGS        64 /* model cap on segments merged into one skb */
+#define KERN_SKB_MAX_SEGS        64    /* model cap on segments merged into one skb */
 #define KERN_MAX_IRQS            64
 #define KERN_SKB_TRUESIZE        2304 /* half-page RX buffer (2048) + struct sk_buff */
 
@@ -77,8 +77,8 @@ struct napi_struct {
     void *priv; /* driver's q_vector */
     unsigned id;
     struct kern_host *host;
-    bool gro_enabled;                                      /* NETIF_F_GRO */
-    unsigned gro_count;                                    /* held skbs */
+    bool gro_enabled;   /* NETIF_F_GRO */
+    unsigned gro_count; /* held skbs */
     struct kern_gro_bucket gro_hash[KERN_GRO_HASH_BUCKETS];
     struct kern_skb rx_list[8]; /* gro_normal list (rx_list / rx_count) */
     unsigned rx_skbs;

@@ -18,11 +18,11 @@ struct nic_vector {
     uint64_t last_assert; /* ns; EITR counts from the last interrupt */
     uint64_t irq_at;      /* scheduled assertion, NIC_NEVER if none */
     uint64_t irqs;
-    uint64_t enabled_at;  /* ns: last EIMS write (no assertion before it) */
-    uint32_t eitr;        /* register value (µs << 2) */
+    uint64_t enabled_at; /* ns: last EIMS write (no assertion before it) */
+    uint32_t eitr;       /* register value (µs << 2) */
     unsigned cpu;
-    bool masked;          /* EIMC by EIAM auto-mask */
-    bool cause;           /* EICR bit: write-back since the last interrupt */
+    bool masked; /* EIMC by EIAM auto-mask */
+    bool cause;  /* EICR bit: write-back since the last interrupt */
     bool asserted_once;
 };
 

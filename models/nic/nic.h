@@ -14,11 +14,11 @@
 struct nic_cfg {
     unsigned n_rx_queues;
     unsigned n_tx_queues;
-    unsigned n_cpus;           /* online CPUs: caps the q_vectors */
-    unsigned ring_size;        /* RX descriptors per ring (ixgbe default 512) */
-    unsigned link_mbps;        /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
-    const uint64_t *affinity;  /* smp_affinity mask per q_vector, NULL = v % n_cpus */
-    unsigned n_affinity;       /* entries in affinity */
+    unsigned n_cpus;          /* online CPUs: caps the q_vectors */
+    unsigned ring_size;       /* RX descriptors per ring (ixgbe default 512) */
+    unsigned link_mbps;       /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
+    const uint64_t *affinity; /* smp_affinity mask per q_vector, NULL = v % n_cpus */
+    unsigned n_affinity;      /* entries in affinity */
     /* The vector's interrupt must be asserted at `at` (ns): the engine posts
      * the event and calls nic_irq_fire then. */
     void (*schedule_irq)(void *ctx, unsigned v, uint64_t at);
@@ -28,7 +28,7 @@ struct nic_cfg {
 /* One received frame as written back in the RX descriptor (+ what the model
  * needs to follow it: flow id and NIC arrival time). */
 struct nic_rx_desc {
-    uint64_t ts;      /* ns, arrival at the NIC */
+    uint64_t ts; /* ns, arrival at the NIC */
     uint32_t flow;
     uint32_t len;     /* frame bytes without FCS */
     uint32_t payload; /* L4 payload bytes */

@@ -51,7 +51,9 @@ struct cpus_sched *cpus_new(unsigned n_cpus, uint64_t slice_ns)
     struct cpus_sched *s = g_new0(struct cpus_sched, 1);
     s->n_cpus = n_cpus;
     cpus_sched_cfg_defaults(&s->cfg);
+    /* two runnable threads get `slice_ns` each (the defaults: 6 ms / 3 ms) */
     s->cfg.min_granularity_ns = slice_ns;
+    s->cfg.latency_ns = 2 * slice_ns;
     s->topo = cpus_topology_new_flat((int)n_cpus);
     s->bal = cpus_balance_new(s->topo);
     s->rq = g_new0(struct cpus_rq, n_cpus);

@@ -8,11 +8,11 @@
 
 struct fake_napi {
     struct napi_struct napi;
-    int work;           /* packets per poll (capped at budget); < 0: always budget */
-    uint64_t cost_ns;   /* per poll */
+    int work;         /* packets per poll (capped at budget); < 0: always budget */
+    uint64_t cost_ns; /* per poll */
     unsigned polls;
     unsigned polls_inline; /* from irq_exit, not in ksoftirqd */
-    bool complete;      /* call napi_complete_done when work < budget */
+    bool complete;         /* call napi_complete_done when work < budget */
 };
 
 static G_GNUC_UNUSED void h_kick(void *ctx, unsigned cpu, uint64_t at)

@@ -17,8 +17,13 @@ static struct kern_host *gro_host(struct fake_napi *f, bool gro)
 static void feed(struct napi_struct *n, uint32_t flow, uint32_t hash, uint8_t l4, uint32_t seq,
                  uint32_t payload)
 {
-    struct kern_skb skb = {.flow = flow, .len = payload + 66, .payload = payload,
-                           .seq_next = seq + payload, .hash = hash, .segs = 1, .l4 = l4};
+    struct kern_skb skb = {.flow = flow,
+                           .len = payload + 66,
+                           .payload = payload,
+                           .seq_next = seq + payload,
+                           .hash = hash,
+                           .segs = 1,
+                           .l4 = l4};
     kern_napi_gro_receive(n, &skb);
 }
 

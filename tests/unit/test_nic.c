@@ -19,9 +19,15 @@ static void log_irq(void *ctx, unsigned v, uint64_t at)
 static struct nic *mk(unsigned rxq, unsigned cpus, unsigned ring, struct irq_log *l,
                       const uint64_t *aff, unsigned naff)
 {
-    struct nic_cfg c = {.n_rx_queues = rxq, .n_tx_queues = rxq, .n_cpus = cpus,
-                        .ring_size = ring, .link_mbps = 10000, .affinity = aff,
-                        .n_affinity = naff, .schedule_irq = log_irq, .ctx = l};
+    struct nic_cfg c = {.n_rx_queues = rxq,
+                        .n_tx_queues = rxq,
+                        .n_cpus = cpus,
+                        .ring_size = ring,
+                        .link_mbps = 10000,
+                        .affinity = aff,
+                        .n_affinity = naff,
+                        .schedule_irq = log_irq,
+                        .ctx = l};
     return nic_new(&c, NULL);
 }
 
@@ -106,7 +112,8 @@ static CU_TestInfo cases[] = {
     {"test_nic_eitr_spaces_interrupts_and_mask_holds_them",
      test_nic_eitr_spaces_interrupts_and_mask_holds_them},
     {"test_nic_eitr_keeps_2us_granularity", test_nic_eitr_keeps_2us_granularity},
-    {"test_nic_rejects_more_vectors_than_msix_table", test_nic_rejects_more_vectors_than_msix_table},
+    {"test_nic_rejects_more_vectors_than_msix_table",
+     test_nic_rejects_more_vectors_than_msix_table},
     CU_TEST_INFO_NULL,
 };
 

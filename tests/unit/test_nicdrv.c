@@ -5,11 +5,8 @@
 
 static struct ixgbe_ring_container fresh(unsigned pkts, unsigned bytes, uint8_t itr)
 {
-    struct ixgbe_ring_container rc = {.total_packets = pkts,
-                                      .total_bytes = bytes,
-                                      .next_update = 100,
-                                      .itr = itr,
-                                      .ring = true};
+    struct ixgbe_ring_container rc = {
+        .total_packets = pkts, .total_bytes = bytes, .next_update = 100, .itr = itr, .ring = true};
     return rc;
 }
 

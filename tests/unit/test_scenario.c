@@ -124,9 +124,9 @@ static void test_scenario_errors_name_the_json_pointer(void)
 
 static void test_scenario_shipped_files_load(void)
 {
-    const char *names[] = {"default",          "s1-single-queue-cpu0", "s2-rss-16q",
-                           "s3-itr-off",       "s3-itr-adaptive",      "s4-gro-off",
-                           "s4-gro-on",        "s5-budget-default",    "s5-budget-small"};
+    const char *names[] = {"default",    "s1-single-queue-cpu0", "s2-rss-16q",
+                           "s3-itr-off", "s3-itr-adaptive",      "s4-gro-off",
+                           "s4-gro-on",  "s5-budget-default",    "s5-budget-small"};
     for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
         char *p = g_strdup_printf("%s/scenarios/%s.json", NICSTEER_SOURCE_DIR, names[i]);
         GError *err = NULL;

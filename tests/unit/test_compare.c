@@ -1,0 +1,126 @@
+/* validate/compare.c: histograms, Kolmogorov-Smirnov distance and agreement counters. */
+#include "tests/unit/cu_main.h"
+#include "validate/compare.h"
+
+#include <math.h>
+
+static void test_compare_ks_identical_samples_is_zero(void)
+{
+    uint64_t a[] = {3, 1, 4, 1, 5, 9, 2, 6};
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(a, 8, a, 8), 0.0, 1e-12);
+}
+
+static void test_compare_ks_disjoint_samples_is_one(void)
+{
+    uint64_t a[] = {1, 2, 3}, b[] = {10, 11};
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(a, 3, b, 2), 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(b, 2, a, 3), 1.0, 1e-12);
+}
+
+/* a = {1,2,3,4}, b = {3,4,5,6}: F_a(2) = 0.5, F_b(2) = 0 and F_a(4) = 1, F_b(4) = 0.5, so the
+ * supremum is 0.5; ties at 3 and 4 must be taken together on both sides. */
+static void test_compare_ks_hand_computed_with_ties(void)
+{
+    uint64_t a[] = {4, 1, 3, 2}, b[] = {6, 3, 5, 4};
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(a, 4, b, 4), 0.5, 1e-12);
+    /* a = {1,1,1,2}, b = {1,2,2,2}: F_a(1) = 3/4, F_b(1) = 1/4 -> 0.5 */
+    uint64_t c[] = {1, 1, 1, 2}, d[] = {1, 2, 2, 2};
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(c, 4, d, 4), 0.5, 1e-12);
+    /* unequal sizes: a = {0}, b = {0, 1, 2}: F_a(0) = 1, F_b(0) = 1/3 -> 2/3 */
+    uint64_t e[] = {0}, f[] = {2, 1, 0};
+    CU_ASSERT_DOUBLE_EQUAL(val_ks_distance(e, 1, f, 3), 2.0 / 3.0, 1e-12);
+}
+
+static void test_compare_ks_empty_is_not_applicable(void)
+{
+    uint64_t a[] = {1};
+    CU_ASSERT(val_ks_distance(a, 1, a, 0) < 0);
+    struct val_hist *h = val_hist_new(65, 1), *g = val_hist_new(65, 1);
+    val_hist_add(h, 3);
+    CU_ASSERT(val_hist_ks(h, g) < 0);
+    val_hist_free(h);
+    val_hist_free(g);
+}
+
+/* The binned distance equals the sample distance when the bins are unit wide. */
+static void test_compare_hist_ks_matches_samples(void)
+{
+    uint64_t a[] = {1, 2, 2, 7, 64, 30, 41, 41}, b[] = {2, 3, 41, 48, 48, 64};
+    struct val_hist *ha = val_hist_new(65, 1), *hb = val_hist_new(65, 1);
+    for (unsigned i = 0; i < G_N_ELEMENTS(a); i++)
+        val_hist_add(ha, a[i]);
+    for (unsigned i = 0; i < G_N_ELEMENTS(b); i++)
+        val_hist_add(hb, b[i]);
+    CU_ASSERT_DOUBLE_EQUAL(val_hist_ks(ha, hb),
+                           val_ks_distance(a, G_N_ELEMENTS(a), b, G_N_ELEMENTS(b)), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(val_hist_ks(ha, ha), 0.0, 1e-12);
+    val_hist_free(ha);
+    val_hist_free(hb);
+}
+
+static void test_compare_hist_bins_clamp_and_stats(void)
+{
+    struct val_hist *h = val_hist_new(4, 10); /* [0,10) [10,20) [20,30) [30,..) */
+    val_hist_add(h, 0);
+    val_hist_add(h, 9);
+    val_hist_add(h, 10);
+    val_hist_add(h, 39);
+    val_hist_add(h, 40);
+    CU_ASSERT_EQUAL(h->bins[0], 2);
+    CU_ASSERT_EQUAL(h->bins[1], 1);
+    CU_ASSERT_EQUAL(h->bins[2], 0);
+    CU_ASSERT_EQUAL(h->bins[3], 2);
+    CU_ASSERT_EQUAL(h->clamped, 1); /* only 40 is beyond the last edge */
+    CU_ASSERT_EQUAL(h->count, 5);
+    CU_ASSERT_EQUAL(h->sum, 98);
+    CU_ASSERT_EQUAL(h->max, 40);
+    json_t *j = val_hist_json(h);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "bins")), 4);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "nbins")), 4);
+    json_decref(j);
+    val_hist_free(h);
+}
+
+static void test_compare_agree_keeps_first_disagreements_in_order(void)
+{
+    struct val_agree a;
+    val_agree_init(&a, 2);
+    CU_ASSERT(val_agree_fraction(&a) < 0);
+    val_agree_add(&a, 1, 1, 1, 10);
+    val_agree_add(&a, 0, 1, 2, 20);
+    val_agree_add(&a, 1, 1, 3, 30);
+    val_agree_add(&a, 1, 0, 4, 40);
+    val_agree_add(&a, 1, 0, 5, 50);
+    CU_ASSERT_EQUAL(a.compared, 5);
+    CU_ASSERT_EQUAL(a.agreed, 2);
+    CU_ASSERT_DOUBLE_EQUAL(val_agree_fraction(&a), 0.4, 1e-12);
+    CU_ASSERT_EQUAL_FATAL(a.first->len, 2);
+    struct val_disagreement *d = &g_array_index(a.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 20);
+    CU_ASSERT_EQUAL(d->model, 0);
+    CU_ASSERT_EQUAL(d->actual, 1);
+    CU_ASSERT_EQUAL(g_array_index(a.first, struct val_disagreement, 1).packet, 4);
+    val_agree_clear(&a);
+}
+
+static void test_compare_rel_error(void)
+{
+    CU_ASSERT_DOUBLE_EQUAL(val_rel_error(101, 100), 0.01, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(val_rel_error(99, 100), 0.01, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(val_rel_error(0, 0), 0.0, 0);
+    CU_ASSERT(isinf(val_rel_error(1, 0)));
+}
+
+static CU_TestInfo cases[] = {
+    {"KS of identical samples is 0", test_compare_ks_identical_samples_is_zero},
+    {"KS of disjoint samples is 1", test_compare_ks_disjoint_samples_is_one},
+    {"KS hand-computed with ties", test_compare_ks_hand_computed_with_ties},
+    {"KS with an empty side is n/a", test_compare_ks_empty_is_not_applicable},
+    {"binned KS equals sample KS", test_compare_hist_ks_matches_samples},
+    {"histogram clamps and keeps stats", test_compare_hist_bins_clamp_and_stats},
+    {"agreement keeps first disagreements", test_compare_agree_keeps_first_disagreements_in_order},
+    {"relative error", test_compare_rel_error},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("compare", cases)

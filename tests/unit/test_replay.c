@@ -1,0 +1,831 @@
+/* validate/replay.c: the replay joins pcap and trace, predicts RX queue (Toeplitz + RETA on a
+ * hashing NIC) and CPU (RPS map, RFS from socket reads) and compares them with the trace. */
+#include "tests/unit/cu_main.h"
+#include "validate/replay.h"
+
+#include <arpa/inet.h>
+#include <glib/gstdio.h>
+#include <pcap/pcap.h>
+#include <string.h>
+
+/* Microsoft RSS verification key and vectors ("Verifying the RSS Hash Calculation", also in
+ * the 82599 datasheet 7.1.2.8.1): the TCP 4-tuple hash and the IPv4 2-tuple hash (what ixgbe
+ * uses for UDP by default). */
+static const char *MS_KEY = "6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:"
+                            "30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa";
+
+struct synth_pkt {
+    const char *src, *dst;
+    uint16_t sport, dport;
+    uint8_t proto;
+    uint32_t hash;
+    uint8_t tcp_flags;
+};
+
+#define TCP_ACK 0x10
+static const struct synth_pkt TCP1 = {"66.9.149.187", "161.142.100.80", 2794, 1766, 6,
+                                      0x51ccc178,     TCP_ACK};
+static const struct synth_pkt UDP2 = {
+    "199.92.111.2", "65.69.140.83", 14230, 4739, 17, 0xd718262a, 0};
+static const struct synth_pkt TCP3 = {"24.19.198.95", "12.22.207.184", 12898, 38024, 6,
+                                      0x5c2b394a,     TCP_ACK};
+/* The receiver's SYN-ACK of TCP3's connection (the receiver's address is 12.22.207.184). */
+static const struct synth_pkt TCP3_REPLY = {
+    "12.22.207.184", "24.19.198.95", 38024, 12898, 6, 0, 0x12};
+
+/* Ethernet + IPv4 + TCP (20 B) or UDP (8 B) header, no payload. Returns the frame length. */
+/* When set, frames carry an 802.1Q tag (VLAN 100) as tcpdump shows a tag the NIC stripped. */
+static bool synth_vlan;
+
+static unsigned build_frame(const struct synth_pkt *p, uint8_t *f)
+{
+    unsigned l4 = p->proto == 6 ? 20 : 8, ip_len = 20 + l4, eth = synth_vlan ? 18 : 14;
+    memset(f, 0, eth + ip_len);
+    if (synth_vlan) {
+        f[12] = 0x81;
+        f[15] = 100;
+    }
+    f[eth - 2] = 0x08; /* IPv4 */
+    uint8_t *ip = f + eth;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(ip_len >> 8);
+    ip[3] = (uint8_t)ip_len;
+    ip[8] = 64;
+    ip[9] = p->proto;
+    inet_pton(AF_INET, p->src, ip + 12);
+    inet_pton(AF_INET, p->dst, ip + 16);
+    uint8_t *l = ip + 20;
+    l[0] = (uint8_t)(p->sport >> 8);
+    l[1] = (uint8_t)p->sport;
+    l[2] = (uint8_t)(p->dport >> 8);
+    l[3] = (uint8_t)p->dport;
+    if (p->proto == 6) {
+        l[12] = 5 << 4;
+        l[13] = p->tcp_flags;
+    } else
+        l[5] = 8;
+    return eth + ip_len;
+}
+
+static void write_pcap(const char *path, const struct synth_pkt *const *pk, const uint64_t *ts,
+                       int n)
+{
+    pcap_t *pd =
+        pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    pcap_dumper_t *d = pcap_dump_open(pd, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (int i = 0; i < n; i++) {
+        uint8_t f[128];
+        unsigned len = build_frame(pk[i], f);
+        struct pcap_pkthdr h = {.caplen = len, .len = len};
+        h.ts.tv_sec = (time_t)(ts[i] / 1000000000u);
+        h.ts.tv_usec = (suseconds_t)(ts[i] % 1000000000u); /* ns in a nano-precision file */
+        pcap_dump((u_char *)d, &h, f);
+    }
+    pcap_dump_close(d);
+    pcap_close(pd);
+}
+
+static char *entry_line(int cpu, uint64_t ts_us, unsigned qm, unsigned skb,
+                        const struct synth_pkt *p)
+{
+    return g_strdup_printf(
+        "          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT
+        ": napi_gro_receive_entry: dev=eth0 napi_id=0x9 queue_mapping=%u skbaddr=%016x "
+        "vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 ip_summed=0 hash=0x%08x "
+        "l4_hash=%d len=%u data_len=0 truesize=768 mac_header_valid=1 mac_header=-14 nr_frags=0 "
+        "gso_size=0 gso_type=0x0\n",
+        cpu, ts_us / 1000000, ts_us % 1000000, qm, skb, p->hash, p->proto == 6,
+        p->proto == 6 ? 40u : 28u);
+}
+
+static char *rx_line(int cpu, uint64_t ts_us, unsigned skb, const struct synth_pkt *p)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": netif_receive_skb: dev=eth0 skbaddr=%016x len=%u\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, skb, p->proto == 6 ? 40u : 28u);
+}
+
+static char *read_line(int cpu, uint64_t ts_us, int fd)
+{
+    return g_strdup_printf("         python3-100     [%03d] .....  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": sys_recvfrom(fd: %d, ubuf: 0x7f0000001000, size: 0x10000, flags: "
+                           "0, addr: 0, addr_len: 0)\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, fd);
+}
+
+static char *ethtool_x_text(void)
+{
+    GString *s = g_string_new("RX flow hash indirection table for eth0 with 4 RX ring(s):\n");
+    for (int row = 0; row < 16; row++) {
+        g_string_append_printf(s, "%5d:", row * 8);
+        for (int i = 0; i < 8; i++)
+            g_string_append_printf(s, "%6d", (row * 8 + i) % 4);
+        g_string_append(s, "\n");
+    }
+    g_string_append_printf(s,
+                           "RSS hash key:\n%s\nRSS hash function:\n    toeplitz: on\n"
+                           "    xor: off\n    crc32: off\n",
+                           MS_KEY);
+    return g_string_free(s, FALSE);
+}
+
+static const char *IRQ_BEFORE =
+    "           CPU0       CPU1       \n"
+    "  0:         20          0   IO-APIC   2-edge      timer\n"
+    " 40:          1          0  PCI-MSIX-0000:01:00.0    0-edge      eth0\n"
+    " 41:         10         10  PCI-MSIX-0000:01:00.0    1-edge      eth0-TxRx-0\n"
+    " 42:         10         10  PCI-MSIX-0000:01:00.0    2-edge      eth0-TxRx-1\n"
+    " 43:         10         10  PCI-MSIX-0000:01:00.0    3-edge      eth0-TxRx-2\n"
+    " 44:         10         10  PCI-MSIX-0000:01:00.0    4-edge      eth0-TxRx-3\n"
+    "LOC:        100        100   Local timer interrupts\n";
+static const char *IRQ_AFTER =
+    "           CPU0       CPU1       \n"
+    "  0:         20          0   IO-APIC   2-edge      timer\n"
+    " 40:          1          0  PCI-MSIX-0000:01:00.0    0-edge      eth0\n"
+    " 41:         11         11  PCI-MSIX-0000:01:00.0    1-edge      eth0-TxRx-0\n"
+    " 42:         10         10  PCI-MSIX-0000:01:00.0    2-edge      eth0-TxRx-1\n"
+    " 43:         11         10  PCI-MSIX-0000:01:00.0    3-edge      eth0-TxRx-2\n"
+    " 44:         10         10  PCI-MSIX-0000:01:00.0    4-edge      eth0-TxRx-3\n"
+    "LOC:        200        200   Local timer interrupts\n";
+
+static const char *SOFTNET_BEFORE = "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000\n"
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                    "00000001\n";
+static const char *SOFTNET_AFTER = "00000002 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000\n"
+                                   "00000002 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000000 00000000 00000000 00000000 00000000 00000000 "
+                                   "00000001\n";
+
+/* An ixgbe-like host, 2 CPUs, 4 queues, RPS 0-1 + RFS, TCP socket fd 5 and UDP socket fd 6.
+ * The trace, line by line (after one header line):
+ *  2 TCP1 on queue 0 (qm 1), CPU0 per RPS       3 its netif_receive_skb on CPU0
+ *  4 recvfrom(fd 5) on CPU1 -> RFS              5 recvfrom(fd 6) on CPU0 (UDP: no RFS)
+ *  6 TCP1 again: RFS -> CPU1                    7 its netif_receive_skb on CPU1
+ *  8 UDP2 on queue 2 (qm 3), RPS -> CPU1        9 its netif_receive_skb on CPU1
+ * 10 TCP3 recorded on queue 1 (qm 2) but RETA says 2: an RX-queue disagreement
+ * 11 its netif_receive_skb on CPU0
+ * 12-14 one NET_RX softirq run on CPU0 with a backlog poll of 2 packets
+ * 15-17 interrupts of vectors eth0-TxRx-0 (twice) and eth0-TxRx-2. */
+static char *tx_line(int cpu, uint64_t ts_us, unsigned txq, unsigned skb)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] b....  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": net_dev_start_xmit: dev=eth0 queue_mapping=%u skbaddr=%016x "
+                           "vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 "
+                           "ip_summed=3 len=54 data_len=0 network_offset=14 "
+                           "transport_offset_valid=1 transport_offset=34 tx_flags=0 gso_size=0 "
+                           "gso_segs=0 gso_type=0x0\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, txq, skb);
+}
+
+/* with_reply: the receiver's SYN-ACK of TCP3 leaves on TX ring 1 (a trace line and an outgoing
+ * pcap frame between lines 9 and 10), so ixgbe ATR steers TCP3 to RX queue 1. */
+static char *make_bundle_opts(bool with_reply)
+{
+    char *dir = g_dir_make_tmp("nicsteer-replay-XXXXXX", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    const uint64_t t0 = 100000000; /* us */
+    GString *tr = g_string_new("# tracer: nop\n");
+    char *l[] = {entry_line(0, t0 + 100, 1, 0xa1, &TCP1),
+                 rx_line(0, t0 + 105, 0xa1, &TCP1),
+                 read_line(1, t0 + 200, 5),
+                 read_line(0, t0 + 210, 6),
+                 entry_line(0, t0 + 300, 1, 0xa2, &TCP1),
+                 rx_line(1, t0 + 320, 0xa2, &TCP1),
+                 entry_line(0, t0 + 400, 3, 0xa3, &UDP2),
+                 rx_line(1, t0 + 420, 0xa3, &UDP2),
+                 with_reply ? tx_line(0, t0 + 450, 1, 0xb1) : g_strdup(""),
+                 entry_line(0, t0 + 500, 2, 0xa4, &TCP3),
+                 rx_line(0, t0 + 505, 0xa4, &TCP3)};
+    for (unsigned i = 0; i < G_N_ELEMENTS(l); i++) {
+        g_string_append(tr, l[i]);
+        g_free(l[i]);
+    }
+    g_string_append(tr, "          <idle>-0       [000] ..s1.  100.000600: softirq_entry: vec=3 "
+                        "[action=NET_RX]\n"
+                        "          <idle>-0       [000] ..s1.  100.000601: napi_poll: napi poll on "
+                        "napi struct 00000000b9f35633 for device (no_device) work 2 budget 64\n"
+                        "          <idle>-0       [000] ..s1.  100.000603: softirq_exit: vec=3 "
+                        "[action=NET_RX]\n"
+                        "          <idle>-0       [000] d.h1.  100.000700: irq_handler_entry: "
+                        "irq=41 name=eth0-TxRx-0\n"
+                        "          <idle>-0       [001] d.h1.  100.000710: irq_handler_entry: "
+                        "irq=41 name=eth0-TxRx-0\n"
+                        "          <idle>-0       [000] d.h1.  100.000720: irq_handler_entry: "
+                        "irq=43 name=eth0-TxRx-2\n");
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
+    g_free(p);
+    g_string_free(tr, TRUE);
+
+    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &UDP2, &TCP3_REPLY, &TCP3};
+    const uint64_t ts[] = {(t0 + 100) * 1000 + 300, (t0 + 300) * 1000 + 300,
+                           (t0 + 400) * 1000 + 300, (t0 + 450) * 1000 + 300,
+                           (t0 + 500) * 1000 + 300};
+    const struct synth_pkt *pk_plain[] = {&TCP1, &TCP1, &UDP2, &TCP3};
+    const uint64_t ts_plain[] = {ts[0], ts[1], ts[2], ts[4]};
+    p = g_build_filename(dir, "pcap.pcap", NULL);
+    if (with_reply)
+        write_pcap(p, pk, ts, 5);
+    else
+        write_pcap(p, pk_plain, ts_plain, 4);
+    g_free(p);
+
+    json_t *q = json_object();
+    for (int i = 0; i < 4; i++) {
+        char k[16];
+        g_snprintf(k, sizeof k, "rx-%d", i);
+        json_object_set_new(q, k, json_pack("{s:s, s:s}", "rps_cpus", "3", "rps_flow_cnt", "256"));
+    }
+    char *ethx = ethtool_x_text();
+    json_t *cfg = json_pack(
+        "{s:s, s:{s:s, s:i, s:i}, s:{s:{s:s, s:s, s:s}, s:i}, s:{s:o}, s:{s:s}, s:{s:s, s:s},"
+        " s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:I}, s:{s:I}},"
+        " s:{s:{s:[{s:i, s:i}], s:{s:{s:s, s:s, s:i}, s:{s:s, s:i, s:i}}}}}",
+        "schema", "nicsteer-capture/1", "host", "kernel", "6.12.0", "ncpus", 2, "hz", 250,
+        "topology", "receiver", "dev", "eth0", "driver", "ixgbe", "addr", "12.22.207.184",
+        "queues_per_side", 4, "sysfs_queues", "eth0", q, "sysctl_net_core", "rps_sock_flow_entries",
+        "1024", "ethtool", "ethtool_x_eth0", ethx, "ethtool_k_eth0",
+        "Features for eth0:\nntuple-filters: off\n", "softnet_stat", "before", SOFTNET_BEFORE,
+        "after", SOFTNET_AFTER, "interrupts", "before", IRQ_BEFORE, "after", IRQ_AFTER, "trace",
+        "file", "trace.txt", "clock", "mono", "clock", "before", "realtime_minus_mono_ns",
+        (json_int_t)0, "after", "realtime_minus_mono_ns", (json_int_t)0, "workload", "rx_result",
+        "threads", "thread", 0, "tid", 100, "sockets", "5", "kind", "tcp", "peer",
+        "66.9.149.187:2794", "thread", 0, "6", "kind", "udp", "port", 4739, "thread", 0);
+    g_free(ethx);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    p = g_build_filename(dir, "config.json", NULL);
+    CU_ASSERT_FATAL(json_dump_file(cfg, p, JSON_INDENT(1)) == 0);
+    g_free(p);
+    json_decref(cfg);
+    return dir;
+}
+
+static char *make_bundle(void)
+{
+    return make_bundle_opts(false);
+}
+
+static void rm_bundle(char *dir)
+{
+    const char *names[] = {"trace.txt", "pcap.pcap", "config.json"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *p = g_build_filename(dir, names[i], NULL);
+        g_unlink(p);
+        g_free(p);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+}
+
+static struct val_report *replay(const char *dir)
+{
+    struct val_replay_opts o;
+    val_replay_opts_init(&o);
+    GError *err = NULL;
+    struct val_report *r = val_replay_bundle(dir, &o, &err);
+    if (!r)
+        fprintf(stderr, "replay %s: %s\n", dir, err->message);
+    g_clear_error(&err);
+    return r;
+}
+
+static void test_replay_toeplitz_queue_and_hash_on_hashing_nic(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "toeplitz+atr");
+    CU_ASSERT_EQUAL(r->atr_steered, 0); /* no TX seen: no Flow Director filter */
+    CU_ASSERT_EQUAL(r->matched, 4);
+    CU_ASSERT_EQUAL(r->trace_entries, 4);
+    /* the Microsoft vectors' hashes are what the trace recorded */
+    CU_ASSERT_EQUAL(r->hash.compared, 4);
+    CU_ASSERT_EQUAL(r->hash.agreed, 4);
+    /* RETA[0x51ccc178 & 127] = 120 % 4 = 0 (qm 1) and RETA[0xd718262a & 127] = 42 % 4 = 2
+     * (qm 3) agree; TCP3 hashes to RETA[74] = 2 but was recorded on queue 1. */
+    CU_ASSERT_EQUAL(r->rx_queue.compared, 4);
+    CU_ASSERT_EQUAL(r->rx_queue.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->rx_queue.first->len, 1);
+    const struct val_disagreement *d =
+        &g_array_index(r->rx_queue.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 10);
+    CU_ASSERT_EQUAL(d->packet, 4);
+    CU_ASSERT_EQUAL(d->model, 2);
+    CU_ASSERT_EQUAL(d->actual, 1);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* RPS alone would keep TCP1 on CPU0 ((0x51ccc178 * 2) >> 32 = 0); the read of its connected
+ * socket on CPU1 moves its next packet there. */
+static void test_replay_rfs_follows_reads_of_connected_tcp(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->cpu_mode, "rps+rfs");
+    CU_ASSERT_EQUAL(r->cpu.compared, 4);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 4);
+    CU_ASSERT_EQUAL(r->cpus[0].model_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[1].model_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[0].trace_processed, 2);
+    CU_ASSERT_EQUAL(r->cpus[1].softnet_processed, 2);
+    CU_ASSERT_EQUAL(r->warnings->len, 0);
+    CU_ASSERT_FALSE(r->partial);
+    /* one NET_RX run on CPU0 drains the two packets RPS/RFS queued there in one backlog poll */
+    CU_ASSERT_EQUAL(r->napi_trace->count, 1);
+    CU_ASSERT_EQUAL(r->napi_model->count, 1);
+    CU_ASSERT_EQUAL(r->napi_model->bins[2], 1);
+    CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), 0.0, 1e-12);
+    CU_ASSERT_EQUAL(r->cpus[0].net_rx_runs, 1);
+    CU_ASSERT_EQUAL(r->cpus[0].net_rx_ns, 3000);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+static char *poll_line(int cpu, uint64_t ts_us, int work)
+{
+    return g_strdup_printf("          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT
+                           ".%06" G_GUINT64_FORMAT
+                           ": napi_poll: napi poll on napi struct 00000000b9f35633 for device "
+                           "(no_device) work %d budget 64\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, work);
+}
+
+/* RFS's in-order rule (get_rps_cpu: switch only once the old CPU's input_queue_head passed the
+ * flow's last_qtail). TCP1 is bound to CPU0 by a read there; its second packet was dequeued on
+ * CPU0 but the backlog poll has not ended when a read on CPU1 comes and the third packet
+ * arrives. Since 6.10 the head moves at the end of the poll, so the flow stays on CPU0; before,
+ * it moved per packet and the flow switches to CPU1. Lines: 2-3 P1, 4 poll, 5 read CPU0, 6-7 P2,
+ * 8 read CPU1, 9-10 P3 (host: CPU0), 11 poll. */
+static struct val_report *replay_qtail_case(const char *kernel)
+{
+    char *dir = make_bundle();
+    const uint64_t t0 = 100000000;
+    char *l[] = {entry_line(0, t0 + 100, 1, 0xa1, &TCP1),
+                 rx_line(0, t0 + 105, 0xa1, &TCP1),
+                 poll_line(0, t0 + 106, 1),
+                 read_line(0, t0 + 200, 5),
+                 entry_line(0, t0 + 300, 1, 0xa2, &TCP1),
+                 rx_line(0, t0 + 305, 0xa2, &TCP1),
+                 read_line(1, t0 + 400, 5),
+                 entry_line(0, t0 + 500, 1, 0xa3, &TCP1),
+                 rx_line(0, t0 + 505, 0xa3, &TCP1),
+                 poll_line(0, t0 + 510, 2)};
+    GString *tr = g_string_new("# tracer: nop\n");
+    for (unsigned i = 0; i < G_N_ELEMENTS(l); i++) {
+        g_string_append(tr, l[i]);
+        g_free(l[i]);
+    }
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
+    g_free(p);
+    g_string_free(tr, TRUE);
+    const struct synth_pkt *pk[] = {&TCP1, &TCP1, &TCP1};
+    const uint64_t ts[] = {(t0 + 100) * 1000, (t0 + 300) * 1000, (t0 + 500) * 1000};
+    p = g_build_filename(dir, "pcap.pcap", NULL);
+    write_pcap(p, pk, ts, 3);
+    g_free(p);
+    p = g_build_filename(dir, "config.json", NULL);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    json_object_set_new(json_object_get(cfg, "host"), "kernel", json_string(kernel));
+    json_dump_file(cfg, p, 0);
+    json_decref(cfg);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    rm_bundle(dir);
+    return r;
+}
+
+static void test_replay_rfs_qtail_rule_follows_kernel_version(void)
+{
+    struct val_report *r = replay_qtail_case("6.12.0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->cpu.compared, 3);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 3);
+    val_report_free(r);
+    r = replay_qtail_case("5.15.0-91-generic");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 2);
+    CU_ASSERT_EQUAL_FATAL(r->cpu.first->len, 1);
+    const struct val_disagreement *d = &g_array_index(r->cpu.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 9);
+    CU_ASSERT_EQUAL(d->model, 1);
+    CU_ASSERT_EQUAL(d->actual, 0);
+    val_report_free(r);
+}
+
+/* An entry whose skb is freed before netif_receive_skb (GRO merged it, or a drop) and whose
+ * address the next entry reuses: it is unpaired and its steering leaves the model's counts. */
+static void test_replay_unpaired_entry_leaves_model_counts(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    gchar *text = NULL;
+    CU_ASSERT_FATAL(g_file_get_contents(p, &text, NULL, NULL));
+    char **lines = g_strsplit(text, "\n", -1);
+    g_free(text);
+    char *extra = entry_line(0, 100000250, 1, 0xa2, &TCP1); /* P2's address, no frame of len 99 */
+    char *l99 = strstr(extra, "len=40");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l99);
+    memcpy(l99, "len=99", 6);
+    GString *out = g_string_new(NULL);
+    for (int i = 0; lines[i]; i++) {
+        if (i == 5)
+            g_string_append(out, extra); /* before P2's entry, after the two reads */
+        if (*lines[i])
+            g_string_append_printf(out, "%s\n", lines[i]);
+    }
+    CU_ASSERT_FATAL(g_file_set_contents(p, out->str, -1, NULL));
+    g_string_free(out, TRUE);
+    g_strfreev(lines);
+    g_free(extra);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->trace_entries, 5);
+    CU_ASSERT_EQUAL(r->matched, 4);
+    CU_ASSERT_EQUAL(r->unpaired, 1);
+    CU_ASSERT_EQUAL(r->cpus[0].model_processed + r->cpus[1].model_processed, 4);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 4);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* ixgbe ATR: the SYN-ACK sent on TX ring 1 installs a signature filter, so TCP3 arrives on RX
+ * queue 1 although RETA[hash] says 2; the descriptor hash is still the RSS hash. */
+static void test_replay_atr_steers_tcp_to_the_tx_ring_queue(void)
+{
+    char *dir = make_bundle_opts(true);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->pcap_outgoing, 1);
+    CU_ASSERT_EQUAL(r->tx_matched, 1);
+    CU_ASSERT_EQUAL(r->atr_steered, 1);
+    CU_ASSERT_EQUAL(r->rx_queue.compared, 4);
+    CU_ASSERT_EQUAL(r->rx_queue.agreed, 4);
+    CU_ASSERT_EQUAL(r->hash.agreed, 4);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* The host hashed UDP over ports (rx-flow-hash udp4 sdfn): the trace carries the 4-tuple hash
+ * (Microsoft vector 2's TCP value, same input bytes). The model keeps the ixgbe default, so the
+ * hash disagrees, and the report says why. */
+static void test_replay_udp_4tuple_hash_is_reported(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    gchar *text = NULL;
+    CU_ASSERT_FATAL(g_file_get_contents(p, &text, NULL, NULL));
+    char *hit = strstr(text, "hash=0xd718262a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+    memcpy(hit, "hash=0xc626b0ea", 15);
+    CU_ASSERT_FATAL(g_file_set_contents(p, text, -1, NULL));
+    g_free(text);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->hash.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->warnings->len, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->warnings, 0), "rx-flow-hash"));
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* Frames whose VLAN tag the NIC stripped (trace len without it, pcap with it) still join, and
+ * the Toeplitz input past the tag is the same. */
+static void test_replay_joins_frames_with_stripped_vlan_tag(void)
+{
+    synth_vlan = true;
+    char *dir = make_bundle();
+    synth_vlan = false;
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->matched, 4);
+    CU_ASSERT_EQUAL(r->hash.agreed, 4);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 4);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A NIC with MSI-X queue vectors: per vector, irq_handler_entry events vs /proc/interrupts. */
+static void test_replay_irq_per_vector(void)
+{
+    char *dir = make_bundle();
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->irq_applicable);
+    CU_ASSERT_EQUAL_FATAL(r->vectors->len, 4);
+    const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, 0);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "eth0-TxRx-0");
+    CU_ASSERT_EQUAL(v[0].trace, 2);
+    CU_ASSERT_EQUAL(v[0].procfs, 2);
+    CU_ASSERT_EQUAL(v[1].trace, 0);
+    CU_ASSERT_EQUAL(v[1].procfs, 0);
+    CU_ASSERT_EQUAL(v[2].trace, 1);
+    CU_ASSERT_EQUAL(v[2].procfs, 1);
+    json_t *j = val_report_json(r);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(j, "irq"), "vectors")), 4);
+    json_decref(j);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* The same bundle with RFS off: TCP1's second packet now follows the RPS map to CPU0 while the
+ * host ran it on CPU1, and the report lists it with its trace line. */
+static void test_replay_without_rfs_lists_the_disagreement(void)
+{
+    char *dir = make_bundle();
+    char *p = g_build_filename(dir, "config.json", NULL);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    json_object_set_new(json_object_get(cfg, "sysctl_net_core"), "rps_sock_flow_entries",
+                        json_string("0"));
+    json_dump_file(cfg, p, 0);
+    json_decref(cfg);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->cpu_mode, "rps");
+    CU_ASSERT_EQUAL(r->cpu.agreed, 3);
+    CU_ASSERT_EQUAL_FATAL(r->cpu.first->len, 1);
+    const struct val_disagreement *d = &g_array_index(r->cpu.first, struct val_disagreement, 0);
+    CU_ASSERT_EQUAL(d->trace_line, 6);
+    CU_ASSERT_EQUAL(d->model, 0);
+    CU_ASSERT_EQUAL(d->actual, 1);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A real excerpt of the rps2 veth bundle (tests/data/validate-mini/README): software hash, so
+ * the recorded queue is used and only the CPU is compared; the excerpt is far shorter than the
+ * snapshot interval, which the report must say. */
+static void test_replay_real_veth_excerpt(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->rx_queue_mode, "recorded");
+    CU_ASSERT(val_agree_fraction(&r->rx_queue) < 0);
+    CU_ASSERT_EQUAL(r->trace_entries, 53);
+    CU_ASSERT_EQUAL(r->matched, 53);
+    CU_ASSERT_EQUAL(r->cpu.compared, 53);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 53);
+    CU_ASSERT_EQUAL(r->cpus[0].trace_processed, r->cpus[0].model_processed);
+    /* no XPS on the sender: skb_tx_hash() of the socket hash picks vA's TX queue = vB's queue */
+    CU_ASSERT_STRING_EQUAL(r->tx_queue_mode, "tx-hash");
+    CU_ASSERT_EQUAL(r->tx_queue.compared, 53);
+    CU_ASSERT_EQUAL(r->tx_queue.agreed, 53);
+    CU_ASSERT_EQUAL(r->warnings->len, 2); /* both CPUs far from their softnet deltas */
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->warnings, 0), "softnet_stat"));
+    val_report_free(r);
+}
+
+/* The real excerpt with its netif_receive_skb lines removed: the CPU comparison cannot be made,
+ * and the report says PARTIAL instead of claiming an agreement. */
+/* A real excerpt of the XPS bundle: the sender's TX queue (= veth RX queue) follows XPS of the
+ * sending CPU, with connected UDP sockets keeping their first queue; RPS by per-queue maps. */
+static void test_replay_real_veth_xps_excerpt(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini-xps");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->tx_queue_mode, "xps");
+    CU_ASSERT_EQUAL(r->matched, 56);
+    /* one packet's transmit lies before the excerpt, another's processing after it */
+    CU_ASSERT_EQUAL(r->tx_queue.compared, 55);
+    CU_ASSERT_EQUAL(r->tx_queue.agreed, 55);
+    CU_ASSERT_EQUAL(r->cpu.compared, 55);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 55);
+    val_report_free(r);
+}
+
+static void test_replay_without_netif_receive_skb_is_partial(void)
+{
+    char *dir = g_dir_make_tmp("nicsteer-partial-XXXXXX", NULL);
+    const char *names[] = {"config.json", "pcap.pcap", "trace.txt"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *src =
+            g_build_filename(NICSTEER_SOURCE_DIR "/tests/data/validate-mini", names[i], NULL);
+        char *dst = g_build_filename(dir, names[i], NULL);
+        gchar *text = NULL;
+        gsize len = 0;
+        CU_ASSERT_FATAL(g_file_get_contents(src, &text, &len, NULL));
+        if (i == 2) {
+            GString *kept = g_string_new(NULL);
+            char **lines = g_strsplit(text, "\n", -1);
+            for (char **l = lines; *l; l++)
+                if (!strstr(*l, "netif_receive_skb:"))
+                    g_string_append_printf(kept, "%s\n", *l);
+            g_strfreev(lines);
+            g_free(text);
+            len = kept->len;
+            text = g_string_free(kept, FALSE);
+        }
+        CU_ASSERT_FATAL(g_file_set_contents(dst, text, (gssize)len, NULL));
+        g_free(text);
+        g_free(src);
+        g_free(dst);
+    }
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->partial);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_ptr_array_index(r->partial_reasons, 0), "netif_receive_skb"));
+    CU_ASSERT(val_agree_fraction(&r->cpu) < 0);
+    CU_ASSERT_EQUAL(r->unpaired, 53);
+    json_t *j = val_report_json(r);
+    CU_ASSERT(json_is_true(json_object_get(j, "partial")));
+    CU_ASSERT(json_is_null(json_object_get(json_object_get(j, "agreement"), "cpu")));
+    json_decref(j);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* The tracefs line as `perf script` prints it: "comm tid [cpu] ts: subsystem:event: fields",
+ * no flags column. Syscall lines are dropped (perf formats them differently). */
+static char *to_perf_script(const char *line)
+{
+    static const char *const subsys[][2] = {
+        {"napi_gro_receive_entry", "net"},
+        {"netif_receive_skb", "net"},
+        {"netif_rx_entry", "net"},
+        {"net_dev_", "net"},
+        {"napi_poll", "napi"},
+        {"softirq_", "irq"},
+        {"irq_handler_", "irq"},
+        {"sched_", "sched"},
+    };
+    GMatchInfo *mi = NULL;
+    GRegex *re = g_regex_new("^\\s*(.+)-(\\d+)\\s+\\[(\\d+)\\]\\s+\\S+\\s+([0-9.]+): (\\w+): (.*)$",
+                             0, 0, NULL);
+    char *out = NULL;
+    if (g_regex_match(re, line, 0, &mi)) {
+        char *f[7];
+        for (int i = 1; i <= 6; i++)
+            f[i] = g_match_info_fetch(mi, i);
+        const char *sub = NULL;
+        for (unsigned i = 0; i < G_N_ELEMENTS(subsys); i++)
+            if (g_str_has_prefix(f[5], subsys[i][0]))
+                sub = subsys[i][1];
+        if (sub)
+            out = g_strdup_printf("%16s %6s [%s] %s: %s:%s: %s", f[1], f[2], f[3], f[4], sub, f[5],
+                                  f[6]);
+        for (int i = 1; i <= 6; i++)
+            g_free(f[i]);
+    }
+    g_match_info_free(mi);
+    g_regex_unref(re);
+    return out;
+}
+
+/* The real excerpt rewritten in the `perf script` layout gives the same comparison. */
+static void test_replay_perf_script_layout_gives_same_result(void)
+{
+    char *dir = g_dir_make_tmp("nicsteer-perf-XXXXXX", NULL);
+    const char *names[] = {"config.json", "pcap.pcap", "trace.txt"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *src =
+            g_build_filename(NICSTEER_SOURCE_DIR "/tests/data/validate-mini", names[i], NULL);
+        char *dst = g_build_filename(dir, names[i], NULL);
+        gchar *text = NULL;
+        gsize len = 0;
+        CU_ASSERT_FATAL(g_file_get_contents(src, &text, &len, NULL));
+        if (i == 2) {
+            GString *kept = g_string_new(NULL);
+            char **lines = g_strsplit(text, "\n", -1);
+            for (char **l = lines; *l; l++) {
+                char *pl = to_perf_script(*l);
+                if (pl)
+                    g_string_append_printf(kept, "%s\n", pl);
+                g_free(pl);
+            }
+            g_strfreev(lines);
+            g_free(text);
+            len = kept->len;
+            text = g_string_free(kept, FALSE);
+        }
+        CU_ASSERT_FATAL(g_file_set_contents(dst, text, (gssize)len, NULL));
+        g_free(text);
+        g_free(src);
+        g_free(dst);
+    }
+    struct val_report *r = replay(dir);
+    struct val_report *t = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(r->trace_garbled, 0);
+    CU_ASSERT_EQUAL(r->trace_entries, t->trace_entries);
+    CU_ASSERT_EQUAL(r->matched, t->matched);
+    CU_ASSERT_EQUAL(r->cpu.compared, t->cpu.compared);
+    CU_ASSERT_EQUAL(r->cpu.agreed, t->cpu.agreed);
+    for (int c = 0; c < 2; c++) {
+        CU_ASSERT_EQUAL(r->cpus[c].model_processed, t->cpus[c].model_processed);
+        CU_ASSERT_EQUAL(r->cpus[c].trace_processed, t->cpus[c].trace_processed);
+        CU_ASSERT_EQUAL(r->cpus[c].net_rx_ns, t->cpus[c].net_rx_ns);
+    }
+    CU_ASSERT_EQUAL(r->napi_trace->count, t->napi_trace->count);
+    CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), val_report_napi_ks(t), 1e-12);
+    val_report_free(r);
+    val_report_free(t);
+    rm_bundle(dir);
+}
+
+/* Copy of the real excerpt with its config.json edited by `edit`. */
+static char *mini_copy(void (*edit)(json_t *cfg))
+{
+    char *dir = g_dir_make_tmp("nicsteer-mini-XXXXXX", NULL);
+    const char *names[] = {"config.json", "pcap.pcap", "trace.txt"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *src =
+            g_build_filename(NICSTEER_SOURCE_DIR "/tests/data/validate-mini", names[i], NULL);
+        char *dst = g_build_filename(dir, names[i], NULL);
+        gchar *text = NULL;
+        gsize len = 0;
+        CU_ASSERT_FATAL(g_file_get_contents(src, &text, &len, NULL));
+        CU_ASSERT_FATAL(g_file_set_contents(dst, text, (gssize)len, NULL));
+        g_free(text);
+        g_free(src);
+        if (i == 0) {
+            json_t *cfg = json_load_file(dst, 0, NULL);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+            edit(cfg);
+            CU_ASSERT_FATAL(json_dump_file(cfg, dst, 0) == 0);
+            json_decref(cfg);
+        }
+        g_free(dst);
+    }
+    return dir;
+}
+
+/* A "local" (sched_clock) trace clock with realtime_minus_mono 5 s off the trace's clock. */
+static void edit_local_clock(json_t *cfg)
+{
+    json_object_set_new(json_object_get(cfg, "trace"), "clock", json_string("local"));
+    const char *when[] = {"before", "after"};
+    for (int i = 0; i < 2; i++) {
+        json_t *c = json_object_get(json_object_get(cfg, "clock"), when[i]);
+        json_int_t v = json_integer_value(json_object_get(c, "realtime_minus_mono_ns"));
+        json_object_set_new(c, "realtime_minus_mono_ns", json_integer(v + 5000000000LL));
+    }
+}
+
+static void test_replay_estimates_offset_of_a_non_monotonic_trace_clock(void)
+{
+    char *dir = mini_copy(edit_local_clock);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->matched, 53);
+    CU_ASSERT_EQUAL(r->cpu.agreed, 53);
+    /* the estimate lands within 10 us of the 5 s the config was moved by */
+    double moved = 0;
+    for (guint i = 0; i < r->warnings->len; i++) {
+        const char *w = strstr(g_ptr_array_index(r->warnings, i), "estimated from the data (");
+        if (w)
+            moved = g_ascii_strtod(w + strlen("estimated from the data ("), NULL);
+    }
+    CU_ASSERT_DOUBLE_EQUAL(moved, -5.0, 1e-5);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+static void test_replay_missing_bundle_names_the_file(void)
+{
+    struct val_replay_opts o;
+    val_replay_opts_init(&o);
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(val_replay_bundle("/nonexistent/bundle", &o, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "/nonexistent/bundle/config.json"));
+    g_clear_error(&err);
+}
+
+static CU_TestInfo cases[] = {
+    {"Toeplitz queue and hash on a hashing NIC",
+     test_replay_toeplitz_queue_and_hash_on_hashing_nic},
+    {"RFS follows reads of a connected TCP socket", test_replay_rfs_follows_reads_of_connected_tcp},
+    {"RFS qtail rule follows the kernel version",
+     test_replay_rfs_qtail_rule_follows_kernel_version},
+    {"unpaired entry leaves the model counts", test_replay_unpaired_entry_leaves_model_counts},
+    {"ATR steers TCP to the TX ring's queue", test_replay_atr_steers_tcp_to_the_tx_ring_queue},
+    {"UDP 4-tuple hash is reported", test_replay_udp_4tuple_hash_is_reported},
+    {"stripped VLAN tag still joins", test_replay_joins_frames_with_stripped_vlan_tag},
+    {"IRQs per vector", test_replay_irq_per_vector},
+    {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
+    {"real veth excerpt", test_replay_real_veth_excerpt},
+    {"real veth XPS excerpt", test_replay_real_veth_xps_excerpt},
+    {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
+    {"perf script layout, same result", test_replay_perf_script_layout_gives_same_result},
+    {"offset of a non-monotonic trace clock is estimated",
+     test_replay_estimates_offset_of_a_non_monotonic_trace_clock},
+    {"missing bundle names the file", test_replay_missing_bundle_names_the_file},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("replay", cases)

@@ -1,0 +1,25 @@
+/* Validation replay: a capture bundle's receive events run through the kernel steering model
+ * (get_rps_cpu()/RFS/enqueue_to_backlog(), net/core/dev.c) configured as the host was, and
+ * compared with where the host really processed each packet. */
+#ifndef NICSTEER_VALIDATE_REPLAY_H
+#define NICSTEER_VALIDATE_REPLAY_H
+
+#include "validate/report.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+struct val_replay_opts {
+    uint64_t match_window_ns; /* +- tolerance of the pcap <-> trace time join */
+    unsigned keep;            /* disagreements listed per kind */
+};
+
+void val_replay_opts_init(struct val_replay_opts *o);
+
+/* Loads the bundle in dir, replays it and returns the report (new). NULL + GError naming the
+ * file and place on unreadable or inconsistent input (missing file or key, truncated pcap, a
+ * trace CPU beyond host.ncpus, no receive event of the receiving device in the trace). */
+struct val_report *val_replay_bundle(const char *dir, const struct val_replay_opts *o,
+                                     GError **err);
+
+#endif

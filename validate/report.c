@@ -1,0 +1,446 @@
+/* Text and JSON forms of a validation result (what `nicsteer validate` prints). */
+#include "validate/report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+struct val_report *val_report_new(int ncpus, unsigned keep)
+{
+    struct val_report *r = g_new0(struct val_report, 1);
+    r->ncpus = ncpus > 0 ? ncpus : 0;
+    r->partial_reasons = g_ptr_array_new_with_free_func(g_free);
+    r->warnings = g_ptr_array_new_with_free_func(g_free);
+    val_agree_init(&r->rx_queue, keep);
+    val_agree_init(&r->hash, keep);
+    val_agree_init(&r->cpu, keep);
+    val_agree_init(&r->tx_queue, keep);
+    val_agree_init(&r->cpu_all, 0);
+    r->cpus = g_new0(struct val_report_cpu, r->ncpus ? r->ncpus : 1);
+    for (int c = 0; c < r->ncpus; c++) {
+        r->cpus[c].cpu = c;
+        r->cpus[c].softnet_processed = -1;
+        r->cpus[c].softirqs_net_rx = -1;
+        r->cpus[c].softnet_dropped = -1;
+        r->cpus[c].softnet_time_squeeze = -1;
+    }
+    r->napi_model = val_hist_new(65, 1);
+    r->napi_trace = val_hist_new(65, 1);
+    r->napi_device = val_hist_new(65, 1);
+    r->net_rx_us = val_hist_new(2001, 1); /* 0..2 ms, 1 us bins */
+    r->vectors = g_array_new(FALSE, TRUE, sizeof(struct val_report_vector));
+    r->threads = g_array_new(FALSE, TRUE, sizeof(struct val_report_thread));
+    r->rx_queue_mode = "recorded";
+    r->cpu_mode = "none";
+    return r;
+}
+
+void val_report_free(struct val_report *r)
+{
+    if (!r)
+        return;
+    g_free(r->bundle);
+    g_free(r->case_name);
+    g_free(r->kernel);
+    g_free(r->rx_dev);
+    g_free(r->rx_driver);
+    g_ptr_array_free(r->partial_reasons, TRUE);
+    g_ptr_array_free(r->warnings, TRUE);
+    val_agree_clear(&r->rx_queue);
+    val_agree_clear(&r->hash);
+    val_agree_clear(&r->cpu);
+    val_agree_clear(&r->tx_queue);
+    val_agree_clear(&r->cpu_all);
+    g_free(r->cpus);
+    val_hist_free(r->napi_model);
+    val_hist_free(r->napi_trace);
+    val_hist_free(r->napi_device);
+    val_hist_free(r->net_rx_us);
+    g_array_free(r->vectors, TRUE);
+    g_array_free(r->threads, TRUE);
+    g_free(r);
+}
+
+void val_report_warn(struct val_report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_ptr_array_add(r->warnings, g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+void val_report_partial(struct val_report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_ptr_array_add(r->partial_reasons, g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+    r->partial = true;
+}
+
+double val_report_napi_ks(const struct val_report *r)
+{
+    if (!r->napi_kind)
+        return -1.0;
+    return val_hist_ks(r->napi_model, r->napi_trace);
+}
+
+/* ---- text ---- */
+
+static void text_fraction(GString *s, const char *label, const struct val_agree *a,
+                          const char *na_why)
+{
+    double f = val_agree_fraction(a);
+    if (f < 0)
+        g_string_append_printf(s, "  %-10s n/a (%s)\n", label, na_why);
+    else
+        g_string_append_printf(s, "  %-10s %.4f%%  (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")\n",
+                               label, 100.0 * f, a->agreed, a->compared);
+}
+
+static void text_disagreements(GString *s, const char *what, const struct val_agree *a)
+{
+    if (!a->first || !a->first->len)
+        return;
+    g_string_append_printf(s, "first %s disagreements (of %" G_GUINT64_FORMAT "):\n", what,
+                           a->compared - a->agreed);
+    for (guint i = 0; i < a->first->len; i++) {
+        const struct val_disagreement *d = &g_array_index(a->first, struct val_disagreement, i);
+        g_string_append_printf(s,
+                               "  trace line %" G_GUINT64_FORMAT ", pcap packet %" G_GUINT64_FORMAT
+                               ": model %" G_GINT64_FORMAT ", trace %" G_GINT64_FORMAT "\n",
+                               d->trace_line, d->packet, d->model, d->actual);
+    }
+}
+
+static void text_per_cpu(GString *s, const struct val_report *r)
+{
+    g_string_append(s, "per CPU (packets processed; NET_RX softirq time from the trace):\n");
+    g_string_append(s, "  cpu      model      trace    softnet  trace/softnet  NET_RX ms   runs  "
+                       "ksoftirqd  backlog polls  squeeze  drops\n");
+    for (int c = 0; c < r->ncpus; c++) {
+        const struct val_report_cpu *p = &r->cpus[c];
+        char sn[32] = "n/a", rel[32] = "n/a";
+        if (p->softnet_processed >= 0) {
+            g_snprintf(sn, sizeof sn, "%" G_GINT64_FORMAT, p->softnet_processed);
+            if (p->softnet_processed > 0)
+                g_snprintf(rel, sizeof rel, "%+.3f%%",
+                           100.0 * ((double)p->trace_processed - (double)p->softnet_processed) /
+                               (double)p->softnet_processed);
+            else if (p->trace_processed == 0)
+                g_strlcpy(rel, "equal", sizeof rel);
+        }
+        char ks[16] = "-", sq[24] = "n/a", dr[24] = "n/a";
+        if (p->net_rx_ns)
+            g_snprintf(ks, sizeof ks, "%.1f%%",
+                       100.0 * (double)p->net_rx_ksoftirqd_ns / (double)p->net_rx_ns);
+        if (p->softnet_time_squeeze >= 0)
+            g_snprintf(sq, sizeof sq, "%" G_GINT64_FORMAT, p->softnet_time_squeeze);
+        if (p->softnet_dropped >= 0)
+            g_snprintf(dr, sizeof dr, "%" G_GINT64_FORMAT, p->softnet_dropped);
+        g_string_append_printf(
+            s,
+            "  %3d %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
+            " %10s %14s %10.3f %6" G_GUINT64_FORMAT " %10s %14" G_GUINT64_FORMAT " %8s %6s\n",
+            p->cpu, p->model_processed, p->trace_processed, sn, rel, (double)p->net_rx_ns / 1e6,
+            p->net_rx_runs, ks, p->backlog_polls, sq, dr);
+    }
+}
+
+static void text_napi(GString *s, const struct val_report *r)
+{
+    double ks = val_report_napi_ks(r);
+    if (!r->napi_kind) {
+        g_string_append(s, "NAPI poll sizes: no backlog polls to compare\n");
+    } else {
+        g_string_append_printf(s, "NAPI poll sizes (%s, work per poll): KS distance ",
+                               r->napi_kind);
+        if (ks < 0)
+            g_string_append(s, "n/a\n");
+        else
+            g_string_append_printf(s, "%.4f\n", ks);
+        g_string_append_printf(s,
+                               "  polls: model %" G_GUINT64_FORMAT ", trace %" G_GUINT64_FORMAT
+                               " (full: %" G_GUINT64_FORMAT "); %s device NAPI polls in trace: "
+                               "%" G_GUINT64_FORMAT "\n",
+                               r->napi_model->count, r->napi_trace->count, r->polls_full,
+                               r->rx_dev ? r->rx_dev : "?", r->napi_device->count);
+        g_string_append(s, "  work      model      trace\n");
+        for (unsigned i = 0; i < r->napi_model->nbins; i++) {
+            if (!r->napi_model->bins[i] && !r->napi_trace->bins[i])
+                continue;
+            g_string_append_printf(s, "  %4u %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", i,
+                                   r->napi_model->bins[i], r->napi_trace->bins[i]);
+        }
+    }
+}
+
+static uint64_t hist_quantile(const struct val_hist *h, double q)
+{
+    if (!h->count)
+        return 0;
+    uint64_t want = (uint64_t)ceil(q * (double)h->count), acc = 0;
+    if (!want)
+        want = 1;
+    for (unsigned i = 0; i < h->nbins; i++) {
+        acc += h->bins[i];
+        if (acc >= want)
+            return i + 1 == h->nbins ? h->max : (uint64_t)i * h->width;
+    }
+    return h->max;
+}
+
+static void text_softirq(GString *s, const struct val_report *r)
+{
+    const struct val_hist *h = r->net_rx_us;
+    g_string_append_printf(s,
+                           "NET_RX softirq runs (trace): %" G_GUINT64_FORMAT
+                           ", duration us p50 %" G_GUINT64_FORMAT " p99 %" G_GUINT64_FORMAT
+                           " max %" G_GUINT64_FORMAT " (not modelled by the replay)\n",
+                           h->count, hist_quantile(h, 0.5), hist_quantile(h, 0.99), h->max);
+}
+
+static void text_irq(GString *s, const struct val_report *r)
+{
+    if (!r->irq_applicable) {
+        g_string_append(s, "IRQs per vector: n/a (no hardware queue interrupts for this device)\n");
+        return;
+    }
+    g_string_append(s, "IRQs per vector (trace irq_handler_entry vs /proc/interrupts delta):\n");
+    for (guint i = 0; i < r->vectors->len; i++) {
+        const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, i);
+        char t[32] = "not traced";
+        if (v->trace >= 0)
+            g_snprintf(t, sizeof t, "%" G_GINT64_FORMAT, v->trace);
+        g_string_append_printf(s, "  %-20s trace %12s  procfs %" G_GINT64_FORMAT "\n", v->name, t,
+                               v->procfs);
+    }
+}
+
+static void text_threads(GString *s, const struct val_report *r)
+{
+    if (!r->threads->len) {
+        g_string_append(s, "receiver threads: not listed in the bundle\n");
+        return;
+    }
+    g_string_append(s, "receiver threads (trace):\n");
+    for (guint i = 0; i < r->threads->len; i++) {
+        const struct val_report_thread *t = &g_array_index(r->threads, struct val_report_thread, i);
+        g_string_append_printf(s,
+                               "  thread %d tid %d: %" G_GUINT64_FORMAT
+                               " migrations, %" G_GUINT64_FORMAT " socket reads\n",
+                               t->thread, t->tid, t->migrations, t->socket_reads);
+    }
+}
+
+char *val_report_text(const struct val_report *r)
+{
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "nicsteer validate: %s (case %s, kernel %s, %s/%s, %d CPUs)\n",
+                           r->bundle ? r->bundle : "?", r->case_name ? r->case_name : "?",
+                           r->kernel ? r->kernel : "?", r->rx_dev ? r->rx_dev : "?",
+                           r->rx_driver ? r->rx_driver : "?", r->ncpus);
+    for (guint i = 0; i < r->warnings->len; i++)
+        g_string_append_printf(s, "WARNING: %s\n", (const char *)r->warnings->pdata[i]);
+    for (guint i = 0; i < r->partial_reasons->len; i++)
+        g_string_append_printf(s, "PARTIAL: %s\n", (const char *)r->partial_reasons->pdata[i]);
+    double mf = r->trace_entries ? (double)r->matched / (double)r->trace_entries : 0.0;
+    g_string_append_printf(
+        s,
+        "packets: pcap %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+        " sent by the receiver), trace %" G_GUINT64_FORMAT
+        " (%s receive entries), matched %" G_GUINT64_FORMAT
+        " (%.2f%% of trace; window +-%.3f ms), unpaired entries %" G_GUINT64_FORMAT "\n",
+        r->pcap_packets, r->pcap_outgoing, r->trace_entries, r->rx_dev ? r->rx_dev : "?",
+        r->matched, 100.0 * mf, (double)r->match_window_ns / 1e6, r->unpaired);
+    if (!strcmp(r->rx_queue_mode, "toeplitz+atr"))
+        g_string_append_printf(s,
+                               "ixgbe ATR: %" G_GUINT64_FORMAT " outgoing frames joined to "
+                               "net_dev_start_xmit; %" G_GUINT64_FORMAT
+                               " packets steered by Flow Director filters\n",
+                               r->tx_matched, r->atr_steered);
+    if (r->model_drops)
+        g_string_append_printf(s, "model backlog drops: %" G_GUINT64_FORMAT "\n", r->model_drops);
+    g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s%s%s):\n", r->rx_queue_mode,
+                           r->cpu_mode,
+                           r->tx_queue_mode ? ", tx queue of the veth sender = rx queue: " : "",
+                           r->tx_queue_mode ? r->tx_queue_mode : "");
+    text_fraction(s, "rx queue", &r->rx_queue, "software hash: the recorded queue is used");
+    text_fraction(s, "hash", &r->hash, "software hash: read from the trace");
+    if (r->tx_queue_mode)
+        text_fraction(s, "tx queue", &r->tx_queue, "no sender transmit joined");
+    text_fraction(s, "cpu", &r->cpu, "no matched packet reached netif_receive_skb");
+    text_fraction(s, "cpu (all)", &r->cpu_all, "no paired entries");
+    text_disagreements(s, "CPU", &r->cpu);
+    text_disagreements(s, "RX queue", &r->rx_queue);
+    text_disagreements(s, "hash", &r->hash);
+    text_disagreements(s, "sender TX queue", &r->tx_queue);
+    text_per_cpu(s, r);
+    text_napi(s, r);
+    text_softirq(s, r);
+    text_irq(s, r);
+    text_threads(s, r);
+    g_string_append_printf(
+        s,
+        "trace: %" G_GUINT64_FORMAT " lines, %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT
+        " garbled, %" G_GUINT64_FORMAT " unknown, %" G_GUINT64_FORMAT " lost\n",
+        r->trace_lines, r->trace_events, r->trace_garbled, r->trace_unknown, r->trace_lost);
+    return g_string_free(s, FALSE);
+}
+
+/* ---- JSON ---- */
+
+static json_t *json_fraction(double f)
+{
+    return f < 0 ? json_null() : json_real(f);
+}
+
+static json_t *json_disagreements(const struct val_agree *a)
+{
+    json_t *arr = json_array();
+    for (guint i = 0; a->first && i < a->first->len; i++) {
+        const struct val_disagreement *d = &g_array_index(a->first, struct val_disagreement, i);
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I}", "trace_line",
+                                             (json_int_t)d->trace_line, "packet",
+                                             (json_int_t)d->packet, "model", (json_int_t)d->model,
+                                             "trace", (json_int_t)d->actual));
+    }
+    return arr;
+}
+
+static json_t *json_strings(const GPtrArray *a)
+{
+    json_t *arr = json_array();
+    for (guint i = 0; i < a->len; i++)
+        json_array_append_new(arr, json_string(a->pdata[i]));
+    return arr;
+}
+
+static json_t *json_counts(const struct val_agree *a)
+{
+    return json_pack("{s:I, s:I}", "compared", (json_int_t)a->compared, "agreed",
+                     (json_int_t)a->agreed);
+}
+
+static json_t *json_opt(int64_t v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *json_per_cpu(const struct val_report *r)
+{
+    json_t *arr = json_array();
+    for (int c = 0; c < r->ncpus; c++) {
+        const struct val_report_cpu *p = &r->cpus[c];
+        json_t *o = json_object();
+        json_object_set_new(o, "cpu", json_integer(p->cpu));
+        json_object_set_new(o, "model_processed", json_integer((json_int_t)p->model_processed));
+        json_object_set_new(o, "trace_processed", json_integer((json_int_t)p->trace_processed));
+        json_object_set_new(o, "trace_processed_ksoftirqd",
+                            json_integer((json_int_t)p->trace_processed_ksoftirqd));
+        json_object_set_new(o, "softnet_processed", json_opt(p->softnet_processed));
+        json_object_set_new(o, "softnet_dropped", json_opt(p->softnet_dropped));
+        json_object_set_new(o, "softnet_time_squeeze", json_opt(p->softnet_time_squeeze));
+        json_object_set_new(o, "net_rx_ns", json_integer((json_int_t)p->net_rx_ns));
+        json_object_set_new(o, "net_rx_ksoftirqd_ns",
+                            json_integer((json_int_t)p->net_rx_ksoftirqd_ns));
+        json_object_set_new(o, "net_rx_runs", json_integer((json_int_t)p->net_rx_runs));
+        json_object_set_new(o, "softirqs_net_rx", json_opt(p->softirqs_net_rx));
+        json_object_set_new(o, "backlog_polls", json_integer((json_int_t)p->backlog_polls));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *json_irq(const struct val_report *r)
+{
+    if (!r->irq_applicable)
+        return json_null();
+    json_t *arr = json_array();
+    for (guint i = 0; i < r->vectors->len; i++) {
+        const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, i);
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:I}", "name", v->name, "trace",
+                                             v->trace < 0 ? json_null() : json_integer(v->trace),
+                                             "procfs", (json_int_t)v->procfs));
+    }
+    return arr;
+}
+
+static json_t *json_threads(const struct val_report *r)
+{
+    json_t *arr = json_array();
+    for (guint i = 0; i < r->threads->len; i++) {
+        const struct val_report_thread *t = &g_array_index(r->threads, struct val_report_thread, i);
+        json_array_append_new(arr, json_pack("{s:i, s:i, s:I, s:I}", "thread", t->thread, "tid",
+                                             t->tid, "migrations", (json_int_t)t->migrations,
+                                             "socket_reads", (json_int_t)t->socket_reads));
+    }
+    return arr;
+}
+
+json_t *val_report_json(const struct val_report *r)
+{
+    double ks = val_report_napi_ks(r);
+    json_t *napi =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "kind",
+                  r->napi_kind ? json_string(r->napi_kind) : json_null(), "ks_distance",
+                  ks < 0 ? json_null() : json_real(ks), "model_hist", val_hist_json(r->napi_model),
+                  "trace_hist", val_hist_json(r->napi_trace), "device_trace_hist",
+                  val_hist_json(r->napi_device), "trace_full_polls", (json_int_t)r->polls_full);
+    json_t *j = json_object();
+    json_object_set_new(j, "bundle", json_string(r->bundle ? r->bundle : ""));
+    json_object_set_new(j, "case", json_string(r->case_name ? r->case_name : ""));
+    json_object_set_new(j, "kernel", json_string(r->kernel ? r->kernel : ""));
+    json_object_set_new(j, "rx_dev", json_string(r->rx_dev ? r->rx_dev : ""));
+    json_object_set_new(j, "rx_driver", json_string(r->rx_driver ? r->rx_driver : ""));
+    json_object_set_new(j, "ncpus", json_integer(r->ncpus));
+    json_object_set_new(j, "partial", json_boolean(r->partial));
+    json_object_set_new(j, "partial_reasons", json_strings(r->partial_reasons));
+    json_object_set_new(j, "warnings", json_strings(r->warnings));
+    json_object_set_new(j, "packets",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pcap",
+                                  (json_int_t)r->pcap_packets, "pcap_outgoing",
+                                  (json_int_t)r->pcap_outgoing, "model_drops",
+                                  (json_int_t)r->model_drops, "trace", (json_int_t)r->trace_entries,
+                                  "trace_all_devices", (json_int_t)r->trace_entries_all, "matched",
+                                  (json_int_t)r->matched, "unpaired", (json_int_t)r->unpaired,
+                                  "match_window_ns", (json_int_t)r->match_window_ns));
+    json_t *pk = json_object_get(j, "packets");
+    json_object_set_new(pk, "tx_matched", json_integer((json_int_t)r->tx_matched));
+    json_object_set_new(pk, "atr_steered", json_integer((json_int_t)r->atr_steered));
+    json_object_set_new(j, "agreement",
+                        json_pack("{s:o, s:o, s:o, s:o, s:s, s:s}", "rx_queue",
+                                  json_fraction(val_agree_fraction(&r->rx_queue)), "hash",
+                                  json_fraction(val_agree_fraction(&r->hash)), "cpu",
+                                  json_fraction(val_agree_fraction(&r->cpu)), "cpu_all_entries",
+                                  json_fraction(val_agree_fraction(&r->cpu_all)), "rx_queue_mode",
+                                  r->rx_queue_mode, "cpu_mode", r->cpu_mode));
+    json_t *ag = json_object_get(j, "agreement");
+    json_object_set_new(ag, "tx_queue", json_fraction(val_agree_fraction(&r->tx_queue)));
+    json_object_set_new(ag, "tx_queue_mode",
+                        r->tx_queue_mode ? json_string(r->tx_queue_mode) : json_null());
+    json_object_set_new(j, "counts",
+                        json_pack("{s:o, s:o, s:o, s:o}", "rx_queue", json_counts(&r->rx_queue),
+                                  "hash", json_counts(&r->hash), "cpu", json_counts(&r->cpu),
+                                  "cpu_all_entries", json_counts(&r->cpu_all)));
+    json_object_set_new(json_object_get(j, "counts"), "tx_queue", json_counts(&r->tx_queue));
+    json_object_set_new(j, "disagreements",
+                        json_pack("{s:o, s:o, s:o}", "cpu", json_disagreements(&r->cpu), "rx_queue",
+                                  json_disagreements(&r->rx_queue), "hash",
+                                  json_disagreements(&r->hash)));
+    json_object_set_new(json_object_get(j, "disagreements"), "tx_queue",
+                        json_disagreements(&r->tx_queue));
+    json_object_set_new(j, "per_cpu", json_per_cpu(r));
+    json_object_set_new(j, "napi_poll", napi);
+    json_object_set_new(
+        j, "softirq",
+        json_pack("{s:o, s:n}", "net_rx_trace_us", val_hist_json(r->net_rx_us), "net_rx_model_us"));
+    json_object_set_new(j, "irq", json_pack("{s:o}", "vectors", json_irq(r)));
+    json_object_set_new(j, "threads", json_threads(r));
+    json_object_set_new(j, "trace",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I}", "lines", (json_int_t)r->trace_lines,
+                                  "events", (json_int_t)r->trace_events, "garbled",
+                                  (json_int_t)r->trace_garbled, "unknown",
+                                  (json_int_t)r->trace_unknown, "lost", (json_int_t)r->trace_lost));
+    return j;
+}

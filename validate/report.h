@@ -1,0 +1,107 @@
+/* Result of `nicsteer validate`: what the model predicted against what the real host recorded
+ * in a capture bundle, and its text and JSON forms. Filled by validate/replay.c. */
+#ifndef NICSTEER_VALIDATE_REPORT_H
+#define NICSTEER_VALIDATE_REPORT_H
+
+#include "validate/compare.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Per CPU: packets processed (__netif_receive_skb_core) by the model, the trace and softnet. */
+struct val_report_cpu {
+    int cpu;
+    uint64_t model_processed;           /* receive entries the model sent to this CPU */
+    uint64_t trace_processed;           /* netif_receive_skb events on this CPU (all devices) */
+    int64_t softnet_processed;          /* softnet_stat column 1 after - before; -1 unknown */
+    uint64_t net_rx_ns;                 /* NET_RX softirq_entry -> exit time in the trace */
+    uint64_t net_rx_runs;               /* NET_RX softirq runs in the trace */
+    int64_t softirqs_net_rx;            /* /proc/softirqs NET_RX after - before; -1 unknown */
+    uint64_t backlog_polls;             /* trace napi_poll (no_device) on this CPU */
+    uint64_t net_rx_ksoftirqd_ns;       /* part of net_rx_ns run by ksoftirqd/N */
+    uint64_t trace_processed_ksoftirqd; /* netif_receive_skb events in ksoftirqd/N */
+    int64_t softnet_dropped;            /* softnet_stat column 2 delta; -1 unknown */
+    int64_t softnet_time_squeeze;       /* softnet_stat column 3 delta; -1 unknown */
+};
+
+/* One interrupt vector of the receiving device (hardware NICs only). */
+struct val_report_vector {
+    char name[64];  /* "eth0-TxRx-3" */
+    int64_t trace;  /* irq_handler_entry events with this name; -1 when not traced */
+    int64_t procfs; /* /proc/interrupts delta summed over CPUs */
+};
+
+/* A receiving thread of the workload and what the scheduler did with it. */
+struct val_report_thread {
+    int thread;
+    int tid;
+    uint64_t migrations;   /* sched_migrate_task events for tid */
+    uint64_t socket_reads; /* recvfrom/recvmsg entries by tid */
+};
+
+struct val_report {
+    char *bundle;
+    char *case_name; /* config "case" or the folder name */
+    char *kernel;
+    char *rx_dev;
+    char *rx_driver;
+    int ncpus;
+
+    bool partial;               /* some comparison could not be made (see partial_reasons) */
+    GPtrArray *partial_reasons; /* char*, in the order found */
+    GPtrArray *warnings;        /* char*, most important first */
+
+    uint64_t pcap_packets;      /* frames in the pcap */
+    uint64_t pcap_outgoing;     /* frames sent by the receiver's address (not join candidates) */
+    uint64_t trace_entries;     /* receive-entry events of rx_dev in the trace */
+    uint64_t trace_entries_all; /* receive-entry events of all devices */
+    uint64_t matched;           /* pcap frames joined to a receive entry */
+    uint64_t unpaired;          /* entries with no later netif_receive_skb of their skbaddr */
+    uint64_t match_window_ns;   /* +- tolerance of the time join */
+    uint64_t tx_matched;        /* outgoing frames joined to net_dev_start_xmit (ATR learning) */
+    uint64_t atr_steered;       /* matched packets the model's ATR filters steered */
+
+    const char *rx_queue_mode; /* "toeplitz", "toeplitz+atr" (ixgbe Flow Director ATR) or
+                                  "recorded" (software hash) */
+    const char *cpu_mode;      /* "rps", "rps+rfs", "rfs" or "none" */
+    struct val_agree rx_queue; /* model queue vs recorded queue (toeplitz mode only) */
+    struct val_agree hash;     /* model Toeplitz hash vs trace hash (toeplitz mode only) */
+    struct val_agree cpu;      /* model CPU vs netif_receive_skb CPU, matched packets */
+    struct val_agree tx_queue; /* veth: sender's modelled TX queue vs its net_dev_start_xmit */
+    const char *tx_queue_mode; /* "xps", "tx-hash" or NULL (no sender on this host) */
+    struct val_agree cpu_all;  /* same over every paired rx_dev entry, matched or not */
+
+    struct val_report_cpu *cpus; /* ncpus entries */
+
+    const char *napi_kind;        /* what napi_model/napi_trace describe: "backlog" or NULL */
+    struct val_hist *napi_model;  /* work per backlog poll in the model replay (0..64) */
+    struct val_hist *napi_trace;  /* work per backlog poll in the trace */
+    struct val_hist *napi_device; /* work per NAPI poll of rx_dev in the trace */
+    struct val_hist *net_rx_us;   /* NET_RX softirq run durations in the trace, 1 us bins */
+    uint64_t polls_full;          /* trace backlog polls with work == weight */
+    uint64_t model_drops;         /* packets the model backlog dropped (netdev_max_backlog) */
+
+    bool irq_applicable; /* rx_dev has hardware queue vectors */
+    GArray *vectors;     /* struct val_report_vector */
+    GArray *threads;     /* struct val_report_thread */
+
+    uint64_t trace_lines, trace_events, trace_garbled, trace_unknown, trace_lost;
+};
+
+/* New empty report keeping the first `keep` disagreements of each kind. */
+struct val_report *val_report_new(int ncpus, unsigned keep);
+void val_report_free(struct val_report *r);
+void val_report_warn(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Mark the report partial and say why. */
+void val_report_partial(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* KS distance of napi_model vs napi_trace; negative when not applicable. */
+double val_report_napi_ks(const struct val_report *r);
+
+/* Human report (new string). Warnings first, then the headline agreement. */
+char *val_report_text(const struct val_report *r);
+/* JSON object (new reference); fractions in [0,1] or null when not applicable. */
+json_t *val_report_json(const struct val_report *r);
+
+#endif
