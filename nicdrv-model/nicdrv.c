@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "models/kernel/rps_path.h"
+#include "models/kernel/tx.h"
 #include "nicdrv-model/kshim.h"
 #include "sim/err.h"
 
@@ -28,7 +30,45 @@ struct nicdrv_adapter {
     struct nicdrv_q_vector *q_vector;
     int rx_itr_setting;  /* 0 off, 1 adaptive, else µs << 2 */
     unsigned link_speed; /* Mb/s */
+    unsigned dev_index;  /* netdev index in the kernel model (eth0 = 0) */
+    unsigned num_tx_queues;
+    void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
+    void *atr_ctx;
+    struct nicdrv_arfs *arfs; /* aRFS filters, NULL = off */
 };
+
+#define IXGBE_DEFAULT_TX_WORK 256 /* q_vector->tx.work_limit */
+
+/* ixgbe_clean_tx_irq(): written-back descriptors of one TX ring, at most
+ * work_limit; true when the ring was cleaned completely. */
+static bool ixgbe_clean_tx_irq(struct nicdrv_q_vector *q_vector, unsigned ring)
+{
+    struct nicdrv_adapter *adapter = q_vector->adapter;
+    struct kern_host *h = adapter->host;
+    unsigned total_bytes = 0, total_packets = 0, budget = IXGBE_DEFAULT_TX_WORK;
+    const struct nic_tx_desc *tx_desc;
+    while (budget && (tx_desc = nic_tx_clean_next(adapter->hw, ring, kern_now(h)))) {
+        kshim_cpu_work(h, kern_costs(h)->tx_clean_pkt);
+        total_bytes += tx_desc->len;
+        total_packets++;
+        kern_tx_complete(h, tx_desc->cookie); /* napi_consume_skb */
+        budget--;
+    }
+    q_vector->tx.total_bytes += total_bytes;
+    q_vector->tx.total_packets += total_packets;
+    return budget != 0;
+}
+
+bool nicdrv_xmit_frame(void *drv, const struct kern_tx_pkt *p, unsigned txq)
+{
+    struct nicdrv_adapter *adapter = drv;
+    if (txq >= adapter->num_tx_queues)
+        return false;
+    /* ixgbe_xmit_frame_ring: ixgbe_atr() before the descriptors are written */
+    if (adapter->atr_sample)
+        adapter->atr_sample(adapter->atr_ctx, p->flow, p->tcp_flags, txq);
+    return nic_tx_frame(adapter->hw, txq, p->len, p->sock, kern_now(adapter->host));
+}
 
 static void ixgbe_write_eitr(struct nicdrv_q_vector *q_vector)
 {
@@ -160,6 +200,7 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
         skb.l4_hash = rx_desc->l4_hash;
         skb.l4 = rx_desc->l4;
         skb.queue = (uint16_t)ring;
+        skb.dev = (uint8_t)adapter->dev_index;
         skb.segs = 1;
         skb.jiffy = 0;
         skb.ts[0] = rx_desc->ts;
@@ -179,7 +220,11 @@ int nicdrv_poll(struct napi_struct *napi, int budget)
     int per_ring_budget, work_done = 0;
     bool clean_complete = true;
 
-    /* ixgbe_clean_tx_irq: the model sends nothing, so TX is always clean. */
+    if (adapter->arfs)
+        nicdrv_arfs_expire(adapter->arfs);
+    for (unsigned r = q_vector->v_idx; r < adapter->num_tx_queues; r += adapter->num_q_vectors)
+        clean_complete &= ixgbe_clean_tx_irq(q_vector, r);
+    /* Exit if we are called by netpoll */
     if (budget <= 0)
         return budget;
     /* attempt to distribute budget to each queue fairly, but don't allow
@@ -215,6 +260,10 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
     adapter->hw = hw;
     adapter->host = h;
     adapter->link_speed = cfg->link_mbps;
+    adapter->dev_index = cfg->dev_index;
+    adapter->num_tx_queues = nic_n_tx_queues(hw);
+    adapter->atr_sample = cfg->atr_sample;
+    adapter->atr_ctx = cfg->atr_ctx;
     adapter->num_q_vectors = nic_q_vectors(hw);
     adapter->num_rx_queues = nic_n_rx_queues(hw);
     /* ixgbe_set_coalesce: rx-usecs > 1 is stored shifted into EITR units */
@@ -249,6 +298,37 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
             return NULL;
         }
     }
+    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame, adapter,
+                          err)) {
+        nicdrv_remove(adapter);
+        return NULL;
+    }
+    if (cfg->arfs && kern_rps_dev_of(h, adapter->dev_index)) {
+        /* netif_enable_cpu_rmap + irq_cpu_rmap_add(): each RX queue's IRQ CPU */
+        unsigned n_cpus = kern_n_cpus(h);
+        struct kern_cpumask *aff = g_new0(struct kern_cpumask, adapter->num_rx_queues);
+        uint16_t *rmap = g_new(uint16_t, n_cpus);
+        for (unsigned q = 0; q < adapter->num_rx_queues; q++)
+            kern_cpumask_set(&aff[q], nic_vector_cpu(hw, nic_queue_vector(hw, q)));
+        kern_cpu_rmap_from_affinity(rmap, n_cpus, adapter->num_rx_queues, aff);
+        adapter->arfs = nicdrv_arfs_new(h, adapter->dev_index, &cfg->arfs_hw);
+        kern_rps_set_accel(h, adapter->dev_index, rmap, nicdrv_rx_flow_steer, adapter->arfs);
+        g_free(rmap);
+        g_free(aff);
+    }
+    if (cfg->atr && adapter->num_rx_queues > 1) {
+        /* ixgbe_configure_tx_ring: netif_set_xps_queue(q_vector->affinity_mask) once */
+        unsigned n_cpus = kern_n_cpus(h);
+        struct kern_cpumask *xps = g_new0(struct kern_cpumask, adapter->num_tx_queues);
+        for (unsigned q = 0; q < adapter->num_tx_queues; q++)
+            kern_cpumask_set(&xps[q], (q % adapter->num_q_vectors) % n_cpus);
+        bool ok = kern_tx_set_xps(h, adapter->dev_index, xps, NULL, 0, err);
+        g_free(xps);
+        if (!ok) {
+            nicdrv_remove(adapter);
+            return NULL;
+        }
+    }
     return adapter;
 }
 
@@ -256,6 +336,7 @@ void nicdrv_remove(struct nicdrv_adapter *a)
 {
     if (!a)
         return;
+    nicdrv_arfs_free(a->arfs);
     g_free(a->q_vector);
     g_free(a);
 }
@@ -270,7 +351,17 @@ unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v)
     return a->q_vector[v].irq;
 }
 
+struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v)
+{
+    return v < a->num_q_vectors ? &a->q_vector[v].napi : NULL;
+}
+
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
 {
     return a->q_vector[v].napi.polls;
+}
+
+const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a)
+{
+    return a->arfs;
 }

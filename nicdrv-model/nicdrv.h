@@ -9,6 +9,7 @@
 
 #include "models/kernel/kern.h"
 #include "models/nic/nic.h"
+#include "nicdrv-model/nicdrv_arfs.h"
 
 #define IXGBE_ITR_ADAPTIVE_MIN_INC   2
 #define IXGBE_ITR_ADAPTIVE_MIN_USECS 10
@@ -26,6 +27,19 @@ struct nicdrv_cfg {
     bool gro;          /* NETIF_F_GRO */
     const int *weight; /* NAPI weight per q_vector (NULL: 64 each) */
     unsigned n_weight;
+    unsigned dev_index; /* the kernel's device index (skb->dev): eth0 = 0 */
+    /* Flow Director ATR is on (ixgbe_set_rss_queues: RSS > 1, atr_sample_rate != 0, no
+     * ntuple): vector v's affinity_mask = cpumask_local_spread(v) and TX ring q's XPS
+     * map is its vector's mask (ixgbe_configure_tx_ring). */
+    bool atr;
+    /* ixgbe_atr(): every transmitted frame is offered to Flow Director's ATR
+     * sampler (the machine forwards it to the classifier). NULL = no ATR. */
+    void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
+    void *atr_ctx;
+    /* aRFS (NETIF_F_NTUPLE + rx_cpu_rmap): ndo_rx_flow_steer installs perfect
+     * filters through arfs_hw (nicdrv_arfs.h). Needs the kernel's RPS device. */
+    bool arfs;
+    struct nicdrv_arfs_hw arfs_hw;
 };
 
 /* struct ixgbe_ring_container: per-direction ITR bookkeeping. */
@@ -53,8 +67,15 @@ int nicdrv_poll(struct napi_struct *napi, int budget);
 void nicdrv_update_itr(struct ixgbe_ring_container *rc, uint16_t q_itr, unsigned link_mbps,
                        unsigned long jiffies);
 
+/* ixgbe_xmit_frame_ring(): ndo_start_xmit of the model (kern_ndo_start_xmit). */
+struct kern_tx_pkt;
+bool nicdrv_xmit_frame(void *adapter, const struct kern_tx_pkt *p, unsigned txq);
 unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
 unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
+/* aRFS state (NULL when off). */
+const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a);
+/* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */
+struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v);
 
 #endif

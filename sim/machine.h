@@ -8,8 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/app/acceptor.h"
+#include "models/app/rr_server.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
+#include "models/kernel/rps_path.h"
 #include "models/traffic/pkt.h"
 #include "sim/result.h"
 
@@ -29,6 +32,43 @@ struct sim_source {
 struct sim_steer {
     void (*select)(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c);
     void *ctx;
+    /* ATR: a frame of the reverse direction left on TX ring txq (optional) */
+    void (*observe_tx)(void *ctx, const struct traffic_pkt *p, unsigned txq);
+    /* runtime Flow Director perfect filters (aRFS): add -> id or -1, delete by id */
+    int (*fdir_add)(void *ctx, const struct traffic_pkt *p, unsigned rxq);
+    bool (*fdir_del)(void *ctx, unsigned id);
+};
+
+/* sched_setaffinity(thread, {cpu}) at at_ns: application thread `thread`
+ * (creation order: sink/N, netserver/N, worker/N) moves to `cpu`. */
+struct sim_thread_move {
+    uint64_t at_ns;
+    unsigned thread, cpu;
+};
+
+/* Another device interrupting one CPU at a fixed rate (storage, timer): its handler
+ * costs hardirq_ns and raises softirq vector `softirq` owing softirq_ns of work. */
+#define SIM_MAX_IRQ_SOURCES 8
+struct sim_irq_source {
+    char name[24];
+    unsigned cpu;
+    uint64_t period_ns;
+    uint32_t hardirq_ns;
+    int softirq; /* enum kern_softirq, not NET_RX */
+    uint64_t softirq_ns;
+};
+
+/* A second NIC (eth1, kernel device 1) on the same host: its own queues, MSI-X
+ * vectors (IRQs after eth0's), driver and XPS. It receives nothing from the
+ * traffic source: applications transmit on it (kern_sock_sendmsg with dev 1,
+ * e.g. a proxy receiving on eth0 and sending on eth1) and its TX write-backs
+ * raise its own vectors' interrupts on their CPUs. */
+struct sim_nic_b {
+    unsigned rx_queues, tx_queues, ring_size, link_mbps;
+    int rx_usecs;
+    const uint64_t *affinity; /* per q_vector, NULL = hints */
+    unsigned n_affinity;
+    const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
 
 struct sim_machine_cfg {
@@ -49,7 +89,33 @@ struct sim_machine_cfg {
     unsigned n_flows;
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
-    const unsigned *cpu_of_sock; /* sink thread CPU per socket */
+    const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
+    const struct kern_rps_params *rps;
+    const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
+    const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
+    /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
+    const struct kern_cpumask *xps_cpus, *xps_rxqs;
+    bool atr;
+    bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
+    unsigned ack_every;                   /* sink: a TCP ACK sent per this many reads (0 = none) */
+    const struct sim_nic_b *nic_b;        /* NULL: one NIC */
+    const struct sim_thread_move *events; /* time order */
+    unsigned n_events;
+    /* scheduler: tunables and topology (ownership of sched.topology passes to the
+     * machine, also on failure); sched.latency_ns == 0 = defaults */
+    struct cpus_sched_cfg sched;
+    const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
+    /* workload: NULL = sink threads; else request/response servers whose closed-loop
+     * clients are the traffic's flows (each flow's first packet starts its client) */
+    const struct app_rr_cfg *rr;
+    bool busy_poll; /* sinks replaced by one busy-polling worker per RX queue */
+    const struct app_acceptor_cfg *acceptor; /* accept + session pools (closed-loop clients) */
+    const struct sim_irq_source *irq_sources;
+    unsigned n_irq_sources;
+    /* CPU-bound threads, one pinned per listed CPU */
+    const unsigned *hog_cpus;
+    unsigned n_hogs;
 };
 
 struct sim_machine;

@@ -126,6 +126,31 @@ static json_t *napi_json(const struct sim_result *r)
                      "hist", hist, "weight", (json_int_t)NAPI_WEIGHT);
 }
 
+static json_t *thread_json(const struct sim_result *r, unsigned i)
+{
+    const struct sim_thread_result *t = &r->threads[i];
+    double secs = r->sim_time_s > 0 ? r->sim_time_s : 1.0;
+    uint64_t mig = t->migrations[0] + t->migrations[1] + t->migrations[2];
+    json_t *by = json_pack("{s:o,s:o,s:o}", "wakeup", uint_json(t->migrations[0]), "balance",
+                           uint_json(t->migrations[1]), "affinity", uint_json(t->migrations[2]));
+    return json_pack("{s:I,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "thread", (json_int_t)i,
+                     "name", t->name, "cpu", (json_int_t)t->cpu, "policy", t->policy, "allowed",
+                     t->allowed, "migrations", uint_json(mig), "migrations_by_reason", by,
+                     "migrations_per_s", real_round((double)mig / secs, 0.01), "wakeups",
+                     uint_json(t->wakeups), "switches_in", uint_json(t->switches_in), "run_ms",
+                     real_round((double)t->run_ns / 1e6, 0.001), "refill_ms",
+                     real_round((double)t->penalty_ns / 1e6, 0.001));
+}
+
+/* Request/response workloads: transactions and their latency. */
+static json_t *requests_json(const struct sim_result *r)
+{
+    const struct sim_request_result *q = &r->requests;
+    double tps = r->sim_time_s > 0 ? (double)q->completed / r->sim_time_s : 0.0;
+    return json_pack("{s:o,s:o,s:o}", "completed", uint_json(q->completed), "tps",
+                     real_round(tps, 0.1), "latency_us", latency_json(&q->latency));
+}
+
 json_t *sim_report_summary_json(const struct sim_result *r)
 {
     json_t *cpus = json_array(), *queues = json_array();
@@ -135,11 +160,44 @@ json_t *sim_report_summary_json(const struct sim_result *r)
         json_array_append_new(queues, queue_json(r, q));
     json_t *packets = json_pack("{s:o,s:o,s:o}", "offered", uint_json(r->offered), "delivered",
                                 uint_json(r->delivered), "dropped", uint_json(r->dropped));
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "sim_time_s",
-                     real_round(r->sim_time_s, 1e-9), "packets", packets, "stack_calls",
-                     uint_json(r->stack_calls), "cpus", cpus, "queues", queues, "latency_us",
-                     latency_json(&r->latency), "napi_poll", napi_json(r), "n_flows",
-                     (json_int_t)r->n_flows);
+    json_t *threads = json_array();
+    for (unsigned i = 0; i < r->n_threads; i++)
+        json_array_append_new(threads, thread_json(r, i));
+    json_t *root = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "sim_time_s",
+                             real_round(r->sim_time_s, 1e-9), "packets", packets, "stack_calls",
+                             uint_json(r->stack_calls), "cpus", cpus, "queues", queues,
+                             "latency_us", latency_json(&r->latency), "napi_poll", napi_json(r),
+                             "n_flows", (json_int_t)r->n_flows);
+    if (!root) {
+        json_decref(threads);
+        return NULL;
+    }
+    json_object_set_new(root, "threads", threads);
+    json_object_set_new(root, "migration_refill_ms",
+                        real_round((double)r->migration_penalty_ns / 1e6, 0.001));
+    json_object_set_new(root, "softirq_start_us", latency_json(&r->softirq_start));
+    json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
+    if (r->requests.present)
+        json_object_set_new(root, "requests", requests_json(r));
+    json_t *txq = json_array();
+    for (unsigned q = 0; q < r->n_tx_queues; q++)
+        json_array_append_new(txq, uint_json(r->tx_packets ? r->tx_packets[q] : 0));
+    json_object_set_new(root, "steering",
+                        json_pack("{s:o,s:o,s:o,s:o,s:o}", "rps_ipis", uint_json(r->rps_ipis),
+                                  "backlog_drops", uint_json(r->backlog_drops), "ooo_segments",
+                                  uint_json(r->ooo), "tx_packets", txq, "tx_dropped",
+                                  uint_json(r->tx_dropped)));
+    if (r->connections.present) {
+        const struct sim_conn_result *c = &r->connections;
+        json_object_set_new(
+            root, "connections",
+            json_pack("{s:o,s:o,s:o,s:o,s:o}", "total", uint_json(c->total), "one_cpu",
+                      uint_json(c->one_cpu), "one_cpu_share",
+                      real_round(c->total ? (double)c->one_cpu / (double)c->total : 0.0, 0.0001),
+                      "handoffs", uint_json(c->handoffs), "cross_cpu_handoffs",
+                      uint_json(c->cross_cpu_handoffs)));
+    }
+    return root;
 }
 
 /* ---- mpstat.txt ---- */
@@ -299,6 +357,26 @@ char *sim_report_flows_csv(const struct sim_result *r)
     return g_string_free(s, FALSE);
 }
 
+/* One row per thread, migrations split by reason (enum cpus_migrate_reason). */
+char *sim_report_threads_csv(const struct sim_result *r)
+{
+    GString *s = g_string_new("thread,name,cpu,policy,allowed,migrations,migrations_wakeup,"
+                              "migrations_balance,migrations_affinity,wakeups,switches_in,"
+                              "run_ms,refill_ms\n");
+    for (unsigned i = 0; i < r->n_threads; i++) {
+        const struct sim_thread_result *t = &r->threads[i];
+        g_string_append_printf(
+            s,
+            "%u,%s,%u,%s,\"%s\",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+            ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.3f,%.3f\n",
+            i, t->name, t->cpu, t->policy, t->allowed,
+            t->migrations[0] + t->migrations[1] + t->migrations[2], t->migrations[0],
+            t->migrations[1], t->migrations[2], t->wakeups, t->switches_in, (double)t->run_ns / 1e6,
+            (double)t->penalty_ns / 1e6);
+    }
+    return g_string_free(s, FALSE);
+}
+
 /* ---- the directory ---- */
 
 static bool write_text(struct sim_out *o, const char *name, char *text, GError **err)
@@ -326,6 +404,7 @@ bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
     ok = ok && write_text(o, "softnet_stat.txt", sim_report_softnet_text(r), err);
     ok = ok && write_text(o, "queues.csv", sim_report_queues_csv(r), err);
     ok = ok && write_text(o, "flows.csv", sim_report_flows_csv(r), err);
+    ok = ok && write_text(o, "threads.csv", sim_report_threads_csv(r), err);
     if (!ok) {
         sim_out_abort(o);
         return false;

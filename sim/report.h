@@ -29,5 +29,7 @@ char *sim_report_interrupts_text(const struct sim_result *r);
 char *sim_report_softnet_text(const struct sim_result *r);
 char *sim_report_queues_csv(const struct sim_result *r);
 char *sim_report_flows_csv(const struct sim_result *r);
+/* threads.csv: per thread CPU, policy, affinity, migrations by reason, run time. */
+char *sim_report_threads_csv(const struct sim_result *r);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef NICSTEER_SIM_RESULT_H
 #define NICSTEER_SIM_RESULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/stats.h"
@@ -58,6 +59,37 @@ struct sim_vector_result {
     uint64_t *per_cpu;  /* n_cpus counts (owned by sim_result) */
 };
 
+/* One schedulable thread (application threads and ksoftirqd/N). */
+struct sim_thread_result {
+    char name[24];
+    unsigned cpu;           /* CPU it ran on last */
+    char policy[8];         /* "other" | "fifo" */
+    char allowed[64];       /* affinity as a CPU list ("0-3,8") */
+    uint64_t migrations[3]; /* by reason: wakeup, balance, affinity (enum cpus_migrate_reason) */
+    uint64_t wakeups;
+    uint64_t switches_in;
+    uint64_t run_ns;     /* its own work incl. refill */
+    uint64_t penalty_ns; /* cache refill paid after migrations */
+};
+
+/* Request/response workloads (models/app): completed transactions and the time from
+ * the request's NIC arrival to the response handed to the TX path. */
+struct sim_request_result {
+    bool present;
+    uint64_t completed;
+    struct sim_hist latency;
+};
+
+/* Accept-and-hand-off workloads: connections closed, how many had all their work
+ * (softirq, accept, session) on one CPU, and hand-offs that crossed CPUs. */
+struct sim_conn_result {
+    bool present;
+    uint64_t total;
+    uint64_t one_cpu;
+    uint64_t handoffs;           /* acceptor -> session hand-offs */
+    uint64_t cross_cpu_handoffs; /* per connection, CPUs beyond the first that worked on it */
+};
+
 struct sim_result {
     double sim_time_s;
     unsigned n_cpus, n_queues, n_flows, n_vectors;
@@ -76,6 +108,22 @@ struct sim_result {
      * 0 = 612 (Linux 6.12, the reference kernel). Only /proc/interrupts
      * differs between 6.12 and >= 6.13 (counts separator, see report.c). */
     unsigned procfs_kernel;
+    /* scheduler (models/sched) */
+    unsigned n_threads;
+    struct sim_thread_result *threads;
+    uint64_t migration_penalty_ns; /* total cache refill charged */
+    /* time from the hardirq that raised NET_RX to net_rx_action starting (all CPUs) */
+    struct sim_hist softirq_start;
+    /* time from net_rx_action re-raising NET_RX with work left to the next run */
+    struct sim_hist softirq_resume;
+    struct sim_request_result requests;
+    struct sim_conn_result connections;
+    /* software steering and TX (RPS/RFS/XPS): eth0's TX queues, RPS IPIs sent,
+     * backlog drops, segments delivered out of order (all flows) */
+    unsigned n_tx_queues;
+    uint64_t *tx_packets; /* per eth0 TX queue (owned by sim_result) */
+    uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
+    uint64_t rps_ipis, backlog_drops, ooo;
 };
 
 #endif

@@ -7,10 +7,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/app/rr_server.h"
 #include "models/kernel/cpumask.h"
 #include "models/nic/classifier.h"
+#include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
 #include "sim/err.h"
+#include "sim/scenario_rps.h"
 
 #define MAX_CPUS   64
 #define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
@@ -28,6 +31,21 @@ struct sim_scenario {
     unsigned n_sock_cpus;
     long sockets; /* -1: one per flow */
     const json_t *traffic, *steering;
+    /* scheduler and workload (models/sched, models/app) */
+    const json_t *topology;
+    struct cpus_sched_cfg sched;
+    struct cpus_mask thread_mask;
+    bool thread_mask_set;
+    struct app_rr_cfg rr;
+    bool rr_set;
+    bool busy_poll;
+    struct app_acceptor_cfg acc;
+    bool acceptor_set;
+    unsigned hog_cpus[MAX_CPUS];
+    unsigned n_hogs;
+    struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
+    unsigned n_irqsrc;
+    struct sim_rps_cfg rps; /* RPS/RFS/XPS/aRFS keys and /events (scenario_rps.c) */
 };
 
 static const char *const keys[] = {
@@ -45,11 +63,22 @@ static const char *const keys[] = {
     "/nic/napi_weight",
     "/nic/gro",
     "/nic/steering/*",
+    "/nic/rx/rps_cpus",
+    "/nic/rx/rps_cpus_list",
+    "/nic/rx/rps_flow_cnt",
+    "/nic/tx/xps_cpus",
+    "/nic/tx/xps_rxqs",
+    "/nic/arfs",
     "/kernel/netdev_budget",
     "/kernel/netdev_budget_usecs",
     "/kernel/gro_normal_batch",
     "/kernel/rmem_default",
     "/kernel/sched_slice_us",
+    "/kernel/netdev_max_backlog",
+    "/kernel/dev_weight",
+    "/kernel/flow_limit_cpu_bitmap",
+    "/kernel/flow_limit_table_len",
+    "/kernel/rps_sock_flow_entries",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -64,8 +93,51 @@ static const char *const keys[] = {
     "/costs/syscall",
     "/costs/copy_ps_per_byte",
     "/costs/app_per_msg",
+    "/costs/rps_enqueue",
+    "/costs/ipi_send",
+    "/costs/ipi_handler",
+    "/costs/tx_pkt",
+    "/costs/tx_clean_pkt",
+    "/costs/sock_remote_read",
     "/app/sockets",
     "/app/cpus",
+    "/app/workload",
+    "/app/threads",
+    "/app/affinity",
+    "/app/service_us",
+    "/app/request_bytes",
+    "/app/response_bytes",
+    "/app/rtt_us",
+    "/app/hog_cpus",
+    "/app/acceptor",
+    "/app/pool",
+    "/app/msgs_per_conn",
+    "/app/tx_nic",
+    "/topology/llc",
+    "/topology/smt",
+    "/topology/numa",
+    "/topology/numa_distance",
+    "/topology/cpus",
+    "/scheduler/ksoftirqd_policy",
+    "/scheduler/latency_us",
+    "/scheduler/min_granularity_us",
+    "/scheduler/wakeup_granularity_us",
+    "/scheduler/migration_cost_us",
+    "/scheduler/balance_interval_us",
+    "/scheduler/refill/*",
+    "/irq_sources/*",
+    "/app/udp_connected",
+    "/app/ack_every",
+    "/nic_b/rx_queues",
+    "/nic_b/tx_queues",
+    "/nic_b/ring_size",
+    "/nic_b/link_mbps",
+    "/nic_b/itr_us",
+    "/nic_b/irq_affinity",
+    "/nic_b/tx/xps_cpus",
+    "/events/at_ms",
+    "/events/thread",
+    "/events/cpu",
     "/traffic/*",
     NULL,
 };
@@ -95,6 +167,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
         return fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
     char fmt[256] = "{";
     json_t *dummy[16];
+    g_assert(g_strv_length((char **)allowed) <= 16);
     unsigned n = 0;
     for (; allowed[n]; n++)
         g_strlcat(fmt, "s?o", sizeof fmt);
@@ -107,7 +180,10 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
         n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
         n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
         n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
-        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10]);
+        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
+        n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL, &dummy[12],
+        n > 13 ? allowed[13] : NULL, &dummy[13], n > 14 ? allowed[14] : NULL, &dummy[14],
+        n > 15 ? allowed[15] : NULL, &dummy[15]);
     if (rc == 0)
         return true;
     const char *key;
@@ -189,9 +265,10 @@ static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, u
 
 static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
-    static const char *const allowed[] = {
-        "rx_queues",    "tx_queues",   "ring_size", "link_mbps", "itr_us",
-        "irq_affinity", "napi_weight", "gro",       "steering",  NULL};
+    static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
+                                          "itr_us",    "irq_affinity", "napi_weight", "gro",
+                                          "steering",  "rx",           "tx",          "arfs",
+                                          NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -288,9 +365,17 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 
 static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
-    static const char *const allowed[] = {"netdev_budget",    "netdev_budget_usecs",
-                                          "gro_normal_batch", "rmem_default",
-                                          "sched_slice_us",   NULL};
+    static const char *const allowed[] = {"netdev_budget",
+                                          "netdev_budget_usecs",
+                                          "gro_normal_batch",
+                                          "rmem_default",
+                                          "sched_slice_us",
+                                          "netdev_max_backlog",
+                                          "dev_weight",
+                                          "flow_limit_cpu_bitmap",
+                                          "flow_limit_table_len",
+                                          "rps_sock_flow_entries",
+                                          NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
         return true;
@@ -317,9 +402,153 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     return true;
 }
 
+static bool get_us(const json_t *obj, const char *key, const char *path, long long min,
+                   long long max, uint64_t def_ns, uint64_t *out_ns, GError **err)
+{
+    long long v = 0;
+    if (!get_int(obj, key, path, min, max, (long long)(def_ns / 1000), &v, err))
+        return false;
+    *out_ns = (uint64_t)v * 1000;
+    return true;
+}
+
+/* /app/affinity: "pinned" (each thread on its /app/cpus CPU) or a CPU list for all
+ * application threads (taskset -c). */
+static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    const json_t *v = json_object_get(a, "affinity");
+    if (!v || (json_is_string(v) && strcmp(json_string_value(v), "pinned") == 0))
+        return true;
+    uint64_t bits;
+    if (!parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &bits, err))
+        return false;
+    cpus_mask_clear(&sc->thread_mask);
+    for (unsigned c = 0; c < sc->mc.n_cpus; c++)
+        if (bits >> c & 1)
+            cpus_mask_set(&sc->thread_mask, (int)c);
+    sc->thread_mask_set = true;
+    for (unsigned i = 0; i < sc->n_sock_cpus; i++)
+        if (!(bits >> sc->sock_cpus[i] & 1))
+            return fail(err, SIM_ERROR_CONFIG,
+                        "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
+                        sc->sock_cpus[i], i);
+    return true;
+}
+
+static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const json_t *a,
+                           GError **err)
+{
+    long long v;
+    bool has_b = json_object_get(sc->root, "nic_b") != NULL;
+    if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
+        return false;
+    if (v == 1 && !has_b)
+        return fail(err, SIM_ERROR_CONFIG, "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
+    c->tx_dev = (unsigned)v;
+    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
+        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
+        return false;
+    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
+        return false;
+    c->request_bytes = (uint32_t)v;
+    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
+        return false;
+    c->response_bytes = (uint32_t)v;
+    return true;
+}
+
+/* /app/workload "acceptor": acceptor + LIFO session pools (models/app/acceptor.c). */
+static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    struct app_acceptor_cfg *c = &sc->acc;
+    app_acceptor_cfg_defaults(c);
+    if (json_object_get(a, "threads"))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/threads: the acceptor workload sizes its pools with /app/pool");
+    if (json_object_get(a, "affinity"))
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/affinity: the acceptor workload places its own threads (per queue: "
+                    "pinned on the queue's IRQ CPU; single: every CPU)");
+    if (sc->sockets > 0)
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/app/sockets: the acceptor workload needs one socket per connection "
+                    "(\"per_flow\")");
+    const json_t *m = json_object_get(a, "acceptor");
+    if (m) {
+        if (!json_is_string(m) || (strcmp(json_string_value(m), "per_queue") != 0 &&
+                                   strcmp(json_string_value(m), "single") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/acceptor: expected \"per_queue\" or \"single\"");
+        c->per_queue = strcmp(json_string_value(m), "per_queue") == 0;
+    }
+    long long v;
+    if (!get_int(a, "pool", "/app", 1, 1024, c->pool, &v, err))
+        return false;
+    c->pool = (unsigned)v;
+    if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
+        return false;
+    c->msgs_per_conn = (unsigned)v;
+    return load_rr_common(sc, &c->rr, a, err);
+}
+
+/* /app/workload "rr": request/response servers (models/app/rr_server.c). */
+static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    const json_t *w = json_object_get(a, "workload");
+    bool rr = false;
+    if (w) {
+        if (!json_is_string(w) ||
+            (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
+             strcmp(json_string_value(w), "proxy") != 0 &&
+             strcmp(json_string_value(w), "acceptor") != 0 &&
+             strcmp(json_string_value(w), "busypoll") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/app/workload: expected \"sink\", \"rr\", "
+                        "\"proxy\", \"acceptor\" or \"busypoll\"");
+        rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
+        sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
+        sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
+    }
+    static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
+                                          "response_bytes", "rtt_us",     NULL};
+    static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
+    for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
+        if (json_object_get(a, acc_keys[i]))
+            return fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
+                        acc_keys[i]);
+    if (sc->acceptor_set)
+        return load_app_acceptor(sc, a, err);
+    if (!rr) {
+        for (unsigned i = 0; rr_keys[i]; i++)
+            if (json_object_get(a, rr_keys[i]))
+                return fail(err, SIM_ERROR_CONFIG,
+                            "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
+                            "busypoll have their own threads)",
+                            rr_keys[i]);
+        return true;
+    }
+    struct app_rr_cfg *c = &sc->rr;
+    app_rr_cfg_defaults(c);
+    c->wait_tx = strcmp(json_string_value(w), "proxy") == 0;
+    long long v;
+    if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
+        return false;
+    c->threads = (unsigned)v;
+    c->thread_cpus = sc->sock_cpus;
+    c->n_thread_cpus = sc->n_sock_cpus;
+    if (!load_rr_common(sc, c, a, err))
+        return false;
+    sc->rr_set = true;
+    return true;
+}
+
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {"sockets", "cpus", NULL};
+    static const char *const allowed[] = {
+        "sockets",  "cpus",       "workload",      "threads",
+        "affinity", "service_us", "request_bytes", "response_bytes",
+        "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
+        "acceptor", "pool",       "msgs_per_conn", "tx_nic",   NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -352,6 +581,147 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
     }
+    const json_t *hg = json_object_get(a, "hog_cpus");
+    if (hg && (!json_is_array(hg) || json_array_size(hg) > MAX_CPUS))
+        return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
+    for (size_t i = 0; hg && i < json_array_size(hg); i++) {
+        const json_t *e = json_array_get(hg, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 0)
+            return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
+        if (json_integer_value(e) >= sc->mc.n_cpus)
+            return fail(err, SIM_ERROR_CONFIG,
+                        "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
+                        json_integer_value(e), sc->mc.n_cpus);
+        sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
+    }
+    return load_app_rr(sc, a, err) && load_app_affinity(sc, a, err);
+}
+
+/* /scheduler: the fair class's tunables and ksoftirqd's policy. */
+static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"ksoftirqd_policy",
+                                          "latency_us",
+                                          "min_granularity_us",
+                                          "wakeup_granularity_us",
+                                          "migration_cost_us",
+                                          "balance_interval_us",
+                                          "refill",
+                                          NULL};
+    struct cpus_sched_cfg *c = &sc->sched;
+    cpus_sched_cfg_defaults(c);
+    c->min_granularity_ns = sc->mc.kp.sched_slice_ns;
+    if (!o)
+        return true;
+    if (!check_keys(o, "/scheduler", allowed, err))
+        return false;
+    const json_t *p = json_object_get(o, "ksoftirqd_policy");
+    if (p) {
+        if (!json_is_string(p) || (strcmp(json_string_value(p), "other") != 0 &&
+                                   strcmp(json_string_value(p), "fifo") != 0))
+            return fail(err, SIM_ERROR_INPUT,
+                        "/scheduler/ksoftirqd_policy: expected \"other\" or \"fifo\"");
+        c->ksoftirqd_fifo = strcmp(json_string_value(p), "fifo") == 0;
+    }
+    long long v;
+    if (!get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns, err) ||
+        !get_us(o, "min_granularity_us", "/scheduler", 50, 1000000, c->min_granularity_ns,
+                &c->min_granularity_ns, err) ||
+        !get_us(o, "wakeup_granularity_us", "/scheduler", 0, 1000000, c->wakeup_granularity_ns,
+                &c->wakeup_granularity_ns, err) ||
+        !get_us(o, "balance_interval_us", "/scheduler", 0, 10000000, c->balance_interval_ns,
+                &c->balance_interval_ns, err))
+        return false;
+    if (!get_int(o, "migration_cost_us", "/scheduler", -1, 1000000, c->migration_cost_ns / 1000, &v,
+                 err))
+        return false;
+    c->migration_cost_ns = v < 0 ? -1 : v * 1000;
+    if (c->min_granularity_ns > c->latency_ns)
+        return fail(err, SIM_ERROR_CONFIG,
+                    "/scheduler/min_granularity_us: %llu exceeds /scheduler/latency_us %llu",
+                    (unsigned long long)(c->min_granularity_ns / 1000),
+                    (unsigned long long)(c->latency_ns / 1000));
+    const json_t *r = json_object_get(o, "refill");
+    if (r && !cpus_migrate_cost_from_json(r, "/scheduler/refill", &c->refill, err))
+        return false;
+    return true;
+}
+
+/* /topology: LLC groups, SMT siblings, NUMA nodes (models/sched/topology.c). Built per
+ * run; checked here once. */
+static struct cpus_topology *build_topology(const json_t *o, unsigned n_cpus, GError **err)
+{
+    if (!o)
+        return cpus_topology_new_flat((int)n_cpus);
+    if (!json_is_object(o)) {
+        fail(err, SIM_ERROR_INPUT, "/topology: expected an object");
+        return NULL;
+    }
+    const json_t *c = json_object_get(o, "cpus");
+    if (c && (!json_is_integer(c) || json_integer_value(c) != (json_int_t)n_cpus)) {
+        fail(err, SIM_ERROR_CONFIG, "/topology/cpus: expected %u (the /cpus count)", n_cpus);
+        return NULL;
+    }
+    json_t *copy = json_copy((json_t *)o);
+    json_object_set_new(copy, "cpus", json_integer(n_cpus));
+    struct cpus_topology *t = cpus_topology_from_json(copy, "/topology", err);
+    json_decref(copy);
+    return t;
+}
+
+/* /irq_sources: other devices interrupting a CPU at a fixed rate, each raising its own
+ * softirq vector with work to do (a storage completion path, a timer). */
+static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"name",    "cpu",        "rate_hz", "hardirq_ns",
+                                          "softirq", "softirq_ns", NULL};
+    static const char *const vec[] = {"hi",       "timer",   "net_tx", "net_rx",  "block",
+                                      "irq_poll", "tasklet", "sched",  "hrtimer", "rcu"};
+    if (!o)
+        return true;
+    if (!json_is_array(o) || json_array_size(o) > SIM_MAX_IRQ_SOURCES)
+        return fail(err, SIM_ERROR_INPUT, "/irq_sources: expected an array of at most %d devices",
+                    SIM_MAX_IRQ_SOURCES);
+    for (size_t i = 0; i < json_array_size(o); i++) {
+        const json_t *d = json_array_get(o, i);
+        struct sim_irq_source *src = &sc->irqsrc[i];
+        char *path = g_strdup_printf("/irq_sources/%zu", i);
+        long long v;
+        bool ok = check_keys(d, path, allowed, err);
+        const json_t *nm = ok ? json_object_get(d, "name") : NULL;
+        if (ok && nm && !json_is_string(nm))
+            ok = fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
+        g_snprintf(src->name, sizeof src->name, "%s", nm ? json_string_value(nm) : "dev");
+        if (ok && (ok = get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
+            v >= (long long)sc->mc.n_cpus)
+            ok = fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path, v,
+                      sc->mc.n_cpus);
+        src->cpu = (unsigned)v;
+        if (ok && (ok = get_int(d, "rate_hz", path, 1, 10000000, 1000, &v, err)))
+            src->period_ns = (uint64_t)(1000000000ll / v);
+        if (ok && (ok = get_int(d, "hardirq_ns", path, 0, 1000000, 500, &v, err)))
+            src->hardirq_ns = (uint32_t)v;
+        if (ok && (ok = get_int(d, "softirq_ns", path, 0, 10000000, 0, &v, err)))
+            src->softirq_ns = (uint64_t)v;
+        const json_t *sv = ok ? json_object_get(d, "softirq") : NULL;
+        src->softirq = BLOCK_SOFTIRQ;
+        if (sv) {
+            int nr = -1;
+            for (int k = 0; json_is_string(sv) && k < NR_SOFTIRQS; k++)
+                if (strcmp(json_string_value(sv), vec[k]) == 0)
+                    nr = k;
+            if (nr < 0 || nr == NET_RX_SOFTIRQ)
+                ok = fail(err, SIM_ERROR_INPUT,
+                          "%s/softirq: expected one of hi, timer, net_tx, block, irq_poll, "
+                          "tasklet, sched, hrtimer, rcu",
+                          path);
+            src->softirq = nr;
+        }
+        g_free(path);
+        if (!ok)
+            return false;
+    }
+    sc->n_irqsrc = (unsigned)json_array_size(o);
     return true;
 }
 
@@ -359,7 +729,8 @@ static bool load_root(struct sim_scenario *sc, GError **err)
 {
     static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
                                           "hz",          "nic",     "kernel",      "costs",
-                                          "app",         "traffic", NULL};
+                                          "app",         "traffic", "topology",    "scheduler",
+                                          "irq_sources", "events",  "nic_b",       NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -390,8 +761,17 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     if (!load_nic(sc, json_object_get(root, "nic"), err) ||
         !load_kernel(sc, json_object_get(root, "kernel"), err) ||
         !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
-        !load_app(sc, json_object_get(root, "app"), err))
+        !load_app(sc, json_object_get(root, "app"), err) ||
+        !load_scheduler(sc, json_object_get(root, "scheduler"), err) ||
+        !load_irq_sources(sc, json_object_get(root, "irq_sources"), err) ||
+        !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
+                               err))
         return false;
+    sc->topology = json_object_get(root, "topology");
+    struct cpus_topology *t = build_topology(sc->topology, sc->mc.n_cpus, err);
+    if (!t)
+        return false;
+    cpus_topology_free(t);
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
         return fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
@@ -444,6 +824,7 @@ void sim_scenario_free(struct sim_scenario *sc)
     if (!sc)
         return;
     json_decref(sc->root);
+    sim_scenario_rps_clear(&sc->rps);
     g_free(sc->sock_cpus);
     g_free(sc->name);
     g_free(sc->base_dir);
@@ -482,6 +863,21 @@ static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_cho
     c->l4_hash = d.l4_hash;
 }
 
+static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
+{
+    nic_classifier_observe_tx(ctx, p, txq);
+}
+
+static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
+{
+    return nic_classifier_fdir_add(ctx, p, rxq);
+}
+
+static bool run_fdir_del(void *ctx, unsigned id)
+{
+    return nic_classifier_fdir_del(ctx, id);
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);
@@ -515,8 +911,36 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     }
     mc.sock_of_flow = r->sock_of_flow;
     mc.cpu_of_sock = r->cpu_of_sock;
-    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls}, err);
+    mc.sched = sc->sched;
+    mc.sched.topology = build_topology(sc->topology, mc.n_cpus, err);
+    if (!mc.sched.topology)
+        goto fail;
+    mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
+    mc.rr = sc->rr_set ? &sc->rr : NULL;
+    mc.busy_poll = sc->busy_poll;
+    mc.acceptor = sc->acceptor_set ? &sc->acc : NULL;
+    mc.hog_cpus = sc->hog_cpus;
+    mc.n_hogs = sc->n_hogs;
+    mc.irq_sources = sc->irqsrc;
+    mc.n_irq_sources = sc->n_irqsrc;
+    if (sc->rps.on) {
+        mc.rps = &sc->rps.p;
+        mc.rps_cpus = sc->rps.rps_cpus;
+        mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
+    }
+    if (sc->rps.xps_given) {
+        mc.xps_cpus = sc->rps.xps_cpus;
+        mc.xps_rxqs = sc->rps.xps_rxqs;
+    }
+    mc.atr = sim_scenario_atr_on(sc->steering);
+    mc.ack_every = sc->rps.ack_every;
+    mc.arfs = sc->rps.arfs;
+    mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
+    mc.events = sc->rps.events;
+    mc.n_events = sc->rps.n_events;
+    r->m = sim_machine_new(
+        &mc, (struct sim_source){run_next_pkt, r->gen},
+        (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add, run_fdir_del}, err);
     if (!r->m)
         goto fail;
     return r;

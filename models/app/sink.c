@@ -4,9 +4,12 @@
 
 #include <glib.h>
 
+#include "models/kernel/tx.h"
+
 struct app_sink {
     struct app_sinks *all;
     struct kern_sock *sk;
+    uint64_t reads;
 };
 
 struct app_sinks {
@@ -14,6 +17,7 @@ struct app_sinks {
     struct app_sink *sinks;
     unsigned n;
     uint64_t msgs, bytes;
+    unsigned ack_every;
 };
 
 /* Messages handled per scheduling chunk: interrupts reaching this CPU wait
@@ -24,10 +28,12 @@ static bool sink_step(struct cpus_thread *t, void *arg)
 {
     struct app_sink *s = arg;
     struct kern_host *h = s->all->h;
-    uint32_t payload;
+    uint32_t payload, flow;
     unsigned got = 0;
-    while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg(h, s->sk, &payload)) {
+    while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg_flow(h, s->sk, &payload, &flow)) {
         kern_charge_user(h, kern_costs(h)->app_per_msg);
+        if (s->all->ack_every && s->sk->l4 == 6 && ++s->reads % s->all->ack_every == 0)
+            kern_sock_sendmsg(h, s->sk, 0, flow, 0, 0x10 /* ACK */);
         s->all->msgs++;
         s->all->bytes += payload;
         got++;
@@ -73,4 +79,10 @@ uint64_t app_sinks_messages(const struct app_sinks *a)
 uint64_t app_sinks_bytes(const struct app_sinks *a)
 {
     return a->bytes;
+}
+
+void app_sinks_set_ack(struct app_sinks *a, unsigned every)
+{
+    if (a)
+        a->ack_every = every;
 }

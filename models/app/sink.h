@@ -12,6 +12,10 @@ struct app_sinks;
 /* One sink thread per socket s on cpu_of_sock[s], blocked in recvmsg. */
 struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock);
 void app_sinks_free(struct app_sinks *a);
+/* TCP receivers ACK from the reading thread (tcp_cleanup_rbuf -> tcp_send_ack
+ * after the window opened): one ACK per `every` reads of a TCP socket, sent
+ * through the TX path (kern_sock_sendmsg). 0 (default) = no ACKs. */
+void app_sinks_set_ack(struct app_sinks *a, unsigned every);
 uint64_t app_sinks_messages(const struct app_sinks *a);
 uint64_t app_sinks_bytes(const struct app_sinks *a);
 

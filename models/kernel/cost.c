@@ -20,6 +20,8 @@ static const struct cost_field fields[] = {
     F(hardirq),    F(irq_handler), F(softirq_pass),     F(net_rx_action), F(napi_poll),
     F(drv_rx_pkt), F(gro_pkt),     F(stack_skb),        F(sock_enqueue),  F(wakeup),
     F(ctx_switch), F(syscall),     F(copy_ps_per_byte), F(app_per_msg),
+    F(rps_enqueue), F(ipi_send),   F(ipi_handler),  F(tx_pkt),        F(tx_clean_pkt),
+    F(sock_remote_read),
 };
 #undef F
 
@@ -52,6 +54,23 @@ void kern_cost_defaults(struct kern_cost *c)
     c->copy_ps_per_byte = 100;
     /* A sink does almost nothing with the data. */
     c->app_per_msg = 200;
+    /* RPS: hashing is done (skb->hash), the cost is the remote softnet_data
+     * lock and cache lines: ~150 ns per skb; an IPI is an x2APIC ICR write on
+     * the sender (~200 ns) and a short handler on the target, whose entry and
+     * exit cost a hardirq (scaling.rst: "IPIs ... add to the cost"). */
+    c->rps_enqueue = 150;
+    c->ipi_send = 200;
+    c->ipi_handler = 100;
+    /* TX: a small send through TCP/UDP, IP, the qdisc and the driver's
+     * xmit is ~1.5 us; cleaning a completed descriptor ~50 ns. */
+    c->tx_pkt = 1500;
+    c->tx_clean_pkt = 50;
+    /* Reading an skb another CPU queued: sk_buff, headers and payload, the
+     * socket's receive-queue and rmem lines: ~4 misses to another core's
+     * cache at ~80 ns. RFS exists to avoid it (scaling.rst: "increase
+     * datacache hitrate by steering kernel processing of packets to the CPU
+     * where the application thread consuming the packet is running"). */
+    c->sock_remote_read = 300;
 }
 
 bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GError **err)

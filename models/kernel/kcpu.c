@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/rps_path.h"
+#include "models/kernel/tx.h"
 
 void kern_params_defaults(struct kern_params *p)
 {
@@ -25,6 +27,8 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     h->ops = *ops;
     h->end_ns = UINT64_MAX;
     h->cpus = g_new0(struct kern_cpu, n_cpus);
+    sim_hist_init(&h->softirq_start);
+    sim_hist_init(&h->softirq_resume);
     h->sched = cpus_new(n_cpus, p->sched_slice_ns);
     for (unsigned i = 0; i < n_cpus; i++) {
         char name[24];
@@ -45,6 +49,10 @@ void kern_host_free(struct kern_host *h)
         g_free(h->socks[s].q);
     g_free(h->socks);
     g_free(h->sock_of_flow);
+    g_free(h->flow_seq_hi);
+    g_free(h->flow_seq_seen);
+    kern_rps_free(h->rps);
+    kern_tx_free(h->tx);
     cpus_free(h->sched);
     g_free(h->cpus);
     g_free(h);
@@ -124,6 +132,8 @@ bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t hand
 
 void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at)
 {
+    if (!(h->cpus[cpu].irq_pending & (1ull << irq)))
+        h->cpus[cpu].irq_at[irq] = at;
     h->cpus[cpu].irq_pending |= 1ull << irq;
     h->ops.kick_cpu(h->ops.ctx, cpu, at);
 }
@@ -144,6 +154,7 @@ static void do_irq(struct kern_host *h, struct kern_cpu *k)
 {
     unsigned irq = (unsigned)__builtin_ctzll(k->irq_pending);
     k->irq_pending &= ~(1ull << irq);
+    k->hardirq_at = k->irq_at[irq];
     enum kern_acct saved = k->ctx;
     bool saved_ksoftirqd = k->in_ksoftirqd;
     k->ctx = KERN_IRQ;
@@ -208,13 +219,20 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 k->ctx = KERN_SYS;
                 k->in_ksoftirqd = false;
                 kern_charge(h, h->c.ctx_switch);
+                /* cache refill owed after a migration, paid by the thread's own code */
+                uint64_t pen = cpus_take_penalty(h->sched, t);
+                t->run_ns += pen;
+                account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
                 continue;
             }
         }
         k->in_ksoftirqd = t->is_ksoftirqd;
         k->ctx = t->is_ksoftirqd ? KERN_SOFT : KERN_SYS;
-        if (!t->step(t, t->arg))
-            cpus_block(h->sched, cpu);
+        uint64_t t0 = h->now;
+        bool runs = t->step(t, t->arg);
+        t->run_ns += h->now - t0;
+        if (!runs)
+            cpus_block_at(h->sched, cpu, h->now);
     }
 }
 

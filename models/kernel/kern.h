@@ -48,7 +48,8 @@ struct kern_skb {
     uint32_t hash;     /* skb->hash */
     uint32_t jiffy;    /* jiffies when GRO started holding it (NAPI_GRO_CB age) */
     uint16_t segs;
-    uint16_t queue; /* RX queue (skb_record_rx_queue) */
+    uint16_t queue;    /* RX queue (skb_record_rx_queue) */
+    uint8_t dev;       /* receiving device (index of the NIC: eth0 = 0) */
     uint8_t l4;
     uint8_t l4_hash;
     uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
@@ -61,6 +62,8 @@ struct kern_gro_bucket {
 
 #define NAPI_STATE_SCHED  (1u << 0)
 #define NAPI_STATE_MISSED (1u << 1)
+#define NAPI_STATE_IN_BUSY_POLL (1u << 2) /* a busy-polling thread owns the NAPI */
+#define KERN_BUSY_POLL_BUDGET   8         /* BUSY_POLL_BUDGET, net/core/dev.c */
 
 struct kern_host;
 
@@ -92,6 +95,8 @@ struct kern_sock_ent {
     uint64_t ts; /* ns: enqueued (visible to the reader from then on) */
     uint32_t payload;
     uint32_t truesize;
+    uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
+    uint32_t cpu;  /* CPU whose softirq queued it (its lines are in that CPU's cache) */
 };
 
 struct kern_sock {
@@ -100,6 +105,22 @@ struct kern_sock {
     uint32_t rmem_alloc, rcvbuf; /* bytes */
     uint64_t enqueued, drops;
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
+    uint32_t rxhash; /* sk_rxhash: skb->hash of the last skb queued (sock_rps_save_rxhash) */
+    uint8_t l4;      /* protocol of what it received (IPPROTO_TCP/UDP), 0 none yet */
+    /* Optional wait-queue owner (applications with several waiters per socket):
+     * called from sk_data_ready instead of waking `reader`. */
+    void (*data_ready)(void *ctx, struct kern_sock *sk);
+    void *data_ready_ctx;
+    /* TX side (models/kernel/tx.c): sk_tx_queue_mapping, sk_rx_queue_mapping, sk_txhash,
+     * skbs still on a TX ring (sk_wmem_alloc > 0 means ooo_okay is false) */
+    int tx_queue, rx_queue;
+    uint32_t txhash;
+    uint32_t tx_inflight;
+    uint32_t last_flow; /* flow of the last skb queued (the connection a reply goes to) */
+    /* Optional sk_write_space owner: called when a TX completion frees one of the
+     * socket's skbs (sock_wfree -> sk_write_space; MSG_ZEROCOPY completions alike). */
+    void (*write_space)(void *ctx, struct kern_sock *sk);
+    void *write_space_ctx;
 };
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
@@ -129,6 +150,7 @@ struct kern_ops {
 typedef bool (*kern_rps_hook_t)(void *ctx, const struct kern_skb *skb, unsigned this_cpu);
 
 struct kern_host;
+struct kern_rps_path;
 
 struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
                                 const struct kern_cost *c, const struct kern_ops *ops);
@@ -161,6 +183,14 @@ void kern_set_end(struct kern_host *h, uint64_t end_ns);
 
 /* --- softirq (kernel/softirq.c) --- */
 void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);
+/* A device's handler raises softirq `nr` (not NET_RX) owing `ns` of work to its
+ * action (e.g. BLOCK_SOFTIRQ completions of a storage device). */
+void kern_raise_softirq_work(struct kern_host *h, unsigned nr, uint64_t ns);
+/* Time from the hardirq raising NET_RX (its MSI arrival) to net_rx_action starting. */
+const struct sim_hist *kern_softirq_start_hist(const struct kern_host *h);
+/* Time from net_rx_action re-raising NET_RX with work left (budget or time exhausted)
+ * to the next net_rx_action: how long a backlogged queue waits for softirq time. */
+const struct sim_hist *kern_softirq_resume_hist(const struct kern_host *h);
 uint32_t kern_softirq_pending(const struct kern_host *h, unsigned cpu);
 /* msecs_to_jiffies(2): MAX_SOFTIRQ_TIME for the configured HZ. */
 unsigned long kern_max_softirq_time(unsigned hz);
@@ -172,6 +202,10 @@ void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
 void kern_napi_schedule(struct napi_struct *n);
 bool kern_napi_complete_done(struct napi_struct *n, int work_done);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
+/* One napi_busy_loop() iteration by the running thread: own the NAPI (SCHED +
+ * IN_BUSY_POLL, so the driver's napi_complete_done keeps its IRQ masked), poll it with
+ * BUSY_POLL_BUDGET, push GRO'd skbs up. Returns the work done, -1 when softirq owns it. */
+int kern_napi_busy_poll(struct napi_struct *n);
 
 /* --- protocol + sockets --- */
 /* One socket per flow id slot: flows[f] -> socket sock_of_flow[f]. */
@@ -186,6 +220,15 @@ bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payl
 /* sk_wait_data(): the running thread `t` blocks until data is queued (an
  * entry already queued for a later time wakes it then). */
 void kern_sock_wait(struct kern_host *h, struct kern_sock *sk, struct cpus_thread *t);
+/* recvmsg() that also names the sender flow. */
+bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t *payload,
+                            uint32_t *flow);
+/* Time the queue head becomes visible (UINT64_MAX: empty). */
+uint64_t kern_sock_head_ts(const struct kern_sock *sk);
+/* try_to_wake_up() of `t` by the running code now (charges the waker's cost), or at a
+ * later time `at` without cost (the waker's batch ends then). */
+void kern_wake_up(struct kern_host *h, struct cpus_thread *t);
+void kern_wake_up_at(struct kern_host *h, struct cpus_thread *t, uint64_t at);
 
 /* --- results --- */
 struct kern_cpu_stats {

@@ -4,6 +4,7 @@
 #define NICSTEER_KERN_PRIV_H
 
 #include "models/kernel/kern.h"
+#include "sim/stats.h"
 
 struct kern_irq_desc {
     kern_irq_handler_t handler;
@@ -37,6 +38,15 @@ struct kern_cpu {
 
     struct cpus_thread *ksoftirqd;
     struct kern_cpu_stats st;
+
+    /* softirq start latency: MSI arrival of the running hardirq, and when the
+     * NET_RX raised by a hardirq is still waiting for net_rx_action (0: none) */
+    uint64_t irq_at[KERN_MAX_IRQS];
+    uint64_t hardirq_at;
+    uint64_t net_rx_raised_at;
+    uint64_t net_rx_reraised_at; /* net_rx_action left work (repoll) and re-raised */
+    /* work queued for softirq vectors other than NET_RX (other devices), ns */
+    uint64_t vec_work[NR_SOFTIRQS];
 };
 
 struct kern_host {
@@ -55,10 +65,16 @@ struct kern_host {
     unsigned *sock_of_flow;
     unsigned n_flows;
     struct sim_flow_result *flows;
+    struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
+    struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
+    uint32_t *flow_seq_hi;     /* per flow: highest TCP sequence delivered (ooo count) */
+    uint8_t *flow_seq_seen;
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
+    struct sim_hist softirq_start;
+    struct sim_hist softirq_resume;
     unsigned napi_ids;
 };
 
@@ -78,5 +94,7 @@ bool kern_run_ksoftirqd(struct cpus_thread *t, void *arg);
 void kern_gro_flush(struct napi_struct *n, bool flush_old);
 void kern_gro_normal_list(struct napi_struct *n);
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb);
+/* __netif_receive_skb(): the stack on this CPU, no RPS (process_backlog). */
+void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/rps_path.h"
 
 static void list_add_tail(struct kern_napi_list *l, struct napi_struct *n)
 {
@@ -77,6 +78,8 @@ void kern_napi_schedule(struct napi_struct *n)
 
 bool kern_napi_complete_done(struct napi_struct *n, int work_done)
 {
+    if (n->state & NAPI_STATE_IN_BUSY_POLL)
+        return false; /* the busy poller keeps it: IRQ stays masked */
     kern_gro_flush(n, false);
     kern_gro_normal_list(n);
     if (n->state & NAPI_STATE_MISSED) {
@@ -142,6 +145,7 @@ static void rx_finish(struct kern_host *h, struct kern_cpu *k)
     else
         k->in_net_rx_action = false;
     k->rx_active = false;
+    kern_net_rps_action(h); /* net_rps_action_and_irq_enable(): RPS IPIs */
 }
 
 bool kern_net_rx_action_step(struct kern_host *h)
@@ -155,8 +159,11 @@ bool kern_net_rx_action_step(struct kern_host *h)
                     rx_start(k); /* goto start */
                     continue;
                 }
-                k->rx_active = false; /* goto end */
-                return true;
+                if (!kern_rps_ipi_waiting(h)) {
+                    k->rx_active = false; /* goto end */
+                    return true;
+                }
+                k->in_net_rx_action = true; /* break: the tail sends the IPIs */
             }
             rx_finish(h, k);
             return true;

@@ -3,6 +3,7 @@
  * sk_rcvbuf drop (__udp_enqueue_schedule_skb), sk_data_ready wake-ups and
  * recvmsg; net/core/dev.c, net/ipv4/udp.c, Linux 6.12. */
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/rps_path.h"
 #include "sim/stats.h"
 
 void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *sock_of_flow,
@@ -16,9 +17,31 @@ void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *so
         /* rmem is checked before adding: at most rcvbuf / truesize + 1 skbs */
         sk->cap = rcvbuf / KERN_SKB_TRUESIZE + 2;
         sk->q = g_new0(struct kern_sock_ent, sk->cap);
+        sk->tx_queue = sk->rx_queue = -1;
+        /* sk_txhash = net_tx_rndhash(): random per socket; a fixed mix of its index */
+        sk->txhash = (s + 1) * 0x9e3779b1u | 1u;
     }
     h->n_flows = n_flows;
     h->sock_of_flow = g_memdup2(sock_of_flow, n_flows * sizeof *sock_of_flow);
+    h->flow_seq_hi = g_new0(uint32_t, n_flows);
+    h->flow_seq_seen = g_new0(uint8_t, n_flows);
+}
+
+/* A segment reaching the socket behind a later sequence number of its flow
+ * was reordered on the way (different queues or CPUs). */
+static void count_ooo(struct kern_host *h, const struct kern_skb *skb, struct sim_flow_result *fr)
+{
+    if (skb->l4 != 6 || skb->payload == 0 || skb->flow >= h->n_flows)
+        return;
+    uint32_t start = skb->seq_next - skb->payload;
+    uint32_t *hi = &h->flow_seq_hi[skb->flow];
+    if (h->flow_seq_seen[skb->flow] && (int32_t)(start - *hi) < 0) {
+        if (fr)
+            fr->ooo += skb->segs;
+        return;
+    }
+    h->flow_seq_seen[skb->flow] = 1;
+    *hi = skb->seq_next;
 }
 
 struct kern_sock *kern_sock(struct kern_host *h, unsigned s)
@@ -40,6 +63,10 @@ void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx)
 /* sk_data_ready -> sock_def_readable -> wake_up of the blocked reader. */
 static void sk_data_ready(struct kern_host *h, struct kern_sock *sk)
 {
+    if (sk->data_ready) {
+        sk->data_ready(sk->data_ready_ctx, sk);
+        return;
+    }
     struct cpus_thread *t = sk->reader;
     if (!t)
         return;
@@ -55,6 +82,11 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
     kern_charge(h, h->c.sock_enqueue);
+    count_ooo(h, skb, fr);
+    sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
+    sk->l4 = skb->l4;
+    sk->rx_queue = skb->queue; /* sk_rx_queue_update() */
+    sk->last_flow = skb->flow;
     if (sk->rmem_alloc > sk->rcvbuf || sk->count == sk->cap) {
         sk->drops += skb->segs;
         h->sock_drops += skb->segs;
@@ -66,6 +98,8 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     e->ts = h->now;
     e->payload = skb->payload;
     e->truesize = truesize;
+    e->flow = skb->flow;
+    e->cpu = h->cpu;
     sk->rmem_alloc += truesize;
     sk->enqueued += skb->segs;
     h->delivered += skb->segs;
@@ -81,8 +115,15 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
 
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)
 {
+    if (h->rps && kern_rps_receive(h, skb))
+        return; /* get_rps_cpu chose a backlog: enqueue_to_backlog took it */
     if (h->rps_hook && h->rps_hook(h->rps_ctx, skb, h->cpu))
         return; /* enqueue_to_backlog on the target CPU took it */
+    kern___netif_receive_skb(h, skb);
+}
+
+void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
+{
     kern_this_cpu(h)->st.processed++;
     h->stack_calls++;
     kern_charge(h, h->c.stack_skb);
@@ -91,6 +132,29 @@ void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb
 
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload)
 {
+    uint32_t flow;
+    return kern_sock_recvmsg_flow(h, sk, payload, &flow);
+}
+
+uint64_t kern_sock_head_ts(const struct kern_sock *sk)
+{
+    return sk->count ? sk->q[sk->head].ts : UINT64_MAX;
+}
+
+void kern_wake_up(struct kern_host *h, struct cpus_thread *t)
+{
+    kern_charge(h, h->c.wakeup);
+    h->ops.wake_at(h->ops.ctx, t, h->now);
+}
+
+void kern_wake_up_at(struct kern_host *h, struct cpus_thread *t, uint64_t at)
+{
+    h->ops.wake_at(h->ops.ctx, t, at);
+}
+
+bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t *payload,
+                            uint32_t *flow)
+{
     if (!sk->count || sk->q[sk->head].ts > h->now)
         return false;
     struct kern_sock_ent *e = &sk->q[sk->head];
@@ -98,7 +162,12 @@ bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payl
     sk->count--;
     sk->rmem_alloc -= e->truesize;
     *payload = e->payload;
-    kern_charge(h, h->c.syscall + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
+    kern_sock_rps_record_flow(h, sk); /* inet_recvmsg -> sock_rps_record_flow */
+    *flow = e->flow;
+    /* The skb, its data and the queue's lines were last written on the CPU that
+     * ran the stack: reading them elsewhere costs cache misses (what RFS avoids). */
+    uint64_t remote = e->cpu != h->cpu ? h->c.sock_remote_read : 0;
+    kern_charge(h, h->c.syscall + remote + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
     return true;
 }
 

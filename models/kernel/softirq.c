@@ -17,7 +17,46 @@ unsigned long kern_max_softirq_time(unsigned hz)
 
 void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr)
 {
-    kern_this_cpu(h)->softirq_pending |= 1u << nr;
+    struct kern_cpu *k = kern_this_cpu(h);
+    /* a hardirq raising NET_RX starts the softirq start-latency clock at its MSI arrival
+     * (the real hardirq preempts at once; the model runs it at the end of a chunk) */
+    if (nr == NET_RX_SOFTIRQ && k->ctx == KERN_IRQ && !k->net_rx_raised_at)
+        k->net_rx_raised_at = k->hardirq_at ? k->hardirq_at : h->now;
+    else if (nr == NET_RX_SOFTIRQ && k->in_net_rx_action && !k->net_rx_reraised_at)
+        k->net_rx_reraised_at = h->now;
+    k->softirq_pending |= 1u << nr;
+}
+
+void kern_raise_softirq_work(struct kern_host *h, unsigned nr, uint64_t ns)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    if (nr >= NR_SOFTIRQS || nr == NET_RX_SOFTIRQ)
+        return;
+    k->vec_work[nr] += ns;
+    k->softirq_pending |= 1u << nr;
+}
+
+const struct sim_hist *kern_softirq_start_hist(const struct kern_host *h)
+{
+    return &h->softirq_start;
+}
+
+const struct sim_hist *kern_softirq_resume_hist(const struct kern_host *h)
+{
+    return &h->softirq_resume;
+}
+
+/* net_rx_action() is about to start: close the latency sample of the raising hardirq. */
+static void net_rx_started(struct kern_host *h, struct kern_cpu *k)
+{
+    if (k->net_rx_reraised_at && h->now >= k->net_rx_reraised_at && h->now < h->end_ns)
+        sim_hist_add(&h->softirq_resume, h->now - k->net_rx_reraised_at);
+    k->net_rx_reraised_at = 0;
+    if (!k->net_rx_raised_at)
+        return;
+    if (h->now >= k->net_rx_raised_at && h->now < h->end_ns)
+        sim_hist_add(&h->softirq_start, h->now - k->net_rx_raised_at);
+    k->net_rx_raised_at = 0;
 }
 
 uint32_t kern_softirq_pending(const struct kern_host *h, unsigned cpu)
@@ -53,18 +92,30 @@ void kern_do_softirq_begin(struct kern_host *h, bool ksoftirqd)
     softirq_pass(h, k);
 }
 
-/* One step of handle_softirqs(): one NAPI poll, or the end-of-pass check. */
+/* One step of handle_softirqs(): vectors in bit order (lowest first); one NAPI poll of
+ * NET_RX, or one other vector's queued work, or the end-of-pass check. */
 void kern_do_softirq_step(struct kern_host *h)
 {
     struct kern_cpu *k = kern_this_cpu(h);
-    if (k->ds_run & (1u << NET_RX_SOFTIRQ)) {
-        if (!k->rx_active)
-            kern_net_rx_action_begin(h);
-        if (kern_net_rx_action_step(h))
-            k->ds_run &= ~(1u << NET_RX_SOFTIRQ);
-        return;
+    while (k->ds_run) {
+        unsigned nr = (unsigned)__builtin_ctz(k->ds_run);
+        if (nr == NET_RX_SOFTIRQ) {
+            if (!k->rx_active) {
+                net_rx_started(h, k);
+                kern_net_rx_action_begin(h);
+            }
+            if (kern_net_rx_action_step(h))
+                k->ds_run &= ~(1u << NET_RX_SOFTIRQ);
+            return;
+        }
+        k->ds_run &= ~(1u << nr);
+        if (k->vec_work[nr]) { /* another device's softirq action (blk_done_softirq ...) */
+            uint64_t w = k->vec_work[nr];
+            k->vec_work[nr] = 0;
+            kern_charge(h, w);
+            return;
+        }
     }
-    k->ds_run = 0; /* no other vector has a model: they cost nothing */
     if (k->softirq_pending) {
         if (kern_jiffies(h) < k->ds_end && !cpus_need_resched(h->sched, h->cpu, h->now) &&
             --k->ds_restart) {

@@ -3,6 +3,8 @@
  * ixgbe_fdir_* setup order, ixgbe_main.c / ixgbe_82599.c). */
 #include "models/nic/classifier.h"
 
+#include "models/nic/steer_fdir.h"
+
 #include <string.h>
 
 #include "models/nic/steer_rss.h"
@@ -208,6 +210,26 @@ void nic_classifier_on_cpu_change(struct nic_classifier *c, const struct traffic
     for (unsigned i = 0; i < c->n_stages; i++)
         if (c->stage[i].ops->on_cpu_change)
             c->stage[i].ops->on_cpu_change(c->stage[i].st, p, cpu, rxq);
+}
+
+static void *fdir_stage(struct nic_classifier *c)
+{
+    for (unsigned i = 0; i < c->n_stages; i++)
+        if (c->stage[i].ops == &steer_fdir_ops)
+            return c->stage[i].st;
+    return NULL;
+}
+
+int nic_classifier_fdir_add(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq)
+{
+    void *st = fdir_stage(c);
+    return st ? steer_fdir_perfect_add(st, p, rxq) : -1;
+}
+
+bool nic_classifier_fdir_del(struct nic_classifier *c, unsigned id)
+{
+    void *st = fdir_stage(c);
+    return st && steer_fdir_perfect_del(st, id);
 }
 
 json_t *nic_classifier_dump(const struct nic_classifier *c)

@@ -6,6 +6,8 @@
 
 #include "sim/err.h"
 
+#define NIC_TX_DMA_NS 1000 /* descriptor + data fetch over PCIe before the frame can leave */
+
 struct nic_ring {
     struct nic_rx_desc *desc; /* ring_size slots */
     unsigned head, count;
@@ -24,10 +26,18 @@ struct nic_vector {
     bool asserted_once;
 };
 
+struct nic_tx_ring {
+    struct nic_tx_desc *desc; /* ring_size slots */
+    unsigned head, count;
+    uint64_t packets;
+};
+
 struct nic {
     struct nic_cfg cfg;
     unsigned q_vectors;
     struct nic_ring *rings;
+    struct nic_tx_ring *tx;
+    uint64_t tx_wire_free; /* ns: when the port's transmitter is idle again */
     struct nic_vector vec[NIC_MAX_VECTORS];
 };
 
@@ -53,6 +63,9 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
     n->rings = g_new0(struct nic_ring, cfg->n_rx_queues);
     for (unsigned q = 0; q < cfg->n_rx_queues; q++)
         n->rings[q].desc = g_new0(struct nic_rx_desc, cfg->ring_size);
+    n->tx = g_new0(struct nic_tx_ring, cfg->n_tx_queues);
+    for (unsigned q = 0; q < cfg->n_tx_queues; q++)
+        n->tx[q].desc = g_new0(struct nic_tx_desc, cfg->ring_size);
     for (unsigned v = 0; v < qv; v++) {
         uint64_t mask = (cfg->affinity && v < cfg->n_affinity) ? cfg->affinity[v] : 0;
         /* Default: ixgbe's affinity hint cpumask_local_spread(v) on one node. */
@@ -69,6 +82,9 @@ void nic_free(struct nic *n)
     for (unsigned q = 0; q < n->cfg.n_rx_queues; q++)
         g_free(n->rings[q].desc);
     g_free(n->rings);
+    for (unsigned q = 0; n->tx && q < n->cfg.n_tx_queues; q++)
+        g_free(n->tx[q].desc);
+    g_free(n->tx);
     g_free(n);
 }
 
@@ -146,14 +162,36 @@ const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q)
     return d;
 }
 
+/* Earliest write-back time of a descriptor still on a TX ring of vector vi. */
+static uint64_t tx_next_done(const struct nic *n, unsigned vi)
+{
+    uint64_t t = NIC_NEVER;
+    for (unsigned q = vi; q < n->cfg.n_tx_queues; q += n->q_vectors) {
+        const struct nic_tx_ring *r = &n->tx[q];
+        if (r->count && r->desc[r->head].done < t)
+            t = r->desc[r->head].done;
+    }
+    return t;
+}
+
 bool nic_irq_fire(struct nic *n, unsigned vi, uint64_t now, unsigned *cpu)
 {
     struct nic_vector *v = &n->vec[vi];
     if (v->irq_at != now)
         return false; /* superseded */
     v->irq_at = NIC_NEVER;
-    if (v->masked || !v->cause)
+    uint64_t tx_at = tx_next_done(n, vi);
+    if (tx_at <= now)
+        v->cause = true; /* EICR.RTxQ: a TX descriptor was written back */
+    if (v->masked)
         return false;
+    if (!v->cause) {
+        if (tx_at != NIC_NEVER) { /* a TX write-back is still to come */
+            v->irq_at = vector_due(v, tx_at);
+            n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
+        }
+        return false;
+    }
     v->cause = false;
     v->masked = true; /* EIAM: auto-mask on MSI-X assertion */
     v->last_assert = now;
@@ -168,9 +206,10 @@ void nic_irq_enable(struct nic *n, unsigned vi, uint64_t now)
     struct nic_vector *v = &n->vec[vi];
     v->masked = false;
     v->enabled_at = now;
-    if (!v->cause || v->irq_at != NIC_NEVER)
+    uint64_t tx_at = tx_next_done(n, vi);
+    if ((!v->cause && tx_at == NIC_NEVER) || v->irq_at != NIC_NEVER)
         return;
-    v->irq_at = vector_due(v, now);
+    v->irq_at = vector_due(v, v->cause || tx_at < now ? now : tx_at);
     n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
 }
 
@@ -192,4 +231,51 @@ const struct nic_queue_stats *nic_queue_stats(const struct nic *n, unsigned q)
 uint64_t nic_vector_irqs(const struct nic *n, unsigned v)
 {
     return n->vec[v].irqs;
+}
+
+unsigned nic_n_tx_queues(const struct nic *n)
+{
+    return n->cfg.n_tx_queues;
+}
+
+bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint64_t now)
+{
+    struct nic_tx_ring *r = &n->tx[q];
+    if (r->count >= n->cfg.ring_size - 1)
+        return false;
+    /* DMA fetch then serialisation behind earlier frames: 8 B preamble + 12 B IFG + 4 B FCS */
+    uint64_t start = now + NIC_TX_DMA_NS > n->tx_wire_free ? now + NIC_TX_DMA_NS : n->tx_wire_free;
+    uint64_t wire = ((uint64_t)(len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
+    n->tx_wire_free = start + wire;
+    struct nic_tx_desc *d = &r->desc[(r->head + r->count++) % n->cfg.ring_size];
+    *d = (struct nic_tx_desc){.done = start + wire, .len = len, .cookie = cookie};
+    r->packets++;
+    unsigned vi = nic_queue_vector(n, q);
+    struct nic_vector *v = &n->vec[vi];
+    if (!v->masked && v->irq_at == NIC_NEVER) {
+        v->irq_at = vector_due(v, d->done);
+        n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
+    }
+    return true;
+}
+
+const struct nic_tx_desc *nic_tx_clean_next(struct nic *n, unsigned q, uint64_t now)
+{
+    struct nic_tx_ring *r = &n->tx[q];
+    if (!r->count || r->desc[r->head].done > now)
+        return NULL;
+    const struct nic_tx_desc *d = &r->desc[r->head];
+    r->head = (r->head + 1) % n->cfg.ring_size;
+    r->count--;
+    return d;
+}
+
+unsigned nic_tx_pending(const struct nic *n, unsigned q)
+{
+    return n->tx[q].count;
+}
+
+uint64_t nic_tx_packets(const struct nic *n, unsigned q)
+{
+    return n->tx[q].packets;
 }

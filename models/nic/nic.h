@@ -74,6 +74,23 @@ void nic_irq_enable(struct nic *n, unsigned v, uint64_t now);
 void nic_write_eitr(struct nic *n, unsigned v, uint32_t itr);
 uint32_t nic_read_eitr(const struct nic *n, unsigned v);
 
+/* ---- TX (datasheet §7.2): descriptor rings, the wire, write-back ---- */
+struct nic_tx_desc {
+    uint64_t done;   /* ns: frame left the wire, descriptor written back (DD) */
+    uint32_t len;    /* frame bytes without FCS */
+    uint32_t cookie; /* driver's tag (the owning socket) */
+};
+unsigned nic_n_tx_queues(const struct nic *n);
+/* The driver posts a frame on TX ring q at `now` (tail write). It leaves after
+ * the frames before it on the port (preamble + IFG + FCS counted) and its
+ * write-back raises the cause of the ring's vector (TxRx vectors: TX ring q
+ * shares vector q % q_vectors with RX ring q). False = ring full. */
+bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint64_t now);
+/* Next written-back descriptor of ring q at `now` (consumed), or NULL. */
+const struct nic_tx_desc *nic_tx_clean_next(struct nic *n, unsigned q, uint64_t now);
+unsigned nic_tx_pending(const struct nic *n, unsigned q);
+uint64_t nic_tx_packets(const struct nic *n, unsigned q);
+
 const struct nic_queue_stats *nic_queue_stats(const struct nic *n, unsigned q);
 uint64_t nic_vector_irqs(const struct nic *n, unsigned v);
 

@@ -52,6 +52,7 @@ struct fdir_state {
     struct nic_fdir_perfect_input mask;
     struct fdir_perfect *pf;
     uint32_t n_pf;
+    uint32_t pf_cap; /* allocated entries of pf */
     uint32_t pf_bucket_mask;
     uint32_t *pf_head;
 
@@ -526,7 +527,8 @@ static bool fdir_parse_filters(struct fdir_state *s, json_t *filters, const char
                     path, json_array_size(filters), cap);
         return false;
     }
-    s->pf = g_new0(struct fdir_perfect, json_array_size(filters) ? json_array_size(filters) : 1);
+    s->pf_cap = json_array_size(filters) ? (uint32_t)json_array_size(filters) : 1;
+    s->pf = g_new0(struct fdir_perfect, s->pf_cap);
     int32_t *loc_map = g_new(int32_t, cap);
     memset(loc_map, 0xff, cap * sizeof(*loc_map));
     size_t idx;
@@ -671,6 +673,73 @@ static json_t *fdir_dump(void *st)
                      (json_int_t)s->overflow, "fdir_added", (json_int_t)s->added, "fdir_updated",
                      (json_int_t)s->updated, "fdir_add_fail", (json_int_t)s->add_fail, "fdir_drop",
                      (json_int_t)s->drop, "atr_bad_queue", (json_int_t)s->atr_bad_queue);
+}
+
+static void fdir_full_mask(struct nic_fdir_perfect_input *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->flow_type = NIC_FDIR_IPV6_MASK | NIC_FDIR_L4TYPE_MASK;
+    m->src_ip = m->dst_ip = UINT32_MAX;
+    m->src_port = m->dst_port = UINT16_MAX;
+}
+
+int steer_fdir_perfect_add(void *st, const struct traffic_pkt *p, unsigned rxq)
+{
+    struct fdir_state *s = st;
+    struct nic_fdir_perfect_input m, in;
+    fdir_full_mask(&m);
+    if (s->mode != FDIR_MODE_PERFECT || p->l3 != PKT_L3_IPV4 || rxq >= s->n_rx ||
+        (s->n_pf && !fdir_input_equal(&m, &s->mask))) {
+        s->add_fail++;
+        return -1;
+    }
+    s->mask = m;
+    fdir_pkt_perfect_input(p, &in);
+    fdir_apply_mask(&in, &s->mask);
+    for (uint32_t i = 0; i < s->n_pf; i++) {
+        if (fdir_input_equal(&s->pf[i].in, &in)) { /* FDIRCMD.FILTER_UPDATE */
+            s->pf[i].action = (int)rxq;
+            s->updated++;
+            return (int)s->pf[i].loc;
+        }
+    }
+    uint32_t cap = fdir_perfect_capacity(s->pballoc);
+    if (s->n_pf >= cap) {
+        s->add_fail++;
+        return -1;
+    }
+    /* lowest free location (ethtool rule manager order does not matter here) */
+    uint8_t *used = g_new0(uint8_t, cap);
+    for (uint32_t i = 0; i < s->n_pf; i++)
+        used[s->pf[i].loc] = 1;
+    uint32_t loc = 0;
+    while (used[loc])
+        loc++;
+    g_free(used);
+    if (s->n_pf == s->pf_cap) {
+        s->pf_cap = s->pf_cap ? 2 * s->pf_cap : 16;
+        s->pf = g_renew(struct fdir_perfect, s->pf, s->pf_cap);
+    }
+    uint32_t i = s->n_pf++;
+    s->pf[i] = (struct fdir_perfect){.in = in, .action = (int)rxq, .loc = loc};
+    uint32_t b = nic_fdir_perfect_hash(&in, &s->mask) & s->pf_bucket_mask;
+    s->pf[i].next = s->pf_head[b];
+    s->pf_head[b] = i;
+    s->added++;
+    return (int)loc;
+}
+
+bool steer_fdir_perfect_del(void *st, unsigned loc)
+{
+    struct fdir_state *s = st;
+    for (uint32_t i = 0; i < s->n_pf; i++) {
+        if (s->pf[i].loc != loc)
+            continue;
+        s->pf[i] = s->pf[--s->n_pf];
+        fdir_perfect_build_buckets(s);
+        return true;
+    }
+    return false;
 }
 
 const struct steer_policy_ops steer_fdir_ops = {

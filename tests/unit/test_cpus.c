@@ -1,18 +1,174 @@
-/* models/sched/cpus.c: wake-ups queue on the thread's CPU, need_resched
- * for the idle task and after a used-up slice, round-robin switching. */
+/* models/sched/cpus.c: the engine's run queues wired to select_task_rq_fair, the refill
+ * penalty, SCHED_FIFO ksoftirqd, CFS slices and the cache-hot newidle pull. */
 #include "models/sched/cpus.h"
 #include "tests/unit/cu_main.h"
 
-static bool step(struct cpus_thread *t, void *arg)
+static bool noop_step(struct cpus_thread *t, void *arg)
 {
+    (void)t;
+    (void)arg;
     return true;
 }
 
+static struct cpus_sched *sched2(void)
+{
+    struct cpus_sched *s = cpus_new(2, 3000000);
+    struct cpus_sched_cfg c;
+    cpus_sched_cfg_defaults(&c);
+    cpus_configure(s, &c);
+    return s;
+}
+
+/* A pinned thread running on `cpu` since `now`. */
+static struct cpus_thread *running(struct cpus_sched *s, const char *name, unsigned cpu,
+                                   uint64_t now)
+{
+    struct cpus_thread *t = cpus_thread_new(s, name, cpu, noop_step, NULL);
+    bool sw;
+    CU_ASSERT_TRUE(cpus_wake(s, t));
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, cpu, now, &sw), t);
+    return t;
+}
+
+static struct cpus_thread *free_thread(struct cpus_sched *s, const char *name, unsigned cpu)
+{
+    struct cpus_thread *t = cpus_thread_new(s, name, cpu, noop_step, NULL);
+    struct cpus_mask all;
+    cpus_mask_fill(&all, 2);
+    CU_ASSERT_TRUE(cpus_thread_set_affinity(s, t, &all));
+    return t;
+}
+
+/* Both CPUs busy, WF_SYNC wake-up from the softirq on CPU0: wake_affine_idle's sync rule
+ * takes the waker's CPU, the receiver migrates (reason wakeup) and owes the LLC refill. */
+static void test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy(void)
+{
+    struct cpus_sched *s = sched2();
+    running(s, "a", 0, 0);
+    running(s, "b", 1, 0);
+    struct cpus_thread *p = free_thread(s, "rx", 1);
+    CU_ASSERT_TRUE(cpus_wake_from(s, p, 0, true, 1000));
+    CU_ASSERT_EQUAL(p->cpu, 0);
+    CU_ASSERT_EQUAL(p->task.cpu, 0);
+    CU_ASSERT_EQUAL(p->task.nr_migrations[CPUS_MIGRATE_WAKEUP], 1);
+    CU_ASSERT_EQUAL(cpus_migrations_in(s, 0), 1);
+    struct cpus_migrate_cost c;
+    cpus_migrate_cost_default(&c);
+    CU_ASSERT_EQUAL(cpus_take_penalty(s, p), (uint64_t)c.llc_ns);
+    CU_ASSERT_EQUAL(cpus_take_penalty(s, p), 0); /* paid once */
+    CU_ASSERT_EQUAL(p->penalty_ns, (uint64_t)c.llc_ns);
+    CU_ASSERT_EQUAL(p->wakeups, 1);
+    cpus_free(s);
+}
+
+/* An idle previous CPU keeps the thread (no migration, no penalty). */
+static void test_cpus_wake_keeps_idle_prev(void)
+{
+    struct cpus_sched *s = sched2();
+    running(s, "a", 0, 0);
+    struct cpus_thread *p = free_thread(s, "rx", 1);
+    CU_ASSERT_TRUE(cpus_wake_from(s, p, 0, true, 1000));
+    CU_ASSERT_EQUAL(p->cpu, 1);
+    CU_ASSERT_EQUAL(p->task.nr_migrations[CPUS_MIGRATE_WAKEUP], 0);
+    CU_ASSERT_EQUAL(cpus_take_penalty(s, p), 0);
+    CU_ASSERT_FALSE(cpus_wake_from(s, p, 0, true, 2000)); /* already runnable */
+    cpus_free(s);
+}
+
+/* ksoftirqd as SCHED_FIFO preempts the running CFS thread at once; as SCHED_OTHER with
+ * vruntime already ahead it waits for the CFS slice. */
+static void test_cpus_fifo_ksoftirqd_preempts_cfs_thread(void)
+{
+    struct cpus_sched *s = sched2();
+    struct cpus_thread *hog = running(s, "hog", 0, 0);
+    struct cpus_thread *k = cpus_thread_new(s, "ksoftirqd/0", 0, noop_step, NULL);
+    k->is_ksoftirqd = true;
+    struct cpus_sched_cfg c;
+    cpus_sched_cfg_defaults(&c);
+    c.ksoftirqd_fifo = true;
+    cpus_configure(s, &c);
+    CU_ASSERT_EQUAL(k->policy, CPUS_SCHED_FIFO);
+    CU_ASSERT_TRUE(cpus_wake(s, k));
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 10000));
+    bool sw;
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 10000, &sw), k);
+    CU_ASSERT_TRUE(sw);
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 50000000)); /* FIFO runs until it blocks */
+    cpus_block_at(s, 0, 60000000);
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 60000000, &sw), hog);
+
+    c.ksoftirqd_fifo = false;
+    cpus_configure(s, &c);
+    CU_ASSERT_EQUAL(k->policy, CPUS_SCHED_OTHER);
+    k->vruntime = hog->vruntime + 10000000; /* it has had more than its share */
+    CU_ASSERT_TRUE(cpus_wake(s, k));
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 60001000));
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 63000000)); /* slice of 3 ms used up */
+    cpus_free(s);
+}
+
+/* Two CFS threads share a CPU in slices of max(latency / nr, min_granularity). */
+static void test_cpus_cfs_slices_alternate(void)
+{
+    struct cpus_sched *s = sched2();
+    struct cpus_thread *a = running(s, "a", 0, 0);
+    struct cpus_thread *b = cpus_thread_new(s, "b", 0, noop_step, NULL);
+    CU_ASSERT_TRUE(cpus_wake(s, b));
+    b->vruntime = 0;
+    bool sw;
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 1000000));
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 3000000));
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 3000000, &sw), b);
+    CU_ASSERT_EQUAL(a->vruntime, 3000000);
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 6000000));
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 6000000, &sw), a);
+    cpus_free(s);
+}
+
+/* A CPU going idle pulls a queued thread only when it is cache-cold (task_hot: ran less
+ * than 0.5 ms ago = hot); the move counts as a balance migration. */
+static void test_cpus_newidle_pull_respects_cache_hot(void)
+{
+    struct cpus_sched *s = sched2();
+    running(s, "a", 0, 0);
+    struct cpus_thread *b = free_thread(s, "b", 0);
+    CU_ASSERT_TRUE(cpus_wake(s, b));
+    b->task.last_ran_ns = 1000000 - 100000; /* ran 0.1 ms ago */
+    bool sw;
+    CU_ASSERT_PTR_NULL(cpus_schedule(s, 1, 1000000, &sw));
+    CU_ASSERT_EQUAL(b->cpu, 0);
+    b->task.last_ran_ns = 1000000 - 600000; /* 0.6 ms: cold */
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 1, 1000000, &sw), b);
+    CU_ASSERT_EQUAL(b->cpu, 1);
+    CU_ASSERT_EQUAL(b->task.nr_migrations[CPUS_MIGRATE_BALANCE], 1);
+    CU_ASSERT_EQUAL(cpus_migrate_totals(s)->nr[CPUS_MIGRATE_BALANCE], 1);
+    cpus_free(s);
+}
+
+/* A pinned thread is never moved by a wake-up from another CPU. */
+static void test_cpus_pinned_thread_stays(void)
+{
+    struct cpus_sched *s = sched2();
+    running(s, "a", 0, 0);
+    running(s, "b", 1, 0);
+    struct cpus_thread *p = cpus_thread_new(s, "pinned", 1, noop_step, NULL);
+    CU_ASSERT_TRUE(cpus_wake_from(s, p, 0, true, 1000));
+    CU_ASSERT_EQUAL(p->cpu, 1);
+    struct cpus_mask none;
+    cpus_mask_clear(&none);
+    cpus_mask_set(&none, 5);
+    CU_ASSERT_FALSE(cpus_thread_set_affinity(s, p, &none)); /* CPU 5 does not exist */
+    cpus_free(s);
+}
+
+/* The simcore contract: wake-ups queue on the thread's CPU, need_resched for the idle
+ * task and after a used-up slice (cpus_new: slice = latency / 2 for two threads),
+ * switching between two threads. */
 static void test_cpus_wake_preempts_idle_and_slices_rotate(void)
 {
     struct cpus_sched *s = cpus_new(2, 1000);
-    struct cpus_thread *a = cpus_thread_new(s, "a", 1, step, NULL);
-    struct cpus_thread *b = cpus_thread_new(s, "b", 1, step, NULL);
+    struct cpus_thread *a = cpus_thread_new(s, "a", 1, noop_step, NULL);
+    struct cpus_thread *b = cpus_thread_new(s, "b", 1, noop_step, NULL);
     CU_ASSERT_FALSE(cpus_need_resched(s, 1, 0));
     CU_ASSERT_TRUE(cpus_wake(s, a));
     CU_ASSERT_FALSE(cpus_wake(s, a));           /* already runnable */
@@ -36,6 +192,13 @@ static void test_cpus_wake_preempts_idle_and_slices_rotate(void)
 static CU_TestInfo cases[] = {
     {"test_cpus_wake_preempts_idle_and_slices_rotate",
      test_cpus_wake_preempts_idle_and_slices_rotate},
+    {"test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy",
+     test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy},
+    {"test_cpus_wake_keeps_idle_prev", test_cpus_wake_keeps_idle_prev},
+    {"test_cpus_fifo_ksoftirqd_preempts_cfs_thread", test_cpus_fifo_ksoftirqd_preempts_cfs_thread},
+    {"test_cpus_cfs_slices_alternate", test_cpus_cfs_slices_alternate},
+    {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
+    {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
     CU_TEST_INFO_NULL,
 };
 

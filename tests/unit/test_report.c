@@ -317,7 +317,8 @@ static unsigned count_entries(const char *dir)
 }
 
 static const char *const files[] = {"summary.json",     "mpstat.txt", "interrupts.txt",
-                                    "softnet_stat.txt", "queues.csv", "flows.csv"};
+                                    "softnet_stat.txt", "queues.csv", "flows.csv",
+                                    "threads.csv"};
 
 static void test_report_write_creates_all_files_byte_identical_across_runs(void)
 {

@@ -22,7 +22,13 @@ static const json_t *schema_node(const json_t *schema, const char *ptr)
     for (char **p = parts; *p && node; p++) {
         if (strcmp(*p, "*") == 0)
             break;
-        node = json_object_get(json_object_get(node, "properties"), *p);
+    {
+        const json_t *next = json_object_get(json_object_get(node, "properties"), *p);
+        if (!next) /* an array of objects: its items' properties */
+            next = json_object_get(json_object_get(json_object_get(node, "items"), "properties"),
+                                   *p);
+        node = next;
+    }
     }
     g_strfreev(parts);
     return node;
@@ -57,13 +63,18 @@ static void walk(const json_t *node, const char *path, unsigned *n, unsigned *ba
         bool known = false;
         for (const char *const *k = sim_scenario_keys(); *k; k++) {
             size_t l = strlen(p);
-            known |= strcmp(*k, p) == 0 || (strncmp(*k, p, l) == 0 && (*k)[l] == '/');
+            size_t kl = strlen(*k);
+            known |= strcmp(*k, p) == 0 || (strncmp(*k, p, l) == 0 && (*k)[l] == '/') ||
+                     (kl >= 2 && strcmp(*k + kl - 2, "/*") == 0 && strncmp(*k, p, kl - 1) == 0);
         }
         if (!known) {
             fprintf(stderr, "%s: in schema, not accepted by the loader\n", p);
             (*bad)++;
         }
         walk(sub, p, n, bad);
+        const json_t *items = json_object_get(sub, "items");
+        if (json_object_get(items, "properties"))
+            walk(items, p, n, bad);
         g_free(p);
     }
 }

@@ -464,7 +464,38 @@ static void test_steer_fdir_dump_reports_mode_and_counters(void)
     steer_fdir_ops.destroy(NULL);
 }
 
+/* aRFS-style runtime filters: a flow steered, re-steered, removed; signature mode refuses. */
+static void test_steer_fdir_runtime_perfect_filter_add_update_del(void)
+{
+    json_t *cfg = json_pack("{s:s}", "mode", "perfect");
+    void *st = steer_fdir_ops.init(cfg, "/f", &env8, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    struct traffic_pkt a = tcp4(0x0a000001, 0x0a000101, 1000, 80, PKT_TCP_ACK);
+    struct traffic_pkt b = tcp4(0x0a000002, 0x0a000101, 1000, 80, PKT_TCP_ACK);
+    CU_ASSERT_EQUAL(rx(st, &a), STEER_NO_MATCH);
+    int id = steer_fdir_perfect_add(st, &a, 5);
+    CU_ASSERT(id >= 0);
+    CU_ASSERT_EQUAL(rx(st, &a), 5);
+    CU_ASSERT_EQUAL(rx(st, &b), STEER_NO_MATCH); /* full 5-tuple: another source misses */
+    CU_ASSERT_EQUAL(steer_fdir_perfect_add(st, &a, 2), id); /* same flow: queue rewritten */
+    CU_ASSERT_EQUAL(rx(st, &a), 2);
+    int id2 = steer_fdir_perfect_add(st, &b, 7);
+    CU_ASSERT(id2 >= 0 && id2 != id);
+    CU_ASSERT_TRUE(steer_fdir_perfect_del(st, (unsigned)id));
+    CU_ASSERT_FALSE(steer_fdir_perfect_del(st, (unsigned)id));
+    CU_ASSERT_EQUAL(rx(st, &a), STEER_NO_MATCH);
+    CU_ASSERT_EQUAL(rx(st, &b), 7);
+    CU_ASSERT_EQUAL(steer_fdir_perfect_add(st, &a, 8), -1); /* queue out of range */
+    steer_fdir_ops.destroy(st);
+    json_decref(cfg);
+    void *sig = steer_fdir_ops.init(NULL, "/f", &env8, NULL);
+    CU_ASSERT_EQUAL(steer_fdir_perfect_add(sig, &a, 1), -1); /* ATR mode has no perfect filters */
+    steer_fdir_ops.destroy(sig);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_steer_fdir_runtime_perfect_filter_add_update_del",
+     test_steer_fdir_runtime_perfect_filter_add_update_del},
     {"test_steer_fdir_syn_programs_filter_for_rx_direction",
      test_steer_fdir_syn_programs_filter_for_rx_direction},
     {"test_steer_fdir_twentieth_data_packet_programs",

@@ -1,0 +1,21 @@
+/* Busy polling from a thread: napi_busy_loop() / busy_poll_stop() with prefer_busy_poll
+ * (net/core/dev.c, Linux 6.12) — the poller owns the NAPI, so the queue's interrupt
+ * stays masked and no NET_RX softirq runs for it (the AF_XDP / DPDK-like setup). */
+#include "models/kernel/kern_priv.h"
+
+int kern_napi_busy_poll(struct napi_struct *n)
+{
+    struct kern_host *h = n->host;
+    /* napi_busy_loop(): test_and_set_bit(NAPI_STATE_SCHED) fails while the IRQ path
+     * has it scheduled; then only softirq polls it */
+    if ((n->state & NAPI_STATE_SCHED) && !(n->state & NAPI_STATE_IN_BUSY_POLL))
+        return -1;
+    n->state |= NAPI_STATE_SCHED | NAPI_STATE_IN_BUSY_POLL;
+    kern_charge(h, h->c.napi_poll);
+    int work = n->poll(n, KERN_BUSY_POLL_BUDGET);
+    n->polls++;
+    h->poll_hist[work < 64 ? work : 64]++;
+    kern_gro_flush(n, false);
+    kern_gro_normal_list(n);
+    return work;
+}
