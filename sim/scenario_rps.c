@@ -335,8 +335,9 @@ bool sim_scenario_rps_load(struct sim_rps_cfg *c, const json_t *root, unsigned n
     if (ev && !load_events(c, ev, err))
         return false;
     const json_t *nb = json_object_get(root, "nic_b");
-    if (nb && (!json_is_object(nb) ? fail(err, SIM_ERROR_INPUT, "/nic_b: expected an object")
-                                   : !load_nic_b(c, nb, n_cpus, err)))
+    if (nb && !json_is_object(nb))
+        return fail(err, SIM_ERROR_INPUT, "/nic_b: expected an object");
+    if (nb && !load_nic_b(c, nb, n_cpus, err))
         return false;
     const json_t *steering = nic ? json_object_get(nic, "steering") : NULL;
     if (c->arfs && !sim_scenario_fdir_perfect(steering))

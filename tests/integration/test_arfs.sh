@@ -10,6 +10,12 @@ for v in off on; do
     "$bin" run "$src/scenarios/arfs-$v.json" --engine window --out "$tmp/$v" > "$tmp/$v.mpstat" || { echo "FAIL: run arfs-$v"; exit 1; }
     echo "== arfs-$v: mpstat"; cat "$tmp/$v.mpstat"
 done
+# Same bytes from the per-CPU-actor engine (filters installed at run time).
+"$bin" run "$src/scenarios/arfs-on.json" --engine percpu --out "$tmp/on-percpu" > /dev/null || { echo "FAIL: percpu run"; exit 1; }
+for f in summary.json flows.csv queues.csv; do
+    cmp -s "$tmp/on/$f" "$tmp/on-percpu/$f" || { echo "FAIL: engines differ in $f"; exit 1; }
+done
+echo "ok   window and percpu engines byte-identical on arfs-on"
 python3 - "$tmp" <<'PY'
 import csv, json, sys
 t = sys.argv[1]

@@ -149,6 +149,46 @@ static void test_rps_backlog_drop_counts_in_softnet_dropped(void)
     kern_host_free(h);
 }
 
+static void test_rps_flow_limit_drops_count_on_the_enqueuing_cpu(void)
+{
+    /* One flow floods CPU 1's backlog from CPU 0 with flow_limit_cpu_bitmap = CPU 0:
+     * once the backlog is half full the flow holds > 64 of the last 128 packets. */
+    struct drv d = {.n = 60, .hash = 0x12345678, .l4 = 17};
+    struct kern_params p;
+    struct kern_cost c = {0};
+    kern_params_defaults(&p);
+    struct kern_ops ops = {.kick_cpu = t_kick, .wake_at = t_wake};
+    struct kern_host *h = kern_host_new(2, &p, &c, &ops);
+    unsigned sof[2] = {0, 0};
+    kern_sockets_init(h, 1, sof, 2, 1 << 30);
+    struct kern_rps_params rp;
+    kern_rps_params_defaults(&rp);
+    rp.netdev_max_backlog = 1000;
+    kern_cpumask_set(&rp.flow_limit_cpus, 0);
+    struct kern_cpumask m = {0};
+    kern_cpumask_set(&m, 1);
+    CU_ASSERT_FATAL(kern_rps_enable(h, &rp, NULL));
+    CU_ASSERT_FATAL(kern_rps_add_dev(h, 0, 1, NULL));
+    CU_ASSERT_FATAL(kern_rps_set_queue(h, 0, 0, &m, 0, NULL));
+    kern_netif_napi_add(h, &d.napi, drv_poll, 64, &d);
+    kern_request_irq(h, IRQ_NIC, drv_irq, "eth0-TxRx-0", &d);
+    for (uint64_t i = 0; i < 10; i++) { /* 600 packets; CPU 1 never runs */
+        kern_irq_deliver(h, 0, IRQ_NIC, i * 1000000);
+        run_cpu(h, 0, i * 1000000);
+    }
+    struct kern_rps_softnet sn0, sn1;
+    kern_rps_softnet(h, 0, &sn0);
+    kern_rps_softnet(h, 1, &sn1);
+    /* From qlen 500 (max_backlog / 2) every packet is sampled; the single flow holds
+     * > 64 of the last 128 from the 65th sample on: 500 + 64 queued, 36 dropped. */
+    CU_ASSERT_EQUAL(sn0.flow_limit_count, 36);
+    CU_ASSERT_EQUAL(sn1.flow_limit_count, 0);
+    CU_ASSERT_EQUAL(sn1.dropped, sn0.flow_limit_count); /* dropped on the target's row */
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->dropped, sn1.dropped);
+    CU_ASSERT_EQUAL(sn1.input_qlen, 564);
+    kern_host_free(h);
+}
+
 static void test_rfs_records_connected_sockets_only(void)
 {
     struct drv d = {.n = 1, .hash = 0x12345670, .l4 = 6};
@@ -209,6 +249,8 @@ static CU_TestInfo cases[] = {
      test_rps_ipi_is_sent_at_the_end_of_net_rx_action},
     {"test_rps_backlog_drop_counts_in_softnet_dropped",
      test_rps_backlog_drop_counts_in_softnet_dropped},
+    {"test_rps_flow_limit_drops_count_on_the_enqueuing_cpu",
+     test_rps_flow_limit_drops_count_on_the_enqueuing_cpu},
     {"test_rfs_records_connected_sockets_only", test_rfs_records_connected_sockets_only},
     {"test_rfs_steers_to_the_reading_cpu", test_rfs_steers_to_the_reading_cpu},
     {"test_sock_counts_segments_behind_a_later_sequence",
