@@ -374,10 +374,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         for (unsigned c = 0; c < cfg->n_cpus; c++)
             kick_cpu(m, c, 0);
     }
-    if (!dev_irqs_init(m,
-                       IRQ_BASE + nic_q_vectors(m->nic) + 1 +
-                           (m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0),
-                       err))
+    if (!dev_irqs_init(
+            m, IRQ_BASE + nic_q_vectors(m->nic) + 1 + (m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0),
+            err))
         goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);

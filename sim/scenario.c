@@ -548,7 +548,8 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
         "sockets",  "cpus",       "workload",      "threads",
         "affinity", "service_us", "request_bytes", "response_bytes",
         "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
-        "acceptor", "pool",       "msgs_per_conn", "tx_nic",   NULL};
+        "acceptor", "pool",       "msgs_per_conn", "tx_nic",
+        NULL};
     sc->sockets = -1;
     if (!a)
         return true;

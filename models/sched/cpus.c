@@ -330,7 +330,8 @@ bool cpus_wake_from(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, 
     if (waker_cpu < 0 || waker_cpu >= (int)s->n_cpus)
         waker_cpu = (int)t->cpu;
     unsigned prev = t->cpu, cpu;
-    if (t->policy == CPUS_SCHED_FIFO) {
+    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_weight(&t->task.allowed) == 1) {
+        /* select_task_rq(): one allowed CPU never reaches the class's placement */
         cpu = select_rt(t);
         if (cpu != prev)
             cpus_set_task_cpu(s->topo, &s->cfg.refill, &s->stats, &t->task, (int)cpu,

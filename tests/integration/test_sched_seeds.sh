@@ -13,7 +13,7 @@ run() { # scenario name [engine]
 }
 for s in sched2-proxy-hash sched2-proxy-xps sched5-ksoftirqd-other sched5-ksoftirqd-fifo \
          sched5-rx-sink sched5-rx-busypoll rr-netperf sched6-acceptor-per-queue \
-         sched6-acceptor-single; do run $s; done
+         sched6-acceptor-single sched5-interference-on sched5-interference-off; do run $s; done
 run sched6-acceptor-single window
 diff -r "$tmp/sched6-acceptor-single" "$tmp/sched6-acceptor-single-window" >/dev/null \
     || fail "sched6-acceptor-single: engines differ"
@@ -60,6 +60,14 @@ check(o["packets"]["dropped"] > f["packets"]["dropped"], "seed 5: more drops wit
 hog = lambda s: [t for t in s["threads"] if t["name"] == "hog/0"][0]["run_ms"]
 check(hog(f) < 0.1 * hog(o), f"seed 5: the hog starves under fifo ({hog(f)} vs {hog(o)} ms)")
 check(o["softirq_start_us"]["count"] > 0, "seed 5: softirq_start_us sampled")
+
+# Seed 5: softirq start latency (hardirq raising NET_RX -> net_rx_action) under another
+# device's softirq on the same CPU.
+a, z = S("sched5-interference-on"), S("sched5-interference-off")
+check(z["softirq_start_us"]["p999"] < 5, f"seed 5: start p99.9 alone {z['softirq_start_us']['p999']} us")
+check(80 < a["softirq_start_us"]["p999"] < 150 and a["softirq_start_us"]["max"] < 150,
+      f"seed 5: start p99.9 with a 100 us block softirq {a['softirq_start_us']['p999']} us")
+check(a["softirq_start_us"]["count"] > 1000, "seed 5: start latency sampled per NIC hardirq")
 
 # Seed 5b: busy polling vs interrupts.
 i, b = S("sched5-rx-sink"), S("sched5-rx-busypoll")
