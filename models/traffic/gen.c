@@ -1,6 +1,7 @@
 /* Arrival processes of a traffic generator (pktgen/TRex-like flows, tcpreplay
  * replay), merged in time order with a binary heap (ties by flow id, as
- * libuv's timer heap breaks ties by start id). Line rate per IEEE 802.3 4.4.2. */
+ * libuv's timer heap breaks ties by start id) of streams: a constant-rate
+ * group is one stream whose flows take turns. Line rate per IEEE 802.3 4.4.2. */
 #include "models/traffic/gen.h"
 
 #include <arpa/inet.h>
@@ -44,6 +45,22 @@ struct gen_flow {
     uint32_t group;
 };
 
+/* A source of arrivals in strictly increasing time: one flow, or a whole
+ * constant-rate group whose flows take turns (flow j's k-th arrival is the
+ * group's (k * count + j)-th, evenly spaced), so the merge heap holds one
+ * entry per group instead of one per flow. */
+struct gen_stream {
+    uint32_t first, n; /* flow indices [first, first + n) */
+    uint32_t cur;      /* flow index of the stream's next arrival */
+};
+
+/* Merge-heap entry: the stream's next arrival, keyed (time, flow index). */
+struct gen_head {
+    uint64_t t;
+    uint32_t flow;
+    uint32_t stream;
+};
+
 struct traffic_gen {
     uint64_t duration_ns;
     /* generated flows */
@@ -51,7 +68,9 @@ struct traffic_gen {
     uint32_t n_groups;
     struct gen_flow *flows; /* index = flow id - 1 */
     uint32_t n_flows;
-    uint32_t *heap; /* flow indices, min (next_ns, index) on top */
+    struct gen_stream *streams;
+    uint32_t n_streams;
+    struct gen_head *heap; /* min (t, flow) on top */
     uint32_t heap_n;
     /* replay */
     bool replay;
@@ -66,27 +85,26 @@ double traffic_line_rate_pps(double bits_per_s, double frame_len)
 
 /* ---- heap ---------------------------------------------------------------- */
 
-static bool heap_less(const struct traffic_gen *g, uint32_t a, uint32_t b)
+static bool heap_less(const struct gen_head *a, const struct gen_head *b)
 {
-    uint64_t ta = g->flows[a].next_ns, tb = g->flows[b].next_ns;
-    return ta < tb || (ta == tb && a < b);
+    return a->t < b->t || (a->t == b->t && a->flow < b->flow);
 }
 
 static void heap_down(struct traffic_gen *g, uint32_t i)
 {
+    struct gen_head *h = g->heap, x = h[i];
     for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < g->heap_n && heap_less(g, g->heap[l], g->heap[m]))
-            m = l;
-        if (l + 1 < g->heap_n && heap_less(g, g->heap[l + 1], g->heap[m]))
+        uint32_t l = 2 * i + 1, m = l;
+        if (l >= g->heap_n)
+            break;
+        if (l + 1 < g->heap_n && heap_less(&h[l + 1], &h[l]))
             m = l + 1;
-        if (m == i)
-            return;
-        uint32_t t = g->heap[i];
-        g->heap[i] = g->heap[m];
-        g->heap[m] = t;
+        if (!heap_less(&h[m], &x))
+            break;
+        h[i] = h[m];
         i = m;
     }
+    h[i] = x;
 }
 
 /* ---- arrival times ------------------------------------------------------- */
@@ -128,8 +146,9 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     }
     if (g->heap_n == 0)
         return false;
-    uint32_t idx = g->heap[0];
-    struct gen_flow *f = &g->flows[idx];
+    struct gen_head *top = &g->heap[0];
+    struct gen_stream *st = &g->streams[top->stream];
+    struct gen_flow *f = &g->flows[top->flow];
     struct gen_group *gr = &g->groups[f->group];
     *out = f->tmpl;
     out->ts_ns = f->next_ns;
@@ -149,9 +168,15 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     }
     f->k++;
     flow_advance(g, f);
-    if (f->next_ns >= g->duration_ns)
-        g->heap[0] = g->heap[--g->heap_n];
-    heap_down(g, 0);
+    /* A turn-taking group's next arrival is its next flow's, already computed. */
+    if (++st->cur == st->first + st->n)
+        st->cur = st->first;
+    top->flow = st->cur;
+    top->t = g->flows[st->cur].next_ns;
+    if (top->t >= g->duration_ns)
+        *top = g->heap[--g->heap_n];
+    if (g->heap_n)
+        heap_down(g, 0);
     return true;
 }
 
@@ -498,6 +523,8 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     return true;
 }
 
+static void gen_streams_new(struct traffic_gen *g);
+
 static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path, uint64_t seed,
                           GError **err)
 {
@@ -525,13 +552,37 @@ static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path
     g->flows = (struct gen_flow *)g_array_free(arr, FALSE);
     if (!ok)
         return false;
-    g->heap = g_new(uint32_t, g->n_flows);
-    for (uint32_t f = 0; f < g->n_flows; f++)
-        if (g->flows[f].next_ns < g->duration_ns)
-            g->heap[g->heap_n++] = f;
+    gen_streams_new(g);
+    return true;
+}
+
+/* Constant-rate groups whose arrivals are at least 2 ns apart take turns in
+ * one stream: their arrival times strictly increase in turn order, so the
+ * stream's head is always its group's earliest (time, flow) and the merge is
+ * the same as with one heap entry per flow. Poisson flows, and groups so fast
+ * that rounding to ns could tie, keep one stream per flow. */
+static void gen_streams_new(struct traffic_gen *g)
+{
+    g->streams = g_new(struct gen_stream, g->n_flows);
+    g->heap = g_new(struct gen_head, g->n_flows);
+    for (uint32_t f = 0; f < g->n_flows;) {
+        const struct gen_group *gr = &g->groups[g->flows[f].group];
+        uint32_t n = 1;
+        while (f + n < g->n_flows && g->flows[f + n].group == g->flows[f].group)
+            n++;
+        bool turns = gr->process != PROC_POISSON && gr->ival_ns / n >= 2.0;
+        for (uint32_t j = 0; j < n; j += turns ? n : 1) {
+            struct gen_stream *st = &g->streams[g->n_streams];
+            *st = (struct gen_stream){.first = f + j, .n = turns ? n : 1, .cur = f + j};
+            if (g->flows[st->cur].next_ns < g->duration_ns)
+                g->heap[g->heap_n++] = (struct gen_head){
+                    .t = g->flows[st->cur].next_ns, .flow = st->cur, .stream = g->n_streams};
+            g->n_streams++;
+        }
+        f += n;
+    }
     for (uint32_t k = g->heap_n / 2; k-- > 0;)
         heap_down(g, k);
-    return true;
 }
 
 /* ---- replay -------------------------------------------------------------- */
@@ -680,6 +731,7 @@ void traffic_gen_free(struct traffic_gen *g)
     g_free(g->groups);
     g_free(g->flows);
     g_free(g->heap);
+    g_free(g->streams);
     g_free(g->pkts);
     g_free(g);
 }
