@@ -55,6 +55,7 @@ struct kern_host {
     unsigned *sock_of_flow;
     unsigned n_flows;
     struct sim_flow_result *flows;
+    struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
     uint64_t stack_calls, delivered, sock_drops;
