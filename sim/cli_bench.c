@@ -21,6 +21,9 @@
 #define PROBE_EXTRA_FLOWS 65536
 #define PROBE_SECONDS     0.001
 
+/* Flows differ by source address: the 82599 hashes UDP on the IP 2-tuple by
+ * default (ixgbe_setup_mrqc), so flows varying only a port would all land in
+ * one queue and leave 15 of the 16 queues idle (what pktgen/TRex RSS tests do). */
 static json_t *bench_scenario(double sim_s, int flows)
 {
     json_t *j = json_pack(
