@@ -34,15 +34,20 @@ struct gen_group {
     uint32_t n_sizes;
     uint32_t hdr_len; /* L2..L4 header bytes */
     struct sim_rng rng;
+    struct traffic_pkt tmpl; /* flow j = tmpl with `vary` incremented by j */
+    enum gen_vary vary;
+    uint32_t first; /* flow index of j = 0 */
 };
 
+/* Per-flow state, 32 bytes: the packet template lives in the group. */
 struct gen_flow {
-    struct traffic_pkt tmpl;
-    double next_on; /* next arrival in on-time (ns since group start) */
-    double phase;   /* constant/onoff: on-time of the first arrival */
+    /* poisson: next arrival in on-time (ns since group start); constant/onoff:
+     * on-time of the first arrival (arrival k is at on + k * ival) */
+    double on;
     uint64_t next_ns;
     uint64_t k; /* packets emitted */
     uint32_t group;
+    uint32_t tcp_seq; /* next TCP sequence number */
 };
 
 /* A source of arrivals in strictly increasing time: one flow, or a whole
@@ -130,11 +135,13 @@ static void flow_advance(struct traffic_gen *g, struct gen_flow *f)
 {
     struct gen_group *gr = &g->groups[f->group];
     if (gr->process == PROC_POISSON)
-        f->next_on += sim_rng_exp(&gr->rng, gr->ival_ns);
-    else /* k * ival from the phase: no accumulated rounding drift */
-        f->next_on = f->phase + (double)f->k * gr->ival_ns;
-    f->next_ns = wall_ns(gr, f->next_on);
+        f->next_ns = wall_ns(gr, f->on += sim_rng_exp(&gr->rng, gr->ival_ns));
+    else /* k * ival from the first arrival: no accumulated rounding drift */
+        f->next_ns = wall_ns(gr, f->on + (double)f->k * gr->ival_ns);
 }
+
+static void vary_flow(struct traffic_pkt *p, enum gen_vary vary, int family, uint32_t j);
+static bool addr_add(uint8_t *a, unsigned len, uint64_t n);
 
 bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
 {
@@ -150,20 +157,23 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     struct gen_stream *st = &g->streams[top->stream];
     struct gen_flow *f = &g->flows[top->flow];
     struct gen_group *gr = &g->groups[f->group];
-    *out = f->tmpl;
+    *out = gr->tmpl;
+    vary_flow(out, gr->vary, out->l3, top->flow - gr->first);
+    out->flow = top->flow + 1;
+    out->tcp_seq = f->tcp_seq;
     out->ts_ns = f->next_ns;
     if (out->l4 == 6 && f->k == 0) { /* TCP handshake opener, minimum frame */
         out->tcp_flags = PKT_TCP_SYN;
         out->payload_len = 0;
         out->wire_len = MAX(ETH_MIN_FRAME, gr->hdr_len + ETH_FCS_LEN) - ETH_FCS_LEN;
-        f->tmpl.tcp_seq++; /* SYN takes one sequence number */
+        f->tcp_seq++; /* SYN takes one sequence number */
     } else {
         uint32_t size = gr->sizes[gr->n_sizes == 1 ? 0 : sim_rng_below(&gr->rng, gr->n_sizes)];
         out->wire_len = size - ETH_FCS_LEN;
         out->payload_len = size - ETH_FCS_LEN - gr->hdr_len;
         if (out->l4 == 6) {
             out->tcp_flags = PKT_TCP_ACK;
-            f->tmpl.tcp_seq += out->payload_len;
+            f->tcp_seq += out->payload_len;
         }
     }
     f->k++;
@@ -507,16 +517,16 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     sim_rng_init(&gr->rng, seed, stream);
     g_free(stream);
     uint32_t isn = sim_rng_u32(&gr->rng);
+    gr->tmpl = t;
+    gr->vary = (enum gen_vary)vary;
+    gr->first = flows->len;
     for (uint32_t j = 0; j < (uint32_t)count; j++) {
-        struct gen_flow f = {.tmpl = t, .group = g->n_groups};
-        vary_flow(&f.tmpl, (enum gen_vary)vary, t.l3, j);
-        f.tmpl.flow = flows->len + 1;
-        f.tmpl.tcp_seq = isn + j * 0x01000193u; /* distinct ISNs per flow */
+        struct gen_flow f = {.group = g->n_groups};
+        f.tcp_seq = isn + j * 0x01000193u; /* distinct ISNs per flow */
         /* Constant: flows staggered by the group's inter-arrival time. */
-        f.next_on = gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns)
-                                                : (double)j * (1e9 / pps);
-        f.phase = f.next_on;
-        f.next_ns = wall_ns(gr, f.next_on);
+        f.on = gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns)
+                                           : (double)j * (1e9 / pps);
+        f.next_ns = wall_ns(gr, f.on);
         g_array_append_val(flows, f);
     }
     g->n_groups++;
