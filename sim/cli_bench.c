@@ -24,16 +24,17 @@
 /* Flows differ by source address: the 82599 hashes UDP on the IP 2-tuple by
  * default (ixgbe_setup_mrqc), so flows varying only a port would all land in
  * one queue and leave 15 of the 16 queues idle (what pktgen/TRex RSS tests do). */
-static json_t *bench_scenario(double sim_s, int flows)
+static json_t *bench_scenario(double sim_s, int flows, int sockets)
 {
     json_t *j = json_pack(
-        "{s:s, s:i, s:f, s:i, s:{s:i, s:i, s:i, s:{s:[s], s:{s:i, s:s}}}, s:{s:s},"
+        "{s:s, s:i, s:f, s:i, s:{s:i, s:i, s:i, s:{s:[s], s:{s:i, s:s}}}, s:{s:o},"
         " s:{s:f, s:[{s:i, s:s, s:s, s:i, s:s}]}}",
         "description", "line rate: 10 GbE, 64 B frames, 4096 UDP flows, 16-queue RSS", "seed", 1,
         "duration_ms", sim_s * 1e3, "cpus", 16, "nic", "rx_queues", 16, "ring_size", 512, "itr_us",
         20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16", "app",
-        "sockets", "per_flow", "traffic", "duration_s", sim_s, "flows", "count", flows, "vary",
-        flows > 65535 - 1024 ? "src" : "sport", "proto", "udp", "frame_len", 64, "line", "10G");
+        "sockets", sockets ? json_integer(sockets) : json_string("per_flow"), "traffic",
+        "duration_s", sim_s, "flows", "count", flows, "vary", "src", "proto", "udp", "frame_len",
+        64, "line", "10G");
     return j;
 }
 
@@ -150,11 +151,13 @@ static bool best_engine(const json_t *scn, enum sim_engine_kind kind, int runs,
 }
 
 /* Memory an extra flow costs: peak RSS of the window engine with
- * PROBE_EXTRA_FLOWS more flows, short runs, minus the same with BENCH_FLOWS. */
-static bool bytes_per_flow(double *out)
+ * PROBE_EXTRA_FLOWS more flows, short runs, minus the same with BENCH_FLOWS;
+ * with `sockets` shared sockets (flow state only) or 0 = one socket and sink
+ * thread per flow (the bench scenario's layout). */
+static bool bytes_per_flow(int sockets, double *out)
 {
-    json_t *a = bench_scenario(PROBE_SECONDS, BENCH_FLOWS);
-    json_t *b = bench_scenario(PROBE_SECONDS, BENCH_FLOWS + PROBE_EXTRA_FLOWS);
+    json_t *a = bench_scenario(PROBE_SECONDS, BENCH_FLOWS, sockets);
+    json_t *b = bench_scenario(PROBE_SECONDS, BENCH_FLOWS + PROBE_EXTRA_FLOWS, sockets);
     struct engine_stat sa, sb;
     bool ok = run_engine(a, SIM_ENGINE_WINDOW, &sa) && run_engine(b, SIM_ENGINE_WINDOW, &sb);
     json_decref(a);
@@ -190,9 +193,9 @@ int sim_cli_bench(int argc, char **argv)
     if (argc != 1 || !(sim_s > 0) || duration_ms < 0 || runs < 1)
         return sim_cli_fail("bench", SIM_EXIT_USAGE,
                             "expected no arguments, --sim-seconds > 0 and --runs >= 1");
-    json_t *scn = bench_scenario(sim_s, BENCH_FLOWS);
+    json_t *scn = bench_scenario(sim_s, BENCH_FLOWS, 0);
     GError *err = NULL;
-    double base = 0, bpf = 0;
+    double base = 0, bpf = 0, bpf_sock = 0;
     struct engine_stat es[2];
     int rc = SIM_EXIT_OK;
     for (int i = 0; i < runs; i++) {
@@ -210,7 +213,7 @@ int sim_cli_bench(int argc, char **argv)
             goto out;
         }
     }
-    if (!bytes_per_flow(&bpf)) {
+    if (!bytes_per_flow(BENCH_FLOWS, &bpf) || !bytes_per_flow(0, &bpf_sock)) {
         rc = sim_cli_fail("bench", SIM_EXIT_INPUT, "memory probe run failed");
         goto out;
     }
@@ -224,9 +227,10 @@ int sim_cli_bench(int argc, char **argv)
                           sim_engine_name(k == 0 ? SIM_ENGINE_WINDOW : SIM_ENGINE_PERCPU), "mpps",
                           es[k].mpps, "wall_s", es[k].wall_s, "ratio",
                           base > 0 ? es[k].mpps / base : 0, "peak_rss_mb", es[k].rss_kb / 1024.0));
-        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:i, s:i}", "baseline_mpps", base,
+        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i}", "baseline_mpps", base,
                               "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow", bpf,
-                              "sim_time_s", sim_s, "runs", runs, "flows", BENCH_FLOWS);
+                              "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s, "runs",
+                              runs, "flows", BENCH_FLOWS);
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
         free(s);
@@ -238,7 +242,9 @@ int sim_cli_bench(int argc, char **argv)
             printf("  %-7s engine: %8.2f Mpps  %7.3f s wall  %5.2fx of baseline  %6.1f MB peak\n",
                    sim_engine_name(k == 0 ? SIM_ENGINE_WINDOW : SIM_ENGINE_PERCPU), es[k].mpps,
                    es[k].wall_s, base > 0 ? es[k].mpps / base : 0, es[k].rss_kb / 1024.0);
-        printf("  peak RSS: %.1f MB; %.0f bytes per extra flow\n", rss_mb, bpf);
+        printf("  peak RSS: %.1f MB; per extra flow: %.0f bytes (sockets shared), %.0f bytes "
+               "(own socket + sink thread)\n",
+               rss_mb, bpf, bpf_sock);
     }
 out:
     json_decref(scn);

@@ -152,8 +152,8 @@ void sim_flow_lat_init(struct sim_flow_lat *l)
 void sim_flow_lat_add(struct sim_flow_lat *l, uint64_t v_ns)
 {
     unsigned b = fl_bucket_of(v_ns);
-    if (l->count == 0) /* room for 6 powers of two below the first sample */
-        l->lo = (uint16_t)(b > 6 * SIM_FLOW_LAT_SUB ? b - 6 * SIM_FLOW_LAT_SUB : 0);
+    if (l->count == 0) /* room for 5 powers of two below the first sample */
+        l->lo = (uint16_t)(b > 5 * SIM_FLOW_LAT_SUB ? b - 5 * SIM_FLOW_LAT_SUB : 0);
     else if (b >= (unsigned)l->lo + SIM_FLOW_LAT_BINS)
         fl_slide_up(l, b - ((unsigned)l->lo + SIM_FLOW_LAT_BINS - 1));
     else if (b < l->lo)

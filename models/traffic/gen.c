@@ -559,7 +559,8 @@ static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path
     }
     g_free(fpath);
     g->n_flows = arr->len;
-    g->flows = (struct gen_flow *)g_array_free(arr, FALSE);
+    /* trim the array's doubling slack: per-flow memory is a budget */
+    g->flows = g_renew(struct gen_flow, g_array_free(arr, FALSE), MAX(g->n_flows, 1u));
     if (!ok)
         return false;
     gen_streams_new(g);
@@ -571,16 +572,27 @@ static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path
  * stream's head is always its group's earliest (time, flow) and the merge is
  * the same as with one heap entry per flow. Poisson flows, and groups so fast
  * that rounding to ns could tie, keep one stream per flow. */
+static uint32_t gen_group_size(const struct traffic_gen *g, uint32_t i)
+{
+    return (i + 1 < g->n_groups ? g->groups[i + 1].first : g->n_flows) - g->groups[i].first;
+}
+
+static bool gen_group_turns(const struct traffic_gen *g, uint32_t i)
+{
+    const struct gen_group *gr = &g->groups[i];
+    return gr->process != PROC_POISSON && gr->ival_ns / gen_group_size(g, i) >= 2.0;
+}
+
 static void gen_streams_new(struct traffic_gen *g)
 {
-    g->streams = g_new(struct gen_stream, g->n_flows);
-    g->heap = g_new(struct gen_head, g->n_flows);
+    uint32_t n_streams = 0;
+    for (uint32_t i = 0; i < g->n_groups; i++)
+        n_streams += gen_group_turns(g, i) ? 1 : gen_group_size(g, i);
+    g->streams = g_new(struct gen_stream, n_streams);
+    g->heap = g_new(struct gen_head, n_streams);
     for (uint32_t f = 0; f < g->n_flows;) {
-        const struct gen_group *gr = &g->groups[g->flows[f].group];
-        uint32_t n = 1;
-        while (f + n < g->n_flows && g->flows[f + n].group == g->flows[f].group)
-            n++;
-        bool turns = gr->process != PROC_POISSON && gr->ival_ns / n >= 2.0;
+        uint32_t n = gen_group_size(g, g->flows[f].group);
+        bool turns = gen_group_turns(g, g->flows[f].group);
         for (uint32_t j = 0; j < n; j += turns ? n : 1) {
             struct gen_stream *st = &g->streams[g->n_streams];
             *st = (struct gen_stream){.first = f + j, .n = turns ? n : 1, .cur = f + j};

@@ -134,9 +134,9 @@ static void test_stats_merge_equals_adding_all(void)
 
 /* ---- per-flow summary ---- */
 
-static void test_flow_lat_is_at_most_160_bytes(void)
+static void test_flow_lat_is_104_bytes(void)
 {
-    CU_ASSERT(sizeof(struct sim_flow_lat) <= 160);
+    CU_ASSERT(sizeof(struct sim_flow_lat) <= 104);
 }
 
 static void test_flow_lat_empty_reports_zero(void)
@@ -221,8 +221,8 @@ static void test_flow_lat_window_moves_down_when_top_is_empty(void)
     struct sim_flow_lat l;
     sim_flow_lat_init(&l);
     sim_flow_lat_add(&l, 1000000); /* 1 ms first */
-    sim_flow_lat_add(&l, 100);     /* 2^13 below: the empty top lets the window move */
-    CU_ASSERT_EQUAL(sim_flow_lat_quantile(&l, 0.5), 111); /* its [96, 111] bucket */
+    sim_flow_lat_add(&l, 10000);   /* 2^6.6 below: the empty top lets the window move */
+    CU_ASSERT_EQUAL(sim_flow_lat_quantile(&l, 0.5), 10239); /* its [8192, 10239] bucket */
     CU_ASSERT(sim_flow_lat_quantile(&l, 1.0) == 1000000);
 }
 
@@ -249,7 +249,7 @@ static CU_TestInfo cases[] = {
     {"quantile capped at max", test_stats_quantile_capped_at_max},
     {"uniform 1..100000 percentiles", test_stats_uniform_percentiles},
     {"merge equals adding all", test_stats_merge_equals_adding_all},
-    {"flow summary is at most 160 bytes", test_flow_lat_is_at_most_160_bytes},
+    {"flow summary is 104 bytes", test_flow_lat_is_104_bytes},
     {"flow summary empty reports zero", test_flow_lat_empty_reports_zero},
     {"flow summary quantiles within 25% over four decades",
      test_flow_lat_quantiles_within_25_percent_over_four_decades},
