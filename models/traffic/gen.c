@@ -185,7 +185,7 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     top->t = g->flows[st->cur].next_ns;
     if (top->t >= g->duration_ns)
         *top = g->heap[--g->heap_n];
-    if (g->heap_n)
+    if (g->heap_n > 1)
         heap_down(g, 0);
     return true;
 }
