@@ -55,9 +55,9 @@ struct kern_host {
     unsigned *sock_of_flow;
     unsigned n_flows;
     struct sim_flow_result *flows;
-    struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
+    struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
     unsigned napi_ids;
