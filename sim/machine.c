@@ -334,7 +334,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     g_free(sof);
     m->flows = g_new0(struct sim_flow_result, cfg->n_flows);
     for (unsigned f = 0; f < cfg->n_flows; f++)
-        sim_hist_init(&m->flows[f].latency);
+        sim_flow_lat_init(&m->flows[f].latency);
     m->flow_queues = g_new0(uint64_t, cfg->n_flows);
     kern_set_flow_results(m->kern, m->flows);
     unsigned *cos = g_new(unsigned, cfg->n_socks);
@@ -685,8 +685,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
     r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
     memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
     sim_hist_init(&r->latency);
-    for (unsigned f = 0; f < m->cfg.n_flows; f++)
-        sim_hist_merge(&r->latency, &m->flows[f].latency);
+    sim_hist_merge(&r->latency, kern_latency_hist(m->kern));
     unsigned nvb = m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0;
     r->n_vectors = nv + 1 + nvb;
     r->vectors = g_new0(struct sim_vector_result, nv + 1 + nvb);

@@ -345,14 +345,14 @@ char *sim_report_flows_csv(const struct sim_result *r)
                               "lat_p999_us,lat_max_us\n");
     for (unsigned f = 0; f < r->n_flows; f++) {
         const struct sim_flow_result *fr = &r->flows[f];
-        const struct sim_hist *h = &fr->latency;
+        const struct sim_flow_lat *h = &fr->latency;
         g_string_append_printf(s,
                                "%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
                                ",%" G_GUINT64_FORMAT ",%u,%u,%.3f,%.3f,%.3f,%.3f\n",
                                f, fr->packets, fr->delivered, fr->drops, fr->ooo, fr->rxq, fr->cpu,
-                               (double)sim_hist_quantile(h, 0.5) / 1e3,
-                               (double)sim_hist_quantile(h, 0.99) / 1e3,
-                               (double)sim_hist_quantile(h, 0.999) / 1e3, (double)h->max / 1e3);
+                               (double)sim_flow_lat_quantile(h, 0.5) / 1e3,
+                               (double)sim_flow_lat_quantile(h, 0.99) / 1e3,
+                               (double)sim_flow_lat_quantile(h, 0.999) / 1e3, (double)h->max / 1e3);
     }
     return g_string_free(s, FALSE);
 }

@@ -49,7 +49,7 @@ struct sim_flow_result {
     uint64_t ooo;       /* delivered behind a later sequence number */
     unsigned rxq;       /* queue of the flow's last packet */
     unsigned cpu;       /* CPU that processed the flow's last packet */
-    struct sim_hist latency; /* NIC arrival -> socket enqueue */
+    struct sim_flow_lat latency; /* NIC arrival -> socket enqueue (sim/stats.h) */
 };
 
 /* Per-vector interrupt counts per CPU, for the /proc/interrupts layout. */

@@ -76,7 +76,11 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null
     done
     [[ -n $STAGE && -d $STAGE ]] && rm -rf "$STAGE"
-    if ((MOUNTED_TRACEFS)); then umount "$TRACEFS" 2>/dev/null; fi
+    # Unmount what we mounted, unless another capture is still tracing in its own
+    # instance (a concurrent run saw tracefs mounted and did not mount it itself).
+    if ((MOUNTED_TRACEFS)) && [[ -z $(ls "$TRACEFS/instances" 2>/dev/null | grep '^nicsteer-') ]]; then
+        umount "$TRACEFS" 2>/dev/null
+    fi
     exit "$rc"
 }
 trap cleanup EXIT

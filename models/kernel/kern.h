@@ -213,6 +213,8 @@ void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *so
                        unsigned n_flows, uint32_t rcvbuf);
 struct kern_sock *kern_sock(struct kern_host *h, unsigned s);
 void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
+/* Latency of every packet delivered to a socket (exact histogram). */
+const struct sim_hist *kern_latency_hist(const struct kern_host *h);
 void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx);
 /* recvmsg() of one skb by the running thread: returns false (nothing
  * visible yet) or true with *payload filled; charges syscall + copy. */

@@ -71,6 +71,7 @@ struct kern_host {
     uint8_t *flow_seq_seen;
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
+    struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
     struct sim_hist softirq_start;

@@ -49,6 +49,11 @@ struct kern_sock *kern_sock(struct kern_host *h, unsigned s)
     return &h->socks[s];
 }
 
+const struct sim_hist *kern_latency_hist(const struct kern_host *h)
+{
+    return &h->latency;
+}
+
 void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows)
 {
     h->flows = flows;
@@ -107,8 +112,10 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
         fr->delivered += skb->segs;
         fr->cpu = h->cpu;
         fr->rxq = skb->queue;
-        for (unsigned i = 0; i < skb->segs; i++)
-            sim_hist_add(&fr->latency, h->now - skb->ts[i]);
+        for (unsigned i = 0; i < skb->segs; i++) {
+            sim_flow_lat_add(&fr->latency, h->now - skb->ts[i]);
+            sim_hist_add(&h->latency, h->now - skb->ts[i]);
+        }
     }
     sk_data_ready(h, sk);
 }

@@ -75,6 +75,8 @@ static inline uint32_t nic_toeplitz_hash(const struct nic_toeplitz *t, const uin
     if (len == 12) /* IPv4 4-tuple, the common case: fully unrolled */
         return nic_toeplitz_word4(t, 0, in) ^ nic_toeplitz_word4(t, 4, in) ^
                nic_toeplitz_word4(t, 8, in);
+    if (len == 8) /* IPv4 2-tuple: UDP without rx-flow-hash udp4 sdfn (ixgbe default) */
+        return nic_toeplitz_word4(t, 0, in) ^ nic_toeplitz_word4(t, 4, in);
     uint32_t h = 0;
     size_t i = 0;
     for (; i + 4 <= len; i += 4)

@@ -1,6 +1,7 @@
 /* Arrival processes of a traffic generator (pktgen/TRex-like flows, tcpreplay
  * replay), merged in time order with a binary heap (ties by flow id, as
- * libuv's timer heap breaks ties by start id). Line rate per IEEE 802.3 4.4.2. */
+ * libuv's timer heap breaks ties by start id) of streams: a constant-rate
+ * group is one stream whose flows take turns. Line rate per IEEE 802.3 4.4.2. */
 #include "models/traffic/gen.h"
 
 #include <arpa/inet.h>
@@ -34,15 +35,36 @@ struct gen_group {
     uint32_t n_sizes;
     uint32_t hdr_len; /* L2..L4 header bytes */
     struct sim_rng rng;
+    struct traffic_pkt tmpl; /* flow j = tmpl with `vary` incremented by j */
+    enum gen_vary vary;
+    uint32_t first; /* flow index of j = 0 */
 };
 
+/* Per-flow state, 32 bytes: the packet template lives in the group. */
 struct gen_flow {
-    struct traffic_pkt tmpl;
-    double next_on; /* next arrival in on-time (ns since group start) */
-    double phase;   /* constant/onoff: on-time of the first arrival */
+    /* poisson: next arrival in on-time (ns since group start); constant/onoff:
+     * on-time of the first arrival (arrival k is at on + k * ival) */
+    double on;
     uint64_t next_ns;
     uint64_t k; /* packets emitted */
     uint32_t group;
+    uint32_t tcp_seq; /* next TCP sequence number */
+};
+
+/* A source of arrivals in strictly increasing time: one flow, or a whole
+ * constant-rate group whose flows take turns (flow j's k-th arrival is the
+ * group's (k * count + j)-th, evenly spaced), so the merge heap holds one
+ * entry per group instead of one per flow. */
+struct gen_stream {
+    uint32_t first, n; /* flow indices [first, first + n) */
+    uint32_t cur;      /* flow index of the stream's next arrival */
+};
+
+/* Merge-heap entry: the stream's next arrival, keyed (time, flow index). */
+struct gen_head {
+    uint64_t t;
+    uint32_t flow;
+    uint32_t stream;
 };
 
 struct traffic_gen {
@@ -52,7 +74,9 @@ struct traffic_gen {
     uint32_t n_groups;
     struct gen_flow *flows; /* index = flow id - 1 */
     uint32_t n_flows;
-    uint32_t *heap; /* flow indices, min (next_ns, index) on top */
+    struct gen_stream *streams;
+    uint32_t n_streams;
+    struct gen_head *heap; /* min (t, flow) on top */
     uint32_t heap_n;
     /* replay */
     bool replay;
@@ -67,27 +91,26 @@ double traffic_line_rate_pps(double bits_per_s, double frame_len)
 
 /* ---- heap ---------------------------------------------------------------- */
 
-static bool heap_less(const struct traffic_gen *g, uint32_t a, uint32_t b)
+static bool heap_less(const struct gen_head *a, const struct gen_head *b)
 {
-    uint64_t ta = g->flows[a].next_ns, tb = g->flows[b].next_ns;
-    return ta < tb || (ta == tb && a < b);
+    return a->t < b->t || (a->t == b->t && a->flow < b->flow);
 }
 
 static void heap_down(struct traffic_gen *g, uint32_t i)
 {
+    struct gen_head *h = g->heap, x = h[i];
     for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < g->heap_n && heap_less(g, g->heap[l], g->heap[m]))
-            m = l;
-        if (l + 1 < g->heap_n && heap_less(g, g->heap[l + 1], g->heap[m]))
+        uint32_t l = 2 * i + 1, m = l;
+        if (l >= g->heap_n)
+            break;
+        if (l + 1 < g->heap_n && heap_less(&h[l + 1], &h[l]))
             m = l + 1;
-        if (m == i)
-            return;
-        uint32_t t = g->heap[i];
-        g->heap[i] = g->heap[m];
-        g->heap[m] = t;
+        if (!heap_less(&h[m], &x))
+            break;
+        h[i] = h[m];
         i = m;
     }
+    h[i] = x;
 }
 
 /* ---- arrival times ------------------------------------------------------- */
@@ -113,11 +136,13 @@ static void flow_advance(struct traffic_gen *g, struct gen_flow *f)
 {
     struct gen_group *gr = &g->groups[f->group];
     if (gr->process == PROC_POISSON)
-        f->next_on += sim_rng_exp(&gr->rng, gr->ival_ns);
-    else /* k * ival from the phase: no accumulated rounding drift */
-        f->next_on = f->phase + (double)f->k * gr->ival_ns;
-    f->next_ns = wall_ns(gr, f->next_on);
+        f->next_ns = wall_ns(gr, f->on += sim_rng_exp(&gr->rng, gr->ival_ns));
+    else /* k * ival from the first arrival: no accumulated rounding drift */
+        f->next_ns = wall_ns(gr, f->on + (double)f->k * gr->ival_ns);
 }
+
+static void vary_flow(struct traffic_pkt *p, enum gen_vary vary, int family, uint32_t j);
+static bool addr_add(uint8_t *a, unsigned len, uint64_t n);
 
 bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
 {
@@ -129,30 +154,40 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     }
     if (g->heap_n == 0)
         return false;
-    uint32_t idx = g->heap[0];
-    struct gen_flow *f = &g->flows[idx];
+    struct gen_head *top = &g->heap[0];
+    struct gen_stream *st = &g->streams[top->stream];
+    struct gen_flow *f = &g->flows[top->flow];
     struct gen_group *gr = &g->groups[f->group];
-    *out = f->tmpl;
+    *out = gr->tmpl;
+    vary_flow(out, gr->vary, out->l3, top->flow - gr->first);
+    out->flow = top->flow + 1;
+    out->tcp_seq = f->tcp_seq;
     out->ts_ns = f->next_ns;
     if (out->l4 == 6 && f->k == 0) { /* TCP handshake opener, minimum frame */
         out->tcp_flags = PKT_TCP_SYN;
         out->payload_len = 0;
         out->wire_len = MAX(ETH_MIN_FRAME, gr->hdr_len + ETH_FCS_LEN) - ETH_FCS_LEN;
-        f->tmpl.tcp_seq++; /* SYN takes one sequence number */
+        f->tcp_seq++; /* SYN takes one sequence number */
     } else {
         uint32_t size = gr->sizes[gr->n_sizes == 1 ? 0 : sim_rng_below(&gr->rng, gr->n_sizes)];
         out->wire_len = size - ETH_FCS_LEN;
         out->payload_len = size - ETH_FCS_LEN - gr->hdr_len;
         if (out->l4 == 6) {
             out->tcp_flags = PKT_TCP_ACK;
-            f->tmpl.tcp_seq += out->payload_len;
+            f->tcp_seq += out->payload_len;
         }
     }
     f->k++;
     flow_advance(g, f);
-    if (f->next_ns >= g->duration_ns)
-        g->heap[0] = g->heap[--g->heap_n];
-    heap_down(g, 0);
+    /* A turn-taking group's next arrival is its next flow's, already computed. */
+    if (++st->cur == st->first + st->n)
+        st->cur = st->first;
+    top->flow = st->cur;
+    top->t = g->flows[st->cur].next_ns;
+    if (top->t >= g->duration_ns)
+        *top = g->heap[--g->heap_n];
+    if (g->heap_n > 1)
+        heap_down(g, 0);
     return true;
 }
 
@@ -483,21 +518,23 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     sim_rng_init(&gr->rng, seed, stream);
     g_free(stream);
     uint32_t isn = sim_rng_u32(&gr->rng);
+    gr->tmpl = t;
+    gr->vary = (enum gen_vary)vary;
+    gr->first = flows->len;
     for (uint32_t j = 0; j < (uint32_t)count; j++) {
-        struct gen_flow f = {.tmpl = t, .group = g->n_groups};
-        vary_flow(&f.tmpl, (enum gen_vary)vary, t.l3, j);
-        f.tmpl.flow = flows->len + 1;
-        f.tmpl.tcp_seq = isn + j * 0x01000193u; /* distinct ISNs per flow */
+        struct gen_flow f = {.group = g->n_groups};
+        f.tcp_seq = isn + j * 0x01000193u; /* distinct ISNs per flow */
         /* Constant: flows staggered by the group's inter-arrival time. */
-        f.next_on = gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns)
-                                                : (double)j * (1e9 / pps);
-        f.phase = f.next_on;
-        f.next_ns = wall_ns(gr, f.next_on);
+        f.on = gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns)
+                                           : (double)j * (1e9 / pps);
+        f.next_ns = wall_ns(gr, f.on);
         g_array_append_val(flows, f);
     }
     g->n_groups++;
     return true;
 }
+
+static void gen_streams_new(struct traffic_gen *g);
 
 static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path, uint64_t seed,
                           GError **err)
@@ -523,16 +560,52 @@ static bool gen_flows_new(struct traffic_gen *g, json_t *flows, const char *path
     }
     g_free(fpath);
     g->n_flows = arr->len;
-    g->flows = (struct gen_flow *)g_array_free(arr, FALSE);
+    /* trim the array's doubling slack: per-flow memory is a budget */
+    g->flows = g_renew(struct gen_flow, g_array_free(arr, FALSE), MAX(g->n_flows, 1u));
     if (!ok)
         return false;
-    g->heap = g_new(uint32_t, g->n_flows);
-    for (uint32_t f = 0; f < g->n_flows; f++)
-        if (g->flows[f].next_ns < g->duration_ns)
-            g->heap[g->heap_n++] = f;
+    gen_streams_new(g);
+    return true;
+}
+
+/* Constant-rate groups whose arrivals are at least 2 ns apart take turns in
+ * one stream: their arrival times strictly increase in turn order, so the
+ * stream's head is always its group's earliest (time, flow) and the merge is
+ * the same as with one heap entry per flow. Poisson flows, and groups so fast
+ * that rounding to ns could tie, keep one stream per flow. */
+static uint32_t gen_group_size(const struct traffic_gen *g, uint32_t i)
+{
+    return (i + 1 < g->n_groups ? g->groups[i + 1].first : g->n_flows) - g->groups[i].first;
+}
+
+static bool gen_group_turns(const struct traffic_gen *g, uint32_t i)
+{
+    const struct gen_group *gr = &g->groups[i];
+    return gr->process != PROC_POISSON && gr->ival_ns / gen_group_size(g, i) >= 2.0;
+}
+
+static void gen_streams_new(struct traffic_gen *g)
+{
+    uint32_t n_streams = 0;
+    for (uint32_t i = 0; i < g->n_groups; i++)
+        n_streams += gen_group_turns(g, i) ? 1 : gen_group_size(g, i);
+    g->streams = g_new(struct gen_stream, n_streams);
+    g->heap = g_new(struct gen_head, n_streams);
+    for (uint32_t f = 0; f < g->n_flows;) {
+        uint32_t n = gen_group_size(g, g->flows[f].group);
+        bool turns = gen_group_turns(g, g->flows[f].group);
+        for (uint32_t j = 0; j < n; j += turns ? n : 1) {
+            struct gen_stream *st = &g->streams[g->n_streams];
+            *st = (struct gen_stream){.first = f + j, .n = turns ? n : 1, .cur = f + j};
+            if (g->flows[st->cur].next_ns < g->duration_ns)
+                g->heap[g->heap_n++] = (struct gen_head){
+                    .t = g->flows[st->cur].next_ns, .flow = st->cur, .stream = g->n_streams};
+            g->n_streams++;
+        }
+        f += n;
+    }
     for (uint32_t k = g->heap_n / 2; k-- > 0;)
         heap_down(g, k);
-    return true;
 }
 
 /* ---- replay -------------------------------------------------------------- */
@@ -660,6 +733,7 @@ void traffic_gen_free(struct traffic_gen *g)
     g_free(g->groups);
     g_free(g->flows);
     g_free(g->heap);
+    g_free(g->streams);
     g_free(g->pkts);
     g_free(g);
 }

@@ -363,6 +363,49 @@ static void test_gen_pcap_relative_to_base_dir(void)
     g_free(dir);
 }
 
+/* A constant-rate group is emitted with its flows taking turns: in a group of
+ * 5 flows the order is 1,2,3,4,5,1,2,... even when merged with a Poisson
+ * group and a second constant group offset by start_us; every packet keeps
+ * time order with ties to the lower flow id. */
+static void test_gen_constant_group_flows_take_turns_in_the_merge(void)
+{
+    struct traffic_gen *g = gen_from(
+        "{\"duration_s\": 0.001, \"flows\": [{\"count\": 5, \"rate_pps\": 5e6, \"proto\": \"tcp\"},"
+        " {\"count\": 3, \"rate_pps\": 1e6, \"process\": \"poisson\"},"
+        " {\"count\": 2, \"rate_pps\": 2e6, \"start_us\": 0.4, \"vary\": \"src\"}]}",
+        3, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    struct traffic_pkt p;
+    uint64_t prev_t = 0, per_flow[11] = {0};
+    uint32_t prev_f = 0, last_g1 = 0, last_g3 = 0, n = 0;
+    while (traffic_gen_next(g, &p)) {
+        CU_ASSERT_FATAL(p.flow >= 1 && p.flow <= 10);
+        CU_ASSERT(p.ts_ns >= prev_t);
+        if (n > 0 && p.ts_ns == prev_t)
+            CU_ASSERT(p.flow > prev_f);
+        if (p.flow <= 5) { /* group 1 turns: the next flow, wrapping */
+            CU_ASSERT_EQUAL(p.flow, last_g1 % 5 + 1);
+            CU_ASSERT_EQUAL(p.sport, 1024 + p.flow - 1);
+            CU_ASSERT_EQUAL(p.tcp_flags, per_flow[p.flow] == 0 ? PKT_TCP_SYN : PKT_TCP_ACK);
+            last_g1 = p.flow;
+        } else if (p.flow >= 9) {
+            CU_ASSERT_EQUAL(p.flow, last_g3 ? 19 - last_g3 : 9);
+            CU_ASSERT_EQUAL(p.saddr[3], 1 + p.flow - 9); /* 10.0.0.1 + j */
+            last_g3 = p.flow;
+        }
+        per_flow[p.flow]++;
+        prev_t = p.ts_ns;
+        prev_f = p.flow;
+        n++;
+    }
+    for (int f = 1; f <= 5; f++)
+        CU_ASSERT_EQUAL(per_flow[f], 1000);
+    for (int f = 9; f <= 10; f++)
+        CU_ASSERT_EQUAL(per_flow[f], 1000); /* (1 ms - 0.4 us) * 1e6 each, first at 0.4 us */
+    CU_ASSERT(per_flow[6] + per_flow[7] + per_flow[8] > 800);
+    traffic_gen_free(g);
+}
+
 static CU_TestInfo cases[] = {
     {"start_us delays the group", test_gen_start_us_delays_the_group},
     {"pcap relative to base_dir", test_gen_pcap_relative_to_base_dir},
@@ -372,6 +415,8 @@ static CU_TestInfo cases[] = {
     {"poisson rate within tolerance", test_gen_poisson_rate_within_tolerance},
     {"onoff bursts and silences", test_gen_onoff_bursts_and_silences},
     {"merge order ties to lower flow", test_gen_merge_order_ties_to_lower_flow},
+    {"constant group flows take turns in the merge",
+     test_gen_constant_group_flows_take_turns_in_the_merge},
     {"same seed same packets", test_gen_same_seed_same_packets},
     {"tcp syn then increasing seq", test_gen_tcp_syn_then_increasing_seq},
     {"count varies the named field", test_gen_count_varies_the_named_field},

@@ -60,15 +60,17 @@ static struct fixture *fixture_new(void)
 
     f->flows[0] = (struct sim_flow_result){
         .packets = 4000, .delivered = 3990, .drops = 10, .ooo = 2, .rxq = 0, .cpu = 0};
-    sim_hist_init(&f->flows[0].latency);
-    for (int i = 0; i < 99; i++)
-        sim_hist_add(&f->flows[0].latency, 10000);
-    sim_hist_add(&f->flows[0].latency, 250000);
+    sim_flow_lat_init(&f->flows[0].latency);
+    sim_hist_init(&r->latency);
+    for (int i = 0; i < 99; i++) {
+        sim_flow_lat_add(&f->flows[0].latency, 10000);
+        sim_hist_add(&r->latency, 10000);
+    }
+    sim_flow_lat_add(&f->flows[0].latency, 250000);
+    sim_hist_add(&r->latency, 250000);
     f->flows[1] = (struct sim_flow_result){
         .packets = 20, .delivered = 20, .drops = 0, .ooo = 0, .rxq = 1, .cpu = 1};
-    sim_hist_init(&f->flows[1].latency);
-    sim_hist_init(&r->latency);
-    sim_hist_merge(&r->latency, &f->flows[0].latency);
+    sim_flow_lat_init(&f->flows[1].latency);
 
     const char *names[3] = {"eth0-TxRx-0", "eth0-TxRx-1", "eth0"};
     uint64_t counts[3][2] = {{1000, 0}, {0, 7}, {1, 0}};
@@ -219,11 +221,11 @@ static void test_report_flows_csv_layout_and_latency_percentiles(void)
 {
     struct fixture *f = fixture_new();
     char *t = sim_report_flows_csv(&f->r);
-    /* 99 x 10 us + 1 x 250 us: p50/p99 = upper edge of [9984, 10111] ns; p99.9 and
-     * max = 250 us (its bucket's edge 251903 ns is capped at max). */
+    /* 99 x 10 us + 1 x 250 us: the per-flow summary's p50/p99 = upper edge of
+     * [8192, 10239] ns; p99.9 and max = 250 us (its bucket's edge is capped at max). */
     CU_ASSERT_STRING_EQUAL(t, "flow,packets,delivered,drops,ooo,rxq,cpu,lat_p50_us,lat_p99_us,"
                               "lat_p999_us,lat_max_us\n"
-                              "0,4000,3990,10,2,0,0,10.111,10.111,250.000,250.000\n"
+                              "0,4000,3990,10,2,0,0,10.239,10.239,250.000,250.000\n"
                               "1,20,20,0,0,1,1,0.000,0.000,0.000,0.000\n");
     g_free(t);
     g_free(f);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `nicsteer bench --json` on a short line-rate run: the documented keys are
+# present, both engines simulated packets, memory per flow is reported and the
+# flow state without sockets stays well under the socket-per-flow figure.
+set -u
+bin=$1
+out=$("$bin" bench --json --sim-seconds 0.002 --runs 1) || { echo "FAIL: exit status $?"; exit 1; }
+for k in baseline_mpps engines peak_rss_mb bytes_per_flow bytes_per_flow_with_socket sim_time_s runs; do
+    echo "$out" | grep -q "\"$k\": " || { echo "FAIL: key $k missing in: $out"; exit 1; }
+done
+python3 - "$out" <<'PY' || exit 1
+import json, sys
+j = json.loads(sys.argv[1])
+names = [e["name"] for e in j["engines"]]
+assert names == ["window", "percpu"], names
+for e in j["engines"]:
+    assert e["mpps"] > 0 and e["wall_s"] > 0 and e["ratio"] > 0, e
+assert j["baseline_mpps"] > 0 and j["peak_rss_mb"] > 0
+assert 0 < j["bytes_per_flow"] < j["bytes_per_flow_with_socket"], j
+PY
+"$bin" bench --runs 0 2>/dev/null; st=$?
+[ "$st" = 2 ] || { echo "FAIL: --runs 0 exit $st, expected 2"; exit 1; }
+"$bin" bench --sim-seconds -1 2>/dev/null; st=$?
+[ "$st" = 2 ] || { echo "FAIL: --sim-seconds -1 exit $st, expected 2"; exit 1; }
+echo "ok bench keys and figures"
