@@ -204,6 +204,9 @@ setup_instance() { # setup_instance <buffer_kb> <with_read>
     mkdir "$INSTANCE" || die "cannot create tracefs instance $INSTANCE"
     echo 0 >"$INSTANCE/tracing_on"
     echo "$1" >"$INSTANCE/buffer_size_kb"
+    # Keep the start of the capture when the buffer fills (the workload's first packets),
+    # dropping later events instead; losses still show in per_cpu/*/stats -> per_cpu_overrun.
+    echo 0 >"$INSTANCE/options/overwrite" 2>/dev/null || warn "cannot clear options/overwrite"
     local clock=mono ev enabled=() missing=()
     grep -qw mono "$INSTANCE/trace_clock" || clock=global
     echo "$clock" >"$INSTANCE/trace_clock"
