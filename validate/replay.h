@@ -4,6 +4,7 @@
 #ifndef NICSTEER_VALIDATE_REPLAY_H
 #define NICSTEER_VALIDATE_REPLAY_H
 
+#include "models/kernel/cost.h"
 #include "validate/report.h"
 
 #include <glib.h>
@@ -12,6 +13,7 @@
 struct val_replay_opts {
     uint64_t match_window_ns; /* +- tolerance of the pcap <-> trace time join */
     unsigned keep;            /* disagreements listed per kind */
+    struct kern_cost cost;    /* prices of the NET_RX softirq model (kern_cost_defaults) */
 };
 
 void val_replay_opts_init(struct val_replay_opts *o);
