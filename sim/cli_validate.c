@@ -61,7 +61,8 @@ int sim_cli_validate(int argc, char **argv)
     gchar *out = NULL;
     gdouble min_cpu = -1.0, window_ms = (double)VAL_MATCH_WINDOW_NS / 1e6;
     gint keep = 20;
-    gchar *costs = NULL;
+    gchar *costs = NULL, *topo_path = NULL;
+    struct cpus_topology *topo = NULL;
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the report as JSON (sorted keys)", NULL},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
@@ -75,6 +76,10 @@ int sim_cli_validate(int argc, char **argv)
         {"costs", 0, 0, G_OPTION_ARG_FILENAME, &costs,
          "JSON object of CPU costs (keys of a scenario's /costs, ns) for the NET_RX softirq "
          "model; defaults model a Xeon-class host",
+         "FILE"},
+        {"topology", 0, 0, G_OPTION_ARG_FILENAME, &topo_path,
+         "CPU topology JSON ({\"cpus\": N, \"llc\": [[..]..], ...}) for the receiver "
+         "wake placement model; default one LLC of host.ncpus",
          "FILE"},
         G_OPTION_ENTRY_NULL,
     };
@@ -113,6 +118,11 @@ int sim_cli_validate(int argc, char **argv)
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
+    if (topo_path && !(topo = cpus_topology_load(topo_path, &err))) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    o.topo = topo;
     struct val_report *r = val_replay_bundle(argv[1], &o, &err);
     if (!r) {
         rc = sim_cli_fail_error(SUB, err);
@@ -129,5 +139,7 @@ int sim_cli_validate(int argc, char **argv)
 done:
     g_free(out);
     g_free(costs);
+    g_free(topo_path);
+    cpus_topology_free(topo);
     return rc;
 }

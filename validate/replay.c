@@ -33,6 +33,7 @@ void val_replay_opts_init(struct val_replay_opts *o)
 {
     o->match_window_ns = VAL_MATCH_WINDOW_NS;
     o->keep = 20;
+    o->topo = NULL;
     kern_cost_defaults(&o->cost);
 }
 
@@ -538,10 +539,16 @@ static bool setup_wakes(struct replay *p, const struct val_thread *th, int nt, G
     struct cpus_mask allowed;
     if (!rx_pin_mask(p, &allowed, err))
         return false;
+    if (p->o->topo && cpus_topology_nr_cpus(p->o->topo) != p->ncpus) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "--topology has %d CPUs but %s/config.json /host/ncpus is %d",
+                    cpus_topology_nr_cpus(p->o->topo), val_bundle_dir(p->b), p->ncpus);
+        return false;
+    }
     int *tids = g_new(int, nt);
     for (int i = 0; i < nt; i++)
         tids[i] = th[i].tid;
-    p->wake = val_wake_model_new(p->ncpus, tids, (unsigned)nt, &allowed, p->o->keep);
+    p->wake = val_wake_model_new(p->ncpus, p->o->topo, tids, (unsigned)nt, &allowed, p->o->keep);
     g_free(tids);
     return true;
 }

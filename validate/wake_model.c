@@ -17,7 +17,8 @@ struct rx_thread {
 
 struct val_wake_model {
     int ncpus;
-    struct cpus_topology *topo;
+    const struct cpus_topology *topo;
+    struct cpus_topology *flat; /* owned when no topology was given */
     struct cpus_cpu_state *cpu; /* snapshot rebuilt from the trace */
     bool *net_rx;               /* per CPU: inside NET_RX (sk_data_ready wakes are WF_SYNC) */
     int *curr_pid;              /* per CPU: pid running, -1 unknown */
@@ -28,12 +29,13 @@ struct val_wake_model {
     struct val_wake_stats st;
 };
 
-struct val_wake_model *val_wake_model_new(int ncpus, const int *tids, unsigned ntids,
+struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology *topo,
+                                          const int *tids, unsigned ntids,
                                           const struct cpus_mask *allowed, unsigned keep)
 {
     struct val_wake_model *m = g_new0(struct val_wake_model, 1);
     m->ncpus = ncpus;
-    m->topo = cpus_topology_new_flat(ncpus);
+    m->topo = topo ? topo : (m->flat = cpus_topology_new_flat(ncpus));
     m->cpu = g_new0(struct cpus_cpu_state, ncpus);
     m->net_rx = g_new0(bool, ncpus);
     m->curr_pid = g_new(int, ncpus);
@@ -61,7 +63,7 @@ void val_wake_model_free(struct val_wake_model *m)
 {
     if (!m)
         return;
-    cpus_topology_free(m->topo);
+    cpus_topology_free(m->flat);
     g_free(m->cpu);
     g_free(m->net_rx);
     g_free(m->curr_pid);

@@ -5,6 +5,7 @@
 #define NICSTEER_VALIDATE_WAKE_MODEL_H
 
 #include "models/sched/mask.h"
+#include "models/sched/topology.h"
 #include "validate/compare.h"
 #include "validate/trace.h"
 
@@ -20,8 +21,10 @@ struct val_wake_stats {
     struct val_agree agree;    /* model CPU vs target_cpu; packet = tid, trace_line = wakeup */
 };
 
-/* ncpus CPUs in one LLC; tids: the receiver threads; allowed: their CPU mask (NULL = all). */
-struct val_wake_model *val_wake_model_new(int ncpus, const int *tids, unsigned ntids,
+/* ncpus CPUs, topo their topology (borrowed, outlives the model; NULL = one LLC of ncpus);
+ * tids: the receiver threads; allowed: their CPU mask (NULL = all). */
+struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology *topo,
+                                          const int *tids, unsigned ntids,
                                           const struct cpus_mask *allowed, unsigned keep);
 void val_wake_model_free(struct val_wake_model *m);
 /* One trace event in trace order (cpu in 0..ncpus-1). */

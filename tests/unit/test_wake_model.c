@@ -9,7 +9,7 @@
 static struct val_wake_model *feed(const char *text, const struct cpus_mask *allowed)
 {
     int tids[] = {20};
-    struct val_wake_model *m = val_wake_model_new(2, tids, 1, allowed, 4);
+    struct val_wake_model *m = val_wake_model_new(2, NULL, tids, 1, allowed, 4);
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     struct val_trace_reader *r = val_trace_open_stream(f, "mem.txt");
     struct val_trace_event ev;
