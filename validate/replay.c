@@ -760,7 +760,7 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
         } else {
             p->backlog_model[backlog]++;
             if (cpu >= 0)
-                val_nrx_model_rps_enqueue(p->nrx, ev->cpu);
+                val_nrx_model_rps_enqueue(p->nrx, ev->cpu, cpu);
         }
     }
     if (model >= 0)

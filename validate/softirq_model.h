@@ -17,8 +17,9 @@ void val_nrx_model_free(struct val_nrx_model *m);
 /* One trace event (cpu in 0..ncpus-1). Returns the modelled duration in ns of the NET_RX run
  * this event closes (softirq_exit vec=3 of a run whose entry was seen), else -1. */
 int64_t val_nrx_model_event(struct val_nrx_model *m, const struct val_trace_event *ev);
-/* get_rps_cpu() steered a packet during the open run on cpu: enqueue_to_backlog() on the
- * target's softnet_data costs rps_enqueue. No-op outside a run. */
-void val_nrx_model_rps_enqueue(struct val_nrx_model *m, int cpu);
+/* get_rps_cpu() steered a packet arriving on cpu to backlog target: enqueue_to_backlog() costs
+ * rps_enqueue inside an open run of cpu; a remote target queues cpu's IPI to it
+ * (rps_ipi_queued()), sent by cpu's next NET_RX run (net_rps_send_ipi(): ipi_send each). */
+void val_nrx_model_rps_enqueue(struct val_nrx_model *m, int cpu, int target);
 
 #endif

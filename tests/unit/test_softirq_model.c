@@ -73,7 +73,37 @@ static void test_softirq_model_ignores_other_vectors_and_open_runs(void)
     CU_ASSERT_EQUAL(run(t, &c, d), 0);
 }
 
+/* RPS from CPU 0 to CPU 1 outside a run (netif_rx in process context) costs nothing in the
+ * softirq; CPU 0's next NET_RX run sends the one IPI it owes CPU 1 (net_rps_send_ipi), once. */
+static void test_softirq_model_charges_rps_ipi_on_next_run(void)
+{
+    const char *t = "  p-10 [000] ..s1.  1.000000: softirq_entry: vec=3 [action=NET_RX]\n"
+                    "  p-10 [000] ..s1.  1.000001: softirq_exit: vec=3 [action=NET_RX]\n";
+    struct kern_cost c;
+    kern_cost_defaults(&c);
+    struct val_nrx_model *m = val_nrx_model_new(2, &c, "vB");
+    val_nrx_model_rps_enqueue(m, 0, 1);
+    val_nrx_model_rps_enqueue(m, 0, 1);
+    for (int round = 0; round < 2; round++) {
+        FILE *f = fmemopen((void *)t, strlen(t), "r");
+        struct val_trace_reader *r = val_trace_open_stream(f, "mem.txt");
+        struct val_trace_event ev;
+        int64_t d = -1;
+        while (val_trace_next(r, &ev, NULL) == 1) {
+            int64_t x = val_nrx_model_event(m, &ev);
+            if (x >= 0)
+                d = x;
+        }
+        CU_ASSERT_EQUAL(d, round == 0 ? 100 + 150 + 200 : 100 + 150);
+        val_trace_free(r);
+        fclose(f);
+    }
+    val_nrx_model_free(m);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_softirq_model_charges_rps_ipi_on_next_run",
+     test_softirq_model_charges_rps_ipi_on_next_run},
     {"test_softirq_model_prices_run_with_default_costs",
      test_softirq_model_prices_run_with_default_costs},
     {"test_softirq_model_uses_calibrated_costs", test_softirq_model_uses_calibrated_costs},
