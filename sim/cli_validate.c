@@ -39,12 +39,30 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
     return ok ? SIM_EXIT_OK : sim_cli_fail_error(SUB, err);
 }
 
+/* --costs FILE: the same keys and checks as a scenario's /costs (kern_cost_load). */
+static bool load_costs(const char *path, struct kern_cost *c, GError **err)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d: %s", path, je.line, je.text);
+        return false;
+    }
+    char *where = g_strdup_printf("%s: ", path);
+    bool ok = kern_cost_load(c, j, where, err);
+    g_free(where);
+    json_decref(j);
+    return ok;
+}
+
 int sim_cli_validate(int argc, char **argv)
 {
     gboolean as_json = FALSE;
     gchar *out = NULL;
     gdouble min_cpu = -1.0, window_ms = (double)VAL_MATCH_WINDOW_NS / 1e6;
     gint keep = 20;
+    gchar *costs = NULL, *topo_path = NULL;
+    struct cpus_topology *topo = NULL;
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the report as JSON (sorted keys)", NULL},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
@@ -55,6 +73,14 @@ int sim_cli_validate(int argc, char **argv)
          "N"},
         {"match-window-ms", 0, 0, G_OPTION_ARG_DOUBLE, &window_ms,
          "Tolerance of the pcap <-> trace time join, +- ms (2)", "MS"},
+        {"costs", 0, 0, G_OPTION_ARG_FILENAME, &costs,
+         "JSON object of CPU costs (keys of a scenario's /costs, ns) for the NET_RX softirq "
+         "model; defaults model a Xeon-class host",
+         "FILE"},
+        {"topology", 0, 0, G_OPTION_ARG_FILENAME, &topo_path,
+         "CPU topology JSON ({\"cpus\": N, \"llc\": [[..]..], ...}) for the receiver "
+         "wake placement model; default one LLC of host.ncpus",
+         "FILE"},
         G_OPTION_ENTRY_NULL,
     };
     GOptionContext *ctx = g_option_context_new("BUNDLE");
@@ -88,6 +114,15 @@ int sim_cli_validate(int argc, char **argv)
     o.keep = (unsigned)keep;
     o.match_window_ns = (uint64_t)llround(window_ms * 1e6);
     GError *err = NULL;
+    if (costs && !load_costs(costs, &o.cost, &err)) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    if (topo_path && !(topo = cpus_topology_load(topo_path, &err))) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    o.topo = topo;
     struct val_report *r = val_replay_bundle(argv[1], &o, &err);
     if (!r) {
         rc = sim_cli_fail_error(SUB, err);
@@ -103,5 +138,8 @@ int sim_cli_validate(int argc, char **argv)
     val_report_free(r);
 done:
     g_free(out);
+    g_free(costs);
+    g_free(topo_path);
+    cpus_topology_free(topo);
     return rc;
 }

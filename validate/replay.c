@@ -17,7 +17,9 @@
 #include "sim/err.h"
 #include "validate/bundle.h"
 #include "validate/match.h"
+#include "validate/softirq_model.h"
 #include "validate/trace.h"
+#include "validate/wake_model.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -31,6 +33,8 @@ void val_replay_opts_init(struct val_replay_opts *o)
 {
     o->match_window_ns = VAL_MATCH_WINDOW_NS;
     o->keep = 20;
+    o->topo = NULL;
+    kern_cost_defaults(&o->cost);
 }
 
 struct pcap_rec {
@@ -105,6 +109,8 @@ struct replay {
     bool head_per_packet; /* kernel < 6.10 advances input_queue_head per dequeued packet */
     uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
     uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
+    struct val_nrx_model *nrx;   /* NET_RX run durations priced by the cost model */
+    struct val_wake_model *wake; /* receiver wake placement; NULL without listed threads */
 };
 
 static void dev_model_free(gpointer p)
@@ -489,6 +495,64 @@ static bool kernel_before_6_10(const char *release)
     return major < 6 || (major == 6 && minor < 10);
 }
 
+/* settings.rx_pin of the capture script: the receivers' CPU list ("" or absent: all CPUs). */
+static bool rx_pin_mask(struct replay *p, struct cpus_mask *m, GError **err)
+{
+    const char *pin =
+        json_string_value(json_object_get(json_object_get(p->cfg, "settings"), "rx_pin"));
+    cpus_mask_fill(m, p->ncpus);
+    if (!pin || !*pin)
+        return true;
+    cpus_mask_clear(m);
+    char **parts = g_strsplit(pin, ",", -1);
+    bool ok = true;
+    for (char **q = parts; ok && *q; q++) {
+        unsigned a = 0, b = 0;
+        int n = 0;
+        if (sscanf(*q, "%u-%u%n", &a, &b, &n) == 2 && (*q)[n] == 0) {
+        } else if (sscanf(*q, "%u%n", &a, &n) == 1 && (*q)[n] == 0) {
+            b = a;
+        } else {
+            ok = false;
+            break;
+        }
+        for (unsigned c = a; ok && c <= b; c++) {
+            if (c >= (unsigned)p->ncpus)
+                ok = false;
+            else
+                cpus_mask_set(m, (int)c);
+        }
+    }
+    g_strfreev(parts);
+    if (!ok)
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s/config.json: /settings/rx_pin \"%s\": expected a CPU list like 0,2-3 "
+                    "within host.ncpus %d",
+                    val_bundle_dir(p->b), pin, p->ncpus);
+    return ok;
+}
+
+static bool setup_wakes(struct replay *p, const struct val_thread *th, int nt, GError **err)
+{
+    if (nt <= 0)
+        return true;
+    struct cpus_mask allowed;
+    if (!rx_pin_mask(p, &allowed, err))
+        return false;
+    if (p->o->topo && cpus_topology_nr_cpus(p->o->topo) != p->ncpus) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "--topology has %d CPUs but %s/config.json /host/ncpus is %d",
+                    cpus_topology_nr_cpus(p->o->topo), val_bundle_dir(p->b), p->ncpus);
+        return false;
+    }
+    int *tids = g_new(int, nt);
+    for (int i = 0; i < nt; i++)
+        tids[i] = th[i].tid;
+    p->wake = val_wake_model_new(p->ncpus, p->o->topo, tids, (unsigned)nt, &allowed, p->o->keep);
+    g_free(tids);
+    return true;
+}
+
 static bool setup(struct replay *p, GError **err)
 {
     p->head_per_packet = kernel_before_6_10(val_bundle_kernel(p->b));
@@ -528,6 +592,9 @@ static bool setup(struct replay *p, GError **err)
         g_array_append_val(p->r->threads, t);
     }
     setup_tcp_socks(p);
+    p->nrx = val_nrx_model_new(p->ncpus, &p->o->cost, val_bundle_rx_dev(p->b));
+    if (!setup_wakes(p, th, nt, err))
+        return false;
     return setup_rss(p, err) && setup_sender_xps(p, err) && read_pcap(p, err) &&
            build_matches(p, err);
 }
@@ -692,6 +759,8 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
             backlog = model = -1;
         } else {
             p->backlog_model[backlog]++;
+            if (cpu >= 0)
+                val_nrx_model_rps_enqueue(p->nrx, ev->cpu, cpu);
         }
     }
     if (model >= 0)
@@ -854,6 +923,11 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
         p->no_cpu++;
         return true;
     }
+    int64_t nrx_ns = val_nrx_model_event(p->nrx, ev);
+    if (nrx_ns >= 0)
+        val_hist_add(p->r->net_rx_model_us, (uint64_t)nrx_ns / 1000);
+    if (p->wake)
+        val_wake_model_event(p->wake, ev);
     switch (ev->kind) {
     case VAL_EV_NAPI_GRO_RECEIVE_ENTRY:
     case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
@@ -923,6 +997,12 @@ static bool run_trace(struct replay *p, GError **err)
     p->n_napi_poll = st->by_kind[VAL_EV_NAPI_POLL];
     p->n_softirq = st->by_kind[VAL_EV_SOFTIRQ_ENTRY] + st->by_kind[VAL_EV_SOFTIRQ_EXIT];
     p->n_syscall = st->by_kind[VAL_EV_SYSCALL_ENTER];
+    if (p->wake && st->by_kind[VAL_EV_SCHED_WAKEUP]) {
+        r->wakes_applicable = true;
+        val_agree_clear(&r->wakes.agree);
+        r->wakes = *val_wake_model_stats(p->wake);
+        val_agree_init(&((struct val_wake_stats *)val_wake_model_stats(p->wake))->agree, 0);
+    }
     if (ok && !st->by_kind[VAL_EV_IRQ_HANDLER_ENTRY])
         g_hash_table_remove_all(p->irq_names);
     val_trace_free(tr);
@@ -1055,6 +1135,8 @@ static void replay_free(struct replay *p)
         g_ptr_array_free(p->devs, TRUE);
     kern_sock_flow_table_free(p->sft);
     kern_backlog_free(p->bl);
+    val_nrx_model_free(p->nrx);
+    val_wake_model_free(p->wake);
     g_free(p->dequeued);
     g_free(p->backlog_model);
     g_free(p->softirq_start);

@@ -4,14 +4,18 @@
 #ifndef NICSTEER_VALIDATE_REPLAY_H
 #define NICSTEER_VALIDATE_REPLAY_H
 
+#include "models/kernel/cost.h"
+#include "models/sched/topology.h"
 #include "validate/report.h"
 
 #include <glib.h>
 #include <stdint.h>
 
 struct val_replay_opts {
-    uint64_t match_window_ns; /* +- tolerance of the pcap <-> trace time join */
-    unsigned keep;            /* disagreements listed per kind */
+    uint64_t match_window_ns;         /* +- tolerance of the pcap <-> trace time join */
+    unsigned keep;                    /* disagreements listed per kind */
+    struct kern_cost cost;            /* prices of the NET_RX softirq model (kern_cost_defaults) */
+    const struct cpus_topology *topo; /* wake placement topology, borrowed; NULL = one LLC */
 };
 
 void val_replay_opts_init(struct val_replay_opts *o);

@@ -4,6 +4,7 @@
 #define NICSTEER_VALIDATE_REPORT_H
 
 #include "validate/compare.h"
+#include "validate/wake_model.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -75,17 +76,20 @@ struct val_report {
 
     struct val_report_cpu *cpus; /* ncpus entries */
 
-    const char *napi_kind;        /* what napi_model/napi_trace describe: "backlog" or NULL */
-    struct val_hist *napi_model;  /* work per backlog poll in the model replay (0..64) */
-    struct val_hist *napi_trace;  /* work per backlog poll in the trace */
-    struct val_hist *napi_device; /* work per NAPI poll of rx_dev in the trace */
-    struct val_hist *net_rx_us;   /* NET_RX softirq run durations in the trace, 1 us bins */
-    uint64_t polls_full;          /* trace backlog polls with work == weight */
-    uint64_t model_drops;         /* packets the model backlog dropped (netdev_max_backlog) */
+    const char *napi_kind;            /* what napi_model/napi_trace describe: "backlog" or NULL */
+    struct val_hist *napi_model;      /* work per backlog poll in the model replay (0..64) */
+    struct val_hist *napi_trace;      /* work per backlog poll in the trace */
+    struct val_hist *napi_device;     /* work per NAPI poll of rx_dev in the trace */
+    struct val_hist *net_rx_us;       /* NET_RX softirq run durations in the trace, 1 us bins */
+    struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost, 1 us bins */
+    uint64_t polls_full;              /* trace backlog polls with work == weight */
+    uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
 
-    bool irq_applicable; /* rx_dev has hardware queue vectors */
-    GArray *vectors;     /* struct val_report_vector */
-    GArray *threads;     /* struct val_report_thread */
+    bool irq_applicable;         /* rx_dev has hardware queue vectors */
+    GArray *vectors;             /* struct val_report_vector */
+    GArray *threads;             /* struct val_report_thread */
+    bool wakes_applicable;       /* receiver threads listed and sched_wakeup traced */
+    struct val_wake_stats wakes; /* receiver wake placement, model vs trace */
 
     uint64_t trace_lines, trace_events, trace_garbled, trace_unknown, trace_lost;
 };
@@ -98,6 +102,11 @@ void val_report_warn(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2
 void val_report_partial(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* KS distance of napi_model vs napi_trace; negative when not applicable. */
 double val_report_napi_ks(const struct val_report *r);
+
+/* KS distance of net_rx_model_us vs net_rx_us; negative when not applicable. */
+double val_report_softirq_ks(const struct val_report *r);
+/* q-quantile (0..1) of a histogram: the lower edge of the bin reaching it. */
+uint64_t val_hist_quantile(const struct val_hist *h, double q);
 
 /* Human report (new string). Warnings first, then the headline agreement. */
 char *val_report_text(const struct val_report *r);
