@@ -8,7 +8,8 @@ bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 command -v python3 >/dev/null || { echo "SKIP: python3 needed to read summary.json"; exit 77; }
 for m in none rps rfs; do
-    "$bin" run "$src/scenarios/rr-steer1-$m.json" --out "$tmp/$m" >/dev/null || { echo "FAIL: $m"; exit 1; }
+    # the window engine: byte-identical to the per-CPU one (test_determinism) and ~20x faster
+    "$bin" run "$src/scenarios/rr-steer1-$m.json" --engine window --out "$tmp/$m" >/dev/null || { echo "FAIL: $m"; exit 1; }
 done
 python3 - "$tmp" <<'PY'
 import json, sys
