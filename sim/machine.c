@@ -9,6 +9,7 @@
 #include "models/app/busypoll.h"
 #include "models/app/hog.h"
 #include "models/app/sink.h"
+#include "models/kernel/smp.h"
 #include "models/kernel/tx.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
@@ -499,8 +500,14 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         if (th->wake_at != ev.t)
             return false; /* superseded by an earlier one */
         th->wake_at = UINT64_MAX;
-        if (cpus_wake_from(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t))
-            kick_cpu(m, th->cpu, ev.t);
+        struct cpus_ttwu w;
+        if (cpus_ttwu(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t, &w)) {
+            /* a CPU with no chunk under way sits in the idle loop (a C-state) */
+            bool idle = !m->cpu_armed[w.cpu] && m->stepping != (int)w.cpu;
+            uint64_t at =
+                kern_ttwu_queue(m->kern, w.cpu, th->waker_cpu, w.queued, w.preempt, idle, ev.t);
+            kick_cpu(m, th->cpu, at);
+        }
         return false;
     }
     if (ev.kind == EV_DEVICE) {
@@ -717,6 +724,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         r->tx_packets[q] = kern_tx_packets(m->kern, 0, q);
     r->tx_dropped = kern_tx_dropped(m->kern);
     r->rps_ipis = kern_rps_ipis(m->kern);
+    r->wake_ipis = kern_wake_ipis(m->kern);
     r->backlog_drops = kern_rps_drops(m->kern);
     for (unsigned f = 0; f < m->cfg.n_flows; f++)
         r->ooo += m->flows[f].ooo;

@@ -183,10 +183,10 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     for (unsigned q = 0; q < r->n_tx_queues; q++)
         json_array_append_new(txq, uint_json(r->tx_packets ? r->tx_packets[q] : 0));
     json_object_set_new(root, "steering",
-                        json_pack("{s:o,s:o,s:o,s:o,s:o}", "rps_ipis", uint_json(r->rps_ipis),
+                        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "rps_ipis", uint_json(r->rps_ipis),
                                   "backlog_drops", uint_json(r->backlog_drops), "ooo_segments",
                                   uint_json(r->ooo), "tx_packets", txq, "tx_dropped",
-                                  uint_json(r->tx_dropped)));
+                                  uint_json(r->tx_dropped), "wake_ipis", uint_json(r->wake_ipis)));
     if (r->connections.present) {
         const struct sim_conn_result *c = &r->connections;
         json_object_set_new(

@@ -124,6 +124,7 @@ struct sim_result {
     uint64_t *tx_packets; /* per eth0 TX queue (owned by sim_result) */
     uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
     uint64_t rps_ipis, backlog_drops, ooo;
+    uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
 };
 
 #endif

@@ -17,11 +17,11 @@ struct cost_field {
 #n, offsetof(struct kern_cost, n)                                                          \
     }
 static const struct cost_field fields[] = {
-    F(hardirq),    F(irq_handler), F(softirq_pass),     F(net_rx_action), F(napi_poll),
-    F(drv_rx_pkt), F(gro_pkt),     F(stack_skb),        F(sock_enqueue),  F(wakeup),
-    F(ctx_switch), F(syscall),     F(copy_ps_per_byte), F(app_per_msg),
-    F(rps_enqueue), F(ipi_send),   F(ipi_handler),  F(tx_pkt),        F(tx_clean_pkt),
-    F(sock_remote_read),
+    F(hardirq),      F(irq_handler),  F(softirq_pass),     F(net_rx_action), F(napi_poll),
+    F(drv_rx_pkt),   F(gro_pkt),      F(stack_skb),        F(sock_enqueue),  F(wakeup),
+    F(ctx_switch),   F(syscall),      F(copy_ps_per_byte), F(app_per_msg),   F(rps_enqueue),
+    F(ipi_send),     F(ipi_handler),  F(tx_pkt),           F(tx_clean_pkt),  F(sock_remote_read),
+    F(wakeup_local), F(ttwu_pending), F(idle_exit_ns),
 };
 #undef F
 
@@ -44,8 +44,20 @@ void kern_cost_defaults(struct kern_cost *c)
     c->gro_pkt = 60;
     c->stack_skb = 450;
     c->sock_enqueue = 200;
-    /* try_to_wake_up with a remote enqueue and an IPI: ~0.5-1 µs. */
+    /* try_to_wake_up onto another CPU, waker side: select_task_rq, then either the
+     * target's rq lock and run-queue lines (shared LLC, busy target) or llist_add on
+     * its wake_list plus an x2APIC ICR write (ttwu_queue_wakelist): ~0.5-1 µs. */
     c->wakeup = 600;
+    /* Onto our own CPU: ttwu_queue_cond() is false, the rq lock and lines are local,
+     * no IPI: about half the remote cost. */
+    c->wakeup_local = 300;
+    /* The target of a wake-list IPI runs sched_ttwu_pending (rq lock, activate_task,
+     * wakeup_preempt) inside the CAL hardirq, whose entry/exit is `hardirq`. */
+    c->ttwu_pending = 250;
+    /* An idle target sits in a C-state: intel_idle lists C1 exit at 2 µs and C1E at
+     * 10 µs on Skylake-SP servers; 2 µs is the shallow state a busy RR server idles
+     * in between requests. Applies to wake-up IPIs only. */
+    c->idle_exit_ns = 2000;
     /* Thread switch with cache refill: 1-2 µs as lmbench lat_ctx reports. */
     c->ctx_switch = 1500;
     /* recvmsg: syscall entry/exit, lock_sock, skb dequeue and free. */

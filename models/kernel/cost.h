@@ -20,17 +20,21 @@ struct kern_cost {
     uint32_t gro_pkt;          /* ns: dev_gro_receive per packet (bucket lookup, merge) */
     uint32_t stack_skb;        /* ns: __netif_receive_skb_core + ip_rcv + tcp/udp rcv, per skb */
     uint32_t sock_enqueue;     /* ns: queueing on sk_receive_queue + sk_data_ready, per skb */
-    uint32_t wakeup;           /* ns: try_to_wake_up of a sleeping reader (waker side) */
+    uint32_t wakeup;           /* ns: try_to_wake_up onto another CPU (waker side: remote rq
+                                  lock or wake-list llist_add, ICR write) */
+    uint32_t wakeup_local;     /* ns: try_to_wake_up onto the waker's own CPU (no IPI) */
+    uint32_t ttwu_pending;     /* ns: sched_ttwu_pending body in the target's CAL IPI */
+    uint32_t idle_exit_ns;     /* ns: C-state exit before an idle CPU runs an IPI (0: off) */
     uint32_t ctx_switch;       /* ns: __schedule + context switch (incoming side) */
     uint32_t syscall;          /* ns: recvmsg entry/exit, socket lock, skb free */
     uint32_t copy_ps_per_byte; /* ps per byte copied to user (100 = 10 GB/s) */
-    uint32_t app_per_msg;   /* ns: user-mode work of the sink per message */
-    uint32_t rps_enqueue;   /* ns: get_rps_cpu + enqueue_to_backlog per skb (remote sd lock) */
-    uint32_t ipi_send;      /* ns: one RPS IPI sent (smp_call_function_single_async, ICR write) */
-    uint32_t ipi_handler;   /* ns: rps_trigger_softirq body on the target (entry/exit: hardirq) */
-    uint32_t tx_pkt;        /* ns: sendmsg of one packet: syscall, TCP/UDP + IP output, qdisc,
-                               ndo_start_xmit (descriptor write, doorbell) */
-    uint32_t tx_clean_pkt;  /* ns: ixgbe_clean_tx_irq per completed descriptor (unmap, free) */
+    uint32_t app_per_msg;      /* ns: user-mode work of the sink per message */
+    uint32_t rps_enqueue;      /* ns: get_rps_cpu + enqueue_to_backlog per skb (remote sd lock) */
+    uint32_t ipi_send;     /* ns: one RPS IPI sent (smp_call_function_single_async, ICR write) */
+    uint32_t ipi_handler;  /* ns: rps_trigger_softirq body on the target (entry/exit: hardirq) */
+    uint32_t tx_pkt;       /* ns: sendmsg of one packet: syscall, TCP/UDP + IP output, qdisc,
+                              ndo_start_xmit (descriptor write, doorbell) */
+    uint32_t tx_clean_pkt; /* ns: ixgbe_clean_tx_irq per completed descriptor (unmap, free) */
     uint32_t sock_remote_read; /* ns: recvmsg of an skb queued by another CPU's softirq (the skb,
                                   its data and the receive queue's lines miss in this cache) */
 };

@@ -5,6 +5,7 @@
 
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
+#include "models/kernel/smp.h"
 #include "models/kernel/tx.h"
 
 void kern_params_defaults(struct kern_params *p)
@@ -30,6 +31,9 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     sim_hist_init(&h->softirq_start);
     sim_hist_init(&h->softirq_resume);
     h->sched = cpus_new(n_cpus, p->sched_slice_ns);
+    /* the two IPI vectors every SMP kernel has (arch/x86 smp_call_function / reschedule) */
+    kern_request_irq(h, KERN_IRQ_CAL, kern_smp_call_function_interrupt, "CAL", h);
+    kern_request_irq(h, KERN_IRQ_RES, kern_smp_reschedule_interrupt, "RES", h);
     for (unsigned i = 0; i < n_cpus; i++) {
         char name[24];
         g_snprintf(name, sizeof name, "ksoftirqd/%u", i);

@@ -20,6 +20,7 @@ struct kern_cpu {
     bool in_ksoftirqd;
 
     uint32_t softirq_pending; /* local_softirq_pending() */
+    uint32_t csd_pending;     /* enum kern_csd queued on call_single_queue (smp.c) */
     /* handle_softirqs() in progress */
     bool ds_active, ds_ksoftirqd;
     unsigned long ds_end; /* jiffies + MAX_SOFTIRQ_TIME */
@@ -69,6 +70,9 @@ struct kern_host {
     struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
     uint32_t *flow_seq_hi;     /* per flow: highest TCP sequence delivered (ooo count) */
     uint8_t *flow_seq_seen;
+    void (*csd_rps_fn)(void *ctx); /* rps_trigger_softirq for the CAL IPI (smp.c) */
+    void *csd_rps_ctx;
+    uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups */
     kern_rps_hook_t rps_hook;
     void *rps_ctx;
     struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
@@ -84,6 +88,9 @@ static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
     return &h->cpus[h->cpu];
 }
 
+/* CAL and RES IPI handlers, registered by kern_host_new; smp.c */
+void kern_smp_call_function_interrupt(int irq, void *data);
+void kern_smp_reschedule_interrupt(int irq, void *data);
 /* net_rx_action() one step; true when it returned. napi.c */
 void kern_net_rx_action_begin(struct kern_host *h);
 bool kern_net_rx_action_step(struct kern_host *h);

@@ -10,6 +10,7 @@
 #include "models/kernel/backlog.h"
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rfs.h"
+#include "models/kernel/smp.h"
 #include "sim/err.h"
 
 #define IPPROTO_TCP 6
@@ -106,12 +107,11 @@ static int process_backlog(struct napi_struct *napi, int quota)
     return work;
 }
 
-/* rps_trigger_softirq(): the IPI handler on the target CPU. */
-static void rps_trigger_softirq(int irq, void *data)
+/* rps_trigger_softirq(): the csd callback the CAL IPI runs on the target CPU. */
+static void rps_trigger_softirq(void *data)
 {
     struct kern_rps_path *r = data;
     struct kern_host *h = r->h;
-    (void)irq;
     kern_charge(h, h->c.ipi_handler);
     kern_napi_schedule(&r->backlog[h->cpu]);
     kern_backlog_received_rps(r->bl, h->cpu);
@@ -134,10 +134,6 @@ bool kern_rps_enable(struct kern_host *h, const struct kern_rps_params *p, GErro
                              &p->flow_limit_cpus, err);
     if (!r->bl || !kern_sock_flow_table_create(p->rps_sock_flow_entries, h->n_cpus, &r->sft, err))
         goto fail;
-    if (!kern_request_irq(h, KERN_IRQ_RPS_IPI, rps_trigger_softirq, "CAL", r)) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "RPS IPI: IRQ %d busy", KERN_IRQ_RPS_IPI);
-        goto fail;
-    }
     r->backlog = g_new0(struct napi_struct, h->n_cpus);
     r->fifo = g_new0(struct backlog_fifo, h->n_cpus);
     r->ipi_head = g_new(int, h->n_cpus);
@@ -148,6 +144,7 @@ bool kern_rps_enable(struct kern_host *h, const struct kern_rps_params *p, GErro
         r->backlog[c].gro_enabled = false;
         r->ipi_head[c] = r->ipi_next[c] = -1;
     }
+    kern_smp_set_rps_fn(h, rps_trigger_softirq, r);
     h->rps = r;
     return true;
 fail:
@@ -317,7 +314,7 @@ void kern_net_rps_action(struct kern_host *h)
         /* smp_call_function_single_async(): an ICR write on the sender */
         kern_charge(h, h->c.ipi_send);
         r->ipis++;
-        kern_irq_deliver(h, (unsigned)cpu, KERN_IRQ_RPS_IPI, h->now);
+        kern_smp_call_function_single(h, (unsigned)cpu, KERN_CSD_RPS, h->now);
         cpu = next;
     }
 }

@@ -12,9 +12,10 @@
 #include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps.h"
+#include "models/kernel/smp.h"
 
-#define KERN_MAX_NETDEVS 4 /* devices whose RX queues carry RPS/RFS state */
-#define KERN_IRQ_RPS_IPI 2 /* IRQ slot standing for the CALL_FUNCTION_SINGLE IPI ("CAL") */
+#define KERN_MAX_NETDEVS 4            /* devices whose RX queues carry RPS/RFS state */
+#define KERN_IRQ_RPS_IPI KERN_IRQ_CAL /* the CALL_FUNCTION_SINGLE IPI ("CAL"), smp.h */
 #define KERN_DEV_WEIGHT  64
 
 /* net.core sysctls of the backlog and RFS (net/core/hotdata.c, sysctl_net_core.c). */

@@ -4,6 +4,7 @@
  * recvmsg; net/core/dev.c, net/ipv4/udp.c, Linux 6.12. */
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
+#include "models/sched/cpus.h"
 #include "sim/stats.h"
 
 void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *sock_of_flow,
@@ -76,8 +77,7 @@ static void sk_data_ready(struct kern_host *h, struct kern_sock *sk)
     if (!t)
         return;
     sk->reader = NULL;
-    kern_charge(h, h->c.wakeup);
-    h->ops.wake_at(h->ops.ctx, t, h->now);
+    kern_wake_up(h, t);
 }
 
 static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
@@ -150,7 +150,9 @@ uint64_t kern_sock_head_ts(const struct kern_sock *sk)
 
 void kern_wake_up(struct kern_host *h, struct cpus_thread *t)
 {
-    kern_charge(h, h->c.wakeup);
+    /* ttwu_queue(): waking onto our own CPU (task_cpu(p), where a pinned or RFS-steered
+     * reader is) touches only local lines; elsewhere the remote rq or wake-list + IPI */
+    kern_charge(h, t->cpu == h->cpu ? h->c.wakeup_local : h->c.wakeup);
     h->ops.wake_at(h->ops.ctx, t, h->now);
 }
 

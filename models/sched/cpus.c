@@ -323,6 +323,12 @@ static void move_thread(struct cpus_sched *s, struct cpus_thread *t, unsigned to
 bool cpus_wake_from(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool sync,
                     uint64_t now)
 {
+    return cpus_ttwu(s, t, waker_cpu, sync, now, NULL);
+}
+
+bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool sync, uint64_t now,
+               struct cpus_ttwu *out)
+{
     if (t->state != CPUS_SLEEPING)
         return false;
     if (now > s->clock)
@@ -346,8 +352,18 @@ bool cpus_wake_from(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, 
     }
     if (cpu != prev)
         move_thread(s, t, cpu);
+    struct cpus_rq *rq = &s->rq[cpu];
+    /* ttwu_queue(): decided on the state before activation */
+    unsigned nr_running = rq->nr + (rq->curr ? 1 : 0);
+    bool resched = rq->resched;
     t->wakeups++;
     enqueue(s, t, now);
+    if (out)
+        *out = (struct cpus_ttwu){
+            .cpu = cpu,
+            .queued = cpus_ttwu_queue_cond(s->topo, &t->task, waker_cpu, (int)cpu, nr_running),
+            .preempt = rq->curr && !resched && rq->resched,
+        };
     return true;
 }
 

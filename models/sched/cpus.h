@@ -87,6 +87,16 @@ bool cpus_wake(struct cpus_sched *s, struct cpus_thread *t);
  * check_preempt_wakeup. t->cpu is the chosen CPU afterwards. */
 bool cpus_wake_from(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool sync,
                     uint64_t now);
+/* What cpus_ttwu() decided: the CPU, whether ttwu_queue_cond() sends the activation to
+ * its wake_list (IPI), whether the wakee preempts the target's current thread. */
+struct cpus_ttwu {
+    unsigned cpu;
+    bool queued;
+    bool preempt;
+};
+/* cpus_wake_from() that also reports the ttwu_queue() path (out may be NULL). */
+bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool sync, uint64_t now,
+               struct cpus_ttwu *out);
 /* The running thread blocks (schedule() from a wait loop); _at gives the CPU's clock. */
 void cpus_block(struct cpus_sched *s, unsigned cpu);
 void cpus_block_at(struct cpus_sched *s, unsigned cpu, uint64_t now);

@@ -4,8 +4,8 @@
 
 /* ttwu_queue_cond() with TTWU_QUEUE on: hand the activation to the target CPU when it
  * does not share our cache, or when it is idle (it is about to schedule anyway). */
-static bool ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_state *s,
-                            const struct cpus_task *p, int this_cpu, int cpu)
+bool cpus_ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_task *p, int this_cpu,
+                          int cpu, unsigned nr_running)
 {
     if (!cpus_mask_test(&p->allowed, cpu))
         return false;
@@ -13,7 +13,13 @@ static bool ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_sta
         return true;
     if (cpu == this_cpu)
         return false;
-    return s->cpu[cpu].nr_running == 0;
+    return nr_running == 0;
+}
+
+static bool ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_state *s,
+                            const struct cpus_task *p, int this_cpu, int cpu)
+{
+    return cpus_ttwu_queue_cond(t, p, this_cpu, cpu, s->cpu[cpu].nr_running);
 }
 
 static void emit(struct cpus_wakeup *out, enum cpus_trace_event ev, int cpu, int orig, int dest)

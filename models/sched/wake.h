@@ -29,6 +29,10 @@ struct cpus_wakeup {
     struct cpus_trace_rec events[3]; /* waking, [migrate_task,] wakeup */
 };
 
+/* ttwu_queue_cond() (kernel/sched/core.c): true = the wake-up goes on the target's
+ * wake_list with an IPI (no shared LLC, or the target has nr_running == 0). */
+bool cpus_ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_task *p, int this_cpu,
+                          int cpu, unsigned nr_running);
 /* try_to_wake_up() of sleeping p from `waker_cpu`: select_task_rq(), set_task_cpu()
  * (migration accounting, `stats` may be NULL), then the activation, in place (same LLC
  * and busy target, or the waker's own CPU) or through the target's wake list

@@ -189,6 +189,31 @@ static void test_cpus_wake_preempts_idle_and_slices_rotate(void)
     cpus_free(s);
 }
 
+/* ttwu_queue_cond() as cpus_ttwu reports it (flat topology: one LLC): a pinned reader
+ * woken from another CPU goes on the wake list only when its CPU is idle; a wake-up from
+ * its own CPU never does; a busy target gets it under its rq lock (no IPI). */
+static void test_cpus_ttwu_reports_the_wake_list_path(void)
+{
+    struct cpus_sched *s = sched2();
+    struct cpus_thread *p = cpus_thread_new(s, "rx", 1, noop_step, NULL);
+    struct cpus_ttwu w;
+    CU_ASSERT_TRUE(cpus_ttwu(s, p, 0, true, 1000, &w));
+    CU_ASSERT_EQUAL(w.cpu, 1);
+    CU_ASSERT_TRUE(w.queued); /* idle target */
+    CU_ASSERT_FALSE(w.preempt);
+    bool sw;
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 1, 1000, &sw), p);
+    cpus_block_at(s, 1, 2000);
+    CU_ASSERT_TRUE(cpus_ttwu(s, p, 1, true, 3000, &w));
+    CU_ASSERT_FALSE(w.queued); /* local */
+    CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 1, 3000, &sw), p);
+    cpus_block_at(s, 1, 4000);
+    running(s, "b", 1, 4000);
+    CU_ASSERT_TRUE(cpus_ttwu(s, p, 0, true, 5000, &w));
+    CU_ASSERT_FALSE(w.queued); /* busy target sharing our LLC */
+    cpus_free(s);
+}
+
 static CU_TestInfo cases[] = {
     {"test_cpus_wake_preempts_idle_and_slices_rotate",
      test_cpus_wake_preempts_idle_and_slices_rotate},
@@ -199,6 +224,7 @@ static CU_TestInfo cases[] = {
     {"test_cpus_cfs_slices_alternate", test_cpus_cfs_slices_alternate},
     {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
+    {"test_cpus_ttwu_reports_the_wake_list_path", test_cpus_ttwu_reports_the_wake_list_path},
     CU_TEST_INFO_NULL,
 };
 
