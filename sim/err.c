@@ -16,3 +16,14 @@ void sim_error_prefix(GError **err, const char *fmt, ...)
     (*err)->message = msg;
     g_free(pre);
 }
+
+bool sim_fail(GError **err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(err, SIM_ERROR, code, msg);
+    g_free(msg);
+    return false;
+}

@@ -150,24 +150,12 @@ const char *const *sim_scenario_keys(void)
     return keys;
 }
 
-static bool fail(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static bool fail(GError **err, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(err, SIM_ERROR, code, msg);
-    g_free(msg);
-    return false;
-}
-
 /* JSON_STRICT on the object's keys: an unknown key is an error naming it. */
 static bool check_keys(const json_t *obj, const char *path, const char *const *allowed,
                        GError **err)
 {
     if (!json_is_object(obj))
-        return fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
+        return sim_fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
     char fmt[256] = "{";
     json_t *dummy[16];
     g_assert(g_strv_length((char **)allowed) <= 16);
@@ -198,12 +186,13 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
             ok |= strcmp(key, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv(", ", (char **)allowed);
-            fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key, list);
+            sim_fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key,
+                     list);
             g_free(list);
             return false;
         }
     }
-    return fail(err, SIM_ERROR_INPUT, "%s: %s", path[0] ? path : "/", je.text);
+    return sim_fail(err, SIM_ERROR_INPUT, "%s: %s", path[0] ? path : "/", je.text);
 }
 
 static bool get_int(const json_t *obj, const char *key, const char *path, long long min,
@@ -215,8 +204,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
         return true;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key, min,
-                    max);
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
+                        min, max);
     *out = json_integer_value(v);
     return true;
 }
@@ -230,7 +219,7 @@ static bool get_bool(const json_t *obj, const char *key, const char *path, bool 
         return true;
     }
     if (!json_is_boolean(v))
-        return fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false", path, key);
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false", path, key);
     *out = json_is_true(v);
     return true;
 }
@@ -242,26 +231,27 @@ static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, u
     struct kern_cpumask m = {0};
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         if (json_integer_value(v) >= n_cpus)
-            return fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
-                        json_integer_value(v), n_cpus);
+            return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
+                            json_integer_value(v), n_cpus);
         kern_cpumask_set(&m, (unsigned)json_integer_value(v));
     } else if (json_is_string(v)) {
         GError *e = NULL;
         if (!kern_cpumask_parse_list(&m, json_string_value(v), &e)) {
-            fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
-                 e->message);
+            sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
+                     e->message);
             g_error_free(e);
             return false;
         }
     } else {
-        return fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string", path);
+        return sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string",
+                        path);
     }
     if (kern_cpumask_empty(&m))
-        return fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
     for (int c = kern_cpumask_next(&m, -1); c >= 0; c = kern_cpumask_next(&m, c))
         if ((unsigned)c >= n_cpus)
-            return fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
-                        n_cpus);
+            return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
+                            n_cpus);
     *mask = m.bits[0];
     return true;
 }
@@ -281,17 +271,19 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
     if (ok && (ok = get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
         mc->rx_queues = (unsigned)v;
     if (ok && mc->rx_queues > MAX_QUEUES)
-        ok = fail(err, SIM_ERROR_CONFIG,
-                  "/nic/rx_queues: %u queues need more MSI-X vectors than the 82599 has (64, one "
-                  "for other causes: at most %d queues)",
-                  mc->rx_queues, MAX_QUEUES);
+        ok = sim_fail(
+            err, SIM_ERROR_CONFIG,
+            "/nic/rx_queues: %u queues need more MSI-X vectors than the 82599 has (64, one "
+            "for other causes: at most %d queues)",
+            mc->rx_queues, MAX_QUEUES);
     if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, MAX_QUEUES, mc->rx_queues, &v, err)))
         mc->tx_queues = (unsigned)v;
     if (ok && (ok = get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
         mc->ring_size = (unsigned)v;
     if (ok && mc->ring_size % 8)
-        ok = fail(err, SIM_ERROR_INPUT,
-                  "/nic/ring_size: expected a multiple of 8 (IXGBE_REQ_RX_DESCRIPTOR_MULTIPLE)");
+        ok =
+            sim_fail(err, SIM_ERROR_INPUT,
+                     "/nic/ring_size: expected a multiple of 8 (IXGBE_REQ_RX_DESCRIPTOR_MULTIPLE)");
     if (ok && (ok = get_int(nic, "link_mbps", "/nic", 10, 400000, 10000, &v, err)))
         mc->link_mbps = (unsigned)v;
     const json_t *itr = json_object_get(nic, "itr_us");
@@ -303,21 +295,23 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
                  json_integer_value(itr) <= 1022)
             mc->rx_usecs = (int)json_integer_value(itr);
         else if (json_is_integer(itr) && json_integer_value(itr) > 1022)
-            ok = fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected at most 1022 (IXGBE_MAX_EITR)");
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/itr_us: expected at most 1022 (IXGBE_MAX_EITR)");
         else
-            ok = fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected integer ≥ 0 or \"adaptive\"");
+            ok =
+                sim_fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected integer ≥ 0 or \"adaptive\"");
     }
     unsigned qv = MIN(MAX(mc->rx_queues, mc->tx_queues), mc->n_cpus);
     const json_t *aff = json_object_get(nic, "irq_affinity");
     if (ok && aff) {
         if (!json_is_array(aff)) {
-            ok = fail(err, SIM_ERROR_INPUT,
-                      "/nic/irq_affinity: expected an array (one CPU or CPU list per vector)");
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/irq_affinity: expected an array (one CPU or CPU list per vector)");
         } else if (json_array_size(aff) > qv) {
-            ok = fail(err, SIM_ERROR_CONFIG,
-                      "/nic/irq_affinity/%u: vector %u does not exist (%u queue vectors = "
-                      "min(max(rx, tx queues), CPUs))",
-                      qv, qv, qv);
+            ok = sim_fail(err, SIM_ERROR_CONFIG,
+                          "/nic/irq_affinity/%u: vector %u does not exist (%u queue vectors = "
+                          "min(max(rx, tx queues), CPUs))",
+                          qv, qv, qv);
         } else {
             for (size_t i = 0; ok && i < json_array_size(aff); i++) {
                 char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
@@ -339,8 +333,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
                 const json_t *e = json_array_get(w, i);
                 if (!json_is_integer(e) || json_integer_value(e) < 1 ||
                     json_integer_value(e) > 1024)
-                    ok = fail(err, SIM_ERROR_INPUT,
-                              "/nic/napi_weight/%zu: expected integer in [1, 1024]", i);
+                    ok = sim_fail(err, SIM_ERROR_INPUT,
+                                  "/nic/napi_weight/%zu: expected integer in [1, 1024]", i);
                 else
                     sc->weight[i] = (int)json_integer_value(e);
             }
@@ -348,12 +342,12 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
                 sc->weight[i] = 64;
             mc->n_napi_weight = qv;
         } else if (json_is_array(w)) {
-            ok = fail(err, SIM_ERROR_CONFIG,
-                      "/nic/napi_weight/%u: vector %u does not exist (%u queue vectors)", qv, qv,
-                      qv);
+            ok = sim_fail(err, SIM_ERROR_CONFIG,
+                          "/nic/napi_weight/%u: vector %u does not exist (%u queue vectors)", qv,
+                          qv, qv);
         } else {
-            ok = fail(err, SIM_ERROR_INPUT,
-                      "/nic/napi_weight: expected integer in [1, 1024] or an array of them");
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/napi_weight: expected integer in [1, 1024] or an array of them");
         }
         mc->napi_weight = sc->weight;
     }
@@ -361,7 +355,7 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         ok = get_bool(nic, "gro", "/nic", true, &mc->gro, err);
     sc->steering = json_object_get(nic, "steering");
     if (ok && sc->steering && !json_is_object(sc->steering))
-        ok = fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
+        ok = sim_fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
     json_decref(empty);
     return ok;
 }
@@ -432,9 +426,9 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     sc->thread_mask_set = true;
     for (unsigned i = 0; i < sc->n_sock_cpus; i++)
         if (!(bits >> sc->sock_cpus[i] & 1))
-            return fail(err, SIM_ERROR_CONFIG,
-                        "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
-                        sc->sock_cpus[i], i);
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
+                            sc->sock_cpus[i], i);
     return true;
 }
 
@@ -446,7 +440,8 @@ static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const 
     if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
         return false;
     if (v == 1 && !has_b)
-        return fail(err, SIM_ERROR_CONFIG, "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
     c->tx_dev = (unsigned)v;
     if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
         !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
@@ -466,22 +461,22 @@ static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError *
     struct app_acceptor_cfg *c = &sc->acc;
     app_acceptor_cfg_defaults(c);
     if (json_object_get(a, "threads"))
-        return fail(err, SIM_ERROR_CONFIG,
-                    "/app/threads: the acceptor workload sizes its pools with /app/pool");
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/threads: the acceptor workload sizes its pools with /app/pool");
     if (json_object_get(a, "affinity"))
-        return fail(err, SIM_ERROR_CONFIG,
-                    "/app/affinity: the acceptor workload places its own threads (per queue: "
-                    "pinned on the queue's IRQ CPU; single: every CPU)");
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/affinity: the acceptor workload places its own threads (per queue: "
+                        "pinned on the queue's IRQ CPU; single: every CPU)");
     if (sc->sockets > 0)
-        return fail(err, SIM_ERROR_CONFIG,
-                    "/app/sockets: the acceptor workload needs one socket per connection "
-                    "(\"per_flow\")");
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/sockets: the acceptor workload needs one socket per connection "
+                        "(\"per_flow\")");
     const json_t *m = json_object_get(a, "acceptor");
     if (m) {
         if (!json_is_string(m) || (strcmp(json_string_value(m), "per_queue") != 0 &&
                                    strcmp(json_string_value(m), "single") != 0))
-            return fail(err, SIM_ERROR_INPUT,
-                        "/app/acceptor: expected \"per_queue\" or \"single\"");
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/acceptor: expected \"per_queue\" or \"single\"");
         c->per_queue = strcmp(json_string_value(m), "per_queue") == 0;
     }
     long long v;
@@ -505,9 +500,9 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
              strcmp(json_string_value(w), "proxy") != 0 &&
              strcmp(json_string_value(w), "acceptor") != 0 &&
              strcmp(json_string_value(w), "busypoll") != 0))
-            return fail(err, SIM_ERROR_INPUT,
-                        "/app/workload: expected \"sink\", \"rr\", "
-                        "\"proxy\", \"acceptor\" or \"busypoll\"");
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/workload: expected \"sink\", \"rr\", "
+                            "\"proxy\", \"acceptor\" or \"busypoll\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
@@ -517,17 +512,17 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
     for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
         if (json_object_get(a, acc_keys[i]))
-            return fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
-                        acc_keys[i]);
+            return sim_fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
+                            acc_keys[i]);
     if (sc->acceptor_set)
         return load_app_acceptor(sc, a, err);
     if (!rr) {
         for (unsigned i = 0; rr_keys[i]; i++)
             if (json_object_get(a, rr_keys[i]))
-                return fail(err, SIM_ERROR_CONFIG,
-                            "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
-                            "busypoll have their own threads)",
-                            rr_keys[i]);
+                return sim_fail(err, SIM_ERROR_CONFIG,
+                                "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
+                                "busypoll have their own threads)",
+                                rr_keys[i]);
         return true;
     }
     struct app_rr_cfg *c = &sc->rr;
@@ -565,37 +560,37 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
         else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
             sc->sockets = (long)json_integer_value(s);
         else
-            return fail(err, SIM_ERROR_INPUT,
-                        "/app/sockets: expected \"per_flow\" or integer in [1, 65536]");
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/sockets: expected \"per_flow\" or integer in [1, 65536]");
     }
     const json_t *c = json_object_get(a, "cpus");
     if (c) {
         if (!json_is_array(c) || json_array_size(c) == 0)
-            return fail(err, SIM_ERROR_INPUT, "/app/cpus: expected a non-empty array of CPUs");
+            return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus: expected a non-empty array of CPUs");
         sc->n_sock_cpus = (unsigned)json_array_size(c);
         sc->sock_cpus = g_new(unsigned, sc->n_sock_cpus);
         for (unsigned i = 0; i < sc->n_sock_cpus; i++) {
             const json_t *e = json_array_get(c, i);
             if (!json_is_integer(e) || json_integer_value(e) < 0)
-                return fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
+                return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
             if (json_integer_value(e) >= sc->mc.n_cpus)
-                return fail(err, SIM_ERROR_CONFIG,
-                            "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
-                            json_integer_value(e), sc->mc.n_cpus);
+                return sim_fail(err, SIM_ERROR_CONFIG,
+                                "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                                json_integer_value(e), sc->mc.n_cpus);
             sc->sock_cpus[i] = (unsigned)json_integer_value(e);
         }
     }
     const json_t *hg = json_object_get(a, "hog_cpus");
     if (hg && (!json_is_array(hg) || json_array_size(hg) > MAX_CPUS))
-        return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
+        return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
     for (size_t i = 0; hg && i < json_array_size(hg); i++) {
         const json_t *e = json_array_get(hg, i);
         if (!json_is_integer(e) || json_integer_value(e) < 0)
-            return fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
+            return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
         if (json_integer_value(e) >= sc->mc.n_cpus)
-            return fail(err, SIM_ERROR_CONFIG,
-                        "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
-                        json_integer_value(e), sc->mc.n_cpus);
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
         sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
     }
     return load_app_rr(sc, a, err) && load_app_affinity(sc, a, err);
@@ -623,8 +618,8 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
     if (p) {
         if (!json_is_string(p) || (strcmp(json_string_value(p), "other") != 0 &&
                                    strcmp(json_string_value(p), "fifo") != 0))
-            return fail(err, SIM_ERROR_INPUT,
-                        "/scheduler/ksoftirqd_policy: expected \"other\" or \"fifo\"");
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/scheduler/ksoftirqd_policy: expected \"other\" or \"fifo\"");
         c->ksoftirqd_fifo = strcmp(json_string_value(p), "fifo") == 0;
     }
     long long v;
@@ -641,10 +636,10 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
         return false;
     c->migration_cost_ns = v < 0 ? -1 : v * 1000;
     if (c->min_granularity_ns > c->latency_ns)
-        return fail(err, SIM_ERROR_CONFIG,
-                    "/scheduler/min_granularity_us: %llu exceeds /scheduler/latency_us %llu",
-                    (unsigned long long)(c->min_granularity_ns / 1000),
-                    (unsigned long long)(c->latency_ns / 1000));
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/scheduler/min_granularity_us: %llu exceeds /scheduler/latency_us %llu",
+                        (unsigned long long)(c->min_granularity_ns / 1000),
+                        (unsigned long long)(c->latency_ns / 1000));
     const json_t *r = json_object_get(o, "refill");
     if (r && !cpus_migrate_cost_from_json(r, "/scheduler/refill", &c->refill, err))
         return false;
@@ -658,12 +653,12 @@ static struct cpus_topology *build_topology(const json_t *o, unsigned n_cpus, GE
     if (!o)
         return cpus_topology_new_flat((int)n_cpus);
     if (!json_is_object(o)) {
-        fail(err, SIM_ERROR_INPUT, "/topology: expected an object");
+        sim_fail(err, SIM_ERROR_INPUT, "/topology: expected an object");
         return NULL;
     }
     const json_t *c = json_object_get(o, "cpus");
     if (c && (!json_is_integer(c) || json_integer_value(c) != (json_int_t)n_cpus)) {
-        fail(err, SIM_ERROR_CONFIG, "/topology/cpus: expected %u (the /cpus count)", n_cpus);
+        sim_fail(err, SIM_ERROR_CONFIG, "/topology/cpus: expected %u (the /cpus count)", n_cpus);
         return NULL;
     }
     json_t *copy = json_copy((json_t *)o);
@@ -684,8 +679,9 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
     if (!o)
         return true;
     if (!json_is_array(o) || json_array_size(o) > SIM_MAX_IRQ_SOURCES)
-        return fail(err, SIM_ERROR_INPUT, "/irq_sources: expected an array of at most %d devices",
-                    SIM_MAX_IRQ_SOURCES);
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "/irq_sources: expected an array of at most %d devices",
+                        SIM_MAX_IRQ_SOURCES);
     for (size_t i = 0; i < json_array_size(o); i++) {
         const json_t *d = json_array_get(o, i);
         struct sim_irq_source *src = &sc->irqsrc[i];
@@ -694,12 +690,12 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
         bool ok = check_keys(d, path, allowed, err);
         const json_t *nm = ok ? json_object_get(d, "name") : NULL;
         if (ok && nm && !json_is_string(nm))
-            ok = fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
+            ok = sim_fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
         g_snprintf(src->name, sizeof src->name, "%s", nm ? json_string_value(nm) : "dev");
         if (ok && (ok = get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
             v >= (long long)sc->mc.n_cpus)
-            ok = fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path, v,
-                      sc->mc.n_cpus);
+            ok = sim_fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path,
+                          v, sc->mc.n_cpus);
         src->cpu = (unsigned)v;
         if (ok && (ok = get_int(d, "rate_hz", path, 1, 10000000, 1000, &v, err)))
             src->period_ns = (uint64_t)(1000000000ll / v);
@@ -715,10 +711,10 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
                 if (strcmp(json_string_value(sv), vec[k]) == 0)
                     nr = k;
             if (nr < 0 || nr == NET_RX_SOFTIRQ)
-                ok = fail(err, SIM_ERROR_INPUT,
-                          "%s/softirq: expected one of hi, timer, net_tx, block, irq_poll, "
-                          "tasklet, sched, hrtimer, rcu",
-                          path);
+                ok = sim_fail(err, SIM_ERROR_INPUT,
+                              "%s/softirq: expected one of hi, timer, net_tx, block, irq_poll, "
+                              "tasklet, sched, hrtimer, rcu",
+                              path);
             src->softirq = nr;
         }
         g_free(path);
@@ -740,7 +736,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         return false;
     const json_t *d = json_object_get(root, "description");
     if (d && !json_is_string(d))
-        return fail(err, SIM_ERROR_INPUT, "/description: expected a string");
+        return sim_fail(err, SIM_ERROR_INPUT, "/description: expected a string");
     long long v;
     if (!get_int(root, "seed", "", 0, LLONG_MAX, 1, &v, err))
         return false;
@@ -748,7 +744,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     const json_t *dur = json_object_get(root, "duration_ms");
     if (dur) {
         if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
-            return fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
+            return sim_fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
         sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
     }
     if (!get_int(root, "cpus", "", 1, MAX_CPUS, 4, &v, err))
@@ -757,7 +753,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     if (!get_int(root, "hz", "", 100, 1000, 1000, &v, err))
         return false;
     if (v != 100 && v != 250 && v != 300 && v != 1000)
-        return fail(err, SIM_ERROR_INPUT, "/hz: expected 100, 250, 300 or 1000 (CONFIG_HZ)");
+        return sim_fail(err, SIM_ERROR_INPUT, "/hz: expected 100, 250, 300 or 1000 (CONFIG_HZ)");
     kern_params_defaults(&sc->mc.kp);
     sc->mc.kp.hz = (unsigned)v;
     sc->mc.kp.netdev_budget_usecs = 2 * 1000000 / sc->mc.kp.hz;
@@ -778,7 +774,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     cpus_topology_free(t);
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
-        return fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
+        return sim_fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
     return true;
 }
 
