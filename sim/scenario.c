@@ -686,7 +686,7 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
         const json_t *d = json_array_get(o, i);
         struct sim_irq_source *src = &sc->irqsrc[i];
         char *path = g_strdup_printf("/irq_sources/%zu", i);
-        long long v;
+        long long v = 0; /* read only when ok; 0 keeps the error path defined */
         bool ok = check_keys(d, path, allowed, err);
         const json_t *nm = ok ? json_object_get(d, "name") : NULL;
         if (ok && nm && !json_is_string(nm))

@@ -110,7 +110,7 @@ static void test_bundle_perqueue_rps_and_sender_xps(void)
     CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 0);
     GError *err = NULL;
     CU_ASSERT_FALSE(val_bundle_xps(b, "vA", 9, "xps_cpus", &m, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "/sysfs_queues/vA/tx-9/xps_cpus: missing"));
+    CU_ASSERT(err && strstr(err->message, "/sysfs_queues/vA/tx-9/xps_cpus: missing"));
     g_clear_error(&err);
     val_bundle_free(b);
 }
@@ -390,9 +390,8 @@ static void test_bundle_other_device_rx_queues(void)
     b = val_bundle_load(dir, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_FALSE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message,
-                                         "config.json: /sysfs_queues/eth1/rx-0/rps_flow_cnt: "
-                                         "rps_flow_cnt \"-1\": expected an unsigned"));
+    CU_ASSERT(err && strstr(err->message, "config.json: /sysfs_queues/eth1/rx-0/rps_flow_cnt: "
+                                          "rps_flow_cnt \"-1\": expected an unsigned"));
     g_clear_error(&err);
     val_bundle_free(b);
     remove_bundle(dir);

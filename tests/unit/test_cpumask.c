@@ -66,7 +66,7 @@ static void test_cpumask_hex_accepts_zero_groups_beyond_nr_cpus(void)
         g_string_append(s, ",00000000");
     GError *err = NULL;
     CU_ASSERT_FALSE(kern_cpumask_parse_hex(&m, s->str, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "CPUs below 1024"));
+    CU_ASSERT(err && strstr(err->message, "CPUs below 1024"));
     g_clear_error(&err);
     g_string_free(s, TRUE);
 }
@@ -123,7 +123,7 @@ static void test_cpumask_list_as_sysfs_prints_it(void)
     CU_ASSERT_TRUE(kern_cpumask_test(&m, 8));
     CU_ASSERT_FALSE(kern_cpumask_test(&m, 4));
     CU_ASSERT_FALSE(kern_cpumask_parse_list(&m, "3-1", &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "\"3-1\""));
+    CU_ASSERT(err && strstr(err->message, "\"3-1\""));
     g_clear_error(&err);
     CU_ASSERT_FALSE(kern_cpumask_parse_list(&m, "0,a", &err));
     CU_ASSERT_PTR_NOT_NULL(err);

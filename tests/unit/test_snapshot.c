@@ -54,7 +54,7 @@ static void test_snapshot_interrupts_current_format_from_bundle(void)
     CU_ASSERT_TRUE(val_interrupts_delta(b, a, "LOC", d, 2, NULL));
     CU_ASSERT(d[0] > 0 && d[1] > 0);
     CU_ASSERT_FALSE(val_interrupts_delta(b, a, "999", d, 2, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "\"999:\""));
+    CU_ASSERT(err && strstr(err->message, "\"999:\""));
     g_clear_error(&err);
     val_interrupts_free(a);
     val_interrupts_free(b);
@@ -108,7 +108,7 @@ static void test_snapshot_interrupts_ixgbe_queue_vectors(void)
                                          "expected 2 per-CPU counts, found 1");
     g_clear_error(&err);
     CU_ASSERT_PTR_NULL(val_interrupts_parse("no header here\n", "x", &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "x: line 1: expected the header"));
+    CU_ASSERT(err && strstr(err->message, "x: line 1: expected the header"));
     g_clear_error(&err);
 }
 
@@ -239,7 +239,7 @@ static void test_snapshot_softnet_errors_name_source_and_line(void)
     CU_ASSERT_PTR_NOT_NULL(err);
     g_clear_error(&err);
     CU_ASSERT_PTR_NULL(val_softnet_parse("\n", "x", &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "no CPU rows"));
+    CU_ASSERT(err && strstr(err->message, "no CPU rows"));
     g_clear_error(&err);
 }
 
@@ -385,7 +385,7 @@ static void test_snapshot_ethtool_l_channels(void)
     g_clear_error(&err);
     CU_ASSERT_FALSE(val_ethtool_l_parse("Pre-set maximums:\nRX: four\nCurrent hardware settings:\n",
                                         "t", &c, &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "t: line 2: RX: expected a count"));
+    CU_ASSERT(err && strstr(err->message, "t: line 2: RX: expected a count"));
     g_clear_error(&err);
 
     json_t *j = rps2_config();
@@ -416,7 +416,7 @@ static void test_snapshot_ethtool_c_coalesce(void)
     val_ethtool_coalesce_free(c);
     GError *err = NULL;
     CU_ASSERT_PTR_NULL(val_ethtool_c_parse("netlink error: Operation not supported\n", "c", &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "Operation not supported"));
+    CU_ASSERT(err && strstr(err->message, "Operation not supported"));
     g_clear_error(&err);
 }
 
@@ -442,7 +442,7 @@ static void test_snapshot_ethtool_k_features(void)
     json_decref(j);
     GError *err = NULL;
     CU_ASSERT_PTR_NULL(val_ethtool_k_parse("Features for x:\nrx-checksumming maybe\n", "k", &err));
-    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "k: line 2: expected"));
+    CU_ASSERT(err && strstr(err->message, "k: line 2: expected"));
     g_clear_error(&err);
 }
 
@@ -451,12 +451,10 @@ static void test_snapshot_missing_cpu_header_names_the_line(void)
 {
     GError *err = NULL;
     CU_ASSERT_PTR_NULL(val_interrupts_parse("\n\n 41:  1  2  PCI-MSI  eth0\n", "irq", &err));
-    CU_ASSERT_PTR_NOT_NULL(err &&
-                           strstr(err->message, "irq: line 3: expected the header of CPU columns"));
+    CU_ASSERT(err && strstr(err->message, "irq: line 3: expected the header of CPU columns"));
     g_clear_error(&err);
     CU_ASSERT_PTR_NULL(val_softirqs_parse("\n \nHI: 1 2\n", "sirq", &err));
-    CU_ASSERT_PTR_NOT_NULL(
-        err && strstr(err->message, "sirq: line 3: expected the header of CPU columns"));
+    CU_ASSERT(err && strstr(err->message, "sirq: line 3: expected the header of CPU columns"));
     g_clear_error(&err);
     struct val_softirqs *s = val_softirqs_parse("\n    CPU0  CPU1\nNET_RX:  5  7\n", "t", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
