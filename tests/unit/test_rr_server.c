@@ -1,38 +1,6 @@
 /* models/app/rr_server.c: closed-loop request/response; a memcached-like pool on one
  * shared socket wakes one waiter per request; the proxy waits for its TX completion. */
-#include "sim/machine.h"
-#include "sim/scenario.h"
-#include "tests/unit/cu_main.h"
-
-static struct sim_result run(const char *text)
-{
-    json_t *root = json_loads(text, 0, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-    GError *err = NULL;
-    struct sim_scenario *sc = sim_scenario_from_json(root, "t", NULL, &err);
-    if (!sc)
-        fprintf(stderr, "%s\n", err->message);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-    struct sim_run *r = sim_run_new(sc, 1, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    struct sim_machine *m = sim_run_machine(r);
-    sim_machine_run_until(m, sim_machine_end(m));
-    struct sim_result res;
-    sim_machine_result(m, &res);
-    sim_run_free(r);
-    sim_scenario_free(sc);
-    json_decref(root);
-    return res;
-}
-
-static const struct sim_thread_result *thread(const struct sim_result *r, const char *name)
-{
-    for (unsigned i = 0; i < r->n_threads; i++)
-        if (g_strcmp0(r->threads[i].name, name) == 0)
-            return &r->threads[i];
-    CU_FAIL("thread not found");
-    return &r->threads[0];
-}
+#include "tests/unit/sim_harness.h"
 
 /* One client, no service time, 20 us turn-around: each transaction is the request's
  * path to the socket, the server's recvmsg + sendmsg, then 20 us: tps ~ 1 / (20 us + a
