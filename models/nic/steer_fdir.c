@@ -52,7 +52,7 @@ struct fdir_state {
     struct nic_fdir_perfect_input mask;
     struct fdir_perfect *pf;
     uint32_t n_pf;
-    uint32_t pf_cap; /* allocated entries of pf */
+    uint8_t *pf_loc_used; /* [perfect capacity]: FDIR location holds a filter */
     uint32_t pf_bucket_mask;
     uint32_t *pf_head;
 
@@ -492,6 +492,7 @@ static bool fdir_rule_install(struct fdir_state *s, struct fdir_rule *r, unsigne
         s->pf[loc_map[f.loc]] = f;
     } else {
         loc_map[f.loc] = (int32_t)s->n_pf;
+        s->pf_loc_used[f.loc] = 1;
         s->pf[s->n_pf++] = f;
     }
     return true;
@@ -511,6 +512,11 @@ static void fdir_perfect_alloc(struct fdir_state *s)
 {
     s->pf_bucket_mask = (1u << (10 + s->pballoc)) - 1; /* 11/12/13 bits, DPDK ixgbe_fdir.c */
     s->pf_head = g_new(uint32_t, s->pf_bucket_mask + 1);
+    /* the table is sized once, at the hardware's capacity: runtime adds (aRFS
+     * ndo_rx_flow_steer, on the packet path) never allocate */
+    uint32_t cap = fdir_perfect_capacity(s->pballoc);
+    s->pf = g_new0(struct fdir_perfect, cap);
+    s->pf_loc_used = g_new0(uint8_t, cap);
     fdir_perfect_build_buckets(s);
 }
 
@@ -527,8 +533,6 @@ static bool fdir_parse_filters(struct fdir_state *s, json_t *filters, const char
                     path, json_array_size(filters), cap);
         return false;
     }
-    s->pf_cap = json_array_size(filters) ? (uint32_t)json_array_size(filters) : 1;
-    s->pf = g_new0(struct fdir_perfect, s->pf_cap);
     int32_t *loc_map = g_new(int32_t, cap);
     memset(loc_map, 0xff, cap * sizeof(*loc_map));
     size_t idx;
@@ -620,6 +624,7 @@ static void fdir_destroy(void *st)
     g_free(s->sig_chain);
     g_free(s->sig);
     g_free(s->pf);
+    g_free(s->pf_loc_used);
     g_free(s->pf_head);
     g_free(s);
 }
@@ -709,17 +714,10 @@ int steer_fdir_perfect_add(void *st, const struct traffic_pkt *p, unsigned rxq)
         return -1;
     }
     /* lowest free location (ethtool rule manager order does not matter here) */
-    uint8_t *used = g_new0(uint8_t, cap);
-    for (uint32_t i = 0; i < s->n_pf; i++)
-        used[s->pf[i].loc] = 1;
     uint32_t loc = 0;
-    while (used[loc])
+    while (s->pf_loc_used[loc])
         loc++;
-    g_free(used);
-    if (s->n_pf == s->pf_cap) {
-        s->pf_cap = s->pf_cap ? 2 * s->pf_cap : 16;
-        s->pf = g_renew(struct fdir_perfect, s->pf, s->pf_cap);
-    }
+    s->pf_loc_used[loc] = 1;
     uint32_t i = s->n_pf++;
     s->pf[i] = (struct fdir_perfect){.in = in, .action = (int)rxq, .loc = loc};
     uint32_t b = nic_fdir_perfect_hash(&in, &s->mask) & s->pf_bucket_mask;
@@ -735,6 +733,7 @@ bool steer_fdir_perfect_del(void *st, unsigned loc)
     for (uint32_t i = 0; i < s->n_pf; i++) {
         if (s->pf[i].loc != loc)
             continue;
+        s->pf_loc_used[loc] = 0;
         s->pf[i] = s->pf[--s->n_pf];
         fdir_perfect_build_buckets(s);
         return true;

@@ -486,6 +486,17 @@ static void test_steer_fdir_runtime_perfect_filter_add_update_del(void)
     CU_ASSERT_EQUAL(rx(st, &a), STEER_NO_MATCH);
     CU_ASSERT_EQUAL(rx(st, &b), 7);
     CU_ASSERT_EQUAL(steer_fdir_perfect_add(st, &a, 8), -1); /* queue out of range */
+    /* the freed location is the lowest free one again */
+    CU_ASSERT_EQUAL(steer_fdir_perfect_add(st, &a, 3), id);
+    CU_ASSERT_EQUAL(rx(st, &a), 3);
+    /* fill every location (1024 << pballoc) - 2: the next add is refused, nothing grows */
+    int n = 2; /* filters in the table: a and b */
+    for (uint32_t src = 0x0b000000; n < 5000; src++, n++) {
+        struct traffic_pkt c = tcp4(src, 0x0a000101, 1000, 80, PKT_TCP_ACK);
+        if (steer_fdir_perfect_add(st, &c, 1) < 0)
+            break;
+    }
+    CU_ASSERT_EQUAL(n, (1024 << 1) - 2); /* default pballoc 1 (64K): 2046 locations */
     steer_fdir_ops.destroy(st);
     json_decref(cfg);
     void *sig = steer_fdir_ops.init(NULL, "/f", &env8, NULL);
