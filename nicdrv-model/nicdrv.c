@@ -290,6 +290,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
         q_vector->napi.gro_enabled = cfg->gro;
         q_vector->irq = cfg->irq_base + v;
         g_snprintf(q_vector->name, sizeof q_vector->name, "%s-TxRx-%u", cfg->ifname, v);
+        q_vector->napi.name = q_vector->name;
         if (request_irq(h, q_vector->irq, nicdrv_msix_clean_rings, 0, q_vector->name, q_vector) !=
             0) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s: request_irq(%u) failed: busy",

@@ -745,3 +745,8 @@ void sim_result_clear(struct sim_result *r)
     g_free(r->threads);
     memset(r, 0, sizeof *r);
 }
+
+void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs)
+{
+    kern_set_observer(m->kern, obs);
+}

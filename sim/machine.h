@@ -145,6 +145,8 @@ uint64_t sim_machine_offered(const struct sim_machine *m);
 
 /* Fill a result (new arrays owned by `r`; free with sim_result_clear). */
 void sim_machine_result(struct sim_machine *m, struct sim_result *r);
+/* Attach an observer of CPU slices and NAPI polls (the timeline) before running. */
+void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs);
 void sim_result_clear(struct sim_result *r);
 
 #endif

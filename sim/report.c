@@ -388,6 +388,12 @@ static bool write_text(struct sim_out *o, const char *name, char *text, GError *
 
 bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
 {
+    return sim_report_write_extra(r, dir, NULL, 0, err);
+}
+
+bool sim_report_write_extra(const struct sim_result *r, const char *dir,
+                            const struct sim_report_extra *extra, size_t n_extra, GError **err)
+{
     if (!sim_report_check(r, err))
         return false;
     struct sim_out *o = sim_out_begin(dir, err);
@@ -405,6 +411,8 @@ bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
     ok = ok && write_text(o, "queues.csv", sim_report_queues_csv(r), err);
     ok = ok && write_text(o, "flows.csv", sim_report_flows_csv(r), err);
     ok = ok && write_text(o, "threads.csv", sim_report_threads_csv(r), err);
+    for (size_t i = 0; ok && i < n_extra; i++)
+        ok = sim_out_write(o, extra[i].name, extra[i].data, (gssize)extra[i].len, err);
     if (!ok) {
         sim_out_abort(o);
         return false;

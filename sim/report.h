@@ -15,6 +15,16 @@
  * directory is replaced. */
 bool sim_report_write(const struct sim_result *r, const char *dir, GError **err);
 
+/* An extra file of the result directory (e.g. timeline.json). */
+struct sim_report_extra {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+/* sim_report_write() plus `n_extra` more files, in the same all-or-nothing commit. */
+bool sim_report_write_extra(const struct sim_result *r, const char *dir,
+                            const struct sim_report_extra *extra, size_t n_extra, GError **err);
+
 /* Refuse a result whose counts and arrays disagree (never reads past them). */
 bool sim_report_check(const struct sim_result *r, GError **err);
 

@@ -97,6 +97,33 @@ void kern_set_end(struct kern_host *h, uint64_t end_ns)
     h->end_ns = end_ns;
 }
 
+void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
+{
+    h->obs = *obs;
+}
+
+/* What /proc/softirqs calls the vectors (kernel/softirq.c softirq_to_name). */
+static const char *const softirq_name[NR_SOFTIRQS] = {
+    "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
+
+static void observe(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
+                    uint64_t b)
+{
+    struct kern_slice s = {.cpu = h->cpu, .what = what, .from = a, .to = b};
+    if (what == KERN_IRQ) {
+        s.label = h->irq[k->cur_irq].name;
+    } else if (what == KERN_SOFT && !k->ds_active && k->in_ksoftirqd) {
+        s.label = "ksoftirqd"; /* its own thread code: switch, refill */
+    } else if (what == KERN_SOFT) {
+        s.label = softirq_name[k->cur_vec];
+        s.ksoftirqd = k->in_ksoftirqd;
+    } else {
+        struct cpus_thread *t = cpus_current(h->sched, h->cpu);
+        s.label = t ? t->name : "idle";
+    }
+    h->obs.slice(h->obs.ctx, &s);
+}
+
 /* Account [now, now + ns) to `what`, clipped at the end of the run. */
 static void account(struct kern_host *h, enum kern_acct what, uint64_t ns)
 {
@@ -108,6 +135,8 @@ static void account(struct kern_host *h, enum kern_acct what, uint64_t ns)
         k->st.acct[what] += b - a;
         if (what == KERN_SOFT && k->in_ksoftirqd)
             k->st.ksoftirqd_ns += b - a;
+        if (G_UNLIKELY(h->obs.slice))
+            observe(h, k, what, a, b);
     }
     h->now += ns;
 }
@@ -159,6 +188,7 @@ static void do_irq(struct kern_host *h, struct kern_cpu *k)
     unsigned irq = (unsigned)__builtin_ctzll(k->irq_pending);
     k->irq_pending &= ~(1ull << irq);
     k->hardirq_at = k->irq_at[irq];
+    k->cur_irq = irq;
     enum kern_acct saved = k->ctx;
     bool saved_ksoftirqd = k->in_ksoftirqd;
     k->ctx = KERN_IRQ;

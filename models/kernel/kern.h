@@ -76,6 +76,7 @@ struct napi_struct {
     int (*poll)(struct napi_struct *n, int budget);
     void *priv; /* driver's q_vector */
     unsigned id;
+    const char *name; /* timeline label: "eth0-TxRx-3", "(no_device)" for the backlog */
     struct kern_host *host;
     bool gro_enabled;   /* NETIF_F_GRO */
     unsigned gro_count; /* held skbs */
@@ -216,6 +217,25 @@ void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
 /* Latency of every packet delivered to a socket (exact histogram). */
 const struct sim_hist *kern_latency_hist(const struct kern_host *h);
 void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx);
+
+/* Observers for the timeline output (sim/timeline.c), both optional. A slice
+ * is CPU time accounted to one context; `label` names the IRQ ("eth0-TxRx-0"),
+ * the softirq vector ("NET_RX") or the thread ("sink/3"), and stays valid for
+ * the host's lifetime. A NAPI poll is reported once it returns. */
+struct kern_slice {
+    unsigned cpu;
+    enum kern_acct what;
+    bool ksoftirqd; /* softirq time run by ksoftirqd/N rather than at irq_exit */
+    uint64_t from, to;
+    const char *label;
+};
+struct kern_observer {
+    void (*slice)(void *ctx, const struct kern_slice *s);
+    void (*napi_poll)(void *ctx, unsigned cpu, const struct napi_struct *n, uint64_t from,
+                      uint64_t to, int work);
+    void *ctx;
+};
+void kern_set_observer(struct kern_host *h, const struct kern_observer *obs);
 /* recvmsg() of one skb by the running thread: returns false (nothing
  * visible yet) or true with *payload filled; charges syscall + copy. */
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload);

@@ -18,6 +18,8 @@ struct kern_cpu {
     bool irq_exit;        /* a hardirq just ran: irq_exit() is next */
     enum kern_acct ctx;   /* what the running code is accounted as */
     bool in_ksoftirqd;
+    unsigned cur_irq; /* the hardirq running (timeline label) */
+    unsigned cur_vec; /* the softirq vector running (timeline label) */
 
     uint32_t softirq_pending; /* local_softirq_pending() */
     uint32_t csd_pending;     /* enum kern_csd queued on call_single_queue (smp.c) */
@@ -74,6 +76,7 @@ struct kern_host {
     void *csd_rps_ctx;
     uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups */
     kern_rps_hook_t rps_hook;
+    struct kern_observer obs; /* timeline observer; obs.slice NULL = off */
     void *rps_ctx;
     struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
     uint64_t stack_calls, delivered, sock_drops;

@@ -96,9 +96,12 @@ bool kern_napi_complete_done(struct napi_struct *n, int work_done)
 static int napi_poll(struct kern_host *h, struct napi_struct *n, struct kern_napi_list *repoll)
 {
     int weight = n->weight, work = 0;
+    uint64_t from = h->now;
     kern_charge(h, h->c.napi_poll);
     if (n->state & NAPI_STATE_SCHED)
         work = n->poll(n, weight);
+    if (G_UNLIKELY(h->obs.napi_poll))
+        h->obs.napi_poll(h->obs.ctx, h->cpu, n, from, h->now, work);
     n->polls++;
     h->poll_hist[work < 64 ? work : 64]++;
     if (work < weight)

@@ -142,6 +142,7 @@ bool kern_rps_enable(struct kern_host *h, const struct kern_rps_params *p, GErro
         /* backlog_napi_init(): the "(no_device)" NAPI, gro off */
         kern_netif_napi_add(h, &r->backlog[c], process_backlog, p->dev_weight, r);
         r->backlog[c].gro_enabled = false;
+        r->backlog[c].name = "(no_device)";
         r->ipi_head[c] = r->ipi_next[c] = -1;
     }
     kern_smp_set_rps_fn(h, rps_trigger_softirq, r);

@@ -77,6 +77,8 @@ static void softirq_pass(struct kern_host *h, struct kern_cpu *k)
 {
     k->ds_run = k->softirq_pending;
     k->softirq_pending = 0;
+    if (k->ds_run)
+        k->cur_vec = (unsigned)__builtin_ctz(k->ds_run); /* the pass is charged to its first vector */
     kern_charge(h, h->c.softirq_pass);
 }
 
@@ -99,6 +101,7 @@ void kern_do_softirq_step(struct kern_host *h)
     struct kern_cpu *k = kern_this_cpu(h);
     while (k->ds_run) {
         unsigned nr = (unsigned)__builtin_ctz(k->ds_run);
+        k->cur_vec = nr;
         if (nr == NET_RX_SOFTIRQ) {
             if (!k->rx_active) {
                 net_rx_started(h, k);
