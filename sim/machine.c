@@ -81,6 +81,13 @@ static void kick_cpu(void *ctx, unsigned cpu, uint64_t at)
     sim_heap_push(&m->heap, at, EV_CPU, cpu);
 }
 
+/* No chunk under way: the CPU sits in the idle loop (a C-state). */
+static bool cpu_idle(void *ctx, unsigned cpu)
+{
+    struct sim_machine *m = ctx;
+    return !m->cpu_armed[cpu] && m->stepping != (int)cpu;
+}
+
 static void wake_at(void *ctx, struct cpus_thread *t, uint64_t at)
 {
     struct sim_machine *m = ctx;
@@ -302,7 +309,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     m->nic = nic_new(&nc, err);
     if (!m->nic)
         goto fail;
-    struct kern_ops ops = {.kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m};
+    struct kern_ops ops = {
+        .kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m, .cpu_idle = cpu_idle};
     m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
     sched_configure(m, cfg);
     topology = NULL;
@@ -502,8 +510,7 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         th->wake_at = UINT64_MAX;
         struct cpus_ttwu w;
         if (cpus_ttwu(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t, &w)) {
-            /* a CPU with no chunk under way sits in the idle loop (a C-state) */
-            bool idle = !m->cpu_armed[w.cpu] && m->stepping != (int)w.cpu;
+            bool idle = cpu_idle(m, w.cpu);
             uint64_t at =
                 kern_ttwu_queue(m->kern, w.cpu, th->waker_cpu, w.queued, w.preempt, idle, ev.t);
             kick_cpu(m, th->cpu, at);

@@ -54,9 +54,10 @@ void kern_cost_defaults(struct kern_cost *c)
     /* The target of a wake-list IPI runs sched_ttwu_pending (rq lock, activate_task,
      * wakeup_preempt) inside the CAL hardirq, whose entry/exit is `hardirq`. */
     c->ttwu_pending = 250;
-    /* An idle target sits in a C-state: intel_idle lists C1 exit at 2 µs and C1E at
+    /* An idle CPU sits in a C-state: intel_idle lists C1 exit at 2 µs and C1E at
      * 10 µs on Skylake-SP servers; 2 µs is the shallow state a busy RR server idles
-     * in between requests. Applies to wake-up IPIs only. */
+     * in between requests. Every interrupt to an idle CPU pays it: NIC vector, RPS
+     * IPI, wake-up IPI (kern_irq_deliver). */
     c->idle_exit_ns = 2000;
     /* Thread switch with cache refill: 1-2 µs as lmbench lat_ctx reports. */
     c->ctx_switch = 1500;

@@ -24,7 +24,7 @@ struct kern_cost {
                                   lock or wake-list llist_add, ICR write) */
     uint32_t wakeup_local;     /* ns: try_to_wake_up onto the waker's own CPU (no IPI) */
     uint32_t ttwu_pending;     /* ns: sched_ttwu_pending body in the target's CAL IPI */
-    uint32_t idle_exit_ns;     /* ns: C-state exit before an idle CPU runs an IPI (0: off) */
+    uint32_t idle_exit_ns;     /* ns: C-state exit before an idle CPU runs any interrupt (0: off) */
     uint32_t ctx_switch;       /* ns: __schedule + context switch (incoming side) */
     uint32_t syscall;          /* ns: recvmsg entry/exit, socket lock, skb free */
     uint32_t copy_ps_per_byte; /* ps per byte copied to user (100 = 10 GB/s) */

@@ -163,12 +163,21 @@ bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t hand
     return true;
 }
 
-void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at)
+void kern_irq_raise(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at)
 {
     if (!(h->cpus[cpu].irq_pending & (1ull << irq)))
         h->cpus[cpu].irq_at[irq] = at;
     h->cpus[cpu].irq_pending |= 1ull << irq;
     h->ops.kick_cpu(h->ops.ctx, cpu, at);
+}
+
+void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at)
+{
+    /* Any interrupt (device MSI-X, RPS or wake-up IPI) that finds the CPU in mwait runs
+     * its handler only after the C-state's exit_latency (intel_idle cpuidle_state) */
+    if (h->ops.cpu_idle && h->ops.cpu_idle(h->ops.ctx, cpu))
+        at += h->c.idle_exit_ns;
+    kern_irq_raise(h, cpu, irq, at);
 }
 
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu)

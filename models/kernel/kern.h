@@ -143,6 +143,9 @@ struct kern_ops {
     void (*kick_cpu)(void *ctx, unsigned cpu, uint64_t at); /* something to run at `at` */
     void (*wake_at)(void *ctx, struct cpus_thread *t, uint64_t at);
     void *ctx;
+    /* Optional: the CPU sits in the idle loop (a C-state), so an interrupt to it first
+     * waits out idle_exit_ns. NULL = never idle. */
+    bool (*cpu_idle)(void *ctx, unsigned cpu);
 };
 
 /* Where netif_receive_skb_list_internal may hand an skb to another CPU
@@ -172,8 +175,11 @@ void kern_charge_user(struct kern_host *h, uint64_t ns);
 /* --- IRQs (kernel/irq) --- */
 bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t handler,
                       const char *name, void *dev);
-/* The MSI-X message for `irq` reached `cpu` at `at` (sets the pending bit). */
+/* The MSI-X message (or IPI) for `irq` reached `cpu` at `at` (sets the pending bit); an
+ * idle CPU (kern_ops.cpu_idle) runs it idle_exit_ns later. */
 void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at);
+/* kern_irq_deliver() at a time that already includes any C-state exit. */
+void kern_irq_raise(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at);
 
 /* --- CPU execution --- */
 /* Run the next chunk on `cpu` starting at `now` (hardirq > softirq > thread).

@@ -51,10 +51,11 @@ uint64_t kern_ttwu_queue(struct kern_host *h, unsigned cpu, int waker_cpu, bool 
     uint64_t run = idle ? at + h->c.idle_exit_ns : at;
     if (queued) { /* ttwu_queue_wakelist(): sched_ttwu_pending runs in the target's IPI */
         h->wake_ipis++;
-        kern_smp_call_function_single(h, cpu, KERN_CSD_TTWU, run);
+        h->cpus[cpu].csd_pending |= KERN_CSD_TTWU;
+        kern_irq_raise(h, cpu, KERN_IRQ_CAL, run);
     } else if (preempt) { /* ttwu_do_activate -> wakeup_preempt -> resched_curr() */
         h->wake_ipis++;
-        kern_irq_deliver(h, cpu, KERN_IRQ_RES, run);
+        kern_irq_raise(h, cpu, KERN_IRQ_RES, run);
     }
     return run;
 }

@@ -129,6 +129,53 @@ static void test_smp_one_cal_ipi_serves_rps_and_wake_list(void)
     kern_host_free(h);
 }
 
+static void t_vector(int irq, void *dev)
+{
+    (void)irq;
+    (void)dev;
+}
+
+/* CPU 1 sits in the idle loop, CPU 0 is running something. */
+static bool t_cpu1_idle(void *ctx, unsigned cpu)
+{
+    (void)ctx;
+    return cpu == 1;
+}
+
+/* The C-state exit is paid by every interrupt that finds the CPU idle, not only by
+ * wake-up IPIs: the RPS IPI to an idle backlog CPU (rps_trigger_softirq) and the NIC's
+ * vector wait it out too, once; a busy CPU takes them at once. */
+static void test_smp_any_interrupt_to_an_idle_cpu_pays_the_idle_exit_once(void)
+{
+    struct kern_params p;
+    struct kern_cost c = {0};
+    kern_params_defaults(&p);
+    c.hardirq = 1000;
+    c.idle_exit_ns = 2000;
+    struct kern_ops ops = {.kick_cpu = t_kick, .wake_at = t_wake, .cpu_idle = t_cpu1_idle};
+    struct kern_host *h = kern_host_new(2, &p, &c, &ops);
+    rps_calls = 0;
+    kern_smp_set_rps_fn(h, rps_fn, NULL);
+    kern_smp_call_function_single(h, 1, KERN_CSD_RPS, 5000);
+    CU_ASSERT_EQUAL(h->cpus[1].irq_at[KERN_IRQ_CAL], 7000);
+    kern_smp_call_function_single(h, 0, KERN_CSD_RPS, 5000);
+    CU_ASSERT_EQUAL(h->cpus[0].irq_at[KERN_IRQ_CAL], 5000);
+    CU_ASSERT(kern_request_irq(h, 0, t_vector, "eth0-TxRx-0", NULL));
+    kern_irq_deliver(h, 1, 0, 100); /* a device vector */
+    CU_ASSERT_EQUAL(h->cpus[1].irq_at[0], 2100);
+    /* a queued wake-up onto the idle CPU counts the exit once (the caller's `idle`) */
+    CU_ASSERT_EQUAL(kern_ttwu_queue(h, 1, 0, false, true, true, 9000), 11000);
+    CU_ASSERT_EQUAL(h->cpus[1].irq_at[KERN_IRQ_RES], 11000);
+    run_cpu(h, 1, 7000);
+    CU_ASSERT_EQUAL(rps_calls, 1);
+    kern_host_free(h);
+    c.idle_exit_ns = 0; /* 0 disables it */
+    h = kern_host_new(2, &p, &c, &ops);
+    kern_smp_call_function_single(h, 1, KERN_CSD_RPS, 5000);
+    CU_ASSERT_EQUAL(h->cpus[1].irq_at[KERN_IRQ_CAL], 5000);
+    kern_host_free(h);
+}
+
 /* sk_data_ready's wake-up costs the waker less when the reader sleeps on its CPU. */
 static void test_smp_waker_pays_less_for_a_local_wake(void)
 {
@@ -156,6 +203,8 @@ static CU_TestInfo cases[] = {
     {"test_smp_one_cal_ipi_serves_rps_and_wake_list",
      test_smp_one_cal_ipi_serves_rps_and_wake_list},
     {"test_smp_waker_pays_less_for_a_local_wake", test_smp_waker_pays_less_for_a_local_wake},
+    {"test_smp_any_interrupt_to_an_idle_cpu_pays_the_idle_exit_once",
+     test_smp_any_interrupt_to_an_idle_cpu_pays_the_idle_exit_once},
     CU_TEST_INFO_NULL,
 };
 
