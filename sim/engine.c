@@ -1,7 +1,9 @@
 /* SimGrid glue (C API of SimGrid 3.32): platform loading, the window actor
- * and the per-CPU actors with baton passing. No SimGrid call per packet:
- * the NIC actor advances over all arrivals up to the next event in one go,
- * and one CPU chunk (at most one NAPI poll) is one execution. */
+ * and the per-CPU actors with baton passing. No SimGrid call per packet or
+ * per event: arrivals are advanced by whichever actor steps next, SimGrid's
+ * clock moves only at 100 µs window boundaries, and each CPU's busy time is
+ * one execution per window on its host; a baton pass (sem release/acquire)
+ * happens only where the owner of consecutive events changes. */
 #include "sim/engine.h"
 
 #include <errno.h>
@@ -34,8 +36,8 @@ struct engine_run {
     unsigned n_cpus;
     int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
     bool done;
-    uint64_t clock_ns; /* SimGrid's clock: the start of the window of the model time */
-    sg_sem_t *sem;     /* per actor */
+    uint64_t clock_ns;     /* SimGrid's clock: the start of the window of the model time */
+    sg_sem_t *sem;         /* per actor */
     struct cpu_busy *busy; /* per CPU */
     struct engine_stats st;
 };

@@ -493,14 +493,7 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t)
     if (!have_ev)
         return SIM_OWNER_DONE;
     *t = ev.t;
-    switch (ev.kind) {
-    case EV_CPU:
-        return (int)ev.id;
-    case EV_WAKE:
-        return (int)cpus_thread_get(kern_sched(m->kern), ev.id)->cpu;
-    default:
-        return SIM_OWNER_NIC;
-    }
+    return ev_owner(m, &ev);
 }
 
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to)

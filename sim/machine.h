@@ -89,7 +89,7 @@ struct sim_machine_cfg {
     unsigned n_flows;
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
-    const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    const unsigned *cpu_of_sock; /* sink thread CPU per socket */
     /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
     const struct kern_rps_params *rps;
     const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
@@ -124,11 +124,12 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
                                     struct sim_steer steer, GError **err);
 void sim_machine_free(struct sim_machine *m);
 
-#define SIM_OWNER_NIC  (-1) /* arrivals, IRQ assertion */
+#define SIM_OWNER_NIC  (-1) /* arrivals (sim_machine_next), requests, balance ticks */
 #define SIM_OWNER_DONE (-2)
 
-/* Who owns the next item in (time, seq) order, and its time: a CPU index,
- * SIM_OWNER_NIC or SIM_OWNER_DONE (nothing before the end). */
+/* Who owns the next item in (time, seq) order, and its time, running
+ * nothing: SIM_OWNER_NIC for pending arrivals, else the event's owner as
+ * sim_machine_step_owner gives it; SIM_OWNER_DONE: nothing before the end. */
 int sim_machine_next(struct sim_machine *m, uint64_t *t);
 /* Run the next item (and, for the NIC, every arrival before the next event).
  * Returns the CPU busy period it started ([*busy_from, *busy_to), ns) if
