@@ -1,7 +1,9 @@
 /* SimGrid glue (C API of SimGrid 3.32): platform loading, the window actor
- * and the per-CPU actors with baton passing. No SimGrid call per packet:
- * the NIC actor advances over all arrivals up to the next event in one go,
- * and one CPU chunk (at most one NAPI poll) is one execution. */
+ * and the per-CPU actors with baton passing. No SimGrid call per packet or
+ * per event: arrivals are advanced by whichever actor steps next, SimGrid's
+ * clock moves only at 100 µs window boundaries, and each CPU's busy time is
+ * one execution per window on its host; a baton pass (sem release/acquire)
+ * happens only where the owner of consecutive events changes. */
 #include "sim/engine.h"
 
 #include <errno.h>
@@ -15,12 +17,29 @@
 
 #include "sim/err.h"
 
+/* SimGrid calls made by the per-CPU engine (G_MESSAGES_DEBUG=all prints them). */
+struct engine_stats {
+    uint64_t events, passes, sleeps, execs, tests, timeouts;
+};
+
+/* One CPU's busy time not yet mirrored as an execution on its host. */
+struct cpu_busy {
+    uint64_t acc;        /* busy ns since the last execution started */
+    uint64_t last_to;    /* end of its latest chunk (may lie past the clock) */
+    uint64_t flushed_at; /* clock (ns) at the last flush */
+    uint64_t timer;      /* window boundary its timeout last waited for */
+    sg_exec_t exec;      /* the execution under way, NULL none */
+};
+
 struct engine_run {
     struct sim_machine *m;
     unsigned n_cpus;
     int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
     bool done;
-    sg_sem_t *sem; /* per actor */
+    uint64_t clock_ns;     /* SimGrid's clock: the start of the window of the model time */
+    sg_sem_t *sem;         /* per actor */
+    struct cpu_busy *busy; /* per CPU */
+    struct engine_stats st;
 };
 
 struct actor_arg {
@@ -80,47 +99,112 @@ static void finish(struct engine_run *r)
         sg_sem_release(r->sem[i]);
 }
 
-/* One actor per CPU (on cpuN) and one for the NIC (on nic0). */
+/* Lazy clock: SimGrid's clock stays at the start of the window holding the
+ * model time; only an event past the window's end makes its owner sleep. */
+static void sync_clock(struct engine_run *r, uint64_t t)
+{
+    uint64_t start = t - t % SIM_ENGINE_WINDOW_NS;
+    if (start <= r->clock_ns)
+        return;
+    sg_actor_sleep_until(ns_to_s(start));
+    r->clock_ns = start;
+    r->st.sleeps++;
+}
+
+/* One execution per CPU per window: the busy time of the windows before the
+ * clock, started on the CPU's host by its own actor once the previous one
+ * has finished (the part of a chunk past the clock waits for a later one). */
+static void flush_busy(struct engine_run *r, unsigned cpu, uint64_t upto)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (b->flushed_at >= upto)
+        return;
+    b->flushed_at = upto;
+    if (b->exec) {
+        r->st.tests++;
+        if (!sg_exec_test(b->exec))
+            return;
+        b->exec = NULL;
+    }
+    uint64_t carry = b->last_to > upto ? b->last_to - upto : 0;
+    if (b->acc <= carry)
+        return;
+    b->exec = sg_actor_exec_init((double)(b->acc - carry));
+    sg_exec_start(b->exec);
+    b->acc = carry;
+    r->st.execs++;
+}
+
+/* Wait for "IRQ, IPI or timer": the baton (another actor's event made ours
+ * next), with a timeout at the window boundary past our own armed chunk end. */
+static void wait_baton(struct engine_run *r, int me)
+{
+    while (!r->done && r->owner != me) {
+        uint64_t due;
+        if (me < (int)r->n_cpus && sim_machine_cpu_due(r->m, (unsigned)me, &due)) {
+            struct cpu_busy *b = &r->busy[me];
+            uint64_t wake = due - due % SIM_ENGINE_WINDOW_NS + SIM_ENGINE_WINDOW_NS;
+            double now = simgrid_get_clock();
+            if (wake > b->timer && ns_to_s(wake) > now) {
+                b->timer = wake;
+                r->st.timeouts++;
+                sg_sem_acquire_timeout(r->sem[me], ns_to_s(wake) - now);
+                continue;
+            }
+        }
+        sg_sem_acquire(r->sem[me]);
+    }
+}
+
+/* The last busy time (up to the end) as one execution, waited for. */
+static void drain_busy(struct engine_run *r, unsigned cpu)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (b->exec)
+        sg_exec_wait(b->exec);
+    b->exec = NULL;
+    uint64_t end = sim_machine_end(r->m);
+    uint64_t carry = b->last_to > end ? b->last_to - end : 0;
+    if (b->acc > carry)
+        sg_actor_execute((double)(b->acc - carry));
+    b->acc = 0;
+}
+
+/* One actor per CPU (on cpuN) and one for the NIC (on nic0). The actor
+ * owning the next event runs it; consecutive events of one owner need no
+ * SimGrid call unless the model time leaves the clock's window. */
 static void percpu_actor(int argc, char **argv)
 {
     struct actor_arg *a = sg_actor_self_get_data();
     struct engine_run *r = a->r;
-    sg_exec_t last = NULL;
-    for (;;) {
-        while (!r->done && r->owner != a->me) {
-            /* Wait for "IRQ, IPI or timer": the baton, with a timeout at
-             * our own next chunk end when one is armed. */
-            uint64_t due;
-            if (a->me < (int)r->n_cpus && sim_machine_cpu_due(r->m, (unsigned)a->me, &due) &&
-                ns_to_s(due) > simgrid_get_clock())
-                sg_sem_acquire_timeout(r->sem[a->me], ns_to_s(due) - simgrid_get_clock());
-            else
-                sg_sem_acquire(r->sem[a->me]);
-        }
-        if (r->done)
-            break;
+    bool cpu = a->me < (int)r->n_cpus;
+    wait_baton(r, a->me);
+    while (!r->done) {
         uint64_t t, from, to;
-        int o;
-        while ((o = sim_machine_next(r->m, &t)) != SIM_OWNER_DONE && owner_index(r, o) == a->me) {
-            sleep_to(t);
-            if (sim_machine_run_next(r->m, &from, &to)) {
-                if (last)
-                    sg_exec_wait(last);
-                /* The chunk as an execution on this CPU's host, not waited
-                 * for now: it runs alongside and keeps hosts' load real. */
-                last = sg_actor_exec_init((double)(to - from));
-                sg_exec_start(last);
-            }
-        }
+        int o = sim_machine_step_owner(r->m, &t);
         if (o == SIM_OWNER_DONE) {
+            sync_clock(r, sim_machine_end(r->m));
             finish(r);
             break;
         }
-        r->owner = owner_index(r, o);
-        sg_sem_release(r->sem[r->owner]);
+        if (owner_index(r, o) != a->me) {
+            r->owner = owner_index(r, o);
+            r->st.passes++;
+            sg_sem_release(r->sem[r->owner]);
+            wait_baton(r, a->me);
+            continue;
+        }
+        sync_clock(r, t);
+        if (cpu)
+            flush_busy(r, (unsigned)a->me, r->clock_ns);
+        r->st.events++;
+        if (sim_machine_run_next(r->m, &from, &to)) {
+            r->busy[a->me].acc += to - from;
+            r->busy[a->me].last_to = to;
+        }
     }
-    if (last)
-        sg_exec_wait(last);
+    if (cpu)
+        drain_busy(r, (unsigned)a->me);
 }
 
 static bool load_platform(unsigned n_cpus, unsigned link_mbps, GError **err)
@@ -175,9 +259,10 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
         return true;
     }
     r.sem = g_new(sg_sem_t, n + 1);
+    r.busy = g_new0(struct cpu_busy, n);
     struct actor_arg *aa = g_new(struct actor_arg, n + 1);
     uint64_t t;
-    int first = sim_machine_next(m, &t);
+    int first = sim_machine_step_owner(m, &t);
     r.owner = first == SIM_OWNER_DONE ? (int)n : owner_index(&r, first);
     r.done = first == SIM_OWNER_DONE;
     for (unsigned i = 0; i <= n; i++) {
@@ -195,6 +280,11 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
     for (unsigned i = 0; i <= n; i++)
         sg_sem_destroy(r.sem[i]);
     g_free(r.sem);
+    g_free(r.busy);
     g_free(aa);
+    g_debug("percpu engine: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT
+            " baton passes, %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
+            " executions, %" G_GUINT64_FORMAT " tests, %" G_GUINT64_FORMAT " timeouts",
+            r.st.events, r.st.passes, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts);
     return true;
 }

@@ -5,7 +5,9 @@
  *    boundary (fast);
  *  - percpu: one actor per CPU on its own single-core host plus one for the
  *    NIC; the actor owning the next event runs it (baton passing through
- *    per-actor semaphores) and mirrors CPU busy periods as executions. */
+ *    per-actor semaphores), keeps SimGrid's clock within the same window as
+ *    the window engine (sleeping only across a boundary) and mirrors its
+ *    CPU's busy time as one execution per window. */
 #ifndef NICSTEER_SIM_ENGINE_H
 #define NICSTEER_SIM_ENGINE_H
 

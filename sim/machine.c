@@ -454,6 +454,42 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         m->flows[f].drops++;
 }
 
+/* Owner of a heap event: the CPU whose state it changes first. An IRQ
+ * assertion belongs to the CPU its MSI-X message reaches (the vector's
+ * affinity CPU, nic_vector_cpu), another device's interrupt to its CPU. */
+static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
+{
+    switch (ev->kind) {
+    case EV_CPU:
+        return (int)ev->id;
+    case EV_WAKE:
+        return (int)cpus_thread_get(kern_sched(m->kern), ev->id)->cpu;
+    case EV_IRQ:
+        return ev->id >= NIC_B_EV ? (int)nic_vector_cpu(m->nic_b, ev->id - NIC_B_EV)
+                                  : (int)nic_vector_cpu(m->nic, ev->id);
+    case EV_DEVICE:
+        return (int)m->dev[ev->id].src->cpu;
+    default:
+        return SIM_OWNER_NIC;
+    }
+}
+
+int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
+{
+    struct sim_ev ev;
+    bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    while (m->have_pkt && (!have_ev || m->pkt.ts_ns < ev.t)) {
+        /* exogenous DMA: the same arrivals, in the same order, as the NIC's own step */
+        arrive(m, &m->pkt);
+        pull_packet(m);
+        have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    }
+    if (!have_ev)
+        return SIM_OWNER_DONE;
+    *t = ev.t;
+    return ev_owner(m, &ev);
+}
+
 int sim_machine_next(struct sim_machine *m, uint64_t *t)
 {
     struct sim_ev ev;
@@ -465,14 +501,7 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t)
     if (!have_ev)
         return SIM_OWNER_DONE;
     *t = ev.t;
-    switch (ev.kind) {
-    case EV_CPU:
-        return (int)ev.id;
-    case EV_WAKE:
-        return (int)cpus_thread_get(kern_sched(m->kern), ev.id)->cpu;
-    default:
-        return SIM_OWNER_NIC;
-    }
+    return ev_owner(m, &ev);
 }
 
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to)

@@ -89,7 +89,7 @@ struct sim_machine_cfg {
     unsigned n_flows;
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
-    const unsigned *cpu_of_sock;  /* sink thread CPU per socket */
+    const unsigned *cpu_of_sock; /* sink thread CPU per socket */
     /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
     const struct kern_rps_params *rps;
     const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
@@ -124,16 +124,26 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
                                     struct sim_steer steer, GError **err);
 void sim_machine_free(struct sim_machine *m);
 
-#define SIM_OWNER_NIC  (-1) /* arrivals, IRQ assertion */
+#define SIM_OWNER_NIC  (-1) /* arrivals (sim_machine_next), requests, balance ticks */
 #define SIM_OWNER_DONE (-2)
 
-/* Who owns the next item in (time, seq) order, and its time: a CPU index,
- * SIM_OWNER_NIC or SIM_OWNER_DONE (nothing before the end). */
+/* Who owns the next item in (time, seq) order, and its time, running
+ * nothing: SIM_OWNER_NIC for pending arrivals, else the event's owner as
+ * sim_machine_step_owner gives it; SIM_OWNER_DONE: nothing before the end. */
 int sim_machine_next(struct sim_machine *m, uint64_t *t);
 /* Run the next item (and, for the NIC, every arrival before the next event).
  * Returns the CPU busy period it started ([*busy_from, *busy_to), ns) if
  * the item was a CPU chunk, so an engine can mirror it; else false. */
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to);
+/* Advance the NIC over every arrival before the next event (arrivals are
+ * exogenous DMA into the rings: whichever engine actor steps next runs them,
+ * keeping the global order), then return the owner of that event and its
+ * time: a CPU for its chunk ends, its threads' wake-ups, IRQ assertions of
+ * vectors whose affinity is that CPU and other devices' interrupts on it;
+ * SIM_OWNER_NIC for the rest (client requests, balance ticks, thread moves);
+ * SIM_OWNER_DONE when nothing is left before the end. The event is then run
+ * by sim_machine_run_next. */
+int sim_machine_step_owner(struct sim_machine *m, uint64_t *t);
 /* Run everything before `t` (window engine). */
 void sim_machine_run_until(struct sim_machine *m, uint64_t t);
 uint64_t sim_machine_end(const struct sim_machine *m);
