@@ -332,6 +332,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     for (unsigned f = 0; f < cfg->n_flows; f++)
         sof[f] = cfg->sock_of_flow ? cfg->sock_of_flow[f] % cfg->n_socks : f % cfg->n_socks;
     kern_sockets_init(m->kern, cfg->n_socks, sof, cfg->n_flows, cfg->kp.rmem_default);
+    if (cfg->sock_by_cpu)
+        kern_sockets_reuseport_cpu(m->kern);
     g_free(sof);
     m->flows = g_new0(struct sim_flow_result, cfg->n_flows);
     for (unsigned f = 0; f < cfg->n_flows; f++)

@@ -64,6 +64,7 @@ struct kern_host {
     struct kern_sock *socks;
     unsigned n_socks;
     unsigned *sock_of_flow;
+    bool reuseport_cpu; /* socket picked by the receiving CPU (kern_sockets_reuseport_cpu) */
     unsigned n_flows;
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */

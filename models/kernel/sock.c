@@ -45,6 +45,17 @@ static void count_ooo(struct kern_host *h, const struct kern_skb *skb, struct si
     *hi = skb->seq_next;
 }
 
+void kern_sockets_reuseport_cpu(struct kern_host *h)
+{
+    h->reuseport_cpu = true;
+}
+
+unsigned kern_reuseport_select_sock(unsigned cpu, unsigned n_socks, unsigned by_hash)
+{
+    /* run_bpf_filter: index >= socks -> NULL -> reuseport_select_sock_by_hash */
+    return cpu < n_socks ? cpu : by_hash;
+}
+
 struct kern_sock *kern_sock(struct kern_host *h, unsigned s)
 {
     return &h->socks[s];
@@ -84,6 +95,8 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
     unsigned s = skb->flow < h->n_flows ? h->sock_of_flow[skb->flow] : 0;
+    if (h->reuseport_cpu) /* udp4_lib_lookup2 -> lookup_reuseport -> reuseport_select_sock */
+        s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
     kern_charge(h, h->c.sock_enqueue);
