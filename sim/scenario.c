@@ -955,9 +955,12 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
-    r->m = sim_machine_new(
-        &mc, (struct sim_source){run_next_pkt, r->gen},
-        (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add, run_fdir_del}, err);
+    /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
+    bool learns = nic_classifier_learns_flows(r->cls);
+    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
+                           (struct sim_steer){run_select, r->cls, learns ? run_observe_tx : NULL,
+                                              learns ? run_fdir_add : NULL, run_fdir_del},
+                           err);
     if (!r->m)
         goto fail;
     return r;

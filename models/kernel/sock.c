@@ -112,7 +112,8 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
             fr->drops += skb->segs;
         return;
     }
-    struct kern_sock_ent *e = &sk->q[(sk->head + sk->count++) % sk->cap];
+    unsigned slot = sk->head + sk->count++;
+    struct kern_sock_ent *e = &sk->q[slot < sk->cap ? slot : slot - sk->cap];
     e->ts = h->now;
     e->payload = skb->payload;
     e->truesize = truesize;
@@ -180,7 +181,8 @@ bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t 
     if (!sk->count || sk->q[sk->head].ts > h->now)
         return false;
     struct kern_sock_ent *e = &sk->q[sk->head];
-    sk->head = (sk->head + 1) % sk->cap;
+    if (++sk->head == sk->cap)
+        sk->head = 0;
     sk->count--;
     sk->rmem_alloc -= e->truesize;
     *payload = e->payload;
