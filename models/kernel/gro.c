@@ -66,7 +66,7 @@ void kern_gro_flush(struct napi_struct *n, bool flush_old)
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
 {
     struct kern_host *h = n->host;
-    kern_charge(h, h->c.gro_pkt);
+    kern_charge_inl(h, h->c.gro_pkt);
     /* Only TCP with payload is merged; everything else is GRO_NORMAL. */
     if (!n->gro_enabled || skb->l4 != IPPROTO_TCP || skb->payload == 0) {
         gro_normal_one(n, skb);

@@ -97,29 +97,14 @@ void kern_set_end(struct kern_host *h, uint64_t end_ns)
     h->end_ns = end_ns;
 }
 
-/* Account [now, now + ns) to `what`, clipped at the end of the run. */
-static void account(struct kern_host *h, enum kern_acct what, uint64_t ns)
-{
-    struct kern_cpu *k = kern_this_cpu(h);
-    uint64_t a = h->now, b = h->now + ns;
-    if (b > h->end_ns)
-        b = h->end_ns;
-    if (b > a) {
-        k->st.acct[what] += b - a;
-        if (what == KERN_SOFT && k->in_ksoftirqd)
-            k->st.ksoftirqd_ns += b - a;
-    }
-    h->now += ns;
-}
-
 void kern_charge(struct kern_host *h, uint64_t ns)
 {
-    account(h, kern_this_cpu(h)->ctx, ns);
+    kern_account(h, kern_this_cpu(h)->ctx, ns);
 }
 
 void kern_charge_user(struct kern_host *h, uint64_t ns)
 {
-    account(h, KERN_USR, ns);
+    kern_account(h, KERN_USR, ns);
 }
 
 bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t handler,
@@ -226,7 +211,7 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 /* cache refill owed after a migration, paid by the thread's own code */
                 uint64_t pen = cpus_take_penalty(h->sched, t);
                 t->run_ns += pen;
-                account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
+                kern_account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
                 continue;
             }
         }

@@ -89,6 +89,27 @@ static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
     return &h->cpus[h->cpu];
 }
 
+/* Account [now, now + ns) to `what`, clipped at the end of the run. */
+static inline void kern_account(struct kern_host *h, enum kern_acct what, uint64_t ns)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    uint64_t a = h->now, b = h->now + ns;
+    if (b > h->end_ns)
+        b = h->end_ns;
+    if (b > a) {
+        k->st.acct[what] += b - a;
+        if (what == KERN_SOFT && k->in_ksoftirqd)
+            k->st.ksoftirqd_ns += b - a;
+    }
+    h->now += ns;
+}
+
+/* kern_charge() inlined for the per-packet charges of models/kernel. */
+static inline void kern_charge_inl(struct kern_host *h, uint64_t ns)
+{
+    kern_account(h, kern_this_cpu(h)->ctx, ns);
+}
+
 /* CAL and RES IPI handlers, registered by kern_host_new; smp.c */
 void kern_smp_call_function_interrupt(int irq, void *data);
 void kern_smp_reschedule_interrupt(int irq, void *data);

@@ -99,7 +99,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
         s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
-    kern_charge(h, h->c.sock_enqueue);
+    kern_charge_inl(h, h->c.sock_enqueue);
     count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
@@ -147,7 +147,7 @@ void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     kern_this_cpu(h)->st.processed++;
     h->stack_calls++;
-    kern_charge(h, h->c.stack_skb);
+    kern_charge_inl(h, h->c.stack_skb);
     sock_queue_rcv_skb(h, skb);
 }
 
