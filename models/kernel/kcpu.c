@@ -49,9 +49,8 @@ void kern_host_free(struct kern_host *h)
         return;
     for (unsigned i = 0; i < KERN_MAX_IRQS; i++)
         g_free(h->irq[i].count);
-    for (unsigned s = 0; s < h->n_socks; s++)
-        g_free(h->socks[s].q);
     g_free(h->socks);
+    g_free(h->skb_pool);
     g_free(h->sock_of_flow);
     g_free(h->flow_seq_hi);
     g_free(h->flow_seq_seen);

@@ -97,11 +97,15 @@ struct kern_sock_ent {
     uint32_t truesize;
     uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
     uint32_t cpu;  /* CPU whose softirq queued it (its lines are in that CPU's cache) */
+    uint32_t next; /* next skb of the same queue in the host's pool (the skb list's ->next) */
 };
 
+/* The queue's skbs are linked through the host's pool of skb slots (kern_sock_ent),
+ * so an idle socket holds no slots, as an empty sk_receive_queue holds no skbs. */
 struct kern_sock {
-    struct kern_sock_ent *q;
-    unsigned cap, head, count;
+    uint32_t qhead, qtail;       /* pool slots; valid when count > 0 */
+    uint64_t head_ts;            /* ts of the head skb, UINT64_MAX when empty */
+    unsigned cap, count;         /* cap: skbs that fit in rcvbuf (rmem is checked before adding) */
     uint32_t rmem_alloc, rcvbuf; /* bytes */
     uint64_t enqueued, drops;
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */

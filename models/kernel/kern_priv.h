@@ -64,6 +64,10 @@ struct kern_host {
     struct kern_sock *socks;
     unsigned n_socks;
     unsigned *sock_of_flow;
+    /* skb slots of all socket queues: grows by doubling when every slot holds a
+     * queued skb (O(log n) times per run, never per packet); free list by `next` */
+    struct kern_sock_ent *skb_pool;
+    uint32_t pool_cap, pool_free;
     bool reuseport_cpu; /* socket picked by the receiving CPU (kern_sockets_reuseport_cpu) */
     unsigned n_flows;
     struct sim_flow_result *flows;
