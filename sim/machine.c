@@ -332,6 +332,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     for (unsigned f = 0; f < cfg->n_flows; f++)
         sof[f] = cfg->sock_of_flow ? cfg->sock_of_flow[f] % cfg->n_socks : f % cfg->n_socks;
     kern_sockets_init(m->kern, cfg->n_socks, sof, cfg->n_flows, cfg->kp.rmem_default);
+    m->cfg.sock_of_flow = NULL; /* the kernel's sockets hold the map from here on */
     if (cfg->sock_by_cpu)
         kern_sockets_reuseport_cpu(m->kern);
     g_free(sof);
