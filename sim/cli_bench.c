@@ -243,16 +243,18 @@ int sim_cli_bench(int argc, char **argv)
                           es[k].mpps, "wall_s", es[k].wall_s, "ratio",
                           base > 0 ? es[k].mpps / base : 0, "peak_rss_mb", es[k].rss_kb / 1024.0,
                           "cpu_s", es[k].cpu_s, "mpps_cpu", es[k].mpps_cpu));
-        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i}", "baseline_mpps", base,
-                              "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow", bpf,
-                              "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s, "runs",
-                              runs, "flows", BENCH_FLOWS);
+        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i, s:s}", "baseline_mpps",
+                              base, "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow",
+                              bpf, "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s,
+                              "runs", runs, "flows", BENCH_FLOWS, "sockets", "per_cpu");
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
         free(s);
         json_decref(j);
     } else {
-        printf("line-rate scenario, %.3f s simulated, best of %d run(s)\n", sim_s, runs);
+        printf("line-rate scenario (a SO_REUSEPORT socket + pinned sink per CPU), %.3f s "
+               "simulated, best of %d run(s)\n",
+               sim_s, runs);
         printf("  baseline (generation + classification): %8.2f Mpps\n", base);
         for (int k = 0; k < 2; k++)
             printf("  %-7s engine: %8.2f Mpps  %7.3f s wall  %5.2fx of baseline  %6.1f MB peak"
