@@ -107,6 +107,23 @@ static void test_cpus_fifo_ksoftirqd_preempts_cfs_thread(void)
     cpus_free(s);
 }
 
+/* sched_setscheduler() on a queued thread: made SCHED_FIFO it preempts the CFS thread
+ * at once; made SCHED_OTHER again (still queued, vruntime ahead) it waits for the slice. */
+static void test_cpus_policy_change_while_queued(void)
+{
+    struct cpus_sched *s = sched2();
+    struct cpus_thread *hog = running(s, "hog", 0, 0);
+    struct cpus_thread *t = cpus_thread_new(s, "t", 0, noop_step, NULL);
+    CU_ASSERT_TRUE(cpus_wake(s, t));
+    t->vruntime = hog->vruntime + 10000000;
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 1000));
+    cpus_thread_set_policy(s, t, CPUS_SCHED_FIFO);
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 2000));
+    cpus_thread_set_policy(s, t, CPUS_SCHED_OTHER);
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 3000));
+    cpus_free(s);
+}
+
 /* Two CFS threads share a CPU in slices of max(latency / nr, min_granularity). */
 static void test_cpus_cfs_slices_alternate(void)
 {
@@ -221,6 +238,7 @@ static CU_TestInfo cases[] = {
      test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy},
     {"test_cpus_wake_keeps_idle_prev", test_cpus_wake_keeps_idle_prev},
     {"test_cpus_fifo_ksoftirqd_preempts_cfs_thread", test_cpus_fifo_ksoftirqd_preempts_cfs_thread},
+    {"test_cpus_policy_change_while_queued", test_cpus_policy_change_while_queued},
     {"test_cpus_cfs_slices_alternate", test_cpus_cfs_slices_alternate},
     {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
