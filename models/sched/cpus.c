@@ -340,7 +340,7 @@ bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool 
     if (waker_cpu < 0 || waker_cpu >= (int)s->n_cpus)
         waker_cpu = (int)t->cpu;
     unsigned prev = t->cpu, cpu;
-    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_weight(&t->task.allowed) == 1) {
+    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_single(&t->task.allowed)) {
         /* select_task_rq(): one allowed CPU never reaches the class's placement */
         cpu = select_rt(t);
         if (cpu != prev)

@@ -124,6 +124,23 @@ static void test_cpus_policy_change_while_queued(void)
     cpus_free(s);
 }
 
+/* A pinned task (nr_cpus_allowed == 1) is one bit in any word; none or two are not. */
+static void test_cpus_mask_single_is_weight_one(void)
+{
+    struct cpus_mask m;
+    cpus_mask_clear(&m);
+    CU_ASSERT_FALSE(cpus_mask_single(&m));
+    int sets[][2] = {{5, -1}, {1000, -1}, {5, 900}, {1, 2}, {63, 64}};
+    for (unsigned i = 0; i < G_N_ELEMENTS(sets); i++) {
+        cpus_mask_clear(&m);
+        cpus_mask_set(&m, sets[i][0]);
+        cpus_mask_set(&m, sets[i][1]);
+        CU_ASSERT_EQUAL(cpus_mask_single(&m), cpus_mask_weight(&m) == 1);
+    }
+    cpus_mask_fill(&m, 16);
+    CU_ASSERT_FALSE(cpus_mask_single(&m));
+}
+
 /* Two CFS threads share a CPU in slices of max(latency / nr, min_granularity). */
 static void test_cpus_cfs_slices_alternate(void)
 {
@@ -239,6 +256,7 @@ static CU_TestInfo cases[] = {
     {"test_cpus_wake_keeps_idle_prev", test_cpus_wake_keeps_idle_prev},
     {"test_cpus_fifo_ksoftirqd_preempts_cfs_thread", test_cpus_fifo_ksoftirqd_preempts_cfs_thread},
     {"test_cpus_policy_change_while_queued", test_cpus_policy_change_while_queued},
+    {"test_cpus_mask_single_is_weight_one", test_cpus_mask_single_is_weight_one},
     {"test_cpus_cfs_slices_alternate", test_cpus_cfs_slices_alternate},
     {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
