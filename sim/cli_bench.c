@@ -1,7 +1,7 @@
 /* `nicsteer bench [--json] [--sim-seconds S] [--runs N]`: the line-rate
  * scenario (10 GbE, 64-byte frames = 14.88 Mpps, 4096 flows, 16 queues, RSS,
- * ITR 20 µs, sink threads) simulated by each engine, in simulated packets per
- * wall second (best of N runs), against a plain-C baseline (traffic
+ * ITR 20 µs, one SO_REUSEPORT socket + pinned sink thread per CPU) simulated by each engine, in
+ * simulated packets per wall second (best of N runs), against a plain-C baseline (traffic
  * generation + classification only) measured in the same invocation; peak
  * RSS and the memory each extra flow costs. Each engine run is a child
  * process (SimGrid keeps one engine per process). */
@@ -25,6 +25,9 @@
 /* Flows differ by source address: the 82599 hashes UDP on the IP 2-tuple by
  * default (ixgbe_setup_mrqc), so flows varying only a port would all land in
  * one queue and leave 15 of the 16 queues idle (what pktgen/TRex RSS tests do). */
+/* `sockets`: > 0 shared round-robin, 0 = one socket and sink thread per flow,
+ * < 0 = the line-rate receiver's layout, one SO_REUSEPORT socket per CPU picked
+ * by the receiving CPU (reuseport_bpf_cpu) and one pinned sink thread each. */
 static json_t *bench_scenario(double sim_s, int flows, int sockets)
 {
     json_t *j = json_pack(
@@ -33,9 +36,10 @@ static json_t *bench_scenario(double sim_s, int flows, int sockets)
         "description", "line rate: 10 GbE, 64 B frames, 4096 UDP flows, 16-queue RSS", "seed", 1,
         "duration_ms", sim_s * 1e3, "cpus", 16, "nic", "rx_queues", 16, "ring_size", 512, "itr_us",
         20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16", "app",
-        "sockets", sockets ? json_integer(sockets) : json_string("per_flow"), "traffic",
-        "duration_s", sim_s, "flows", "count", flows, "vary", "src", "proto", "udp", "frame_len",
-        64, "line", "10G");
+        "sockets",
+        sockets > 0 ? json_integer(sockets) : json_string(sockets < 0 ? "per_cpu" : "per_flow"),
+        "traffic", "duration_s", sim_s, "flows", "count", flows, "vary", "src", "proto", "udp",
+        "frame_len", 64, "line", "10G");
     return j;
 }
 
@@ -164,7 +168,7 @@ static bool best_engine(const json_t *scn, enum sim_engine_kind kind, int runs,
 /* Memory an extra flow costs: peak RSS of the window engine with
  * PROBE_EXTRA_FLOWS more flows, short runs, minus the same with BENCH_FLOWS;
  * with `sockets` shared sockets (flow state only) or 0 = one socket and sink
- * thread per flow (the bench scenario's layout). */
+ * thread per flow. */
 static bool bytes_per_flow(int sockets, double *out)
 {
     json_t *a = bench_scenario(PROBE_SECONDS, BENCH_FLOWS, sockets);
@@ -204,7 +208,7 @@ int sim_cli_bench(int argc, char **argv)
     if (argc != 1 || !(sim_s > 0) || duration_ms < 0 || runs < 1)
         return sim_cli_fail("bench", SIM_EXIT_USAGE,
                             "expected no arguments, --sim-seconds > 0 and --runs >= 1");
-    json_t *scn = bench_scenario(sim_s, BENCH_FLOWS, 0);
+    json_t *scn = bench_scenario(sim_s, BENCH_FLOWS, -1);
     GError *err = NULL;
     double base = 0, bpf = 0, bpf_sock = 0;
     struct engine_stat es[2];
@@ -239,16 +243,18 @@ int sim_cli_bench(int argc, char **argv)
                           es[k].mpps, "wall_s", es[k].wall_s, "ratio",
                           base > 0 ? es[k].mpps / base : 0, "peak_rss_mb", es[k].rss_kb / 1024.0,
                           "cpu_s", es[k].cpu_s, "mpps_cpu", es[k].mpps_cpu));
-        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i}", "baseline_mpps", base,
-                              "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow", bpf,
-                              "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s, "runs",
-                              runs, "flows", BENCH_FLOWS);
+        json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i, s:s}", "baseline_mpps",
+                              base, "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow",
+                              bpf, "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s,
+                              "runs", runs, "flows", BENCH_FLOWS, "sockets", "per_cpu");
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
         free(s);
         json_decref(j);
     } else {
-        printf("line-rate scenario, %.3f s simulated, best of %d run(s)\n", sim_s, runs);
+        printf("line-rate scenario (a SO_REUSEPORT socket + pinned sink per CPU), %.3f s "
+               "simulated, best of %d run(s)\n",
+               sim_s, runs);
         printf("  baseline (generation + classification): %8.2f Mpps\n", base);
         for (int k = 0; k < 2; k++)
             printf("  %-7s engine: %8.2f Mpps  %7.3f s wall  %5.2fx of baseline  %6.1f MB peak"

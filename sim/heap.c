@@ -41,14 +41,6 @@ void sim_heap_push(struct sim_heap *h, uint64_t t, uint32_t kind, uint32_t id)
     h->a[i] = ev;
 }
 
-bool sim_heap_peek(const struct sim_heap *h, struct sim_ev *ev)
-{
-    if (h->n == 0)
-        return false;
-    *ev = h->a[0];
-    return true;
-}
-
 bool sim_heap_pop(struct sim_heap *h, struct sim_ev *ev)
 {
     if (h->n == 0)

@@ -340,6 +340,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     for (unsigned f = 0; f < cfg->n_flows; f++)
         sof[f] = cfg->sock_of_flow ? cfg->sock_of_flow[f] % cfg->n_socks : f % cfg->n_socks;
     kern_sockets_init(m->kern, cfg->n_socks, sof, cfg->n_flows, cfg->kp.rmem_default);
+    m->cfg.sock_of_flow = NULL; /* the kernel's sockets hold the map from here on */
+    if (cfg->sock_by_cpu)
+        kern_sockets_reuseport_cpu(m->kern);
     g_free(sof);
     m->flows = g_new0(struct sim_flow_result, cfg->n_flows);
     for (unsigned f = 0; f < cfg->n_flows; f++)
@@ -427,7 +430,7 @@ void sim_machine_free(struct sim_machine *m)
 /* A frame reaches the NIC: classifier, then RX ring or rx_missed. */
 static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
 {
-    unsigned f = p->flow % m->cfg.n_flows;
+    unsigned f = p->flow < m->cfg.n_flows ? p->flow : p->flow % m->cfg.n_flows;
     struct sim_rx_choice c;
     m->offered++;
     m->flows[f].packets++;

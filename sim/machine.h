@@ -90,6 +90,7 @@ struct sim_machine_cfg {
     const unsigned *sock_of_flow; /* NULL: one socket per flow */
     unsigned n_socks;
     const unsigned *cpu_of_sock; /* sink thread CPU per socket */
+    bool sock_by_cpu; /* SO_REUSEPORT group picking socket[receiving CPU] (reuseport_select_sock) */
     /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
     const struct kern_rps_params *rps;
     const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */

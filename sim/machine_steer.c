@@ -14,7 +14,7 @@ struct sim_msteer {
     const struct sim_machine_cfg *cfg; /* borrowed: lives in the machine */
     struct kern_host *h;
     struct sim_steer steer;
-    struct traffic_pkt *flow_pkt; /* per flow: first frame seen */
+    struct traffic_pkt *flow_pkt; /* per flow: first frame seen; NULL = nothing learns */
     uint8_t *seen;
     struct cpus_thread **ev_thread; /* per event */
     uint64_t moves;
@@ -27,8 +27,10 @@ struct sim_msteer *sim_msteer_new(const struct sim_machine_cfg *cfg, struct kern
     ms->cfg = cfg;
     ms->h = h;
     ms->steer = *steer;
-    ms->flow_pkt = g_new0(struct traffic_pkt, cfg->n_flows);
-    ms->seen = g_new0(uint8_t, cfg->n_flows);
+    if (steer->observe_tx || steer->fdir_add) {
+        ms->flow_pkt = g_new0(struct traffic_pkt, cfg->n_flows);
+        ms->seen = g_new0(uint8_t, cfg->n_flows);
+    }
     ms->ev_thread = g_new0(struct cpus_thread *, cfg->n_events + 1);
     return ms;
 }
@@ -45,7 +47,9 @@ void sim_msteer_free(struct sim_msteer *ms)
 
 void sim_msteer_arrive(struct sim_msteer *ms, const struct traffic_pkt *p)
 {
-    unsigned f = p->flow % ms->cfg->n_flows;
+    if (!ms->flow_pkt)
+        return;
+    unsigned f = p->flow < ms->cfg->n_flows ? p->flow : p->flow % ms->cfg->n_flows;
     if (!ms->seen[f]) {
         ms->seen[f] = 1;
         ms->flow_pkt[f] = *p;

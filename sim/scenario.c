@@ -29,7 +29,8 @@ struct sim_scenario {
     int weight[MAX_CPUS];
     unsigned *sock_cpus; /* app/cpus */
     unsigned n_sock_cpus;
-    long sockets; /* -1: one per flow */
+    long sockets;      /* -1: one per flow */
+    bool sock_per_cpu; /* "per_cpu": a SO_REUSEPORT socket per CPU, picked by the receiving CPU */
     const json_t *traffic, *steering;
     /* scheduler and workload (models/sched, models/app) */
     const json_t *topology;
@@ -557,11 +558,14 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     if (s) {
         if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
             sc->sockets = -1;
+        else if (json_is_string(s) && strcmp(json_string_value(s), "per_cpu") == 0)
+            sc->sock_per_cpu = true;
         else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
             sc->sockets = (long)json_integer_value(s);
         else
             return sim_fail(err, SIM_ERROR_INPUT,
-                            "/app/sockets: expected \"per_flow\" or integer in [1, 65536]");
+                            "/app/sockets: expected \"per_flow\", \"per_cpu\" or integer in "
+                            "[1, 65536]");
     }
     const json_t *c = json_object_get(a, "cpus");
     if (c) {
@@ -593,7 +597,15 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
                             json_integer_value(e), sc->mc.n_cpus);
         sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
     }
-    return load_app_rr(sc, a, err) && load_app_affinity(sc, a, err);
+    if (!load_app_rr(sc, a, err) || !load_app_affinity(sc, a, err))
+        return false;
+    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/sockets: \"per_cpu\" is for the sink workload (one reader per CPU)");
+    if (sc->sock_per_cpu && sc->sock_cpus)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/cpus: with /app/sockets \"per_cpu\" socket s is read on CPU s");
+    return true;
 }
 
 /* /scheduler: the fair class's tunables and ksoftirqd's policy. */
@@ -900,13 +912,18 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
                     "/duration_ms: needed (the traffic has no duration of its own)");
         goto fail;
     }
-    mc.n_socks = sc->sockets > 0 ? (unsigned)sc->sockets : mc.n_flows;
+    mc.n_socks = sc->sock_per_cpu  ? mc.n_cpus
+                 : sc->sockets > 0 ? (unsigned)sc->sockets
+                                   : mc.n_flows;
+    mc.sock_by_cpu = sc->sock_per_cpu;
     r->sock_of_flow = g_new(unsigned, mc.n_flows);
     for (unsigned f = 0; f < mc.n_flows; f++) /* flow f's socket; flow 0 shares socket 0 */
-        r->sock_of_flow[f] = sc->sockets > 0 ? (f == 0 ? 0 : (f - 1) % mc.n_socks) : f;
+        r->sock_of_flow[f] =
+            sc->sockets > 0 || sc->sock_per_cpu ? (f == 0 ? 0 : (f - 1) % mc.n_socks) : f;
     r->cpu_of_sock = g_new(unsigned, mc.n_socks);
     for (unsigned s = 0; s < mc.n_socks; s++) {
-        unsigned i = (sc->sockets > 0 || s == 0) ? s : s - 1; /* flow ids start at 1 */
+        unsigned i =
+            (sc->sockets > 0 || sc->sock_per_cpu || s == 0) ? s : s - 1; /* flow ids from 1 */
         r->cpu_of_sock[s] = sc->sock_cpus ? sc->sock_cpus[i % sc->n_sock_cpus] : i % mc.n_cpus;
     }
     mc.sock_of_flow = r->sock_of_flow;
@@ -938,11 +955,16 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
-    r->m = sim_machine_new(
-        &mc, (struct sim_source){run_next_pkt, r->gen},
-        (struct sim_steer){run_select, r->cls, run_observe_tx, run_fdir_add, run_fdir_del}, err);
+    /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
+    bool learns = nic_classifier_learns_flows(r->cls);
+    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
+                           (struct sim_steer){run_select, r->cls, learns ? run_observe_tx : NULL,
+                                              learns ? run_fdir_add : NULL, run_fdir_del},
+                           err);
     if (!r->m)
         goto fail;
+    g_free(r->sock_of_flow); /* copied into the machine's kernel: 4 bytes a flow less */
+    r->sock_of_flow = NULL;
     return r;
 fail:
     sim_error_prefix(err, "%s", sc->name);

@@ -10,6 +10,11 @@
 
 static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
 {
+    if (src->segs ==
+        1) { /* the common single-segment skb: a fixed-size copy the compiler inlines */
+        memcpy(dst, src, offsetof(struct kern_skb, ts) + sizeof src->ts[0]);
+        return;
+    }
     memcpy(dst, src, offsetof(struct kern_skb, ts) + src->segs * sizeof src->ts[0]);
 }
 
@@ -66,7 +71,7 @@ void kern_gro_flush(struct napi_struct *n, bool flush_old)
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
 {
     struct kern_host *h = n->host;
-    kern_charge(h, h->c.gro_pkt);
+    kern_charge_inl(h, h->c.gro_pkt);
     /* Only TCP with payload is merged; everything else is GRO_NORMAL. */
     if (!n->gro_enabled || skb->l4 != IPPROTO_TCP || skb->payload == 0) {
         gro_normal_one(n, skb);

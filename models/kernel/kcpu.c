@@ -49,9 +49,8 @@ void kern_host_free(struct kern_host *h)
         return;
     for (unsigned i = 0; i < KERN_MAX_IRQS; i++)
         g_free(h->irq[i].count);
-    for (unsigned s = 0; s < h->n_socks; s++)
-        g_free(h->socks[s].q);
     g_free(h->socks);
+    g_free(h->skb_pool);
     g_free(h->sock_of_flow);
     g_free(h->flow_seq_hi);
     g_free(h->flow_seq_seen);
@@ -106,8 +105,8 @@ void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
 static const char *const softirq_name[NR_SOFTIRQS] = {
     "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
 
-static void observe(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
-                    uint64_t b)
+void kern_observe_slice(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
+                        uint64_t b)
 {
     struct kern_slice s = {.cpu = h->cpu, .what = what, .from = a, .to = b};
     if (what == KERN_IRQ) {
@@ -124,31 +123,14 @@ static void observe(struct kern_host *h, struct kern_cpu *k, enum kern_acct what
     h->obs.slice(h->obs.ctx, &s);
 }
 
-/* Account [now, now + ns) to `what`, clipped at the end of the run. */
-static void account(struct kern_host *h, enum kern_acct what, uint64_t ns)
-{
-    struct kern_cpu *k = kern_this_cpu(h);
-    uint64_t a = h->now, b = h->now + ns;
-    if (b > h->end_ns)
-        b = h->end_ns;
-    if (b > a) {
-        k->st.acct[what] += b - a;
-        if (what == KERN_SOFT && k->in_ksoftirqd)
-            k->st.ksoftirqd_ns += b - a;
-        if (G_UNLIKELY(h->obs.slice))
-            observe(h, k, what, a, b);
-    }
-    h->now += ns;
-}
-
 void kern_charge(struct kern_host *h, uint64_t ns)
 {
-    account(h, kern_this_cpu(h)->ctx, ns);
+    kern_account(h, kern_this_cpu(h)->ctx, ns);
 }
 
 void kern_charge_user(struct kern_host *h, uint64_t ns)
 {
-    account(h, KERN_USR, ns);
+    kern_account(h, KERN_USR, ns);
 }
 
 bool kern_request_irq(struct kern_host *h, unsigned irq, kern_irq_handler_t handler,
@@ -265,7 +247,7 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 /* cache refill owed after a migration, paid by the thread's own code */
                 uint64_t pen = cpus_take_penalty(h->sched, t);
                 t->run_ns += pen;
-                account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
+                kern_account(h, t->is_ksoftirqd ? KERN_SOFT : KERN_USR, pen);
                 continue;
             }
         }

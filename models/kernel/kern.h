@@ -48,8 +48,8 @@ struct kern_skb {
     uint32_t hash;     /* skb->hash */
     uint32_t jiffy;    /* jiffies when GRO started holding it (NAPI_GRO_CB age) */
     uint16_t segs;
-    uint16_t queue;    /* RX queue (skb_record_rx_queue) */
-    uint8_t dev;       /* receiving device (index of the NIC: eth0 = 0) */
+    uint16_t queue; /* RX queue (skb_record_rx_queue) */
+    uint8_t dev;    /* receiving device (index of the NIC: eth0 = 0) */
     uint8_t l4;
     uint8_t l4_hash;
     uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
@@ -60,8 +60,8 @@ struct kern_gro_bucket {
     unsigned count;
 };
 
-#define NAPI_STATE_SCHED  (1u << 0)
-#define NAPI_STATE_MISSED (1u << 1)
+#define NAPI_STATE_SCHED        (1u << 0)
+#define NAPI_STATE_MISSED       (1u << 1)
 #define NAPI_STATE_IN_BUSY_POLL (1u << 2) /* a busy-polling thread owns the NAPI */
 #define KERN_BUSY_POLL_BUDGET   8         /* BUSY_POLL_BUDGET, net/core/dev.c */
 
@@ -98,11 +98,15 @@ struct kern_sock_ent {
     uint32_t truesize;
     uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
     uint32_t cpu;  /* CPU whose softirq queued it (its lines are in that CPU's cache) */
+    uint32_t next; /* next skb of the same queue in the host's pool (the skb list's ->next) */
 };
 
+/* The queue's skbs are linked through the host's pool of skb slots (kern_sock_ent),
+ * so an idle socket holds no slots, as an empty sk_receive_queue holds no skbs. */
 struct kern_sock {
-    struct kern_sock_ent *q;
-    unsigned cap, head, count;
+    uint32_t qhead, qtail;       /* pool slots; valid when count > 0 */
+    uint64_t head_ts;            /* ts of the head skb, UINT64_MAX when empty */
+    unsigned cap, count;         /* cap: skbs that fit in rcvbuf (rmem is checked before adding) */
     uint32_t rmem_alloc, rcvbuf; /* bytes */
     uint64_t enqueued, drops;
     struct cpus_thread *reader; /* the blocked reader to wake, or NULL */
@@ -219,6 +223,13 @@ int kern_napi_busy_poll(struct napi_struct *n);
 void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *sock_of_flow,
                        unsigned n_flows, uint32_t rcvbuf);
 struct kern_sock *kern_sock(struct kern_host *h, unsigned s);
+/* The sockets form one SO_REUSEPORT group whose classic BPF program returns
+ * SKF_AD_CPU (SO_ATTACH_REUSEPORT_CBPF, as the selftest reuseport_bpf_cpu): each
+ * skb goes to socket[CPU running the stack]; net/core/sock_reuseport.c. */
+void kern_sockets_reuseport_cpu(struct kern_host *h);
+/* reuseport_select_sock() with that program: socks[cpu], or, when the program's
+ * index is out of range (run_bpf_filter returns NULL), the flow's hash choice. */
+unsigned kern_reuseport_select_sock(unsigned cpu, unsigned n_socks, unsigned by_hash);
 void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
 /* Latency of every packet delivered to a socket (exact histogram). */
 const struct sim_hist *kern_latency_hist(const struct kern_host *h);

@@ -66,6 +66,11 @@ struct kern_host {
     struct kern_sock *socks;
     unsigned n_socks;
     unsigned *sock_of_flow;
+    /* skb slots of all socket queues: grows by doubling when every slot holds a
+     * queued skb (O(log n) times per run, never per packet); free list by `next` */
+    struct kern_sock_ent *skb_pool;
+    uint32_t pool_cap, pool_free;
+    bool reuseport_cpu; /* socket picked by the receiving CPU (kern_sockets_reuseport_cpu) */
     unsigned n_flows;
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
@@ -89,6 +94,33 @@ struct kern_host {
 static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
 {
     return &h->cpus[h->cpu];
+}
+
+/* The timeline observer's slice (kcpu.c); only called when one is attached. */
+void kern_observe_slice(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
+                        uint64_t b);
+
+/* Account [now, now + ns) to `what`, clipped at the end of the run. */
+static inline void kern_account(struct kern_host *h, enum kern_acct what, uint64_t ns)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    uint64_t a = h->now, b = h->now + ns;
+    if (b > h->end_ns)
+        b = h->end_ns;
+    if (b > a) {
+        k->st.acct[what] += b - a;
+        if (what == KERN_SOFT && k->in_ksoftirqd)
+            k->st.ksoftirqd_ns += b - a;
+        if (G_UNLIKELY(h->obs.slice))
+            kern_observe_slice(h, k, what, a, b);
+    }
+    h->now += ns;
+}
+
+/* kern_charge() inlined for the per-packet charges of models/kernel. */
+static inline void kern_charge_inl(struct kern_host *h, uint64_t ns)
+{
+    kern_account(h, kern_this_cpu(h)->ctx, ns);
 }
 
 /* CAL and RES IPI handlers, registered by kern_host_new; smp.c */

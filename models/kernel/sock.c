@@ -7,21 +7,46 @@
 #include "models/sched/cpus.h"
 #include "sim/stats.h"
 
+#define KERN_SKB_POOL_START 1024u
+#define KERN_SKB_NONE       UINT32_MAX
+
+static void pool_grow(struct kern_host *h, uint32_t cap)
+{
+    uint32_t old = h->pool_cap;
+    h->skb_pool = g_renew(struct kern_sock_ent, h->skb_pool, cap);
+    for (uint32_t i = old; i < cap; i++)
+        h->skb_pool[i].next = i + 1 < cap ? i + 1 : h->pool_free;
+    h->pool_free = old;
+    h->pool_cap = cap;
+}
+
+/* A free skb slot (alloc_skb from the host's pool). */
+static uint32_t pool_get(struct kern_host *h)
+{
+    if (h->pool_free == KERN_SKB_NONE)
+        pool_grow(h, h->pool_cap * 2);
+    uint32_t i = h->pool_free;
+    h->pool_free = h->skb_pool[i].next;
+    return i;
+}
+
 void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *sock_of_flow,
                        unsigned n_flows, uint32_t rcvbuf)
 {
     h->n_socks = n_socks;
+    h->pool_free = KERN_SKB_NONE;
     h->socks = g_new0(struct kern_sock, n_socks);
     for (unsigned s = 0; s < n_socks; s++) {
         struct kern_sock *sk = &h->socks[s];
         sk->rcvbuf = rcvbuf;
         /* rmem is checked before adding: at most rcvbuf / truesize + 1 skbs */
         sk->cap = rcvbuf / KERN_SKB_TRUESIZE + 2;
-        sk->q = g_new0(struct kern_sock_ent, sk->cap);
+        sk->head_ts = UINT64_MAX;
         sk->tx_queue = sk->rx_queue = -1;
         /* sk_txhash = net_tx_rndhash(): random per socket; a fixed mix of its index */
         sk->txhash = (s + 1) * 0x9e3779b1u | 1u;
     }
+    pool_grow(h, KERN_SKB_POOL_START);
     h->n_flows = n_flows;
     h->sock_of_flow = g_memdup2(sock_of_flow, n_flows * sizeof *sock_of_flow);
     h->flow_seq_hi = g_new0(uint32_t, n_flows);
@@ -43,6 +68,17 @@ static void count_ooo(struct kern_host *h, const struct kern_skb *skb, struct si
     }
     h->flow_seq_seen[skb->flow] = 1;
     *hi = skb->seq_next;
+}
+
+void kern_sockets_reuseport_cpu(struct kern_host *h)
+{
+    h->reuseport_cpu = true;
+}
+
+unsigned kern_reuseport_select_sock(unsigned cpu, unsigned n_socks, unsigned by_hash)
+{
+    /* run_bpf_filter: index >= socks -> NULL -> reuseport_select_sock_by_hash */
+    return cpu < n_socks ? cpu : by_hash;
 }
 
 struct kern_sock *kern_sock(struct kern_host *h, unsigned s)
@@ -84,9 +120,11 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
     unsigned s = skb->flow < h->n_flows ? h->sock_of_flow[skb->flow] : 0;
+    if (h->reuseport_cpu) /* udp4_lib_lookup2 -> lookup_reuseport -> reuseport_select_sock */
+        s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
-    kern_charge(h, h->c.sock_enqueue);
+    kern_charge_inl(h, h->c.sock_enqueue);
     count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
@@ -99,7 +137,16 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
             fr->drops += skb->segs;
         return;
     }
-    struct kern_sock_ent *e = &sk->q[(sk->head + sk->count++) % sk->cap];
+    uint32_t slot = pool_get(h); /* __skb_queue_tail(&sk->sk_receive_queue) */
+    struct kern_sock_ent *e = &h->skb_pool[slot];
+    e->next = KERN_SKB_NONE;
+    if (sk->count++)
+        h->skb_pool[sk->qtail].next = slot;
+    else {
+        sk->qhead = slot;
+        sk->head_ts = h->now;
+    }
+    sk->qtail = slot;
     e->ts = h->now;
     e->payload = skb->payload;
     e->truesize = truesize;
@@ -133,7 +180,7 @@ void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     kern_this_cpu(h)->st.processed++;
     h->stack_calls++;
-    kern_charge(h, h->c.stack_skb);
+    kern_charge_inl(h, h->c.stack_skb);
     sock_queue_rcv_skb(h, skb);
 }
 
@@ -145,7 +192,7 @@ bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payl
 
 uint64_t kern_sock_head_ts(const struct kern_sock *sk)
 {
-    return sk->count ? sk->q[sk->head].ts : UINT64_MAX;
+    return sk->head_ts;
 }
 
 void kern_wake_up(struct kern_host *h, struct cpus_thread *t)
@@ -164,26 +211,29 @@ void kern_wake_up_at(struct kern_host *h, struct cpus_thread *t, uint64_t at)
 bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t *payload,
                             uint32_t *flow)
 {
-    if (!sk->count || sk->q[sk->head].ts > h->now)
+    if (sk->head_ts > h->now) /* empty (UINT64_MAX) or queued by a batch ending later */
         return false;
-    struct kern_sock_ent *e = &sk->q[sk->head];
-    sk->head = (sk->head + 1) % sk->cap;
-    sk->count--;
-    sk->rmem_alloc -= e->truesize;
-    *payload = e->payload;
+    uint32_t slot = sk->qhead;
+    struct kern_sock_ent e = h->skb_pool[slot];
+    sk->qhead = e.next;
+    sk->head_ts = --sk->count ? h->skb_pool[e.next].ts : UINT64_MAX;
+    h->skb_pool[slot].next = h->pool_free; /* consume_skb: the slot back to the pool */
+    h->pool_free = slot;
+    sk->rmem_alloc -= e.truesize;
+    *payload = e.payload;
     kern_sock_rps_record_flow(h, sk); /* inet_recvmsg -> sock_rps_record_flow */
-    *flow = e->flow;
+    *flow = e.flow;
     /* The skb, its data and the queue's lines were last written on the CPU that
      * ran the stack: reading them elsewhere costs cache misses (what RFS avoids). */
-    uint64_t remote = e->cpu != h->cpu ? h->c.sock_remote_read : 0;
-    kern_charge(h, h->c.syscall + remote + (uint64_t)e->payload * h->c.copy_ps_per_byte / 1000u);
+    uint64_t remote = e.cpu != h->cpu ? h->c.sock_remote_read : 0;
+    kern_charge(h, h->c.syscall + remote + (uint64_t)e.payload * h->c.copy_ps_per_byte / 1000u);
     return true;
 }
 
 void kern_sock_wait(struct kern_host *h, struct kern_sock *sk, struct cpus_thread *t)
 {
     if (sk->count) /* queued by a softirq whose batch ends later: woken then */
-        h->ops.wake_at(h->ops.ctx, t, sk->q[sk->head].ts);
+        h->ops.wake_at(h->ops.ctx, t, sk->head_ts);
     else
         sk->reader = t;
 }

@@ -220,6 +220,14 @@ static void *fdir_stage(struct nic_classifier *c)
     return NULL;
 }
 
+bool nic_classifier_learns_flows(const struct nic_classifier *c)
+{
+    for (unsigned i = 0; i < c->n_stages; i++)
+        if (c->stage[i].ops->observe_tx || c->stage[i].ops == &steer_fdir_ops)
+            return true;
+    return false;
+}
+
 int nic_classifier_fdir_add(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq)
 {
     void *st = fdir_stage(c);

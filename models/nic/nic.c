@@ -100,7 +100,7 @@ unsigned nic_n_rx_queues(const struct nic *n)
 
 unsigned nic_queue_vector(const struct nic *n, unsigned q)
 {
-    return q % n->q_vectors;
+    return q < n->q_vectors ? q : q % n->q_vectors;
 }
 
 unsigned nic_vector_cpu(const struct nic *n, unsigned v)
@@ -132,7 +132,9 @@ bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d)
         r->st.drops++;
         return false;
     }
-    unsigned slot = (r->head + r->count) % n->cfg.ring_size;
+    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
+    if (slot >= n->cfg.ring_size)
+        slot -= n->cfg.ring_size;
     r->desc[slot] = *d;
     r->count++;
     r->st.packets++;
@@ -157,7 +159,8 @@ const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q)
     if (r->count == 0)
         return NULL;
     const struct nic_rx_desc *d = &r->desc[r->head];
-    r->head = (r->head + 1) % n->cfg.ring_size;
+    if (++r->head == n->cfg.ring_size)
+        r->head = 0;
     r->count--;
     return d;
 }

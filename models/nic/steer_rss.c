@@ -109,6 +109,15 @@ static void *steer_rss_init(const json_t *cfg, const char *path, const struct st
 
 bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx)
 {
+    bool l4ok = p->has_ports && !p->frag;
+    if (p->l3 == PKT_L3_IPV4 && !(l4ok && (p->l4 == 6 || (p->l4 == 17 && s->fields.udp4)))) {
+        /* IPv4 2-tuple (UDP by ixgbe default, other protocols, fragments): the
+         * same input bytes as nic_toeplitz_pkt_input, hashed in place */
+        ctx->rss_type = NIC_RSS_IPV4;
+        ctx->rss_hash =
+            nic_toeplitz_word4_at(s->t, 0, p->saddr) ^ nic_toeplitz_word4_at(s->t, 4, p->daddr);
+        return true;
+    }
     uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
     enum nic_rss_type type;
     size_t len = nic_toeplitz_pkt_input(p, &s->fields, in, &type);

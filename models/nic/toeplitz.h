@@ -69,6 +69,15 @@ static inline uint32_t nic_toeplitz_word4(const struct nic_toeplitz *t, size_t p
 #endif
 }
 
+/* Contribution of the 4 bytes at `w4` placed at input position `pos`: hashes a
+ * field where it lies in the frame, without assembling the input first. */
+static inline uint32_t nic_toeplitz_word4_at(const struct nic_toeplitz *t, size_t pos,
+                                             const uint8_t *w4)
+{
+    return t->table[pos][w4[0]] ^ t->table[pos + 1][w4[1]] ^ t->table[pos + 2][w4[2]] ^
+           t->table[pos + 3][w4[3]];
+}
+
 static inline uint32_t nic_toeplitz_hash(const struct nic_toeplitz *t, const uint8_t *in,
                                          size_t len)
 {

@@ -12,6 +12,7 @@ struct cpus_rq {
     struct cpus_thread *curr;
     struct cpus_thread *head, *tail; /* runnable, not running, enqueue order */
     unsigned nr;
+    unsigned nr_fifo;      /* queued SCHED_FIFO threads (rt_rq->rt_nr_running) */
     uint64_t min_vruntime; /* cfs_rq->min_vruntime: monotonic */
     bool resched;          /* TIF_NEED_RESCHED set by a wake-up */
 };
@@ -93,7 +94,7 @@ void cpus_configure(struct cpus_sched *s, const struct cpus_sched_cfg *c)
     for (unsigned i = 0; i < s->threads->len; i++) {
         struct cpus_thread *th = g_ptr_array_index(s->threads, i);
         if (th->is_ksoftirqd)
-            th->policy = c->ksoftirqd_fifo ? CPUS_SCHED_FIFO : CPUS_SCHED_OTHER;
+            cpus_thread_set_policy(s, th, c->ksoftirqd_fifo ? CPUS_SCHED_FIFO : CPUS_SCHED_OTHER);
     }
 }
 
@@ -142,12 +143,6 @@ bool cpus_thread_set_affinity(struct cpus_sched *s, struct cpus_thread *t,
     return true;
 }
 
-void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cpus_policy p)
-{
-    (void)s;
-    t->policy = p;
-}
-
 static void rq_push(struct cpus_rq *rq, struct cpus_thread *t)
 {
     t->rq_next = NULL;
@@ -157,6 +152,17 @@ static void rq_push(struct cpus_rq *rq, struct cpus_thread *t)
         rq->head = t;
     rq->tail = t;
     rq->nr++;
+    rq->nr_fifo += t->policy == CPUS_SCHED_FIFO;
+}
+
+void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cpus_policy p)
+{
+    /* sched_setscheduler() dequeues and requeues a queued task: keep nr_fifo right */
+    struct cpus_rq *rq = &s->rq[t->cpu];
+    for (struct cpus_thread *q = rq->head; q; q = q->rq_next)
+        if (q == t)
+            rq->nr_fifo += (p == CPUS_SCHED_FIFO) - (t->policy == CPUS_SCHED_FIFO);
+    t->policy = p;
 }
 
 static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
@@ -172,6 +178,7 @@ static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
     if (rq->tail == t)
         rq->tail = prev;
     rq->nr--;
+    rq->nr_fifo -= t->policy == CPUS_SCHED_FIFO;
     t->rq_next = NULL;
 }
 
@@ -190,10 +197,7 @@ static struct cpus_thread *rq_pick(const struct cpus_rq *rq)
 
 static bool rq_has_fifo(const struct cpus_rq *rq)
 {
-    for (struct cpus_thread *t = rq->head; t; t = t->rq_next)
-        if (t->policy == CPUS_SCHED_FIFO)
-            return true;
-    return false;
+    return rq->nr_fifo != 0;
 }
 
 /* update_curr(): wall time on the CPU, hardirq and softirq included (no
@@ -336,7 +340,7 @@ bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool 
     if (waker_cpu < 0 || waker_cpu >= (int)s->n_cpus)
         waker_cpu = (int)t->cpu;
     unsigned prev = t->cpu, cpu;
-    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_weight(&t->task.allowed) == 1) {
+    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_single(&t->task.allowed)) {
         /* select_task_rq(): one allowed CPU never reaches the class's placement */
         cpu = select_rt(t);
         if (cpu != prev)

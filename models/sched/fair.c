@@ -233,7 +233,7 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
     int prev = p->cpu;
     *why = (struct cpus_wake_why){.target = prev};
     /* select_task_rq(): a task with one allowed CPU never reaches the fair class. */
-    if (cpus_mask_weight(&p->allowed) == 1) {
+    if (cpus_mask_single(&p->allowed)) {
         why->affine = CPUS_AFFINE_PINNED;
         why->sis = CPUS_SIS_PINNED;
         return why->target = cpus_mask_first(&p->allowed);

@@ -57,6 +57,22 @@ static inline int cpus_mask_weight(const struct cpus_mask *m)
     return w;
 }
 
+/* cpumask_weight() == 1 (p->nr_cpus_allowed == 1, a pinned task) without counting
+ * every word: the wake-up path asks it on each try_to_wake_up. */
+static inline bool cpus_mask_single(const struct cpus_mask *m)
+{
+    bool one = false;
+    for (int i = 0; i < CPUS_MASK_LONGS; i++) {
+        uint64_t w = m->bits[i];
+        if (!w)
+            continue;
+        if (one || (w & (w - 1)))
+            return false;
+        one = true;
+    }
+    return one;
+}
+
 /* cpumask_next(): first set CPU >= from, or -1. */
 static inline int cpus_mask_next(const struct cpus_mask *m, int from)
 {

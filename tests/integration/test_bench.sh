@@ -15,7 +15,7 @@ names = [e["name"] for e in j["engines"]]
 assert names == ["window", "percpu"], names
 for e in j["engines"]:
     assert e["mpps"] > 0 and e["wall_s"] > 0 and e["ratio"] > 0, e
-assert j["baseline_mpps"] > 0 and j["peak_rss_mb"] > 0
+assert j["baseline_mpps"] > 0 and j["peak_rss_mb"] > 0 and j["sockets"] == "per_cpu"
 assert 0 < j["bytes_per_flow"] < j["bytes_per_flow_with_socket"], j
 PY
 "$bin" bench --runs 0 2>/dev/null; st=$?

@@ -107,6 +107,40 @@ static void test_cpus_fifo_ksoftirqd_preempts_cfs_thread(void)
     cpus_free(s);
 }
 
+/* sched_setscheduler() on a queued thread: made SCHED_FIFO it preempts the CFS thread
+ * at once; made SCHED_OTHER again (still queued, vruntime ahead) it waits for the slice. */
+static void test_cpus_policy_change_while_queued(void)
+{
+    struct cpus_sched *s = sched2();
+    struct cpus_thread *hog = running(s, "hog", 0, 0);
+    struct cpus_thread *t = cpus_thread_new(s, "t", 0, noop_step, NULL);
+    CU_ASSERT_TRUE(cpus_wake(s, t));
+    t->vruntime = hog->vruntime + 10000000;
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 1000));
+    cpus_thread_set_policy(s, t, CPUS_SCHED_FIFO);
+    CU_ASSERT_TRUE(cpus_need_resched(s, 0, 2000));
+    cpus_thread_set_policy(s, t, CPUS_SCHED_OTHER);
+    CU_ASSERT_FALSE(cpus_need_resched(s, 0, 3000));
+    cpus_free(s);
+}
+
+/* A pinned task (nr_cpus_allowed == 1) is one bit in any word; none or two are not. */
+static void test_cpus_mask_single_is_weight_one(void)
+{
+    struct cpus_mask m;
+    cpus_mask_clear(&m);
+    CU_ASSERT_FALSE(cpus_mask_single(&m));
+    int sets[][2] = {{5, -1}, {1000, -1}, {5, 900}, {1, 2}, {63, 64}};
+    for (unsigned i = 0; i < G_N_ELEMENTS(sets); i++) {
+        cpus_mask_clear(&m);
+        cpus_mask_set(&m, sets[i][0]);
+        cpus_mask_set(&m, sets[i][1]);
+        CU_ASSERT_EQUAL(cpus_mask_single(&m), cpus_mask_weight(&m) == 1);
+    }
+    cpus_mask_fill(&m, 16);
+    CU_ASSERT_FALSE(cpus_mask_single(&m));
+}
+
 /* Two CFS threads share a CPU in slices of max(latency / nr, min_granularity). */
 static void test_cpus_cfs_slices_alternate(void)
 {
@@ -221,6 +255,8 @@ static CU_TestInfo cases[] = {
      test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy},
     {"test_cpus_wake_keeps_idle_prev", test_cpus_wake_keeps_idle_prev},
     {"test_cpus_fifo_ksoftirqd_preempts_cfs_thread", test_cpus_fifo_ksoftirqd_preempts_cfs_thread},
+    {"test_cpus_policy_change_while_queued", test_cpus_policy_change_while_queued},
+    {"test_cpus_mask_single_is_weight_one", test_cpus_mask_single_is_weight_one},
     {"test_cpus_cfs_slices_alternate", test_cpus_cfs_slices_alternate},
     {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},

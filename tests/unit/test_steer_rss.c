@@ -55,6 +55,42 @@ static void test_steer_rss_hash_udp_4tuple_knob(void)
     steer_rss_ops.destroy(udp);
 }
 
+/* The IPv4 2-tuple hash taken in place equals the Toeplitz hash of the assembled
+ * input (ixgbe defaults: UDP, ICMP and fragments hash saddr|daddr only); the MS
+ * verification suite's 66.9.149.187 -> 161.142.100.80 2-tuple is 0x323e8fc2. */
+static void test_steer_rss_ipv4_2tuple_matches_the_assembled_input(void)
+{
+    void *st =
+        rss_new("{\"key\": \"6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
+                "6a42b73bbeac01fa\"}",
+                NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    struct traffic_pkt p = {
+        .l3 = PKT_L3_IPV4, .l4 = 17, .has_ports = 1, .sport = 2794, .dport = 1766};
+    memcpy(p.saddr, (uint8_t[]){66, 9, 149, 187}, 4);
+    memcpy(p.daddr, (uint8_t[]){161, 142, 100, 80}, 4);
+    struct steer_ctx c;
+    CU_ASSERT_TRUE(steer_rss_hash(st, &p, &c));
+    CU_ASSERT_EQUAL(c.rss_hash, 0x323e8fc2u);
+    CU_ASSERT_EQUAL(c.rss_type, NIC_RSS_IPV4);
+    const uint8_t l4s[] = {17, 1, 6};
+    for (uint32_t i = 0; i < 300; i++) {
+        p.l4 = l4s[i % 3];
+        p.frag = p.l4 == 6; /* a TCP fragment has no ports: 2-tuple too */
+        uint32_t a = htonl(0x0a000001u + i * 7919u), b = htonl(0xc0a80001u ^ (i * 104729u));
+        memcpy(p.saddr, &a, 4);
+        memcpy(p.daddr, &b, 4);
+        uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
+        enum nic_rss_type type;
+        size_t len = nic_toeplitz_pkt_input(&p, &(struct nic_rss_fields){0}, in, &type);
+        CU_ASSERT_TRUE(steer_rss_hash(st, &p, &c));
+        CU_ASSERT_EQUAL(len, 8);
+        CU_ASSERT_EQUAL(c.rss_hash, nic_toeplitz_hash(steer_rss_toeplitz(st), in, len));
+        CU_ASSERT_EQUAL(c.rss_type, type);
+    }
+    steer_rss_ops.destroy(st);
+}
+
 static void test_steer_rss_config_errors(void)
 {
     GError *err = NULL;
@@ -73,6 +109,8 @@ static CU_TestInfo cases[] = {
     {"test_steer_rss_reta_lookup_on_ctx_hash", test_steer_rss_reta_lookup_on_ctx_hash},
     {"test_steer_rss_hash_udp_4tuple_knob", test_steer_rss_hash_udp_4tuple_knob},
     {"test_steer_rss_config_errors", test_steer_rss_config_errors},
+    {"test_steer_rss_ipv4_2tuple_matches_the_assembled_input",
+     test_steer_rss_ipv4_2tuple_matches_the_assembled_input},
     CU_TEST_INFO_NULL,
 };
 

@@ -1,0 +1,75 @@
+/* models/kernel/sock.c: which socket an skb lands on — the flow's own, or, in a
+ * SO_REUSEPORT group steered by SKF_AD_CPU, the socket of the CPU running the stack. */
+#include "tests/unit/cu_main.h"
+#include "tests/unit/kern_harness.h"
+
+static struct kern_host *host(unsigned n_cpus, bool by_cpu)
+{
+    struct kern_params p;
+    struct kern_cost c = {0};
+    kern_params_defaults(&p);
+    struct kern_ops ops = {.kick_cpu = h_kick, .wake_at = h_wake};
+    struct kern_host *h = kern_host_new(n_cpus, &p, &c, &ops);
+    unsigned sof[8] = {0, 0, 1, 2, 3, 0, 1, 2}; /* flow f -> socket (f - 1) % 4 */
+    kern_sockets_init(h, 4, sof, 8, 1 << 30);
+    if (by_cpu)
+        kern_sockets_reuseport_cpu(h);
+    return h;
+}
+
+static void deliver_on(struct kern_host *h, unsigned cpu, uint32_t flow)
+{
+    struct kern_skb skb = {.flow = flow, .len = 64, .payload = 18, .segs = 1, .l4 = 17};
+    h->cpu = cpu;
+    kern___netif_receive_skb(h, &skb);
+}
+
+static void test_sock_flow_goes_to_its_own_socket_without_reuseport(void)
+{
+    struct kern_host *h = host(4, false);
+    deliver_on(h, 3, 1);
+    deliver_on(h, 3, 2);
+    deliver_on(h, 0, 2);
+    CU_ASSERT_EQUAL(kern_sock(h, 0)->count, 1);
+    CU_ASSERT_EQUAL(kern_sock(h, 1)->count, 2);
+    CU_ASSERT_EQUAL(kern_sock(h, 3)->count, 0);
+    kern_host_free(h);
+}
+
+/* reuseport_bpf_cpu: whatever the flow, the receiving CPU's socket gets it. */
+static void test_sock_reuseport_cpu_picks_the_receiving_cpus_socket(void)
+{
+    struct kern_host *h = host(4, true);
+    for (uint32_t f = 1; f < 8; f++)
+        deliver_on(h, 2, f);
+    deliver_on(h, 0, 3);
+    CU_ASSERT_EQUAL(kern_sock(h, 2)->count, 7);
+    CU_ASSERT_EQUAL(kern_sock(h, 0)->count, 1);
+    CU_ASSERT_EQUAL(kern_sock(h, 1)->count, 0);
+    CU_ASSERT_EQUAL(kern_sock(h, 3)->count, 0);
+    kern_host_free(h);
+}
+
+/* run_bpf_filter: an index >= the group's size yields NULL and
+ * reuseport_select_sock falls back to the hash choice. */
+static void test_sock_reuseport_cpu_out_of_range_falls_back_to_hash(void)
+{
+    CU_ASSERT_EQUAL(kern_reuseport_select_sock(5, 4, 1), 1);
+    CU_ASSERT_EQUAL(kern_reuseport_select_sock(3, 4, 1), 3);
+    struct kern_host *h = host(6, true);
+    deliver_on(h, 5, 3); /* CPU 5, 4 sockets: flow 3's hash socket 2 */
+    CU_ASSERT_EQUAL(kern_sock(h, 2)->count, 1);
+    kern_host_free(h);
+}
+
+static CU_TestInfo cases[] = {
+    {"test_sock_flow_goes_to_its_own_socket_without_reuseport",
+     test_sock_flow_goes_to_its_own_socket_without_reuseport},
+    {"test_sock_reuseport_cpu_picks_the_receiving_cpus_socket",
+     test_sock_reuseport_cpu_picks_the_receiving_cpus_socket},
+    {"test_sock_reuseport_cpu_out_of_range_falls_back_to_hash",
+     test_sock_reuseport_cpu_out_of_range_falls_back_to_hash},
+    CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("sock", cases)
