@@ -164,7 +164,7 @@ static void cfg_affinity(struct val_irq_model_cfg *c, const struct val_bundle *b
             continue;
         const struct val_irq_row *before = ib ? val_interrupts_by_label(ib, row->label) : NULL;
         int cpu = busiest_cpu(row, before);
-        if (cpu >= 0 && (unsigned)cpu < c->n_cpus)
+        if (cpu >= 0 && (unsigned)cpu < MIN(c->n_cpus, (unsigned)VAL_IRQ_MODEL_MAX_CPUS))
             c->affinity[v] = 1ull << cpu;
         else
             missing++;
