@@ -103,6 +103,30 @@ static void test_irq_model_fixed_itr_bounds_interrupt_rate(void)
     val_irq_model_cfg_clear(&c);
 }
 
+/* rx-usecs 1 (ixgbe's adaptive default): ixgbe_update_itr() keeps EITR within 10..126 us, so
+ * under a frame every 5 us a vector interrupts between 1/126 us and 1/10 us, and fewer times
+ * than with throttling off. */
+static void test_irq_model_adaptive_itr_stays_in_its_range(void)
+{
+    GArray *pk = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
+    const uint64_t span = 10000000, gap = 5000;
+    for (uint64_t t = 0; t < span; t += gap) {
+        struct val_irq_pkt a = udp_at(t, 0, 1);
+        g_array_append_val(pk, a);
+    }
+    struct val_irq_model_cfg c;
+    val_irq_model_cfg_init(&c, 2, 1);
+    CU_ASSERT_EQUAL(c.rx_usecs, 1);
+    struct val_irq_model_result adaptive = run(&c, pk);
+    c.rx_usecs = 0;
+    struct val_irq_model_result off = run(&c, pk);
+    CU_ASSERT(adaptive.irqs[0] <= span / 10000 + 1);
+    CU_ASSERT(adaptive.irqs[0] >= span / 126000 * 9 / 10);
+    CU_ASSERT(adaptive.irqs[0] < off.irqs[0]);
+    g_array_free(pk, TRUE);
+    val_irq_model_cfg_clear(&c);
+}
+
 /* Each vector interrupts the CPU its affinity names (/proc/interrupts placement). */
 static void test_irq_model_affinity_places_vectors(void)
 {
@@ -147,6 +171,7 @@ static void test_irq_model_bad_input_names_the_packet(void)
 static CU_TestInfo cases[] = {
     {"ITR off: one IRQ per batch", test_irq_model_itr_off_one_irq_per_batch},
     {"fixed ITR bounds the interrupt rate", test_irq_model_fixed_itr_bounds_interrupt_rate},
+    {"adaptive ITR stays in its range", test_irq_model_adaptive_itr_stays_in_its_range},
     {"affinity places vectors", test_irq_model_affinity_places_vectors},
     {"bad input names the packet", test_irq_model_bad_input_names_the_packet},
     CU_TEST_INFO_NULL,
