@@ -632,7 +632,8 @@ static char *hw_softnet(const int64_t *processed)
  * apart (beyond the ITR: one each), then 3 ms at one frame per 10 us per queue (EITR-bound:
  * an interrupt per 100 us taking ~10 frames). 650 frames; the trace's IRQ and napi_poll lines
  * and the /proc/interrupts deltas follow hw_irqs_of(). */
-static char *make_hw_bundle(int64_t *irqs_out)
+/* pcap_n: frames written to the pcap (the first ones; N = all). */
+static char *make_hw_bundle(int64_t *irqs_out, int pcap_n)
 {
     char *dir = g_dir_make_tmp("nicsteer-hw-XXXXXX", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -697,7 +698,7 @@ static char *make_hw_bundle(int64_t *irqs_out)
     for (int i = 0; i < N; i++)
         ts_ns[i] = ts[i] * 1000;
     p = g_build_filename(dir, "pcap.pcap", NULL);
-    write_pcap(p, pk, ts_ns, N);
+    write_pcap(p, pk, ts_ns, pcap_n);
     g_free(p);
     int64_t zero[2] = {0, 0};
     char *ib = hw_interrupts(zero), *ia = hw_interrupts(irqs_out), *sb = hw_softnet(zero),
@@ -738,7 +739,7 @@ static char *make_hw_bundle(int64_t *irqs_out)
 static void test_replay_hw_bundle_model_irqs_agree(void)
 {
     int64_t irqs[2];
-    char *dir = make_hw_bundle(irqs);
+    char *dir = make_hw_bundle(irqs, 650);
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->matched, 650);
@@ -788,7 +789,7 @@ static void test_replay_hw_bundle_model_irqs_agree(void)
 static void test_replay_hw_bundle_itr_mismatch_shows(void)
 {
     int64_t irqs[2];
-    char *dir = make_hw_bundle(irqs);
+    char *dir = make_hw_bundle(irqs, 650);
     char *p = g_build_filename(dir, "config.json", NULL);
     json_t *cfg = json_load_file(p, 0, NULL);
     json_object_set_new(json_object_get(cfg, "ethtool"), "ethtool_c_eth0",
@@ -804,6 +805,28 @@ static void test_replay_hw_bundle_itr_mismatch_shows(void)
             &g_array_index(r->vectors, struct val_report_vector, v);
         CU_ASSERT(vr->model > 2 * vr->trace);
     }
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A pcap missing the last 100 frames: the model replays only the 550 matched ones, and the
+ * report says its IRQ comparison is partial. */
+static void test_replay_hw_bundle_unmatched_is_partial(void)
+{
+    int64_t irqs[2];
+    char *dir = make_hw_bundle(irqs, 550);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->matched, 550);
+    CU_ASSERT_TRUE(r->irq_model.applicable);
+    CU_ASSERT_EQUAL(r->irq_model.packets, 550);
+    CU_ASSERT_TRUE(r->partial);
+    bool said = false;
+    for (guint i = 0; i < r->partial_reasons->len; i++)
+        said |= strstr(r->partial_reasons->pdata[i], "replays the 550 matched of 650") != NULL;
+    CU_ASSERT_TRUE(said);
+    const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, 0);
+    CU_ASSERT(v[0].model < v[0].trace);
     val_report_free(r);
     rm_bundle(dir);
 }
@@ -1112,6 +1135,8 @@ static CU_TestInfo cases[] = {
     {"IRQs per vector", test_replay_irq_per_vector},
     {"hardware bundle: model IRQs agree", test_replay_hw_bundle_model_irqs_agree},
     {"hardware bundle: ITR mismatch shows", test_replay_hw_bundle_itr_mismatch_shows},
+    {"hardware bundle: unmatched packets make it partial",
+     test_replay_hw_bundle_unmatched_is_partial},
     {"veth has no IRQ model", test_replay_veth_has_no_irq_model},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
