@@ -754,10 +754,6 @@ static void test_replay_hw_bundle_model_irqs_agree(void)
     for (int v = 0; v < 2; v++) {
         const struct val_report_vector *vr =
             &g_array_index(r->vectors, struct val_report_vector, v);
-        fprintf(stderr,
-                "\n    %s: model %" G_GINT64_FORMAT " trace %" G_GINT64_FORMAT
-                " procfs %" G_GINT64_FORMAT,
-                vr->name, vr->model, vr->trace, vr->procfs);
         CU_ASSERT_EQUAL(vr->trace, irqs[v]);
         CU_ASSERT_EQUAL(vr->procfs, irqs[v]);
         CU_ASSERT_EQUAL(vr->model_cpu, v);
@@ -765,10 +761,6 @@ static void test_replay_hw_bundle_model_irqs_agree(void)
         CU_ASSERT(val_rel_error((double)vr->model, (double)vr->procfs) <= 0.05);
     }
     double ks = val_report_napi_device_ks(r);
-    fprintf(stderr,
-            "\n    device poll KS %.4f (model %" G_GUINT64_FORMAT " polls, trace %" G_GUINT64_FORMAT
-            ")\n",
-            ks, r->napi_device_model->count, r->napi_device->count);
     CU_ASSERT(ks >= 0.0 && ks <= 0.2);
     json_t *j = val_report_json(r);
     json_t *v0 = json_array_get(json_object_get(json_object_get(j, "irq"), "vectors"), 0);
