@@ -35,6 +35,8 @@ struct nicdrv_adapter {
     void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
     void *atr_ctx;
     struct nicdrv_arfs *arfs; /* aRFS filters, NULL = off */
+    /* polls by the work ixgbe_poll() returned (what the napi_poll tracepoint shows) */
+    uint64_t poll_hist[NICDRV_POLL_HIST_BINS];
 };
 
 #define IXGBE_DEFAULT_TX_WORK 256 /* q_vector->tx.work_limit */
@@ -213,7 +215,18 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
     return (int)total_rx_packets;
 }
 
+static int ixgbe_poll(struct napi_struct *napi, int budget);
+
+/* __napi_poll()'s trace_napi_poll(napi, work, weight) sees what ixgbe_poll() returned. */
 int nicdrv_poll(struct napi_struct *napi, int budget)
+{
+    struct nicdrv_q_vector *q_vector = napi->priv;
+    int work = ixgbe_poll(napi, budget);
+    q_vector->adapter->poll_hist[MIN((unsigned)MAX(work, 0), NICDRV_POLL_HIST_BINS - 1)]++;
+    return work;
+}
+
+static int ixgbe_poll(struct napi_struct *napi, int budget)
 {
     struct nicdrv_q_vector *q_vector = napi->priv;
     struct nicdrv_adapter *adapter = q_vector->adapter;
@@ -360,6 +373,11 @@ struct napi_struct *nicdrv_napi(struct nicdrv_adapter *a, unsigned v)
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
 {
     return a->q_vector[v].napi.polls;
+}
+
+const uint64_t *nicdrv_poll_hist(const struct nicdrv_adapter *a)
+{
+    return a->poll_hist;
 }
 
 const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a)

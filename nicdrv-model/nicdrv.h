@@ -18,6 +18,7 @@
 #define IXGBE_ITR_ADAPTIVE_BULK      0x00
 #define IXGBE_20K_ITR                200 /* 50 µs, adaptive start */
 #define IXGBE_MAX_EITR               0x00000FF8
+#define NICDRV_POLL_HIST_BINS        65 /* work 0..64 (the default weight), more in the last */
 
 struct nicdrv_cfg {
     const char *ifname; /* "eth0": IRQs named eth0-TxRx-N */
@@ -73,6 +74,9 @@ bool nicdrv_xmit_frame(void *adapter, const struct kern_tx_pkt *p, unsigned txq)
 unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
 unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
+/* The adapter's NAPI polls (all q_vectors, busy polls included) by the work ixgbe_poll()
+ * returned, NICDRV_POLL_HIST_BINS bins: the device's napi_poll tracepoint distribution. */
+const uint64_t *nicdrv_poll_hist(const struct nicdrv_adapter *a);
 /* aRFS state (NULL when off). */
 const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a);
 /* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */

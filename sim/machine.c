@@ -757,6 +757,8 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         }
     }
     memcpy(r->napi_poll_hist, kern_napi_poll_hist(m->kern), sizeof r->napi_poll_hist);
+    G_STATIC_ASSERT(sizeof r->napi_dev_poll_hist == NICDRV_POLL_HIST_BINS * sizeof(uint64_t));
+    memcpy(r->napi_dev_poll_hist, nicdrv_poll_hist(m->drv), sizeof r->napi_dev_poll_hist);
     r->n_tx_queues = m->cfg.tx_queues;
     r->tx_packets = g_new0(uint64_t, r->n_tx_queues);
     for (unsigned q = 0; q < r->n_tx_queues; q++)

@@ -15,14 +15,14 @@ struct sim_cpu_result {
     uint64_t irq_ns;  /* hardirq handlers */
     uint64_t soft_ns; /* softirq, inline or in ksoftirqd (mpstat counts both as %soft) */
     uint64_t idle_ns;
-    uint64_t irqs;    /* hardirqs taken on this CPU (all vectors) */
+    uint64_t irqs; /* hardirqs taken on this CPU (all vectors) */
     /* /proc/net/softnet_stat columns (net/core/net-procfs.c) */
-    uint64_t processed;      /* __netif_receive_skb_core entries on this CPU */
-    uint64_t dropped;        /* backlog full / flow limit */
-    uint64_t time_squeeze;   /* net_rx_action ran out of budget or time */
-    uint64_t received_rps;   /* RPS IPIs received */
+    uint64_t processed;    /* __netif_receive_skb_core entries on this CPU */
+    uint64_t dropped;      /* backlog full / flow limit */
+    uint64_t time_squeeze; /* net_rx_action ran out of budget or time */
+    uint64_t received_rps; /* RPS IPIs received */
     uint64_t flow_limit_count;
-    uint64_t ksoftirqd_ns;   /* part of soft_ns spent in ksoftirqd/N */
+    uint64_t ksoftirqd_ns;               /* part of soft_ns spent in ksoftirqd/N */
     uint64_t softirq_restarts_exhausted; /* __do_softirq handed off to ksoftirqd */
     uint64_t ctx_switches;
     uint64_t migrations_in;
@@ -32,31 +32,31 @@ struct sim_cpu_result {
 };
 
 struct sim_queue_result {
-    uint64_t packets;   /* delivered to the RX ring */
+    uint64_t packets; /* delivered to the RX ring */
     uint64_t bytes;
-    uint64_t drops;     /* rx_missed: ring full */
-    uint64_t irqs;      /* MSI-X interrupts of this queue's vector */
-    uint64_t polls;     /* napi_poll calls of this queue's NAPI */
-    uint64_t flows;     /* distinct flows seen */
-    unsigned vector;    /* MSI-X vector serving the queue */
-    unsigned irq_cpu;   /* CPU the vector's interrupt is delivered to */
+    uint64_t drops;   /* rx_missed: ring full */
+    uint64_t irqs;    /* MSI-X interrupts of this queue's vector */
+    uint64_t polls;   /* napi_poll calls of this queue's NAPI */
+    uint64_t flows;   /* distinct flows seen */
+    unsigned vector;  /* MSI-X vector serving the queue */
+    unsigned irq_cpu; /* CPU the vector's interrupt is delivered to */
 };
 
 struct sim_flow_result {
-    uint64_t packets;   /* offered by the traffic source */
-    uint64_t delivered; /* reached the socket */
-    uint64_t drops;     /* anywhere: ring, backlog, socket */
-    uint64_t ooo;       /* delivered behind a later sequence number */
-    unsigned rxq;       /* queue of the flow's last packet */
-    unsigned cpu;       /* CPU that processed the flow's last packet */
+    uint64_t packets;            /* offered by the traffic source */
+    uint64_t delivered;          /* reached the socket */
+    uint64_t drops;              /* anywhere: ring, backlog, socket */
+    uint64_t ooo;                /* delivered behind a later sequence number */
+    unsigned rxq;                /* queue of the flow's last packet */
+    unsigned cpu;                /* CPU that processed the flow's last packet */
     struct sim_flow_lat latency; /* NIC arrival -> socket enqueue (sim/stats.h) */
 };
 
 /* Per-vector interrupt counts per CPU, for the /proc/interrupts layout. */
 struct sim_vector_result {
-    char name[32];      /* "eth0-TxRx-3", or "eth0" for the other-causes vector */
-    unsigned irq;       /* Linux IRQ number shown in the first column */
-    uint64_t *per_cpu;  /* n_cpus counts (owned by sim_result) */
+    char name[32];     /* "eth0-TxRx-3", or "eth0" for the other-causes vector */
+    unsigned irq;      /* Linux IRQ number shown in the first column */
+    uint64_t *per_cpu; /* n_cpus counts (owned by sim_result) */
 };
 
 /* One schedulable thread (application threads and ksoftirqd/N). */
@@ -99,8 +99,10 @@ struct sim_result {
     struct sim_queue_result *queues;
     struct sim_flow_result *flows;
     struct sim_vector_result *vectors;
-    struct sim_hist latency; /* all delivered packets */
+    struct sim_hist latency;     /* all delivered packets */
     uint64_t napi_poll_hist[65]; /* polls by work done 0..64 (weight) */
+    /* the same for eth0's own NAPIs only (no backlog "(no_device)" polls) */
+    uint64_t napi_dev_poll_hist[65];
     /* /proc/interrupts chip column of the NIC vectors (irq_chip name of the
      * per-device MSI-X domain); "" = "PCI-MSIX-0000:03:00.0" */
     char irq_chip[32];

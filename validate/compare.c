@@ -25,15 +25,22 @@ void val_hist_free(struct val_hist *h)
 
 void val_hist_add(struct val_hist *h, uint64_t v)
 {
+    val_hist_add_n(h, v, 1);
+}
+
+void val_hist_add_n(struct val_hist *h, uint64_t v, uint64_t n)
+{
+    if (!n)
+        return;
     uint64_t b = v / h->width;
     if (b >= h->nbins) {
         b = h->nbins - 1;
         if (v >= (uint64_t)h->nbins * h->width)
-            h->clamped++;
+            h->clamped += n;
     }
-    h->bins[b]++;
-    h->count++;
-    h->sum += v;
+    h->bins[b] += n;
+    h->count += n;
+    h->sum += v * n;
     if (v > h->max)
         h->max = v;
 }

@@ -24,6 +24,8 @@ struct val_hist {
 struct val_hist *val_hist_new(unsigned nbins, uint64_t width);
 void val_hist_free(struct val_hist *h);
 void val_hist_add(struct val_hist *h, uint64_t v);
+/* n samples of value v at once. */
+void val_hist_add_n(struct val_hist *h, uint64_t v, uint64_t n);
 /* {"nbins", "bin_width", "count", "mean", "max", "clamped", "bins": [counts up to the last
  * non-empty bin]} */
 json_t *val_hist_json(const struct val_hist *h);

@@ -16,6 +16,7 @@
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
 #include "validate/bundle.h"
+#include "validate/irq_model.h"
 #include "validate/match.h"
 #include "validate/softirq_model.h"
 #include "validate/trace.h"
@@ -109,8 +110,11 @@ struct replay {
     bool head_per_packet; /* kernel < 6.10 advances input_queue_head per dequeued packet */
     uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
     uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
-    struct val_nrx_model *nrx;   /* NET_RX run durations priced by the cost model */
-    struct val_wake_model *wake; /* receiver wake placement; NULL without listed threads */
+    struct val_nrx_model *nrx;        /* NET_RX run durations priced by the cost model */
+    GArray *hw_pkts;                  /* struct val_irq_pkt: matched rx_dev packets, pcap stamps */
+    uint64_t hw_q_recorded, hw_q_rss; /* where their RX queue came from */
+    uint64_t rx_dev_xmits;            /* net_dev_start_xmit on rx_dev (TX-completion IRQs) */
+    struct val_wake_model *wake;      /* receiver wake placement; NULL without listed threads */
 };
 
 static void dev_model_free(gpointer p)
@@ -613,8 +617,8 @@ static struct val_report_thread *receiver(struct replay *p, int tid)
 
 /* ixgbe defaults: Toeplitz over the TCP 4-tuple / UDP 2-tuple, queue = RETA[hash & (size-1)]
  * unless an ATR signature filter matches the flow. */
-static void compare_rss(struct replay *p, const struct val_trace_event *ev,
-                        const struct pcap_rec *pr)
+static int32_t compare_rss(struct replay *p, const struct val_trace_event *ev,
+                           const struct pcap_rec *pr)
 {
     static const struct nic_rss_fields fields = {false, false};
     uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
@@ -645,6 +649,25 @@ static void compare_rss(struct replay *p, const struct val_trace_event *ev,
     if (q != NIC_ETHTOOL_X_UNKNOWN)
         val_agree_add(&p->r->rx_queue, q, kern_rps_rx_queue((uint16_t)ev->u.rx.queue_mapping),
                       pr->no, ev->line);
+    return q == NIC_ETHTOOL_X_UNKNOWN ? -1 : q;
+}
+
+/* A matched packet of the receiving device, kept for the NIC/ITR replay: the driver recorded
+ * its ring (queue_mapping = ring + 1, skb_record_rx_queue), else the RSS model's choice. */
+static void keep_hw_pkt(struct replay *p, const struct val_trace_event *ev,
+                        const struct pcap_rec *pr, int32_t rss_q)
+{
+    struct val_irq_pkt k = {.pkt = pr->pkt, .hash = ev->u.rx.hash};
+    if (ev->u.rx.queue_mapping) {
+        k.rxq = (uint16_t)(ev->u.rx.queue_mapping - 1);
+        p->hw_q_recorded++;
+    } else if (rss_q >= 0) {
+        k.rxq = (uint16_t)rss_q;
+        p->hw_q_rss++;
+    } else {
+        return;
+    }
+    g_array_append_val(p->hw_pkts, k);
 }
 
 /* The flow's sending socket: its cached queue (sk_tx_queue_mapping) lives across packets. */
@@ -765,8 +788,11 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     }
     if (model >= 0)
         r->cpus[model].model_processed++;
+    int32_t rss_q = -1;
     if (pkt >= 0 && p->tz)
-        compare_rss(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
+        rss_q = compare_rss(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
+    if (pkt >= 0 && d->is_rx)
+        keep_hw_pkt(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt), rss_q);
     if (pkt >= 0 && d->is_rx && p->xps_model)
         compare_sender_queue(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
     struct inflight *f = g_new(struct inflight, 1);
@@ -824,7 +850,10 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
         g_hash_table_insert(
             p->sender_xmit, (gpointer)(uintptr_t)ev->u.skb.skbaddr,
             GUINT_TO_POINTER(((unsigned)ev->cpu << 16 | ev->u.skb.queue_mapping) + 1));
-    if (!p->atr || strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
+    if (strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
+        return;
+    p->rx_dev_xmits++;
+    if (!p->atr)
         return;
     int64_t c = val_match_take(p->tx_match, ev->ts_ns, ev->u.skb.len);
     static const struct traffic_pkt unknown; /* not in the pcap: counted, never sampled */
@@ -1052,8 +1081,9 @@ static void snapshots(struct replay *p, bool irq_traced)
         const struct val_irq_row *row = vec->pdata[i];
         if (!row || !row->actions[0])
             continue;
-        struct val_report_vector v = {.trace = -1};
+        struct val_report_vector v = {.trace = -1, .index = (int)i, .model = -1, .model_cpu = -1};
         g_strlcpy(v.name, row->actions[0], sizeof v.name);
+        v.txrx = strstr(v.name, "-TxRx-") != NULL;
         if (!val_interrupts_delta(ib, ia, row->label, out, r->ncpus, NULL))
             continue;
         for (int c = 0; c < r->ncpus; c++)
@@ -1066,6 +1096,133 @@ static void snapshots(struct replay *p, bool irq_traced)
     if (vec)
         g_ptr_array_free(vec, TRUE);
     g_free(out);
+}
+
+static int cmp_hw_pkt(const void *a, const void *b)
+{
+    uint64_t x = ((const struct val_irq_pkt *)a)->pkt.ts_ns,
+             y = ((const struct val_irq_pkt *)b)->pkt.ts_ns;
+    return (x > y) - (x < y);
+}
+
+/* Why the NIC/ITR replay does not apply to this bundle, NULL when it does. */
+static char *irq_model_why_not(const struct replay *p, const struct val_irq_model_cfg *c)
+{
+    const struct val_report *r = p->r;
+    if (!strcmp(r->rx_driver, "veth"))
+        return g_strdup("veth has no hardware interrupts: its NAPI is scheduled by the sender's "
+                        "veth_xmit");
+    bool txrx = false;
+    for (guint i = 0; i < r->vectors->len; i++)
+        txrx |= g_array_index(r->vectors, struct val_report_vector, i).txrx;
+    if (!txrx)
+        return g_strdup_printf("no %s-TxRx-N vector in /proc/interrupts before/after: the model "
+                               "is an ixgbe-like NIC with combined TxRx vectors",
+                               r->rx_dev);
+    if (c->n_cpus > VAL_IRQ_MODEL_MAX_CPUS || c->n_queues > NIC_MAX_VECTORS)
+        return g_strdup_printf("%u CPUs, %u queues: the simulated host takes at most %d CPUs "
+                               "and %d queues",
+                               c->n_cpus, c->n_queues, VAL_IRQ_MODEL_MAX_CPUS, NIC_MAX_VECTORS);
+    if (!p->hw_pkts->len)
+        return g_strdup("no matched packet with a known RX queue (queue_mapping 0 and no RSS "
+                        "table)");
+    return NULL;
+}
+
+static void irq_model_results(struct replay *p, const struct val_irq_model_result *res)
+{
+    struct val_report *r = p->r;
+    struct val_report_irq_model *im = &r->irq_model;
+    im->vectors = res->n_vectors;
+    im->ring_drops = res->ring_drops;
+    unsigned unmodelled = 0;
+    for (guint i = 0; i < r->vectors->len; i++) {
+        struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, i);
+        if (!v->txrx)
+            continue;
+        if ((unsigned)v->index >= res->n_vectors) {
+            unmodelled++;
+            continue;
+        }
+        v->model = (int64_t)res->irqs[v->index];
+        v->model_cpu = (int)res->irq_cpu[v->index];
+    }
+    if (unmodelled)
+        val_report_partial(r,
+                           "%u %s-TxRx vector(s) beyond the model's %u q_vectors (min(queues, "
+                           "CPUs)): no model IRQ count for them",
+                           unmodelled, r->rx_dev, res->n_vectors);
+    for (unsigned w = 0; w < NICDRV_POLL_HIST_BINS; w++)
+        val_hist_add_n(r->napi_device_model, w, res->poll_hist[w]);
+    if (r->trace_entries - r->matched > r->trace_entries / 100) /* as the join warning */
+        val_report_partial(r,
+                           "IRQ/ITR model replays the %" G_GUINT64_FORMAT
+                           " matched of %" G_GUINT64_FORMAT
+                           " %s receive entries: its IRQ counts and poll sizes miss the rest",
+                           r->matched, r->trace_entries, r->rx_dev);
+    if (p->rx_dev_xmits)
+        val_report_warn(r,
+                        "%" G_GUINT64_FORMAT " transmits on %s in the trace: the model replays "
+                        "RX only, so TX-completion interrupts of the TxRx vectors are missing "
+                        "(model IRQs are a lower bound)",
+                        p->rx_dev_xmits, r->rx_dev);
+}
+
+/* Hardware NIC: the matched packets at their pcap stamps through the simulator's NIC, ixgbe
+ * driver and ITR (validate/irq_model.c), configured from the bundle. */
+static void run_irq_model(struct replay *p)
+{
+    struct val_report *r = p->r;
+    struct val_report_irq_model *im = &r->irq_model;
+    struct val_irq_model_cfg c;
+    GError *e = NULL;
+    if (!val_irq_model_cfg_from_bundle(&c, p->b, &p->o->cost, im->notes, &e)) {
+        im->why_not = g_strdup_printf("configuration: %s", e->message);
+        val_report_partial(r, "IRQ/ITR model not run: %s", e->message);
+        g_clear_error(&e);
+        val_irq_model_cfg_clear(&c);
+        return;
+    }
+    if ((im->why_not = irq_model_why_not(p, &c))) {
+        g_ptr_array_set_size(im->notes, 0);
+        if (strcmp(r->rx_driver, "veth") != 0)
+            val_report_partial(r, "IRQ/ITR model not run: %s", im->why_not);
+        val_irq_model_cfg_clear(&c);
+        return;
+    }
+    GArray *hw = p->hw_pkts;
+    g_array_sort(hw, cmp_hw_pkt); /* stable: equal stamps keep trace order */
+    uint64_t t0 = g_array_index(hw, struct val_irq_pkt, 0).pkt.ts_ns;
+    guint kept = 0;
+    for (guint i = 0; i < hw->len; i++) {
+        struct val_irq_pkt k = g_array_index(hw, struct val_irq_pkt, i);
+        if (k.rxq >= c.n_queues)
+            continue;
+        k.pkt.ts_ns -= t0;
+        g_array_index(hw, struct val_irq_pkt, kept++) = k;
+    }
+    if (kept < hw->len)
+        val_report_partial(r,
+                           "%u matched packets were recorded on RX queues beyond the %u of "
+                           "ethtool -l: left out of the IRQ/ITR model",
+                           hw->len - kept, c.n_queues);
+    g_array_set_size(hw, kept);
+    im->rx_usecs = c.rx_usecs;
+    im->queues = c.n_queues;
+    im->ring_size = c.ring_size;
+    im->packets = kept;
+    im->queue_source = p->hw_q_rss ? (p->hw_q_recorded ? "recorded+rss" : "rss") : "recorded";
+    struct val_irq_model_result res;
+    if (!val_irq_model_run(&c, (const struct val_irq_pkt *)(const void *)hw->data, hw->len, &res,
+                           &e)) {
+        im->why_not = g_strdup(e->message);
+        val_report_partial(r, "IRQ/ITR model not run: %s", e->message);
+        g_clear_error(&e);
+    } else {
+        im->applicable = true;
+        irq_model_results(p, &res);
+    }
+    val_irq_model_cfg_clear(&c);
 }
 
 static void summarize(struct replay *p)
@@ -1147,6 +1304,8 @@ static void replay_free(struct replay *p)
         g_hash_table_destroy(p->irq_names);
     if (p->tcp)
         g_array_free(p->tcp, TRUE);
+    if (p->hw_pkts)
+        g_array_free(p->hw_pkts, TRUE);
     if (p->pcap)
         g_array_free(p->pcap, TRUE);
     if (p->cand)
@@ -1230,10 +1389,12 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));
+    p.hw_pkts = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
     bool ok = setup(&p, err) && run_trace(&p, err) && check_overlap(&p, err);
     if (ok) {
         count_unpaired(&p);
         snapshots(&p, g_hash_table_size(p.irq_names) > 0);
+        run_irq_model(&p);
         summarize(&p);
     }
     replay_free(&p);

@@ -27,6 +27,9 @@ struct val_report *val_report_new(int ncpus, unsigned keep)
     r->napi_model = val_hist_new(65, 1);
     r->napi_trace = val_hist_new(65, 1);
     r->napi_device = val_hist_new(65, 1);
+    r->napi_device_model = val_hist_new(65, 1);
+    r->irq_model.notes = g_ptr_array_new_with_free_func(g_free);
+    r->irq_model.rx_usecs = -1;
     r->net_rx_us = val_hist_new(2001, 1); /* 0..2 ms, 1 us bins */
     r->net_rx_model_us = val_hist_new(2001, 1);
     val_agree_init(&r->wakes.agree, keep);
@@ -57,6 +60,9 @@ void val_report_free(struct val_report *r)
     val_hist_free(r->napi_model);
     val_hist_free(r->napi_trace);
     val_hist_free(r->napi_device);
+    val_hist_free(r->napi_device_model);
+    g_free(r->irq_model.why_not);
+    g_ptr_array_free(r->irq_model.notes, TRUE);
     val_hist_free(r->net_rx_us);
     val_hist_free(r->net_rx_model_us);
     val_agree_clear(&r->wakes.agree);
@@ -87,6 +93,13 @@ double val_report_napi_ks(const struct val_report *r)
     if (!r->napi_kind)
         return -1.0;
     return val_hist_ks(r->napi_model, r->napi_trace);
+}
+
+double val_report_napi_device_ks(const struct val_report *r)
+{
+    if (!r->irq_model.applicable)
+        return -1.0;
+    return val_hist_ks(r->napi_device_model, r->napi_device);
 }
 
 /* ---- text ---- */
@@ -225,21 +238,81 @@ static void text_softirq(GString *s, const struct val_report *r)
                            mp, val_hist_quantile(m, 0.99), ks, ratio);
 }
 
+/* "12.3%" of |model - ref| / ref, "n/a" when either side is unknown. */
+static void rel_text(char *buf, size_t n, int64_t model, int64_t ref)
+{
+    if (model < 0 || ref < 0)
+        g_strlcpy(buf, "n/a", n);
+    else
+        g_snprintf(buf, n, "%.1f%%", 100.0 * val_rel_error((double)model, (double)ref));
+}
+
+static void text_irq_model(GString *s, const struct val_report *r)
+{
+    const struct val_report_irq_model *im = &r->irq_model;
+    if (!im->applicable) {
+        g_string_append_printf(s, "IRQ/ITR model: n/a (%s)\n", im->why_not ? im->why_not : "?");
+        return;
+    }
+    char itr[32];
+    if (im->rx_usecs == 0)
+        g_strlcpy(itr, "off", sizeof itr);
+    else if (im->rx_usecs == 1)
+        g_strlcpy(itr, "adaptive", sizeof itr);
+    else
+        g_snprintf(itr, sizeof itr, "fixed %d us", im->rx_usecs);
+    g_string_append_printf(s,
+                           "IRQ/ITR model: %" G_GUINT64_FORMAT " matched packets replayed through "
+                           "the NIC + ixgbe driver, %u queues, %u vectors, ITR %s, ring %u, "
+                           "queues %s, ring drops %" G_GUINT64_FORMAT "\n",
+                           im->packets, im->queues, im->vectors, itr, im->ring_size,
+                           im->queue_source ? im->queue_source : "?", im->ring_drops);
+    for (guint i = 0; i < im->notes->len; i++)
+        g_string_append_printf(s, "  note: %s\n", (const char *)im->notes->pdata[i]);
+}
+
 static void text_irq(GString *s, const struct val_report *r)
 {
+    text_irq_model(s, r);
     if (!r->irq_applicable) {
         g_string_append(s, "IRQs per vector: n/a (no hardware queue interrupts for this device)\n");
         return;
     }
-    g_string_append(s, "IRQs per vector (trace irq_handler_entry vs /proc/interrupts delta):\n");
+    g_string_append(s, "IRQs per vector (model vs trace irq_handler_entry vs /proc/interrupts "
+                       "delta; relative error of the model):\n");
     for (guint i = 0; i < r->vectors->len; i++) {
         const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, i);
-        char t[32] = "not traced";
+        char t[32] = "not traced", m[32] = "n/a", et[16], ep[16];
         if (v->trace >= 0)
             g_snprintf(t, sizeof t, "%" G_GINT64_FORMAT, v->trace);
-        g_string_append_printf(s, "  %-20s trace %12s  procfs %" G_GINT64_FORMAT "\n", v->name, t,
-                               v->procfs);
+        if (v->model >= 0)
+            g_snprintf(m, sizeof m, "%" G_GINT64_FORMAT, v->model);
+        rel_text(et, sizeof et, v->model, v->trace);
+        rel_text(ep, sizeof ep, v->model, v->procfs);
+        g_string_append_printf(s,
+                               "  %-20s model %10s  trace %12s  procfs %10" G_GINT64_FORMAT
+                               "  err vs trace %7s  vs procfs %7s\n",
+                               v->name, m, t, v->procfs, et, ep);
     }
+    double ks = val_report_napi_device_ks(r);
+    if (ks >= 0)
+        g_string_append_printf(
+            s,
+            "%s device NAPI poll sizes (work per poll): model %" G_GUINT64_FORMAT
+            " polls mean %.2f, trace %" G_GUINT64_FORMAT " polls mean %.2f, KS distance %.4f\n",
+            r->rx_dev ? r->rx_dev : "?", r->napi_device_model->count,
+            r->napi_device_model->count
+                ? (double)r->napi_device_model->sum / (double)r->napi_device_model->count
+                : 0.0,
+            r->napi_device->count,
+            r->napi_device->count ? (double)r->napi_device->sum / (double)r->napi_device->count
+                                  : 0.0,
+            ks);
+    else if (r->irq_model.applicable)
+        g_string_append_printf(s,
+                               "%s device NAPI poll sizes: KS n/a (no napi_poll of the "
+                               "device in the trace)\n",
+                               r->rx_dev ? r->rx_dev : "?");
 }
 
 static void text_wakes(GString *s, const struct val_report *r)
@@ -405,6 +478,16 @@ static json_t *json_per_cpu(const struct val_report *r)
     return arr;
 }
 
+/* |model - ref| / ref; null when either is unknown or ref is 0 with model not (infinite
+ * relative error is no JSON number). */
+static json_t *json_rel(int64_t model, int64_t ref)
+{
+    if (model < 0 || ref < 0)
+        return json_null();
+    double e = val_rel_error((double)model, (double)ref);
+    return isfinite(e) ? json_real(e) : json_null();
+}
+
 static json_t *json_irq(const struct val_report *r)
 {
     if (!r->irq_applicable)
@@ -412,11 +495,33 @@ static json_t *json_irq(const struct val_report *r)
     json_t *arr = json_array();
     for (guint i = 0; i < r->vectors->len; i++) {
         const struct val_report_vector *v = &g_array_index(r->vectors, struct val_report_vector, i);
-        json_array_append_new(arr, json_pack("{s:s, s:o, s:I}", "name", v->name, "trace",
-                                             v->trace < 0 ? json_null() : json_integer(v->trace),
-                                             "procfs", (json_int_t)v->procfs));
+        json_t *o = json_pack("{s:s, s:o, s:I}", "name", v->name, "trace",
+                              v->trace < 0 ? json_null() : json_integer(v->trace), "procfs",
+                              (json_int_t)v->procfs);
+        json_object_set_new(o, "vector", json_integer(v->index));
+        json_object_set_new(o, "model", v->model < 0 ? json_null() : json_integer(v->model));
+        json_object_set_new(o, "model_cpu",
+                            v->model_cpu < 0 ? json_null() : json_integer(v->model_cpu));
+        json_object_set_new(o, "rel_error_trace", json_rel(v->model, v->trace));
+        json_object_set_new(o, "rel_error_procfs", json_rel(v->model, v->procfs));
+        json_array_append_new(arr, o);
     }
     return arr;
+}
+
+static json_t *json_irq_model(const struct val_report *r)
+{
+    const struct val_report_irq_model *im = &r->irq_model;
+    json_t *notes = json_strings(im->notes);
+    if (!im->applicable)
+        return json_pack("{s:b, s:s, s:o}", "applicable", false, "why_not",
+                         im->why_not ? im->why_not : "", "notes", notes);
+    return json_pack("{s:b, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o}", "applicable", true,
+                     "rx_usecs", im->rx_usecs, "queues", (json_int_t)im->queues, "vectors",
+                     (json_int_t)im->vectors, "ring_size", (json_int_t)im->ring_size,
+                     "queue_source", im->queue_source ? im->queue_source : "", "packets",
+                     (json_int_t)im->packets, "ring_drops", (json_int_t)im->ring_drops, "notes",
+                     notes);
 }
 
 static json_t *json_softirq(const struct val_report *r)
@@ -524,10 +629,18 @@ json_t *val_report_json(const struct val_report *r)
     json_object_set_new(json_object_get(j, "disagreements"), "tx_queue",
                         json_disagreements(&r->tx_queue));
     json_object_set_new(j, "per_cpu", json_per_cpu(r));
+    double dks = val_report_napi_device_ks(r);
+    json_object_set_new(
+        napi, "device",
+        json_pack("{s:o, s:o, s:o}", "ks_distance", dks < 0 ? json_null() : json_real(dks),
+                  "model_hist",
+                  r->irq_model.applicable ? val_hist_json(r->napi_device_model) : json_null(),
+                  "trace_hist", val_hist_json(r->napi_device)));
     json_object_set_new(j, "napi_poll", napi);
     json_object_set_new(j, "softirq", json_softirq(r));
     json_object_set_new(j, "wakeups", json_wakes(r));
-    json_object_set_new(j, "irq", json_pack("{s:o}", "vectors", json_irq(r)));
+    json_object_set_new(
+        j, "irq", json_pack("{s:o, s:o}", "vectors", json_irq(r), "model", json_irq_model(r)));
     json_object_set_new(j, "threads", json_threads(r));
     json_object_set_new(j, "trace",
                         json_pack("{s:I, s:I, s:I, s:I, s:I}", "lines", (json_int_t)r->trace_lines,

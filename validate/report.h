@@ -32,6 +32,22 @@ struct val_report_vector {
     char name[64];  /* "eth0-TxRx-3" */
     int64_t trace;  /* irq_handler_entry events with this name; -1 when not traced */
     int64_t procfs; /* /proc/interrupts delta summed over CPUs */
+    int index;      /* N of <dev>-TxRx-N / -rx-N / -tx-N */
+    bool txrx;      /* a TxRx vector (ixgbe_request_msix_irqs naming) */
+    int64_t model;  /* interrupts of q_vector N in the NIC/ITR replay; -1 not modelled */
+    int model_cpu;  /* CPU the model delivered them to; -1 not modelled */
+};
+
+/* The NIC + ixgbe driver + ITR replay of a hardware bundle (validate/irq_model.c). */
+struct val_report_irq_model {
+    bool applicable; /* it ran: the device has <dev>-TxRx-N vectors */
+    char *why_not;   /* when not applicable: why (new string) */
+    int rx_usecs;    /* ITR replayed (ixgbe: 0 off, 1 adaptive, else fixed µs) */
+    unsigned queues, vectors, ring_size;
+    const char *queue_source; /* "recorded", "rss" or "recorded+rss" */
+    uint64_t packets;         /* matched packets replayed */
+    uint64_t ring_drops;      /* rx_missed in the model */
+    GPtrArray *notes;         /* assumptions where the bundle is silent (char *) */
 };
 
 /* A receiving thread of the workload and what the scheduler did with it. */
@@ -76,17 +92,19 @@ struct val_report {
 
     struct val_report_cpu *cpus; /* ncpus entries */
 
-    const char *napi_kind;            /* what napi_model/napi_trace describe: "backlog" or NULL */
-    struct val_hist *napi_model;      /* work per backlog poll in the model replay (0..64) */
-    struct val_hist *napi_trace;      /* work per backlog poll in the trace */
-    struct val_hist *napi_device;     /* work per NAPI poll of rx_dev in the trace */
-    struct val_hist *net_rx_us;       /* NET_RX softirq run durations in the trace, 1 us bins */
-    struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost, 1 us bins */
-    uint64_t polls_full;              /* trace backlog polls with work == weight */
-    uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
+    const char *napi_kind;              /* what napi_model/napi_trace describe: "backlog" or NULL */
+    struct val_hist *napi_model;        /* work per backlog poll in the model replay (0..64) */
+    struct val_hist *napi_trace;        /* work per backlog poll in the trace */
+    struct val_hist *napi_device;       /* work per NAPI poll of rx_dev in the trace */
+    struct val_hist *napi_device_model; /* the same in the NIC/ITR replay (hardware NICs) */
+    struct val_hist *net_rx_us;         /* NET_RX softirq run durations in the trace, 1 us bins */
+    struct val_hist *net_rx_model_us;   /* the same runs priced by struct kern_cost, 1 us bins */
+    uint64_t polls_full;                /* trace backlog polls with work == weight */
+    uint64_t model_drops;               /* packets the model backlog dropped (netdev_max_backlog) */
 
-    bool irq_applicable;         /* rx_dev has hardware queue vectors */
-    GArray *vectors;             /* struct val_report_vector */
+    bool irq_applicable; /* rx_dev has hardware queue vectors */
+    GArray *vectors;     /* struct val_report_vector */
+    struct val_report_irq_model irq_model;
     GArray *threads;             /* struct val_report_thread */
     bool wakes_applicable;       /* receiver threads listed and sched_wakeup traced */
     struct val_wake_stats wakes; /* receiver wake placement, model vs trace */
@@ -102,6 +120,8 @@ void val_report_warn(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2
 void val_report_partial(struct val_report *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* KS distance of napi_model vs napi_trace; negative when not applicable. */
 double val_report_napi_ks(const struct val_report *r);
+/* KS distance of napi_device_model vs napi_device; negative when not applicable. */
+double val_report_napi_device_ks(const struct val_report *r);
 
 /* KS distance of net_rx_model_us vs net_rx_us; negative when not applicable. */
 double val_report_softirq_ks(const struct val_report *r);
