@@ -343,6 +343,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     m->cfg.sock_of_flow = NULL; /* the kernel's sockets hold the map from here on */
     if (cfg->sock_by_cpu)
         kern_sockets_reuseport_cpu(m->kern);
+    if (cfg->no_listener)
+        kern_sockets_no_listener(m->kern);
     g_free(sof);
     m->flows = g_new0(struct sim_flow_result, cfg->n_flows);
     for (unsigned f = 0; f < cfg->n_flows; f++)
@@ -366,7 +368,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         g_free(qcpu);
     } else if (cfg->busy_poll) {
         start_busy_poll(m);
-    } else {
+    } else if (!cfg->no_listener) {
         m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
         app_sinks_set_ack(m->app, cfg->ack_every);
     }
@@ -727,7 +729,9 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         for (unsigned f = 0; f < m->cfg.n_flows; f++)
             qr->flows += (m->flow_queues[f] >> q) & 1;
     }
-    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern);
+    r->udp_noports = kern_udp_noports(m->kern);
+    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern) +
+                 r->udp_noports;
     r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
     memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
     sim_hist_init(&r->latency);

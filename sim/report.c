@@ -158,8 +158,9 @@ json_t *sim_report_summary_json(const struct sim_result *r)
         json_array_append_new(cpus, cpu_json(r, c));
     for (unsigned q = 0; q < r->n_queues; q++)
         json_array_append_new(queues, queue_json(r, q));
-    json_t *packets = json_pack("{s:o,s:o,s:o}", "offered", uint_json(r->offered), "delivered",
-                                uint_json(r->delivered), "dropped", uint_json(r->dropped));
+    json_t *packets = json_pack("{s:o,s:o,s:o,s:o}", "offered", uint_json(r->offered), "delivered",
+                                uint_json(r->delivered), "dropped", uint_json(r->dropped),
+                                "udp_noports", uint_json(r->udp_noports));
     json_t *threads = json_array();
     for (unsigned i = 0; i < r->n_threads; i++)
         json_array_append_new(threads, thread_json(r, i));

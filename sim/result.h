@@ -95,6 +95,7 @@ struct sim_result {
     unsigned n_cpus, n_queues, n_flows, n_vectors;
     uint64_t offered, delivered, dropped;
     uint64_t stack_calls; /* netif_receive_skb deliveries after GRO merging */
+    uint64_t udp_noports; /* datagrams no socket took (UDP_MIB_NOPORTS), part of dropped */
     struct sim_cpu_result *cpus;
     struct sim_queue_result *queues;
     struct sim_flow_result *flows;

@@ -40,6 +40,7 @@ struct sim_scenario {
     struct app_rr_cfg rr;
     bool rr_set;
     bool busy_poll;
+    bool no_listener; /* /app/workload "none" */
     struct app_acceptor_cfg acc;
     bool acceptor_set;
     unsigned hog_cpus[MAX_CPUS];
@@ -490,6 +491,32 @@ static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError *
     return load_rr_common(sc, &c->rr, a, err);
 }
 
+/* /app/workload "none": nothing listens, so only generated UDP flows: a TCP
+ * segment would get tcp_v4_send_reset()'s RST, which the model does not send. */
+static bool check_no_listener(const json_t *app, const json_t *traffic, GError **err)
+{
+    static const char *const readers[] = {"sockets",   "cpus",   "affinity", "udp_connected",
+                                          "ack_every", "tx_nic", NULL};
+    for (unsigned i = 0; readers[i]; i++)
+        if (json_object_get(app, readers[i]))
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/%s: nothing reads with /app/workload \"none\"", readers[i]);
+    const json_t *flows = json_object_get(traffic, "flows");
+    if (!json_is_array(flows))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/traffic: /app/workload \"none\" needs generated UDP flows (a pcap may "
+                        "hold TCP, whose RST replies are not modelled)");
+    for (size_t i = 0; i < json_array_size(flows); i++) {
+        const char *p = json_string_value(json_object_get(json_array_get(flows, i), "proto"));
+        if (p && strcmp(p, "udp") != 0)
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/traffic/flows/%zu/proto: expected \"udp\" with /app/workload "
+                            "\"none\" (tcp_v4_rcv would answer with RSTs, not modelled)",
+                            i);
+    }
+    return true;
+}
+
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
 static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 {
@@ -500,13 +527,15 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
             (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
              strcmp(json_string_value(w), "proxy") != 0 &&
              strcmp(json_string_value(w), "acceptor") != 0 &&
-             strcmp(json_string_value(w), "busypoll") != 0))
+             strcmp(json_string_value(w), "busypoll") != 0 &&
+             strcmp(json_string_value(w), "none") != 0))
             return sim_fail(err, SIM_ERROR_INPUT,
                             "/app/workload: expected \"sink\", \"rr\", "
-                            "\"proxy\", \"acceptor\" or \"busypoll\"");
+                            "\"proxy\", \"acceptor\", \"busypoll\" or \"none\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
+        sc->no_listener = strcmp(json_string_value(w), "none") == 0;
     }
     static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
                                           "response_bytes", "rtt_us",     NULL};
@@ -787,7 +816,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
         return sim_fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
-    return true;
+    return !sc->no_listener || check_no_listener(json_object_get(root, "app"), sc->traffic, err);
 }
 
 struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
@@ -935,6 +964,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
     mc.rr = sc->rr_set ? &sc->rr : NULL;
     mc.busy_poll = sc->busy_poll;
+    mc.no_listener = sc->no_listener;
     mc.acceptor = sc->acceptor_set ? &sc->acc : NULL;
     mc.hog_cpus = sc->hog_cpus;
     mc.n_hogs = sc->n_hogs;

@@ -227,6 +227,11 @@ struct kern_sock *kern_sock(struct kern_host *h, unsigned s);
  * SKF_AD_CPU (SO_ATTACH_REUSEPORT_CBPF, as the selftest reuseport_bpf_cpu): each
  * skb goes to socket[CPU running the stack]; net/core/sock_reuseport.c. */
 void kern_sockets_reuseport_cpu(struct kern_host *h);
+/* Nothing listens on the flows' ports: every datagram ends in __udp4_lib_rcv()'s
+ * no-socket path (UDP_MIB_NOPORTS, then kfree_skb). */
+void kern_sockets_no_listener(struct kern_host *h);
+/* Datagrams dropped for want of a socket (netstat -su "packets to unknown port"). */
+uint64_t kern_udp_noports(const struct kern_host *h);
 /* reuseport_select_sock() with that program: socks[cpu], or, when the program's
  * index is out of range (run_bpf_filter returns NULL), the flow's hash choice. */
 unsigned kern_reuseport_select_sock(unsigned cpu, unsigned n_socks, unsigned by_hash);

@@ -71,6 +71,8 @@ struct kern_host {
     struct kern_sock_ent *skb_pool;
     uint32_t pool_cap, pool_free;
     bool reuseport_cpu; /* socket picked by the receiving CPU (kern_sockets_reuseport_cpu) */
+    bool no_listener;   /* no socket bound: __udp4_lib_rcv drops (kern_sockets_no_listener) */
+    uint64_t udp_noports;
     unsigned n_flows;
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */

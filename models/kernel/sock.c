@@ -116,9 +116,35 @@ static void sk_data_ready(struct kern_host *h, struct kern_sock *sk)
     kern_wake_up(h, t);
 }
 
+void kern_sockets_no_listener(struct kern_host *h)
+{
+    h->no_listener = true;
+}
+
+uint64_t kern_udp_noports(const struct kern_host *h)
+{
+    return h->udp_noports;
+}
+
+/* __udp4_lib_rcv() (__udp6_lib_rcv alike) without a socket: UDP_MIB_NOPORTS, kfree_skb. Its
+ * icmp_send(ICMP_PORT_UNREACH) is rate limited (icmp_global_allow: 1000/s,
+ * burst 50; icmpv4_xrlim_allow: 1/s per peer), a few replies a second, so
+ * its cost is left out. */
+static void udp_no_socket(struct kern_host *h, const struct kern_skb *skb,
+                          struct sim_flow_result *fr)
+{
+    h->udp_noports += skb->segs;
+    if (fr)
+        fr->drops += skb->segs;
+}
+
 static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
+    if (G_UNLIKELY(h->no_listener)) {
+        udp_no_socket(h, skb, fr);
+        return;
+    }
     unsigned s = skb->flow < h->n_flows ? h->sock_of_flow[skb->flow] : 0;
     if (h->reuseport_cpu) /* udp4_lib_lookup2 -> lookup_reuseport -> reuseport_select_sock */
         s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);

@@ -5,7 +5,7 @@ set -u
 bin=$1; src=$2
 command -v python3 >/dev/null || { echo "SKIP: python3 needed"; exit 77; }
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-for s in s1-single-queue-cpu0 s2-rss-16q s3-itr-off s3-itr-adaptive s4-gro-off s4-gro-on \
+for s in s1-single-queue-cpu0 s1-no-listener s2-rss-16q s3-itr-off s3-itr-adaptive s4-gro-off s4-gro-on \
          s5-budget-default s5-budget-small; do
     "$bin" run "$src/scenarios/$s.json" --engine window --out "$out/$s" >/dev/null || { echo "FAIL: run $s"; exit 1; }
 done
@@ -24,6 +24,12 @@ check(all(x["soft"] <= 5 for x in c[1:]), "s1: other CPUs %soft <= 5")
 check(c[0]["ksoftirqd_pct"] > 50, f"s1: ksoftirqd/0 took over ({c[0]['ksoftirqd_pct']}% of CPU0)")
 check(c[0]["softirq_restarts_exhausted"] > 0, "s1: __do_softirq handed off to ksoftirqd")
 check(s1["packets"]["dropped"] > 0, "s1: ring overflows (rx_missed)")
+
+s1n = S("s1-no-listener"); c = s1n["cpus"]
+check(c[0]["soft"] >= 95 and c[0]["ksoftirqd_pct"] > 50, f"s1 no listener: CPU0 %soft {c[0]['soft']}, ksoftirqd {c[0]['ksoftirqd_pct']}%")
+check(all(x["idle"] >= 99 for x in c[1:]), "s1 no listener: CPUs 1-3 idle: " + str([x["idle"] for x in c[1:]]))
+p = s1n["packets"]
+check(p["delivered"] == 0 and p["udp_noports"] > 0.8 * p["offered"] and p["dropped"] > p["udp_noports"], f"s1 no listener: {p['udp_noports']} to an unknown port, the rest ring drops")
 
 s2 = S("s2-rss-16q"); busy = [x for x in s2["cpus"] if x["soft"] > 5]
 check(len(busy) >= 3, f"s2: softirq on {len(busy)} CPUs (>= 3)")

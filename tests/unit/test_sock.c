@@ -1,5 +1,6 @@
 /* models/kernel/sock.c: which socket an skb lands on — the flow's own, or, in a
- * SO_REUSEPORT group steered by SKF_AD_CPU, the socket of the CPU running the stack. */
+ * SO_REUSEPORT group steered by SKF_AD_CPU, the socket of the CPU running the stack,
+ * or none when nothing listens. */
 #include "tests/unit/cu_main.h"
 #include "tests/unit/kern_harness.h"
 
@@ -62,7 +63,31 @@ static void test_sock_reuseport_cpu_out_of_range_falls_back_to_hash(void)
     kern_host_free(h);
 }
 
+/* __udp4_lib_rcv without a socket: counted in UDP_MIB_NOPORTS, the flow's drop,
+ * never queued, nobody woken; softnet "processed" still counts it. */
+static void test_sock_no_listener_counts_noports_and_queues_nothing(void)
+{
+    struct kern_host *h = host(2, false);
+    struct sim_flow_result fr[8] = {0};
+    kern_set_flow_results(h, fr);
+    kern_sockets_no_listener(h);
+    deliver_on(h, 0, 1);
+    deliver_on(h, 0, 1);
+    deliver_on(h, 1, 2);
+    CU_ASSERT_EQUAL(kern_udp_noports(h), 3);
+    CU_ASSERT_EQUAL(fr[1].drops, 2);
+    CU_ASSERT_EQUAL(fr[1].delivered, 0);
+    CU_ASSERT_EQUAL(kern_delivered(h), 0);
+    CU_ASSERT_EQUAL(kern_sock_drops(h), 0); /* not a receive-buffer drop */
+    for (unsigned s = 0; s < 4; s++)
+        CU_ASSERT_EQUAL(kern_sock(h, s)->count, 0);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 0)->processed, 2);
+    kern_host_free(h);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_sock_no_listener_counts_noports_and_queues_nothing",
+     test_sock_no_listener_counts_noports_and_queues_nothing},
     {"test_sock_flow_goes_to_its_own_socket_without_reuseport",
      test_sock_flow_goes_to_its_own_socket_without_reuseport},
     {"test_sock_reuseport_cpu_picks_the_receiving_cpus_socket",
