@@ -1,6 +1,7 @@
 /* Per-CPU run queues of the engine: CFS-like fair share (pick_next_entity, place_entity,
  * check_preempt_tick / check_preempt_wakeup in kernel/sched/fair.c), SCHED_FIFO ahead of
- * CFS (kernel/sched/rt.c), try_to_wake_up() placement and idle pulls. Linux 6.12. */
+ * CFS (kernel/sched/rt.c), try_to_wake_up() placement, idle and busy balance pulls.
+ * Linux 6.12. */
 #include "models/sched/cpus.h"
 
 #include <glib.h>
@@ -440,6 +441,24 @@ static void newidle_balance(struct cpus_sched *s, unsigned cpu, uint64_t now,
         apply_pull(s, &pull, (int)cpu);
 }
 
+/* sched_balance_domains() on a busy CPU (SCHED_SOFTIRQ from the tick): due domains pull
+ * toward it; the pulled threads wait their turn (its slice ends sooner with more queued). */
+static void busy_balance(struct cpus_sched *s, unsigned cpu, uint64_t now)
+{
+    enum { MAX_PULL = 32 }; /* sysctl_sched_nr_migrate */
+    int64_t interval = (int64_t)s->cfg.balance_interval_ns;
+    if (s->cfg.migration_cost_ns < 0 ||
+        !cpus_busy_balance_due(s->topo, s->bal, (int)cpu, (int64_t)now, interval))
+        return;
+    struct cpus_state snap;
+    struct cpus_pull pull[MAX_PULL];
+    snapshot(s, now, &snap);
+    unsigned n = cpus_busy_balance(s->topo, s->bal, &snap, (int)cpu, interval,
+                                   s->cfg.migration_cost_ns, pull, MAX_PULL);
+    for (unsigned i = 0; i < n; i++)
+        apply_pull(s, &pull[i], (int)cpu);
+}
+
 struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched)
 {
     struct cpus_rq *rq = &s->rq[cpu];
@@ -484,8 +503,10 @@ void cpus_balance_tick(struct cpus_sched *s, uint64_t now, void (*kick)(void *, 
     if (now > s->clock)
         s->clock = now;
     for (unsigned c = 0; c < s->n_cpus; c++) {
-        if (s->rq[c].curr || s->rq[c].nr)
+        if (s->rq[c].curr || s->rq[c].nr) {
+            busy_balance(s, c, now);
             continue;
+        }
         newidle_balance(s, c, now, CPUS_CPU_IDLE);
         if (s->rq[c].nr)
             kick(ctx, c);
