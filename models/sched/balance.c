@@ -55,7 +55,7 @@ struct cpus_balance *cpus_balance_new(const struct cpus_topology *t)
     struct cpus_balance *b = g_new0(struct cpus_balance, 1);
     b->nr_cpus = cpus_topology_nr_cpus(t);
     b->failed = g_new0(unsigned, (gsize)b->nr_cpus *CPUS_DOM_NR);
-    b->sd = g_new0(struct cpus_sd_state, (gsize)b->nr_cpus *CPUS_DOM_NR);
+    b->sd = g_new0(struct cpus_sd_state, (gsize)b->nr_cpus * CPUS_DOM_NR);
     return b;
 }
 
@@ -263,8 +263,8 @@ unsigned cpus_busy_balance(const struct cpus_topology *t, struct cpus_balance *b
         bool any_allowed = false;
         unsigned n = 0;
         while ((src = find_busiest_busy(snap, span, &pinned, this_cpu, &imbalance)) >= 0) {
-            struct cpus_lb_env env = {src,         this_cpu, lvl, b->failed[slot], snap->now_ns,
-                                      migration_cost_ns};
+            struct cpus_lb_env env = {src,          this_cpu,         lvl, b->failed[slot],
+                                      snap->now_ns, migration_cost_ns};
             n = detach_busy(snap, &env, imbalance, out, max, &any_allowed);
             if (n > 0 || any_allowed)
                 break;
