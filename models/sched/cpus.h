@@ -33,14 +33,16 @@ struct cpus_thread {
     enum cpus_policy policy;
     cpus_step_fn step;
     void *arg;
-    struct cpus_thread *rq_next;
-    uint64_t slice_start;  /* ns: when it was last switched in */
-    uint64_t wake_at;      /* ns: pending wake event, UINT64_MAX if none */
-    int waker_cpu;         /* CPU that asked for the pending wake-up (-1: own CPU) */
-    bool wake_sync;        /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
-    struct cpus_task task; /* what select_task_rq_fair() and the balancer read */
-    uint64_t vruntime;     /* se->vruntime, ns at nice 0 */
-    uint64_t exec_start;   /* ns: se->exec_start while running */
+    struct cpus_thread *rq_next; /* next queued SCHED_FIFO thread */
+    int rq_pos;                  /* index in its run queue's CFS heap, -1 if not there */
+    uint64_t rq_seq;             /* enqueue order: breaks vruntime ties */
+    uint64_t slice_start;        /* ns: when it was last switched in */
+    uint64_t wake_at;            /* ns: pending wake event, UINT64_MAX if none */
+    int waker_cpu;               /* CPU that asked for the pending wake-up (-1: own CPU) */
+    bool wake_sync;              /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
+    struct cpus_task task;       /* what select_task_rq_fair() and the balancer read */
+    uint64_t vruntime;           /* se->vruntime, ns at nice 0 */
+    uint64_t exec_start;         /* ns: se->exec_start while running */
     /* Per-thread results. */
     uint64_t wakeups;    /* try_to_wake_up() that made it runnable */
     uint64_t run_ns;     /* its own work (steps), ns */
