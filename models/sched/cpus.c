@@ -273,6 +273,27 @@ void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cp
         rq_insert(rq, t);
 }
 
+/* Take the leftmost CFS entity off the heap (Floyd's pop: the hole sinks to a leaf along
+ * the smaller children, one comparison a level, then the last entry fills it). */
+static struct cpus_thread *rq_pop_first(struct cpus_rq *rq)
+{
+    struct cpus_thread *top = rq->heap[0];
+    struct cpus_thread *last = rq->heap[--rq->heap_n];
+    rq->nr--;
+    top->rq_pos = -1;
+    if (rq->heap_n == 0)
+        return top;
+    unsigned i = 0, n = rq->heap_n;
+    for (unsigned l; (l = 2 * i + 1) < n;) {
+        unsigned best = l + 1 < n && rq_before(rq->heap[l + 1], rq->heap[l]) ? l + 1 : l;
+        heap_set(rq, i, rq->heap[best]);
+        i = best;
+    }
+    rq->heap[i] = last;
+    heap_up(rq, i);
+    return top;
+}
+
 /* pick_next_task(): the rt class first (FIFO order), then CFS's leftmost entity. */
 static struct cpus_thread *rq_pick(const struct cpus_rq *rq)
 {
@@ -569,7 +590,9 @@ struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t n
     if (!prev && rq->nr == 0 && s->cfg.migration_cost_ns >= 0)
         newidle_balance(s, cpu, now, CPUS_CPU_NEWLY_IDLE);
     struct cpus_thread *next = rq_pick(rq);
-    if (next)
+    if (next && next->policy == CPUS_SCHED_OTHER)
+        rq_pop_first(rq);
+    else if (next)
         rq_remove(rq, next);
     if (prev && prev != next)
         prev->task.last_ran_ns = (int64_t)now;

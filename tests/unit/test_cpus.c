@@ -304,6 +304,31 @@ static void test_cpus_busy_balance_spreads_hogs(void)
     cpus_free(s);
 }
 
+/* pick_next_entity(): smallest vruntime first, equal vruntimes in enqueue order (the
+ * rbtree's leftmost walk); a SCHED_FIFO thread, even one switched while queued, first. */
+static void test_cpus_pick_order_vruntime_then_enqueue(void)
+{
+    struct cpus_sched *s = sched2();
+    const char *names[] = {"a", "b", "c", "d", "e"};
+    const uint64_t vr[] = {5000000, 1000000, 1000000, 1000000, 900000};
+    struct cpus_thread *t[5];
+    for (int i = 0; i < 5; i++) {
+        t[i] = cpus_thread_new(s, names[i], 0, noop_step, NULL);
+        t[i]->vruntime = vr[i];
+        CU_ASSERT_TRUE(cpus_wake(s, t[i]));
+    }
+    cpus_thread_set_policy(s, t[3], CPUS_SCHED_FIFO);
+    CU_ASSERT_EQUAL(cpus_nr_queued(s, 0), 5);
+    const int want[] = {3, 4, 1, 2, 0};
+    for (int i = 0; i < 5; i++) {
+        bool sw;
+        CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 0, &sw), t[want[i]]);
+        cpus_block_at(s, 0, 0);
+    }
+    CU_ASSERT_EQUAL(cpus_nr_queued(s, 0), 0);
+    cpus_free(s);
+}
+
 static CU_TestInfo cases[] = {
     {"test_cpus_wake_preempts_idle_and_slices_rotate",
      test_cpus_wake_preempts_idle_and_slices_rotate},
@@ -318,6 +343,7 @@ static CU_TestInfo cases[] = {
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
     {"test_cpus_ttwu_reports_the_wake_list_path", test_cpus_ttwu_reports_the_wake_list_path},
     {"test_cpus_busy_balance_spreads_hogs", test_cpus_busy_balance_spreads_hogs},
+    {"test_cpus_pick_order_vruntime_then_enqueue", test_cpus_pick_order_vruntime_then_enqueue},
     CU_TEST_INFO_NULL,
 };
 
