@@ -1,5 +1,6 @@
-/* Load-balancer decisions: task_hot(), can_migrate_task() and a reduced idle/newidle
- * sched_balance_rq() (load_balance() before 6.10), kernel/sched/fair.c, Linux 6.12. */
+/* Load-balancer decisions: task_hot(), can_migrate_task() and a reduced idle/newidle and
+ * busy periodic sched_balance_rq() (load_balance() before 6.10), kernel/sched/fair.c,
+ * Linux 6.12. */
 #ifndef NICSTEER_MODELS_SCHED_BALANCE_H
 #define NICSTEER_MODELS_SCHED_BALANCE_H
 
@@ -67,5 +68,30 @@ bool cpus_find_busiest_and_pull(const struct cpus_topology *t, struct cpus_balan
                                 const struct cpus_state *snap, int this_cpu,
                                 enum cpus_idle_type idle, int64_t migration_cost_ns,
                                 struct cpus_pull *out);
+
+/* sd->busy_factor from sd_init(): a busy CPU balances 16 times less often. */
+#define CPUS_BUSY_FACTOR 16
+
+/* sd->balance_interval of `cpu`'s domain at `lvl`: min_interval doubled (up to
+ * sd->max_interval = 2 x min_interval) by each periodic pass that found it balanced, back
+ * to min_interval when it was not. */
+int64_t cpus_balance_sd_interval(const struct cpus_balance *b, int cpu, enum cpus_domain_level lvl,
+                                 int64_t min_interval_ns);
+
+/* Some domain of a busy `this_cpu` is due: sd->balance_interval x busy_factor elapsed
+ * since its sd->last_balance (cheap test before building a snapshot). */
+bool cpus_busy_balance_due(const struct cpus_topology *t, const struct cpus_balance *b,
+                           int this_cpu, int64_t now_ns, int64_t min_interval_ns);
+
+/* Periodic balance of a busy `this_cpu` (sched_balance_domains() with CPU_NOT_IDLE): each
+ * due domain level, smallest first, finds the CPU with the most runnable tasks; when it
+ * has at least 2 more than this_cpu, up to (difference / 2) of its queued, allowed,
+ * cache-cold (or forced after cache_nice_tries failures) tasks are pulled, least recently
+ * run first. The running task never moves (active balance is not modelled). Stops at the
+ * first level that pulls. Fills out[0..max) and returns the count (0: balanced,
+ * not due, idle this_cpu, or nothing movable). Apply like cpus_find_busiest_and_pull(). */
+unsigned cpus_busy_balance(const struct cpus_topology *t, struct cpus_balance *b,
+                           const struct cpus_state *snap, int this_cpu, int64_t min_interval_ns,
+                           int64_t migration_cost_ns, struct cpus_pull *out, unsigned max);
 
 #endif

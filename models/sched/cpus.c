@@ -1,6 +1,7 @@
 /* Per-CPU run queues of the engine: CFS-like fair share (pick_next_entity, place_entity,
  * check_preempt_tick / check_preempt_wakeup in kernel/sched/fair.c), SCHED_FIFO ahead of
- * CFS (kernel/sched/rt.c), try_to_wake_up() placement and idle pulls. Linux 6.12. */
+ * CFS (kernel/sched/rt.c), try_to_wake_up() placement, idle and busy balance pulls.
+ * Linux 6.12. */
 #include "models/sched/cpus.h"
 
 #include <glib.h>
@@ -10,7 +11,12 @@
 
 struct cpus_rq {
     struct cpus_thread *curr;
-    struct cpus_thread *head, *tail; /* runnable, not running, enqueue order */
+    /* Runnable, not running. CFS: a binary min-heap on (vruntime, enqueue seq), the
+     * rbtree's leftmost entity on top (__pick_first_entity). FIFO: a list in enqueue
+     * order (the rt_prio_array queue of one priority). */
+    struct cpus_thread **heap;
+    unsigned heap_n, heap_cap;
+    struct cpus_thread *fifo_head;
     unsigned nr;
     unsigned nr_fifo;      /* queued SCHED_FIFO threads (rt_rq->rt_nr_running) */
     uint64_t min_vruntime; /* cfs_rq->min_vruntime: monotonic */
@@ -25,7 +31,8 @@ struct cpus_sched {
     struct cpus_migrate_stats stats;
     struct cpus_rq *rq;
     GPtrArray *threads;
-    uint64_t clock; /* latest time seen */
+    uint64_t clock;  /* latest time seen */
+    uint64_t rq_seq; /* enqueue counter: ties of vruntime go to the earlier enqueue */
     uint64_t *migrations_in;
     /* snapshot buffers */
     struct cpus_cpu_state *snap_cpu;
@@ -73,6 +80,8 @@ void cpus_free(struct cpus_sched *s)
     cpus_topology_free(s->topo);
     g_free(s->snap_cpu);
     g_free(s->snap_queued);
+    for (unsigned c = 0; c < s->n_cpus; c++)
+        g_free(s->rq[c].heap);
     g_free(s->rq);
     g_free(s->migrations_in);
     g_free(s);
@@ -115,6 +124,7 @@ struct cpus_thread *cpus_thread_new(struct cpus_sched *s, const char *name, unsi
     t->arg = arg;
     t->wake_at = UINT64_MAX;
     t->waker_cpu = -1;
+    t->rq_pos = -1;
     cpus_task_init(&t->task, (int)t->id, (int)cpu, (int)s->n_cpus);
     cpus_mask_clear(&t->task.allowed);
     cpus_mask_set(&t->task.allowed, (int)cpu);
@@ -143,56 +153,153 @@ bool cpus_thread_set_affinity(struct cpus_sched *s, struct cpus_thread *t,
     return true;
 }
 
-static void rq_push(struct cpus_rq *rq, struct cpus_thread *t)
+/* The CFS heap's order: vruntime, then enqueue order (the rbtree's leftmost-first walk
+ * puts an equal key after the entities already queued). */
+static inline bool rq_before(const struct cpus_thread *a, const struct cpus_thread *b)
 {
-    t->rq_next = NULL;
-    if (rq->tail)
-        rq->tail->rq_next = t;
-    else
-        rq->head = t;
-    rq->tail = t;
-    rq->nr++;
-    rq->nr_fifo += t->policy == CPUS_SCHED_FIFO;
+    return a->vruntime < b->vruntime || (a->vruntime == b->vruntime && a->rq_seq < b->rq_seq);
 }
 
-void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cpus_policy p)
+static inline void heap_set(struct cpus_rq *rq, unsigned i, struct cpus_thread *t)
 {
-    /* sched_setscheduler() dequeues and requeues a queued task: keep nr_fifo right */
-    struct cpus_rq *rq = &s->rq[t->cpu];
-    for (struct cpus_thread *q = rq->head; q; q = q->rq_next)
-        if (q == t)
-            rq->nr_fifo += (p == CPUS_SCHED_FIFO) - (t->policy == CPUS_SCHED_FIFO);
-    t->policy = p;
+    rq->heap[i] = t;
+    t->rq_pos = (int)i;
+}
+
+static void heap_up(struct cpus_rq *rq, unsigned i)
+{
+    struct cpus_thread *t = rq->heap[i];
+    while (i > 0) {
+        unsigned parent = (i - 1) / 2;
+        if (!rq_before(t, rq->heap[parent]))
+            break;
+        heap_set(rq, i, rq->heap[parent]);
+        i = parent;
+    }
+    heap_set(rq, i, t);
+}
+
+static void heap_down(struct cpus_rq *rq, unsigned i)
+{
+    struct cpus_thread *t = rq->heap[i];
+    for (;;) {
+        unsigned l = 2 * i + 1, best = l;
+        if (l >= rq->heap_n)
+            break;
+        if (l + 1 < rq->heap_n && rq_before(rq->heap[l + 1], rq->heap[l]))
+            best = l + 1;
+        if (!rq_before(rq->heap[best], t))
+            break;
+        heap_set(rq, i, rq->heap[best]);
+        i = best;
+    }
+    heap_set(rq, i, t);
+}
+
+/* Queue t with its enqueue seq already set (kept across a policy change). */
+static void rq_insert(struct cpus_rq *rq, struct cpus_thread *t)
+{
+    rq->nr++;
+    if (t->policy == CPUS_SCHED_FIFO) {
+        struct cpus_thread **pp = &rq->fifo_head;
+        while (*pp && (*pp)->rq_seq < t->rq_seq)
+            pp = &(*pp)->rq_next;
+        t->rq_next = *pp;
+        *pp = t;
+        rq->nr_fifo++;
+        return;
+    }
+    if (rq->heap_n == rq->heap_cap) {
+        rq->heap_cap = rq->heap_cap ? 2 * rq->heap_cap : 16;
+        rq->heap = g_renew(struct cpus_thread *, rq->heap, rq->heap_cap);
+    }
+    rq->heap[rq->heap_n] = t;
+    heap_up(rq, rq->heap_n++);
+}
+
+static void rq_push(struct cpus_sched *s, struct cpus_rq *rq, struct cpus_thread *t)
+{
+    t->rq_seq = s->rq_seq++;
+    rq_insert(rq, t);
+}
+
+/* Whether t is queued (runnable, not running) on rq. */
+static bool rq_holds(const struct cpus_rq *rq, const struct cpus_thread *t)
+{
+    if (t->policy == CPUS_SCHED_FIFO) {
+        for (const struct cpus_thread *q = rq->fifo_head; q; q = q->rq_next)
+            if (q == t)
+                return true;
+        return false;
+    }
+    return t->rq_pos >= 0 && (unsigned)t->rq_pos < rq->heap_n && rq->heap[t->rq_pos] == t;
 }
 
 static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
 {
-    struct cpus_thread **pp = &rq->head, *prev = NULL;
-    while (*pp && *pp != t) {
-        prev = *pp;
-        pp = &(*pp)->rq_next;
-    }
-    if (!*pp)
+    if (!rq_holds(rq, t))
         return;
-    *pp = t->rq_next;
-    if (rq->tail == t)
-        rq->tail = prev;
     rq->nr--;
-    rq->nr_fifo -= t->policy == CPUS_SCHED_FIFO;
-    t->rq_next = NULL;
+    if (t->policy == CPUS_SCHED_FIFO) {
+        struct cpus_thread **pp = &rq->fifo_head;
+        while (*pp != t)
+            pp = &(*pp)->rq_next;
+        *pp = t->rq_next;
+        t->rq_next = NULL;
+        rq->nr_fifo--;
+        return;
+    }
+    unsigned i = (unsigned)t->rq_pos;
+    t->rq_pos = -1;
+    struct cpus_thread *last = rq->heap[--rq->heap_n];
+    if (i == rq->heap_n)
+        return;
+    heap_set(rq, i, last);
+    if (i > 0 && rq_before(last, rq->heap[(i - 1) / 2]))
+        heap_up(rq, i);
+    else
+        heap_down(rq, i);
+}
+
+void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cpus_policy p)
+{
+    /* sched_setscheduler() dequeues and requeues a queued task (same queue position) */
+    struct cpus_rq *rq = &s->rq[t->cpu];
+    bool queued = rq_holds(rq, t);
+    if (queued)
+        rq_remove(rq, t);
+    t->policy = p;
+    if (queued)
+        rq_insert(rq, t);
+}
+
+/* Take the leftmost CFS entity off the heap (Floyd's pop: the hole sinks to a leaf along
+ * the smaller children, one comparison a level, then the last entry fills it). */
+static struct cpus_thread *rq_pop_first(struct cpus_rq *rq)
+{
+    struct cpus_thread *top = rq->heap[0];
+    struct cpus_thread *last = rq->heap[--rq->heap_n];
+    rq->nr--;
+    top->rq_pos = -1;
+    if (rq->heap_n == 0)
+        return top;
+    unsigned i = 0, n = rq->heap_n;
+    for (unsigned l; (l = 2 * i + 1) < n;) {
+        unsigned best = l + 1 < n && rq_before(rq->heap[l + 1], rq->heap[l]) ? l + 1 : l;
+        heap_set(rq, i, rq->heap[best]);
+        i = best;
+    }
+    rq->heap[i] = last;
+    heap_up(rq, i);
+    return top;
 }
 
 /* pick_next_task(): the rt class first (FIFO order), then CFS's leftmost entity. */
 static struct cpus_thread *rq_pick(const struct cpus_rq *rq)
 {
-    struct cpus_thread *best = NULL;
-    for (struct cpus_thread *t = rq->head; t; t = t->rq_next) {
-        if (t->policy == CPUS_SCHED_FIFO)
-            return t;
-        if (!best || t->vruntime < best->vruntime)
-            best = t;
-    }
-    return best;
+    if (rq->fifo_head)
+        return rq->fifo_head;
+    return rq->heap_n ? rq->heap[0] : NULL;
 }
 
 static bool rq_has_fifo(const struct cpus_rq *rq)
@@ -217,9 +324,8 @@ static void update_min_vruntime(struct cpus_rq *rq)
     uint64_t v = UINT64_MAX;
     if (rq->curr && rq->curr->policy == CPUS_SCHED_OTHER)
         v = rq->curr->vruntime;
-    for (struct cpus_thread *t = rq->head; t; t = t->rq_next)
-        if (t->policy == CPUS_SCHED_OTHER && t->vruntime < v)
-            v = t->vruntime;
+    if (rq->heap_n && rq->heap[0]->vruntime < v)
+        v = rq->heap[0]->vruntime;
     if (v != UINT64_MAX && v > rq->min_vruntime)
         rq->min_vruntime = v;
 }
@@ -256,10 +362,15 @@ static void snapshot(struct cpus_sched *s, uint64_t now, struct cpus_state *out)
         const struct cpus_thread *skip = rq->curr ? NULL : rq_pick(rq);
         unsigned n = 0;
         unsigned long load = 0;
-        for (struct cpus_thread *t = rq->head; t; t = t->rq_next) {
+        for (struct cpus_thread *t = rq->fifo_head; t; t = t->rq_next) {
             load += t->task.load;
             if (t != skip)
                 q[n++] = &t->task;
+        }
+        for (unsigned i = 0; i < rq->heap_n; i++) {
+            load += rq->heap[i]->task.load;
+            if (rq->heap[i] != skip)
+                q[n++] = &rq->heap[i]->task;
         }
         qsort(q, n, sizeof *q, cmp_last_ran_desc);
         if (rq->curr)
@@ -285,7 +396,7 @@ static void enqueue(struct cpus_sched *s, struct cpus_thread *t, uint64_t now)
     if (t->vruntime < floor)
         t->vruntime = floor;
     t->state = CPUS_RUNNABLE;
-    rq_push(rq, t);
+    rq_push(s, rq, t);
     /* check_preempt_curr(): rt beats CFS; CFS preempts past the wakeup granularity */
     struct cpus_thread *curr = rq->curr;
     if (!curr)
@@ -424,7 +535,7 @@ static struct cpus_thread *apply_pull(struct cpus_sched *s, const struct cpus_pu
     rq_remove(&s->rq[p->src_cpu], t);
     cpus_set_task_cpu(s->topo, &s->cfg.refill, &s->stats, &t->task, dst, CPUS_MIGRATE_BALANCE);
     move_thread(s, t, (unsigned)dst);
-    rq_push(&s->rq[dst], t);
+    rq_push(s, &s->rq[dst], t);
     return t;
 }
 
@@ -438,6 +549,24 @@ static void newidle_balance(struct cpus_sched *s, unsigned cpu, uint64_t now,
     if (cpus_find_busiest_and_pull(s->topo, s->bal, &snap, (int)cpu, type, s->cfg.migration_cost_ns,
                                    &pull))
         apply_pull(s, &pull, (int)cpu);
+}
+
+/* sched_balance_domains() on a busy CPU (SCHED_SOFTIRQ from the tick): due domains pull
+ * toward it; the pulled threads wait their turn (its slice ends sooner with more queued). */
+static void busy_balance(struct cpus_sched *s, unsigned cpu, uint64_t now)
+{
+    enum { MAX_PULL = 32 }; /* sysctl_sched_nr_migrate */
+    int64_t interval = (int64_t)s->cfg.balance_interval_ns;
+    if (s->cfg.migration_cost_ns < 0 ||
+        !cpus_busy_balance_due(s->topo, s->bal, (int)cpu, (int64_t)now, interval))
+        return;
+    struct cpus_state snap;
+    struct cpus_pull pull[MAX_PULL];
+    snapshot(s, now, &snap);
+    unsigned n = cpus_busy_balance(s->topo, s->bal, &snap, (int)cpu, interval,
+                                   s->cfg.migration_cost_ns, pull, MAX_PULL);
+    for (unsigned i = 0; i < n; i++)
+        apply_pull(s, &pull[i], (int)cpu);
 }
 
 struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched)
@@ -455,13 +584,15 @@ struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t n
     }
     if (prev) {
         prev->state = CPUS_RUNNABLE;
-        rq_push(rq, prev);
+        rq_push(s, rq, prev);
         rq->curr = NULL;
     }
     if (!prev && rq->nr == 0 && s->cfg.migration_cost_ns >= 0)
         newidle_balance(s, cpu, now, CPUS_CPU_NEWLY_IDLE);
     struct cpus_thread *next = rq_pick(rq);
-    if (next)
+    if (next && next->policy == CPUS_SCHED_OTHER)
+        rq_pop_first(rq);
+    else if (next)
         rq_remove(rq, next);
     if (prev && prev != next)
         prev->task.last_ran_ns = (int64_t)now;
@@ -484,8 +615,10 @@ void cpus_balance_tick(struct cpus_sched *s, uint64_t now, void (*kick)(void *, 
     if (now > s->clock)
         s->clock = now;
     for (unsigned c = 0; c < s->n_cpus; c++) {
-        if (s->rq[c].curr || s->rq[c].nr)
+        if (s->rq[c].curr || s->rq[c].nr) {
+            busy_balance(s, c, now);
             continue;
+        }
         newidle_balance(s, c, now, CPUS_CPU_IDLE);
         if (s->rq[c].nr)
             kick(ctx, c);

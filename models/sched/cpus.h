@@ -2,7 +2,7 @@
  * CFS-like fair share (kernel/sched/fair.c pick_next_entity / check_preempt_tick /
  * place_entity), SCHED_FIFO above CFS (kernel/sched/rt.c), try_to_wake_up() placement
  * through select_task_rq_fair() (fair.h / wake.h), migration refill penalties
- * (migrate.h) and newidle / periodic idle pulls (balance.h). Linux 6.12. */
+ * (migrate.h) and newidle / periodic idle and busy pulls (balance.h). Linux 6.12. */
 #ifndef NICSTEER_SCHED_CPUS_H
 #define NICSTEER_SCHED_CPUS_H
 
@@ -33,14 +33,16 @@ struct cpus_thread {
     enum cpus_policy policy;
     cpus_step_fn step;
     void *arg;
-    struct cpus_thread *rq_next;
-    uint64_t slice_start;  /* ns: when it was last switched in */
-    uint64_t wake_at;      /* ns: pending wake event, UINT64_MAX if none */
-    int waker_cpu;         /* CPU that asked for the pending wake-up (-1: own CPU) */
-    bool wake_sync;        /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
-    struct cpus_task task; /* what select_task_rq_fair() and the balancer read */
-    uint64_t vruntime;     /* se->vruntime, ns at nice 0 */
-    uint64_t exec_start;   /* ns: se->exec_start while running */
+    struct cpus_thread *rq_next; /* next queued SCHED_FIFO thread */
+    int rq_pos;                  /* index in its run queue's CFS heap, -1 if not there */
+    uint64_t rq_seq;             /* enqueue order: breaks vruntime ties */
+    uint64_t slice_start;        /* ns: when it was last switched in */
+    uint64_t wake_at;            /* ns: pending wake event, UINT64_MAX if none */
+    int waker_cpu;               /* CPU that asked for the pending wake-up (-1: own CPU) */
+    bool wake_sync;              /* WF_SYNC: the waker is about to sleep (sock_def_readable) */
+    struct cpus_task task;       /* what select_task_rq_fair() and the balancer read */
+    uint64_t vruntime;           /* se->vruntime, ns at nice 0 */
+    uint64_t exec_start;         /* ns: se->exec_start while running */
     /* Per-thread results. */
     uint64_t wakeups;    /* try_to_wake_up() that made it runnable */
     uint64_t run_ns;     /* its own work (steps), ns */
@@ -56,7 +58,7 @@ struct cpus_sched_cfg {
     uint64_t min_granularity_ns;    /* sysctl_sched_min_granularity: shortest slice */
     uint64_t wakeup_granularity_ns; /* sysctl_sched_wakeup_granularity */
     int64_t migration_cost_ns;      /* sysctl_sched_migration_cost: task_hot() window */
-    uint64_t balance_interval_ns;   /* periodic idle balance (0: off) */
+    uint64_t balance_interval_ns;   /* periodic balance tick; busy CPUs x16 (0: off) */
     bool ksoftirqd_fifo;            /* chrt -f on ksoftirqd/N */
 };
 
@@ -109,8 +111,10 @@ bool cpus_need_resched(const struct cpus_sched *s, unsigned cpu, uint64_t now);
  * (rt first, then smallest vruntime); an idle pick first tries a newidle pull.
  * Returns the new current thread (NULL = idle); *switched tells if it changed. */
 struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t now, bool *switched);
-/* Periodic idle balance (the nohz idle balancer's pass): each idle CPU in turn tries
- * one pull. Calls kick(ctx, cpu) for every CPU that got a thread. */
+/* Periodic balance, every balance_interval_ns: each idle CPU in turn tries one pull (the
+ * nohz idle balancer's pass); each busy CPU whose domains are due (balance interval x
+ * busy_factor 16) runs the busy pass of balance.h. Calls kick(ctx, cpu) for every idle CPU
+ * that got a thread. */
 void cpus_balance_tick(struct cpus_sched *s, uint64_t now, void (*kick)(void *, unsigned),
                        void *ctx);
 uint64_t cpus_balance_interval(const struct cpus_sched *s);

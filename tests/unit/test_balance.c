@@ -1,5 +1,6 @@
 /* models/sched/balance.c: task_hot() against sysctl_sched_migration_cost (spec §5),
- * can_migrate_task() verdicts, and the idle pull of the reduced load balancer. */
+ * can_migrate_task() verdicts, the idle pull and the busy periodic pass of the reduced
+ * load balancer. */
 #include "models/sched/balance.h"
 #include "tests/unit/cu_main.h"
 
@@ -103,7 +104,7 @@ static void test_balance_idle_pull_prefers_own_llc(void)
     CU_ASSERT_EQUAL(pull.level, CPUS_DOM_LLC);
     CU_ASSERT_PTR_EQUAL(pull.task, &f.tasks[1][2]); /* tail of cfs_tasks */
     CU_ASSERT_EQUAL(pull.verdict, CPUS_LB_MOVE);
-    /* A busy CPU does not pull in this model. */
+    /* The idle pass leaves busy CPUs to cpus_busy_balance(). */
     bfx_load(&f, 0, 1);
     CU_ASSERT_FALSE(
         cpus_find_busiest_and_pull(f.t, b, &f.s, 0, CPUS_CPU_IDLE, CPUS_MIGRATION_COST_NS, &pull));
@@ -167,12 +168,162 @@ static void test_balance_repeated_failures_force_hot_task(void)
     cpus_topology_free(f.t);
 }
 
+#define IV (4 * MS) /* sd->min_interval the engine passes (balance_interval_ns) */
+
+/* Two busy CPUs, 3 runnable vs 1: one cache-cold queued task (least recently run) moves,
+ * within the LLC first; the running task stays. */
+static void test_balance_busy_three_vs_one_pulls_one_cold_task(void)
+{
+    struct bfx f;
+    bfx_init(&f);
+    struct cpus_balance *b = cpus_balance_new(f.t);
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 3);
+    bfx_load(&f, 5, 4); /* other LLC, busier: looked at only after the LLC level */
+    struct cpus_pull pull[4];
+    CU_ASSERT_EQUAL_FATAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4),
+                          1);
+    CU_ASSERT_EQUAL(pull[0].src_cpu, 1);
+    CU_ASSERT_EQUAL(pull[0].level, CPUS_DOM_LLC);
+    CU_ASSERT_PTR_EQUAL(pull[0].task, &f.tasks[1][2]);
+    CU_ASSERT_EQUAL(pull[0].verdict, CPUS_LB_MOVE);
+    CU_ASSERT_EQUAL(cpus_balance_sd_interval(b, 0, CPUS_DOM_LLC, IV), IV);
+    /* An idle this_cpu is the idle pass's business. */
+    bfx_load(&f, 2, 0);
+    f.s.now_ns = 1000 * MS;
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 2, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    cpus_balance_free(b);
+    cpus_topology_free(f.t);
+}
+
+/* 2 vs 1 (and 3 vs 2) is as even as whole tasks get: nothing moves, and the balanced
+ * domain's interval doubles to sd->max_interval (2 x min) and no further. */
+static void test_balance_busy_two_vs_one_is_balanced(void)
+{
+    struct bfx f;
+    bfx_init(&f);
+    struct cpus_balance *b = cpus_balance_new(f.t);
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 2);
+    bfx_load(&f, 4, 2);
+    struct cpus_pull pull[4];
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    CU_ASSERT_EQUAL(cpus_balance_sd_interval(b, 0, CPUS_DOM_LLC, IV), 2 * IV);
+    CU_ASSERT_EQUAL(cpus_balance_failed(b, 0, CPUS_DOM_LLC), 0);
+    bfx_load(&f, 0, 2);
+    bfx_load(&f, 1, 3);
+    f.s.now_ns = 1000 * MS;
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    CU_ASSERT_EQUAL(cpus_balance_sd_interval(b, 0, CPUS_DOM_LLC, IV), 2 * IV);
+    cpus_balance_free(b);
+    cpus_topology_free(f.t);
+}
+
+/* A busy CPU balances every balance_interval x busy_factor (16), not every interval:
+ * with a 4 ms interval the first pass is at 64 ms, the next 64 ms after it. */
+static void test_balance_busy_interval_is_sixteen_times_longer(void)
+{
+    struct bfx f;
+    bfx_init(&f);
+    struct cpus_balance *b = cpus_balance_new(f.t);
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 3);
+    struct cpus_pull pull[4];
+    for (int64_t t = IV; t < 16 * IV; t += IV) {
+        f.s.now_ns = t;
+        CU_ASSERT_FALSE(cpus_busy_balance_due(f.t, b, 0, t, IV));
+        CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    }
+    f.s.now_ns = 16 * IV;
+    CU_ASSERT(cpus_busy_balance_due(f.t, b, 0, f.s.now_ns, IV));
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 1);
+    /* The package level, still due, runs on the next tick and finds 2 vs 2. */
+    bfx_load(&f, 0, 2);
+    bfx_load(&f, 1, 2);
+    f.s.now_ns = 17 * IV;
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    /* 3 vs 1 again: the LLC level waits until 64 ms after its last pass. */
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 3);
+    f.s.now_ns = 16 * IV + 15 * IV;
+    CU_ASSERT_FALSE(cpus_busy_balance_due(f.t, b, 0, f.s.now_ns, IV));
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    f.s.now_ns = 32 * IV;
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 1);
+    CU_ASSERT_EQUAL(pull[0].level, CPUS_DOM_LLC);
+    cpus_balance_free(b);
+    cpus_topology_free(f.t);
+}
+
+/* Queued tasks that ran < 0.5 ms ago stay while nr_balance_failed <= cache_nice_tries
+ * (1 at the LLC level); the third failing pass moves one anyway (MOVE_FORCED). */
+static void test_balance_busy_hot_task_waits_for_cache_nice_tries(void)
+{
+    struct bfx f;
+    bfx_init(&f);
+    struct cpus_balance *b = cpus_balance_new(f.t);
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 3);
+    struct cpus_pull pull[4];
+    for (unsigned pass = 1; pass <= 2; pass++) {
+        f.s.now_ns = (int64_t)pass * 16 * IV;
+        f.tasks[1][1].last_ran_ns = f.tasks[1][2].last_ran_ns = f.s.now_ns - 100000;
+        CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+        CU_ASSERT_EQUAL(cpus_balance_failed(b, 0, CPUS_DOM_LLC), pass);
+        CU_ASSERT_EQUAL(cpus_balance_sd_interval(b, 0, CPUS_DOM_LLC, IV), IV); /* unbalanced */
+    }
+    f.s.now_ns = 3 * 16 * IV;
+    f.tasks[1][1].last_ran_ns = f.tasks[1][2].last_ran_ns = f.s.now_ns - 100000;
+    CU_ASSERT_EQUAL_FATAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4),
+                          1);
+    CU_ASSERT_EQUAL(pull[0].verdict, CPUS_LB_MOVE_FORCED);
+    CU_ASSERT_PTR_EQUAL(pull[0].task, &f.tasks[1][2]);
+    CU_ASSERT_EQUAL(cpus_balance_failed(b, 0, CPUS_DOM_LLC), 0);
+    cpus_balance_free(b);
+    cpus_topology_free(f.t);
+}
+
+/* Pinned tasks never move: a source whose tasks are all pinned elsewhere is dropped
+ * (LBF_ALL_PINNED) and the next busiest CPU gives a task instead; with only pinned
+ * tasks around nothing moves and the failure counter stays at 0. */
+static void test_balance_busy_never_moves_pinned_tasks(void)
+{
+    struct bfx f;
+    bfx_init(&f);
+    struct cpus_balance *b = cpus_balance_new(f.t);
+    bfx_load(&f, 0, 1);
+    bfx_load(&f, 1, 3);
+    for (int i = 0; i < 3; i++) {
+        cpus_mask_clear(&f.tasks[1][i].allowed);
+        cpus_mask_set(&f.tasks[1][i].allowed, 1); /* per-CPU kthreads, e.g. ksoftirqd/1 */
+    }
+    bfx_load(&f, 2, 3);
+    f.s.now_ns = 16 * IV;
+    struct cpus_pull pull[4];
+    CU_ASSERT_EQUAL_FATAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4),
+                          1);
+    CU_ASSERT_EQUAL(pull[0].src_cpu, 2);
+    CU_ASSERT_PTR_EQUAL(pull[0].task, &f.tasks[2][2]);
+    bfx_load(&f, 2, 1);
+    f.s.now_ns = 32 * IV;
+    CU_ASSERT_EQUAL(cpus_busy_balance(f.t, b, &f.s, 0, IV, CPUS_MIGRATION_COST_NS, pull, 4), 0);
+    CU_ASSERT_EQUAL(cpus_balance_failed(b, 0, CPUS_DOM_LLC), 0);
+    cpus_balance_free(b);
+    cpus_topology_free(f.t);
+}
+
 static CU_TestInfo cases[] = {
     {"task_hot 0.4 ms vs 0.6 ms", test_balance_task_hot_half_millisecond},
     {"can_migrate verdicts", test_balance_can_migrate_verdicts},
     {"idle pull prefers own LLC", test_balance_idle_pull_prefers_own_llc},
     {"skips hot and pinned tasks", test_balance_skips_hot_and_pinned_tasks},
     {"repeated failures force hot task", test_balance_repeated_failures_force_hot_task},
+    {"busy 3 vs 1 pulls one cold task", test_balance_busy_three_vs_one_pulls_one_cold_task},
+    {"busy 2 vs 1 is balanced", test_balance_busy_two_vs_one_is_balanced},
+    {"busy interval is 16x", test_balance_busy_interval_is_sixteen_times_longer},
+    {"busy hot task waits for cache_nice_tries",
+     test_balance_busy_hot_task_waits_for_cache_nice_tries},
+    {"busy never moves pinned tasks", test_balance_busy_never_moves_pinned_tasks},
     CU_TEST_INFO_NULL,
 };
 

@@ -248,6 +248,87 @@ static void test_cpus_ttwu_reports_the_wake_list_path(void)
     cpus_free(s);
 }
 
+static void no_kick(void *ctx, unsigned cpu)
+{
+    (void)ctx;
+    (void)cpu;
+}
+
+static void runnable_per_cpu(const struct cpus_sched *s, unsigned n[4])
+{
+    for (unsigned c = 0; c < 4; c++)
+        n[c] = cpus_nr_queued(s, c) + (cpus_current(s, c) ? 1 : 0);
+}
+
+/* Six CPU-bound threads started on CPU0 of a 4-CPU host: the first 4 ms balance tick
+ * lets each idle CPU pull one (3,1,1,1); the busy pass, due after 4 ms x busy_factor 16,
+ * evens it to two CPUs with 2 and two with 1, and then nothing moves any more. */
+static void test_cpus_busy_balance_spreads_hogs(void)
+{
+    struct cpus_sched *s = cpus_new(4, 3000000);
+    struct cpus_sched_cfg c;
+    cpus_sched_cfg_defaults(&c);
+    cpus_configure(s, &c);
+    struct cpus_mask all;
+    cpus_mask_fill(&all, 4);
+    for (int i = 0; i < 6; i++) {
+        struct cpus_thread *t = cpus_thread_new(s, "hog", 0, noop_step, NULL);
+        CU_ASSERT_TRUE(cpus_thread_set_affinity(s, t, &all));
+        CU_ASSERT_TRUE(cpus_wake(s, t));
+    }
+    const uint64_t step = 100000, tick = cpus_balance_interval(s);
+    unsigned n[4];
+    uint64_t balance_moves_at_100ms = 0;
+    for (uint64_t now = 0; now <= 300 * step * 10; now += step) {
+        if (now > 0 && now % tick == 0)
+            cpus_balance_tick(s, now, no_kick, NULL);
+        for (unsigned cpu = 0; cpu < 4; cpu++) {
+            bool sw;
+            if (cpus_need_resched(s, cpu, now))
+                cpus_schedule(s, cpu, now, &sw);
+        }
+        runnable_per_cpu(s, n);
+        if (now == 60 * step * 10) {
+            CU_ASSERT_EQUAL(n[0], 3);
+            CU_ASSERT(n[1] == 1 && n[2] == 1 && n[3] == 1);
+        }
+        if (now == 100 * step * 10) {
+            CU_ASSERT(n[0] == 2 && n[1] == 2 && n[2] == 1 && n[3] == 1);
+            balance_moves_at_100ms = cpus_migrate_totals(s)->nr[CPUS_MIGRATE_BALANCE];
+        }
+    }
+    runnable_per_cpu(s, n);
+    CU_ASSERT(n[0] == 2 && n[1] == 2 && n[2] == 1 && n[3] == 1);
+    CU_ASSERT_EQUAL(balance_moves_at_100ms, 4);
+    CU_ASSERT_EQUAL(cpus_migrate_totals(s)->nr[CPUS_MIGRATE_BALANCE], 4); /* no ping-pong */
+    cpus_free(s);
+}
+
+/* pick_next_entity(): smallest vruntime first, equal vruntimes in enqueue order (the
+ * rbtree's leftmost walk); a SCHED_FIFO thread, even one switched while queued, first. */
+static void test_cpus_pick_order_vruntime_then_enqueue(void)
+{
+    struct cpus_sched *s = sched2();
+    const char *names[] = {"a", "b", "c", "d", "e"};
+    const uint64_t vr[] = {5000000, 1000000, 1000000, 1000000, 900000};
+    struct cpus_thread *t[5];
+    for (int i = 0; i < 5; i++) {
+        t[i] = cpus_thread_new(s, names[i], 0, noop_step, NULL);
+        t[i]->vruntime = vr[i];
+        CU_ASSERT_TRUE(cpus_wake(s, t[i]));
+    }
+    cpus_thread_set_policy(s, t[3], CPUS_SCHED_FIFO);
+    CU_ASSERT_EQUAL(cpus_nr_queued(s, 0), 5);
+    const int want[] = {3, 4, 1, 2, 0};
+    for (int i = 0; i < 5; i++) {
+        bool sw;
+        CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 0, 0, &sw), t[want[i]]);
+        cpus_block_at(s, 0, 0);
+    }
+    CU_ASSERT_EQUAL(cpus_nr_queued(s, 0), 0);
+    cpus_free(s);
+}
+
 static CU_TestInfo cases[] = {
     {"test_cpus_wake_preempts_idle_and_slices_rotate",
      test_cpus_wake_preempts_idle_and_slices_rotate},
@@ -261,6 +342,8 @@ static CU_TestInfo cases[] = {
     {"test_cpus_newidle_pull_respects_cache_hot", test_cpus_newidle_pull_respects_cache_hot},
     {"test_cpus_pinned_thread_stays", test_cpus_pinned_thread_stays},
     {"test_cpus_ttwu_reports_the_wake_list_path", test_cpus_ttwu_reports_the_wake_list_path},
+    {"test_cpus_busy_balance_spreads_hogs", test_cpus_busy_balance_spreads_hogs},
+    {"test_cpus_pick_order_vruntime_then_enqueue", test_cpus_pick_order_vruntime_then_enqueue},
     CU_TEST_INFO_NULL,
 };
 
