@@ -1353,6 +1353,11 @@ static void run_irq_model(struct replay *p)
     im->packets = kept;
     im->queue_source = p->hw_q_rss ? (p->hw_q_recorded ? "recorded+rss" : "rss") : "recorded";
     im->tx_queue_source = tx_source;
+    if (tx->len)
+        g_ptr_array_add(im->notes,
+                        g_strdup_printf("TX rings of %u descriptors like the RX rings; a TSO "
+                                        "transmit is one descriptor and one write-back",
+                                        c.ring_size));
     struct val_irq_model_result res;
     if (!val_irq_model_run_tx(&c, (const struct val_irq_pkt *)(const void *)hw->data, hw->len,
                               (const struct val_irq_tx *)(const void *)tx->data, tx->len, &res,
