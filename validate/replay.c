@@ -126,6 +126,8 @@ struct replay {
     int64_t pcap_off;                 /* pcap (realtime) stamp - trace time */
     GArray *hw_tx;                    /* struct val_irq_tx: rx_dev start_xmits, pcap clock */
     GArray *hw_xmit;                  /* struct hw_xmit: rx_dev net_dev_xmit rc 0 */
+    uint64_t *last_start;             /* per CPU: skbaddr of its last rx_dev start_xmit */
+    guint *last_start_idx;            /* per CPU: its hw_tx index + 1, 0 none */
     struct val_wake_model *wake;      /* receiver wake placement; NULL without listed threads */
 };
 
@@ -870,6 +872,8 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
     struct val_irq_tx t = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len,
                            (uint16_t)MIN(ev->u.skb.queue_mapping, 0xffffu)};
     g_array_append_val(p->hw_tx, t);
+    p->last_start[ev->cpu] = ev->u.skb.skbaddr;
+    p->last_start_idx[ev->cpu] = p->hw_tx->len;
     if (!p->atr)
         return;
     int64_t c = val_match_take(p->tx_match, ev->ts_ns, ev->u.skb.len);
@@ -886,8 +890,22 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
  * for the IRQ model when the trace has no net_dev_start_xmit (which records the queue). */
 static void on_xmit(struct replay *p, const struct val_trace_event *ev)
 {
-    if (ev->u.skb.rc != 0 || strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
+    if (strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
         return;
+    guint *idx = &p->last_start_idx[ev->cpu];
+    if (ev->u.skb.rc != 0) {
+        /* NETDEV_TX_BUSY from xmit_one() right after its start_xmit on this CPU: the ring
+         * refused the skb (it is requeued and sent again later), nothing was posted */
+        guint gone = *idx;
+        *idx = 0;
+        if (!gone || p->last_start[ev->cpu] != ev->u.skb.skbaddr)
+            return;
+        g_array_remove_index(p->hw_tx, gone - 1);
+        for (int c = 0; c < p->ncpus; c++)
+            p->last_start_idx[c] -= p->last_start_idx[c] > gone;
+        return;
+    }
+    *idx = 0;
     int64_t c = p->tx_match ? val_match_find(p->tx_match, ev->ts_ns, ev->u.skb.len) : -1;
     struct hw_xmit x = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len, ev->cpu,
                         c >= 0 ? (int64_t)g_array_index(p->tx_cand, guint, c) : -1};
@@ -1461,6 +1479,8 @@ static void replay_free(struct replay *p)
         g_array_free(p->hw_tx, TRUE);
     if (p->hw_xmit)
         g_array_free(p->hw_xmit, TRUE);
+    g_free(p->last_start);
+    g_free(p->last_start_idx);
     if (p->pcap)
         g_array_free(p->pcap, TRUE);
     if (p->cand)
@@ -1547,6 +1567,8 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.hw_pkts = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
     p.hw_tx = g_array_new(FALSE, FALSE, sizeof(struct val_irq_tx));
     p.hw_xmit = g_array_new(FALSE, FALSE, sizeof(struct hw_xmit));
+    p.last_start = g_new0(uint64_t, p.ncpus);
+    p.last_start_idx = g_new0(guint, p.ncpus);
     bool ok = setup(&p, err) && run_trace(&p, err) && check_overlap(&p, err);
     if (ok) {
         count_unpaired(&p);

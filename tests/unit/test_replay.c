@@ -828,7 +828,9 @@ static void test_replay_hw_bundle_unmatched_is_partial(void)
 #define HW_ACK_US 5 /* the ACKs of a poll leave this long after its interrupt */
 #define HW_WB_US  1 /* TX descriptor write-back after the tail write (DMA + 78 B on the wire) */
 
-enum hw_tx_trace { HW_TX_START_XMIT, HW_TX_XMIT_ONLY, HW_TX_UNTRACED };
+/* How the trace shows the ACKs; HW_TX_BUSY_RETRY: each is first refused by the ring
+ * (net_dev_xmit rc=16, NETDEV_TX_BUSY) and sent again at once. */
+enum hw_tx_trace { HW_TX_START_XMIT, HW_TX_XMIT_ONLY, HW_TX_UNTRACED, HW_TX_BUSY_RETRY };
 
 /* 82599 EITR on a TxRx vector as the host applied it: an interrupt is asserted at the first
  * event not served yet (a frame's arrival or an ACK's descriptor write-back), no earlier than
@@ -869,12 +871,12 @@ static void hw_tcp_irqs_of(const uint64_t *ts_us, const int *q, int n, int vec, 
     }
 }
 
-static char *hw_xmit_line(int cpu, uint64_t ts_us, unsigned skb)
+static char *hw_xmit_line(int cpu, uint64_t ts_us, unsigned skb, int rc)
 {
     return g_strdup_printf("          <idle>-0       [%03d] ..s1.  %" G_GUINT64_FORMAT
                            ".%06" G_GUINT64_FORMAT
-                           ": net_dev_xmit: dev=eth0 skbaddr=%016x len=54 rc=0\n",
-                           cpu, ts_us / 1000000, ts_us % 1000000, skb);
+                           ": net_dev_xmit: dev=eth0 skbaddr=%016x len=54 rc=%d\n",
+                           cpu, ts_us / 1000000, ts_us % 1000000, skb, rc);
 }
 
 struct hw_frame {
@@ -953,9 +955,15 @@ static char *make_tcp_hw_bundle(int64_t *irqs_out, int64_t *acks_out, enum hw_tx
             g_array_append_val(frames, fr);
             if (mode == HW_TX_UNTRACED)
                 continue;
-            struct hw_line a = {t, 5,
-                                mode == HW_TX_START_XMIT ? tx_line(v, t, (unsigned)v, skb)
-                                                         : hw_xmit_line(v, t, skb)};
+            if (mode == HW_TX_BUSY_RETRY) {
+                struct hw_line b = {t, 5 + 3 * (int)k, tx_line(v, t, (unsigned)v, skb)};
+                struct hw_line c = {t, 6 + 3 * (int)k, hw_xmit_line(v, t, skb, 16)};
+                g_array_append_val(lines, b);
+                g_array_append_val(lines, c);
+            }
+            struct hw_line a = {t, 7 + 3 * (int)k,
+                                mode == HW_TX_XMIT_ONLY ? hw_xmit_line(v, t, skb, 0)
+                                                        : tx_line(v, t, (unsigned)v, skb)};
             g_array_append_val(lines, a);
         }
         g_array_free(it, TRUE);
@@ -1119,6 +1127,52 @@ static void test_replay_hw_tcp_xmit_only_queue_from_xps(void)
     CU_ASSERT_EQUAL(im->tx_per_queue[1], (uint64_t)acks[1]);
     CU_ASSERT(hw_worst_irq_error(r) <= 0.05);
     CU_ASSERT_FALSE(has_warning(r, "lower bound"));
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* A transmit the ring refused (net_dev_xmit rc=16 right after its net_dev_start_xmit) posted
+ * nothing: only the retry that went out is replayed, so the counts stay those of the ACKs. */
+static void test_replay_hw_tcp_busy_transmit_not_replayed(void)
+{
+    int64_t irqs[2], acks[2];
+    char *dir = make_tcp_hw_bundle(irqs, acks, HW_TX_BUSY_RETRY);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const struct val_report_irq_model *im = &r->irq_model;
+    CU_ASSERT_TRUE_FATAL(im->applicable);
+    CU_ASSERT_EQUAL(im->tx_frames, (uint64_t)(acks[0] + acks[1]));
+    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
+    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
+    CU_ASSERT(hw_worst_irq_error(r) <= 0.05);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
+/* net_dev_xmit-only trace with a malformed tx-0/xps_cpus: the IRQ model does not run and the
+ * report names the file and the key. */
+static void test_replay_hw_tcp_bad_xps_names_the_key(void)
+{
+    int64_t irqs[2], acks[2];
+    char *dir = make_tcp_hw_bundle(irqs, acks, HW_TX_XMIT_ONLY);
+    char *p = g_build_filename(dir, "config.json", NULL);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    json_object_set_new(
+        json_object_get(json_object_get(json_object_get(cfg, "sysfs_queues"), "eth0"), "tx-0"),
+        "xps_cpus", json_string("zz"));
+    CU_ASSERT_FATAL(json_dump_file(cfg, p, JSON_INDENT(1)) == 0);
+    json_decref(cfg);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_FALSE(r->irq_model.applicable);
+    CU_ASSERT_TRUE(r->partial);
+    bool said = false;
+    for (guint i = 0; i < r->partial_reasons->len; i++) {
+        const char *m = r->partial_reasons->pdata[i];
+        said |= strstr(m, "config.json") && strstr(m, "/sysfs_queues/eth0/tx-0/xps_cpus");
+    }
+    CU_ASSERT_TRUE(said);
     val_report_free(r);
     rm_bundle(dir);
 }
@@ -1434,6 +1488,9 @@ static CU_TestInfo cases[] = {
     {"hardware TCP bundle: untraced ACKs undercount", test_replay_hw_tcp_untraced_acks_undercount},
     {"hardware TCP bundle: net_dev_xmit queue from XPS",
      test_replay_hw_tcp_xmit_only_queue_from_xps},
+    {"hardware TCP bundle: a busy transmit is not replayed",
+     test_replay_hw_tcp_busy_transmit_not_replayed},
+    {"hardware TCP bundle: bad xps_cpus names the key", test_replay_hw_tcp_bad_xps_names_the_key},
     {"veth has no IRQ model", test_replay_veth_has_no_irq_model},
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
