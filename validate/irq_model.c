@@ -1,5 +1,5 @@
-/* Hardware-NIC side of the validation: the matched packets of a bundle replayed through
- * sim/machine.c (82599 rings/MSI-X/EITR of models/nic/nic.c, ixgbe_msix_clean_rings(),
+/* Hardware-NIC side of the validation: the matched packets and transmits of a bundle replayed
+ * through sim/machine.c (82599 rings/MSI-X/EITR of models/nic/nic.c, ixgbe_msix_clean_rings(),
  * ixgbe_poll() and ixgbe_update_itr() of nicdrv-model, drivers/net/ethernet/intel/ixgbe, 6.12). */
 #include "validate/irq_model.h"
 

@@ -1,7 +1,8 @@
-/* Hardware-NIC side of the validation: a bundle's matched packets replayed at their recorded
- * times through the simulator's own host (sim/machine.c: models/nic/nic.c rings, MSI-X and EITR,
- * nicdrv-model's ixgbe_msix_clean_rings/ixgbe_poll/ixgbe_update_itr), configured as the host was
- * (ethtool -l/-c/-g/-k, /proc/interrupts affinity, net.core sysctls, HZ). */
+/* Hardware-NIC side of the validation: a bundle's matched packets and the host's transmits
+ * (TX rings, write-backs cleaned by ixgbe_clean_tx_irq) replayed at their recorded times through
+ * the simulator's own host (sim/machine.c: models/nic/nic.c rings, MSI-X and EITR, nicdrv-model's
+ * ixgbe_msix_clean_rings/ixgbe_poll/ixgbe_update_itr), configured as the host was (ethtool
+ * -l/-c/-g/-k, /proc/interrupts affinity, net.core sysctls, HZ). */
 #ifndef NICSTEER_VALIDATE_IRQ_MODEL_H
 #define NICSTEER_VALIDATE_IRQ_MODEL_H
 

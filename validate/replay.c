@@ -122,7 +122,6 @@ struct replay {
     struct val_nrx_model *nrx;        /* NET_RX run durations priced by the cost model */
     GArray *hw_pkts;                  /* struct val_irq_pkt: matched rx_dev packets, pcap stamps */
     uint64_t hw_q_recorded, hw_q_rss; /* where their RX queue came from */
-    uint64_t rx_dev_xmits;            /* net_dev_start_xmit on rx_dev (TX-completion IRQs) */
     int64_t pcap_off;                 /* pcap (realtime) stamp - trace time */
     GArray *hw_tx;                    /* struct val_irq_tx: rx_dev start_xmits, pcap clock */
     GArray *hw_xmit;                  /* struct hw_xmit: rx_dev net_dev_xmit rc 0 */
@@ -867,7 +866,6 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
             GUINT_TO_POINTER(((unsigned)ev->cpu << 16 | ev->u.skb.queue_mapping) + 1));
     if (strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
         return;
-    p->rx_dev_xmits++;
     /* the driver's ring: ndo_start_xmit(skb) on netdev_get_tx_queue(dev, queue_mapping) */
     struct val_irq_tx t = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len,
                            (uint16_t)MIN(ev->u.skb.queue_mapping, 0xffffu)};
