@@ -41,6 +41,8 @@ struct sim_machine {
     struct sim_flow_result *flows;
     uint64_t *flow_queues; /* bit per RX queue seen (queues <= 64) */
     uint64_t offered, steer_drops;
+    size_t tx_next;              /* next recorded transmit (cfg.tx_frames) */
+    uint64_t tx_posted, tx_full; /* recorded transmits posted / refused by a full ring */
     uint64_t balance_at;
     /* request/response workload and its closed-loop clients */
     struct app_rr *rr;
@@ -283,6 +285,15 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
                     "machine: need 1..64 CPUs and RX queues, >= 1 flow and socket");
         return NULL;
     }
+    for (size_t i = 0; i < cfg->n_tx_frames; i++)
+        if (cfg->tx_frames[i].txq >= cfg->tx_queues ||
+            (i && cfg->tx_frames[i].ts_ns < cfg->tx_frames[i - 1].ts_ns)) {
+            cpus_topology_free(cfg->sched.topology);
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "machine: transmit %zu: TX queue %u of %u or time going backwards", i + 1,
+                        cfg->tx_frames[i].txq, cfg->tx_queues);
+            return NULL;
+        }
     struct cpus_topology *topology = cfg->sched.topology; /* ours from here on */
     struct sim_machine *m = g_new0(struct sim_machine, 1);
     m->cfg = *cfg;
@@ -459,6 +470,35 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         m->flows[f].drops++;
 }
 
+/* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
+static bool exo_next(const struct sim_machine *m, uint64_t *t)
+{
+    bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
+    if (!m->have_pkt && !tx)
+        return false;
+    *t = m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)
+             ? m->pkt.ts_ns
+             : m->cfg.tx_frames[m->tx_next].ts_ns;
+    return true;
+}
+
+/* Run that item: an arrival, or ixgbe_xmit_frame_ring()'s tail write of a recorded transmit
+ * (its write-back then raises the ring's vector as any TX completion, models/nic/nic.c). */
+static void exo_run(struct sim_machine *m)
+{
+    bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
+    if (m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)) {
+        arrive(m, &m->pkt);
+        pull_packet(m);
+        return;
+    }
+    const struct sim_tx_frame *f = &m->cfg.tx_frames[m->tx_next++];
+    if (nic_tx_frame(m->nic, f->txq, f->len, UINT32_MAX, f->ts_ns))
+        m->tx_posted++;
+    else
+        m->tx_full++;
+}
+
 /* Owner of a heap event: the CPU whose state it changes first. An IRQ
  * assertion belongs to the CPU its MSI-X message reaches (the vector's
  * affinity CPU, nic_vector_cpu), another device's interrupt to its CPU. */
@@ -483,10 +523,10 @@ int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
 {
     struct sim_ev ev;
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-    while (m->have_pkt && (!have_ev || m->pkt.ts_ns < ev.t)) {
+    uint64_t x;
+    while (exo_next(m, &x) && (!have_ev || x < ev.t)) {
         /* exogenous DMA: the same arrivals, in the same order, as the NIC's own step */
-        arrive(m, &m->pkt);
-        pull_packet(m);
+        exo_run(m);
         have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     }
     if (!have_ev)
@@ -499,8 +539,9 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t)
 {
     struct sim_ev ev;
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-    if (m->have_pkt && (!have_ev || m->pkt.ts_ns < ev.t)) {
-        *t = m->pkt.ts_ns;
+    uint64_t x;
+    if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
+        *t = x;
         return SIM_OWNER_NIC;
     }
     if (!have_ev)
@@ -513,13 +554,13 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
 {
     struct sim_ev ev;
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-    if (m->have_pkt && (!have_ev || m->pkt.ts_ns < ev.t)) {
-        /* The NIC advances over every arrival before the next event. */
+    uint64_t x;
+    if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
+        /* The NIC advances over every arrival (and recorded transmit) before the next event. */
         do {
-            arrive(m, &m->pkt);
-            pull_packet(m);
+            exo_run(m);
             have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-        } while (m->have_pkt && (!have_ev || m->pkt.ts_ns < ev.t));
+        } while (exo_next(m, &x) && (!have_ev || x < ev.t));
         return false;
     }
     if (!have_ev)
@@ -622,6 +663,16 @@ unsigned sim_machine_n_cpus(const struct sim_machine *m)
 uint64_t sim_machine_offered(const struct sim_machine *m)
 {
     return m->offered;
+}
+
+uint64_t sim_machine_tx_posted(const struct sim_machine *m)
+{
+    return m->tx_posted;
+}
+
+uint64_t sim_machine_tx_ring_full(const struct sim_machine *m)
+{
+    return m->tx_full;
 }
 
 /* A CPU list like "0-3,8" (the format of /proc/<pid>/status Cpus_allowed_list). */

@@ -71,6 +71,14 @@ struct sim_nic_b {
     const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
 
+/* A frame the host was seen transmitting (validation replay): ixgbe_xmit_frame_ring() posts it
+ * on eth0's TX ring txq at ts_ns; no simulated socket owns it, so its completion frees nothing. */
+struct sim_tx_frame {
+    uint64_t ts_ns;
+    uint32_t len; /* frame bytes without FCS */
+    uint16_t txq;
+};
+
 struct sim_machine_cfg {
     unsigned n_cpus;
     uint64_t duration_ns;
@@ -99,8 +107,11 @@ struct sim_machine_cfg {
     const struct kern_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
-    unsigned ack_every;                   /* sink: a TCP ACK sent per this many reads (0 = none) */
-    const struct sim_nic_b *nic_b;        /* NULL: one NIC */
+    unsigned ack_every;            /* sink: a TCP ACK sent per this many reads (0 = none) */
+    const struct sim_nic_b *nic_b; /* NULL: one NIC */
+    /* recorded transmits on eth0, time order (borrowed), merged with the arrivals */
+    const struct sim_tx_frame *tx_frames;
+    size_t n_tx_frames;
     const struct sim_thread_move *events; /* time order */
     unsigned n_events;
     /* scheduler: tunables and topology (ownership of sched.topology passes to the
@@ -154,6 +165,9 @@ uint64_t sim_machine_end(const struct sim_machine *m);
 bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t);
 unsigned sim_machine_n_cpus(const struct sim_machine *m);
 uint64_t sim_machine_offered(const struct sim_machine *m);
+/* Recorded transmits (cfg.tx_frames) posted so far, and those refused by a full TX ring. */
+uint64_t sim_machine_tx_posted(const struct sim_machine *m);
+uint64_t sim_machine_tx_ring_full(const struct sim_machine *m);
 
 /* Fill a result (new arrays owned by `r`; free with sim_result_clear). */
 void sim_machine_result(struct sim_machine *m, struct sim_result *r);

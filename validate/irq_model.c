@@ -1,5 +1,5 @@
-/* Hardware-NIC side of the validation: the matched packets of a bundle replayed through
- * sim/machine.c (82599 rings/MSI-X/EITR of models/nic/nic.c, ixgbe_msix_clean_rings(),
+/* Hardware-NIC side of the validation: the matched packets and transmits of a bundle replayed
+ * through sim/machine.c (82599 rings/MSI-X/EITR of models/nic/nic.c, ixgbe_msix_clean_rings(),
  * ixgbe_poll() and ixgbe_update_itr() of nicdrv-model, drivers/net/ethernet/intel/ixgbe, 6.12). */
 #include "validate/irq_model.h"
 
@@ -295,6 +295,13 @@ static unsigned lowest_cpu(uint64_t mask, unsigned dflt)
 bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
                        struct val_irq_model_result *out, GError **err)
 {
+    return val_irq_model_run_tx(c, pk, n, NULL, 0, out, err);
+}
+
+bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
+                          const struct val_irq_tx *tx, size_t ntx, struct val_irq_model_result *out,
+                          GError **err)
+{
     memset(out, 0, sizeof *out);
     if (c->n_cpus < 1 || c->n_cpus > VAL_IRQ_MODEL_MAX_CPUS || c->n_queues < 1 ||
         c->n_queues > NIC_MAX_VECTORS) {
@@ -310,6 +317,19 @@ bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_p
                         pk[i].rxq, c->n_queues);
             return false;
         }
+    for (size_t i = 0; i < ntx; i++)
+        if (tx[i].txq >= c->n_queues || (i && tx[i].ts_ns < tx[i - 1].ts_ns)) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                        "IRQ model: transmit %zu: TX queue %u of %u or time going backwards", i + 1,
+                        tx[i].txq, c->n_queues);
+            return false;
+        }
+    struct sim_tx_frame *txf = g_new(struct sim_tx_frame, MAX(ntx, 1));
+    for (size_t i = 0; i < ntx; i++)
+        txf[i] = (struct sim_tx_frame){tx[i].ts_ns, tx[i].len, tx[i].txq};
+    uint64_t last = n ? pk[n - 1].pkt.ts_ns : 0;
+    if (ntx && tx[ntx - 1].ts_ns > last)
+        last = tx[ntx - 1].ts_ns;
     unsigned nflows = 0;
     struct val_irq_pkt *fl = number_flows(pk, n, &nflows);
     unsigned nv = MIN(c->n_queues, c->n_cpus); /* ixgbe_acquire_msix_vectors() */
@@ -328,7 +348,7 @@ bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_p
     }
     struct sim_machine_cfg mc = {
         .n_cpus = c->n_cpus,
-        .duration_ns = (n ? fl[n - 1].pkt.ts_ns : 0) + c->drain_ns,
+        .duration_ns = last + c->drain_ns,
         .rx_queues = c->n_queues,
         .tx_queues = c->n_queues,
         .ring_size = c->ring_size,
@@ -345,6 +365,8 @@ bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_p
         .rps = c->rps_cpus ? &c->rps : NULL,
         .rps_cpus = c->rps_cpus,
         .rps_flow_cnt = c->rps_flow_cnt,
+        .tx_frames = txf,
+        .n_tx_frames = ntx,
     };
     struct feed f = {fl, n, 0, 0};
     struct sim_machine *m =
@@ -363,6 +385,9 @@ bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_p
         }
         memcpy(out->poll_hist, r.napi_dev_poll_hist, sizeof out->poll_hist);
         out->offered = r.offered;
+        for (size_t i = 0; i < ntx; i++)
+            out->tx_frames[tx[i].txq]++;
+        out->tx_ring_full = sim_machine_tx_ring_full(m);
         for (unsigned q = 0; q < r.n_queues; q++)
             out->ring_drops += r.queues[q].drops;
         sim_result_clear(&r);
@@ -370,5 +395,6 @@ bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_p
     sim_machine_free(m);
     g_free(cpu_of_sock);
     g_free(fl);
+    g_free(txf);
     return ok;
 }

@@ -1,7 +1,8 @@
-/* Hardware-NIC side of the validation: a bundle's matched packets replayed at their recorded
- * times through the simulator's own host (sim/machine.c: models/nic/nic.c rings, MSI-X and EITR,
- * nicdrv-model's ixgbe_msix_clean_rings/ixgbe_poll/ixgbe_update_itr), configured as the host was
- * (ethtool -l/-c/-g/-k, /proc/interrupts affinity, net.core sysctls, HZ). */
+/* Hardware-NIC side of the validation: a bundle's matched packets and the host's transmits
+ * (TX rings, write-backs cleaned by ixgbe_clean_tx_irq) replayed at their recorded times through
+ * the simulator's own host (sim/machine.c: models/nic/nic.c rings, MSI-X and EITR, nicdrv-model's
+ * ixgbe_msix_clean_rings/ixgbe_poll/ixgbe_update_itr), configured as the host was (ethtool
+ * -l/-c/-g/-k, /proc/interrupts affinity, net.core sysctls, HZ). */
 #ifndef NICSTEER_VALIDATE_IRQ_MODEL_H
 #define NICSTEER_VALIDATE_IRQ_MODEL_H
 
@@ -28,6 +29,14 @@ struct val_irq_pkt {
     uint32_t hash;
 };
 
+/* One frame the host transmitted: ixgbe_xmit_frame_ring() posted it on TX ring txq at ts_ns (the
+ * RX packets' time base); its write-back raises the TxRx vector of that ring. */
+struct val_irq_tx {
+    uint64_t ts_ns;
+    uint32_t len; /* frame bytes (skb->len at ndo_start_xmit) */
+    uint16_t txq;
+};
+
 struct val_irq_model_cfg {
     unsigned n_cpus, n_queues;
     unsigned ring_size; /* RX descriptors per ring (ixgbe default 512) */
@@ -51,6 +60,8 @@ struct val_irq_model_result {
     uint64_t irq_cpu[NIC_MAX_VECTORS];         /* CPU the vector's interrupts reach */
     uint64_t poll_hist[NICDRV_POLL_HIST_BINS]; /* device NAPI polls by work */
     uint64_t offered, ring_drops;
+    uint64_t tx_frames[NIC_MAX_VECTORS]; /* recorded transmits replayed per TX queue */
+    uint64_t tx_ring_full;               /* ... refused by a full TX ring */
 };
 
 /* Defaults: ixgbe (512 descriptors, 10 Gb/s, adaptive ITR, GRO on), kernel defaults, no RPS. */
@@ -70,5 +81,10 @@ bool val_irq_model_cfg_from_bundle(struct val_irq_model_cfg *c, const struct val
  * machine rejects. */
 bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
                        struct val_irq_model_result *out, GError **err);
+/* The same with the host's transmits (time order, TX queues < n_queues) posted on the TX rings
+ * at their times, so TX write-backs interrupt the TxRx vectors and are cleaned in their polls. */
+bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
+                          const struct val_irq_tx *tx, size_t ntx, struct val_irq_model_result *out,
+                          GError **err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "models/nic/steer.h"
 #include "models/nic/steer_fdir.h"
 #include "models/nic/toeplitz.h"
+#include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
 #include "validate/bundle.h"
@@ -70,6 +71,14 @@ struct tcp_sock {
     uint32_t rxhash; /* sock_rps_save_rxhash(): hash of the flow's last processed packet */
 };
 
+/* A transmit seen only as net_dev_xmit (no queue recorded): its queue is chosen later. */
+struct hw_xmit {
+    uint64_t ts_ns; /* pcap clock */
+    uint32_t len;
+    int32_t cpu;
+    int64_t pkt; /* its outgoing pcap frame, -1 none */
+};
+
 struct replay {
     const struct val_replay_opts *o;
     struct val_bundle *b;
@@ -113,7 +122,11 @@ struct replay {
     struct val_nrx_model *nrx;        /* NET_RX run durations priced by the cost model */
     GArray *hw_pkts;                  /* struct val_irq_pkt: matched rx_dev packets, pcap stamps */
     uint64_t hw_q_recorded, hw_q_rss; /* where their RX queue came from */
-    uint64_t rx_dev_xmits;            /* net_dev_start_xmit on rx_dev (TX-completion IRQs) */
+    int64_t pcap_off;                 /* pcap (realtime) stamp - trace time */
+    GArray *hw_tx;                    /* struct val_irq_tx: rx_dev start_xmits, pcap clock */
+    GArray *hw_xmit;                  /* struct hw_xmit: rx_dev net_dev_xmit rc 0 */
+    uint64_t *last_start;             /* per CPU: skbaddr of its last rx_dev start_xmit */
+    guint *last_start_idx;            /* per CPU: its hw_tx index + 1, 0 none */
     struct val_wake_model *wake;      /* receiver wake placement; NULL without listed threads */
 };
 
@@ -453,6 +466,7 @@ static bool build_matches(struct replay *p, GError **err)
                             "pcap clock fits the data: the join may miss",
                             clk);
     }
+    p->pcap_off = off;
     p->match = match_on_trace_clock(p->in_ts, p->in_len, off, p->o->match_window_ns);
     p->tx_match = match_on_trace_clock(p->tx_ts, p->tx_len, off, p->o->match_window_ns);
     return true;
@@ -852,7 +866,12 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
             GUINT_TO_POINTER(((unsigned)ev->cpu << 16 | ev->u.skb.queue_mapping) + 1));
     if (strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
         return;
-    p->rx_dev_xmits++;
+    /* the driver's ring: ndo_start_xmit(skb) on netdev_get_tx_queue(dev, queue_mapping) */
+    struct val_irq_tx t = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len,
+                           (uint16_t)MIN(ev->u.skb.queue_mapping, 0xffffu)};
+    g_array_append_val(p->hw_tx, t);
+    p->last_start[ev->cpu] = ev->u.skb.skbaddr;
+    p->last_start_idx[ev->cpu] = p->hw_tx->len;
     if (!p->atr)
         return;
     int64_t c = val_match_take(p->tx_match, ev->ts_ns, ev->u.skb.len);
@@ -863,6 +882,32 @@ static void on_start_xmit(struct replay *p, const struct val_trace_event *ev)
         p->r->tx_matched++;
     }
     steer_fdir_ops.observe_tx(p->atr, pk, ev->u.skb.queue_mapping);
+}
+
+/* net_dev_xmit rc=0 (NETDEV_TX_OK) on the receiving device: the frame reached its TX ring. Used
+ * for the IRQ model when the trace has no net_dev_start_xmit (which records the queue). */
+static void on_xmit(struct replay *p, const struct val_trace_event *ev)
+{
+    if (strcmp(ev->u.skb.dev, p->r->rx_dev) != 0)
+        return;
+    guint *idx = &p->last_start_idx[ev->cpu];
+    if (ev->u.skb.rc != 0) {
+        /* NETDEV_TX_BUSY from xmit_one() right after its start_xmit on this CPU: the ring
+         * refused the skb (it is requeued and sent again later), nothing was posted */
+        guint gone = *idx;
+        *idx = 0;
+        if (!gone || p->last_start[ev->cpu] != ev->u.skb.skbaddr)
+            return;
+        g_array_remove_index(p->hw_tx, gone - 1);
+        for (int c = 0; c < p->ncpus; c++)
+            p->last_start_idx[c] -= p->last_start_idx[c] > gone;
+        return;
+    }
+    *idx = 0;
+    int64_t c = p->tx_match ? val_match_find(p->tx_match, ev->ts_ns, ev->u.skb.len) : -1;
+    struct hw_xmit x = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len, ev->cpu,
+                        c >= 0 ? (int64_t)g_array_index(p->tx_cand, guint, c) : -1};
+    g_array_append_val(p->hw_xmit, x);
 }
 
 static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
@@ -968,6 +1013,9 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
         break;
     case VAL_EV_NET_DEV_START_XMIT:
         on_start_xmit(p, ev);
+        break;
+    case VAL_EV_NET_DEV_XMIT:
+        on_xmit(p, ev);
         break;
     case VAL_EV_NAPI_POLL:
         on_napi_poll(p, ev);
@@ -1160,12 +1208,107 @@ static void irq_model_results(struct replay *p, const struct val_irq_model_resul
                            " matched of %" G_GUINT64_FORMAT
                            " %s receive entries: its IRQ counts and poll sizes miss the rest",
                            r->matched, r->trace_entries, r->rx_dev);
-    if (p->rx_dev_xmits)
+    if (!r->irq_model.tx_frames && r->pcap_outgoing)
         val_report_warn(r,
-                        "%" G_GUINT64_FORMAT " transmits on %s in the trace: the model replays "
-                        "RX only, so TX-completion interrupts of the TxRx vectors are missing "
-                        "(model IRQs are a lower bound)",
-                        p->rx_dev_xmits, r->rx_dev);
+                        "the pcap holds %" G_GUINT64_FORMAT " frames sent by %s but the trace "
+                        "has no net_dev_start_xmit/net_dev_xmit on it: TX-completion interrupts "
+                        "of the TxRx vectors are missing (model IRQs are a lower bound)",
+                        r->pcap_outgoing, r->rx_dev);
+    if (res->tx_ring_full)
+        val_report_warn(r,
+                        "%" G_GUINT64_FORMAT " replayed transmits found the model's TX ring "
+                        "full (ring %u): their write-backs are missing",
+                        res->tx_ring_full, r->irq_model.ring_size);
+}
+
+static int cmp_hw_tx(const void *a, const void *b)
+{
+    uint64_t x = ((const struct val_irq_tx *)a)->ts_ns, y = ((const struct val_irq_tx *)b)->ts_ns;
+    return (x > y) - (x < y);
+}
+
+/* The receiving device's tx-<q>/xps_cpus maps (NULL when none is captured or all are empty). */
+static struct kern_xps_maps *rx_dev_xps(struct replay *p, unsigned nq, GError **err)
+{
+    const char *dev = p->r->rx_dev;
+    json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), dev);
+    struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
+    bool any = false, ok = true;
+    for (unsigned q = 0; ok && q < nq; q++) {
+        char k[16];
+        g_snprintf(k, sizeof k, "tx-%u", q);
+        if (!json_object_get(json_object_get(qs, k), "xps_cpus"))
+            continue;
+        ok = val_bundle_xps(p->b, dev, (int)q, "xps_cpus", &masks[q], err);
+        kern_cpumask_and(&masks[q], &p->online);
+        any |= !kern_cpumask_empty(&masks[q]);
+    }
+    struct kern_xps_maps *m =
+        ok && any ? kern_xps_maps_new((unsigned)p->ncpus, nq, masks, err) : NULL;
+    g_free(masks);
+    return m;
+}
+
+/* Transmits seen only as net_dev_xmit: netdev_core_pick_tx() (models/kernel/xps.c) as the host
+ * ran it, XPS by the sending CPU from tx-<q>/xps_cpus, else skb_tx_hash(). A socket's
+ * sk_txhash is random per connection and not in the bundle: the flow's 4-tuple hash (of the
+ * outgoing pcap frame) stands for it, so without XPS a flow's queue is right in distribution
+ * only. False + error when an xps_cpus map is malformed. */
+static bool pick_xmit_queues(struct replay *p, unsigned nq, const char **source, GError **err)
+{
+    struct kern_xps_maps *xps = rx_dev_xps(p, nq, err);
+    if (!xps && err && *err)
+        return false;
+    struct kern_xps_dev xd = {nq, xps, NULL};
+    uint64_t unknown = 0;
+    for (guint i = 0; i < p->hw_xmit->len; i++) {
+        const struct hw_xmit *x = &g_array_index(p->hw_xmit, struct hw_xmit, i);
+        const struct traffic_pkt *pk =
+            x->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, x->pkt).pkt : NULL;
+        struct traffic_flow_key fk;
+        if (pk)
+            fk = traffic_flow_key_of(pk);
+        struct kern_tx_skb skb = {.hash = pk ? traffic_flow_key_hash(&fk) : 0,
+                                  .ooo_okay = pk && pk->l4 == 6,
+                                  .sender_cpu = (unsigned)MAX(x->cpu, 0)};
+        unknown += !pk;
+        uint16_t q = kern_netdev_core_pick_tx(&xd, pk ? sender_sock(p, pk) : NULL, &skb);
+        struct val_irq_tx t = {x->ts_ns, x->len, q};
+        g_array_append_val(p->hw_tx, t);
+    }
+    kern_xps_maps_free(xps);
+    *source = xps ? "xps" : "tx-hash";
+    if (unknown)
+        val_report_warn(p->r,
+                        "%" G_GUINT64_FORMAT " of %u net_dev_xmit on %s match no outgoing pcap "
+                        "frame: their TX queue is skb_tx_hash() of hash 0 unless XPS decides",
+                        unknown, p->hw_xmit->len, p->r->rx_dev);
+    return true;
+}
+
+/* The host's transmits on the receiving device for the IRQ model, on the pcap clock, time
+ * order, queues < nq: net_dev_start_xmit records the ring; without it, net_dev_xmit with the
+ * queue netdev_core_pick_tx() gives. *source says which. */
+static GArray *hw_transmits(struct replay *p, unsigned nq, const char **source, GError **err)
+{
+    *source = "none";
+    if (p->hw_tx->len)
+        *source = "recorded";
+    else if (p->hw_xmit->len && !pick_xmit_queues(p, nq, source, err))
+        return NULL;
+    GArray *tx = p->hw_tx;
+    g_array_sort(tx, cmp_hw_tx);
+    guint kept = 0;
+    for (guint i = 0; i < tx->len; i++)
+        if (g_array_index(tx, struct val_irq_tx, i).txq < nq)
+            g_array_index(tx, struct val_irq_tx, kept++) = g_array_index(tx, struct val_irq_tx, i);
+    if (kept < tx->len)
+        val_report_partial(p->r,
+                           "%u transmits on %s were recorded on TX queues beyond the %u of "
+                           "ethtool -l: left out of the IRQ/ITR model",
+                           tx->len - kept, p->r->rx_dev, nq);
+    g_array_set_size(tx, kept);
+    return tx;
 }
 
 /* Hardware NIC: the matched packets at their pcap stamps through the simulator's NIC, ixgbe
@@ -1190,9 +1333,22 @@ static void run_irq_model(struct replay *p)
         val_irq_model_cfg_clear(&c);
         return;
     }
+    const char *tx_source = "none";
+    GArray *tx = hw_transmits(p, c.n_queues, &tx_source, &e);
+    if (!tx) {
+        im->why_not = g_strdup_printf("configuration: %s", e->message);
+        val_report_partial(r, "IRQ/ITR model not run: %s", e->message);
+        g_clear_error(&e);
+        val_irq_model_cfg_clear(&c);
+        return;
+    }
     GArray *hw = p->hw_pkts;
     g_array_sort(hw, cmp_hw_pkt); /* stable: equal stamps keep trace order */
     uint64_t t0 = g_array_index(hw, struct val_irq_pkt, 0).pkt.ts_ns;
+    if (tx->len && g_array_index(tx, struct val_irq_tx, 0).ts_ns < t0)
+        t0 = g_array_index(tx, struct val_irq_tx, 0).ts_ns;
+    for (guint i = 0; i < tx->len; i++)
+        g_array_index(tx, struct val_irq_tx, i).ts_ns -= t0;
     guint kept = 0;
     for (guint i = 0; i < hw->len; i++) {
         struct val_irq_pkt k = g_array_index(hw, struct val_irq_pkt, i);
@@ -1212,14 +1368,25 @@ static void run_irq_model(struct replay *p)
     im->ring_size = c.ring_size;
     im->packets = kept;
     im->queue_source = p->hw_q_rss ? (p->hw_q_recorded ? "recorded+rss" : "rss") : "recorded";
+    im->tx_queue_source = tx_source;
+    if (tx->len)
+        g_ptr_array_add(im->notes,
+                        g_strdup_printf("TX rings of %u descriptors like the RX rings; a TSO "
+                                        "transmit is one descriptor and one write-back",
+                                        c.ring_size));
     struct val_irq_model_result res;
-    if (!val_irq_model_run(&c, (const struct val_irq_pkt *)(const void *)hw->data, hw->len, &res,
-                           &e)) {
+    if (!val_irq_model_run_tx(&c, (const struct val_irq_pkt *)(const void *)hw->data, hw->len,
+                              (const struct val_irq_tx *)(const void *)tx->data, tx->len, &res,
+                              &e)) {
         im->why_not = g_strdup(e->message);
         val_report_partial(r, "IRQ/ITR model not run: %s", e->message);
         g_clear_error(&e);
     } else {
         im->applicable = true;
+        im->tx_frames = tx->len;
+        im->tx_queues = c.n_queues;
+        im->tx_per_queue = g_memdup2(res.tx_frames, sizeof(uint64_t) * c.n_queues);
+        im->tx_ring_full = res.tx_ring_full;
         irq_model_results(p, &res);
     }
     val_irq_model_cfg_clear(&c);
@@ -1306,6 +1473,12 @@ static void replay_free(struct replay *p)
         g_array_free(p->tcp, TRUE);
     if (p->hw_pkts)
         g_array_free(p->hw_pkts, TRUE);
+    if (p->hw_tx)
+        g_array_free(p->hw_tx, TRUE);
+    if (p->hw_xmit)
+        g_array_free(p->hw_xmit, TRUE);
+    g_free(p->last_start);
+    g_free(p->last_start_idx);
     if (p->pcap)
         g_array_free(p->pcap, TRUE);
     if (p->cand)
@@ -1390,6 +1563,10 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));
     p.hw_pkts = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
+    p.hw_tx = g_array_new(FALSE, FALSE, sizeof(struct val_irq_tx));
+    p.hw_xmit = g_array_new(FALSE, FALSE, sizeof(struct hw_xmit));
+    p.last_start = g_new0(uint64_t, p.ncpus);
+    p.last_start_idx = g_new0(guint, p.ncpus);
     bool ok = setup(&p, err) && run_trace(&p, err) && check_overlap(&p, err);
     if (ok) {
         count_unpaired(&p);

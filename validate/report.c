@@ -62,6 +62,7 @@ void val_report_free(struct val_report *r)
     val_hist_free(r->napi_device);
     val_hist_free(r->napi_device_model);
     g_free(r->irq_model.why_not);
+    g_free(r->irq_model.tx_per_queue);
     g_ptr_array_free(r->irq_model.notes, TRUE);
     val_hist_free(r->net_rx_us);
     val_hist_free(r->net_rx_model_us);
@@ -267,6 +268,14 @@ static void text_irq_model(GString *s, const struct val_report *r)
                            "queues %s, ring drops %" G_GUINT64_FORMAT "\n",
                            im->packets, im->queues, im->vectors, itr, im->ring_size,
                            im->queue_source ? im->queue_source : "?", im->ring_drops);
+    g_string_append_printf(s,
+                           "  TX: %" G_GUINT64_FORMAT " transmits replayed on the TX rings "
+                           "(queue %s, ring full %" G_GUINT64_FORMAT "):",
+                           im->tx_frames, im->tx_queue_source ? im->tx_queue_source : "none",
+                           im->tx_ring_full);
+    for (unsigned q = 0; q < im->tx_queues; q++)
+        g_string_append_printf(s, " q%u %" G_GUINT64_FORMAT, q, im->tx_per_queue[q]);
+    g_string_append_c(s, '\n');
     for (guint i = 0; i < im->notes->len; i++)
         g_string_append_printf(s, "  note: %s\n", (const char *)im->notes->pdata[i]);
 }
@@ -516,12 +525,18 @@ static json_t *json_irq_model(const struct val_report *r)
     if (!im->applicable)
         return json_pack("{s:b, s:s, s:o}", "applicable", false, "why_not",
                          im->why_not ? im->why_not : "", "notes", notes);
-    return json_pack("{s:b, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o}", "applicable", true,
+    json_t *perq = json_array();
+    for (unsigned q = 0; q < im->tx_queues; q++)
+        json_array_append_new(perq, json_integer((json_int_t)im->tx_per_queue[q]));
+    json_t *tx = json_pack("{s:I, s:o, s:s, s:I}", "frames", (json_int_t)im->tx_frames, "per_queue",
+                           perq, "queue_source", im->tx_queue_source ? im->tx_queue_source : "none",
+                           "ring_full", (json_int_t)im->tx_ring_full);
+    return json_pack("{s:b, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o, s:o}", "applicable", true,
                      "rx_usecs", im->rx_usecs, "queues", (json_int_t)im->queues, "vectors",
                      (json_int_t)im->vectors, "ring_size", (json_int_t)im->ring_size,
                      "queue_source", im->queue_source ? im->queue_source : "", "packets",
                      (json_int_t)im->packets, "ring_drops", (json_int_t)im->ring_drops, "notes",
-                     notes);
+                     notes, "tx", tx);
 }
 
 static json_t *json_softirq(const struct val_report *r)

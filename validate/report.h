@@ -48,6 +48,13 @@ struct val_report_irq_model {
     uint64_t packets;         /* matched packets replayed */
     uint64_t ring_drops;      /* rx_missed in the model */
     GPtrArray *notes;         /* assumptions where the bundle is silent (char *) */
+    /* The host's transmits on the device, posted on the model's TX rings at their times */
+    uint64_t tx_frames;          /* replayed, all queues */
+    unsigned tx_queues;          /* entries of tx_per_queue */
+    uint64_t *tx_per_queue;      /* replayed per TX queue (owned) */
+    const char *tx_queue_source; /* "recorded" (net_dev_start_xmit), "xps", "tx-hash",
+                                    "xps+tx-hash", or "none" (no transmit traced) */
+    uint64_t tx_ring_full;       /* refused by a full model TX ring */
 };
 
 /* A receiving thread of the workload and what the scheduler did with it. */

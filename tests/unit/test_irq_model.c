@@ -168,12 +168,108 @@ static void test_irq_model_bad_input_names_the_packet(void)
     val_irq_model_cfg_clear(&c);
 }
 
+static struct val_irq_model_result run_tx(struct val_irq_model_cfg *c, const GArray *pk,
+                                          const GArray *tx)
+{
+    struct val_irq_model_result res;
+    GError *err = NULL;
+    bool ok = val_irq_model_run_tx(c, (const struct val_irq_pkt *)(const void *)pk->data, pk->len,
+                                   (const struct val_irq_tx *)(const void *)tx->data, tx->len, &res,
+                                   &err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err->message);
+    CU_ASSERT_TRUE_FATAL(ok);
+    g_clear_error(&err);
+    return res;
+}
+
+/* TxRx vectors: a TX descriptor write-back sets the vector's cause like an RX frame (82599
+ * EICR.RTxQ), so with ITR off each transmit on TX ring 1, where nothing is received, is one
+ * interrupt of vector 1, whose poll (ixgbe_clean_tx_irq) does no RX work; without the
+ * transmits vector 1 never fires. */
+static void test_irq_model_tx_writeback_interrupts_its_vector(void)
+{
+    struct val_irq_model_cfg c;
+    val_irq_model_cfg_init(&c, 2, 2);
+    c.rx_usecs = 0;
+    GArray *pk = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
+    GArray *tx = g_array_new(FALSE, FALSE, sizeof(struct val_irq_tx));
+    for (unsigned b = 0; b < 25; b++) {
+        struct val_irq_pkt k = udp_at(1000 + b * 200000ull, 0, (uint16_t)(b + 1));
+        struct val_irq_tx t = {1000 + b * 200000ull + 50000, 60, 1};
+        g_array_append_val(pk, k);
+        g_array_append_val(tx, t);
+    }
+    struct val_irq_model_result rx_only = run(&c, pk);
+    struct val_irq_model_result both = run_tx(&c, pk, tx);
+    CU_ASSERT_EQUAL(rx_only.irqs[0], 25);
+    CU_ASSERT_EQUAL(rx_only.irqs[1], 0);
+    CU_ASSERT_EQUAL(both.irqs[0], 25);
+    CU_ASSERT_EQUAL(both.irqs[1], 25);
+    CU_ASSERT_EQUAL(both.tx_frames[0], 0);
+    CU_ASSERT_EQUAL(both.tx_frames[1], 25);
+    CU_ASSERT_EQUAL(both.tx_ring_full, 0);
+    CU_ASSERT_EQUAL(both.poll_hist[0], 25); /* the TX-only polls */
+    CU_ASSERT_EQUAL(polled_work(&both), 25);
+    g_array_free(pk, TRUE);
+    g_array_free(tx, TRUE);
+    val_irq_model_cfg_clear(&c);
+}
+
+/* rx-usecs 100: a reply sent 10 us after each frame on the same TxRx vector is written back
+ * after that frame's poll, so EITR lets the vector fire again only 100 us after the first
+ * interrupt: two interrupts per (500 us apart) frame, none closer than the interval. */
+static void test_irq_model_tx_writeback_obeys_eitr(void)
+{
+    struct val_irq_model_cfg c;
+    val_irq_model_cfg_init(&c, 1, 1);
+    c.rx_usecs = 100;
+    GArray *pk = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
+    GArray *tx = g_array_new(FALSE, FALSE, sizeof(struct val_irq_tx));
+    for (unsigned b = 0; b < 20; b++) {
+        struct val_irq_pkt k = udp_at(b * 500000ull, 0, 1);
+        struct val_irq_tx t = {b * 500000ull + 10000, 60, 0};
+        g_array_append_val(pk, k);
+        g_array_append_val(tx, t);
+    }
+    struct val_irq_model_result r = run_tx(&c, pk, tx);
+    CU_ASSERT_EQUAL(r.irqs[0], 40);
+    CU_ASSERT_EQUAL(r.tx_frames[0], 20);
+    g_array_free(pk, TRUE);
+    g_array_free(tx, TRUE);
+    val_irq_model_cfg_clear(&c);
+}
+
+/* A transmit on a TX queue the NIC lacks, or out of time order, is refused with its number. */
+static void test_irq_model_bad_transmit_names_it(void)
+{
+    struct val_irq_model_cfg c;
+    val_irq_model_cfg_init(&c, 2, 2);
+    struct val_irq_pkt pk[1] = {udp_at(1000, 0, 1)};
+    struct val_irq_tx tx[2] = {{2000, 60, 1}, {3000, 60, 5}};
+    struct val_irq_model_result r;
+    GError *err = NULL;
+    CU_ASSERT_FALSE(val_irq_model_run_tx(&c, pk, 1, tx, 2, &r, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "transmit 2: TX queue 5 of 2"));
+    g_clear_error(&err);
+    tx[1] = (struct val_irq_tx){1500, 60, 0};
+    CU_ASSERT_FALSE(val_irq_model_run_tx(&c, pk, 1, tx, 2, &r, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "transmit 2"));
+    g_clear_error(&err);
+    val_irq_model_cfg_clear(&c);
+}
+
 static CU_TestInfo cases[] = {
     {"ITR off: one IRQ per batch", test_irq_model_itr_off_one_irq_per_batch},
     {"fixed ITR bounds the interrupt rate", test_irq_model_fixed_itr_bounds_interrupt_rate},
     {"adaptive ITR stays in its range", test_irq_model_adaptive_itr_stays_in_its_range},
     {"affinity places vectors", test_irq_model_affinity_places_vectors},
     {"bad input names the packet", test_irq_model_bad_input_names_the_packet},
+    {"TX write-back interrupts its vector", test_irq_model_tx_writeback_interrupts_its_vector},
+    {"TX write-back obeys EITR", test_irq_model_tx_writeback_obeys_eitr},
+    {"bad transmit names it", test_irq_model_bad_transmit_names_it},
     CU_TEST_INFO_NULL,
 };
 

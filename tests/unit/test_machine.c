@@ -91,10 +91,79 @@ static void test_step_owner_matches_run_until(void)
     json_decref(root);
 }
 
+static bool no_packets(void *ctx, struct traffic_pkt *p)
+{
+    (void)ctx;
+    (void)p;
+    return false;
+}
+
+static void no_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c)
+{
+    (void)ctx;
+    (void)p;
+    c->queue = -1;
+}
+
+static struct sim_machine *tx_machine(const struct sim_tx_frame *tx, size_t n, GError **err)
+{
+    struct sim_machine_cfg c = {.n_cpus = 2,
+                                .duration_ns = 5000000,
+                                .rx_queues = 2,
+                                .tx_queues = 2,
+                                .ring_size = 512,
+                                .link_mbps = 10000,
+                                .rx_usecs = 0,
+                                .n_flows = 1,
+                                .n_socks = 1,
+                                .tx_frames = tx,
+                                .n_tx_frames = n};
+    kern_params_defaults(&c.kp);
+    kern_cost_defaults(&c.cost);
+    return sim_machine_new(&c, (struct sim_source){no_packets, NULL},
+                           (struct sim_steer){.select = no_select}, err);
+}
+
+/* Recorded transmits (validation replay) are posted on their TX ring at their times, merged
+ * with the arrivals: each write-back (ITR off, 100 us apart) is one interrupt of the ring's
+ * TxRx vector, on that vector's CPU, and nothing of the other vector. */
+static void test_recorded_transmits_interrupt_their_vector(void)
+{
+    const struct sim_tx_frame tx[3] = {{100000, 60, 1}, {200000, 1514, 1}, {300000, 60, 1}};
+    GError *err = NULL;
+    struct sim_machine *m = tx_machine(tx, 3, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    uint64_t owned[3] = {0};
+    step_all(m, owned);
+    CU_ASSERT_EQUAL(sim_machine_tx_posted(m), 3);
+    CU_ASSERT_EQUAL(sim_machine_tx_ring_full(m), 0);
+    struct sim_result r;
+    sim_machine_result(m, &r);
+    CU_ASSERT_EQUAL(r.vectors[1].per_cpu[1], 3);
+    CU_ASSERT_EQUAL(r.vectors[1].per_cpu[0], 0);
+    CU_ASSERT_EQUAL(r.vectors[0].per_cpu[0] + r.vectors[0].per_cpu[1], 0);
+    sim_result_clear(&r);
+    sim_machine_free(m);
+}
+
+/* A transmit on a TX queue the NIC lacks, or out of time order, is refused by number. */
+static void test_recorded_transmit_bad_queue_is_refused(void)
+{
+    const struct sim_tx_frame tx[2] = {{100000, 60, 0}, {200000, 60, 2}};
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(tx_machine(tx, 2, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "transmit 2: TX queue 2 of 2"));
+    g_clear_error(&err);
+}
+
 static CU_TestInfo cases[] = {
     {"test_step_owner_gives_irq_assertions_to_the_vector_cpu",
      test_step_owner_gives_irq_assertions_to_the_vector_cpu},
     {"test_step_owner_matches_run_until", test_step_owner_matches_run_until},
+    {"test_recorded_transmits_interrupt_their_vector",
+     test_recorded_transmits_interrupt_their_vector},
+    {"test_recorded_transmit_bad_queue_is_refused", test_recorded_transmit_bad_queue_is_refused},
     CU_TEST_INFO_NULL,
 };
 
