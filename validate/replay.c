@@ -501,6 +501,7 @@ static bool setup_sender_xps(struct replay *p, GError **err)
     p->xps = (struct kern_xps_dev){nq, p->xps_cpus, NULL};
     p->xps_model = ok;
     p->r->tx_queue_mode = any ? "xps" : "tx-hash";
+    p->r->rx_queue_mode = any ? "veth: sender's xps" : "veth: sender's tx-hash";
     return ok;
 }
 
@@ -729,6 +730,9 @@ static void compare_sender_queue(struct replay *p, const struct val_trace_event 
                               .sender_cpu = packed >> 16};
     uint16_t q = kern_netdev_core_pick_tx(&p->xps, sender_sock(p, &pr->pkt), &skb);
     val_agree_add(&p->r->tx_queue, q, packed & 0xffff, pr->no, ev->line);
+    /* veth_xmit: the peer's rx queue is the skb's queue_mapping (the sender's tx queue),
+     * recorded as queue_mapping = q by the receive entry */
+    val_agree_add(&p->r->rx_queue, q, ev->u.rx.queue_mapping, pr->no, ev->line);
 }
 
 /* process_backlog() took a packet off the model backlog of cpu. */

@@ -31,8 +31,17 @@ check_bundle() { # name min_cpu
     [ "$secs" -lt 10 ] || fail "$name: took ${secs}s (> 10 s)"
     jq -e '.packets.matched == .packets.trace and .packets.matched > 0' "$out" >/dev/null ||
         fail "$name: not every receive entry matched a pcap frame: $(jq -c .packets "$out")"
-    jq -e --argjson m "$min" '.agreement.cpu >= $m and .agreement.rx_queue == null' "$out" \
+    jq -e --argjson m "$min" '.agreement.cpu >= $m' "$out" \
         >/dev/null || fail "$name: agreement $(jq -c .agreement "$out") (want cpu >= $min)"
+    # veth: the RX queue is the sender's TX queue (veth_xmit), predicted when the sender's
+    # transmits are in the trace; >= 99.5% is the issue's target on traces/veth.
+    if [ "${3:-}" = need_rxq ]; then
+        jq -e '.agreement.rx_queue != null and .agreement.rx_queue >= 0.995' "$out" >/dev/null ||
+            fail "$name: RX queue agreement $(jq -c '[.agreement.rx_queue, .agreement.rx_queue_mode, .counts.rx_queue]' "$out") (want >= 0.995)"
+    else
+        jq -e '.agreement.rx_queue == null or .agreement.rx_queue >= 0.995' "$out" >/dev/null ||
+            fail "$name: RX queue agreement $(jq -c '[.agreement.rx_queue, .counts.rx_queue]' "$out")"
+    fi
     jq -e '[.per_cpu[] | select(.softnet_processed > 0) |
             ((.trace_processed - .softnet_processed) / .softnet_processed | fabs) <= 0.01 and
             ((.model_processed - .softnet_processed) / .softnet_processed | fabs) <= 0.01] | all' \
@@ -50,13 +59,13 @@ check_bundle() { # name min_cpu
         "$out" >/dev/null || fail "$name: softirq model $(jq -c '.softirq | del(.model_hist, .trace_hist, .net_rx_trace_us)' "$out")"
     jq -e '.wakeups.count > 0 and .wakeups.agreement != null' "$out" >/dev/null ||
         fail "$name: no receiver wake-up compared: $(jq -c '.wakeups | del(.disagreements)' "$out")"
-    echo "ok   $name: cpu $(jq .agreement.cpu "$out") matched $(jq .packets.matched "$out")/$(jq .packets.trace "$out") ks $(jq .napi_poll.ks_distance "$out") (${secs}s)"
+    echo "ok   $name: cpu $(jq .agreement.cpu "$out") rx queue $(jq .agreement.rx_queue "$out") matched $(jq .packets.matched "$out")/$(jq .packets.trace "$out") ks $(jq .napi_poll.ks_distance "$out") (${secs}s)"
 }
 
 for b in rps2 rps-perqueue-xps udp-burst-rps2; do
-    check_bundle "$traces/veth/$b" 1.0
+    check_bundle "$traces/veth/$b" 1.0 need_rxq
 done
-check_bundle "$traces/veth/rps-rfs-unpinned" 0.995
+check_bundle "$traces/veth/rps-rfs-unpinned" 0.995 need_rxq
 if [ -d "$traces/veth-highrate/backlog-default" ]; then
     check_bundle "$traces/veth-highrate/backlog-default" 1.0
     # 689 backlog polls of which 153 full in the trace (traces/README.md); the model's replay
