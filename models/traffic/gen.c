@@ -115,10 +115,11 @@ static void heap_down(struct traffic_gen *g, uint32_t i)
 
 /* ---- arrival times ------------------------------------------------------- */
 
-/* ns from a double, saturating: a tiny rate puts the next arrival at "never". */
+/* ns from a double, saturating: a tiny rate puts the next arrival at "never"
+ * (NaN included: converting it would be undefined behaviour). */
 static uint64_t ns_sat(double ns)
 {
-    return ns >= 1.8e19 ? UINT64_MAX : (uint64_t)(ns + 0.5);
+    return ns < 1.8e19 ? (uint64_t)(ns + 0.5) : UINT64_MAX;
 }
 
 /* On-off maps on-time to wall time: every `on` ns of sending is followed by
@@ -528,6 +529,8 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
         return key_fail(err, path, "count", "more than %u flows in all", MAX_FLOWS);
     gr->start_ns = ns_sat(start_us * 1e3);
     gr->ival_ns = 1e9 * (double)count / pps;
+    if (!(gr->ival_ns < 1.8e19)) /* rate_pps 1e-300: finite, so k = 0 still starts on time */
+        gr->ival_ns = 1.8e19;
     char *stream = g_strdup_printf("traffic/flows/%u", g->n_groups);
     sim_rng_init(&gr->rng, seed, stream);
     g_free(stream);
@@ -535,12 +538,15 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     gr->tmpl = t;
     gr->vary = (enum gen_vary)vary;
     gr->first = flows->len;
+    double stagger = 1e9 / pps;
+    if (!(stagger < 1.8e19))
+        stagger = 1.8e19;
     for (uint32_t j = 0; j < (uint32_t)count; j++) {
         struct gen_flow f = {.group = g->n_groups};
         f.tcp_seq = isn + j * 0x01000193u; /* distinct ISNs per flow */
         /* Constant: flows staggered by the group's inter-arrival time. */
-        f.on = gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns)
-                                           : (double)j * (1e9 / pps);
+        f.on =
+            gr->process == PROC_POISSON ? sim_rng_exp(&gr->rng, gr->ival_ns) : (double)j * stagger;
         f.next_ns = wall_ns(gr, f.on);
         g_array_append_val(flows, f);
     }

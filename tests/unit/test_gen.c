@@ -322,6 +322,13 @@ static void test_gen_tiny_rate_sends_once(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
     CU_ASSERT_EQUAL(count_all(g), 1); /* flow 2 starts 1e15 s later */
     traffic_gen_free(g);
+    /* found by fuzz_traffic_gen: 1e9 / 1e-300 overflows to inf and 0 * inf made the first
+     * arrival NaN; it is sent at the start like any other first packet */
+    g = gen_from("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1.001e-300, \"count\": 9}]}", 1,
+                 NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(count_all(g), 1);
+    traffic_gen_free(g);
 }
 
 static void test_gen_start_us_delays_the_group(void)
