@@ -248,7 +248,7 @@ bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint
         return false;
     /* DMA fetch then serialisation behind earlier frames: 8 B preamble + 12 B IFG + 4 B FCS */
     uint64_t start = now + NIC_TX_DMA_NS > n->tx_wire_free ? now + NIC_TX_DMA_NS : n->tx_wire_free;
-    uint64_t wire = ((uint64_t)(len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
+    uint64_t wire = (((uint64_t)len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
     n->tx_wire_free = start + wire;
     struct nic_tx_desc *d = &r->desc[(r->head + r->count++) % n->cfg.ring_size];
     *d = (struct nic_tx_desc){.done = start + wire, .len = len, .cookie = cookie};
