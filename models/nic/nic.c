@@ -56,6 +56,14 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
                     NIC_MAX_VECTORS);
         return NULL;
     }
+    for (unsigned v = 0; cfg->affinity && v < cfg->n_affinity && v < qv; v++)
+        if (cfg->affinity[v] && __builtin_ctzll(cfg->affinity[v]) >= (int)cfg->n_cpus) {
+            /* irq_do_set_affinity() delivers only to online CPUs */
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "nic: vector %u affinity 0x%" G_GINT64_MODIFIER "x names no CPU below %u",
+                        v, (guint64)cfg->affinity[v], cfg->n_cpus);
+            return NULL;
+        }
     struct nic *n = g_new0(struct nic, 1);
     n->cfg = *cfg;
     n->cfg.affinity = NULL;
