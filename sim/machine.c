@@ -470,28 +470,40 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         m->flows[f].drops++;
 }
 
+enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
+
 /* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
-static bool exo_next(const struct sim_machine *m, uint64_t *t)
+static inline enum exo_kind exo_peek(const struct sim_machine *m, uint64_t *t)
 {
     bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
-    if (!m->have_pkt && !tx)
-        return false;
-    *t = m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)
-             ? m->pkt.ts_ns
-             : m->cfg.tx_frames[m->tx_next].ts_ns;
-    return true;
+    if (m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)) {
+        *t = m->pkt.ts_ns;
+        return EXO_ARRIVAL;
+    }
+    if (!tx)
+        return EXO_NONE;
+    *t = m->cfg.tx_frames[m->tx_next].ts_ns;
+    return EXO_TX;
+}
+
+static inline bool exo_next(const struct sim_machine *m, uint64_t *t)
+{
+    return exo_peek(m, t) != EXO_NONE;
 }
 
 /* Run that item: an arrival, or ixgbe_xmit_frame_ring()'s tail write of a recorded transmit
  * (its write-back then raises the ring's vector as any TX completion, models/nic/nic.c). */
 static void exo_run(struct sim_machine *m)
 {
-    bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
-    if (m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)) {
+    uint64_t t;
+    enum exo_kind k = exo_peek(m, &t);
+    if (k == EXO_ARRIVAL) {
         arrive(m, &m->pkt);
         pull_packet(m);
         return;
     }
+    if (k == EXO_NONE)
+        return;
     const struct sim_tx_frame *f = &m->cfg.tx_frames[m->tx_next++];
     if (nic_tx_frame(m->nic, f->txq, f->len, UINT32_MAX, f->ts_ns))
         m->tx_posted++;

@@ -121,7 +121,7 @@ struct sim_machine_cfg {
     /* workload: NULL = sink threads; else request/response servers whose closed-loop
      * clients are the traffic's flows (each flow's first packet starts its client) */
     const struct app_rr_cfg *rr;
-    bool busy_poll; /* sinks replaced by one busy-polling worker per RX queue */
+    bool busy_poll;   /* sinks replaced by one busy-polling worker per RX queue */
     bool no_listener; /* no application: datagrams end in __udp4_lib_rcv's no-socket path */
     const struct app_acceptor_cfg *acceptor; /* accept + session pools (closed-loop clients) */
     const struct sim_irq_source *irq_sources;

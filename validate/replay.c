@@ -674,7 +674,8 @@ static void keep_hw_pkt(struct replay *p, const struct val_trace_event *ev,
 {
     struct val_irq_pkt k = {.pkt = pr->pkt, .hash = ev->u.rx.hash};
     if (ev->u.rx.queue_mapping) {
-        k.rxq = (uint16_t)(ev->u.rx.queue_mapping - 1);
+        /* clamped, not wrapped: a corrupt value stays a queue beyond the device's */
+        k.rxq = (uint16_t)MIN(ev->u.rx.queue_mapping - 1, 0xffffu);
         p->hw_q_recorded++;
     } else if (rss_q >= 0) {
         k.rxq = (uint16_t)rss_q;

@@ -146,7 +146,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
         return;
     }
     unsigned s = skb->flow < h->n_flows ? h->sock_of_flow[skb->flow] : 0;
-    if (h->reuseport_cpu) /* udp4_lib_lookup2 -> lookup_reuseport -> reuseport_select_sock */
+    if (h->reuseport_cpu) /* udp4_lib_lookup2 -> inet_lookup_reuseport -> reuseport_select_sock */
         s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);

@@ -77,8 +77,8 @@ static void softirq_pass(struct kern_host *h, struct kern_cpu *k)
 {
     k->ds_run = k->softirq_pending;
     k->softirq_pending = 0;
-    if (k->ds_run)
-        k->cur_vec = (unsigned)__builtin_ctz(k->ds_run); /* the pass is charged to its first vector */
+    if (k->ds_run) /* the pass is charged to its first vector (timeline label) */
+        k->cur_vec = (unsigned)__builtin_ctz(k->ds_run);
     kern_charge(h, h->c.softirq_pass);
 }
 

@@ -56,6 +56,14 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
                     NIC_MAX_VECTORS);
         return NULL;
     }
+    for (unsigned v = 0; cfg->affinity && v < cfg->n_affinity && v < qv; v++)
+        if (cfg->affinity[v] && __builtin_ctzll(cfg->affinity[v]) >= (int)cfg->n_cpus) {
+            /* irq_do_set_affinity() delivers only to online CPUs */
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "nic: vector %u affinity 0x%" G_GINT64_MODIFIER "x names no CPU below %u",
+                        v, (guint64)cfg->affinity[v], cfg->n_cpus);
+            return NULL;
+        }
     struct nic *n = g_new0(struct nic, 1);
     n->cfg = *cfg;
     n->cfg.affinity = NULL;
@@ -248,7 +256,7 @@ bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint
         return false;
     /* DMA fetch then serialisation behind earlier frames: 8 B preamble + 12 B IFG + 4 B FCS */
     uint64_t start = now + NIC_TX_DMA_NS > n->tx_wire_free ? now + NIC_TX_DMA_NS : n->tx_wire_free;
-    uint64_t wire = ((uint64_t)(len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
+    uint64_t wire = (((uint64_t)len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
     n->tx_wire_free = start + wire;
     struct nic_tx_desc *d = &r->desc[(r->head + r->count++) % n->cfg.ring_size];
     *d = (struct nic_tx_desc){.done = start + wire, .len = len, .cookie = cookie};

@@ -88,6 +88,15 @@ static void sd_balanced(struct cpus_balance *b, int slot)
         b->sd[slot].interval_shift++;
 }
 
+/* sched_balance_find_src_rq()'s order: more runnable tasks, then more load (the lower CPU
+ * number wins a full tie, by the callers' scan order). */
+static bool busier(const struct cpus_state *s, int cpu, int than)
+{
+    return s->cpu[cpu].nr_running > s->cpu[than].nr_running ||
+           (s->cpu[cpu].nr_running == s->cpu[than].nr_running &&
+            s->cpu[cpu].load > s->cpu[than].load);
+}
+
 /* sched_balance_find_src_rq(), reduced: the CPU of the span with the most runnable tasks
  * (then most load, then lowest number); it needs ≥ 2 so one stays (detach_tasks() stops
  * at nr_running <= 1 when the puller is idle). */
@@ -99,9 +108,7 @@ static int find_busiest_cpu(const struct cpus_state *s, const struct cpus_mask *
     {
         if (cpu == this_cpu || cpu >= s->nr_cpus || s->cpu[cpu].nr_running < 2)
             continue;
-        if (busiest < 0 || s->cpu[cpu].nr_running > s->cpu[busiest].nr_running ||
-            (s->cpu[cpu].nr_running == s->cpu[busiest].nr_running &&
-             s->cpu[cpu].load > s->cpu[busiest].load))
+        if (busiest < 0 || busier(s, cpu, busiest))
             busiest = cpu;
     }
     return busiest;
@@ -209,9 +216,7 @@ static int find_busiest_busy(const struct cpus_state *s, const struct cpus_mask 
     {
         if (cpu == this_cpu || cpu >= s->nr_cpus || cpus_mask_test(skip, cpu))
             continue;
-        if (busiest < 0 || s->cpu[cpu].nr_running > s->cpu[busiest].nr_running ||
-            (s->cpu[cpu].nr_running == s->cpu[busiest].nr_running &&
-             s->cpu[cpu].load > s->cpu[busiest].load))
+        if (busiest < 0 || busier(s, cpu, busiest))
             busiest = cpu;
     }
     if (busiest < 0 || s->cpu[busiest].nr_running < local + 2)

@@ -423,7 +423,6 @@ static bool parse_template(const struct flowspec *fs, const char *path, struct t
     return true;
 }
 
-/* Flow j of a group: the template with the varied field incremented by j. */
 /* addr_add on the packet path: an IPv4 address is one big-endian word (the
  * group's last address was checked not to wrap at configuration). */
 static inline void addr_add_fast(uint8_t *a, unsigned len, uint32_t n)
@@ -438,6 +437,7 @@ static inline void addr_add_fast(uint8_t *a, unsigned len, uint32_t n)
     memcpy(a, &w, 4);
 }
 
+/* Flow j of a group: the template with the varied field incremented by j. */
 static void vary_flow(struct traffic_pkt *p, enum gen_vary vary, int family, uint32_t j)
 {
     unsigned alen = family == 4 ? 4 : 16;

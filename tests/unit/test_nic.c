@@ -105,7 +105,39 @@ static void test_nic_rejects_more_vectors_than_msix_table(void)
     g_clear_error(&err);
 }
 
+/* An affinity mask whose lowest CPU is not on the host is refused, never delivered to a CPU
+ * that does not exist. */
+static void test_nic_rejects_affinity_beyond_the_cpus(void)
+{
+    struct irq_log l = {0};
+    const uint64_t bad[1] = {1ull << 4}, ok[1] = {(1ull << 3) | (1ull << 9)};
+    CU_ASSERT_PTR_NULL(mk(1, 4, 64, &l, bad, 1));
+    struct nic *n = mk(1, 4, 64, &l, ok, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(nic_vector_cpu(n, 0), 3);
+    nic_free(n);
+}
+
+/* A frame's wire time is (len + preamble, IFG, FCS) x 8 bits at the link rate, in 64-bit
+ * arithmetic: a 4 GB length from a malformed trace is seconds on the wire, not a wrapped
+ * few bytes. */
+static void test_nic_tx_wire_time_does_not_wrap_for_huge_lengths(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 64, &l, NULL, 0);
+    CU_ASSERT_TRUE(nic_tx_frame(n, 0, UINT32_MAX - 10, 7, 0));
+    uint64_t wire = ((uint64_t)UINT32_MAX - 10 + 24) * 8 * 1000 / 10000;
+    CU_ASSERT_PTR_NULL(nic_tx_clean_next(n, 0, 1000 + wire - 1));
+    const struct nic_tx_desc *d = nic_tx_clean_next(n, 0, 1000 + wire + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->cookie, 7);
+    nic_free(n);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_nic_rejects_affinity_beyond_the_cpus", test_nic_rejects_affinity_beyond_the_cpus},
+    {"test_nic_tx_wire_time_does_not_wrap_for_huge_lengths",
+     test_nic_tx_wire_time_does_not_wrap_for_huge_lengths},
     {"test_nic_ring_full_counts_rx_missed", test_nic_ring_full_counts_rx_missed},
     {"test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu",
      test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu},

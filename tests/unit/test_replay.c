@@ -823,6 +823,36 @@ static void test_replay_hw_bundle_unmatched_is_partial(void)
     rm_bundle(dir);
 }
 
+/* A receive entry whose queue_mapping lies past 65536 (a corrupt trace) is a queue beyond the
+ * device's, left out of the IRQ model with a partial note, never wrapped onto ring 0. */
+static void test_replay_hw_bundle_huge_queue_mapping_is_left_out(void)
+{
+    int64_t irqs[2];
+    char *dir = make_hw_bundle(irqs, 650);
+    char *p = g_build_filename(dir, "trace.txt", NULL), *txt = NULL;
+    CU_ASSERT_FATAL(g_file_get_contents(p, &txt, NULL, NULL));
+    char *at = strstr(txt, "queue_mapping=1 ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    GString *fixed = g_string_new_len(txt, at - txt);
+    g_string_append(fixed, "queue_mapping=65537 ");
+    g_string_append(fixed, at + strlen("queue_mapping=1 "));
+    CU_ASSERT_FATAL(g_file_set_contents(p, fixed->str, -1, NULL));
+    g_string_free(fixed, TRUE);
+    g_free(txt);
+    g_free(p);
+    struct val_report *r = replay(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->irq_model.applicable);
+    CU_ASSERT_EQUAL(r->irq_model.packets, 649);
+    bool said = false;
+    for (guint i = 0; i < r->partial_reasons->len; i++)
+        said |= strstr(r->partial_reasons->pdata[i], "1 matched packets were recorded on RX "
+                                                     "queues beyond the 2") != NULL;
+    CU_ASSERT_TRUE(said);
+    val_report_free(r);
+    rm_bundle(dir);
+}
+
 /* ---- a TCP bulk receiver on the same host: its ACKs interrupt the TxRx vectors too ---- */
 
 #define HW_ACK_US 5 /* the ACKs of a poll leave this long after its interrupt */
@@ -1485,6 +1515,8 @@ static CU_TestInfo cases[] = {
     {"hardware bundle: ITR mismatch shows", test_replay_hw_bundle_itr_mismatch_shows},
     {"hardware bundle: unmatched packets make it partial",
      test_replay_hw_bundle_unmatched_is_partial},
+    {"hardware bundle: a queue_mapping past 65536 is left out",
+     test_replay_hw_bundle_huge_queue_mapping_is_left_out},
     {"hardware TCP bundle: replayed ACKs make model IRQs agree",
      test_replay_hw_tcp_acks_replayed_irqs_agree},
     {"hardware TCP bundle: untraced ACKs undercount", test_replay_hw_tcp_untraced_acks_undercount},

@@ -85,7 +85,56 @@ static void test_sock_no_listener_counts_noports_and_queues_nothing(void)
     kern_host_free(h);
 }
 
+/* The socket queues share one pool of skb slots (the host's): skbs come back in
+ * __skb_queue_tail order per socket however their enqueues interleave, also after
+ * the pool has grown past its first 1024 slots and freed slots were reused; the head
+ * skb's time gates recvmsg (a batch queued later is not visible yet). */
+static void test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse(void)
+{
+    struct kern_host *h = host(2, false);
+    uint32_t sent[2] = {0, 0}, got[2] = {0, 0};
+    for (unsigned round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < 1500; i++) { /* 3000 queued: the pool grows twice */
+            unsigned s = i % 3 == 0;          /* flow 2 -> socket 1, flow 1 -> socket 0 */
+            struct kern_skb skb = {.flow = s ? 2 : 1,
+                                   .len = 64,
+                                   .payload = s * 100000 + sent[s]++,
+                                   .segs = 1,
+                                   .l4 = 17};
+            h->now = 1000 * (round * 1500 + i + 1);
+            kern___netif_receive_skb(h, &skb);
+        }
+        uint32_t pl, fl;
+        if (round == 0) { /* before the first skb's time: nothing visible yet */
+            h->now = 999;
+            CU_ASSERT_FALSE(kern_sock_recvmsg_flow(h, kern_sock(h, 0), &pl, &fl));
+        }
+        h->now = UINT64_MAX / 2;
+        for (unsigned s = 0; s < 2; s++) {
+            struct kern_sock *sk = kern_sock(h, s);
+            /* leave a third queued (drained next round) so slots are freed and reused */
+            unsigned keep = round < 2 ? (sent[s] - got[s]) / 3 : 0;
+            while (sk->count > keep) {
+                CU_ASSERT_TRUE_FATAL(kern_sock_recvmsg_flow(h, sk, &pl, &fl));
+                CU_ASSERT_EQUAL(pl, s * 100000 + got[s]);
+                CU_ASSERT_EQUAL(fl, s ? 2u : 1u);
+                got[s]++;
+            }
+        }
+    }
+    for (unsigned s = 0; s < 2; s++) {
+        CU_ASSERT_EQUAL(got[s], sent[s]);
+        CU_ASSERT_EQUAL(kern_sock(h, s)->count, 0);
+        CU_ASSERT_EQUAL(kern_sock(h, s)->rmem_alloc, 0);
+        CU_ASSERT_EQUAL(kern_sock_head_ts(kern_sock(h, s)), UINT64_MAX);
+    }
+    CU_ASSERT(h->pool_cap >= 2048);
+    kern_host_free(h);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse",
+     test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse},
     {"test_sock_no_listener_counts_noports_and_queues_nothing",
      test_sock_no_listener_counts_noports_and_queues_nothing},
     {"test_sock_flow_goes_to_its_own_socket_without_reuseport",
