@@ -228,26 +228,35 @@ static bool load_queues(struct val_bundle *b, GError **err)
 static bool load_sysctl(struct val_bundle *b, GError **err)
 {
     struct val_sysctl *s = &b->sysctl;
+    /* min: what net/core/sysctl_net_core.c lets a write through (extra1 = SYSCTL_ONE for
+     * the dev_weight family and gro_normal_batch, SYSCTL_ZERO for budget_usecs and the busy
+     * knobs); netdev_budget and netdev_max_backlog are plain proc_dointvec, but a negative
+     * value there means "drop or squeeze everything", which the replay does not model. */
     static const struct {
         const char *key;
         size_t off;
         int def; /* -1: 2 * USEC_PER_SEC / HZ */
+        int min;
     } knobs[] = {
-        {"netdev_budget", offsetof(struct val_sysctl, netdev_budget), 300},
-        {"netdev_budget_usecs", offsetof(struct val_sysctl, netdev_budget_usecs), -1},
-        {"dev_weight", offsetof(struct val_sysctl, dev_weight), 64},
-        {"dev_weight_rx_bias", offsetof(struct val_sysctl, dev_weight_rx_bias), 1},
-        {"netdev_max_backlog", offsetof(struct val_sysctl, netdev_max_backlog), 1000},
-        {"rps_sock_flow_entries", offsetof(struct val_sysctl, rps_sock_flow_entries), 0},
-        {"gro_normal_batch", offsetof(struct val_sysctl, gro_normal_batch), 8},
-        {"flow_limit_table_len", offsetof(struct val_sysctl, flow_limit_table_len), 4096},
-        {"busy_poll", offsetof(struct val_sysctl, busy_poll), 0},
-        {"busy_read", offsetof(struct val_sysctl, busy_read), 0},
+        {"netdev_budget", offsetof(struct val_sysctl, netdev_budget), 300, 0},
+        {"netdev_budget_usecs", offsetof(struct val_sysctl, netdev_budget_usecs), -1, 0},
+        {"dev_weight", offsetof(struct val_sysctl, dev_weight), 64, 1},
+        {"dev_weight_rx_bias", offsetof(struct val_sysctl, dev_weight_rx_bias), 1, 1},
+        {"netdev_max_backlog", offsetof(struct val_sysctl, netdev_max_backlog), 1000, 0},
+        {"rps_sock_flow_entries", offsetof(struct val_sysctl, rps_sock_flow_entries), 0, 0},
+        {"gro_normal_batch", offsetof(struct val_sysctl, gro_normal_batch), 8, 1},
+        {"flow_limit_table_len", offsetof(struct val_sysctl, flow_limit_table_len), 4096, 0},
+        {"busy_poll", offsetof(struct val_sysctl, busy_poll), 0, 0},
+        {"busy_read", offsetof(struct val_sysctl, busy_read), 0, 0},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(knobs); i++) {
         char *ptr = g_strdup_printf("/sysctl_net_core/%s", knobs[i].key);
         int def = knobs[i].def >= 0 ? knobs[i].def : 2 * 1000000 / b->hz;
-        bool ok = get_i32(b, ptr, false, def, (int *)((char *)s + knobs[i].off), err);
+        int *v = (int *)((char *)s + knobs[i].off);
+        bool ok = get_i32(b, ptr, false, def, v, err);
+        if (ok && *v < knobs[i].min)
+            ok = cfg_fail(err, b, ptr, "%d is below %d, the least the kernel accepts", *v,
+                          knobs[i].min);
         g_free(ptr);
         if (!ok)
             return false;

@@ -309,6 +309,13 @@ static void test_bundle_bad_values_named(void)
     expect_error(cfg, true, true, "/sysctl_net_core/dev_weight: expected an integer, got \"lots\"");
     json_decref(cfg);
 
+    /* proc_do_dev_weight refuses 0 (extra1 = SYSCTL_ONE): such a bundle was not recorded */
+    cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "sysctl_net_core"), "dev_weight", json_string("0"));
+    expect_error(cfg, true, true,
+                 "/sysctl_net_core/dev_weight: 0 is below 1, the least the kernel accepts");
+    json_decref(cfg);
+
     cfg = minimal_config();
     json_object_set_new(json_object_get(cfg, "softnet_stat"), "after",
                         json_string("00000001 00000002\n"));
