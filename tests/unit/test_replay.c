@@ -588,6 +588,22 @@ static int cmp_hw_line(const void *a, const void *b)
     return x->order - y->order;
 }
 
+/* trace.txt of a synthetic hardware bundle: the lines in time order (frees them). */
+static void write_hw_trace(const char *dir, GArray *lines)
+{
+    g_array_sort(lines, cmp_hw_line);
+    GString *tr = g_string_new("# tracer: nop\n");
+    for (guint k = 0; k < lines->len; k++) {
+        g_string_append(tr, g_array_index(lines, struct hw_line, k).text);
+        g_free(g_array_index(lines, struct hw_line, k).text);
+    }
+    g_array_free(lines, TRUE);
+    char *p = g_build_filename(dir, "trace.txt", NULL);
+    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
+    g_free(p);
+    g_string_free(tr, TRUE);
+}
+
 static char *hw_irq_line(int cpu, uint64_t ts_us, int vec)
 {
     return g_strdup_printf("          <idle>-0       [%03d] d.h1.  %" G_GUINT64_FORMAT
@@ -683,17 +699,8 @@ static char *make_hw_bundle(int64_t *irqs_out, int pcap_n)
         g_array_free(it, TRUE);
         g_array_free(iw, TRUE);
     }
-    g_array_sort(lines, cmp_hw_line);
-    GString *tr = g_string_new("# tracer: nop\n");
-    for (guint k = 0; k < lines->len; k++) {
-        g_string_append(tr, g_array_index(lines, struct hw_line, k).text);
-        g_free(g_array_index(lines, struct hw_line, k).text);
-    }
-    g_array_free(lines, TRUE);
-    char *p = g_build_filename(dir, "trace.txt", NULL);
-    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
-    g_free(p);
-    g_string_free(tr, TRUE);
+    write_hw_trace(dir, lines);
+    char *p;
     uint64_t ts_ns[N];
     for (int i = 0; i < N; i++)
         ts_ns[i] = ts[i] * 1000;
@@ -1000,17 +1007,8 @@ static char *make_tcp_hw_bundle(int64_t *irqs_out, int64_t *acks_out, enum hw_tx
         g_array_free(iw, TRUE);
         g_array_free(at, TRUE);
     }
-    g_array_sort(lines, cmp_hw_line);
-    GString *tr = g_string_new("# tracer: nop\n");
-    for (guint k = 0; k < lines->len; k++) {
-        g_string_append(tr, g_array_index(lines, struct hw_line, k).text);
-        g_free(g_array_index(lines, struct hw_line, k).text);
-    }
-    g_array_free(lines, TRUE);
-    char *p = g_build_filename(dir, "trace.txt", NULL);
-    CU_ASSERT_FATAL(g_file_set_contents(p, tr->str, -1, NULL));
-    g_free(p);
-    g_string_free(tr, TRUE);
+    write_hw_trace(dir, lines);
+    char *p;
     g_array_sort(frames, cmp_hw_frame);
     const struct synth_pkt **pk = g_new(const struct synth_pkt *, frames->len);
     uint64_t *ts_ns = g_new(uint64_t, frames->len);
