@@ -472,6 +472,13 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
 
 enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
 
+/* The time of the next heap event before the end, UINT64_MAX when none (every
+ * arrival and recorded transmit that runs is before the end). */
+static inline uint64_t next_ev_t(const struct sim_machine *m)
+{
+    return m->heap.n && m->heap.a[0].t < m->end ? m->heap.a[0].t : UINT64_MAX;
+}
+
 /* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
 static inline enum exo_kind exo_peek(const struct sim_machine *m, uint64_t *t)
 {
@@ -493,7 +500,7 @@ static inline bool exo_next(const struct sim_machine *m, uint64_t *t)
 
 /* Run that item: an arrival, or ixgbe_xmit_frame_ring()'s tail write of a recorded transmit
  * (its write-back then raises the ring's vector as any TX completion, models/nic/nic.c). */
-static void exo_run(struct sim_machine *m)
+static inline void exo_run(struct sim_machine *m)
 {
     uint64_t t;
     enum exo_kind k = exo_peek(m, &t);
@@ -568,11 +575,11 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     uint64_t x;
     if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
-        /* The NIC advances over every arrival (and recorded transmit) before the next event. */
-        do {
+        /* The NIC advances over every arrival (and recorded transmit) before the next event
+         * (an arrival may schedule one: the bound is read again after each). */
+        do
             exo_run(m);
-            have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-        } while (exo_next(m, &x) && (!have_ev || x < ev.t));
+        while (exo_next(m, &x) && x < next_ev_t(m));
         return false;
     }
     if (!have_ev)

@@ -141,15 +141,19 @@ const struct nic_reta *steer_rss_reta(const struct steer_rss *s)
     return s->reta;
 }
 
-static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
+int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx)
 {
-    struct steer_rss *s = st;
     if (ctx->rss_type == NIC_RSS_NONE) {
         s->not_hashed++;
         return 0;
     }
     s->by_reta++;
     return (int)nic_reta_queue(s->reta, ctx->rss_hash);
+}
+
+static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
+{
+    return steer_rss_select_rxq(st, ctx);
 }
 
 static json_t *steer_rss_dump(void *st)

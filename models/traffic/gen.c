@@ -124,7 +124,7 @@ static uint64_t ns_sat(double ns)
 
 /* On-off maps on-time to wall time: every `on` ns of sending is followed by
  * `off` ns of silence. */
-static uint64_t wall_ns(const struct gen_group *gr, double on_t)
+static inline uint64_t wall_ns(const struct gen_group *gr, double on_t)
 {
     if (gr->process == PROC_ONOFF) {
         double cycles = floor(on_t / gr->on_ns);
