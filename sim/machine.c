@@ -576,7 +576,15 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     uint64_t x;
     if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
         /* The NIC advances over every arrival (and recorded transmit) before the next event
-         * (an arrival may schedule one: the bound is read again after each). */
+         * (an arrival may schedule one: the bound is read again after each). Without
+         * recorded transmits left, every item is an arrival: exo_run's choice is skipped. */
+        if (m->tx_next == m->cfg.n_tx_frames) {
+            do {
+                arrive(m, &m->pkt);
+                pull_packet(m);
+            } while (m->have_pkt && m->pkt.ts_ns < next_ev_t(m));
+            return false;
+        }
         do
             exo_run(m);
         while (exo_next(m, &x) && x < next_ev_t(m));

@@ -125,6 +125,18 @@ static inline void kern_charge_inl(struct kern_host *h, uint64_t ns)
     kern_account(h, kern_this_cpu(h)->ctx, ns);
 }
 
+/* kern_charge_inl(a) then kern_charge_inl(b) with nothing between: accounted as
+ * one (the same sums, clipped at the end alike) unless the timeline observer
+ * wants each slice. */
+static inline void kern_charge2_inl(struct kern_host *h, uint64_t a, uint64_t b)
+{
+    if (G_UNLIKELY(h->obs.slice))
+        kern_charge_inl(h, a);
+    else
+        b += a;
+    kern_charge_inl(h, b);
+}
+
 /* CAL and RES IPI handlers, registered by kern_host_new; smp.c */
 void kern_smp_call_function_interrupt(int irq, void *data);
 void kern_smp_reschedule_interrupt(int irq, void *data);

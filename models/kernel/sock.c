@@ -138,10 +138,12 @@ static void udp_no_socket(struct kern_host *h, const struct kern_skb *skb,
         fr->drops += skb->segs;
 }
 
-static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
+/* stack_ns: __netif_receive_skb's own cost, charged here with the enqueue's. */
+static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb, uint64_t stack_ns)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
     if (G_UNLIKELY(h->no_listener)) {
+        kern_charge_inl(h, stack_ns);
         udp_no_socket(h, skb, fr);
         return;
     }
@@ -150,7 +152,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
         s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
-    kern_charge_inl(h, h->c.sock_enqueue);
+    kern_charge2_inl(h, stack_ns, h->c.sock_enqueue);
     count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
@@ -206,8 +208,7 @@ void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 {
     kern_this_cpu(h)->st.processed++;
     h->stack_calls++;
-    kern_charge_inl(h, h->c.stack_skb);
-    sock_queue_rcv_skb(h, skb);
+    sock_queue_rcv_skb(h, skb, h->c.stack_skb);
 }
 
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload)
