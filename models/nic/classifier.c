@@ -168,8 +168,10 @@ void nic_classifier_select(struct nic_classifier *c, const struct traffic_pkt *p
 {
     struct steer_ctx ctx;
     bool hashed = steer_rss_hash(c->rss, p, &ctx);
-    c->hashed += hashed;
-    c->not_hashed += !hashed;
+    if (hashed)
+        c->hashed++;
+    else
+        c->not_hashed++;
     /* ixgbe_rx_hash: skb->hash only with NETIF_F_RXHASH and a non-zero type */
     bool report = hashed && c->report_hash;
     d->hashed = report;

@@ -132,6 +132,15 @@ static uint64_t vector_due(const struct nic_vector *v, uint64_t now)
     return t > now ? t : now;
 }
 
+/* The slot after the last written descriptor (next_to_use). */
+static inline struct nic_rx_desc *rx_tail(const struct nic *n, const struct nic_ring *r)
+{
+    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
+    if (slot >= n->cfg.ring_size)
+        slot -= n->cfg.ring_size;
+    return &r->desc[slot];
+}
+
 struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
 {
     struct nic_ring *r = &n->rings[q];
@@ -140,19 +149,13 @@ struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
         r->st.drops++;
         return NULL;
     }
-    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
-    if (slot >= n->cfg.ring_size)
-        slot -= n->cfg.ring_size;
-    return &r->desc[slot];
+    return rx_tail(n, r);
 }
 
 void nic_rx_post(struct nic *n, unsigned q)
 {
     struct nic_ring *r = &n->rings[q];
-    unsigned slot = r->head + r->count;
-    if (slot >= n->cfg.ring_size)
-        slot -= n->cfg.ring_size;
-    const struct nic_rx_desc *d = &r->desc[slot];
+    const struct nic_rx_desc *d = rx_tail(n, r);
     r->count++;
     r->st.packets++;
     r->st.bytes += d->len;
