@@ -441,7 +441,7 @@ void sim_machine_free(struct sim_machine *m)
 }
 
 /* A frame reaches the NIC: classifier, then RX ring or rx_missed. */
-static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
+static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
 {
     unsigned f = p->flow < m->cfg.n_flows ? p->flow : p->flow % m->cfg.n_flows;
     struct sim_rx_choice c;
