@@ -139,7 +139,8 @@ static void udp_no_socket(struct kern_host *h, const struct kern_skb *skb,
 }
 
 /* stack_ns: __netif_receive_skb's own cost, charged here with the enqueue's. */
-static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb, uint64_t stack_ns)
+G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
+                                                      const struct kern_skb *skb, uint64_t stack_ns)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
     if (G_UNLIKELY(h->no_listener)) {
