@@ -196,20 +196,27 @@ G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
     sk_data_ready(h, sk);
 }
 
+/* __netif_receive_skb's body, inlined into netif_receive_skb_core's common case too. */
+G_ALWAYS_INLINE static inline void netif_receive_skb_body(struct kern_host *h,
+                                                          const struct kern_skb *skb)
+{
+    kern_this_cpu(h)->st.processed++;
+    h->stack_calls++;
+    sock_queue_rcv_skb(h, skb, h->c.stack_skb);
+}
+
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)
 {
     if (h->rps && kern_rps_receive(h, skb))
         return; /* get_rps_cpu chose a backlog: enqueue_to_backlog took it */
     if (h->rps_hook && h->rps_hook(h->rps_ctx, skb, h->cpu))
         return; /* enqueue_to_backlog on the target CPU took it */
-    kern___netif_receive_skb(h, skb);
+    netif_receive_skb_body(h, skb);
 }
 
 void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 {
-    kern_this_cpu(h)->st.processed++;
-    h->stack_calls++;
-    sock_queue_rcv_skb(h, skb, h->c.stack_skb);
+    netif_receive_skb_body(h, skb);
 }
 
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload)
