@@ -669,10 +669,23 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     return false;
 }
 
+/* When the next item (arrival, recorded transmit or event) is due, as
+ * sim_machine_next's time without its owner; false when none is left. */
+static inline bool next_due(const struct sim_machine *m, uint64_t *t)
+{
+    uint64_t x, e = next_ev_t(m);
+    if (exo_next(m, &x) && x < e) {
+        *t = x;
+        return true;
+    }
+    *t = e;
+    return e != UINT64_MAX;
+}
+
 void sim_machine_run_until(struct sim_machine *m, uint64_t t)
 {
     uint64_t when, a, b;
-    while (sim_machine_next(m, &when) != SIM_OWNER_DONE && when < t)
+    while (next_due(m, &when) && when < t)
         sim_machine_run_next(m, &a, &b);
 }
 
