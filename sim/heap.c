@@ -41,28 +41,35 @@ void sim_heap_push(struct sim_heap *h, uint64_t t, uint32_t kind, uint32_t id)
     h->a[i] = ev;
 }
 
+/* Floyd's pop: the hole at the root sinks to a leaf along the smaller
+ * children (one comparison per level), then the last event rises from there,
+ * rarely far: it came from the bottom. Keys are unique, so the pop order is
+ * that of any heap. */
 bool sim_heap_pop(struct sim_heap *h, struct sim_ev *ev)
 {
     if (h->n == 0)
         return false;
     *ev = h->a[0];
-    struct sim_ev last = h->a[--h->n];
+    size_t n = --h->n;
+    if (n == 0)
+        return true;
     size_t i = 0;
     for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        const struct sim_ev *best = &last;
-        if (l < h->n && ev_less(&h->a[l], best)) {
-            m = l;
-            best = &h->a[l];
-        }
-        if (l + 1 < h->n && ev_less(&h->a[l + 1], best))
-            m = l + 1;
-        if (m == i)
+        size_t l = 2 * i + 1;
+        if (l >= n)
             break;
+        size_t m = l + 1 < n && ev_less(&h->a[l + 1], &h->a[l]) ? l + 1 : l;
         h->a[i] = h->a[m];
         i = m;
     }
-    if (h->n)
-        h->a[i] = last;
+    struct sim_ev last = h->a[n];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!ev_less(&last, &h->a[p]))
+            break;
+        h->a[i] = h->a[p];
+        i = p;
+    }
+    h->a[i] = last;
     return true;
 }

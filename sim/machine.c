@@ -441,7 +441,7 @@ void sim_machine_free(struct sim_machine *m)
 }
 
 /* A frame reaches the NIC: classifier, then RX ring or rx_missed. */
-static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
+static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
 {
     unsigned f = p->flow < m->cfg.n_flows ? p->flow : p->flow % m->cfg.n_flows;
     struct sim_rx_choice c;
@@ -454,7 +454,14 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         m->flows[f].drops++;
         return;
     }
-    struct nic_rx_desc d = {
+    m->flow_queues[f] |= 1ull << c.queue;
+    /* written in place on the ring: no descriptor copy */
+    struct nic_rx_desc *d = nic_rx_slot(m->nic, (unsigned)c.queue);
+    if (!d) {
+        m->flows[f].drops++;
+        return;
+    }
+    *d = (struct nic_rx_desc){
         .ts = p->ts_ns,
         .flow = f,
         .len = p->wire_len,
@@ -465,12 +472,17 @@ static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         .l4_hash = c.l4_hash,
         .hashed = c.hashed,
     };
-    m->flow_queues[f] |= 1ull << c.queue;
-    if (!nic_rx_frame(m->nic, (unsigned)c.queue, &d))
-        m->flows[f].drops++;
+    nic_rx_post(m->nic, (unsigned)c.queue);
 }
 
 enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
+
+/* The time of the next heap event before the end, UINT64_MAX when none (every
+ * arrival and recorded transmit that runs is before the end). */
+static inline uint64_t next_ev_t(const struct sim_machine *m)
+{
+    return m->heap.n && m->heap.a[0].t < m->end ? m->heap.a[0].t : UINT64_MAX;
+}
 
 /* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
 static inline enum exo_kind exo_peek(const struct sim_machine *m, uint64_t *t)
@@ -493,7 +505,7 @@ static inline bool exo_next(const struct sim_machine *m, uint64_t *t)
 
 /* Run that item: an arrival, or ixgbe_xmit_frame_ring()'s tail write of a recorded transmit
  * (its write-back then raises the ring's vector as any TX completion, models/nic/nic.c). */
-static void exo_run(struct sim_machine *m)
+static inline void exo_run(struct sim_machine *m)
 {
     uint64_t t;
     enum exo_kind k = exo_peek(m, &t);
@@ -568,11 +580,19 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     uint64_t x;
     if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
-        /* The NIC advances over every arrival (and recorded transmit) before the next event. */
-        do {
+        /* The NIC advances over every arrival (and recorded transmit) before the next event
+         * (an arrival may schedule one: the bound is read again after each). Without
+         * recorded transmits left, every item is an arrival: exo_run's choice is skipped. */
+        if (m->tx_next == m->cfg.n_tx_frames) {
+            do {
+                arrive(m, &m->pkt);
+                pull_packet(m);
+            } while (m->have_pkt && m->pkt.ts_ns < next_ev_t(m));
+            return false;
+        }
+        do
             exo_run(m);
-            have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-        } while (exo_next(m, &x) && (!have_ev || x < ev.t));
+        while (exo_next(m, &x) && x < next_ev_t(m));
         return false;
     }
     if (!have_ev)
@@ -649,10 +669,23 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     return false;
 }
 
+/* When the next item (arrival, recorded transmit or event) is due, as
+ * sim_machine_next's time without its owner; false when none is left. */
+static inline bool next_due(const struct sim_machine *m, uint64_t *t)
+{
+    uint64_t x, e = next_ev_t(m);
+    if (exo_next(m, &x) && x < e) {
+        *t = x;
+        return true;
+    }
+    *t = e;
+    return e != UINT64_MAX;
+}
+
 void sim_machine_run_until(struct sim_machine *m, uint64_t t)
 {
     uint64_t when, a, b;
-    while (sim_machine_next(m, &when) != SIM_OWNER_DONE && when < t)
+    while (next_due(m, &when) && when < t)
         sim_machine_run_next(m, &a, &b);
 }
 

@@ -898,10 +898,13 @@ static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_cho
 {
     struct nic_rx_decision d;
     nic_classifier_select(ctx, p, &d);
+    /* Field by field, the hash only when reported (it is 0 otherwise): copied as one
+     * 8-byte load, queue and hash (two separate 4-byte stores of the classifier)
+     * would stall store-to-load forwarding on every frame. */
     c->queue = d.queue;
-    c->hash = d.hash;
     c->hashed = d.hashed;
     c->l4_hash = d.l4_hash;
+    c->hash = d.hashed ? d.hash : 0;
 }
 
 static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)

@@ -20,7 +20,7 @@ static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
 
 /* gro_normal_one(): batch completed skbs, hand over every gro_normal_batch
  * segments. */
-static void gro_normal_one(struct napi_struct *n, const struct kern_skb *skb)
+static inline void gro_normal_one(struct napi_struct *n, const struct kern_skb *skb)
 {
     skb_copy(&n->rx_list[n->rx_skbs++], skb);
     n->rx_count += skb->segs;

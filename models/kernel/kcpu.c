@@ -123,6 +123,22 @@ void kern_observe_slice(struct kern_host *h, struct kern_cpu *k, enum kern_acct 
     h->obs.slice(h->obs.ctx, &s);
 }
 
+void kern_account_slow(struct kern_host *h, enum kern_acct what, uint64_t ns)
+{
+    struct kern_cpu *k = kern_this_cpu(h);
+    uint64_t a = h->now, b = h->now + ns;
+    if (b > h->end_ns)
+        b = h->end_ns;
+    if (b > a) {
+        k->st.acct[what] += b - a;
+        if (what == KERN_SOFT && k->in_ksoftirqd)
+            k->st.ksoftirqd_ns += b - a;
+        if (h->obs.slice)
+            kern_observe_slice(h, k, what, a, b);
+    }
+    h->now += ns;
+}
+
 void kern_charge(struct kern_host *h, uint64_t ns)
 {
     kern_account(h, kern_this_cpu(h)->ctx, ns);

@@ -102,27 +102,40 @@ static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
 void kern_observe_slice(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
                         uint64_t b);
 
-/* Account [now, now + ns) to `what`, clipped at the end of the run. */
+/* kern_account's general case (kcpu.c). */
+void kern_account_slow(struct kern_host *h, enum kern_acct what, uint64_t ns);
+
+/* Account [now, now + ns) to `what`, clipped at the end of the run. Inline for
+ * the common case: well before the end, no ksoftirqd share, no observer. */
 static inline void kern_account(struct kern_host *h, enum kern_acct what, uint64_t ns)
 {
     struct kern_cpu *k = kern_this_cpu(h);
-    uint64_t a = h->now, b = h->now + ns;
-    if (b > h->end_ns)
-        b = h->end_ns;
-    if (b > a) {
-        k->st.acct[what] += b - a;
-        if (what == KERN_SOFT && k->in_ksoftirqd)
-            k->st.ksoftirqd_ns += b - a;
-        if (G_UNLIKELY(h->obs.slice))
-            kern_observe_slice(h, k, what, a, b);
+    uint64_t b = h->now + ns;
+    if (G_LIKELY(b <= h->end_ns && b >= h->now && !h->obs.slice &&
+                 !(what == KERN_SOFT && k->in_ksoftirqd))) {
+        k->st.acct[what] += ns;
+        h->now = b;
+        return;
     }
-    h->now += ns;
+    kern_account_slow(h, what, ns);
 }
 
 /* kern_charge() inlined for the per-packet charges of models/kernel. */
 static inline void kern_charge_inl(struct kern_host *h, uint64_t ns)
 {
     kern_account(h, kern_this_cpu(h)->ctx, ns);
+}
+
+/* kern_charge_inl(a) then kern_charge_inl(b) with nothing between: accounted as
+ * one (the same sums, clipped at the end alike) unless the timeline observer
+ * wants each slice. */
+static inline void kern_charge2_inl(struct kern_host *h, uint64_t a, uint64_t b)
+{
+    if (G_UNLIKELY(h->obs.slice))
+        kern_charge_inl(h, a);
+    else
+        b += a;
+    kern_charge_inl(h, b);
 }
 
 /* CAL and RES IPI handlers, registered by kern_host_new; smp.c */

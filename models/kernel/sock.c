@@ -138,10 +138,13 @@ static void udp_no_socket(struct kern_host *h, const struct kern_skb *skb,
         fr->drops += skb->segs;
 }
 
-static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
+/* stack_ns: __netif_receive_skb's own cost, charged here with the enqueue's. */
+G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
+                                                      const struct kern_skb *skb, uint64_t stack_ns)
 {
     struct sim_flow_result *fr = h->flows && skb->flow < h->n_flows ? &h->flows[skb->flow] : NULL;
     if (G_UNLIKELY(h->no_listener)) {
+        kern_charge_inl(h, stack_ns);
         udp_no_socket(h, skb, fr);
         return;
     }
@@ -150,7 +153,7 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
         s = kern_reuseport_select_sock(h->cpu, h->n_socks, s);
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
-    kern_charge_inl(h, h->c.sock_enqueue);
+    kern_charge2_inl(h, stack_ns, h->c.sock_enqueue);
     count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
@@ -193,21 +196,27 @@ static void sock_queue_rcv_skb(struct kern_host *h, const struct kern_skb *skb)
     sk_data_ready(h, sk);
 }
 
+/* __netif_receive_skb's body, inlined into netif_receive_skb_core's common case too. */
+G_ALWAYS_INLINE static inline void netif_receive_skb_body(struct kern_host *h,
+                                                          const struct kern_skb *skb)
+{
+    kern_this_cpu(h)->st.processed++;
+    h->stack_calls++;
+    sock_queue_rcv_skb(h, skb, h->c.stack_skb);
+}
+
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)
 {
     if (h->rps && kern_rps_receive(h, skb))
         return; /* get_rps_cpu chose a backlog: enqueue_to_backlog took it */
     if (h->rps_hook && h->rps_hook(h->rps_ctx, skb, h->cpu))
         return; /* enqueue_to_backlog on the target CPU took it */
-    kern___netif_receive_skb(h, skb);
+    netif_receive_skb_body(h, skb);
 }
 
 void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)
 {
-    kern_this_cpu(h)->st.processed++;
-    h->stack_calls++;
-    kern_charge_inl(h, h->c.stack_skb);
-    sock_queue_rcv_skb(h, skb);
+    netif_receive_skb_body(h, skb);
 }
 
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload)

@@ -26,6 +26,7 @@ struct nic_classifier {
     unsigned n_rx_queues;
     unsigned n_stages;
     struct nic_stage stage[NIC_CLASSIFIER_MAX_STAGES];
+    bool report_hash; /* steer_rss_reports_hash(rss), fixed at setup */
     uint64_t hashed, not_hashed;
     uint64_t default_queue0; /* no stage matched */
     uint64_t invalid_queue;  /* a stage answered a queue out of range */
@@ -152,6 +153,7 @@ struct nic_classifier *nic_classifier_new(const json_t *cfg, const char *path,
         g_free(sub);
         ok = c->rss != NULL;
     }
+    c->report_hash = ok && steer_rss_reports_hash(c->rss);
     ok = ok && init_stages(c, cfg, names, path, env, err);
     g_free(names);
     if (!ok) {
@@ -166,16 +168,19 @@ void nic_classifier_select(struct nic_classifier *c, const struct traffic_pkt *p
 {
     struct steer_ctx ctx;
     bool hashed = steer_rss_hash(c->rss, p, &ctx);
-    c->hashed += hashed;
-    c->not_hashed += !hashed;
+    if (hashed)
+        c->hashed++;
+    else
+        c->not_hashed++;
     /* ixgbe_rx_hash: skb->hash only with NETIF_F_RXHASH and a non-zero type */
-    bool report = hashed && steer_rss_reports_hash(c->rss);
+    bool report = hashed && c->report_hash;
     d->hashed = report;
     d->hash = report ? ctx.rss_hash : 0;
     d->l4_hash = report && nic_rss_type_is_l4(ctx.rss_type);
     for (unsigned i = 0; i < c->n_stages; i++) {
         struct nic_stage *s = &c->stage[i];
-        int q = s->ops->select_rxq(s->st, p, &ctx);
+        /* the shared "rss" stage directly: the usual whole chain */
+        int q = s->owned ? s->ops->select_rxq(s->st, p, &ctx) : steer_rss_select_rxq(c->rss, &ctx);
         if (q == STEER_NO_MATCH)
             continue;
         d->stage = (uint8_t)i;

@@ -132,27 +132,49 @@ static uint64_t vector_due(const struct nic_vector *v, uint64_t now)
     return t > now ? t : now;
 }
 
-bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d)
+/* The slot after the last written descriptor (next_to_use). */
+static inline struct nic_rx_desc *rx_tail(const struct nic *n, const struct nic_ring *r)
+{
+    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
+    if (slot >= n->cfg.ring_size)
+        slot -= n->cfg.ring_size;
+    return &r->desc[slot];
+}
+
+struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
 {
     struct nic_ring *r = &n->rings[q];
     /* ixgbe keeps one descriptor unused (ixgbe_desc_unused: ntc - ntu - 1). */
     if (r->count >= n->cfg.ring_size - 1) {
         r->st.drops++;
-        return false;
+        return NULL;
     }
-    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
-    if (slot >= n->cfg.ring_size)
-        slot -= n->cfg.ring_size;
-    r->desc[slot] = *d;
+    return rx_tail(n, r);
+}
+
+void nic_rx_post(struct nic *n, unsigned q)
+{
+    struct nic_ring *r = &n->rings[q];
+    const struct nic_rx_desc *d = rx_tail(n, r);
     r->count++;
     r->st.packets++;
     r->st.bytes += d->len;
-    struct nic_vector *v = &n->vec[nic_queue_vector(n, q)];
+    unsigned vi = nic_queue_vector(n, q);
+    struct nic_vector *v = &n->vec[vi];
     v->cause = true; /* EICR.RTxQ set on descriptor write-back */
     if (!v->masked && v->irq_at == NIC_NEVER) {
         v->irq_at = vector_due(v, d->ts);
-        n->cfg.schedule_irq(n->cfg.ctx, nic_queue_vector(n, q), v->irq_at);
+        n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
     }
+}
+
+bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d)
+{
+    struct nic_rx_desc *s = nic_rx_slot(n, q);
+    if (!s)
+        return false;
+    *s = *d;
+    nic_rx_post(n, q);
     return true;
 }
 

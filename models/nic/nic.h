@@ -60,6 +60,11 @@ unsigned nic_vector_cpu(const struct nic *n, unsigned v);
 /* A frame arrives on queue q at d->ts. False = ring full, counted rx_missed.
  * Schedules the vector's assertion when unmasked and none is pending. */
 bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d);
+/* nic_rx_frame in two steps, for a caller that writes the descriptor in place:
+ * the next free slot of ring q (NULL when full, counted rx_missed), then its
+ * write-back once filled. */
+struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q);
+void nic_rx_post(struct nic *n, unsigned q);
 /* Descriptor ring as the driver sees it (ixgbe_clean_rx_irq reads DD bits). */
 unsigned nic_rx_ready(const struct nic *n, unsigned q);
 const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q); /* consumes one */

@@ -107,6 +107,19 @@ static void *steer_rss_init(const json_t *cfg, const char *path, const struct st
     return s;
 }
 
+/* Any other frame: the assembled input bytes. Out of line so that the common
+ * 2-tuple path above needs no input buffer on its stack frame. */
+static G_GNUC_NO_INLINE bool rss_hash_input(const struct steer_rss *s, const struct traffic_pkt *p,
+                                            struct steer_ctx *ctx)
+{
+    uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
+    enum nic_rss_type type;
+    size_t len = nic_toeplitz_pkt_input(p, &s->fields, in, &type);
+    ctx->rss_type = (uint8_t)type;
+    ctx->rss_hash = len ? nic_toeplitz_hash(s->t, in, len) : 0;
+    return len != 0;
+}
+
 bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx)
 {
     bool l4ok = p->has_ports && !p->frag;
@@ -118,12 +131,7 @@ bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, stru
             nic_toeplitz_word4_at(s->t, 0, p->saddr) ^ nic_toeplitz_word4_at(s->t, 4, p->daddr);
         return true;
     }
-    uint8_t in[NIC_TOEPLITZ_INPUT_MAX];
-    enum nic_rss_type type;
-    size_t len = nic_toeplitz_pkt_input(p, &s->fields, in, &type);
-    ctx->rss_type = (uint8_t)type;
-    ctx->rss_hash = len ? nic_toeplitz_hash(s->t, in, len) : 0;
-    return len != 0;
+    return rss_hash_input(s, p, ctx);
 }
 
 bool steer_rss_reports_hash(const struct steer_rss *s)
@@ -141,15 +149,19 @@ const struct nic_reta *steer_rss_reta(const struct steer_rss *s)
     return s->reta;
 }
 
-static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
+int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx)
 {
-    struct steer_rss *s = st;
     if (ctx->rss_type == NIC_RSS_NONE) {
         s->not_hashed++;
         return 0;
     }
     s->by_reta++;
     return (int)nic_reta_queue(s->reta, ctx->rss_hash);
+}
+
+static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
+{
+    return steer_rss_select_rxq(st, ctx);
 }
 
 static json_t *steer_rss_dump(void *st)

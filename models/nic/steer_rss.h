@@ -27,6 +27,9 @@ extern const struct steer_policy_ops steer_rss_ops;
 /* Compute the descriptor hash of `p` into ctx (rss_type 0 = not hashed).
  * Returns whether the packet was hashed. Packet path. */
 bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx);
+/* The RSS stage's decision (its select_rxq): the RETA entry of ctx's hash,
+ * queue 0 for an unhashed frame. Direct for the classifier's shared stage. */
+int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx);
 /* Whether the hash reaches the stack (NETIF_F_RXHASH). */
 bool steer_rss_reports_hash(const struct steer_rss *s);
 const struct nic_toeplitz *steer_rss_toeplitz(const struct steer_rss *s);

@@ -159,9 +159,3 @@ size_t nic_toeplitz_pkt_input(const struct traffic_pkt *p, const struct nic_rss_
         return nic_toeplitz_input_v4(out, p->saddr, p->daddr, ports, p->sport, p->dport);
     return nic_toeplitz_input_v6(out, p->saddr, p->daddr, ports, p->sport, p->dport);
 }
-
-bool nic_rss_type_is_l4(enum nic_rss_type type)
-{
-    return type == NIC_RSS_IPV4_TCP || type == NIC_RSS_IPV6_TCP || type == NIC_RSS_IPV4_UDP ||
-           type == NIC_RSS_IPV6_UDP;
-}

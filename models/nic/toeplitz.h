@@ -112,7 +112,12 @@ size_t nic_toeplitz_input_v6(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t 
 size_t nic_toeplitz_pkt_input(const struct traffic_pkt *p, const struct nic_rss_fields *f,
                               uint8_t out[NIC_TOEPLITZ_INPUT_MAX], enum nic_rss_type *type);
 
-/* Whether the descriptor type covers L4 ports (ixgbe_rx_hash: skb->l4_hash). */
-bool nic_rss_type_is_l4(enum nic_rss_type type);
+/* Whether the descriptor type covers L4 ports (ixgbe_rx_hash: skb->l4_hash).
+ * Inline: the classifier asks for every frame. */
+static inline bool nic_rss_type_is_l4(enum nic_rss_type type)
+{
+    return type == NIC_RSS_IPV4_TCP || type == NIC_RSS_IPV6_TCP || type == NIC_RSS_IPV4_UDP ||
+           type == NIC_RSS_IPV6_UDP;
+}
 
 #endif

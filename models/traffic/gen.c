@@ -31,6 +31,7 @@ struct gen_group {
     double ival_ns;       /* per-flow mean inter-arrival, in on-time */
     double on_ns, off_ns; /* onoff only */
     uint64_t start_ns;
+    double start_d;            /* start_ns as a double, converted once */
     uint32_t sizes[MAX_SIZES]; /* frame_len with FCS */
     uint32_t n_sizes;
     uint32_t hdr_len; /* L2..L4 header bytes */
@@ -124,18 +125,17 @@ static uint64_t ns_sat(double ns)
 
 /* On-off maps on-time to wall time: every `on` ns of sending is followed by
  * `off` ns of silence. */
-static uint64_t wall_ns(const struct gen_group *gr, double on_t)
+static inline uint64_t wall_ns(const struct gen_group *gr, double on_t)
 {
     if (gr->process == PROC_ONOFF) {
         double cycles = floor(on_t / gr->on_ns);
         on_t = cycles * (gr->on_ns + gr->off_ns) + (on_t - cycles * gr->on_ns);
     }
-    return ns_sat((double)gr->start_ns + on_t);
+    return ns_sat(gr->start_d + on_t);
 }
 
-static void flow_advance(struct traffic_gen *g, struct gen_flow *f)
+static void flow_advance(struct gen_group *gr, struct gen_flow *f)
 {
-    struct gen_group *gr = &g->groups[f->group];
     if (gr->process == PROC_POISSON)
         f->next_ns = wall_ns(gr, f->on += sim_rng_exp(&gr->rng, gr->ival_ns));
     else /* k * ival from the first arrival: no accumulated rounding drift */
@@ -179,7 +179,7 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
         }
     }
     f->k++;
-    flow_advance(g, f);
+    flow_advance(gr, f);
     /* A turn-taking group's next arrival is its next flow's, already computed. */
     if (++st->cur == st->first + st->n)
         st->cur = st->first;
@@ -528,6 +528,7 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     if (flows->len + (uint64_t)count > MAX_FLOWS)
         return key_fail(err, path, "count", "more than %u flows in all", MAX_FLOWS);
     gr->start_ns = ns_sat(start_us * 1e3);
+    gr->start_d = (double)gr->start_ns;
     gr->ival_ns = 1e9 * (double)count / pps;
     if (!(gr->ival_ns < 1.8e19)) /* rate_pps 1e-300: finite, so k = 0 still starts on time */
         gr->ival_ns = 1.8e19;

@@ -19,7 +19,41 @@ static void test_heap_orders_by_time_then_insertion(void)
     sim_heap_clear(&h);
 }
 
+/* Pops interleaved with pushes, as the engine does (a CPU's next step pushed
+ * after its event popped): always the earliest (time, insertion) left. */
+static void test_heap_interleaved_pops_give_the_earliest_left(void)
+{
+    struct sim_heap h;
+    sim_heap_init(&h, 4);
+    uint64_t t_of[4000];
+    bool popped[4000] = {false};
+    uint32_t x = 12345, pushed = 0;
+    struct sim_ev ev;
+    for (unsigned round = 0; round < 1000; round++) {
+        for (unsigned k = 0; k < 4; k++) {
+            x = x * 1103515245u + 12345u;
+            t_of[pushed] = round * 8 + (x >> 16) % 64; /* ties and out-of-order times */
+            sim_heap_push(&h, t_of[pushed], 0, pushed);
+            pushed++;
+        }
+        for (unsigned k = 0; k < (round % 2 ? 5u : 2u) && sim_heap_pop(&h, &ev); k++) {
+            for (uint32_t j = 0; j < pushed; j++) /* nothing earlier is left */
+                if (!popped[j] && j != ev.id)
+                    CU_ASSERT_FATAL(t_of[j] > ev.t || (t_of[j] == ev.t && j > ev.id));
+            CU_ASSERT_EQUAL(ev.t, t_of[ev.id]);
+            popped[ev.id] = true;
+        }
+    }
+    while (sim_heap_pop(&h, &ev))
+        popped[ev.id] = true;
+    for (uint32_t j = 0; j < pushed; j++)
+        CU_ASSERT_TRUE(popped[j]);
+    sim_heap_clear(&h);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_heap_interleaved_pops_give_the_earliest_left",
+     test_heap_interleaved_pops_give_the_earliest_left},
     {"test_heap_orders_by_time_then_insertion", test_heap_orders_by_time_then_insertion},
     CU_TEST_INFO_NULL,
 };
