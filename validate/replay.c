@@ -1158,6 +1158,15 @@ static int cmp_hw_pkt(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A TCP segment among the replayed receives: the host must have sent ACKs. */
+static bool hw_tcp_received(const struct replay *p)
+{
+    for (guint i = 0; i < p->hw_pkts->len; i++)
+        if (g_array_index(p->hw_pkts, struct val_irq_pkt, i).pkt.l4 == 6)
+            return true;
+    return false;
+}
+
 /* Why the NIC/ITR replay does not apply to this bundle, NULL when it does. */
 static char *irq_model_why_not(const struct replay *p, const struct val_irq_model_cfg *c)
 {
@@ -1219,6 +1228,13 @@ static void irq_model_results(struct replay *p, const struct val_irq_model_resul
                         "has no net_dev_start_xmit/net_dev_xmit on it: TX-completion interrupts "
                         "of the TxRx vectors are missing (model IRQs are a lower bound)",
                         r->pcap_outgoing, r->rx_dev);
+    else if (!r->irq_model.tx_frames && hw_tcp_received(p))
+        g_ptr_array_add(r->irq_model.notes,
+                        g_strdup_printf("%s received TCP but neither the trace nor the pcap shows "
+                                        "it sending (an inbound-only capture?): any ACKs' "
+                                        "TX-completion interrupts are missing (model IRQs are a "
+                                        "lower bound)",
+                                        r->rx_dev));
     if (res->tx_ring_full)
         val_report_warn(r,
                         "%" G_GUINT64_FORMAT " replayed transmits found the model's TX ring "
@@ -1291,9 +1307,61 @@ static bool pick_xmit_queues(struct replay *p, unsigned nq, const char **source,
     return true;
 }
 
+/* The reverse direction's key: a transmitted frame's flow as its received frames carry it. */
+static struct traffic_flow_key reverse_key(const struct traffic_pkt *pk)
+{
+    struct traffic_flow_key k = traffic_flow_key_of(pk), r = k;
+    memcpy(r.saddr, k.daddr, sizeof r.saddr);
+    memcpy(r.daddr, k.saddr, sizeof r.daddr);
+    r.sport = k.dport;
+    r.dport = k.sport;
+    return r;
+}
+
+/* No transmit event on the device in the trace, but the pcap saw the host send (tcpdump taps
+ * dev_queue_xmit_nit, just before ndo_start_xmit): each outgoing frame at its pcap stamp, on
+ * the ring its flow is received on. ixgbe pins tx-q's XPS to ring q's vector CPU
+ * (ixgbe_configure_tx_ring -> netif_set_xps_queue) and an ACK or reply is mostly sent on the
+ * CPU that received the flow; a flow never received goes by skb_tx_hash() of its 4-tuple. */
+static void pcap_transmits(struct replay *p, unsigned nq, const char **source)
+{
+    GHashTable *rxq =
+        g_hash_table_new_full(traffic_flow_key_hash, traffic_flow_key_equal, g_free, NULL);
+    for (guint i = 0; i < p->hw_pkts->len; i++) {
+        const struct val_irq_pkt *k = &g_array_index(p->hw_pkts, struct val_irq_pkt, i);
+        struct traffic_flow_key *fk = g_new(struct traffic_flow_key, 1);
+        *fk = traffic_flow_key_of(&k->pkt);
+        g_hash_table_replace(rxq, fk, GUINT_TO_POINTER((guint)k->rxq + 1));
+    }
+    uint64_t hashed = 0;
+    for (guint i = 0; i < p->tx_cand->len; i++) {
+        const struct traffic_pkt *pk =
+            &g_array_index(p->pcap, struct pcap_rec, g_array_index(p->tx_cand, guint, i)).pkt;
+        struct traffic_flow_key rk = reverse_key(pk);
+        guint q1 = GPOINTER_TO_UINT(g_hash_table_lookup(rxq, &rk));
+        if (!q1) {
+            struct traffic_flow_key fk = traffic_flow_key_of(pk);
+            struct kern_tx_skb skb = {.hash = traffic_flow_key_hash(&fk)};
+            struct kern_xps_dev xd = {nq, NULL, NULL};
+            q1 = (guint)kern_netdev_core_pick_tx(&xd, NULL, &skb) + 1u;
+            hashed++;
+        }
+        struct val_irq_tx t = {pk->ts_ns, pk->wire_len, (uint16_t)(q1 - 1)};
+        g_array_append_val(p->hw_tx, t);
+    }
+    g_hash_table_destroy(rxq);
+    *source = "pcap";
+    val_report_warn(p->r,
+                    "no net_dev_start_xmit/net_dev_xmit on %s in the trace: its %u transmits "
+                    "are taken from the pcap, each on its flow's RX ring (%" G_GUINT64_FORMAT
+                    " by skb_tx_hash), so TX-completion interrupts per vector are estimates",
+                    p->r->rx_dev, p->tx_cand->len, hashed);
+}
+
 /* The host's transmits on the receiving device for the IRQ model, on the pcap clock, time
  * order, queues < nq: net_dev_start_xmit records the ring; without it, net_dev_xmit with the
- * queue netdev_core_pick_tx() gives. *source says which. */
+ * queue netdev_core_pick_tx() gives; without either, the pcap's outgoing frames. *source says
+ * which. */
 static GArray *hw_transmits(struct replay *p, unsigned nq, const char **source, GError **err)
 {
     *source = "none";
@@ -1301,6 +1369,8 @@ static GArray *hw_transmits(struct replay *p, unsigned nq, const char **source, 
         *source = "recorded";
     else if (p->hw_xmit->len && !pick_xmit_queues(p, nq, source, err))
         return NULL;
+    else if (!p->hw_xmit->len && p->tx_cand->len)
+        pcap_transmits(p, nq, source);
     GArray *tx = p->hw_tx;
     g_array_sort(tx, cmp_hw_tx);
     guint kept = 0;
