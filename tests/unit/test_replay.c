@@ -1084,6 +1084,21 @@ static double hw_worst_irq_error(const struct val_report *r)
     return worst;
 }
 
+/* The bundle's ACKs went through the model's TX rings: all of them, each on its vector's ring,
+ * with the queue taken from `source` (NULL: not checked). */
+static void assert_acks_replayed(const struct val_report *r, const int64_t acks[2],
+                                 const char *source)
+{
+    const struct val_report_irq_model *im = &r->irq_model;
+    CU_ASSERT_TRUE_FATAL(im->applicable);
+    if (source)
+        CU_ASSERT_STRING_EQUAL(im->tx_queue_source, source);
+    CU_ASSERT_EQUAL(im->tx_frames, (uint64_t)(acks[0] + acks[1]));
+    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
+    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
+    CU_ASSERT_EQUAL(im->tx_per_queue[1], (uint64_t)acks[1]);
+}
+
 /* A bulk receiver's ACKs traced as net_dev_start_xmit: they are posted on the model's TX rings
  * of the recorded queues at their times, their write-backs interrupt the TxRx vectors under the
  * same EITR, and the model's IRQs per vector agree with the host's within 5 %; the report
@@ -1095,13 +1110,8 @@ static void test_replay_hw_tcp_acks_replayed_irqs_agree(void)
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->matched, 650);
+    assert_acks_replayed(r, acks, "recorded");
     const struct val_report_irq_model *im = &r->irq_model;
-    CU_ASSERT_TRUE_FATAL(im->applicable);
-    CU_ASSERT_STRING_EQUAL(im->tx_queue_source, "recorded");
-    CU_ASSERT_EQUAL(im->tx_frames, (uint64_t)(acks[0] + acks[1]));
-    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
-    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
-    CU_ASSERT_EQUAL(im->tx_per_queue[1], (uint64_t)acks[1]);
     CU_ASSERT_EQUAL(im->tx_ring_full, 0);
     CU_ASSERT_EQUAL_FATAL(r->vectors->len, 2);
     for (int v = 0; v < 2; v++) {
@@ -1159,13 +1169,7 @@ static void test_replay_hw_tcp_untraced_acks_from_pcap(void)
     char *dir = make_tcp_hw_bundle(irqs, acks, HW_TX_UNTRACED);
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    const struct val_report_irq_model *im = &r->irq_model;
-    CU_ASSERT_TRUE_FATAL(im->applicable);
-    CU_ASSERT_STRING_EQUAL(im->tx_queue_source, "pcap");
-    CU_ASSERT_EQUAL(im->tx_frames, (uint64_t)(acks[0] + acks[1]));
-    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
-    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
-    CU_ASSERT_EQUAL(im->tx_per_queue[1], (uint64_t)acks[1]);
+    assert_acks_replayed(r, acks, "pcap");
     CU_ASSERT(hw_worst_irq_error(r) <= 0.05);
     CU_ASSERT_TRUE(has_warning(r, "taken from the pcap"));
     CU_ASSERT_FALSE(has_warning(r, "lower bound"));
@@ -1182,12 +1186,7 @@ static void test_replay_hw_tcp_xmit_only_queue_from_xps(void)
     char *dir = make_tcp_hw_bundle(irqs, acks, HW_TX_XMIT_ONLY);
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    const struct val_report_irq_model *im = &r->irq_model;
-    CU_ASSERT_TRUE_FATAL(im->applicable);
-    CU_ASSERT_STRING_EQUAL(im->tx_queue_source, "xps");
-    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
-    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
-    CU_ASSERT_EQUAL(im->tx_per_queue[1], (uint64_t)acks[1]);
+    assert_acks_replayed(r, acks, "xps");
     CU_ASSERT(hw_worst_irq_error(r) <= 0.05);
     CU_ASSERT_FALSE(has_warning(r, "lower bound"));
     val_report_free(r);
@@ -1202,11 +1201,7 @@ static void test_replay_hw_tcp_busy_transmit_not_replayed(void)
     char *dir = make_tcp_hw_bundle(irqs, acks, HW_TX_BUSY_RETRY);
     struct val_report *r = replay(dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    const struct val_report_irq_model *im = &r->irq_model;
-    CU_ASSERT_TRUE_FATAL(im->applicable);
-    CU_ASSERT_EQUAL(im->tx_frames, (uint64_t)(acks[0] + acks[1]));
-    CU_ASSERT_EQUAL_FATAL(im->tx_queues, 2);
-    CU_ASSERT_EQUAL(im->tx_per_queue[0], (uint64_t)acks[0]);
+    assert_acks_replayed(r, acks, NULL);
     CU_ASSERT(hw_worst_irq_error(r) <= 0.05);
     val_report_free(r);
     rm_bundle(dir);
