@@ -1,6 +1,6 @@
-/* `nicsteer run SCENARIO [--seed N] [--out DIR] [--engine percpu|window]
- * [--timeline-ms MS]`: simulate, write the result directory atomically (with
- * timeline.json when asked), print the mpstat table. */
+/* `nicsteer run SCENARIO [--seed N] [--out DIR] [--force] [--engine percpu|window]
+ * [--timeline-ms MS]`: check DIR, simulate, write the result directory
+ * atomically (with timeline.json when asked), print the mpstat table. */
 #include <stdio.h>
 
 #include "sim/cli.h"
@@ -18,12 +18,21 @@ int sim_cli_run(int argc, char **argv)
     gint64 seed = -1;
     char *out = NULL, *engine = NULL;
     double timeline_ms = 0;
+    gboolean force = FALSE;
+    struct sim_out *o = NULL;
     struct sim_timeline *tl = NULL;
     char *tl_json = NULL;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default: the scenario's /seed)",
          "N"},
-        {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Result directory (default: out)", "DIR"},
+        {"out", 0, 0, G_OPTION_ARG_FILENAME, &out,
+         "Result directory (default: out). An earlier nicsteer output there is replaced "
+         "atomically; any other non-empty directory is refused",
+         "DIR"},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &force,
+         "Write into a non-empty DIR that is not a nicsteer output: nicsteer's files replace "
+         "their namesakes, every other file stays",
+         NULL},
         {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "percpu (default) or window", "NAME"},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
          "Also write timeline.json (Chrome trace events, opens in Perfetto): IRQ, softirq, "
@@ -56,7 +65,11 @@ int sim_cli_run(int argc, char **argv)
         goto out;
     }
     sc = sim_scenario_load(argv[1], &err);
-    if (!sc || !(run = sim_run_new(sc, seed >= 0 ? (uint64_t)seed : sim_scenario_seed(sc), &err))) {
+    /* The output is checked (and its temporary made) before the run, so a bad
+     * --out costs nothing. */
+    if (sc)
+        o = sim_out_begin(out ? out : "out", force ? SIM_OUT_FORCE : SIM_OUT_DEFAULT, &err);
+    if (!o || !(run = sim_run_new(sc, seed >= 0 ? (uint64_t)seed : sim_scenario_seed(sc), &err))) {
         rc = sim_cli_fail_error("run", err);
         goto out;
     }
@@ -81,7 +94,9 @@ int sim_cli_run(int argc, char **argv)
                        "--timeline-ms\n",
                        sim_timeline_events(tl));
     }
-    if (!sim_report_write_extra(&res, out ? out : "out", &extra, tl ? 1 : 0, &err)) {
+    bool wrote = sim_report_write_to(o, &res, &extra, tl ? 1 : 0, &err);
+    o = NULL;
+    if (!wrote) {
         rc = sim_cli_fail_error("run", err);
     } else {
         char *table = sim_report_mpstat_text(&res);
@@ -90,6 +105,7 @@ int sim_cli_run(int argc, char **argv)
     }
     sim_result_clear(&res);
 out:
+    sim_out_abort(o);
     g_free(tl_json);
     sim_timeline_free(tl);
     sim_run_free(run);

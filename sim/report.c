@@ -395,15 +395,21 @@ bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
 bool sim_report_write_extra(const struct sim_result *r, const char *dir,
                             const struct sim_report_extra *extra, size_t n_extra, GError **err)
 {
-    if (!sim_report_check(r, err))
+    struct sim_out *o = sim_out_begin(dir, SIM_OUT_DEFAULT, err);
+    return o && sim_report_write_to(o, r, extra, n_extra, err);
+}
+
+bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
+                         const struct sim_report_extra *extra, size_t n_extra, GError **err)
+{
+    if (!sim_report_check(r, err)) {
+        sim_out_abort(o);
         return false;
-    struct sim_out *o = sim_out_begin(dir, err);
-    if (o == NULL)
-        return false;
+    }
     json_t *summary = sim_report_summary_json(r);
     bool ok = summary != NULL;
     if (!ok)
-        g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s/summary.json: cannot build JSON", dir);
+        g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "summary.json: cannot build JSON");
     ok = ok && sim_out_write_json(o, "summary.json", summary, err);
     json_decref(summary);
     ok = ok && write_text(o, "mpstat.txt", sim_report_mpstat_text(r), err);

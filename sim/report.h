@@ -7,12 +7,14 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "sim/out.h"
 #include "sim/result.h"
 
 /* Write `dir` with summary.json, mpstat.txt, interrupts.txt, softnet_stat.txt,
  * queues.csv and flows.csv. All or nothing: on error nothing is left at `dir`
  * (an older result directory there stays as it was); on success an older
- * directory is replaced. */
+ * nicsteer output is replaced. What nicsteer did not write is never touched
+ * (see sim/out.h). */
 bool sim_report_write(const struct sim_result *r, const char *dir, GError **err);
 
 /* An extra file of the result directory (e.g. timeline.json). */
@@ -24,6 +26,10 @@ struct sim_report_extra {
 /* sim_report_write() plus `n_extra` more files, in the same all-or-nothing commit. */
 bool sim_report_write_extra(const struct sim_result *r, const char *dir,
                             const struct sim_report_extra *extra, size_t n_extra, GError **err);
+/* The same into an output begun earlier (sim_out_begin() before a long run
+ * finds a bad --out at once). Commits or aborts `o`, so always consumes it. */
+bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
+                         const struct sim_report_extra *extra, size_t n_extra, GError **err);
 
 /* Refuse a result whose counts and arrays disagree (never reads past them). */
 bool sim_report_check(const struct sim_result *r, GError **err);

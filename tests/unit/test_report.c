@@ -331,7 +331,7 @@ static void test_report_write_creates_all_files_byte_identical_across_runs(void)
     CU_ASSERT(sim_report_write(&f->r, a, &err));
     CU_ASSERT(sim_report_write(&f->r, b, &err));
     CU_ASSERT_PTR_NULL(err);
-    CU_ASSERT_EQUAL(count_entries(a), G_N_ELEMENTS(files));
+    CU_ASSERT_EQUAL(count_entries(a), G_N_ELEMENTS(files) + 1); /* + .nicsteer-output */
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         char *sa = slurp(a, files[i]), *sb = slurp(b, files[i]);
         CU_ASSERT_PTR_NOT_NULL(sa);
@@ -375,23 +375,32 @@ static void test_report_write_under_a_file_fails_and_leaves_nothing(void)
     g_free(f);
 }
 
-static void test_report_rewrite_replaces_existing_dir(void)
+static void test_report_rewrite_replaces_its_own_dir_and_keeps_a_users(void)
 {
     struct fixture *f = fixture_new();
     char *tmp = tmpdir_new();
     char *dir = g_build_filename(tmp, "run", NULL);
-    char *stray = g_build_filename(dir, "stale.txt", NULL);
+    char *stray = g_build_filename(dir, "notes.txt", NULL);
     GError *err = NULL;
     CU_ASSERT(sim_report_write(&f->r, dir, &err));
-    CU_ASSERT(g_file_set_contents(stray, "old", -1, NULL));
     f->cpus[0].processed = 0xabcdef;
     CU_ASSERT(sim_report_write(&f->r, dir, &err));
     CU_ASSERT_PTR_NULL(err);
-    CU_ASSERT_FALSE(g_file_test(stray, G_FILE_TEST_EXISTS));
     char *sn = slurp(dir, "softnet_stat.txt");
     CU_ASSERT(sn && g_str_has_prefix(sn, "00abcdef "));
     g_free(sn);
     CU_ASSERT_EQUAL(count_entries(tmp), 1); /* no temporary or old copies left */
+    /* A file the user put there: the directory is no longer only nicsteer's. */
+    CU_ASSERT(g_file_set_contents(stray, "mine", -1, NULL));
+    f->cpus[0].processed = 0x123;
+    CU_ASSERT_FALSE(sim_report_write(&f->r, dir, &err));
+    CU_ASSERT(err && strstr(err->message, "notes.txt"));
+    g_clear_error(&err);
+    CU_ASSERT(g_file_test(stray, G_FILE_TEST_EXISTS));
+    sn = slurp(dir, "softnet_stat.txt");
+    CU_ASSERT(sn && g_str_has_prefix(sn, "00abcdef "));
+    g_free(sn);
+    CU_ASSERT_EQUAL(count_entries(tmp), 1);
     rm_rf(tmp);
     g_free(stray);
     g_free(dir);
@@ -444,7 +453,8 @@ static CU_TestInfo cases[] = {
      test_report_write_creates_all_files_byte_identical_across_runs},
     {"write under a file fails, leaves nothing",
      test_report_write_under_a_file_fails_and_leaves_nothing},
-    {"rewrite replaces existing dir", test_report_rewrite_replaces_existing_dir},
+    {"rewrite replaces its own dir, refuses one with a user file",
+     test_report_rewrite_replaces_its_own_dir_and_keeps_a_users},
     {"inconsistent result refused, old dir kept",
      test_report_inconsistent_result_refused_and_old_dir_kept},
     CU_TEST_INFO_NULL,
