@@ -15,7 +15,7 @@
 
 int sim_cli_run(int argc, char **argv)
 {
-    gint64 seed = -1;
+    gint64 seed = G_MININT64; /* not given: the scenario's /seed */
     char *out = NULL, *engine = NULL;
     double timeline_ms = 0;
     gboolean force = FALSE;
@@ -60,6 +60,11 @@ int sim_cli_run(int argc, char **argv)
                           engine);
         goto out;
     }
+    if (seed != G_MININT64 && seed < 0) {
+        rc = sim_cli_fail("run", SIM_EXIT_USAGE, "--seed: expected N >= 0, got %" G_GINT64_FORMAT,
+                          seed);
+        goto out;
+    }
     if (!(timeline_ms >= 0 && timeline_ms <= 3.6e6)) {
         rc = sim_cli_fail("run", SIM_EXIT_USAGE, "--timeline-ms: expected 0 to 3600000 ms");
         goto out;
@@ -69,7 +74,7 @@ int sim_cli_run(int argc, char **argv)
      * --out costs nothing. */
     if (sc)
         o = sim_out_begin(out ? out : "out", force ? SIM_OUT_FORCE : SIM_OUT_DEFAULT, &err);
-    if (!o || !(run = sim_run_new(sc, seed >= 0 ? (uint64_t)seed : sim_scenario_seed(sc), &err))) {
+    if (!o || !(run = sim_run_new(sc, seed != G_MININT64 ? (uint64_t)seed : sim_scenario_seed(sc), &err))) {
         rc = sim_cli_fail_error("run", err);
         goto out;
     }

@@ -11,8 +11,11 @@
 #include "models/traffic/pcap_src.h"
 #include "sim/cli.h"
 #include "sim/err.h"
+#include "sim/file.h"
 #include "sim/out.h"
 
+/* `steer` evaluates a policy for any NIC: none has more than this many RX queues. */
+#define STEER_MAX_QUEUES 1024
 #define SUB "steer"
 
 struct steer_opts {
@@ -36,13 +39,9 @@ struct steer_run {
 
 static json_t *load_json_file(const char *path, GError **err)
 {
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-    if (!j) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
-                    je.text);
+    json_t *j = sim_file_load_json(path, 0, err);
+    if (!j)
         return NULL;
-    }
     if (!json_is_object(j)) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s: expected a JSON object", path);
         json_decref(j);
@@ -336,6 +335,10 @@ int sim_cli_steer(int argc, char **argv)
         rc =
             sim_cli_fail(SUB, SIM_EXIT_USAGE,
                          "missing or bad --queues N (N >= 1; default with --ethtool-x: its rings)");
+    else if (o.queues > STEER_MAX_QUEUES)
+        rc = sim_cli_fail(SUB, SIM_EXIT_USAGE,
+                          "--queues: expected at most %d (no NIC has more), got %d", STEER_MAX_QUEUES,
+                          o.queues);
     else if (o.reta && o.ethtool_x)
         rc = sim_cli_fail(SUB, SIM_EXIT_USAGE, "--reta and --ethtool-x both give the RETA");
     else if (o.seed < 0)

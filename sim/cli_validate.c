@@ -7,6 +7,7 @@
 
 #include "sim/cli.h"
 #include "sim/err.h"
+#include "sim/file.h"
 #include "sim/out.h"
 #include "validate/match.h"
 #include "validate/replay.h"
@@ -42,12 +43,9 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
 /* --costs FILE: the same keys and checks as a scenario's /costs (kern_cost_load). */
 static bool load_costs(const char *path, struct kern_cost *c, GError **err)
 {
-    json_error_t je;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!j) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d: %s", path, je.line, je.text);
+    json_t *j = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    if (!j)
         return false;
-    }
     char *where = g_strdup_printf("%s: ", path);
     bool ok = kern_cost_load(c, j, where, err);
     g_free(where);

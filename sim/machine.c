@@ -545,7 +545,7 @@ static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
 
 int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
 {
-    struct sim_ev ev;
+    struct sim_ev ev = {0}; /* read only when have_ev; gcc -O3 cannot see that */
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     uint64_t x;
     while (exo_next(m, &x) && (!have_ev || x < ev.t)) {
@@ -561,7 +561,7 @@ int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
 
 int sim_machine_next(struct sim_machine *m, uint64_t *t)
 {
-    struct sim_ev ev;
+    struct sim_ev ev = {0}; /* read only when have_ev; gcc -O3 cannot see that */
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     uint64_t x;
     if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
@@ -576,7 +576,7 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t)
 
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to)
 {
-    struct sim_ev ev;
+    struct sim_ev ev = {0}; /* read only when have_ev */
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     uint64_t x;
     if (exo_next(m, &x) && (!have_ev || x < ev.t)) {

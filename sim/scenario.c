@@ -3,6 +3,7 @@
  * vectors, CPUs that do not exist). The traffic (/traffic) and steering
  * (/nic/steering) objects are validated by their own libraries. */
 #include "sim/scenario.h"
+#include "sim/jsonval.h"
 
 #include <math.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
 #include "sim/err.h"
+#include "sim/file.h"
 #include "sim/scenario_rps.h"
 
 #define MAX_CPUS   64
@@ -201,13 +203,13 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
                     long long max, long long def, long long *out, GError **err)
 {
     const json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = def;
+    char got[SIM_JSON_GOT_LEN];
+    *out = def;
+    if (!v)
         return true;
-    }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld]", path, key,
-                        min, max);
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld], got %s",
+                        path, key, min, max, sim_json_got(v, got));
     *out = json_integer_value(v);
     return true;
 }
@@ -216,12 +218,13 @@ static bool get_bool(const json_t *obj, const char *key, const char *path, bool 
                      GError **err)
 {
     const json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = def;
+    char got[SIM_JSON_GOT_LEN];
+    *out = def;
+    if (!v)
         return true;
-    }
     if (!json_is_boolean(v))
-        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false", path, key);
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false, got %s", path, key,
+                        sim_json_got(v, got));
     *out = json_is_true(v);
     return true;
 }
@@ -843,16 +846,9 @@ struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name
 
 struct sim_scenario *sim_scenario_load(const char *path, GError **err)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        if (je.line < 0)
-            g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, je.text);
-        else
-            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
-                        je.text);
+    json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    if (!root)
         return NULL;
-    }
     char *dir = g_path_get_dirname(path);
     struct sim_scenario *sc = sim_scenario_from_json(root, path, dir, err);
     g_free(dir);

@@ -81,10 +81,10 @@ static bool get_int(struct val_bundle *b, const char *ptr, bool required, int64_
                     GError **err)
 {
     json_t *j = jget(b->root, ptr);
+    *out = def;
     if (!j) {
         if (required)
             return cfg_fail(err, b, ptr, "missing");
-        *out = def;
         return true;
     }
     if (json_is_integer(j)) {

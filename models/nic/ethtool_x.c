@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/err.h"
+#include "sim/file.h"
 
 struct nic_ethtool_x {
     GPtrArray *tables; /* struct nic_ethtool_x_table * */
@@ -65,6 +66,8 @@ static bool parse_u(const char **s, unsigned *out)
     return true;
 }
 
+#define ETHTOOL_X_MAX_RINGS 65536
+
 /* "RX flow hash indirection table for %s with %u RX ring(s)[, context %u]:" */
 static bool parse_header(struct parser *ps, const char *l, struct nic_ethtool_x_table *t,
                          GError **err)
@@ -86,6 +89,10 @@ static bool parse_header(struct parser *ps, const char *l, struct nic_ethtool_x_
         return fail(ps, err,
                     "expected \"RX flow hash indirection table for DEV with N RX ring(s)[, "
                     "context C]:\"");
+    /* The RETA maps to at most this many rings (ethtool's u32 ring count is
+     * bounded by the NIC; the ixgbe family has 128): a larger header is no dump. */
+    if (rings == 0 || rings > ETHTOOL_X_MAX_RINGS)
+        return fail(ps, err, "expected 1 to %u RX rings, got %u", ETHTOOL_X_MAX_RINGS, rings);
     t->dev = g_strndup(s, (gsize)(with - s));
     t->rings = rings;
     t->context = ctx;
@@ -338,13 +345,10 @@ struct nic_ethtool_x *nic_ethtool_x_parse(const char *text, const char *name, GE
 
 struct nic_ethtool_x *nic_ethtool_x_load(const char *path, GError **err)
 {
-    char *text = NULL;
-    GError *io = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &io)) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "%s", io->message);
-        g_error_free(io);
+    /* A real dump is a few KB (512 entries of 8 per line); 1 MB is far past any. */
+    char *text = sim_file_read(path, 1 << 20, "an ethtool -x dump", NULL, err);
+    if (!text)
         return NULL;
-    }
     struct nic_ethtool_x *x = nic_ethtool_x_parse(text, path, err);
     g_free(text);
     return x;

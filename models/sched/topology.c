@@ -3,6 +3,7 @@
 #include "models/sched/topology.h"
 
 #include "sim/err.h"
+#include "sim/file.h"
 
 struct cpus_topology {
     int nr_cpus;
@@ -245,12 +246,9 @@ struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *whe
 
 struct cpus_topology *cpus_topology_load(const char *path, GError **err)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s:%d: %s", path, jerr.line, jerr.text);
+    json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    if (root == NULL)
         return NULL;
-    }
     struct cpus_topology *t = cpus_topology_from_json(root, path, err);
     json_decref(root);
     return t;

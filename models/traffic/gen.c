@@ -13,6 +13,7 @@
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
 #include "sim/rng.h"
+#include "sim/jsonval.h"
 
 #define ETH_HLEN         14
 #define ETH_FCS_LEN      4
@@ -220,11 +221,19 @@ static bool key_fail(GError **err, const char *path, const char *key, const char
     return false;
 }
 
-static bool positive_number(const json_t *v, const char *path, const char *key, double *out,
-                            GError **err)
+/* Bounds of the traffic keys: an hour of simulated time (as /duration_ms), and
+ * a rate above any NIC's (400 Gbit/s of 64-byte frames is 595 Mpps). */
+#define MAX_DURATION_S 3600.0
+#define MAX_RATE_PPS 1e9
+#define MAX_ONOFF_US 3600e6
+
+static bool positive_number(const json_t *v, const char *path, const char *key, double max,
+                            double *out, GError **err)
 {
-    if (!json_is_number(v) || json_number_value(v) <= 0 || !isfinite(json_number_value(v)))
-        return key_fail(err, path, key, "expected number > 0");
+    char got[SIM_JSON_GOT_LEN];
+    if (!json_is_number(v) || !(json_number_value(v) > 0) || !(json_number_value(v) <= max))
+        return key_fail(err, path, key, "expected a number in (0, %g], got %s", max,
+                        sim_json_got(v, got));
     *out = json_number_value(v);
     return true;
 }
@@ -260,12 +269,13 @@ struct flowspec {
 static bool get_int(const json_t *v, const char *path, const char *key, long long lo, long long hi,
                     long long dflt, long long *out, GError **err)
 {
-    if (!v) {
-        *out = dflt;
+    char got[SIM_JSON_GOT_LEN];
+    *out = dflt;
+    if (!v)
         return true;
-    }
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return key_fail(err, path, key, "expected integer in [%lld, %lld]", lo, hi);
+        return key_fail(err, path, key, "expected integer in [%lld, %lld], got %s", lo, hi,
+                        sim_json_got(v, got));
     *out = json_integer_value(v);
     return true;
 }
@@ -343,7 +353,7 @@ static bool parse_rate(const struct flowspec *fs, const char *path, struct gen_g
     if (!!fs->rate == !!fs->line)
         return cfg_fail(err, path, "expected exactly one of \"rate_pps\" and \"line\"");
     if (fs->rate)
-        return positive_number(fs->rate, path, "rate_pps", pps, err);
+        return positive_number(fs->rate, path, "rate_pps", MAX_RATE_PPS, pps, err);
     const char *s = json_string_value(fs->line);
     char *end = NULL;
     double gbps = s ? g_ascii_strtod(s, &end) : 0;
@@ -373,8 +383,8 @@ static bool parse_process(const struct flowspec *fs, const char *path, struct ge
     double on, off;
     if (!fs->on_us || !fs->off_us)
         return key_fail(err, path, "process", "\"onoff\" needs \"on_us\" and \"off_us\"");
-    if (!positive_number(fs->on_us, path, "on_us", &on, err) ||
-        !positive_number(fs->off_us, path, "off_us", &off, err))
+    if (!positive_number(fs->on_us, path, "on_us", MAX_ONOFF_US, &on, err) ||
+        !positive_number(fs->off_us, path, "off_us", MAX_ONOFF_US, &off, err))
         return false;
     gr->on_ns = on * 1e3;
     gr->off_ns = off * 1e3;
@@ -513,7 +523,7 @@ static bool parse_group(struct traffic_gen *g, json_t *o, const char *path, uint
     struct traffic_pkt t;
     long long count;
     int vary;
-    double pps, start_us = 0;
+    double pps = 0, start_us = 0;
     if (!unpack_flowspec(o, path, &fs, err) || !parse_template(&fs, path, &t, gr, err) ||
         !get_int(fs.count, path, "count", 1, MAX_FLOWS, 1, &count, err) ||
         !get_choice(fs.vary, path, "vary", varies, VARY_SPORT, &vary, err) ||
@@ -685,9 +695,9 @@ static bool gen_pcap_new(struct traffic_gen *g, json_t *file, json_t *rate, json
     double pps = 0, d = 0;
     if (!json_is_string(file) || !*json_string_value(file))
         return key_fail(err, path, "pcap", "expected a file name");
-    if (rate && !positive_number(rate, path, "rate_pps", &pps, err))
+    if (rate && !positive_number(rate, path, "rate_pps", MAX_RATE_PPS, &pps, err))
         return false;
-    if (dur && !positive_number(dur, path, "duration_s", &d, err))
+    if (dur && !positive_number(dur, path, "duration_s", MAX_DURATION_S, &d, err))
         return false;
     const char *name = json_string_value(file);
     char *full = g_path_is_absolute(name) || !env || !env->base_dir
@@ -736,7 +746,7 @@ struct traffic_gen *traffic_gen_new(const json_t *cfg, const char *path,
         else if (!dur)
             ok = key_fail(err, path, "duration_s", "expected number > 0 (required with flows)");
         else
-            ok = positive_number(dur, path, "duration_s", &d, err);
+            ok = positive_number(dur, path, "duration_s", MAX_DURATION_S, &d, err);
         g->duration_ns = ns_sat(d * 1e9);
         ok = ok && gen_flows_new(g, flows, path, env ? env->seed : 0, err);
     }

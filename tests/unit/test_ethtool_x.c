@@ -1,6 +1,8 @@
 /* models/nic/ethtool_x.c: real `ethtool -x` text (spec §2), elided rows,
  * several runs in one session log, round trip, errors naming file:line. */
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/nic/ethtool_x.h"
 #include "models/nic/toeplitz.h"
@@ -198,9 +200,29 @@ static void test_ethtool_x_malformed_names_line(void)
     expect_error(t, "dump.txt:4: row index out of range");
     g_free(t);
     expect_error("$ ip link\n1: lo: <LOOPBACK>\n", "dump.txt: no \"RX flow hash");
+    /* A header of 10^9 rings is no dump (it once took 29 s to build its table). */
+    expect_error("RX flow hash indirection table for eth0 with 1000000000 RX ring(s):\n"
+                 "    0:      0\n",
+                 "dump.txt:1: expected 1 to 65536 RX rings, got 1000000000");
     t = g_strconcat(hdr, "    0:      0\nRSS hash function:\n    toeplitz: maybe\n", NULL);
     expect_error(t, "dump.txt:4: expected \"    NAME: on|off\"");
     g_free(t);
+}
+
+/* nic_ethtool_x_load: a file over 1 MB is refused before it is read. */
+static void test_ethtool_x_load_refuses_a_huge_file(void)
+{
+    char *p = NULL;
+    int fd = g_file_open_tmp("nicsteer-ethx-XXXXXX", &p, NULL);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_FATAL(ftruncate(fd, (1 << 20) + 1) == 0);
+    close(fd);
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(nic_ethtool_x_load(p, &err));
+    CU_ASSERT(err && strstr(err->message, ": 1048577 bytes, expected at most 1048576"));
+    g_clear_error(&err);
+    g_unlink(p);
+    g_free(p);
 }
 
 /* Rows are print_indir_table()'s: 8 entries from a multiple of 8, only the
@@ -250,6 +272,7 @@ static CU_TestInfo cases[] = {
     {"test_ethtool_x_middle_gap_context_and_xfrm", test_ethtool_x_middle_gap_context_and_xfrm},
     {"test_ethtool_x_unsupported", test_ethtool_x_unsupported},
     {"test_ethtool_x_malformed_names_line", test_ethtool_x_malformed_names_line},
+    {"test_ethtool_x_load_refuses_a_huge_file", test_ethtool_x_load_refuses_a_huge_file},
     {"test_ethtool_x_rows_must_have_ethtool_shape", test_ethtool_x_rows_must_have_ethtool_shape},
     {"test_ethtool_x_key_title_needs_key_line_before_next_block",
      test_ethtool_x_key_title_needs_key_line_before_next_block},

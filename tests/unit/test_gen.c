@@ -224,7 +224,14 @@ static void test_gen_json_errors_name_the_path(void)
 {
     expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1}, {\"rate_pps\": 1}, "
                  "{\"rate_pps\": 0}]}",
-                 "/traffic/flows/2/rate_pps: expected number > 0");
+                 "/traffic/flows/2/rate_pps: expected a number in (0, 1e+09], got 0");
+    /* Bounded like /duration_ms: a huge duration or rate would run forever (#10). */
+    expect_error("{\"duration_s\": 1e300, \"flows\": [{\"rate_pps\": 1}]}",
+                 "/traffic/duration_s: expected a number in (0, 3600], got 1e+300");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1e300}]}",
+                 "/traffic/flows/0/rate_pps: expected a number in (0, 1e+09]");
+    expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"sport\": \"http\"}]}",
+                 "/traffic/flows/0/sport: expected integer in [0, 65535], got \"http\"");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"colour\": 3}]}",
                  "/traffic/flows/0: ");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"rate_pps\": 1, \"colour\": 3}]}", "colour");
@@ -245,7 +252,7 @@ static void test_gen_json_errors_name_the_path(void)
                  "/traffic/flows/0/frame_len/1: expected integer in [64, 9216]");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"process\": \"onoff\", \"rate_pps\": 1}]}",
                  "/traffic/flows/0/process: \"onoff\" needs");
-    expect_error("{\"flows\": [{\"rate_pps\": 1}]}", "/traffic/duration_s: expected number > 0");
+    expect_error("{\"flows\": [{\"rate_pps\": 1}]}", "/traffic/duration_s: expected number > 0 (required");
     expect_error("{\"duration_s\": 1, \"flows\": []}", "/traffic/flows: expected a non-empty");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"proto\": \"sctp\", \"rate_pps\": 1}]}",
                  "/traffic/flows/0/proto: expected one of \"udp\", \"tcp\"");

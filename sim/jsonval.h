@@ -1,0 +1,16 @@
+/* What a JSON value is, for the "got …" half of an input error (STYLE.md §3):
+ * `/cpus: expected integer in [1, 64], got "four"`. */
+#ifndef NICSTEER_SIM_JSONVAL_H
+#define NICSTEER_SIM_JSONVAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define SIM_JSON_GOT_LEN 48
+
+/* Write a short rendering of v into buf (a string quoted and cut at ~32
+ * characters, a number as written, or the type: null, true, an object, an
+ * array of N); returns buf. */
+const char *sim_json_got(const json_t *v, char buf[SIM_JSON_GOT_LEN]);
+
+#endif
