@@ -4,6 +4,8 @@
 
 #include "models/kernel/rfs.h"
 #include "sim/err.h"
+#include "sim/jsonval.h"
+#include "validate/hz.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -28,6 +30,7 @@ struct val_bundle {
     GArray *lost_cpu; /* int64_t */
     GArray *sockets;  /* struct val_socket sorted by fd */
     GArray *threads;  /* struct val_thread */
+    GPtrArray *notes; /* char*: assumptions made for facts the bundle lacks */
 };
 
 static bool cfg_fail(GError **err, const struct val_bundle *b, const char *ptr, const char *fmt,
@@ -122,9 +125,13 @@ static bool get_i32(struct val_bundle *b, const char *ptr, bool required, int de
 /* A file named by key (default name when absent) that must exist in the bundle. */
 static char *bundle_file(struct val_bundle *b, const char *key, const char *def, GError **err)
 {
-    const char *name = opt_str(b, key);
-    if (!name)
-        name = def;
+    json_t *j = jget(b->root, key);
+    if (j && !json_is_string(j)) {
+        char got[SIM_JSON_GOT_LEN];
+        cfg_fail(err, b, key, "expected a file name, got %s", sim_json_got(j, got));
+        return NULL;
+    }
+    const char *name = j ? json_string_value(j) : def;
     if (strchr(name, '/') || strcmp(name, "..") == 0) {
         cfg_fail(err, b, key, "\"%s\" must be a file name inside the bundle", name);
         return NULL;
@@ -146,13 +153,16 @@ static bool load_host(struct val_bundle *b, GError **err)
     if (strcmp(schema, VAL_BUNDLE_SCHEMA) != 0)
         return cfg_fail(err, b, "/schema", "\"%s\" is not \"" VAL_BUNDLE_SCHEMA "\"", schema);
     if (!(b->kernel = req_str(b, "/host/kernel", err)) ||
-        !get_i32(b, "/host/ncpus", true, 0, &b->ncpus, err) ||
-        !get_i32(b, "/host/hz", true, 0, &b->hz, err))
+        !get_i32(b, "/host/ncpus", true, 0, &b->ncpus, err))
+        return false;
+    /* null or absent: a host without /proc/config.gz (load_hz estimates it from the trace). */
+    json_t *hz = jget(b->root, "/host/hz");
+    if (hz && !json_is_null(hz) && !get_i32(b, "/host/hz", true, 0, &b->hz, err))
         return false;
     if (b->ncpus < 1 || b->ncpus > KERN_NR_CPUS)
         return cfg_fail(err, b, "/host/ncpus", "%d not in 1..%d (the model's NR_CPUS)", b->ncpus,
                         KERN_NR_CPUS);
-    if (b->hz < 24 || b->hz > 10000)
+    if (b->hz && (b->hz < 24 || b->hz > 10000))
         return cfg_fail(err, b, "/host/hz", "%d is not a CONFIG_HZ value", b->hz);
     if (!(b->rx_dev = req_str(b, "/topology/receiver/dev", err)) ||
         !(b->rx_driver = req_str(b, "/topology/receiver/driver", err)) ||
@@ -222,6 +232,37 @@ static bool load_queues(struct val_bundle *b, GError **err)
     for (int q = 0; q < b->queues; q++)
         if (!read_rx_queue(b, b->rx_dev, q, true, &b->rps[q], &b->rps_flow_cnt[q], err))
             return false;
+    return true;
+}
+
+/* Lines of the trace read for a missing host.hz: the first ticks tell it. */
+#define HZ_SCAN_LINES 4000000
+
+/* host.hz not recorded: the trace's tick spacing, else 250 (Debian's and
+ * Fedora's CONFIG_HZ), said in warnings[] either way. */
+static bool load_hz(struct val_bundle *b, GError **err)
+{
+    if (b->hz)
+        return true;
+    uint64_t n = 0;
+    int hz = val_hz_from_trace(b->trace_path, HZ_SCAN_LINES, &n, err);
+    if (hz < 0)
+        return false;
+    if (hz) {
+        b->hz = hz;
+        g_ptr_array_add(
+            b->notes,
+            g_strdup_printf("host.hz not recorded: HZ=%d estimated from %" G_GUINT64_FORMAT
+                            " tick intervals of the trace's TIMER/SCHED/RCU softirq "
+                            "raises",
+                            hz, n));
+    } else {
+        b->hz = 250;
+        g_ptr_array_add(b->notes,
+                        g_strdup_printf("host.hz not recorded and the trace has too few ticks to "
+                                        "tell (%" G_GUINT64_FORMAT " intervals): HZ=250 assumed",
+                                        n));
+    }
     return true;
 }
 
@@ -425,6 +466,7 @@ struct val_bundle *val_bundle_load(const char *dir, GError **err)
     struct val_bundle *b = g_new0(struct val_bundle, 1);
     b->dir = g_strdup(dir);
     b->cfg_path = g_build_filename(dir, "config.json", NULL);
+    b->notes = g_ptr_array_new_with_free_func(g_free);
     json_error_t je;
     bool ok = true;
     if (!g_file_test(b->cfg_path, G_FILE_TEST_IS_REGULAR)) {
@@ -438,14 +480,15 @@ struct val_bundle *val_bundle_load(const char *dir, GError **err)
     } else if (!json_is_object(b->root)) {
         ok = cfg_fail(err, b, "/", "expected an object");
     }
-    ok = ok && load_host(b, err) && load_queues(b, err) && load_sysctl(b, err) &&
-         load_snapshots(b, err) && load_overrun(b, err) && load_workload(b, err);
+    ok = ok && load_host(b, err) &&
+         (b->trace_path = bundle_file(b, "/trace/file", "trace.txt", err)) &&
+         (b->pcap_path = bundle_file(b, "/pcap/file", "pcap.pcap", err)) && load_hz(b, err) &&
+         load_queues(b, err) && load_sysctl(b, err) && load_snapshots(b, err) &&
+         load_overrun(b, err) && load_workload(b, err);
     if (ok) {
         b->trace_clock = req_str(b, "/trace/clock", err);
         ok = b->trace_clock != NULL;
     }
-    ok = ok && (b->trace_path = bundle_file(b, "/trace/file", "trace.txt", err)) &&
-         (b->pcap_path = bundle_file(b, "/pcap/file", "pcap.pcap", err));
     if (!ok) {
         val_bundle_free(b);
         return NULL;
@@ -468,6 +511,7 @@ void val_bundle_free(struct val_bundle *b)
         g_array_free(b->sockets, TRUE);
     if (b->threads)
         g_array_free(b->threads, TRUE);
+    g_ptr_array_free(b->notes, TRUE);
     g_free(b->rps);
     g_free(b->rps_flow_cnt);
     g_free(b->trace_path);
@@ -506,6 +550,11 @@ int val_bundle_ncpus(const struct val_bundle *b)
 int val_bundle_hz(const struct val_bundle *b)
 {
     return b->hz;
+}
+
+const GPtrArray *val_bundle_notes(const struct val_bundle *b)
+{
+    return b->notes;
 }
 
 const char *val_bundle_rx_dev(const struct val_bundle *b)

@@ -56,7 +56,9 @@ const char *val_bundle_pcap_path(const struct val_bundle *b);  /* dir + pcap.fil
 
 const char *val_bundle_kernel(const struct val_bundle *b);
 int val_bundle_ncpus(const struct val_bundle *b);
-int val_bundle_hz(const struct val_bundle *b);
+int val_bundle_hz(const struct val_bundle *b); /* recorded, else estimated (see notes) */
+/* Assumptions made for optional facts the bundle lacks (char*), for warnings[]. */
+const GPtrArray *val_bundle_notes(const struct val_bundle *b);
 const char *val_bundle_rx_dev(const struct val_bundle *b);
 const char *val_bundle_rx_driver(const struct val_bundle *b);
 const char *val_bundle_rx_addr(const struct val_bundle *b); /* NULL when absent */

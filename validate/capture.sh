@@ -186,7 +186,7 @@ snapshot() { # snapshot before|after <dev[@netns]...> (no @netns: --netns / curr
             done
         done
         if command -v ethtool >/dev/null; then
-            for f in x l k c; do
+            for f in x l k c g S n; do
                 stage "ethtool/ethtool_${f}_$dev" "$(nsrun ethtool -"$f" "$dev" 2>&1 || true)"
             done
         fi

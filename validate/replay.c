@@ -1471,6 +1471,9 @@ static void summarize(struct replay *p)
 {
     struct val_report *r = p->r;
     int64_t lost = val_bundle_lost_events(p->b);
+    const GPtrArray *notes = val_bundle_notes(p->b);
+    for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_insert(r->warnings, (gint)i, g_strdup(notes->pdata[i]));
     if (lost > 0)
         g_ptr_array_insert(r->warnings, 0,
                            g_strdup_printf("trace.per_cpu_overrun: %" G_GINT64_FORMAT

@@ -42,6 +42,14 @@ for f in config.json trace.txt pcap.pcap; do
     [[ -s $TMP/bundle/$f ]] || fail "bundle lacks $f"
 done
 grep -q ' netif_receive_skb: dev=vB ' "$TMP/bundle/trace.txt" || fail "no netif_receive_skb on vB"
+# ethtool -g (ring size), -S and -n are recorded beside -x -l -k -c (#10): keys exist even
+# where veth answers "Operation not supported".
+if command -v ethtool >/dev/null; then
+    for f in g S n; do
+        python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); sys.exit(0 if "ethtool_'$f'_vB" in c.get("ethtool", {}) else 1)' \
+            "$TMP/bundle/config.json" || fail "config.json lacks ethtool/ethtool_${f}_vB"
+    done
+fi
 after_ns=$(ip netns list | grep -c nicsteer-st- || true)
 [[ $after_ns -eq $before_ns ]] || fail "capture.sh left network namespaces behind"
 if ls -d /sys/kernel/tracing/instances/nicsteer-* >/dev/null 2>&1; then

@@ -271,11 +271,92 @@ static void expect_error(json_t *cfg, bool trace, bool pcap, const char *want)
     g_free(msg);
 }
 
-static void test_bundle_missing_key_named_as_json_pointer(void)
+/* Loads cfg with trace text in t.txt; returns the bundle (caller frees) in *dirp. */
+static struct val_bundle *load_with_trace(json_t *cfg, const char *trace, char **dirp)
+{
+    char *dir = make_bundle(cfg, false, true);
+    char *p = g_build_filename(dir, "t.txt", NULL);
+    g_file_set_contents(p, trace, -1, NULL);
+    g_free(p);
+    GError *err = NULL;
+    struct val_bundle *b = val_bundle_load(dir, &err);
+    if (err)
+        fprintf(stderr, "load: %s\n", err->message);
+    g_clear_error(&err);
+    *dirp = dir;
+    return b;
+}
+
+/* The first note containing want, or NULL. */
+static const char *note_with(const struct val_bundle *b, const char *want)
+{
+    const GPtrArray *n = val_bundle_notes(b);
+    for (guint i = 0; i < n->len; i++)
+        if (strstr(n->pdata[i], want))
+            return n->pdata[i];
+    return NULL;
+}
+
+/* host.hz null or absent (a VM without /proc/config.gz): estimated from the
+ * trace's tick-driven softirq raises, else 250, and said in the notes (#10). */
+static void test_bundle_missing_hz_is_estimated_or_assumed(void)
 {
     json_t *cfg = minimal_config();
     json_object_del(json_object_get(cfg, "host"), "hz");
-    expect_error(cfg, true, true, "config.json: /host/hz: missing");
+    char *dir;
+    struct val_bundle *b = load_with_trace(cfg, "# tracer: nop\n", &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(val_bundle_hz(b), 250);
+    CU_ASSERT_PTR_NOT_NULL(note_with(b, "too few ticks to tell (0 intervals): HZ=250 assumed"));
+    CU_ASSERT_EQUAL(val_bundle_sysctl(b)->netdev_budget_usecs, 8000);
+    val_bundle_free(b);
+    remove_bundle(dir);
+
+    /* HZ=100: TIMER and SCHED raised in the same tick, ticks skipped while idle. */
+    json_object_set_new(json_object_get(cfg, "host"), "hz", json_null());
+    GString *t = g_string_new("# tracer: nop\n");
+    int tick = 0;
+    for (int k = 0; k < 120; k++) {
+        tick += 1 + k % 3; /* gaps of 1 to 3 ticks */
+        double ts = 100.0 + tick * 0.010 + (k % 5) * 3e-6;
+        g_string_append_printf(t,
+                               "          <idle>-0       [001] d.h1.  %.6f: softirq_raise: vec=1 "
+                               "[action=TIMER]\n"
+                               "          <idle>-0       [001] d.h1.  %.6f: softirq_raise: vec=7 "
+                               "[action=SCHED]\n",
+                               ts, ts + 2e-6);
+    }
+    b = load_with_trace(cfg, t->str, &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(val_bundle_hz(b), 100);
+    CU_ASSERT_PTR_NOT_NULL(note_with(b, "host.hz not recorded: HZ=100 estimated from 119 tick"));
+    CU_ASSERT_EQUAL(val_bundle_sysctl(b)->netdev_budget_usecs, 20000);
+    val_bundle_free(b);
+    remove_bundle(dir);
+    g_string_free(t, TRUE);
+
+    /* A recorded HZ is taken as it is, with no note. */
+    json_object_set_new(json_object_get(cfg, "host"), "hz", json_integer(1000));
+    b = load_with_trace(cfg, "# tracer: nop\n", &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(val_bundle_hz(b), 1000);
+    CU_ASSERT_EQUAL(val_bundle_notes(b)->len, 0);
+    val_bundle_free(b);
+    remove_bundle(dir);
+    json_decref(cfg);
+}
+
+static void test_bundle_missing_key_named_as_json_pointer(void)
+{
+    json_t *cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "host"), "hz", json_string("fast"));
+    expect_error(cfg, true, true, "config.json: /host/hz: expected an integer, got \"fast\"");
+    json_decref(cfg);
+
+    /* A wrong type for a file name is an error, not the default name (#10). */
+    cfg = minimal_config();
+    json_object_set_new(json_object_get(cfg, "pcap"), "file", json_integer(3));
+    expect_error(cfg, true, true, "config.json: /pcap/file: expected a file name, got 3");
     json_decref(cfg);
 
     cfg = minimal_config();
@@ -448,6 +529,8 @@ static CU_TestInfo cases[] = {
     {"test_bundle_rfs_sizes_and_all_shared_load", test_bundle_rfs_sizes_and_all_shared_load},
     {"test_bundle_minimal_config_defaults_and_unknown_keys",
      test_bundle_minimal_config_defaults_and_unknown_keys},
+    {"test_bundle_missing_hz_is_estimated_or_assumed",
+     test_bundle_missing_hz_is_estimated_or_assumed},
     {"test_bundle_missing_key_named_as_json_pointer",
      test_bundle_missing_key_named_as_json_pointer},
     {"test_bundle_bad_values_named", test_bundle_bad_values_named},
