@@ -16,6 +16,7 @@
 #include "sim/cli.h"
 #include "sim/engine.h"
 #include "sim/scenario.h"
+#include "sim/version.h"
 
 #define BENCH_FLOWS 4096
 /* Extra flows of the memory probe: bytes per flow = RSS difference / this. */
@@ -247,6 +248,7 @@ int sim_cli_bench(int argc, char **argv)
                               base, "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow",
                               bpf, "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s,
                               "runs", runs, "flows", BENCH_FLOWS, "sockets", "per_cpu");
+        sim_version_stamp(j, 1);
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
         free(s);

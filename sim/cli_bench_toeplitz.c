@@ -7,6 +7,7 @@
 #include "models/nic/toeplitz_bench.h"
 #include "sim/cli.h"
 #include "sim/err.h"
+#include "sim/version.h"
 
 static const char *SUB = "bench-toeplitz";
 
@@ -15,6 +16,7 @@ static json_t *bench_json(const struct nic_toeplitz_bench *b)
     json_t *j = json_pack("{s:I, s:f, s:f, s:f}", "count", (json_int_t)b->count, "table_mhps",
                           b->table_mhps, "bitwise_mhps", b->bitwise_mhps, "ratio_vs_bitwise",
                           b->ratio_vs_bitwise);
+    sim_version_stamp(j, 1);
     if (b->have_rte) {
         json_object_set_new(j, "rte_softrss_mhps", json_real(b->rte_softrss_mhps));
         json_object_set_new(j, "ratio_vs_rte_softrss", json_real(b->ratio_vs_rte_softrss));

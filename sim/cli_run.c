@@ -74,7 +74,8 @@ int sim_cli_run(int argc, char **argv)
      * --out costs nothing. */
     if (sc)
         o = sim_out_begin(out ? out : "out", force ? SIM_OUT_FORCE : SIM_OUT_DEFAULT, &err);
-    if (!o || !(run = sim_run_new(sc, seed != G_MININT64 ? (uint64_t)seed : sim_scenario_seed(sc), &err))) {
+    if (!o || !(run = sim_run_new(sc, seed != G_MININT64 ? (uint64_t)seed : sim_scenario_seed(sc),
+                                  &err))) {
         rc = sim_cli_fail_error("run", err);
         goto out;
     }
@@ -90,6 +91,9 @@ int sim_cli_run(int argc, char **argv)
     }
     struct sim_result res;
     sim_machine_result(sim_run_machine(run), &res);
+    res.input_warning = sim_run_warning(run);
+    if (res.input_warning)
+        g_printerr("nicsteer run: warning: %s\n", res.input_warning);
     struct sim_report_extra extra = {.name = "timeline.json"};
     if (tl) {
         tl_json = sim_timeline_json(tl, &extra.len);

@@ -13,10 +13,11 @@
 #include "sim/err.h"
 #include "sim/file.h"
 #include "sim/out.h"
+#include "sim/version.h"
 
 /* `steer` evaluates a policy for any NIC: none has more than this many RX queues. */
 #define STEER_MAX_QUEUES 1024
-#define SUB "steer"
+#define SUB              "steer"
 
 struct steer_opts {
     char *pcap, *policy, *key, *reta, *ethtool_x, *per_packet, *config;
@@ -35,6 +36,7 @@ struct steer_run {
     unsigned nq;
     uint64_t total, non_ip, dropped, truncated;
     GString *csv; /* --per-packet rows, written only when the run succeeds */
+    char *cut;    /* the capture ended inside a record: what was read (partial report) */
 };
 
 static json_t *load_json_file(const char *path, GError **err)
@@ -196,6 +198,10 @@ static bool classify_capture(const char *path, struct nic_classifier *c, struct 
         }
         count_packet(r, &p, &d);
     }
+    if (rc == 0 && traffic_pcap_truncation(pc)) {
+        r->cut = g_strdup(traffic_pcap_truncation(pc));
+        g_printerr("nicsteer " SUB ": warning: %s\n", r->cut);
+    }
     traffic_pcap_free(pc);
     return rc == 0;
 }
@@ -219,11 +225,20 @@ static json_t *report_json(const struct steer_run *r, const char *policy,
                                                 (json_int_t)r->q[i].packets, "bytes",
                                                 (json_int_t)r->q[i].bytes, "flows",
                                                 (json_int_t)r->q[i].flows));
-    return json_pack("{so sf sI sI sI sI ss so}", "queues", queues, "imbalance", imbalance(r),
+    json_t *warnings = json_array();
+    if (r->cut)
+        json_array_append_new(warnings, json_string(r->cut));
+    return json_pack("{so sf sI sI sI sI ss so sb so}", "queues", queues, "imbalance", imbalance(r),
                      "packets_total", (json_int_t)r->total, "non_ip", (json_int_t)r->non_ip,
                      "dropped", (json_int_t)r->dropped, "truncated_headers",
                      (json_int_t)r->truncated, "policy", policy, "classifier",
-                     nic_classifier_dump(c));
+                     nic_classifier_dump(c), "partial", r->cut != NULL, "warnings", warnings);
+}
+
+static json_t *stamped(json_t *j)
+{
+    sim_version_stamp(j, 1);
+    return j;
 }
 
 static void print_text(const struct steer_run *r, const char *policy)
@@ -238,6 +253,8 @@ static void print_text(const struct steer_run *r, const char *policy)
                i, r->q[i].packets, r->q[i].bytes, r->q[i].flows,
                r->total ? 100.0 * (double)r->q[i].packets / (double)r->total : 0.0);
     printf("imbalance (max/mean packets) %.3f\n", imbalance(r));
+    if (r->cut)
+        printf("partial: %s\n", r->cut);
 }
 
 static bool emit(const struct steer_opts *o, const struct steer_run *r, const char *policy,
@@ -249,7 +266,7 @@ static bool emit(const struct steer_opts *o, const struct steer_run *r, const ch
         print_text(r, policy);
         return true;
     }
-    json_t *j = report_json(r, policy, c);
+    json_t *j = stamped(report_json(r, policy, c));
     char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     printf("%s\n", s);
     free(s);
@@ -285,6 +302,7 @@ static bool steer_run(const struct steer_opts *o, GError **err)
     bool ok = classify_capture(o->pcap, c, &r, err) && emit(o, &r, policy->str, c, err);
     if (r.csv)
         g_string_free(r.csv, TRUE);
+    g_free(r.cut);
     g_string_free(policy, TRUE);
     for (unsigned i = 0; i < r.nq; i++)
         g_hash_table_destroy(r.q[i].seen);
@@ -337,8 +355,8 @@ int sim_cli_steer(int argc, char **argv)
                          "missing or bad --queues N (N >= 1; default with --ethtool-x: its rings)");
     else if (o.queues > STEER_MAX_QUEUES)
         rc = sim_cli_fail(SUB, SIM_EXIT_USAGE,
-                          "--queues: expected at most %d (no NIC has more), got %d", STEER_MAX_QUEUES,
-                          o.queues);
+                          "--queues: expected at most %d (no NIC has more), got %d",
+                          STEER_MAX_QUEUES, o.queues);
     else if (o.reta && o.ethtool_x)
         rc = sim_cli_fail(SUB, SIM_EXIT_USAGE, "--reta and --ethtool-x both give the RETA");
     else if (o.seed < 0)

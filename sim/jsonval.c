@@ -4,6 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
+json_t *sim_json_pointer(const json_t *root, const char *ptr)
+{
+    json_t *j = (json_t *)root;
+    const char *p = ptr;
+    while (j && *p == '/') {
+        const char *key = p + 1, *end = strchr(key, '/');
+        if (!end)
+            end = key + strlen(key);
+        char *k = g_strndup(key, (gsize)(end - key));
+        j = json_is_object(j) ? json_object_get(j, k) : NULL;
+        g_free(k);
+        p = end;
+    }
+    return *p ? NULL : j;
+}
+
 const char *sim_json_got(const json_t *v, char buf[SIM_JSON_GOT_LEN])
 {
     switch (json_typeof(v)) {

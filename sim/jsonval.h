@@ -13,4 +13,8 @@
  * array of N); returns buf. */
 const char *sim_json_got(const json_t *v, char buf[SIM_JSON_GOT_LEN]);
 
+/* The value at a JSON pointer ("/agreement/cpu"; keys without '/' or '~'),
+ * NULL when absent or through a non-object. */
+json_t *sim_json_pointer(const json_t *root, const char *ptr);
+
 #endif

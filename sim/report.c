@@ -2,6 +2,7 @@
  * (sysstat mpstat.c), /proc/interrupts (kernel/irq/proc.c show_interrupts) and
  * /proc/net/softnet_stat (net/core/net-procfs.c softnet_seq_show), Linux 6.12. */
 #include "sim/report.h"
+#include "sim/version.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -174,6 +175,12 @@ json_t *sim_report_summary_json(const struct sim_result *r)
         return NULL;
     }
     json_object_set_new(root, "threads", threads);
+    sim_version_stamp(root, 1);
+    json_object_set_new(root, "partial", json_boolean(r->input_warning != NULL));
+    json_t *warnings = json_array();
+    if (r->input_warning)
+        json_array_append_new(warnings, json_string(r->input_warning));
+    json_object_set_new(root, "warnings", warnings);
     json_object_set_new(root, "migration_refill_ms",
                         real_round((double)r->migration_penalty_ns / 1e6, 0.001));
     json_object_set_new(root, "softirq_start_us", latency_json(&r->softirq_start));

@@ -128,6 +128,8 @@ struct sim_result {
     uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
     uint64_t rps_ipis, backlog_drops, ooo;
     uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
+    /* The input was only partly used (a cut capture), borrowed; NULL = whole. */
+    const char *input_warning;
 };
 
 #endif

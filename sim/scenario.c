@@ -918,6 +918,11 @@ static bool run_fdir_del(void *ctx, unsigned id)
     return nic_classifier_fdir_del(ctx, id);
 }
 
+const char *sim_run_warning(const struct sim_run *r)
+{
+    return traffic_gen_warning(r->gen);
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);

@@ -27,6 +27,9 @@ unsigned sim_scenario_link_mbps(const struct sim_scenario *sc);
 struct sim_run;
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err);
 struct sim_machine *sim_run_machine(struct sim_run *r);
+/* The traffic source's warning (a cut capture replayed up to its last whole
+ * record), NULL when none. */
+const char *sim_run_warning(const struct sim_run *r);
 void sim_run_free(struct sim_run *r);
 
 /* JSON pointers of every key the loader accepts (NULL-terminated, static),

@@ -48,15 +48,10 @@ static bool cfg_fail(GError **err, const struct val_bundle *b, const char *ptr, 
     return false;
 }
 
-/* Follows a JSON pointer ("/host/ncpus"); keys here never contain '/' or '~'. */
+/* A JSON pointer ("/host/ncpus") into the config. */
 static json_t *jget(json_t *root, const char *ptr)
 {
-    char **parts = g_strsplit(ptr + 1, "/", -1);
-    json_t *j = root;
-    for (int i = 0; j && parts[i]; i++)
-        j = json_is_object(j) ? json_object_get(j, parts[i]) : NULL;
-    g_strfreev(parts);
-    return j;
+    return sim_json_pointer(root, ptr);
 }
 
 static const char *req_str(struct val_bundle *b, const char *ptr, GError **err)

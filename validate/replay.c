@@ -357,6 +357,11 @@ static bool read_pcap(struct replay *p, GError **err)
         g_array_append_val(p->in_ts, rec.pkt.ts_ns);
         g_array_append_val(p->in_len, l);
     }
+    /* A cut capture (tcpdump killed) is compared as far as it goes. */
+    if (rc == 0 && traffic_pcap_truncation(pc)) {
+        val_report_warn(p->r, "%s", traffic_pcap_truncation(pc));
+        val_report_partial(p->r, "%s", traffic_pcap_truncation(pc));
+    }
     traffic_pcap_free(pc);
     return rc == 0;
 }
@@ -1073,6 +1078,13 @@ static bool run_trace(struct replay *p, GError **err)
                         val_bundle_trace_path(p->b), st->lost_events);
     for (guint i = 0; i < st->warnings->len; i++)
         val_report_warn(r, "%s", (const char *)st->warnings->pdata[i]);
+    if (st->backwards)
+        val_report_warn(r,
+                        "%s:%" G_GUINT64_FORMAT ": timestamp %.3f us before the event above it "
+                        "(%" G_GUINT64_FORMAT " such lines): the trace is not in time order "
+                        "(concatenated or edited?), so the time join may miss packets",
+                        val_bundle_trace_path(p->b), st->backwards_line,
+                        (double)st->backwards_ns / 1e3, st->backwards);
     if (st->garbled > st->warnings->len)
         val_report_warn(r, "%" G_GUINT64_FORMAT " garbled trace lines skipped in all", st->garbled);
     p->n_receive_skb = st->by_kind[VAL_EV_NETIF_RECEIVE_SKB];

@@ -1,5 +1,6 @@
 /* Text and JSON forms of a validation result (what `nicsteer validate` prints). */
 #include "validate/report.h"
+#include "sim/version.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -662,5 +663,6 @@ json_t *val_report_json(const struct val_report *r)
                                   "events", (json_int_t)r->trace_events, "garbled",
                                   (json_int_t)r->trace_garbled, "unknown",
                                   (json_int_t)r->trace_unknown, "lost", (json_int_t)r->trace_lost));
+    sim_version_stamp(j, 1);
     return j;
 }

@@ -17,6 +17,7 @@ struct val_trace_reader {
     char *name;
     char *buf; /* bounded: VAL_TRACE_MAX_LINE + 2 */
     struct val_trace_stats st;
+    uint64_t last_ts; /* of the last event returned */
 };
 
 static const char *const kind_names[VAL_EV__COUNT] = {
@@ -683,6 +684,14 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
         switch (k) {
         case VAL_LINE_EVENT:
             ev->line = st->lines;
+            /* tracefs and perf script merge the per-CPU buffers in time order
+             * (ring_buffer_iter, kernel/trace/trace.c): a step back means the
+             * file was concatenated, edited or read from mixed clocks. */
+            if (st->events && ev->ts_ns < r->last_ts && !st->backwards++) {
+                st->backwards_line = st->lines;
+                st->backwards_ns = r->last_ts - ev->ts_ns;
+            }
+            r->last_ts = ev->ts_ns;
             st->events++;
             st->by_kind[ev->kind]++;
             if (ev->cpu < 0)

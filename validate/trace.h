@@ -135,6 +135,9 @@ struct val_trace_stats {
     uint64_t lines_without_cpu;      /* events whose line had no [CPU] column */
     uint64_t prefixed_lines;         /* lines carrying an editor "Line N:" prefix */
     uint64_t lost_events;            /* sum of "CPU:n [LOST k EVENTS]" */
+    uint64_t backwards;              /* events stamped before the event above them */
+    uint64_t backwards_line;         /* the first such line, 0 = none */
+    uint64_t backwards_ns;           /* how far back it went */
     GArray *lost_per_cpu;            /* uint64_t indexed by CPU */
     GArray *buffer_started_cpus;     /* int: CPUs with "CPU n buffer started" */
     GHashTable *unknown;             /* event name -> count (GUINT_TO_POINTER) */

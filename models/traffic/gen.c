@@ -12,8 +12,8 @@
 #include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
 #include "sim/err.h"
-#include "sim/rng.h"
 #include "sim/jsonval.h"
+#include "sim/rng.h"
 
 #define ETH_HLEN         14
 #define ETH_FCS_LEN      4
@@ -82,6 +82,7 @@ struct traffic_gen {
     uint32_t heap_n;
     /* replay */
     bool replay;
+    char *warning; /* the capture ended inside a record: replayed up to it */
     struct traffic_pkt *pkts;
     size_t n_pkts, pos;
 };
@@ -224,8 +225,8 @@ static bool key_fail(GError **err, const char *path, const char *key, const char
 /* Bounds of the traffic keys: an hour of simulated time (as /duration_ms), and
  * a rate above any NIC's (400 Gbit/s of 64-byte frames is 595 Mpps). */
 #define MAX_DURATION_S 3600.0
-#define MAX_RATE_PPS 1e9
-#define MAX_ONOFF_US 3600e6
+#define MAX_RATE_PPS   1e9
+#define MAX_ONOFF_US   3600e6
 
 static bool positive_number(const json_t *v, const char *path, const char *key, double max,
                             double *out, GError **err)
@@ -669,6 +670,8 @@ static bool load_pcap(struct traffic_gen *g, const char *file, GError **err)
     }
     g->n_flows = g_hash_table_size(ids);
     g_hash_table_destroy(ids);
+    if (rc == 0 && traffic_pcap_truncation(r))
+        g->warning = g_strdup(traffic_pcap_truncation(r));
     traffic_pcap_free(r);
     g->n_pkts = arr->len;
     g->pkts = (struct traffic_pkt *)g_array_free(arr, FALSE);
@@ -766,7 +769,13 @@ void traffic_gen_free(struct traffic_gen *g)
     g_free(g->heap);
     g_free(g->streams);
     g_free(g->pkts);
+    g_free(g->warning);
     g_free(g);
+}
+
+const char *traffic_gen_warning(const struct traffic_gen *g)
+{
+    return g->warning;
 }
 
 uint32_t traffic_gen_n_flows(const struct traffic_gen *g)

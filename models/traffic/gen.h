@@ -81,6 +81,9 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out);
 uint32_t traffic_gen_n_flows(const struct traffic_gen *g);
 /* Arrivals are in [0, duration) ns. */
 uint64_t traffic_gen_duration_ns(const struct traffic_gen *g);
+/* Why the input is only partly used ("PATH: packet N: truncated record ..."
+ * for a cut capture), NULL when whole; valid until traffic_gen_free. */
+const char *traffic_gen_warning(const struct traffic_gen *g);
 
 /* Frames per second at line rate: bits_per_s / ((frame_len + 8 + 12) * 8),
  * frame_len including FCS. 64 B at 10 Gbit/s = 14,880,952.38. */

@@ -27,7 +27,9 @@ struct traffic_pcap {
     enum traffic_link link;
     int dlt;
     off_t size;        /* file size at open: a clean EOF has read all of it */
+    off_t rec_start;   /* file offset where the next record starts */
     uint64_t n;        /* packets returned */
+    char *cut;         /* why the file ended inside a record, NULL when whole */
     uint64_t first_ts; /* ns */
     uint32_t caplen;
     const char *why;
@@ -90,6 +92,7 @@ struct traffic_pcap *traffic_pcap_open(const char *path, GError **err)
     r->path = g_strdup(path);
     r->dlt = pcap_datalink(pc);
     r->size = st.st_size;
+    r->rec_start = ftello(f);
     if (!link_of_dlt(r->dlt, &r->link)) {
         const char *name = pcap_datalink_val_to_name(r->dlt);
         g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s: unsupported link type %d (%s)", path,
@@ -107,37 +110,40 @@ void traffic_pcap_free(struct traffic_pcap *r)
     if (r->pc)
         pcap_close(r->pc);
     g_free(r->path);
+    g_free(r->cut);
     g_free(r);
 }
 
-/* libpcap may treat a record cut inside its header as a clean end of file:
- * the file offset at EOF tells whether the whole file was consumed. */
-static int check_clean_eof(struct traffic_pcap *r, GError **err)
+/* A capture cut off mid-record (tcpdump or the capture script killed): keep
+ * what was read, as tcpdump -r and Wireshark do, and remember where it ends. */
+static int cut_here(struct traffic_pcap *r)
 {
-    FILE *f = pcap_file(r->pc);
-    off_t pos = f ? ftello(f) : -1;
-    if (pos >= 0 && pos < r->size) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
-                    "%s: packet %" G_GUINT64_FORMAT
-                    ": truncated record (file ends %lld bytes into a record)",
-                    r->path, r->n + 1, (long long)(r->size - pos));
-        return -1;
-    }
+    if (!r->cut)
+        r->cut = g_strdup_printf("%s: packet %" G_GUINT64_FORMAT
+                                 ": truncated record (the file ends %lld bytes into it): "
+                                 "read the %" G_GUINT64_FORMAT " whole packets before it",
+                                 r->path, r->n + 1, (long long)(r->size - r->rec_start), r->n);
     return 0;
 }
 
 int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **err)
 {
+    if (r->cut)
+        return 0;
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(r->pc, &h, &data);
+    /* libpcap may treat a record cut inside its header as a clean end of file:
+     * the offset of the last whole record tells whether the file was consumed. */
     if (rc == PCAP_ERROR_BREAK)
-        return check_clean_eof(r, err);
+        return r->rec_start >= 0 && r->rec_start < r->size ? cut_here(r) : 0;
     if (rc != 1) {
         const char *msg = pcap_geterr(r->pc);
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "%s: packet %" G_GUINT64_FORMAT ": %s (%s)",
-                    r->path, r->n + 1,
-                    strstr(msg, "truncated") ? "truncated record" : "unreadable record", msg);
+        if (strstr(msg, "truncated"))
+            return cut_here(r);
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s: packet %" G_GUINT64_FORMAT ": unreadable record (%s)", r->path, r->n + 1,
+                    msg);
         return -1;
     }
     if (h->caplen > h->len) { /* libpcap never writes more bytes than the frame had */
@@ -148,6 +154,7 @@ int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **
         return -1;
     }
     r->n++;
+    r->rec_start = r->rec_start >= 0 ? ftello(pcap_file(r->pc)) : -1;
     r->caplen = h->caplen;
     traffic_pkt_parse_link(r->link, data, h->caplen, h->len, out, &r->why);
     /* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. */
@@ -155,6 +162,11 @@ int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **
     if (r->n == 1)
         r->first_ts = out->ts_ns;
     return 1;
+}
+
+const char *traffic_pcap_truncation(const struct traffic_pcap *r)
+{
+    return r->cut;
 }
 
 uint64_t traffic_pcap_packet_no(const struct traffic_pcap *r)

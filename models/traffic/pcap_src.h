@@ -19,8 +19,7 @@ struct traffic_pcap *traffic_pcap_open(const char *path, GError **err);
 void traffic_pcap_free(struct traffic_pcap *r);
 
 /* Next packet into `out`: 1 = packet, 0 = end of file, -1 = error (and *err:
- * "PATH: packet N: truncated record (...)" when the file ends inside a
- * record, N being the 1-based number of the cut packet; "PATH: packet N:
+ * "PATH: packet N:
  * damaged record: captured length .. exceeds the frame length .." when the
  * record claims more captured bytes than the frame had; "PATH: packet N:
  * unreadable record (libpcap message)" for other damage).
@@ -29,6 +28,12 @@ void traffic_pcap_free(struct traffic_pcap *r);
  * out->flow is 0. Header truncation inside a frame (snaplen) is not an error:
  * see traffic_pcap_why(). */
 int traffic_pcap_next(struct traffic_pcap *r, struct traffic_pkt *out, GError **err);
+
+/* A file that ends inside a record (tcpdump killed) reads as its whole
+ * records, then end of file; this says so: "PATH: packet N: truncated record
+ * (the file ends B bytes into it): read the N-1 whole packets before it",
+ * NULL for a whole file. Valid until traffic_pcap_free. */
+const char *traffic_pcap_truncation(const struct traffic_pcap *r);
 
 /* 1-based number of the packet last returned (0 before the first). */
 uint64_t traffic_pcap_packet_no(const struct traffic_pcap *r);

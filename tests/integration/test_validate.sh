@@ -120,11 +120,26 @@ case "$err" in *bad.json*stack_skbb*) ;; *) fail "--costs unknown key: stderr '$
 text=$("$bin" validate "$traces/veth/rps-rfs-unpinned")
 case "$text" in *"Xeon-class"*"receiver wake-ups"*) ;; *) fail "text report lacks softirq/wake lines" ;; esac
 
-# RFS is not perfect on the unpinned case: demanding 1.0 must fail with status 1 and say why.
+# RFS is not perfect on the unpinned case: demanding 1.0 must fail with status 3 and say why.
 err=$("$bin" validate --min-cpu-agreement 1 "$traces/veth/rps-rfs-unpinned" 2>&1 >/dev/null)
 st=$?
-[ "$st" = 1 ] || fail "rps-rfs-unpinned --min-cpu-agreement 1: exit $st, expected 1"
+[ "$st" = 3 ] || fail "rps-rfs-unpinned --min-cpu-agreement 1: exit $st, expected 3 (below a threshold)"
 case "$err" in *"CPU agreement"*"below"*) ;; *) fail "rps-rfs-unpinned: stderr '$err'" ;; esac
+
+# A threshold on each reported figure; missing one exits 3 and names the figure and option.
+"$bin" validate --max-napi-ks 0.5 --min-wake-agreement 0.3 "$traces/veth/rps2" >/dev/null ||
+    fail "rps2: thresholds it meets gave exit $?"
+for t in "--max-softirq-ks 0.1:NET_RX softirq duration KS distance" \
+    "--min-wake-agreement 0.99:wake-up CPU agreement" \
+    "--max-device-napi-ks 0.5:device NAPI poll size KS distance n/a"; do
+    opt=${t%%:*} want=${t#*:}
+    err=$("$bin" validate $opt "$traces/veth/rps2" 2>&1 >/dev/null)
+    st=$?
+    [ "$st" = 3 ] || fail "rps2 $opt: exit $st, expected 3"
+    case "$err" in *"$want"*) ;; *) fail "rps2 $opt: stderr '$err'" ;; esac
+done
+"$bin" validate --max-softirq-ks 2 "$traces/veth/rps2" >/dev/null 2>&1
+[ $? = 2 ] || fail "--max-softirq-ks 2 is not a usage error"
 
 # The disagreements are listed with their trace lines in the text report.
 "$bin" validate --max-disagreements 3 "$traces/veth/rps-rfs-unpinned" >"$tmp/rfs.txt"

@@ -278,6 +278,38 @@ static struct val_trace_reader *reader_on(const char *text, FILE **f)
     return val_trace_open_stream(*f, "mem.txt");
 }
 
+/* Events out of time order (two traces concatenated) are counted and the first
+ * such line named, for the report's warning (#10). */
+static void test_trace_stream_counts_timestamps_going_backwards(void)
+{
+    const char *text = "# tracer: nop\n"
+                       "  bash-1 [001] ..... 2.000001: softirq_entry: vec=3 [action=NET_RX]\n"
+                       "  bash-1 [001] ..... 2.000009: softirq_exit: vec=3 [action=NET_RX]\n"
+                       "  bash-1 [000] ..... 1.500000: softirq_entry: vec=3 [action=NET_RX]\n"
+                       "  bash-1 [000] ..... 1.500004: softirq_exit: vec=3 [action=NET_RX]\n"
+                       "  bash-1 [000] ..... 1.400000: softirq_entry: vec=3 [action=NET_RX]\n";
+    FILE *f;
+    struct val_trace_reader *r = reader_on(text, &f);
+    struct val_trace_event ev;
+    while (val_trace_next(r, &ev, NULL) == 1)
+        ;
+    const struct val_trace_stats *st = val_trace_get_stats(r);
+    CU_ASSERT_EQUAL(st->backwards, 2);
+    CU_ASSERT_EQUAL(st->backwards_line, 4);
+    CU_ASSERT_EQUAL(st->backwards_ns, 500009000);
+    val_trace_free(r);
+    fclose(f);
+    /* Equal stamps (two CPUs in the same ns) are in order. */
+    r = reader_on("  a-1 [000] ..... 1.000001: softirq_entry: vec=3 [action=NET_RX]\n"
+                  "  a-1 [001] ..... 1.000001: softirq_entry: vec=3 [action=NET_RX]\n",
+                  &f);
+    while (val_trace_next(r, &ev, NULL) == 1)
+        ;
+    CU_ASSERT_EQUAL(val_trace_get_stats(r)->backwards, 0);
+    val_trace_free(r);
+    fclose(f);
+}
+
 static void test_trace_stream_lost_events_headers_unknown_garbled(void)
 {
     GString *s = g_string_new("# tracer: nop\n#\n##### CPU 1 buffer started ####\n");
@@ -587,6 +619,8 @@ out:
 }
 
 static CU_TestInfo cases[] = {
+    {"test_trace_stream_counts_timestamps_going_backwards",
+     test_trace_stream_counts_timestamps_going_backwards},
     {"test_trace_tracefs_rx_entry_fields", test_trace_tracefs_rx_entry_fields},
     {"test_trace_perf_script_raw_pointers_and_subsystem_prefix",
      test_trace_perf_script_raw_pointers_and_subsystem_prefix},
