@@ -5,12 +5,22 @@
 #ifndef NICSTEER_NICDRV_KSHIM_H
 #define NICSTEER_NICDRV_KSHIM_H
 
+#include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
+#include "models/kernel/rps.h"
+#include "models/kernel/rps_path.h"
+#include "models/kernel/tx.h"
+
+/* The driver reaches the kernel only through this file, as a Linux driver only
+ * through the kernel API: every kern_* it needs has its Linux name here. */
 
 #define sk_buff kern_skb /* the model's struct sk_buff */
+#define cpumask kern_cpumask
 
-typedef enum { IRQ_NONE, IRQ_HANDLED } irqreturn_t;
-typedef void (*irq_handler_t)(int irq, void *data);
+typedef int irqreturn_t; /* include/linux/irqreturn.h */
+#define IRQ_NONE    KERN_IRQ_NONE
+#define IRQ_HANDLED KERN_IRQ_HANDLED
+typedef irqreturn_t (*irq_handler_t)(int irq, void *data);
 
 #define NAPI_POLL_WEIGHT   64
 #define time_after(a, b)   ((long)((b) - (a)) < 0)
@@ -51,5 +61,81 @@ static inline void kshim_cpu_work(struct kern_host *h, uint64_t ns)
 }
 
 #define jiffies_of(h) kern_jiffies(h)
+
+/* ktime_get_ns(): the executing CPU's clock. */
+static inline uint64_t ktime_get_ns(const struct kern_host *h)
+{
+    return kern_now(h);
+}
+
+/* What the driver's work costs on this host (the model's calibration, no Linux name). */
+static inline const struct kern_cost *kshim_costs(const struct kern_host *h)
+{
+    return kern_costs(h);
+}
+
+/* usecs_to_jiffies() at the host's CONFIG_HZ. */
+static inline unsigned long usecs_to_jiffies(const struct kern_host *h, unsigned long us)
+{
+    return kern_usecs_to_jiffies(us, kern_params(h)->hz);
+}
+
+/* nr_cpu_ids */
+static inline unsigned num_possible_cpus(const struct kern_host *h)
+{
+    return kern_n_cpus(h);
+}
+
+static inline void cpumask_set_cpu(unsigned cpu, struct cpumask *m)
+{
+    kern_cpumask_set(m, cpu);
+}
+
+/* napi_consume_skb() of a transmitted skb: the socket's wmem comes back. */
+static inline void napi_consume_skb(struct kern_host *h, uint32_t cookie)
+{
+    kern_tx_complete(h, cookie);
+}
+
+/* register_netdev(): the device's ndo_start_xmit and real_num_tx_queues. */
+static inline bool register_netdev_tx(struct kern_host *h, unsigned dev, unsigned num_tx_queues,
+                                      kern_ndo_start_xmit xmit, void *drv, GError **err)
+{
+    return kern_tx_register(h, dev, num_tx_queues, xmit, drv, err);
+}
+
+/* netif_set_xps_queue() for every TX queue (one CPU mask each). */
+static inline bool netif_set_xps_queues(struct kern_host *h, unsigned dev,
+                                        const struct cpumask *masks, GError **err)
+{
+    return kern_tx_set_xps(h, dev, masks, NULL, 0, err);
+}
+
+/* CONFIG_RFS_ACCEL needs RPS flow tables on the device (dev->_rx[].rps_flow_table). */
+static inline bool netdev_has_rps(struct kern_host *h, unsigned dev)
+{
+    return kern_rps_dev_of(h, dev) != NULL;
+}
+
+/* irq_cpu_rmap_add() for each RX queue's IRQ affinity: rmap[cpu] = nearest queue. */
+static inline void irq_cpu_rmap_add_all(uint16_t *rmap, unsigned nr_cpu_ids, unsigned num_queues,
+                                        const struct cpumask *affinity)
+{
+    kern_cpu_rmap_from_affinity(rmap, nr_cpu_ids, num_queues, affinity);
+}
+
+/* netif_enable_cpu_rmap() + ndo_rx_flow_steer (NETIF_F_NTUPLE). */
+static inline bool netif_enable_cpu_rmap(struct kern_host *h, unsigned dev, const uint16_t *rmap,
+                                         kern_ndo_rx_flow_steer_skb fn, void *drv)
+{
+    return kern_rps_set_accel(h, dev, rmap, fn, drv);
+}
+
+/* rps_may_expire_flow(dev, rxq, flow_id, filter_id), net/core/dev.c */
+static inline bool rps_may_expire_flow(struct kern_host *h, unsigned dev, unsigned rxq,
+                                       uint32_t flow_id, uint16_t filter_id)
+{
+    return kern_rps_may_expire(h, dev, rxq, flow_id, filter_id);
+}
 
 #endif

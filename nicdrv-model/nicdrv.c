@@ -6,10 +6,8 @@
 
 #include <string.h>
 
-#include "models/kernel/rps_path.h"
-#include "models/kernel/tx.h"
 #include "nicdrv-model/kshim.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct nicdrv_q_vector {
     struct nicdrv_adapter *adapter;
@@ -49,11 +47,11 @@ static bool ixgbe_clean_tx_irq(struct nicdrv_q_vector *q_vector, unsigned ring)
     struct kern_host *h = adapter->host;
     unsigned total_bytes = 0, total_packets = 0, budget = IXGBE_DEFAULT_TX_WORK;
     const struct nic_tx_desc *tx_desc;
-    while (budget && (tx_desc = nic_tx_clean_next(adapter->hw, ring, kern_now(h)))) {
-        kshim_cpu_work(h, kern_costs(h)->tx_clean_pkt);
+    while (budget && (tx_desc = nic_tx_clean_next(adapter->hw, ring, ktime_get_ns(h)))) {
+        kshim_cpu_work(h, kshim_costs(h)->tx_clean_pkt);
         total_bytes += tx_desc->len;
         total_packets++;
-        kern_tx_complete(h, tx_desc->cookie); /* napi_consume_skb */
+        napi_consume_skb(h, tx_desc->cookie);
         budget--;
     }
     q_vector->tx.total_bytes += total_bytes;
@@ -69,7 +67,7 @@ bool nicdrv_xmit_frame(void *drv, const struct kern_tx_pkt *p, unsigned txq)
     /* ixgbe_xmit_frame_ring: ixgbe_atr() before the descriptors are written */
     if (adapter->atr_sample)
         adapter->atr_sample(adapter->atr_ctx, p->flow, p->tcp_flags, txq);
-    return nic_tx_frame(adapter->hw, txq, p->len, p->sock, kern_now(adapter->host));
+    return nic_tx_frame(adapter->hw, txq, p->len, p->sock, ktime_get_ns(adapter->host));
 }
 
 static void ixgbe_write_eitr(struct nicdrv_q_vector *q_vector)
@@ -168,13 +166,15 @@ static void ixgbe_set_itr(struct nicdrv_q_vector *q_vector)
     }
 }
 
-void nicdrv_msix_clean_rings(int irq, void *data)
+irqreturn_t nicdrv_msix_clean_rings(int irq, void *data)
 {
     struct nicdrv_q_vector *q_vector = data;
-    kshim_cpu_work(q_vector->adapter->host, kern_costs(q_vector->adapter->host)->irq_handler);
+    kshim_cpu_work(q_vector->adapter->host, kshim_costs(q_vector->adapter->host)->irq_handler);
     /* EIAM already auto-masked the vector */
-    if (q_vector->rx.ring || q_vector->tx.ring)
-        napi_schedule_irqoff(&q_vector->napi);
+    if (!q_vector->rx.ring && !q_vector->tx.ring)
+        return IRQ_NONE;
+    napi_schedule_irqoff(&q_vector->napi);
+    return IRQ_HANDLED;
 }
 
 /* ixgbe_clean_rx_irq(): descriptors with DD set, up to `budget`. */
@@ -182,7 +182,7 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
 {
     struct nicdrv_adapter *adapter = q_vector->adapter;
     unsigned total_rx_bytes = 0, total_rx_packets = 0;
-    const struct kern_cost *cost = kern_costs(adapter->host);
+    const struct kern_cost *cost = kshim_costs(adapter->host);
     struct sk_buff skb;
 
     while (total_rx_packets < (unsigned)budget) {
@@ -261,7 +261,7 @@ static int ixgbe_poll(struct napi_struct *napi, int budget)
         if (adapter->rx_itr_setting & 1)
             ixgbe_set_itr(q_vector);
         /* ixgbe_irq_enable_queues(): EIMS */
-        nic_irq_enable(adapter->hw, q_vector->v_idx, kern_now(adapter->host));
+        nic_irq_enable(adapter->hw, q_vector->v_idx, ktime_get_ns(adapter->host));
     }
     return MIN(work_done, budget - 1);
 }
@@ -312,31 +312,31 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
             return NULL;
         }
     }
-    if (!kern_tx_register(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame, adapter,
-                          err)) {
+    if (!register_netdev_tx(h, adapter->dev_index, adapter->num_tx_queues, nicdrv_xmit_frame,
+                            adapter, err)) {
         nicdrv_remove(adapter);
         return NULL;
     }
-    if (cfg->arfs && kern_rps_dev_of(h, adapter->dev_index)) {
+    if (cfg->arfs && netdev_has_rps(h, adapter->dev_index)) {
         /* netif_enable_cpu_rmap + irq_cpu_rmap_add(): each RX queue's IRQ CPU */
-        unsigned n_cpus = kern_n_cpus(h);
-        struct kern_cpumask *aff = g_new0(struct kern_cpumask, adapter->num_rx_queues);
+        unsigned n_cpus = num_possible_cpus(h);
+        struct cpumask *aff = g_new0(struct cpumask, adapter->num_rx_queues);
         uint16_t *rmap = g_new(uint16_t, n_cpus);
         for (unsigned q = 0; q < adapter->num_rx_queues; q++)
-            kern_cpumask_set(&aff[q], nic_vector_cpu(hw, nic_queue_vector(hw, q)));
-        kern_cpu_rmap_from_affinity(rmap, n_cpus, adapter->num_rx_queues, aff);
+            cpumask_set_cpu(nic_vector_cpu(hw, nic_queue_vector(hw, q)), &aff[q]);
+        irq_cpu_rmap_add_all(rmap, n_cpus, adapter->num_rx_queues, aff);
         adapter->arfs = nicdrv_arfs_new(h, adapter->dev_index, &cfg->arfs_hw);
-        kern_rps_set_accel(h, adapter->dev_index, rmap, nicdrv_rx_flow_steer, adapter->arfs);
+        netif_enable_cpu_rmap(h, adapter->dev_index, rmap, nicdrv_rx_flow_steer, adapter->arfs);
         g_free(rmap);
         g_free(aff);
     }
     if (cfg->atr && adapter->num_rx_queues > 1) {
         /* ixgbe_configure_tx_ring: netif_set_xps_queue(q_vector->affinity_mask) once */
-        unsigned n_cpus = kern_n_cpus(h);
-        struct kern_cpumask *xps = g_new0(struct kern_cpumask, adapter->num_tx_queues);
+        unsigned n_cpus = num_possible_cpus(h);
+        struct cpumask *xps = g_new0(struct cpumask, adapter->num_tx_queues);
         for (unsigned q = 0; q < adapter->num_tx_queues; q++)
-            kern_cpumask_set(&xps[q], (q % adapter->num_q_vectors) % n_cpus);
-        bool ok = kern_tx_set_xps(h, adapter->dev_index, xps, NULL, 0, err);
+            cpumask_set_cpu((q % adapter->num_q_vectors) % n_cpus, &xps[q]);
+        bool ok = netif_set_xps_queues(h, adapter->dev_index, xps, err);
         g_free(xps);
         if (!ok) {
             nicdrv_remove(adapter);

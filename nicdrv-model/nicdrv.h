@@ -7,8 +7,8 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "models/kernel/kern.h"
 #include "models/nic/nic.h"
+#include "nicdrv-model/kshim.h"
 #include "nicdrv-model/nicdrv_arfs.h"
 
 #define IXGBE_ITR_ADAPTIVE_MIN_INC   2
@@ -60,7 +60,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
 void nicdrv_remove(struct nicdrv_adapter *a);
 
 /* ixgbe_msix_clean_rings(): the MSI-X handler of a TxRx vector. */
-void nicdrv_msix_clean_rings(int irq, void *data);
+irqreturn_t nicdrv_msix_clean_rings(int irq, void *data);
 /* ixgbe_poll() */
 int nicdrv_poll(struct napi_struct *napi, int budget);
 /* ixgbe_update_itr() on one container; q_itr = q_vector->itr (EITR units).

@@ -5,7 +5,6 @@
 
 #include <glib.h>
 
-#include "models/kernel/rps_path.h"
 #include "nicdrv-model/kshim.h"
 
 struct arfs_filter {
@@ -63,11 +62,10 @@ void nicdrv_arfs_expire(struct nicdrv_arfs *a)
     unsigned long now = jiffies_of(a->h);
     if (!a->n || time_after(a->next_expire, now))
         return;
-    a->next_expire =
-        now + kern_usecs_to_jiffies(NICDRV_ARFS_EXPIRE_MS * 1000u, kern_params(a->h)->hz);
+    a->next_expire = now + usecs_to_jiffies(a->h, NICDRV_ARFS_EXPIRE_MS * 1000u);
     for (unsigned id = 0; id < NICDRV_ARFS_MAX_FILTERS && a->n; id++) {
         struct arfs_filter *f = &a->f[id];
-        if (!f->used || !kern_rps_may_expire(a->h, a->dev, f->rxq, f->flow_id, (uint16_t)id))
+        if (!f->used || !rps_may_expire_flow(a->h, a->dev, f->rxq, f->flow_id, (uint16_t)id))
             continue;
         a->hw.del(a->hw.ctx, id);
         f->used = false;

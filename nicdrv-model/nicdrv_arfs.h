@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/kernel/kern.h"
+#include "nicdrv-model/kshim.h"
 
 #define NICDRV_ARFS_EXPIRE_MS   100 /* expiry scan period (mlx4: filter work every HZ/10..HZ) */
 #define NICDRV_ARFS_MAX_FILTERS 8192

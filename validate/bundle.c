@@ -3,8 +3,8 @@
 #include "validate/bundle.h"
 
 #include "models/kernel/rfs.h"
-#include "sim/err.h"
-#include "sim/jsonval.h"
+#include "sim/core/err.h"
+#include "sim/core/jsonval.h"
 #include "validate/hz.h"
 
 #include <errno.h>

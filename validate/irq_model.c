@@ -4,8 +4,8 @@
 #include "validate/irq_model.h"
 
 #include "models/traffic/flow_key.h"
-#include "sim/err.h"
-#include "sim/machine.h"
+#include "sim/core/err.h"
+#include "sim/host/machine.h"
 
 #include <stdio.h>
 #include <string.h>

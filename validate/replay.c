@@ -15,7 +15,7 @@
 #include "models/nic/toeplitz.h"
 #include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "validate/bundle.h"
 #include "validate/irq_model.h"
 #include "validate/match.h"

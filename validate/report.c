@@ -1,6 +1,6 @@
 /* Text and JSON forms of a validation result (what `nicsteer validate` prints). */
 #include "validate/report.h"
-#include "sim/version.h"
+#include "sim/core/version.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * ethtool's do_gchannels/do_gcoalesce/do_gfeatures text. */
 #include "validate/snapshot.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #include <ctype.h>
 #include <errno.h>

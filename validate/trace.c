@@ -3,7 +3,7 @@
  * include/trace/events/{irq,napi,net,sched}.h. */
 #include "validate/trace.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #include <ctype.h>
 #include <errno.h>

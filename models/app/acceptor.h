@@ -10,7 +10,7 @@
 
 #include "models/app/rr_server.h"
 #include "models/kernel/kern.h"
-#include "sim/result.h"
+#include "sim/core/result.h"
 
 struct app_acceptor_cfg {
     struct app_rr_cfg rr;   /* service, sizes, client turn-around */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "models/kernel/kern.h"
-#include "sim/result.h"
+#include "sim/core/result.h"
 
 struct app_rr_cfg {
     unsigned threads;            /* 0: one per socket (netserver); else a pool of N */

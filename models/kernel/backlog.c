@@ -2,7 +2,7 @@
  * process_backlog(), net/core/dev.c, Linux 6.12. */
 #include "models/kernel/backlog.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 /* struct sd_flow_limit (net/core/dev.h): ring of recent buckets and per-bucket counts. */
 struct flow_limit {

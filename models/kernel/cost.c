@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct cost_field {
     const char *name;

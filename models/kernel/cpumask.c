@@ -2,7 +2,7 @@
  * (lib/bitmap-str.c) and cpumask helpers (include/linux/cpumask.h), Linux 6.12. */
 #include "models/kernel/cpumask.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #include <string.h>
 

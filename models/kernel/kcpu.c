@@ -178,6 +178,11 @@ void kern_irq_deliver(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t 
     kern_irq_raise(h, cpu, irq, at);
 }
 
+uint64_t kern_irq_unhandled(const struct kern_host *h, unsigned irq)
+{
+    return irq < KERN_MAX_IRQS ? h->irq[irq].unhandled : 0;
+}
+
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu)
 {
     return h->irq[irq].count ? h->irq[irq].count[cpu] : 0;
@@ -203,7 +208,8 @@ static void do_irq(struct kern_host *h, struct kern_cpu *k)
     kern_charge(h, h->c.hardirq / 2);
     k->st.irqs++;
     h->irq[irq].count[h->cpu]++;
-    h->irq[irq].handler((int)irq, h->irq[irq].dev);
+    if (h->irq[irq].handler((int)irq, h->irq[irq].dev) == KERN_IRQ_NONE)
+        h->irq[irq].unhandled++;
     kern_charge(h, h->c.hardirq - h->c.hardirq / 2);
     k->ctx = saved;
     k->in_ksoftirqd = saved_ksoftirqd;

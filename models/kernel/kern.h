@@ -12,7 +12,7 @@
 
 #include "models/kernel/cost.h"
 #include "models/sched/cpus.h"
-#include "sim/result.h"
+#include "sim/core/result.h"
 
 enum kern_softirq { /* bit order of include/linux/interrupt.h */
                     HI_SOFTIRQ = 0,
@@ -140,7 +140,10 @@ struct kern_params {
 
 void kern_params_defaults(struct kern_params *p);
 
-typedef void (*kern_irq_handler_t)(int irq, void *dev);
+/* irqreturn_t of a handler (include/linux/irqreturn.h): IRQ_NONE when the
+ * device did not raise it, counted as unhandled (note_interrupt()). */
+enum { KERN_IRQ_NONE = 0, KERN_IRQ_HANDLED = 1 };
+typedef int (*kern_irq_handler_t)(int irq, void *dev);
 
 /* Callbacks into the engine (what the model cannot do alone: time). */
 struct kern_ops {
@@ -285,6 +288,8 @@ struct kern_cpu_stats {
 };
 const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu);
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu);
+/* Interrupts whose handler returned IRQ_NONE (spurious: the device had nothing). */
+uint64_t kern_irq_unhandled(const struct kern_host *h, unsigned irq);
 const char *kern_irq_name(const struct kern_host *h, unsigned irq);
 uint64_t kern_stack_calls(const struct kern_host *h);
 uint64_t kern_delivered(const struct kern_host *h);

@@ -4,13 +4,14 @@
 #define NICSTEER_KERN_PRIV_H
 
 #include "models/kernel/kern.h"
-#include "sim/stats.h"
+#include "sim/core/stats.h"
 
 struct kern_irq_desc {
     kern_irq_handler_t handler;
     void *dev;
     char name[32];
-    uint64_t *count; /* per CPU (kstat_irqs) */
+    uint64_t *count;    /* per CPU (kstat_irqs) */
+    uint64_t unhandled; /* handler said IRQ_NONE (desc->irqs_unhandled, note_interrupt()) */
 };
 
 struct kern_cpu {
@@ -139,8 +140,8 @@ static inline void kern_charge2_inl(struct kern_host *h, uint64_t a, uint64_t b)
 }
 
 /* CAL and RES IPI handlers, registered by kern_host_new; smp.c */
-void kern_smp_call_function_interrupt(int irq, void *data);
-void kern_smp_reschedule_interrupt(int irq, void *data);
+int kern_smp_call_function_interrupt(int irq, void *data);
+int kern_smp_reschedule_interrupt(int irq, void *data);
 /* net_rx_action() one step; true when it returned. napi.c */
 void kern_net_rx_action_begin(struct kern_host *h);
 bool kern_net_rx_action_step(struct kern_host *h);

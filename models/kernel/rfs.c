@@ -3,7 +3,7 @@
  * (include/net/rps.h), Linux 6.12. */
 #include "models/kernel/rfs.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * (net/core/dev.c) and store_rps_map() (net/core/net-sysfs.c), Linux 6.12. */
 #include "models/kernel/rps.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct rx_queue {
     struct kern_rps_map *map;              /* rxqueue->rps_map, NULL = none */

@@ -11,7 +11,7 @@
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rfs.h"
 #include "models/kernel/smp.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17

@@ -13,7 +13,7 @@ void kern_smp_set_rps_fn(struct kern_host *h, void (*fn)(void *ctx), void *ctx)
 
 /* generic_smp_call_function_single_interrupt(): drain this CPU's call_single_queue;
  * the entry/exit is the hardirq cost do_irq charges around it. */
-void kern_smp_call_function_interrupt(int irq, void *data)
+int kern_smp_call_function_interrupt(int irq, void *data)
 {
     struct kern_host *h = data;
     struct kern_cpu *k = kern_this_cpu(h);
@@ -25,13 +25,15 @@ void kern_smp_call_function_interrupt(int irq, void *data)
         kern_charge(h, h->c.ttwu_pending);
     if ((csd & KERN_CSD_RPS) && h->csd_rps_fn)
         h->csd_rps_fn(h->csd_rps_ctx);
+    return KERN_IRQ_HANDLED;
 }
 
 /* scheduler_ipi(): nothing but the entry/exit; need_resched is acted on at irq exit. */
-void kern_smp_reschedule_interrupt(int irq, void *data)
+int kern_smp_reschedule_interrupt(int irq, void *data)
 {
     (void)irq;
     (void)data;
+    return KERN_IRQ_HANDLED;
 }
 
 void kern_smp_call_function_single(struct kern_host *h, unsigned cpu, unsigned csd, uint64_t at)

@@ -6,7 +6,7 @@
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
 #include "models/kernel/xps.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define HDR_BYTES 54 /* Ethernet + IPv4 + TCP without options */
 

@@ -3,7 +3,7 @@
 #include "models/kernel/xps.h"
 
 #include "models/kernel/rps.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct kern_xps_maps {
     unsigned nr_ids;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "models/nic/steer_rss.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define NIC_CLASSIFIER_MAX_STAGES 8
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/err.h"
-#include "sim/file.h"
+#include "sim/core/err.h"
+#include "sim/core/file.h"
 
 struct nic_ethtool_x {
     GPtrArray *tables; /* struct nic_ethtool_x_table * */

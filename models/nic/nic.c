@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define NIC_TX_DMA_NS 1000 /* descriptor + data fetch over PCIe before the frame can leave */
 

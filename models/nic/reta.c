@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct nic_reta {
     unsigned size;

@@ -5,7 +5,7 @@
 #include <gmodule.h>
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 extern const struct steer_policy_ops steer_rss_ops;
 extern const struct steer_policy_ops steer_machash_ops;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "models/nic/fdir_hash.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define FDIR_NONE        UINT32_MAX
 #define FDIR_FULL_THRESH 64 /* FDIRCTRL.FULL_THRESH 4 x 16: FLOW_DIR irq at 64 free filters */

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct steer_machash {
     bool use_src;

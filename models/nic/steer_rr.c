@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define RR_PROBE 8 /* slots examined per lookup (open addressing, linear window) */
 

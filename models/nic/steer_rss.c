@@ -2,8 +2,8 @@
  * frames to queue 0 (datasheet §7.1.2.8; ixgbe_setup_mrqc, ixgbe_main.c). */
 #include "models/nic/steer_rss.h"
 
-#include "sim/err.h"
-#include "sim/rng.h"
+#include "sim/core/err.h"
+#include "sim/core/rng.h"
 
 struct steer_rss {
     struct nic_toeplitz *t;

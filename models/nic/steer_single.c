@@ -2,7 +2,7 @@
  * as with `ethtool -L dev combined 1`. */
 #include "models/nic/steer.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 struct steer_single {
     uint64_t packets;

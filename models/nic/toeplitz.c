@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 /* 32-bit key window starting at key bit `bit` (bit 0 = MSB of key[0]); bits
  * past the end of the key read as zero. */

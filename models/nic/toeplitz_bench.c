@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "models/nic/toeplitz.h"
-#include "sim/err.h"
-#include "sim/rng.h"
+#include "sim/core/err.h"
+#include "sim/core/rng.h"
 
 #ifdef NICSTEER_HAVE_RTE_THASH
 #include <rte_thash.h>

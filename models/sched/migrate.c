@@ -2,7 +2,7 @@
  * (kernel/sched/core.c, Linux 6.12) and the cache-refill cost of the move. */
 #include "models/sched/migrate.h"
 
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #define CACHE_LINE_BYTES 64
 

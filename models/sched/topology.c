@@ -2,8 +2,8 @@
  * levels sd_init() builds from them (kernel/sched/topology.c, Linux 6.12). */
 #include "models/sched/topology.h"
 
-#include "sim/err.h"
-#include "sim/file.h"
+#include "sim/core/err.h"
+#include "sim/core/file.h"
 
 struct cpus_topology {
     int nr_cpus;

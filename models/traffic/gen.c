@@ -11,9 +11,9 @@
 
 #include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
-#include "sim/err.h"
-#include "sim/jsonval.h"
-#include "sim/rng.h"
+#include "sim/core/err.h"
+#include "sim/core/jsonval.h"
+#include "sim/core/rng.h"
 
 #define ETH_HLEN         14
 #define ETH_FCS_LEN      4

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "models/traffic/pkt_parse.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "sim/scenario.h"
+#include "sim/host/scenario.h"
 #include "tests/fuzz/fuzz.h"
 
 static char *base_dir;

@@ -62,10 +62,11 @@ static inline void fake_napi_add(struct kern_host *h, struct fake_napi *f, int w
 
 static struct fake_napi *h_irq_napis[4];
 
-static G_GNUC_UNUSED void h_irq(int irq, void *dev)
+static G_GNUC_UNUSED int h_irq(int irq, void *dev)
 {
     for (unsigned i = 0; i < 4 && h_irq_napis[i]; i++)
         kern_napi_schedule(&h_irq_napis[i]->napi);
+    return KERN_IRQ_HANDLED;
 }
 
 /* Deliver the IRQ at t=0 and run the CPU until `stop` says so or it idles. */

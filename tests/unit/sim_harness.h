@@ -3,8 +3,8 @@
 #ifndef NICSTEER_TESTS_SIM_HARNESS_H
 #define NICSTEER_TESTS_SIM_HARNESS_H
 
-#include "sim/machine.h"
-#include "sim/scenario.h"
+#include "sim/host/machine.h"
+#include "sim/host/scenario.h"
 #include "tests/unit/cu_main.h"
 
 static inline struct sim_result run(const char *text)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "models/nic/classifier.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static const struct steer_env env16 = {

@@ -6,7 +6,7 @@
 
 #include "models/nic/ethtool_x.h"
 #include "models/nic/toeplitz.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 /* Full 82599 table with the Microsoft key, as ethtool prints it (spec §2,

@@ -3,7 +3,7 @@
  * and the two-NIC proxy ping-pong of field-figures.md. */
 #include "models/sched/fair.h"
 #include "models/sched/migrate.h"
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 #define MAXC 16

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "models/nic/fdir_hash.h"
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 /* Literal reading of spec §3.2 / ixgbe_atr_compute_sig_hash_82599: for each key

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/err.h"
-#include "sim/file.h"
+#include "sim/core/err.h"
+#include "sim/core/file.h"
 #include "tests/unit/cu_main.h"
 
 static char *write_tmp(const char *text, gsize len)

@@ -252,7 +252,8 @@ static void test_gen_json_errors_name_the_path(void)
                  "/traffic/flows/0/frame_len/1: expected integer in [64, 9216]");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"process\": \"onoff\", \"rate_pps\": 1}]}",
                  "/traffic/flows/0/process: \"onoff\" needs");
-    expect_error("{\"flows\": [{\"rate_pps\": 1}]}", "/traffic/duration_s: expected number > 0 (required");
+    expect_error("{\"flows\": [{\"rate_pps\": 1}]}",
+                 "/traffic/duration_s: expected number > 0 (required");
     expect_error("{\"duration_s\": 1, \"flows\": []}", "/traffic/flows: expected a non-empty");
     expect_error("{\"duration_s\": 1, \"flows\": [{\"proto\": \"sctp\", \"rate_pps\": 1}]}",
                  "/traffic/flows/0/proto: expected one of \"udp\", \"tcp\"");

@@ -1,5 +1,5 @@
 /* sim/heap.c: events come out by time, equal times in insertion order. */
-#include "sim/heap.h"
+#include "sim/core/heap.h"
 #include "tests/unit/cu_main.h"
 
 static void test_heap_orders_by_time_then_insertion(void)

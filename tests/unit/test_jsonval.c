@@ -1,7 +1,7 @@
 /* sim/jsonval.c: the "got …" half of an input error shows what the user wrote. */
 #include <string.h>
 
-#include "sim/jsonval.h"
+#include "sim/core/jsonval.h"
 #include "tests/unit/cu_main.h"
 
 static void expect_got(const char *json, const char *want)

@@ -2,7 +2,7 @@
  * (sched_migrate_task only on a real move), affinity changes, and the cost JSON. */
 #include "models/sched/fair.h"
 #include "models/sched/migrate.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static struct cpus_topology *two_socket(void)

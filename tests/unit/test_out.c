@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/err.h"
-#include "sim/out.h"
+#include "sim/core/err.h"
+#include "sim/core/out.h"
 #include "tests/unit/cu_main.h"
 
 static char *tmpdir_new(void)

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "models/traffic/pcap_src.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 struct counts {

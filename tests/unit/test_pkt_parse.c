@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "models/traffic/pkt_parse.h"
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 struct frame {

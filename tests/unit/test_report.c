@@ -4,8 +4,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "sim/err.h"
-#include "sim/report.h"
+#include "sim/core/err.h"
+#include "sim/host/report.h"
 #include "tests/unit/cu_main.h"
 
 struct fixture {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "models/nic/reta.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static struct nic_reta *reta(unsigned size, unsigned nq)

@@ -1,5 +1,5 @@
 /* sim/rng.c: named seeded streams are reproducible and independent. */
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 static void test_rng_same_seed_same_stream(void)

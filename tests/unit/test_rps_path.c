@@ -51,10 +51,11 @@ static int drv_poll(struct napi_struct *napi, int budget)
     return (int)d->n < budget ? (int)d->n : budget - 1;
 }
 
-static void drv_irq(int irq, void *dev)
+static int drv_irq(int irq, void *dev)
 {
     (void)irq;
     kern_napi_schedule(&((struct drv *)dev)->napi);
+    return KERN_IRQ_HANDLED;
 }
 
 static struct kern_host *host_new(unsigned n_cpus, struct drv *d, const char *rps_cpus,

@@ -3,7 +3,7 @@
  * errors name the JSON pointer; the shipped scenarios load. */
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "sim/host/scenario.h"
 #include "tests/unit/cu_main.h"
 
 static json_t *load_schema(void)
@@ -22,13 +22,13 @@ static const json_t *schema_node(const json_t *schema, const char *ptr)
     for (char **p = parts; *p && node; p++) {
         if (strcmp(*p, "*") == 0)
             break;
-    {
-        const json_t *next = json_object_get(json_object_get(node, "properties"), *p);
-        if (!next) /* an array of objects: its items' properties */
-            next = json_object_get(json_object_get(json_object_get(node, "items"), "properties"),
-                                   *p);
-        node = next;
-    }
+        {
+            const json_t *next = json_object_get(json_object_get(node, "properties"), *p);
+            if (!next) /* an array of objects: its items' properties */
+                next = json_object_get(
+                    json_object_get(json_object_get(node, "items"), "properties"), *p);
+            node = next;
+        }
     }
     g_strfreev(parts);
     return node;

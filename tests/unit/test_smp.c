@@ -129,10 +129,11 @@ static void test_smp_one_cal_ipi_serves_rps_and_wake_list(void)
     kern_host_free(h);
 }
 
-static void t_vector(int irq, void *dev)
+static int t_vector(int irq, void *dev)
 {
     (void)irq;
     (void)dev;
+    return KERN_IRQ_HANDLED;
 }
 
 /* CPU 1 sits in the idle loop, CPU 0 is running something. */

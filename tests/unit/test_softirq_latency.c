@@ -28,16 +28,18 @@ static int poll(struct napi_struct *n, int budget)
     return 0;
 }
 
-static void nic_irq(int irq, void *dev)
+static int nic_irq(int irq, void *dev)
 {
     (void)irq, (void)dev;
     kern_napi_schedule(&napi);
+    return KERN_IRQ_HANDLED;
 }
 
-static void dev_irq(int irq, void *dev)
+static int dev_irq(int irq, void *dev)
 {
     (void)irq;
     kern_raise_softirq_work(dev, dev_vec, dev_work_ns);
+    return KERN_IRQ_HANDLED;
 }
 
 static struct kern_host *host(void)

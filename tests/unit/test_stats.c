@@ -1,7 +1,7 @@
 /* sim/stats.c: log-linear histogram precision, quantiles and merging. */
 #include <math.h>
 
-#include "sim/stats.h"
+#include "sim/core/stats.h"
 #include "tests/unit/cu_main.h"
 
 static struct sim_hist *hist_new(void)

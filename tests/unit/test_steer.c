@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "models/nic/steer.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static const struct steer_env env8 = {.n_rx_queues = 8, .n_tx_queues = 8, .n_cpus = 8};

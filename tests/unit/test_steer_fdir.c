@@ -4,8 +4,8 @@
 
 #include "models/nic/fdir_hash.h"
 #include "models/nic/steer_fdir.h"
-#include "sim/err.h"
-#include "sim/rng.h"
+#include "sim/core/err.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 static const struct steer_env env8 = {.n_rx_queues = 8, .n_tx_queues = 8, .n_cpus = 8, .seed = 1};

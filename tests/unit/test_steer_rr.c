@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "models/nic/steer.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 extern const struct steer_policy_ops steer_rr_ops;

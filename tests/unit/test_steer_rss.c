@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "models/nic/steer_rss.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static const struct steer_env env16 = {.n_rx_queues = 16, .n_tx_queues = 16, .n_cpus = 16};

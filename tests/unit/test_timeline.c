@@ -3,7 +3,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "sim/timeline.h"
+#include "sim/host/timeline.h"
 #include "tests/unit/cu_main.h"
 
 static void slice(struct kern_observer *o, unsigned cpu, enum kern_acct what, bool ks,

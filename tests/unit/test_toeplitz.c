@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "models/nic/toeplitz.h"
-#include "sim/err.h"
-#include "sim/rng.h"
+#include "sim/core/err.h"
+#include "sim/core/rng.h"
 #include "tests/unit/cu_main.h"
 
 static const char *ms_key_hex =

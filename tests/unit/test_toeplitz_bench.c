@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "models/nic/toeplitz_bench.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 static void test_toeplitz_bench_reports_all_figures(void)

@@ -1,7 +1,7 @@
 /* models/sched/topology.c: LLC / NUMA / SMT spans, domain levels, and JSON errors that
  * name the place. Also the mask helpers of models/sched/mask.h. */
 #include "models/sched/topology.h"
-#include "sim/err.h"
+#include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
 
 #include <glib/gstdio.h>

@@ -1,0 +1,27 @@
+/* `nicsteer check SCENARIO`: validate a scenario (schema, contradictions,
+ * traffic and steering configuration) without running it. */
+#include <stdio.h>
+
+#include "sim/cli/cli.h"
+#include "sim/host/scenario.h"
+
+int sim_cli_check(int argc, char **argv)
+{
+    GOptionContext *ctx = g_option_context_new("SCENARIO - validate a scenario file");
+    int rc = SIM_EXIT_OK;
+    if (!sim_cli_parse(ctx, &argc, &argv, "check")) {
+        rc = SIM_EXIT_USAGE;
+    } else if (argc != 2) {
+        rc = sim_cli_fail("check", SIM_EXIT_USAGE, "expected one SCENARIO file (see --help)");
+    } else {
+        GError *err = NULL;
+        struct sim_scenario *sc = sim_scenario_load(argv[1], &err);
+        if (sc)
+            printf("ok\n");
+        else
+            rc = sim_cli_fail_error("check", err);
+        sim_scenario_free(sc);
+    }
+    g_option_context_free(ctx);
+    return rc;
+}

@@ -1,0 +1,135 @@
+/* What one simulation run produced: filled by the engine (sim/engine.c),
+ * read by the output writers (sim/report.c). Times in ns of simulated time. */
+#ifndef NICSTEER_SIM_RESULT_H
+#define NICSTEER_SIM_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/core/stats.h"
+
+/* Per-CPU time split the way mpstat/proc/stat account it. */
+struct sim_cpu_result {
+    uint64_t usr_ns;  /* application threads in user mode */
+    uint64_t sys_ns;  /* threads in the kernel (syscalls: recvmsg copy, sendmsg) */
+    uint64_t irq_ns;  /* hardirq handlers */
+    uint64_t soft_ns; /* softirq, inline or in ksoftirqd (mpstat counts both as %soft) */
+    uint64_t idle_ns;
+    uint64_t irqs; /* hardirqs taken on this CPU (all vectors) */
+    /* /proc/net/softnet_stat columns (net/core/net-procfs.c) */
+    uint64_t processed;    /* __netif_receive_skb_core entries on this CPU */
+    uint64_t dropped;      /* backlog full / flow limit */
+    uint64_t time_squeeze; /* net_rx_action ran out of budget or time */
+    uint64_t received_rps; /* RPS IPIs received */
+    uint64_t flow_limit_count;
+    uint64_t ksoftirqd_ns;               /* part of soft_ns spent in ksoftirqd/N */
+    uint64_t softirq_restarts_exhausted; /* __do_softirq handed off to ksoftirqd */
+    uint64_t ctx_switches;
+    uint64_t migrations_in;
+    /* backlog queue lengths at the end of the run (softnet_stat columns 14, 15) */
+    uint64_t input_qlen;   /* softnet_data.input_pkt_queue */
+    uint64_t process_qlen; /* softnet_data.process_queue */
+};
+
+struct sim_queue_result {
+    uint64_t packets; /* delivered to the RX ring */
+    uint64_t bytes;
+    uint64_t drops;   /* rx_missed: ring full */
+    uint64_t irqs;    /* MSI-X interrupts of this queue's vector */
+    uint64_t polls;   /* napi_poll calls of this queue's NAPI */
+    uint64_t flows;   /* distinct flows seen */
+    unsigned vector;  /* MSI-X vector serving the queue */
+    unsigned irq_cpu; /* CPU the vector's interrupt is delivered to */
+};
+
+struct sim_flow_result {
+    uint64_t packets;            /* offered by the traffic source */
+    uint64_t delivered;          /* reached the socket */
+    uint64_t drops;              /* anywhere: ring, backlog, socket */
+    uint64_t ooo;                /* delivered behind a later sequence number */
+    unsigned rxq;                /* queue of the flow's last packet */
+    unsigned cpu;                /* CPU that processed the flow's last packet */
+    struct sim_flow_lat latency; /* NIC arrival -> socket enqueue (sim/stats.h) */
+};
+
+/* Per-vector interrupt counts per CPU, for the /proc/interrupts layout. */
+struct sim_vector_result {
+    char name[32];     /* "eth0-TxRx-3", or "eth0" for the other-causes vector */
+    unsigned irq;      /* Linux IRQ number shown in the first column */
+    uint64_t *per_cpu; /* n_cpus counts (owned by sim_result) */
+};
+
+/* One schedulable thread (application threads and ksoftirqd/N). */
+struct sim_thread_result {
+    char name[24];
+    unsigned cpu;           /* CPU it ran on last */
+    char policy[8];         /* "other" | "fifo" */
+    char allowed[64];       /* affinity as a CPU list ("0-3,8") */
+    uint64_t migrations[3]; /* by reason: wakeup, balance, affinity (enum cpus_migrate_reason) */
+    uint64_t wakeups;
+    uint64_t switches_in;
+    uint64_t run_ns;     /* its own work incl. refill */
+    uint64_t penalty_ns; /* cache refill paid after migrations */
+};
+
+/* Request/response workloads (models/app): completed transactions and the time from
+ * the request's NIC arrival to the response handed to the TX path. */
+struct sim_request_result {
+    bool present;
+    uint64_t completed;
+    struct sim_hist latency;
+};
+
+/* Accept-and-hand-off workloads: connections closed, how many had all their work
+ * (softirq, accept, session) on one CPU, and hand-offs that crossed CPUs. */
+struct sim_conn_result {
+    bool present;
+    uint64_t total;
+    uint64_t one_cpu;
+    uint64_t handoffs;           /* acceptor -> session hand-offs */
+    uint64_t cross_cpu_handoffs; /* per connection, CPUs beyond the first that worked on it */
+};
+
+struct sim_result {
+    double sim_time_s;
+    unsigned n_cpus, n_queues, n_flows, n_vectors;
+    uint64_t offered, delivered, dropped;
+    uint64_t stack_calls; /* netif_receive_skb deliveries after GRO merging */
+    uint64_t udp_noports; /* datagrams no socket took (UDP_MIB_NOPORTS), part of dropped */
+    struct sim_cpu_result *cpus;
+    struct sim_queue_result *queues;
+    struct sim_flow_result *flows;
+    struct sim_vector_result *vectors;
+    struct sim_hist latency;     /* all delivered packets */
+    uint64_t napi_poll_hist[65]; /* polls by work done 0..64 (weight) */
+    /* the same for eth0's own NAPIs only (no backlog "(no_device)" polls) */
+    uint64_t napi_dev_poll_hist[65];
+    /* /proc/interrupts chip column of the NIC vectors (irq_chip name of the
+     * per-device MSI-X domain); "" = "PCI-MSIX-0000:03:00.0" */
+    char irq_chip[32];
+    /* Kernel whose procfs layouts the text files mimic, major * 100 + minor;
+     * 0 = 612 (Linux 6.12, the reference kernel). Only /proc/interrupts
+     * differs between 6.12 and >= 6.13 (counts separator, see report.c). */
+    unsigned procfs_kernel;
+    /* scheduler (models/sched) */
+    unsigned n_threads;
+    struct sim_thread_result *threads;
+    uint64_t migration_penalty_ns; /* total cache refill charged */
+    /* time from the hardirq that raised NET_RX to net_rx_action starting (all CPUs) */
+    struct sim_hist softirq_start;
+    /* time from net_rx_action re-raising NET_RX with work left to the next run */
+    struct sim_hist softirq_resume;
+    struct sim_request_result requests;
+    struct sim_conn_result connections;
+    /* software steering and TX (RPS/RFS/XPS): eth0's TX queues, RPS IPIs sent,
+     * backlog drops, segments delivered out of order (all flows) */
+    unsigned n_tx_queues;
+    uint64_t *tx_packets; /* per eth0 TX queue (owned by sim_result) */
+    uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
+    uint64_t rps_ipis, backlog_drops, ooo;
+    uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
+    /* The input was only partly used (a cut capture), borrowed; NULL = whole. */
+    const char *input_warning;
+};
+
+#endif

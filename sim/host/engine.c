@@ -1,0 +1,290 @@
+/* SimGrid glue (C API of SimGrid 3.32): platform loading, the window actor
+ * and the per-CPU actors with baton passing. No SimGrid call per packet or
+ * per event: arrivals are advanced by whichever actor steps next, SimGrid's
+ * clock moves only at 100 µs window boundaries, and each CPU's busy time is
+ * one execution per window on its host; a baton pass (sem release/acquire)
+ * happens only where the owner of consecutive events changes. */
+#include "sim/host/engine.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+#include <simgrid/exec.h>
+#include <simgrid/host.h>
+#include <simgrid/semaphore.h>
+#include <string.h>
+
+#include "sim/core/err.h"
+
+/* SimGrid calls made by the per-CPU engine (G_MESSAGES_DEBUG=all prints them). */
+struct engine_stats {
+    uint64_t events, passes, sleeps, execs, tests, timeouts;
+};
+
+/* One CPU's busy time not yet mirrored as an execution on its host. */
+struct cpu_busy {
+    uint64_t acc;        /* busy ns since the last execution started */
+    uint64_t last_to;    /* end of its latest chunk (may lie past the clock) */
+    uint64_t flushed_at; /* clock (ns) at the last flush */
+    uint64_t timer;      /* window boundary its timeout last waited for */
+    sg_exec_t exec;      /* the execution under way, NULL none */
+};
+
+struct engine_run {
+    struct sim_machine *m;
+    unsigned n_cpus;
+    int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
+    bool done;
+    uint64_t clock_ns;     /* SimGrid's clock: the start of the window of the model time */
+    sg_sem_t *sem;         /* per actor */
+    struct cpu_busy *busy; /* per CPU */
+    struct engine_stats st;
+};
+
+struct actor_arg {
+    struct engine_run *r;
+    int me; /* CPU index, or n_cpus = NIC */
+};
+
+static double ns_to_s(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+bool sim_engine_parse(const char *name, enum sim_engine_kind *kind)
+{
+    if (g_strcmp0(name, "window") == 0)
+        *kind = SIM_ENGINE_WINDOW;
+    else if (g_strcmp0(name, "percpu") == 0)
+        *kind = SIM_ENGINE_PERCPU;
+    else
+        return false;
+    return true;
+}
+
+const char *sim_engine_name(enum sim_engine_kind kind)
+{
+    return kind == SIM_ENGINE_WINDOW ? "window" : "percpu";
+}
+
+static void sleep_to(uint64_t t)
+{
+    if (ns_to_s(t) > simgrid_get_clock())
+        sg_actor_sleep_until(ns_to_s(t));
+}
+
+static void window_actor(int argc, char **argv)
+{
+    struct engine_run *r = sg_actor_self_get_data();
+    uint64_t end = sim_machine_end(r->m), t;
+    for (uint64_t w = SIM_ENGINE_WINDOW_NS;; w += SIM_ENGINE_WINDOW_NS) {
+        sim_machine_run_until(r->m, w);
+        if (sim_machine_next(r->m, &t) == SIM_OWNER_DONE || w >= end)
+            break;
+        sleep_to(w);
+    }
+    sleep_to(end);
+}
+
+static int owner_index(const struct engine_run *r, int owner)
+{
+    return owner == SIM_OWNER_NIC ? (int)r->n_cpus : owner;
+}
+
+static void finish(struct engine_run *r)
+{
+    r->done = true;
+    for (unsigned i = 0; i <= r->n_cpus; i++)
+        sg_sem_release(r->sem[i]);
+}
+
+/* Lazy clock: SimGrid's clock stays at the start of the window holding the
+ * model time; only an event past the window's end makes its owner sleep. */
+static void sync_clock(struct engine_run *r, uint64_t t)
+{
+    uint64_t start = t - t % SIM_ENGINE_WINDOW_NS;
+    if (start <= r->clock_ns)
+        return;
+    sg_actor_sleep_until(ns_to_s(start));
+    r->clock_ns = start;
+    r->st.sleeps++;
+}
+
+/* One execution per CPU per window: the busy time of the windows before the
+ * clock, started on the CPU's host by its own actor once the previous one
+ * has finished (the part of a chunk past the clock waits for a later one). */
+static void flush_busy(struct engine_run *r, unsigned cpu, uint64_t upto)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (b->flushed_at >= upto)
+        return;
+    b->flushed_at = upto;
+    if (b->exec) {
+        r->st.tests++;
+        if (!sg_exec_test(b->exec))
+            return;
+        b->exec = NULL;
+    }
+    uint64_t carry = b->last_to > upto ? b->last_to - upto : 0;
+    if (b->acc <= carry)
+        return;
+    b->exec = sg_actor_exec_init((double)(b->acc - carry));
+    sg_exec_start(b->exec);
+    b->acc = carry;
+    r->st.execs++;
+}
+
+/* Wait for "IRQ, IPI or timer": the baton (another actor's event made ours
+ * next), with a timeout at the window boundary past our own armed chunk end. */
+static void wait_baton(struct engine_run *r, int me)
+{
+    while (!r->done && r->owner != me) {
+        uint64_t due;
+        if (me < (int)r->n_cpus && sim_machine_cpu_due(r->m, (unsigned)me, &due)) {
+            struct cpu_busy *b = &r->busy[me];
+            uint64_t wake = due - due % SIM_ENGINE_WINDOW_NS + SIM_ENGINE_WINDOW_NS;
+            double now = simgrid_get_clock();
+            if (wake > b->timer && ns_to_s(wake) > now) {
+                b->timer = wake;
+                r->st.timeouts++;
+                sg_sem_acquire_timeout(r->sem[me], ns_to_s(wake) - now);
+                continue;
+            }
+        }
+        sg_sem_acquire(r->sem[me]);
+    }
+}
+
+/* The last busy time (up to the end) as one execution, waited for. */
+static void drain_busy(struct engine_run *r, unsigned cpu)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (b->exec)
+        sg_exec_wait(b->exec);
+    b->exec = NULL;
+    uint64_t end = sim_machine_end(r->m);
+    uint64_t carry = b->last_to > end ? b->last_to - end : 0;
+    if (b->acc > carry)
+        sg_actor_execute((double)(b->acc - carry));
+    b->acc = 0;
+}
+
+/* One actor per CPU (on cpuN) and one for the NIC (on nic0). The actor
+ * owning the next event runs it; consecutive events of one owner need no
+ * SimGrid call unless the model time leaves the clock's window. */
+static void percpu_actor(int argc, char **argv)
+{
+    struct actor_arg *a = sg_actor_self_get_data();
+    struct engine_run *r = a->r;
+    bool cpu = a->me < (int)r->n_cpus;
+    wait_baton(r, a->me);
+    while (!r->done) {
+        uint64_t t, from, to;
+        int o = sim_machine_step_owner(r->m, &t);
+        if (o == SIM_OWNER_DONE) {
+            sync_clock(r, sim_machine_end(r->m));
+            finish(r);
+            break;
+        }
+        if (owner_index(r, o) != a->me) {
+            r->owner = owner_index(r, o);
+            r->st.passes++;
+            sg_sem_release(r->sem[r->owner]);
+            wait_baton(r, a->me);
+            continue;
+        }
+        sync_clock(r, t);
+        if (cpu)
+            flush_busy(r, (unsigned)a->me, r->clock_ns);
+        r->st.events++;
+        if (sim_machine_run_next(r->m, &from, &to)) {
+            r->busy[a->me].acc += to - from;
+            r->busy[a->me].last_to = to;
+        }
+    }
+    if (cpu)
+        drain_busy(r, (unsigned)a->me);
+}
+
+static bool load_platform(unsigned n_cpus, unsigned link_mbps, GError **err)
+{
+    char *dir = g_dir_make_tmp("nicsteer-XXXXXX", NULL);
+    if (!dir) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "cannot create a temporary directory: %s",
+                    g_strerror(errno));
+        return false;
+    }
+    char *path = g_build_filename(dir, "platform.xml", NULL);
+    char *xml = sim_platform_xml(n_cpus, link_mbps);
+    bool ok = g_file_set_contents(path, xml, -1, err);
+    if (ok)
+        simgrid_load_platform(path);
+    g_remove(path);
+    g_rmdir(dir);
+    g_free(xml);
+    g_free(path);
+    g_free(dir);
+    return ok;
+}
+
+bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned link_mbps,
+                    GError **err)
+{
+    static bool used;
+    if (used) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_USAGE,
+                    "SimGrid runs one engine per process (already used)");
+        return false;
+    }
+    used = true;
+    /* SimGrid's raw contexts switch stacks behind ASan's back: use threads
+     * under the sanitizer build. */
+    char *args[] = {"nicsteer", "--log=root.thres:critical",
+#ifdef __SANITIZE_ADDRESS__
+                    "--cfg=contexts/factory:thread",
+#endif
+                    NULL};
+    int argc = (int)G_N_ELEMENTS(args) - 1;
+    simgrid_init(&argc, args);
+    unsigned n = sim_machine_n_cpus(m);
+    if (!load_platform(n, link_mbps, err))
+        return false;
+    struct engine_run r = {.m = m, .n_cpus = n, .owner = (int)n};
+    if (kind == SIM_ENGINE_WINDOW) {
+        sg_actor_t a = sg_actor_init("loop", sg_host_by_name("nic0"));
+        sg_actor_set_data(a, &r);
+        sg_actor_start(a, window_actor, 0, NULL);
+        simgrid_run();
+        return true;
+    }
+    r.sem = g_new(sg_sem_t, n + 1);
+    r.busy = g_new0(struct cpu_busy, n);
+    struct actor_arg *aa = g_new(struct actor_arg, n + 1);
+    uint64_t t;
+    int first = sim_machine_step_owner(m, &t);
+    r.owner = first == SIM_OWNER_DONE ? (int)n : owner_index(&r, first);
+    r.done = first == SIM_OWNER_DONE;
+    for (unsigned i = 0; i <= n; i++) {
+        r.sem[i] = sg_sem_init(0);
+        aa[i].r = &r;
+        aa[i].me = (int)i;
+        char name[16], host[16];
+        g_snprintf(name, sizeof name, i < n ? "cpu%u" : "nic", i);
+        g_snprintf(host, sizeof host, i < n ? "cpu%u" : "nic0", i);
+        sg_actor_t a = sg_actor_init(name, sg_host_by_name(host));
+        sg_actor_set_data(a, &aa[i]);
+        sg_actor_start(a, percpu_actor, 0, NULL);
+    }
+    simgrid_run();
+    for (unsigned i = 0; i <= n; i++)
+        sg_sem_destroy(r.sem[i]);
+    g_free(r.sem);
+    g_free(r.busy);
+    g_free(aa);
+    g_debug("percpu engine: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT
+            " baton passes, %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
+            " executions, %" G_GUINT64_FORMAT " tests, %" G_GUINT64_FORMAT " timeouts",
+            r.st.events, r.st.passes, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts);
+    return true;
+}

@@ -1,0 +1,894 @@
+/* The simulated host's event loop: a (time, seq) heap of CPU-chunk ends,
+ * IRQ assertions and thread wake-ups, merged with the time-ordered arrival
+ * stream (arrivals are exogenous: never heap events). No allocation or
+ * logging per packet. */
+#include "sim/host/machine.h"
+
+#include <string.h>
+
+#include "models/app/busypoll.h"
+#include "models/app/hog.h"
+#include "models/app/sink.h"
+#include "models/kernel/smp.h"
+#include "models/kernel/tx.h"
+#include "models/nic/nic.h"
+#include "nicdrv-model/nicdrv.h"
+#include "sim/core/err.h"
+#include "sim/core/heap.h"
+#include "sim/host/machine_steer.h"
+
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE };
+
+#define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
+
+struct sim_machine {
+    struct sim_machine_cfg cfg;
+    uint64_t end;
+    struct sim_heap heap;
+    struct nic *nic;
+    struct nicdrv_adapter *drv;
+    struct nic *nic_b; /* eth1, NULL = one NIC */
+    struct nicdrv_adapter *drv_b;
+    struct kern_host *kern;
+    struct app_sinks *app;
+    struct sim_source src;
+    struct sim_steer steer;
+    struct traffic_pkt pkt;
+    bool have_pkt;
+    uint64_t *cpu_at; /* armed EV_CPU time */
+    bool *cpu_armed;
+    int stepping; /* CPU inside kern_cpu_step, -1 none */
+    struct sim_flow_result *flows;
+    uint64_t *flow_queues; /* bit per RX queue seen (queues <= 64) */
+    uint64_t offered, steer_drops;
+    size_t tx_next;              /* next recorded transmit (cfg.tx_frames) */
+    uint64_t tx_posted, tx_full; /* recorded transmits posted / refused by a full ring */
+    uint64_t balance_at;
+    /* request/response workload and its closed-loop clients */
+    struct app_rr *rr;
+    struct app_acceptor *acc;
+    struct app_hogs *hogs;
+    struct app_busypoll *bp;
+    struct traffic_pkt *tmpl; /* per flow: the client's first frame */
+    struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
+    uint32_t *seq;            /* per flow: next TCP sequence number */
+    /* other interrupting devices */
+    struct dev_irq {
+        struct sim_machine *m;
+        const struct sim_irq_source *src;
+        unsigned irq;
+    } dev[SIM_MAX_IRQ_SOURCES];
+};
+
+static void schedule_irq(void *ctx, unsigned v, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    sim_heap_push(&m->heap, at, EV_IRQ, v);
+}
+
+#define NIC_B_EV 64 /* EV_IRQ ids of eth1's vectors start here */
+
+static void schedule_irq_b(void *ctx, unsigned v, uint64_t at)
+{
+    schedule_irq(ctx, NIC_B_EV + v, at);
+}
+
+static void kick_cpu(void *ctx, unsigned cpu, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    if (m->cpu_armed[cpu] || m->stepping == (int)cpu)
+        return; /* busy: the end of its chunk looks for work */
+    m->cpu_armed[cpu] = true;
+    m->cpu_at[cpu] = at;
+    sim_heap_push(&m->heap, at, EV_CPU, cpu);
+}
+
+/* No chunk under way: the CPU sits in the idle loop (a C-state). */
+static bool cpu_idle(void *ctx, unsigned cpu)
+{
+    struct sim_machine *m = ctx;
+    return !m->cpu_armed[cpu] && m->stepping != (int)cpu;
+}
+
+static void wake_at(void *ctx, struct cpus_thread *t, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    if (t->wake_at <= at)
+        return; /* an earlier wake-up is already on its way */
+    t->wake_at = at;
+    /* the waker is the code running on the stepping CPU (softirq or a thread); socket
+     * wake-ups are WF_SYNC (sock_def_readable -> wake_up_interruptible_sync_poll) */
+    t->waker_cpu = m->stepping;
+    t->wake_sync = true;
+    sim_heap_push(&m->heap, at, EV_WAKE, t->id);
+}
+
+static void pull_packet(struct sim_machine *m);
+
+static void send_request(void *ctx, unsigned flow, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    sim_heap_push(&m->heap, at, EV_REQUEST, flow);
+}
+
+/* The closed-loop clients: the generator's first frame of each flow is the client's
+ * first request; later ones are issued by the server's responses. */
+static void start_clients(struct sim_machine *m)
+{
+    unsigned nf = m->cfg.n_flows;
+    bool *seen = g_new0(bool, nf);
+    m->tmpl = g_new0(struct traffic_pkt, nf);
+    m->seq = g_new0(uint32_t, nf);
+    for (; m->have_pkt; pull_packet(m)) {
+        unsigned f = m->pkt.flow % nf;
+        if (!seen[f]) {
+            seen[f] = true;
+            m->tmpl[f] = m->pkt;
+            m->seq[f] = m->pkt.tcp_seq;
+        }
+    }
+    for (unsigned f = 0; f < nf; f++) {
+        if (!seen[f])
+            continue;
+        if (m->rr)
+            app_rr_client_start(m->rr, f, m->tmpl[f].ts_ns);
+        else
+            app_acceptor_client_start(m->acc, f, m->tmpl[f].ts_ns);
+    }
+    g_free(seen);
+}
+
+/* One request frame of client `flow` (its first frame's headers, the request payload). */
+static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, struct traffic_pkt *p)
+{
+    uint32_t bytes = m->rr ? app_rr_request_bytes(m->rr) : app_acceptor_request_bytes(m->acc);
+    *p = m->tmpl[flow];
+    uint32_t hdr = p->wire_len - p->payload_len;
+    p->ts_ns = at;
+    p->payload_len = bytes;
+    p->wire_len = hdr + bytes < 60 ? 60 : hdr + bytes;
+    p->tcp_seq = m->seq[flow];
+    m->seq[flow] += bytes;
+    if (p->l4 == 6)
+        p->tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
+}
+
+/* The other device's interrupt handler: acknowledge, queue the completion work for its
+ * softirq (e.g. blk_mq_complete_request -> BLOCK_SOFTIRQ). */
+static int dev_irq_handler(int irq, void *data)
+{
+    (void)irq;
+    struct dev_irq *d = data;
+    struct kern_host *h = d->m->kern;
+    kern_charge(h, d->src->hardirq_ns);
+    if (d->src->softirq_ns)
+        kern_raise_softirq_work(h, (unsigned)d->src->softirq, d->src->softirq_ns);
+    return KERN_IRQ_HANDLED;
+}
+
+static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **err)
+{
+    for (unsigned i = 0; i < m->cfg.n_irq_sources && i < SIM_MAX_IRQ_SOURCES; i++) {
+        struct dev_irq *d = &m->dev[i];
+        d->m = m;
+        d->src = &m->cfg.irq_sources[i];
+        d->irq = first_irq + i;
+        if (d->src->cpu >= m->cfg.n_cpus || d->src->period_ns == 0 ||
+            !kern_request_irq(m->kern, d->irq, dev_irq_handler, d->src->name, d)) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "irq_sources/%u: cannot request IRQ %u on CPU %u", i, d->irq, d->src->cpu);
+            return false;
+        }
+        sim_heap_push(&m->heap, d->src->period_ns, EV_DEVICE, i);
+    }
+    return true;
+}
+
+/* One busy-polling worker per RX queue on the CPU its vector's IRQ was bound to. */
+static void start_busy_poll(struct sim_machine *m)
+{
+    unsigned nq = m->cfg.rx_queues;
+    struct napi_struct **napi = g_new(struct napi_struct *, nq);
+    unsigned *cpu = g_new(unsigned, nq);
+    for (unsigned q = 0; q < nq; q++) {
+        unsigned v = nic_queue_vector(m->nic, q);
+        napi[q] = nicdrv_napi(m->drv, v);
+        cpu[q] = nic_vector_cpu(m->nic, v);
+    }
+    m->bp = app_busypoll_new(m->kern, napi, cpu, nq, m->cfg.n_socks);
+    for (unsigned q = 0; q < nq; q++)
+        kick_cpu(m, cpu[q], 0);
+    g_free(napi);
+    g_free(cpu);
+}
+
+static void kick_now(void *ctx, unsigned cpu)
+{
+    struct sim_machine *m = ctx;
+    kick_cpu(m, cpu, m->balance_at);
+}
+
+/* Scheduler tunables: the scenario's, or the defaults with the kernel's slice. */
+static void sched_configure(struct sim_machine *m, const struct sim_machine_cfg *cfg)
+{
+    struct cpus_sched_cfg sc = cfg->sched;
+    if (sc.latency_ns == 0) {
+        cpus_sched_cfg_defaults(&sc);
+        sc.min_granularity_ns = cfg->kp.sched_slice_ns;
+    }
+    sc.topology = cfg->sched.topology;
+    cpus_configure(kern_sched(m->kern), &sc);
+}
+
+static void pull_packet(struct sim_machine *m)
+{
+    m->have_pkt = m->src.next(m->src.ctx, &m->pkt) && m->pkt.ts_ns < m->end;
+}
+
+/* sysctl net.core.* and /sys/class/net/eth0/queues/rx-N/rps_{cpus,flow_cnt} */
+static bool setup_rps(struct kern_host *h, const struct sim_machine_cfg *cfg, GError **err)
+{
+    if (!kern_rps_enable(h, cfg->rps, err) || !kern_rps_add_dev(h, 0, cfg->rx_queues, err))
+        return false;
+    for (unsigned q = 0; q < cfg->rx_queues; q++)
+        if (!kern_rps_set_queue(h, 0, q, cfg->rps_cpus ? &cfg->rps_cpus[q] : NULL,
+                                cfg->rps_flow_cnt ? cfg->rps_flow_cnt[q] : 0, err))
+            return false;
+    return true;
+}
+
+/* eth1: NIC + driver, IRQs numbered after eth0's "other" vector. */
+static bool probe_nic_b(struct sim_machine *m, const struct sim_nic_b *b, GError **err)
+{
+    struct nic_cfg nc = {
+        .n_rx_queues = b->rx_queues,
+        .n_tx_queues = b->tx_queues,
+        .n_cpus = m->cfg.n_cpus,
+        .ring_size = b->ring_size,
+        .link_mbps = b->link_mbps,
+        .affinity = b->affinity,
+        .n_affinity = b->n_affinity,
+        .schedule_irq = schedule_irq_b,
+        .ctx = m,
+    };
+    if (!(m->nic_b = nic_new(&nc, err)))
+        return false;
+    unsigned base = IRQ_BASE + nic_q_vectors(m->nic) + 1;
+    if (base + nic_q_vectors(m->nic_b) + 1 > KERN_MAX_IRQS) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "/nic_b: eth0 and eth1 need %u MSI-X IRQs from %d: more than the model's %d",
+                    nic_q_vectors(m->nic) + nic_q_vectors(m->nic_b) + 2, IRQ_BASE, KERN_MAX_IRQS);
+        return false;
+    }
+    struct nicdrv_cfg dc = {
+        .ifname = "eth1",
+        .irq_base = base,
+        .rx_usecs = b->rx_usecs,
+        .link_mbps = b->link_mbps,
+        .gro = true,
+        .dev_index = 1,
+    };
+    if (!(m->drv_b = nicdrv_probe(m->nic_b, m->kern, &dc, err)))
+        return false;
+    if (b->xps_cpus && !kern_tx_set_xps(m->kern, 1, b->xps_cpus, NULL, 0, err)) {
+        g_prefix_error(err, "/nic_b/tx: ");
+        return false;
+    }
+    return true;
+}
+
+struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
+                                    struct sim_steer steer, GError **err)
+{
+    if (cfg->rx_queues > 64 || cfg->n_cpus > 64 || cfg->n_flows == 0 || cfg->n_socks == 0) {
+        cpus_topology_free(cfg->sched.topology);
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "machine: need 1..64 CPUs and RX queues, >= 1 flow and socket");
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->n_tx_frames; i++)
+        if (cfg->tx_frames[i].txq >= cfg->tx_queues ||
+            (i && cfg->tx_frames[i].ts_ns < cfg->tx_frames[i - 1].ts_ns)) {
+            cpus_topology_free(cfg->sched.topology);
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                        "machine: transmit %zu: TX queue %u of %u or time going backwards", i + 1,
+                        cfg->tx_frames[i].txq, cfg->tx_queues);
+            return NULL;
+        }
+    struct cpus_topology *topology = cfg->sched.topology; /* ours from here on */
+    struct sim_machine *m = g_new0(struct sim_machine, 1);
+    m->cfg = *cfg;
+    m->cfg.sched.topology = NULL;
+    m->end = cfg->duration_ns;
+    m->src = src;
+    m->steer = steer;
+    m->stepping = -1;
+    sim_heap_init(&m->heap, 64 + 4 * cfg->n_cpus);
+    m->cpu_at = g_new0(uint64_t, cfg->n_cpus);
+    m->cpu_armed = g_new0(bool, cfg->n_cpus);
+
+    struct nic_cfg nc = {
+        .n_rx_queues = cfg->rx_queues,
+        .n_tx_queues = cfg->tx_queues,
+        .n_cpus = cfg->n_cpus,
+        .ring_size = cfg->ring_size,
+        .link_mbps = cfg->link_mbps,
+        .affinity = cfg->affinity,
+        .n_affinity = cfg->n_affinity,
+        .schedule_irq = schedule_irq,
+        .ctx = m,
+    };
+    m->nic = nic_new(&nc, err);
+    if (!m->nic)
+        goto fail;
+    struct kern_ops ops = {
+        .kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m, .cpu_idle = cpu_idle};
+    m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
+    sched_configure(m, cfg);
+    topology = NULL;
+    kern_set_end(m->kern, m->end);
+    m->ms = sim_msteer_new(&m->cfg, m->kern, &m->steer);
+    if (cfg->rps && !setup_rps(m->kern, cfg, err))
+        goto fail;
+    struct nicdrv_cfg dc = {
+        .ifname = "eth0",
+        .irq_base = IRQ_BASE,
+        .rx_usecs = cfg->rx_usecs,
+        .link_mbps = cfg->link_mbps,
+        .gro = cfg->gro,
+        .weight = cfg->napi_weight,
+        .n_weight = cfg->n_napi_weight,
+        .atr = cfg->atr,
+        .atr_sample = steer.observe_tx ? sim_msteer_atr_sample : NULL,
+        .atr_ctx = m->ms,
+        .arfs = cfg->arfs && cfg->rps,
+        .arfs_hw = {sim_msteer_fdir_add, sim_msteer_fdir_del, m->ms},
+    };
+    m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
+    if (!m->drv || (cfg->nic_b && !probe_nic_b(m, cfg->nic_b, err)))
+        goto fail;
+
+    unsigned *sof = g_new(unsigned, cfg->n_flows);
+    for (unsigned f = 0; f < cfg->n_flows; f++)
+        sof[f] = cfg->sock_of_flow ? cfg->sock_of_flow[f] % cfg->n_socks : f % cfg->n_socks;
+    kern_sockets_init(m->kern, cfg->n_socks, sof, cfg->n_flows, cfg->kp.rmem_default);
+    m->cfg.sock_of_flow = NULL; /* the kernel's sockets hold the map from here on */
+    if (cfg->sock_by_cpu)
+        kern_sockets_reuseport_cpu(m->kern);
+    if (cfg->no_listener)
+        kern_sockets_no_listener(m->kern);
+    g_free(sof);
+    m->flows = g_new0(struct sim_flow_result, cfg->n_flows);
+    for (unsigned f = 0; f < cfg->n_flows; f++)
+        sim_flow_lat_init(&m->flows[f].latency);
+    m->flow_queues = g_new0(uint64_t, cfg->n_flows);
+    kern_set_flow_results(m->kern, m->flows);
+    unsigned *cos = g_new(unsigned, cfg->n_socks);
+    for (unsigned s = 0; s < cfg->n_socks; s++)
+        cos[s] = cfg->cpu_of_sock ? cfg->cpu_of_sock[s] % cfg->n_cpus : s % cfg->n_cpus;
+    if (cfg->rr) {
+        struct app_rr_clients cl = {send_request, m};
+        m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
+    } else if (cfg->acceptor) {
+        struct app_rr_clients cl = {send_request, m};
+        unsigned nq = cfg->rx_queues;
+        unsigned *qcpu = g_new(unsigned, nq);
+        for (unsigned q = 0; q < nq; q++)
+            qcpu[q] = nic_vector_cpu(m->nic, nic_queue_vector(m->nic, q));
+        m->acc =
+            app_acceptor_new(m->kern, cfg->acceptor, qcpu, nq, cfg->n_socks, cfg->n_flows, &cl);
+        g_free(qcpu);
+    } else if (cfg->busy_poll) {
+        start_busy_poll(m);
+    } else if (!cfg->no_listener) {
+        m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
+        app_sinks_set_ack(m->app, cfg->ack_every);
+    }
+    g_free(cos);
+    if (!sim_msteer_setup(m->ms, err))
+        goto fail;
+    if (cfg->n_events)
+        sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, 0), EV_MOVE, 0);
+    if (cfg->thread_affinity)
+        for (unsigned i = 0; i < cpus_nr_threads(kern_sched(m->kern)); i++) {
+            struct cpus_thread *t = cpus_thread_get(kern_sched(m->kern), i);
+            if (!t->is_ksoftirqd)
+                cpus_thread_set_affinity(kern_sched(m->kern), t, cfg->thread_affinity);
+        }
+    if (cfg->n_hogs) {
+        m->hogs = app_hogs_new(m->kern, cfg->hog_cpus, cfg->n_hogs);
+        for (unsigned c = 0; c < cfg->n_cpus; c++)
+            kick_cpu(m, c, 0);
+    }
+    if (!dev_irqs_init(
+            m, IRQ_BASE + nic_q_vectors(m->nic) + 1 + (m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0),
+            err))
+        goto fail;
+    if (cpus_balance_interval(kern_sched(m->kern)))
+        sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
+    pull_packet(m);
+    if (m->rr || m->acc)
+        start_clients(m);
+    return m;
+fail:
+    cpus_topology_free(topology);
+    sim_machine_free(m);
+    return NULL;
+}
+
+void sim_machine_free(struct sim_machine *m)
+{
+    if (!m)
+        return;
+    app_sinks_free(m->app);
+    app_rr_free(m->rr);
+    app_acceptor_free(m->acc);
+    app_hogs_free(m->hogs);
+    app_busypoll_free(m->bp);
+    sim_msteer_free(m->ms);
+    g_free(m->tmpl);
+    g_free(m->seq);
+    nicdrv_remove(m->drv);
+    nicdrv_remove(m->drv_b);
+    nic_free(m->nic_b);
+    kern_host_free(m->kern);
+    nic_free(m->nic);
+    sim_heap_clear(&m->heap);
+    g_free(m->cpu_at);
+    g_free(m->cpu_armed);
+    g_free(m->flows);
+    g_free(m->flow_queues);
+    g_free(m);
+}
+
+/* A frame reaches the NIC: classifier, then RX ring or rx_missed. */
+static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
+{
+    unsigned f = p->flow < m->cfg.n_flows ? p->flow : p->flow % m->cfg.n_flows;
+    struct sim_rx_choice c;
+    m->offered++;
+    m->flows[f].packets++;
+    sim_msteer_arrive(m->ms, p);
+    m->steer.select(m->steer.ctx, p, &c);
+    if (c.queue < 0 || (unsigned)c.queue >= m->cfg.rx_queues) {
+        m->steer_drops++;
+        m->flows[f].drops++;
+        return;
+    }
+    m->flow_queues[f] |= 1ull << c.queue;
+    /* written in place on the ring: no descriptor copy */
+    struct nic_rx_desc *d = nic_rx_slot(m->nic, (unsigned)c.queue);
+    if (!d) {
+        m->flows[f].drops++;
+        return;
+    }
+    *d = (struct nic_rx_desc){
+        .ts = p->ts_ns,
+        .flow = f,
+        .len = p->wire_len,
+        .payload = p->payload_len,
+        .seq = p->tcp_seq,
+        .hash = c.hash,
+        .l4 = p->l4,
+        .l4_hash = c.l4_hash,
+        .hashed = c.hashed,
+    };
+    nic_rx_post(m->nic, (unsigned)c.queue);
+}
+
+enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
+
+/* The time of the next heap event before the end, UINT64_MAX when none (every
+ * arrival and recorded transmit that runs is before the end). */
+static inline uint64_t next_ev_t(const struct sim_machine *m)
+{
+    return m->heap.n && m->heap.a[0].t < m->end ? m->heap.a[0].t : UINT64_MAX;
+}
+
+/* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
+static inline enum exo_kind exo_peek(const struct sim_machine *m, uint64_t *t)
+{
+    bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
+    if (m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)) {
+        *t = m->pkt.ts_ns;
+        return EXO_ARRIVAL;
+    }
+    if (!tx)
+        return EXO_NONE;
+    *t = m->cfg.tx_frames[m->tx_next].ts_ns;
+    return EXO_TX;
+}
+
+static inline bool exo_next(const struct sim_machine *m, uint64_t *t)
+{
+    return exo_peek(m, t) != EXO_NONE;
+}
+
+/* Run that item: an arrival, or ixgbe_xmit_frame_ring()'s tail write of a recorded transmit
+ * (its write-back then raises the ring's vector as any TX completion, models/nic/nic.c). */
+static inline void exo_run(struct sim_machine *m)
+{
+    uint64_t t;
+    enum exo_kind k = exo_peek(m, &t);
+    if (k == EXO_ARRIVAL) {
+        arrive(m, &m->pkt);
+        pull_packet(m);
+        return;
+    }
+    if (k == EXO_NONE)
+        return;
+    const struct sim_tx_frame *f = &m->cfg.tx_frames[m->tx_next++];
+    if (nic_tx_frame(m->nic, f->txq, f->len, UINT32_MAX, f->ts_ns))
+        m->tx_posted++;
+    else
+        m->tx_full++;
+}
+
+/* Owner of a heap event: the CPU whose state it changes first. An IRQ
+ * assertion belongs to the CPU its MSI-X message reaches (the vector's
+ * affinity CPU, nic_vector_cpu), another device's interrupt to its CPU. */
+static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
+{
+    switch (ev->kind) {
+    case EV_CPU:
+        return (int)ev->id;
+    case EV_WAKE:
+        return (int)cpus_thread_get(kern_sched(m->kern), ev->id)->cpu;
+    case EV_IRQ:
+        return ev->id >= NIC_B_EV ? (int)nic_vector_cpu(m->nic_b, ev->id - NIC_B_EV)
+                                  : (int)nic_vector_cpu(m->nic, ev->id);
+    case EV_DEVICE:
+        return (int)m->dev[ev->id].src->cpu;
+    default:
+        return SIM_OWNER_NIC;
+    }
+}
+
+int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
+{
+    struct sim_ev ev = {0}; /* read only when have_ev; gcc -O3 cannot see that */
+    bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    uint64_t x;
+    while (exo_next(m, &x) && (!have_ev || x < ev.t)) {
+        /* exogenous DMA: the same arrivals, in the same order, as the NIC's own step */
+        exo_run(m);
+        have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    }
+    if (!have_ev)
+        return SIM_OWNER_DONE;
+    *t = ev.t;
+    return ev_owner(m, &ev);
+}
+
+int sim_machine_next(struct sim_machine *m, uint64_t *t)
+{
+    struct sim_ev ev = {0}; /* read only when have_ev; gcc -O3 cannot see that */
+    bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    uint64_t x;
+    if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
+        *t = x;
+        return SIM_OWNER_NIC;
+    }
+    if (!have_ev)
+        return SIM_OWNER_DONE;
+    *t = ev.t;
+    return ev_owner(m, &ev);
+}
+
+bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to)
+{
+    struct sim_ev ev = {0}; /* read only when have_ev */
+    bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
+    uint64_t x;
+    if (exo_next(m, &x) && (!have_ev || x < ev.t)) {
+        /* The NIC advances over every arrival (and recorded transmit) before the next event
+         * (an arrival may schedule one: the bound is read again after each). Without
+         * recorded transmits left, every item is an arrival: exo_run's choice is skipped. */
+        if (m->tx_next == m->cfg.n_tx_frames) {
+            do {
+                arrive(m, &m->pkt);
+                pull_packet(m);
+            } while (m->have_pkt && m->pkt.ts_ns < next_ev_t(m));
+            return false;
+        }
+        do
+            exo_run(m);
+        while (exo_next(m, &x) && x < next_ev_t(m));
+        return false;
+    }
+    if (!have_ev)
+        return false;
+    sim_heap_pop(&m->heap, &ev);
+    if (ev.kind == EV_IRQ && ev.id >= NIC_B_EV) {
+        unsigned cpu, v = ev.id - NIC_B_EV;
+        if (nic_irq_fire(m->nic_b, v, ev.t, &cpu))
+            kern_irq_deliver(m->kern, cpu, nicdrv_vector_irq(m->drv_b, v), ev.t);
+        return false;
+    }
+    if (ev.kind == EV_IRQ) {
+        unsigned cpu;
+        if (nic_irq_fire(m->nic, ev.id, ev.t, &cpu))
+            kern_irq_deliver(m->kern, cpu, nicdrv_vector_irq(m->drv, ev.id), ev.t);
+        return false;
+    }
+    if (ev.kind == EV_WAKE) {
+        struct cpus_thread *th = cpus_thread_get(kern_sched(m->kern), ev.id);
+        if (th->wake_at != ev.t)
+            return false; /* superseded by an earlier one */
+        th->wake_at = UINT64_MAX;
+        struct cpus_ttwu w;
+        if (cpus_ttwu(kern_sched(m->kern), th, th->waker_cpu, th->wake_sync, ev.t, &w)) {
+            bool idle = cpu_idle(m, w.cpu);
+            uint64_t at =
+                kern_ttwu_queue(m->kern, w.cpu, th->waker_cpu, w.queued, w.preempt, idle, ev.t);
+            kick_cpu(m, th->cpu, at);
+        }
+        return false;
+    }
+    if (ev.kind == EV_DEVICE) {
+        const struct dev_irq *d = &m->dev[ev.id];
+        kern_irq_deliver(m->kern, d->src->cpu, d->irq, ev.t);
+        sim_heap_push(&m->heap, ev.t + d->src->period_ns, EV_DEVICE, ev.id);
+        return false;
+    }
+    if (ev.kind == EV_MOVE) {
+        uint64_t again = sim_msteer_event_run(m->ms, ev.id, ev.t);
+        if (again != UINT64_MAX)
+            sim_heap_push(&m->heap, again, EV_MOVE, ev.id);
+        else if (sim_msteer_event_at(m->ms, ev.id + 1) != UINT64_MAX)
+            sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, ev.id + 1), EV_MOVE, ev.id + 1);
+        return false;
+    }
+    if (ev.kind == EV_REQUEST) {
+        struct traffic_pkt p;
+        request_frame(m, ev.id, ev.t, &p);
+        arrive(m, &p);
+        return false;
+    }
+    if (ev.kind == EV_BALANCE) {
+        struct cpus_sched *s = kern_sched(m->kern);
+        m->balance_at = ev.t;
+        cpus_balance_tick(s, ev.t, kick_now, m);
+        sim_heap_push(&m->heap, ev.t + cpus_balance_interval(s), EV_BALANCE, 0);
+        return false;
+    }
+    unsigned c = ev.id;
+    if (!m->cpu_armed[c] || m->cpu_at[c] != ev.t)
+        return false;
+    m->cpu_armed[c] = false;
+    m->stepping = (int)c;
+    uint64_t end = kern_cpu_step(m->kern, c, ev.t);
+    m->stepping = -1;
+    if (end > ev.t) {
+        m->cpu_armed[c] = true;
+        m->cpu_at[c] = end;
+        sim_heap_push(&m->heap, end, EV_CPU, c);
+        *busy_from = ev.t;
+        *busy_to = end;
+        return true;
+    }
+    return false;
+}
+
+/* When the next item (arrival, recorded transmit or event) is due, as
+ * sim_machine_next's time without its owner; false when none is left. */
+static inline bool next_due(const struct sim_machine *m, uint64_t *t)
+{
+    uint64_t x, e = next_ev_t(m);
+    if (exo_next(m, &x) && x < e) {
+        *t = x;
+        return true;
+    }
+    *t = e;
+    return e != UINT64_MAX;
+}
+
+void sim_machine_run_until(struct sim_machine *m, uint64_t t)
+{
+    uint64_t when, a, b;
+    while (next_due(m, &when) && when < t)
+        sim_machine_run_next(m, &a, &b);
+}
+
+bool sim_machine_cpu_due(const struct sim_machine *m, unsigned cpu, uint64_t *t)
+{
+    *t = m->cpu_at[cpu];
+    return m->cpu_armed[cpu];
+}
+
+uint64_t sim_machine_end(const struct sim_machine *m)
+{
+    return m->end;
+}
+
+unsigned sim_machine_n_cpus(const struct sim_machine *m)
+{
+    return m->cfg.n_cpus;
+}
+
+uint64_t sim_machine_offered(const struct sim_machine *m)
+{
+    return m->offered;
+}
+
+uint64_t sim_machine_tx_posted(const struct sim_machine *m)
+{
+    return m->tx_posted;
+}
+
+uint64_t sim_machine_tx_ring_full(const struct sim_machine *m)
+{
+    return m->tx_full;
+}
+
+/* A CPU list like "0-3,8" (the format of /proc/<pid>/status Cpus_allowed_list). */
+static void mask_list(const struct cpus_mask *mk, int n, char *buf, size_t len)
+{
+    GString *s = g_string_new(NULL);
+    for (int c = 0; c < n; c++) {
+        if (!cpus_mask_test(mk, c))
+            continue;
+        int e = c;
+        while (e + 1 < n && cpus_mask_test(mk, e + 1))
+            e++;
+        g_string_append_printf(s, s->len ? ",%d" : "%d", c);
+        if (e > c)
+            g_string_append_printf(s, "-%d", e);
+        c = e;
+    }
+    g_strlcpy(buf, s->str, len);
+    g_string_free(s, TRUE);
+}
+
+static void threads_result(struct sim_machine *m, struct sim_result *r)
+{
+    struct cpus_sched *s = kern_sched(m->kern);
+    r->n_threads = cpus_nr_threads(s);
+    r->threads = g_new0(struct sim_thread_result, r->n_threads);
+    for (unsigned i = 0; i < r->n_threads; i++) {
+        const struct cpus_thread *t = cpus_thread_get(s, i);
+        struct sim_thread_result *tr = &r->threads[i];
+        g_strlcpy(tr->name, t->name, sizeof tr->name);
+        tr->cpu = t->cpu;
+        g_strlcpy(tr->policy, t->policy == CPUS_SCHED_FIFO ? "fifo" : "other", sizeof tr->policy);
+        mask_list(&t->task.allowed, (int)m->cfg.n_cpus, tr->allowed, sizeof tr->allowed);
+        for (unsigned k = 0; k < CPUS_MIGRATE_NR && k < G_N_ELEMENTS(tr->migrations); k++)
+            tr->migrations[k] = t->task.nr_migrations[k];
+        tr->wakeups = t->wakeups;
+        tr->switches_in = t->switches_in;
+        tr->run_ns = t->run_ns;
+        tr->penalty_ns = t->penalty_ns;
+    }
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        r->cpus[c].migrations_in = cpus_migrations_in(s, c);
+    const struct cpus_migrate_stats *ms = cpus_migrate_totals(s);
+    r->migration_penalty_ns = ms->penalty_ns > 0 ? (uint64_t)ms->penalty_ns : 0;
+    sim_hist_init(&r->softirq_start);
+    sim_hist_merge(&r->softirq_start, kern_softirq_start_hist(m->kern));
+    sim_hist_init(&r->softirq_resume);
+    sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
+    if (m->rr)
+        app_rr_result(m->rr, &r->requests);
+    if (m->acc)
+        app_acceptor_result(m->acc, &r->requests, &r->connections);
+}
+
+void sim_machine_result(struct sim_machine *m, struct sim_result *r)
+{
+    memset(r, 0, sizeof *r);
+    unsigned nc = m->cfg.n_cpus, nq = m->cfg.rx_queues, nv = nic_q_vectors(m->nic);
+    r->sim_time_s = (double)m->end / 1e9;
+    r->n_cpus = nc;
+    r->n_queues = nq;
+    r->n_flows = m->cfg.n_flows;
+    r->n_vectors = nv + 1;
+    r->offered = m->offered;
+    r->delivered = kern_delivered(m->kern);
+    r->stack_calls = kern_stack_calls(m->kern);
+    r->cpus = g_new0(struct sim_cpu_result, nc);
+    for (unsigned c = 0; c < nc; c++) {
+        const struct kern_cpu_stats *st = kern_cpu_stats(m->kern, c);
+        struct sim_cpu_result *cr = &r->cpus[c];
+        cr->usr_ns = st->acct[KERN_USR];
+        cr->sys_ns = st->acct[KERN_SYS];
+        cr->irq_ns = st->acct[KERN_IRQ];
+        cr->soft_ns = st->acct[KERN_SOFT];
+        uint64_t busy = cr->usr_ns + cr->sys_ns + cr->irq_ns + cr->soft_ns;
+        cr->idle_ns = busy < m->end ? m->end - busy : 0;
+        cr->irqs = st->irqs;
+        cr->processed = st->processed;
+        cr->dropped = st->dropped;
+        cr->time_squeeze = st->time_squeeze;
+        cr->received_rps = st->received_rps;
+        cr->ksoftirqd_ns = st->ksoftirqd_ns;
+        cr->softirq_restarts_exhausted = st->softirq_restarts_exhausted;
+        cr->ctx_switches = st->ctx_switches;
+        struct kern_rps_softnet sn;
+        kern_rps_softnet(m->kern, c, &sn);
+        cr->flow_limit_count = sn.flow_limit_count;
+        cr->input_qlen = sn.input_qlen;
+        cr->process_qlen = sn.process_qlen;
+    }
+    uint64_t ring_drops = 0;
+    r->queues = g_new0(struct sim_queue_result, nq);
+    for (unsigned q = 0; q < nq; q++) {
+        const struct nic_queue_stats *qs = nic_queue_stats(m->nic, q);
+        struct sim_queue_result *qr = &r->queues[q];
+        unsigned v = nic_queue_vector(m->nic, q);
+        qr->packets = qs->packets;
+        qr->bytes = qs->bytes;
+        qr->drops = qs->drops;
+        ring_drops += qs->drops;
+        qr->irqs = nic_vector_irqs(m->nic, v);
+        qr->polls = nicdrv_napi_polls(m->drv, v);
+        qr->vector = v;
+        qr->irq_cpu = nic_vector_cpu(m->nic, v);
+        for (unsigned f = 0; f < m->cfg.n_flows; f++)
+            qr->flows += (m->flow_queues[f] >> q) & 1;
+    }
+    r->udp_noports = kern_udp_noports(m->kern);
+    r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern) +
+                 r->udp_noports;
+    r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
+    memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
+    sim_hist_init(&r->latency);
+    sim_hist_merge(&r->latency, kern_latency_hist(m->kern));
+    unsigned nvb = m->nic_b ? nic_q_vectors(m->nic_b) + 1 : 0;
+    r->n_vectors = nv + 1 + nvb;
+    r->vectors = g_new0(struct sim_vector_result, nv + 1 + nvb);
+    for (unsigned v = 0; v < nvb; v++) {
+        struct sim_vector_result *vr = &r->vectors[nv + 1 + v];
+        vr->per_cpu = g_new0(uint64_t, nc);
+        vr->irq = IRQ_BASE + nv + 1 + v;
+        g_strlcpy(vr->name, v + 1 < nvb ? kern_irq_name(m->kern, vr->irq) : "eth1",
+                  sizeof vr->name);
+        for (unsigned c = 0; v + 1 < nvb && c < nc; c++)
+            vr->per_cpu[c] = kern_irq_count(m->kern, vr->irq, c);
+    }
+    for (unsigned v = 0; v <= nv; v++) {
+        struct sim_vector_result *vr = &r->vectors[v];
+        vr->per_cpu = g_new0(uint64_t, nc);
+        vr->irq = IRQ_BASE + v;
+        if (v < nv) {
+            g_strlcpy(vr->name, kern_irq_name(m->kern, vr->irq), sizeof vr->name);
+            for (unsigned c = 0; c < nc; c++)
+                vr->per_cpu[c] = kern_irq_count(m->kern, vr->irq, c);
+        } else { /* ixgbe_msix_other: link/FDIR causes, never raised here */
+            g_strlcpy(vr->name, "eth0", sizeof vr->name);
+        }
+    }
+    memcpy(r->napi_poll_hist, kern_napi_poll_hist(m->kern), sizeof r->napi_poll_hist);
+    G_STATIC_ASSERT(sizeof r->napi_dev_poll_hist == NICDRV_POLL_HIST_BINS * sizeof(uint64_t));
+    memcpy(r->napi_dev_poll_hist, nicdrv_poll_hist(m->drv), sizeof r->napi_dev_poll_hist);
+    r->n_tx_queues = m->cfg.tx_queues;
+    r->tx_packets = g_new0(uint64_t, r->n_tx_queues);
+    for (unsigned q = 0; q < r->n_tx_queues; q++)
+        r->tx_packets[q] = kern_tx_packets(m->kern, 0, q);
+    r->tx_dropped = kern_tx_dropped(m->kern);
+    r->rps_ipis = kern_rps_ipis(m->kern);
+    r->wake_ipis = kern_wake_ipis(m->kern);
+    r->backlog_drops = kern_rps_drops(m->kern);
+    for (unsigned f = 0; f < m->cfg.n_flows; f++)
+        r->ooo += m->flows[f].ooo;
+    threads_result(m, r);
+}
+
+void sim_result_clear(struct sim_result *r)
+{
+    if (!r)
+        return;
+    for (unsigned v = 0; v < r->n_vectors; v++)
+        g_free(r->vectors[v].per_cpu);
+    g_free(r->vectors);
+    g_free(r->tx_packets);
+    g_free(r->cpus);
+    g_free(r->queues);
+    g_free(r->flows);
+    g_free(r->threads);
+    memset(r, 0, sizeof *r);
+}
+
+void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs)
+{
+    kern_set_observer(m->kern, obs);
+}

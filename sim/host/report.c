@@ -1,0 +1,435 @@
+/* Result writers in the layouts engineers read on a real host: mpstat -P ALL
+ * (sysstat mpstat.c), /proc/interrupts (kernel/irq/proc.c show_interrupts) and
+ * /proc/net/softnet_stat (net/core/net-procfs.c softnet_seq_show), Linux 6.12. */
+#include "sim/host/report.h"
+#include "sim/core/version.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim/core/err.h"
+#include "sim/core/out.h"
+
+#define NIC_IRQ_CHIP_DEFAULT "PCI-MSIX-0000:03:00.0"
+#define NAPI_WEIGHT          64 /* dev_weight: a poll doing this much work was "full" */
+
+/* Fixed rounding so every real in summary.json prints the same on every run
+ * (out.c dumps with JSON_REAL_PRECISION(10)). */
+static json_t *real_round(double v, double unit)
+{
+    return json_real(round(v / unit) * unit);
+}
+
+static json_t *uint_json(uint64_t v)
+{
+    return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+static double pct(uint64_t ns, double total_ns)
+{
+    return total_ns > 0 ? 100.0 * (double)ns / total_ns : 0.0;
+}
+
+static double sim_ns(const struct sim_result *r)
+{
+    return r->sim_time_s > 0 ? r->sim_time_s * 1e9 : 0.0;
+}
+
+bool sim_report_check(const struct sim_result *r, GError **err)
+{
+    struct {
+        unsigned n;
+        const void *arr;
+        const char *what;
+    } arrays[] = {
+        {r->n_cpus, r->cpus, "cpus"},
+        {r->n_queues, r->queues, "queues"},
+        {r->n_flows, r->flows, "flows"},
+        {r->n_vectors, r->vectors, "vectors"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(arrays); i++) {
+        if (arrays[i].n > 0 && arrays[i].arr == NULL) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT, "result: %s: array missing for n_%s = %u",
+                        arrays[i].what, arrays[i].what, arrays[i].n);
+            return false;
+        }
+    }
+    for (unsigned v = 0; v < r->n_vectors; v++) {
+        if (r->n_cpus > 0 && r->vectors[v].per_cpu == NULL) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                        "result: vectors/%u (%.32s): per-CPU counts missing for %u CPUs", v,
+                        r->vectors[v].name, r->n_cpus);
+            return false;
+        }
+    }
+    if (!isfinite(r->sim_time_s) || r->sim_time_s < 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "result: sim_time_s: expected a finite time >= 0, got %g", r->sim_time_s);
+        return false;
+    }
+    return true;
+}
+
+/* ---- summary.json ---- */
+
+static json_t *cpu_json(const struct sim_result *r, unsigned c)
+{
+    const struct sim_cpu_result *cp = &r->cpus[c];
+    double t = sim_ns(r);
+    json_t *softnet = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o}", "processed", uint_json(cp->processed), "dropped",
+        uint_json(cp->dropped), "time_squeeze", uint_json(cp->time_squeeze), "received_rps",
+        uint_json(cp->received_rps), "flow_limit_count", uint_json(cp->flow_limit_count));
+    return json_pack(
+        "{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "cpu", (json_int_t)c, "usr",
+        real_round(pct(cp->usr_ns, t), 0.01), "sys", real_round(pct(cp->sys_ns, t), 0.01), "irq",
+        real_round(pct(cp->irq_ns, t), 0.01), "soft", real_round(pct(cp->soft_ns, t), 0.01), "idle",
+        real_round(pct(cp->idle_ns, t), 0.01), "irqs", uint_json(cp->irqs), "softnet", softnet,
+        "ksoftirqd_pct", real_round(pct(cp->ksoftirqd_ns, t), 0.01), "softirq_restarts_exhausted",
+        uint_json(cp->softirq_restarts_exhausted), "ctx_switches", uint_json(cp->ctx_switches),
+        "migrations_in", uint_json(cp->migrations_in));
+}
+
+static json_t *queue_json(const struct sim_result *r, unsigned q)
+{
+    const struct sim_queue_result *qr = &r->queues[q];
+    return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:o}", "queue", (json_int_t)q, "packets",
+                     uint_json(qr->packets), "bytes", uint_json(qr->bytes), "drops",
+                     uint_json(qr->drops), "irqs", uint_json(qr->irqs), "polls",
+                     uint_json(qr->polls), "vector", (json_int_t)qr->vector, "irq_cpu",
+                     (json_int_t)qr->irq_cpu, "flows", uint_json(qr->flows));
+}
+
+static json_t *latency_json(const struct sim_hist *h)
+{
+    double mean = h->count ? (double)h->sum / (double)h->count : 0.0;
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "count", uint_json(h->count), "p50",
+                     real_round((double)sim_hist_quantile(h, 0.5) / 1e3, 0.001), "p99",
+                     real_round((double)sim_hist_quantile(h, 0.99) / 1e3, 0.001), "p999",
+                     real_round((double)sim_hist_quantile(h, 0.999) / 1e3, 0.001), "max",
+                     real_round((double)h->max / 1e3, 0.001), "mean",
+                     real_round(mean / 1e3, 0.001));
+}
+
+/* Polls by work done, as the napi_poll tracepoint's `work` (net/core/dev.c __napi_poll). */
+static json_t *napi_json(const struct sim_result *r)
+{
+    uint64_t polls = 0, work = 0;
+    json_t *hist = json_array();
+    for (unsigned w = 0; w <= NAPI_WEIGHT; w++) {
+        polls += r->napi_poll_hist[w];
+        work += r->napi_poll_hist[w] * w;
+        json_array_append_new(hist, uint_json(r->napi_poll_hist[w]));
+    }
+    double mean = polls ? (double)work / (double)polls : 0.0;
+    return json_pack("{s:o,s:o,s:o,s:o,s:I}", "polls", uint_json(polls), "mean_work",
+                     real_round(mean, 0.01), "full", uint_json(r->napi_poll_hist[NAPI_WEIGHT]),
+                     "hist", hist, "weight", (json_int_t)NAPI_WEIGHT);
+}
+
+static json_t *thread_json(const struct sim_result *r, unsigned i)
+{
+    const struct sim_thread_result *t = &r->threads[i];
+    double secs = r->sim_time_s > 0 ? r->sim_time_s : 1.0;
+    uint64_t mig = t->migrations[0] + t->migrations[1] + t->migrations[2];
+    json_t *by = json_pack("{s:o,s:o,s:o}", "wakeup", uint_json(t->migrations[0]), "balance",
+                           uint_json(t->migrations[1]), "affinity", uint_json(t->migrations[2]));
+    return json_pack("{s:I,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "thread", (json_int_t)i,
+                     "name", t->name, "cpu", (json_int_t)t->cpu, "policy", t->policy, "allowed",
+                     t->allowed, "migrations", uint_json(mig), "migrations_by_reason", by,
+                     "migrations_per_s", real_round((double)mig / secs, 0.01), "wakeups",
+                     uint_json(t->wakeups), "switches_in", uint_json(t->switches_in), "run_ms",
+                     real_round((double)t->run_ns / 1e6, 0.001), "refill_ms",
+                     real_round((double)t->penalty_ns / 1e6, 0.001));
+}
+
+/* Request/response workloads: transactions and their latency. */
+static json_t *requests_json(const struct sim_result *r)
+{
+    const struct sim_request_result *q = &r->requests;
+    double tps = r->sim_time_s > 0 ? (double)q->completed / r->sim_time_s : 0.0;
+    return json_pack("{s:o,s:o,s:o}", "completed", uint_json(q->completed), "tps",
+                     real_round(tps, 0.1), "latency_us", latency_json(&q->latency));
+}
+
+json_t *sim_report_summary_json(const struct sim_result *r)
+{
+    json_t *cpus = json_array(), *queues = json_array();
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        json_array_append_new(cpus, cpu_json(r, c));
+    for (unsigned q = 0; q < r->n_queues; q++)
+        json_array_append_new(queues, queue_json(r, q));
+    json_t *packets = json_pack("{s:o,s:o,s:o,s:o}", "offered", uint_json(r->offered), "delivered",
+                                uint_json(r->delivered), "dropped", uint_json(r->dropped),
+                                "udp_noports", uint_json(r->udp_noports));
+    json_t *threads = json_array();
+    for (unsigned i = 0; i < r->n_threads; i++)
+        json_array_append_new(threads, thread_json(r, i));
+    json_t *root = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "sim_time_s",
+                             real_round(r->sim_time_s, 1e-9), "packets", packets, "stack_calls",
+                             uint_json(r->stack_calls), "cpus", cpus, "queues", queues,
+                             "latency_us", latency_json(&r->latency), "napi_poll", napi_json(r),
+                             "n_flows", (json_int_t)r->n_flows);
+    if (!root) {
+        json_decref(threads);
+        return NULL;
+    }
+    json_object_set_new(root, "threads", threads);
+    sim_version_stamp(root, 1);
+    json_object_set_new(root, "partial", json_boolean(r->input_warning != NULL));
+    json_t *warnings = json_array();
+    if (r->input_warning)
+        json_array_append_new(warnings, json_string(r->input_warning));
+    json_object_set_new(root, "warnings", warnings);
+    json_object_set_new(root, "migration_refill_ms",
+                        real_round((double)r->migration_penalty_ns / 1e6, 0.001));
+    json_object_set_new(root, "softirq_start_us", latency_json(&r->softirq_start));
+    json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
+    if (r->requests.present)
+        json_object_set_new(root, "requests", requests_json(r));
+    json_t *txq = json_array();
+    for (unsigned q = 0; q < r->n_tx_queues; q++)
+        json_array_append_new(txq, uint_json(r->tx_packets ? r->tx_packets[q] : 0));
+    json_object_set_new(root, "steering",
+                        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "rps_ipis", uint_json(r->rps_ipis),
+                                  "backlog_drops", uint_json(r->backlog_drops), "ooo_segments",
+                                  uint_json(r->ooo), "tx_packets", txq, "tx_dropped",
+                                  uint_json(r->tx_dropped), "wake_ipis", uint_json(r->wake_ipis)));
+    if (r->connections.present) {
+        const struct sim_conn_result *c = &r->connections;
+        json_object_set_new(
+            root, "connections",
+            json_pack("{s:o,s:o,s:o,s:o,s:o}", "total", uint_json(c->total), "one_cpu",
+                      uint_json(c->one_cpu), "one_cpu_share",
+                      real_round(c->total ? (double)c->one_cpu / (double)c->total : 0.0, 0.0001),
+                      "handoffs", uint_json(c->handoffs), "cross_cpu_handoffs",
+                      uint_json(c->cross_cpu_handoffs)));
+    }
+    return root;
+}
+
+/* ---- mpstat.txt ---- */
+
+/* One row of sysstat's write_plain_cpu_stats(): label "%-11s", then " %4d"
+ * or "  all", then ten " %7.2f" percentages (cprintf_pc width 7). */
+static void mpstat_row(GString *s, const char *cpu, double t, uint64_t usr, uint64_t sys,
+                       uint64_t irq, uint64_t soft, uint64_t idle)
+{
+    g_string_append_printf(s, "%-11s %4s", "Average:", cpu);
+    double v[10] = {pct(usr, t),  0, pct(sys, t), 0, pct(irq, t),
+                    pct(soft, t), 0, 0,           0, pct(idle, t)};
+    for (int i = 0; i < 10; i++)
+        g_string_append_printf(s, " %7.2f", v[i]);
+    g_string_append_c(s, '\n');
+}
+
+char *sim_report_mpstat_text(const struct sim_result *r)
+{
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s,
+                           "%-11s  CPU    %%usr   %%nice    %%sys %%iowait    %%irq   %%soft  "
+                           "%%steal  %%guest  %%gnice   %%idle\n",
+                           "Average:");
+    uint64_t usr = 0, sys = 0, irq = 0, soft = 0, idle = 0;
+    for (unsigned c = 0; c < r->n_cpus; c++) {
+        usr += r->cpus[c].usr_ns;
+        sys += r->cpus[c].sys_ns;
+        irq += r->cpus[c].irq_ns;
+        soft += r->cpus[c].soft_ns;
+        idle += r->cpus[c].idle_ns;
+    }
+    mpstat_row(s, "all", sim_ns(r) * r->n_cpus, usr, sys, irq, soft, idle);
+    for (unsigned c = 0; c < r->n_cpus; c++) {
+        const struct sim_cpu_result *cp = &r->cpus[c];
+        char num[16];
+        g_snprintf(num, sizeof(num), "%u", c);
+        mpstat_row(s, num, sim_ns(r), cp->usr_ns, cp->sys_ns, cp->irq_ns, cp->soft_ns, cp->idle_ns);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ---- interrupts.txt ---- */
+
+/* show_interrupts(): width of the IRQ-number column, 3 plus one per decade of
+ * nr_irqs from 1000 on. nr_irqs is taken as the largest IRQ shown + 1. */
+static int irq_prec(const struct sim_result *r)
+{
+    uint64_t nr_irqs = 0;
+    for (unsigned v = 0; v < r->n_vectors; v++)
+        if ((uint64_t)r->vectors[v].irq + 1 > nr_irqs)
+            nr_irqs = (uint64_t)r->vectors[v].irq + 1;
+    int prec = 3;
+    for (uint64_t j = 1000; prec < 10 && j <= nr_irqs; ++prec)
+        j *= 10;
+    return prec;
+}
+
+static int cmp_vector_irq(const void *a, const void *b, void *data)
+{
+    const struct sim_vector_result *vs = data;
+    unsigned ia = vs[*(const unsigned *)a].irq, ib = vs[*(const unsigned *)b].irq;
+    if (ia != ib)
+        return ia < ib ? -1 : 1;
+    unsigned xa = *(const unsigned *)a, xb = *(const unsigned *)b;
+    return xa < xb ? -1 : xa > xb;
+}
+
+/* One row. Linux 6.12: "%*d: " then "%10u " per CPU then " %8s" chip.
+ * 6.13 (f9ed1f7c2e26 + its fix) prints "%*d:", " %10u" per CPU, ' ', "%8s":
+ * one space less between the last count and the chip. hwirq = MSI-X index
+ * (per-device MSI domain), " %*lu" with the same prec; flow "-%-8s" = "edge"
+ * (handle_edge_irq). kstat counts are unsigned int: they wrap at 2^32. */
+static void interrupts_row(GString *s, const struct sim_result *r, unsigned v, int prec)
+{
+    const struct sim_vector_result *vr = &r->vectors[v];
+    bool v613 = r->procfs_kernel >= 613;
+    const char *chip = r->irq_chip[0] ? r->irq_chip : NIC_IRQ_CHIP_DEFAULT;
+    g_string_append_printf(s, v613 ? "%*u:" : "%*u: ", prec, vr->irq);
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        g_string_append_printf(s, v613 ? " %10u" : "%10u ", (unsigned)(uint32_t)vr->per_cpu[c]);
+    g_string_append_printf(s, " %8.*s %*u-%-8s  %.*s\n", (int)sizeof(r->irq_chip), chip, prec, v,
+                           "edge", (int)sizeof(vr->name), vr->name);
+}
+
+char *sim_report_interrupts_text(const struct sim_result *r)
+{
+    int prec = irq_prec(r);
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "%*s", prec + 8, "");
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        g_string_append_printf(s, "CPU%-8u", c);
+    g_string_append_c(s, '\n');
+    /* The kernel walks IRQ numbers in ascending order. */
+    unsigned *order = g_new(unsigned, r->n_vectors ? r->n_vectors : 1);
+    for (unsigned v = 0; v < r->n_vectors; v++)
+        order[v] = v;
+    g_qsort_with_data(order, (gint)r->n_vectors, sizeof(*order), cmp_vector_irq, r->vectors);
+    for (unsigned i = 0; i < r->n_vectors; i++)
+        interrupts_row(s, r, order[i], prec);
+    g_free(order);
+    return g_string_free(s, FALSE);
+}
+
+/* ---- softnet_stat.txt ---- */
+
+/* softnet_seq_show(), 6.12: processed, dropped, time_squeeze, 0, five retired
+ * columns (fastroute, cpu_collision), received_rps, flow_limit_count, backlog
+ * length, CPU index, input_pkt_queue, process_queue. u32 counters wrap. */
+char *sim_report_softnet_text(const struct sim_result *r)
+{
+    GString *s = g_string_new(NULL);
+    for (unsigned c = 0; c < r->n_cpus; c++) {
+        const struct sim_cpu_result *cp = &r->cpus[c];
+        uint32_t in = (uint32_t)cp->input_qlen, proc = (uint32_t)cp->process_qlen;
+        g_string_append_printf(
+            s, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
+            (uint32_t)cp->processed, (uint32_t)cp->dropped, (uint32_t)cp->time_squeeze, 0u, 0u, 0u,
+            0u, 0u, 0u, (uint32_t)cp->received_rps, (uint32_t)cp->flow_limit_count, in + proc, c,
+            in, proc);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ---- CSVs ---- */
+
+char *sim_report_queues_csv(const struct sim_result *r)
+{
+    GString *s = g_string_new("queue,vector,irq_cpu,packets,bytes,drops,irqs,polls,flows\n");
+    for (unsigned q = 0; q < r->n_queues; q++) {
+        const struct sim_queue_result *qr = &r->queues[q];
+        g_string_append_printf(s,
+                               "%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                               ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                               ",%" G_GUINT64_FORMAT "\n",
+                               q, qr->vector, qr->irq_cpu, qr->packets, qr->bytes, qr->drops,
+                               qr->irqs, qr->polls, qr->flows);
+    }
+    return g_string_free(s, FALSE);
+}
+
+char *sim_report_flows_csv(const struct sim_result *r)
+{
+    GString *s = g_string_new("flow,packets,delivered,drops,ooo,rxq,cpu,lat_p50_us,lat_p99_us,"
+                              "lat_p999_us,lat_max_us\n");
+    for (unsigned f = 0; f < r->n_flows; f++) {
+        const struct sim_flow_result *fr = &r->flows[f];
+        const struct sim_flow_lat *h = &fr->latency;
+        g_string_append_printf(s,
+                               "%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                               ",%" G_GUINT64_FORMAT ",%u,%u,%.3f,%.3f,%.3f,%.3f\n",
+                               f, fr->packets, fr->delivered, fr->drops, fr->ooo, fr->rxq, fr->cpu,
+                               (double)sim_flow_lat_quantile(h, 0.5) / 1e3,
+                               (double)sim_flow_lat_quantile(h, 0.99) / 1e3,
+                               (double)sim_flow_lat_quantile(h, 0.999) / 1e3, (double)h->max / 1e3);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* One row per thread, migrations split by reason (enum cpus_migrate_reason). */
+char *sim_report_threads_csv(const struct sim_result *r)
+{
+    GString *s = g_string_new("thread,name,cpu,policy,allowed,migrations,migrations_wakeup,"
+                              "migrations_balance,migrations_affinity,wakeups,switches_in,"
+                              "run_ms,refill_ms\n");
+    for (unsigned i = 0; i < r->n_threads; i++) {
+        const struct sim_thread_result *t = &r->threads[i];
+        g_string_append_printf(
+            s,
+            "%u,%s,%u,%s,\"%s\",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+            ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.3f,%.3f\n",
+            i, t->name, t->cpu, t->policy, t->allowed,
+            t->migrations[0] + t->migrations[1] + t->migrations[2], t->migrations[0],
+            t->migrations[1], t->migrations[2], t->wakeups, t->switches_in, (double)t->run_ns / 1e6,
+            (double)t->penalty_ns / 1e6);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ---- the directory ---- */
+
+static bool write_text(struct sim_out *o, const char *name, char *text, GError **err)
+{
+    bool ok = sim_out_write(o, name, text, -1, err);
+    g_free(text);
+    return ok;
+}
+
+bool sim_report_write(const struct sim_result *r, const char *dir, GError **err)
+{
+    return sim_report_write_extra(r, dir, NULL, 0, err);
+}
+
+bool sim_report_write_extra(const struct sim_result *r, const char *dir,
+                            const struct sim_report_extra *extra, size_t n_extra, GError **err)
+{
+    struct sim_out *o = sim_out_begin(dir, SIM_OUT_DEFAULT, err);
+    return o && sim_report_write_to(o, r, extra, n_extra, err);
+}
+
+bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
+                         const struct sim_report_extra *extra, size_t n_extra, GError **err)
+{
+    if (!sim_report_check(r, err)) {
+        sim_out_abort(o);
+        return false;
+    }
+    json_t *summary = sim_report_summary_json(r);
+    bool ok = summary != NULL;
+    if (!ok)
+        g_set_error(err, SIM_ERROR, SIM_ERROR_IO, "summary.json: cannot build JSON");
+    ok = ok && sim_out_write_json(o, "summary.json", summary, err);
+    json_decref(summary);
+    ok = ok && write_text(o, "mpstat.txt", sim_report_mpstat_text(r), err);
+    ok = ok && write_text(o, "interrupts.txt", sim_report_interrupts_text(r), err);
+    ok = ok && write_text(o, "softnet_stat.txt", sim_report_softnet_text(r), err);
+    ok = ok && write_text(o, "queues.csv", sim_report_queues_csv(r), err);
+    ok = ok && write_text(o, "flows.csv", sim_report_flows_csv(r), err);
+    ok = ok && write_text(o, "threads.csv", sim_report_threads_csv(r), err);
+    for (size_t i = 0; ok && i < n_extra; i++)
+        ok = sim_out_write(o, extra[i].name, extra[i].data, (gssize)extra[i].len, err);
+    if (!ok) {
+        sim_out_abort(o);
+        return false;
+    }
+    return sim_out_commit(o, err);
+}

@@ -1,0 +1,1024 @@
+/* Scenario loader: Jansson with JSON_STRICT for unknown keys, one-line
+ * errors naming the JSON pointer, contradiction checks (queues vs MSI-X
+ * vectors, CPUs that do not exist). The traffic (/traffic) and steering
+ * (/nic/steering) objects are validated by their own libraries. */
+#include "sim/host/scenario.h"
+#include "sim/core/jsonval.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "models/app/rr_server.h"
+#include "models/kernel/cpumask.h"
+#include "models/nic/classifier.h"
+#include "models/sched/cpus.h"
+#include "models/traffic/gen.h"
+#include "sim/core/err.h"
+#include "sim/core/file.h"
+#include "sim/host/scenario_rps.h"
+
+#define MAX_CPUS   64
+#define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
+
+struct sim_scenario {
+    char *name;
+    char *base_dir;
+    json_t *root;
+    uint64_t seed;
+    uint64_t duration_ns; /* 0: the traffic's own duration */
+    struct sim_machine_cfg mc;
+    uint64_t affinity[MAX_CPUS];
+    int weight[MAX_CPUS];
+    unsigned *sock_cpus; /* app/cpus */
+    unsigned n_sock_cpus;
+    long sockets;      /* -1: one per flow */
+    bool sock_per_cpu; /* "per_cpu": a SO_REUSEPORT socket per CPU, picked by the receiving CPU */
+    const json_t *traffic, *steering;
+    /* scheduler and workload (models/sched, models/app) */
+    const json_t *topology;
+    struct cpus_sched_cfg sched;
+    struct cpus_mask thread_mask;
+    bool thread_mask_set;
+    struct app_rr_cfg rr;
+    bool rr_set;
+    bool busy_poll;
+    bool no_listener; /* /app/workload "none" */
+    struct app_acceptor_cfg acc;
+    bool acceptor_set;
+    unsigned hog_cpus[MAX_CPUS];
+    unsigned n_hogs;
+    struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
+    unsigned n_irqsrc;
+    struct sim_rps_cfg rps; /* RPS/RFS/XPS/aRFS keys and /events (scenario_rps.c) */
+};
+
+static const char *const keys[] = {
+    "/description",
+    "/seed",
+    "/duration_ms",
+    "/cpus",
+    "/hz",
+    "/nic/rx_queues",
+    "/nic/tx_queues",
+    "/nic/ring_size",
+    "/nic/link_mbps",
+    "/nic/itr_us",
+    "/nic/irq_affinity",
+    "/nic/napi_weight",
+    "/nic/gro",
+    "/nic/steering/*",
+    "/nic/rx/rps_cpus",
+    "/nic/rx/rps_cpus_list",
+    "/nic/rx/rps_flow_cnt",
+    "/nic/tx/xps_cpus",
+    "/nic/tx/xps_rxqs",
+    "/nic/arfs",
+    "/kernel/netdev_budget",
+    "/kernel/netdev_budget_usecs",
+    "/kernel/gro_normal_batch",
+    "/kernel/rmem_default",
+    "/kernel/sched_slice_us",
+    "/kernel/netdev_max_backlog",
+    "/kernel/dev_weight",
+    "/kernel/flow_limit_cpu_bitmap",
+    "/kernel/flow_limit_table_len",
+    "/kernel/rps_sock_flow_entries",
+    "/costs/hardirq",
+    "/costs/irq_handler",
+    "/costs/softirq_pass",
+    "/costs/net_rx_action",
+    "/costs/napi_poll",
+    "/costs/drv_rx_pkt",
+    "/costs/gro_pkt",
+    "/costs/stack_skb",
+    "/costs/sock_enqueue",
+    "/costs/wakeup",
+    "/costs/ctx_switch",
+    "/costs/syscall",
+    "/costs/copy_ps_per_byte",
+    "/costs/app_per_msg",
+    "/costs/rps_enqueue",
+    "/costs/ipi_send",
+    "/costs/ipi_handler",
+    "/costs/tx_pkt",
+    "/costs/tx_clean_pkt",
+    "/costs/sock_remote_read",
+    "/costs/wakeup_local",
+    "/costs/ttwu_pending",
+    "/costs/idle_exit_ns",
+    "/app/sockets",
+    "/app/cpus",
+    "/app/workload",
+    "/app/threads",
+    "/app/affinity",
+    "/app/service_us",
+    "/app/request_bytes",
+    "/app/response_bytes",
+    "/app/rtt_us",
+    "/app/hog_cpus",
+    "/app/acceptor",
+    "/app/pool",
+    "/app/msgs_per_conn",
+    "/app/tx_nic",
+    "/topology/llc",
+    "/topology/smt",
+    "/topology/numa",
+    "/topology/numa_distance",
+    "/topology/cpus",
+    "/scheduler/ksoftirqd_policy",
+    "/scheduler/latency_us",
+    "/scheduler/min_granularity_us",
+    "/scheduler/wakeup_granularity_us",
+    "/scheduler/migration_cost_us",
+    "/scheduler/balance_interval_us",
+    "/scheduler/refill/*",
+    "/irq_sources/*",
+    "/app/udp_connected",
+    "/app/ack_every",
+    "/nic_b/rx_queues",
+    "/nic_b/tx_queues",
+    "/nic_b/ring_size",
+    "/nic_b/link_mbps",
+    "/nic_b/itr_us",
+    "/nic_b/irq_affinity",
+    "/nic_b/tx/xps_cpus",
+    "/events/at_ms",
+    "/events/thread",
+    "/events/cpu",
+    "/traffic/*",
+    NULL,
+};
+
+const char *const *sim_scenario_keys(void)
+{
+    return keys;
+}
+
+/* JSON_STRICT on the object's keys: an unknown key is an error naming it. */
+static bool check_keys(const json_t *obj, const char *path, const char *const *allowed,
+                       GError **err)
+{
+    if (!json_is_object(obj))
+        return sim_fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
+    char fmt[256] = "{";
+    json_t *dummy[16];
+    g_assert(g_strv_length((char **)allowed) <= 16);
+    unsigned n = 0;
+    for (; allowed[n]; n++)
+        g_strlcat(fmt, "s?o", sizeof fmt);
+    g_strlcat(fmt, "}", sizeof fmt);
+    json_error_t je;
+    /* json_unpack_ex takes the (key, json_t **) pairs as varargs */
+    int rc = json_unpack_ex(
+        (json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL, &dummy[0],
+        n > 1 ? allowed[1] : NULL, &dummy[1], n > 2 ? allowed[2] : NULL, &dummy[2],
+        n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
+        n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
+        n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
+        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
+        n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL, &dummy[12],
+        n > 13 ? allowed[13] : NULL, &dummy[13], n > 14 ? allowed[14] : NULL, &dummy[14],
+        n > 15 ? allowed[15] : NULL, &dummy[15]);
+    if (rc == 0)
+        return true;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        bool ok = false;
+        for (unsigned i = 0; i < n; i++)
+            ok |= strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char *list = g_strjoinv(", ", (char **)allowed);
+            sim_fail(err, SIM_ERROR_INPUT, "%s/%s: unknown key (expected one of: %s)", path, key,
+                     list);
+            g_free(list);
+            return false;
+        }
+    }
+    return sim_fail(err, SIM_ERROR_INPUT, "%s: %s", path[0] ? path : "/", je.text);
+}
+
+static bool get_int(const json_t *obj, const char *key, const char *path, long long min,
+                    long long max, long long def, long long *out, GError **err)
+{
+    const json_t *v = json_object_get(obj, key);
+    char got[SIM_JSON_GOT_LEN];
+    *out = def;
+    if (!v)
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected integer in [%lld, %lld], got %s",
+                        path, key, min, max, sim_json_got(v, got));
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
+                     GError **err)
+{
+    const json_t *v = json_object_get(obj, key);
+    char got[SIM_JSON_GOT_LEN];
+    *out = def;
+    if (!v)
+        return true;
+    if (!json_is_boolean(v))
+        return sim_fail(err, SIM_ERROR_INPUT, "%s/%s: expected true or false, got %s", path, key,
+                        sim_json_got(v, got));
+    *out = json_is_true(v);
+    return true;
+}
+
+/* An affinity entry: CPU number or CPU list string ("0-3,8"). */
+static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
+                           GError **err)
+{
+    struct kern_cpumask m = {0};
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        if (json_integer_value(v) >= n_cpus)
+            return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
+                            json_integer_value(v), n_cpus);
+        kern_cpumask_set(&m, (unsigned)json_integer_value(v));
+    } else if (json_is_string(v)) {
+        GError *e = NULL;
+        if (!kern_cpumask_parse_list(&m, json_string_value(v), &e)) {
+            sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
+                     e->message);
+            g_error_free(e);
+            return false;
+        }
+    } else {
+        return sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string",
+                        path);
+    }
+    if (kern_cpumask_empty(&m))
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
+    for (int c = kern_cpumask_next(&m, -1); c >= 0; c = kern_cpumask_next(&m, c))
+        if ((unsigned)c >= n_cpus)
+            return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
+                            n_cpus);
+    *mask = m.bits[0];
+    return true;
+}
+
+static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
+{
+    static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
+                                          "itr_us",    "irq_affinity", "napi_weight", "gro",
+                                          "steering",  "rx",           "tx",          "arfs",
+                                          NULL};
+    struct sim_machine_cfg *mc = &sc->mc;
+    json_t *empty = json_object();
+    if (!nic)
+        nic = empty;
+    long long v;
+    bool ok = check_keys(nic, "/nic", allowed, err);
+    if (ok && (ok = get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
+        mc->rx_queues = (unsigned)v;
+    if (ok && mc->rx_queues > MAX_QUEUES)
+        ok = sim_fail(
+            err, SIM_ERROR_CONFIG,
+            "/nic/rx_queues: %u queues need more MSI-X vectors than the 82599 has (64, one "
+            "for other causes: at most %d queues)",
+            mc->rx_queues, MAX_QUEUES);
+    if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, MAX_QUEUES, mc->rx_queues, &v, err)))
+        mc->tx_queues = (unsigned)v;
+    if (ok && (ok = get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
+        mc->ring_size = (unsigned)v;
+    if (ok && mc->ring_size % 8)
+        ok =
+            sim_fail(err, SIM_ERROR_INPUT,
+                     "/nic/ring_size: expected a multiple of 8 (IXGBE_REQ_RX_DESCRIPTOR_MULTIPLE)");
+    if (ok && (ok = get_int(nic, "link_mbps", "/nic", 10, 400000, 10000, &v, err)))
+        mc->link_mbps = (unsigned)v;
+    const json_t *itr = json_object_get(nic, "itr_us");
+    mc->rx_usecs = 1;
+    if (ok && itr) {
+        if (json_is_string(itr) && strcmp(json_string_value(itr), "adaptive") == 0)
+            mc->rx_usecs = 1;
+        else if (json_is_integer(itr) && json_integer_value(itr) >= 0 &&
+                 json_integer_value(itr) <= 1022)
+            mc->rx_usecs = (int)json_integer_value(itr);
+        else if (json_is_integer(itr) && json_integer_value(itr) > 1022)
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/itr_us: expected at most 1022 (IXGBE_MAX_EITR)");
+        else
+            ok =
+                sim_fail(err, SIM_ERROR_INPUT, "/nic/itr_us: expected integer ≥ 0 or \"adaptive\"");
+    }
+    unsigned qv = MIN(MAX(mc->rx_queues, mc->tx_queues), mc->n_cpus);
+    const json_t *aff = json_object_get(nic, "irq_affinity");
+    if (ok && aff) {
+        if (!json_is_array(aff)) {
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/irq_affinity: expected an array (one CPU or CPU list per vector)");
+        } else if (json_array_size(aff) > qv) {
+            ok = sim_fail(err, SIM_ERROR_CONFIG,
+                          "/nic/irq_affinity/%u: vector %u does not exist (%u queue vectors = "
+                          "min(max(rx, tx queues), CPUs))",
+                          qv, qv, qv);
+        } else {
+            for (size_t i = 0; ok && i < json_array_size(aff); i++) {
+                char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
+                ok = parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i], err);
+                g_free(p);
+            }
+            mc->affinity = sc->affinity;
+            mc->n_affinity = (unsigned)json_array_size(aff);
+        }
+    }
+    const json_t *w = json_object_get(nic, "napi_weight");
+    if (ok && w) {
+        if (json_is_integer(w) && json_integer_value(w) >= 1 && json_integer_value(w) <= 1024) {
+            for (unsigned i = 0; i < qv; i++)
+                sc->weight[i] = (int)json_integer_value(w);
+            mc->n_napi_weight = qv;
+        } else if (json_is_array(w) && json_array_size(w) <= qv) {
+            for (size_t i = 0; ok && i < json_array_size(w); i++) {
+                const json_t *e = json_array_get(w, i);
+                if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+                    json_integer_value(e) > 1024)
+                    ok = sim_fail(err, SIM_ERROR_INPUT,
+                                  "/nic/napi_weight/%zu: expected integer in [1, 1024]", i);
+                else
+                    sc->weight[i] = (int)json_integer_value(e);
+            }
+            for (size_t i = json_array_size(w); i < qv; i++)
+                sc->weight[i] = 64;
+            mc->n_napi_weight = qv;
+        } else if (json_is_array(w)) {
+            ok = sim_fail(err, SIM_ERROR_CONFIG,
+                          "/nic/napi_weight/%u: vector %u does not exist (%u queue vectors)", qv,
+                          qv, qv);
+        } else {
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "/nic/napi_weight: expected integer in [1, 1024] or an array of them");
+        }
+        mc->napi_weight = sc->weight;
+    }
+    if (ok)
+        ok = get_bool(nic, "gro", "/nic", true, &mc->gro, err);
+    sc->steering = json_object_get(nic, "steering");
+    if (ok && sc->steering && !json_is_object(sc->steering))
+        ok = sim_fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
+    json_decref(empty);
+    return ok;
+}
+
+static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
+{
+    static const char *const allowed[] = {"netdev_budget",
+                                          "netdev_budget_usecs",
+                                          "gro_normal_batch",
+                                          "rmem_default",
+                                          "sched_slice_us",
+                                          "netdev_max_backlog",
+                                          "dev_weight",
+                                          "flow_limit_cpu_bitmap",
+                                          "flow_limit_table_len",
+                                          "rps_sock_flow_entries",
+                                          NULL};
+    struct kern_params *p = &sc->mc.kp;
+    if (!k)
+        return true;
+    long long v;
+    if (!check_keys(k, "/kernel", allowed, err))
+        return false;
+    if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
+        return false;
+    p->netdev_budget = (int)v;
+    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
+        return false;
+    p->netdev_budget_usecs = (unsigned)v;
+    if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
+        return false;
+    p->gro_normal_batch = (unsigned)v;
+    if (!get_int(k, "rmem_default", "/kernel", KERN_SKB_TRUESIZE, 1 << 30, p->rmem_default, &v,
+                 err))
+        return false;
+    p->rmem_default = (uint32_t)v;
+    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                 (long long)(p->sched_slice_ns / 1000), &v, err))
+        return false;
+    p->sched_slice_ns = (uint64_t)v * 1000;
+    return true;
+}
+
+static bool get_us(const json_t *obj, const char *key, const char *path, long long min,
+                   long long max, uint64_t def_ns, uint64_t *out_ns, GError **err)
+{
+    long long v = 0;
+    if (!get_int(obj, key, path, min, max, (long long)(def_ns / 1000), &v, err))
+        return false;
+    *out_ns = (uint64_t)v * 1000;
+    return true;
+}
+
+/* /app/affinity: "pinned" (each thread on its /app/cpus CPU) or a CPU list for all
+ * application threads (taskset -c). */
+static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    const json_t *v = json_object_get(a, "affinity");
+    if (!v || (json_is_string(v) && strcmp(json_string_value(v), "pinned") == 0))
+        return true;
+    uint64_t bits;
+    if (!parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &bits, err))
+        return false;
+    cpus_mask_clear(&sc->thread_mask);
+    for (unsigned c = 0; c < sc->mc.n_cpus; c++)
+        if (bits >> c & 1)
+            cpus_mask_set(&sc->thread_mask, (int)c);
+    sc->thread_mask_set = true;
+    for (unsigned i = 0; i < sc->n_sock_cpus; i++)
+        if (!(bits >> sc->sock_cpus[i] & 1))
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
+                            sc->sock_cpus[i], i);
+    return true;
+}
+
+static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const json_t *a,
+                           GError **err)
+{
+    long long v;
+    bool has_b = json_object_get(sc->root, "nic_b") != NULL;
+    if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
+        return false;
+    if (v == 1 && !has_b)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
+    c->tx_dev = (unsigned)v;
+    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
+        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
+        return false;
+    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
+        return false;
+    c->request_bytes = (uint32_t)v;
+    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
+        return false;
+    c->response_bytes = (uint32_t)v;
+    return true;
+}
+
+/* /app/workload "acceptor": acceptor + LIFO session pools (models/app/acceptor.c). */
+static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    struct app_acceptor_cfg *c = &sc->acc;
+    app_acceptor_cfg_defaults(c);
+    if (json_object_get(a, "threads"))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/threads: the acceptor workload sizes its pools with /app/pool");
+    if (json_object_get(a, "affinity"))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/affinity: the acceptor workload places its own threads (per queue: "
+                        "pinned on the queue's IRQ CPU; single: every CPU)");
+    if (sc->sockets > 0)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/sockets: the acceptor workload needs one socket per connection "
+                        "(\"per_flow\")");
+    const json_t *m = json_object_get(a, "acceptor");
+    if (m) {
+        if (!json_is_string(m) || (strcmp(json_string_value(m), "per_queue") != 0 &&
+                                   strcmp(json_string_value(m), "single") != 0))
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/acceptor: expected \"per_queue\" or \"single\"");
+        c->per_queue = strcmp(json_string_value(m), "per_queue") == 0;
+    }
+    long long v;
+    if (!get_int(a, "pool", "/app", 1, 1024, c->pool, &v, err))
+        return false;
+    c->pool = (unsigned)v;
+    if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
+        return false;
+    c->msgs_per_conn = (unsigned)v;
+    return load_rr_common(sc, &c->rr, a, err);
+}
+
+/* /app/workload "none": nothing listens, so only generated UDP flows: a TCP
+ * segment would get tcp_v4_send_reset()'s RST, which the model does not send. */
+static bool check_no_listener(const json_t *app, const json_t *traffic, GError **err)
+{
+    static const char *const readers[] = {"sockets",   "cpus",   "affinity", "udp_connected",
+                                          "ack_every", "tx_nic", NULL};
+    for (unsigned i = 0; readers[i]; i++)
+        if (json_object_get(app, readers[i]))
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/%s: nothing reads with /app/workload \"none\"", readers[i]);
+    const json_t *flows = json_object_get(traffic, "flows");
+    if (!json_is_array(flows))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/traffic: /app/workload \"none\" needs generated UDP flows (a pcap may "
+                        "hold TCP, whose RST replies are not modelled)");
+    for (size_t i = 0; i < json_array_size(flows); i++) {
+        const char *p = json_string_value(json_object_get(json_array_get(flows, i), "proto"));
+        if (p && strcmp(p, "udp") != 0)
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/traffic/flows/%zu/proto: expected \"udp\" with /app/workload "
+                            "\"none\" (tcp_v4_rcv would answer with RSTs, not modelled)",
+                            i);
+    }
+    return true;
+}
+
+/* /app/workload "rr": request/response servers (models/app/rr_server.c). */
+static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    const json_t *w = json_object_get(a, "workload");
+    bool rr = false;
+    if (w) {
+        if (!json_is_string(w) ||
+            (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
+             strcmp(json_string_value(w), "proxy") != 0 &&
+             strcmp(json_string_value(w), "acceptor") != 0 &&
+             strcmp(json_string_value(w), "busypoll") != 0 &&
+             strcmp(json_string_value(w), "none") != 0))
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/workload: expected \"sink\", \"rr\", "
+                            "\"proxy\", \"acceptor\", \"busypoll\" or \"none\"");
+        rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
+        sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
+        sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
+        sc->no_listener = strcmp(json_string_value(w), "none") == 0;
+    }
+    static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
+                                          "response_bytes", "rtt_us",     NULL};
+    static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
+    for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
+        if (json_object_get(a, acc_keys[i]))
+            return sim_fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
+                            acc_keys[i]);
+    if (sc->acceptor_set)
+        return load_app_acceptor(sc, a, err);
+    if (!rr) {
+        for (unsigned i = 0; rr_keys[i]; i++)
+            if (json_object_get(a, rr_keys[i]))
+                return sim_fail(err, SIM_ERROR_CONFIG,
+                                "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
+                                "busypoll have their own threads)",
+                                rr_keys[i]);
+        return true;
+    }
+    struct app_rr_cfg *c = &sc->rr;
+    app_rr_cfg_defaults(c);
+    c->wait_tx = strcmp(json_string_value(w), "proxy") == 0;
+    long long v;
+    if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
+        return false;
+    c->threads = (unsigned)v;
+    c->thread_cpus = sc->sock_cpus;
+    c->n_thread_cpus = sc->n_sock_cpus;
+    if (!load_rr_common(sc, c, a, err))
+        return false;
+    sc->rr_set = true;
+    return true;
+}
+
+static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    static const char *const allowed[] = {
+        "sockets",  "cpus",       "workload",      "threads",
+        "affinity", "service_us", "request_bytes", "response_bytes",
+        "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
+        "acceptor", "pool",       "msgs_per_conn", "tx_nic",
+        NULL};
+    sc->sockets = -1;
+    if (!a)
+        return true;
+    if (!check_keys(a, "/app", allowed, err))
+        return false;
+    const json_t *s = json_object_get(a, "sockets");
+    if (s) {
+        if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
+            sc->sockets = -1;
+        else if (json_is_string(s) && strcmp(json_string_value(s), "per_cpu") == 0)
+            sc->sock_per_cpu = true;
+        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
+            sc->sockets = (long)json_integer_value(s);
+        else
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/app/sockets: expected \"per_flow\", \"per_cpu\" or integer in "
+                            "[1, 65536]");
+    }
+    const json_t *c = json_object_get(a, "cpus");
+    if (c) {
+        if (!json_is_array(c) || json_array_size(c) == 0)
+            return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus: expected a non-empty array of CPUs");
+        sc->n_sock_cpus = (unsigned)json_array_size(c);
+        sc->sock_cpus = g_new(unsigned, sc->n_sock_cpus);
+        for (unsigned i = 0; i < sc->n_sock_cpus; i++) {
+            const json_t *e = json_array_get(c, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0)
+                return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
+            if (json_integer_value(e) >= sc->mc.n_cpus)
+                return sim_fail(err, SIM_ERROR_CONFIG,
+                                "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
+                                json_integer_value(e), sc->mc.n_cpus);
+            sc->sock_cpus[i] = (unsigned)json_integer_value(e);
+        }
+    }
+    const json_t *hg = json_object_get(a, "hog_cpus");
+    if (hg && (!json_is_array(hg) || json_array_size(hg) > MAX_CPUS))
+        return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
+    for (size_t i = 0; hg && i < json_array_size(hg); i++) {
+        const json_t *e = json_array_get(hg, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 0)
+            return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
+        if (json_integer_value(e) >= sc->mc.n_cpus)
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
+                            json_integer_value(e), sc->mc.n_cpus);
+        sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
+    }
+    if (!load_app_rr(sc, a, err) || !load_app_affinity(sc, a, err))
+        return false;
+    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/sockets: \"per_cpu\" is for the sink workload (one reader per CPU)");
+    if (sc->sock_per_cpu && sc->sock_cpus)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/cpus: with /app/sockets \"per_cpu\" socket s is read on CPU s");
+    return true;
+}
+
+/* /scheduler: the fair class's tunables and ksoftirqd's policy. */
+static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"ksoftirqd_policy",
+                                          "latency_us",
+                                          "min_granularity_us",
+                                          "wakeup_granularity_us",
+                                          "migration_cost_us",
+                                          "balance_interval_us",
+                                          "refill",
+                                          NULL};
+    struct cpus_sched_cfg *c = &sc->sched;
+    cpus_sched_cfg_defaults(c);
+    c->min_granularity_ns = sc->mc.kp.sched_slice_ns;
+    if (!o)
+        return true;
+    if (!check_keys(o, "/scheduler", allowed, err))
+        return false;
+    const json_t *p = json_object_get(o, "ksoftirqd_policy");
+    if (p) {
+        if (!json_is_string(p) || (strcmp(json_string_value(p), "other") != 0 &&
+                                   strcmp(json_string_value(p), "fifo") != 0))
+            return sim_fail(err, SIM_ERROR_INPUT,
+                            "/scheduler/ksoftirqd_policy: expected \"other\" or \"fifo\"");
+        c->ksoftirqd_fifo = strcmp(json_string_value(p), "fifo") == 0;
+    }
+    long long v;
+    if (!get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns, err) ||
+        !get_us(o, "min_granularity_us", "/scheduler", 50, 1000000, c->min_granularity_ns,
+                &c->min_granularity_ns, err) ||
+        !get_us(o, "wakeup_granularity_us", "/scheduler", 0, 1000000, c->wakeup_granularity_ns,
+                &c->wakeup_granularity_ns, err) ||
+        !get_us(o, "balance_interval_us", "/scheduler", 0, 10000000, c->balance_interval_ns,
+                &c->balance_interval_ns, err))
+        return false;
+    if (!get_int(o, "migration_cost_us", "/scheduler", -1, 1000000, c->migration_cost_ns / 1000, &v,
+                 err))
+        return false;
+    c->migration_cost_ns = v < 0 ? -1 : v * 1000;
+    if (c->min_granularity_ns > c->latency_ns)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/scheduler/min_granularity_us: %llu exceeds /scheduler/latency_us %llu",
+                        (unsigned long long)(c->min_granularity_ns / 1000),
+                        (unsigned long long)(c->latency_ns / 1000));
+    const json_t *r = json_object_get(o, "refill");
+    if (r && !cpus_migrate_cost_from_json(r, "/scheduler/refill", &c->refill, err))
+        return false;
+    return true;
+}
+
+/* /topology: LLC groups, SMT siblings, NUMA nodes (models/sched/topology.c). Built per
+ * run; checked here once. */
+static struct cpus_topology *build_topology(const json_t *o, unsigned n_cpus, GError **err)
+{
+    if (!o)
+        return cpus_topology_new_flat((int)n_cpus);
+    if (!json_is_object(o)) {
+        sim_fail(err, SIM_ERROR_INPUT, "/topology: expected an object");
+        return NULL;
+    }
+    const json_t *c = json_object_get(o, "cpus");
+    if (c && (!json_is_integer(c) || json_integer_value(c) != (json_int_t)n_cpus)) {
+        sim_fail(err, SIM_ERROR_CONFIG, "/topology/cpus: expected %u (the /cpus count)", n_cpus);
+        return NULL;
+    }
+    json_t *copy = json_copy((json_t *)o);
+    json_object_set_new(copy, "cpus", json_integer(n_cpus));
+    struct cpus_topology *t = cpus_topology_from_json(copy, "/topology", err);
+    json_decref(copy);
+    return t;
+}
+
+/* /irq_sources: other devices interrupting a CPU at a fixed rate, each raising its own
+ * softirq vector with work to do (a storage completion path, a timer). */
+static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"name",    "cpu",        "rate_hz", "hardirq_ns",
+                                          "softirq", "softirq_ns", NULL};
+    static const char *const vec[] = {"hi",       "timer",   "net_tx", "net_rx",  "block",
+                                      "irq_poll", "tasklet", "sched",  "hrtimer", "rcu"};
+    if (!o)
+        return true;
+    if (!json_is_array(o) || json_array_size(o) > SIM_MAX_IRQ_SOURCES)
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "/irq_sources: expected an array of at most %d devices",
+                        SIM_MAX_IRQ_SOURCES);
+    for (size_t i = 0; i < json_array_size(o); i++) {
+        const json_t *d = json_array_get(o, i);
+        struct sim_irq_source *src = &sc->irqsrc[i];
+        char *path = g_strdup_printf("/irq_sources/%zu", i);
+        long long v = 0; /* read only when ok; 0 keeps the error path defined */
+        bool ok = check_keys(d, path, allowed, err);
+        const json_t *nm = ok ? json_object_get(d, "name") : NULL;
+        if (ok && nm && !json_is_string(nm))
+            ok = sim_fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
+        g_snprintf(src->name, sizeof src->name, "%s", nm ? json_string_value(nm) : "dev");
+        if (ok && (ok = get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
+            v >= (long long)sc->mc.n_cpus)
+            ok = sim_fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path,
+                          v, sc->mc.n_cpus);
+        src->cpu = (unsigned)v;
+        if (ok && (ok = get_int(d, "rate_hz", path, 1, 10000000, 1000, &v, err)))
+            src->period_ns = (uint64_t)(1000000000ll / v);
+        if (ok && (ok = get_int(d, "hardirq_ns", path, 0, 1000000, 500, &v, err)))
+            src->hardirq_ns = (uint32_t)v;
+        if (ok && (ok = get_int(d, "softirq_ns", path, 0, 10000000, 0, &v, err)))
+            src->softirq_ns = (uint64_t)v;
+        const json_t *sv = ok ? json_object_get(d, "softirq") : NULL;
+        src->softirq = BLOCK_SOFTIRQ;
+        if (sv) {
+            int nr = -1;
+            for (int k = 0; json_is_string(sv) && k < NR_SOFTIRQS; k++)
+                if (strcmp(json_string_value(sv), vec[k]) == 0)
+                    nr = k;
+            if (nr < 0 || nr == NET_RX_SOFTIRQ)
+                ok = sim_fail(err, SIM_ERROR_INPUT,
+                              "%s/softirq: expected one of hi, timer, net_tx, block, irq_poll, "
+                              "tasklet, sched, hrtimer, rcu",
+                              path);
+            src->softirq = nr;
+        }
+        g_free(path);
+        if (!ok)
+            return false;
+    }
+    sc->n_irqsrc = (unsigned)json_array_size(o);
+    return true;
+}
+
+static bool load_root(struct sim_scenario *sc, GError **err)
+{
+    static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
+                                          "hz",          "nic",     "kernel",      "costs",
+                                          "app",         "traffic", "topology",    "scheduler",
+                                          "irq_sources", "events",  "nic_b",       NULL};
+    const json_t *root = sc->root;
+    if (!check_keys(root, "", allowed, err))
+        return false;
+    const json_t *d = json_object_get(root, "description");
+    if (d && !json_is_string(d))
+        return sim_fail(err, SIM_ERROR_INPUT, "/description: expected a string");
+    long long v;
+    if (!get_int(root, "seed", "", 0, LLONG_MAX, 1, &v, err))
+        return false;
+    sc->seed = (uint64_t)v;
+    const json_t *dur = json_object_get(root, "duration_ms");
+    if (dur) {
+        if (!json_is_number(dur) || json_number_value(dur) <= 0 || json_number_value(dur) > 3600e3)
+            return sim_fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
+        sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
+    }
+    if (!get_int(root, "cpus", "", 1, MAX_CPUS, 4, &v, err))
+        return false;
+    sc->mc.n_cpus = (unsigned)v;
+    if (!get_int(root, "hz", "", 100, 1000, 1000, &v, err))
+        return false;
+    if (v != 100 && v != 250 && v != 300 && v != 1000)
+        return sim_fail(err, SIM_ERROR_INPUT, "/hz: expected 100, 250, 300 or 1000 (CONFIG_HZ)");
+    kern_params_defaults(&sc->mc.kp);
+    sc->mc.kp.hz = (unsigned)v;
+    sc->mc.kp.netdev_budget_usecs = 2 * 1000000 / sc->mc.kp.hz;
+    kern_cost_defaults(&sc->mc.cost);
+    if (!load_nic(sc, json_object_get(root, "nic"), err) ||
+        !load_kernel(sc, json_object_get(root, "kernel"), err) ||
+        !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
+        !load_app(sc, json_object_get(root, "app"), err) ||
+        !load_scheduler(sc, json_object_get(root, "scheduler"), err) ||
+        !load_irq_sources(sc, json_object_get(root, "irq_sources"), err) ||
+        !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
+                               err))
+        return false;
+    sc->topology = json_object_get(root, "topology");
+    struct cpus_topology *t = build_topology(sc->topology, sc->mc.n_cpus, err);
+    if (!t)
+        return false;
+    cpus_topology_free(t);
+    sc->traffic = json_object_get(root, "traffic");
+    if (!sc->traffic || !json_is_object(sc->traffic))
+        return sim_fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
+    return !sc->no_listener || check_no_listener(json_object_get(root, "app"), sc->traffic, err);
+}
+
+struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
+                                            const char *base_dir, GError **err)
+{
+    struct sim_scenario *sc = g_new0(struct sim_scenario, 1);
+    sc->name = g_strdup(name);
+    sc->base_dir = g_strdup(base_dir ? base_dir : ".");
+    sc->root = json_deep_copy(root);
+    if (!load_root(sc, err)) {
+        sim_error_prefix(err, "%s", name);
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    /* Build once to let the traffic and steering libraries validate. */
+    struct sim_run *r = sim_run_new(sc, sc->seed, err);
+    if (!r) {
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    sim_run_free(r);
+    return sc;
+}
+
+struct sim_scenario *sim_scenario_load(const char *path, GError **err)
+{
+    json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    if (!root)
+        return NULL;
+    char *dir = g_path_get_dirname(path);
+    struct sim_scenario *sc = sim_scenario_from_json(root, path, dir, err);
+    g_free(dir);
+    json_decref(root);
+    return sc;
+}
+
+void sim_scenario_free(struct sim_scenario *sc)
+{
+    if (!sc)
+        return;
+    json_decref(sc->root);
+    sim_scenario_rps_clear(&sc->rps);
+    g_free(sc->sock_cpus);
+    g_free(sc->name);
+    g_free(sc->base_dir);
+    g_free(sc);
+}
+
+uint64_t sim_scenario_seed(const struct sim_scenario *sc)
+{
+    return sc->seed;
+}
+
+unsigned sim_scenario_link_mbps(const struct sim_scenario *sc)
+{
+    return sc->mc.link_mbps;
+}
+
+struct sim_run {
+    struct traffic_gen *gen;
+    struct nic_classifier *cls;
+    struct sim_machine *m;
+    unsigned *sock_of_flow, *cpu_of_sock;
+};
+
+static bool run_next_pkt(void *ctx, struct traffic_pkt *p)
+{
+    return traffic_gen_next(ctx, p);
+}
+
+static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c)
+{
+    struct nic_rx_decision d;
+    nic_classifier_select(ctx, p, &d);
+    /* Field by field, the hash only when reported (it is 0 otherwise): copied as one
+     * 8-byte load, queue and hash (two separate 4-byte stores of the classifier)
+     * would stall store-to-load forwarding on every frame. */
+    c->queue = d.queue;
+    c->hashed = d.hashed;
+    c->l4_hash = d.l4_hash;
+    c->hash = d.hashed ? d.hash : 0;
+}
+
+static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
+{
+    nic_classifier_observe_tx(ctx, p, txq);
+}
+
+static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
+{
+    return nic_classifier_fdir_add(ctx, p, rxq);
+}
+
+static bool run_fdir_del(void *ctx, unsigned id)
+{
+    return nic_classifier_fdir_del(ctx, id);
+}
+
+const char *sim_run_warning(const struct sim_run *r)
+{
+    return traffic_gen_warning(r->gen);
+}
+
+struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
+{
+    struct sim_run *r = g_new0(struct sim_run, 1);
+    struct traffic_gen_env tenv = {.seed = seed, .base_dir = sc->base_dir};
+    r->gen = traffic_gen_new(sc->traffic, "/traffic", &tenv, err);
+    if (!r->gen)
+        goto fail;
+    struct sim_machine_cfg mc = sc->mc;
+    struct steer_env senv = {.n_rx_queues = mc.rx_queues,
+                             .n_tx_queues = mc.tx_queues,
+                             .n_cpus = mc.n_cpus,
+                             .seed = seed};
+    r->cls = nic_classifier_new(sc->steering, "/nic/steering", &senv, err);
+    if (!r->cls)
+        goto fail;
+    mc.n_flows = traffic_gen_n_flows(r->gen) + 1; /* ids 1..n, 0 = non-IP / unknown */
+    mc.duration_ns = sc->duration_ns ? sc->duration_ns : traffic_gen_duration_ns(r->gen);
+    if (mc.duration_ns == 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "/duration_ms: needed (the traffic has no duration of its own)");
+        goto fail;
+    }
+    mc.n_socks = sc->sock_per_cpu  ? mc.n_cpus
+                 : sc->sockets > 0 ? (unsigned)sc->sockets
+                                   : mc.n_flows;
+    mc.sock_by_cpu = sc->sock_per_cpu;
+    r->sock_of_flow = g_new(unsigned, mc.n_flows);
+    for (unsigned f = 0; f < mc.n_flows; f++) /* flow f's socket; flow 0 shares socket 0 */
+        r->sock_of_flow[f] =
+            sc->sockets > 0 || sc->sock_per_cpu ? (f == 0 ? 0 : (f - 1) % mc.n_socks) : f;
+    r->cpu_of_sock = g_new(unsigned, mc.n_socks);
+    for (unsigned s = 0; s < mc.n_socks; s++) {
+        unsigned i =
+            (sc->sockets > 0 || sc->sock_per_cpu || s == 0) ? s : s - 1; /* flow ids from 1 */
+        r->cpu_of_sock[s] = sc->sock_cpus ? sc->sock_cpus[i % sc->n_sock_cpus] : i % mc.n_cpus;
+    }
+    mc.sock_of_flow = r->sock_of_flow;
+    mc.cpu_of_sock = r->cpu_of_sock;
+    mc.sched = sc->sched;
+    mc.sched.topology = build_topology(sc->topology, mc.n_cpus, err);
+    if (!mc.sched.topology)
+        goto fail;
+    mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
+    mc.rr = sc->rr_set ? &sc->rr : NULL;
+    mc.busy_poll = sc->busy_poll;
+    mc.no_listener = sc->no_listener;
+    mc.acceptor = sc->acceptor_set ? &sc->acc : NULL;
+    mc.hog_cpus = sc->hog_cpus;
+    mc.n_hogs = sc->n_hogs;
+    mc.irq_sources = sc->irqsrc;
+    mc.n_irq_sources = sc->n_irqsrc;
+    if (sc->rps.on) {
+        mc.rps = &sc->rps.p;
+        mc.rps_cpus = sc->rps.rps_cpus;
+        mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
+    }
+    if (sc->rps.xps_given) {
+        mc.xps_cpus = sc->rps.xps_cpus;
+        mc.xps_rxqs = sc->rps.xps_rxqs;
+    }
+    mc.atr = sim_scenario_atr_on(sc->steering);
+    mc.ack_every = sc->rps.ack_every;
+    mc.arfs = sc->rps.arfs;
+    mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
+    mc.events = sc->rps.events;
+    mc.n_events = sc->rps.n_events;
+    /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
+    bool learns = nic_classifier_learns_flows(r->cls);
+    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
+                           (struct sim_steer){run_select, r->cls, learns ? run_observe_tx : NULL,
+                                              learns ? run_fdir_add : NULL, run_fdir_del},
+                           err);
+    if (!r->m)
+        goto fail;
+    g_free(r->sock_of_flow); /* copied into the machine's kernel: 4 bytes a flow less */
+    r->sock_of_flow = NULL;
+    return r;
+fail:
+    sim_error_prefix(err, "%s", sc->name);
+    sim_run_free(r);
+    return NULL;
+}
+
+struct sim_machine *sim_run_machine(struct sim_run *r)
+{
+    return r->m;
+}
+
+void sim_run_free(struct sim_run *r)
+{
+    if (!r)
+        return;
+    sim_machine_free(r->m);
+    nic_classifier_free(r->cls);
+    traffic_gen_free(r->gen);
+    g_free(r->sock_of_flow);
+    g_free(r->cpu_of_sock);
+    g_free(r);
+}

@@ -1,0 +1,40 @@
+/* A scenario: one JSON file (scenarios/schema.json is the contract) turned
+ * into a machine configuration, a traffic generator and a classifier.
+ * Errors are one line: "<file>: /json/pointer: what was expected". */
+#ifndef NICSTEER_SIM_SCENARIO_H
+#define NICSTEER_SIM_SCENARIO_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sim/host/machine.h"
+
+struct sim_scenario;
+
+/* Parse and validate (including contradictions). New scenario or NULL. */
+struct sim_scenario *sim_scenario_load(const char *path, GError **err);
+/* Same from an in-memory JSON document (borrowed); `name` prefixes errors. */
+struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
+                                            const char *base_dir, GError **err);
+void sim_scenario_free(struct sim_scenario *sc);
+
+uint64_t sim_scenario_seed(const struct sim_scenario *sc);
+unsigned sim_scenario_link_mbps(const struct sim_scenario *sc);
+
+/* Everything a run needs: generator, classifier and machine, built from
+ * the scenario with `seed`. */
+struct sim_run;
+struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err);
+struct sim_machine *sim_run_machine(struct sim_run *r);
+/* The traffic source's warning (a cut capture replayed up to its last whole
+ * record), NULL when none. */
+const char *sim_run_warning(const struct sim_run *r);
+void sim_run_free(struct sim_run *r);
+
+/* JSON pointers of every key the loader accepts (NULL-terminated, static),
+ * e.g. "/nic/itr_us"; free-form sub-objects end in "/" + "*". For the test that
+ * keeps scenarios/schema.json and the loader in step. */
+const char *const *sim_scenario_keys(void);
+
+#endif
