@@ -3,8 +3,6 @@
  * ixgbe_fdir_* setup order, ixgbe_main.c / ixgbe_82599.c). */
 #include "models/nic/classifier.h"
 
-#include "models/nic/steer_fdir.h"
-
 #include <string.h>
 
 #include "models/nic/steer_rss.h"
@@ -16,7 +14,6 @@ struct nic_stage {
     char *name; /* as written in the chain: key of its config and dump */
     const struct steer_policy_ops *ops;
     void *st;
-    bool owned;       /* false for "rss": shares the classifier's RSS state */
     uint64_t decided; /* frames whose queue this stage chose */
     uint64_t dropped; /* frames this stage sent to the drop queue */
 };
@@ -37,7 +34,7 @@ void nic_classifier_free(struct nic_classifier *c)
     if (!c)
         return;
     for (unsigned i = 0; i < c->n_stages; i++) {
-        if (c->stage[i].owned && c->stage[i].st)
+        if (c->stage[i].st)
             c->stage[i].ops->destroy(c->stage[i].st);
         g_free(c->stage[i].name);
     }
@@ -102,16 +99,13 @@ static bool init_stages(struct nic_classifier *c, const json_t *cfg, const char 
         }
         c->n_stages++;
         s->name = g_strdup(names[i]);
-        if (s->ops == &steer_rss_ops) {
-            s->st = c->rss;
-            continue;
-        }
+        /* An "rss" stage reads /rss, the port's RSS config, as MRQC hashing
+         * does: the same key and table pick its queue. */
         char *sub = g_strdup_printf("%s/%s", path, names[i]);
         s->st = s->ops->init(cfg ? json_object_get(cfg, names[i]) : NULL, sub, env, err);
         g_free(sub);
         if (!s->st)
             return false;
-        s->owned = true;
     }
     return true;
 }
@@ -179,8 +173,7 @@ void nic_classifier_select(struct nic_classifier *c, const struct traffic_pkt *p
     d->l4_hash = report && nic_rss_type_is_l4(ctx.rss_type);
     for (unsigned i = 0; i < c->n_stages; i++) {
         struct nic_stage *s = &c->stage[i];
-        /* the shared "rss" stage directly: the usual whole chain */
-        int q = s->owned ? s->ops->select_rxq(s->st, p, &ctx) : steer_rss_select_rxq(c->rss, &ctx);
+        int q = s->ops->select_rxq(s->st, p, &ctx);
         if (q == STEER_NO_MATCH)
             continue;
         d->stage = (uint8_t)i;
@@ -217,32 +210,33 @@ void nic_classifier_on_cpu_change(struct nic_classifier *c, const struct traffic
             c->stage[i].ops->on_cpu_change(c->stage[i].st, p, cpu, rxq);
 }
 
-static void *fdir_stage(struct nic_classifier *c)
+/* The first stage that takes runtime filters (the 82599: Flow Director). */
+static struct nic_stage *filter_stage(struct nic_classifier *c)
 {
     for (unsigned i = 0; i < c->n_stages; i++)
-        if (c->stage[i].ops == &steer_fdir_ops)
-            return c->stage[i].st;
+        if (c->stage[i].ops->add_filter)
+            return &c->stage[i];
     return NULL;
 }
 
 bool nic_classifier_learns_flows(const struct nic_classifier *c)
 {
     for (unsigned i = 0; i < c->n_stages; i++)
-        if (c->stage[i].ops->observe_tx || c->stage[i].ops == &steer_fdir_ops)
+        if (c->stage[i].ops->observe_tx || c->stage[i].ops->add_filter)
             return true;
     return false;
 }
 
-int nic_classifier_fdir_add(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq)
+int nic_classifier_add_filter(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq)
 {
-    void *st = fdir_stage(c);
-    return st ? steer_fdir_perfect_add(st, p, rxq) : -1;
+    struct nic_stage *s = filter_stage(c);
+    return s ? s->ops->add_filter(s->st, p, rxq) : -1;
 }
 
-bool nic_classifier_fdir_del(struct nic_classifier *c, unsigned id)
+bool nic_classifier_del_filter(struct nic_classifier *c, unsigned id)
 {
-    void *st = fdir_stage(c);
-    return st && steer_fdir_perfect_del(st, id);
+    struct nic_stage *s = filter_stage(c);
+    return s && s->ops->del_filter && s->ops->del_filter(s->st, id);
 }
 
 json_t *nic_classifier_dump(const struct nic_classifier *c)

@@ -50,14 +50,13 @@ void nic_classifier_observe_tx(struct nic_classifier *c, const struct traffic_pk
 /* Forwarded to every stage implementing on_cpu_change (aRFS-like). */
 void nic_classifier_on_cpu_change(struct nic_classifier *c, const struct traffic_pkt *p,
                                   unsigned cpu, unsigned rxq);
-/* Runtime Flow Director perfect filters (aRFS ndo_rx_flow_steer): forwarded to
- * the chain's "fdir" stage (steer_fdir_perfect_add/del); -1 / false when the
- * chain has none or it refuses. */
 /* A stage learns flows from transmitted frames (ATR) or takes filters (aRFS /
  * Flow Director): the host must keep each flow's first frame to build them. */
 bool nic_classifier_learns_flows(const struct nic_classifier *c);
-int nic_classifier_fdir_add(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq);
-bool nic_classifier_fdir_del(struct nic_classifier *c, unsigned id);
+/* Runtime exact-match filters (aRFS ndo_rx_flow_steer, ethtool -N): to the
+ * first stage with an add_filter slot; -1 / false when none or it refuses. */
+int nic_classifier_add_filter(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq);
+bool nic_classifier_del_filter(struct nic_classifier *c, unsigned id);
 /* New JSON: chain, per-stage decisions and dumps, hash counters. */
 json_t *nic_classifier_dump(const struct nic_classifier *c);
 /* key/reta access for reports (borrowed) */

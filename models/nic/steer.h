@@ -43,6 +43,13 @@ struct steer_policy_ops {
     /* The flow of `p` is now consumed on `cpu`, whose IRQ queue is `rxq`
      * (aRFS-like learning, ndo_rx_flow_steer). Optional (NULL). */
     void (*on_cpu_change)(void *st, const struct traffic_pkt *p, unsigned cpu, unsigned rxq);
+    /* Runtime exact-match filter: frames of p's flow go to rxq (a Flow Director
+     * perfect filter programmed by ndo_rx_flow_steer or ethtool -N). Returns
+     * the filter id, or -1 when refused (no room, another mode). Optional
+     * (NULL: the policy takes no filters; the classifier asks the next stage). */
+    int (*add_filter)(void *st, const struct traffic_pkt *p, unsigned rxq);
+    /* Remove filter `id`; false when there is none. Optional, with add_filter. */
+    bool (*del_filter)(void *st, unsigned id);
     /* State and counters as a new JSON object (sorted keys on output). */
     json_t *(*dump)(void *st);
     void (*destroy)(void *st);

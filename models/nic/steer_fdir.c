@@ -747,6 +747,8 @@ const struct steer_policy_ops steer_fdir_ops = {
     .select_rxq = fdir_select_rxq,
     .observe_tx = fdir_observe_tx,
     .on_cpu_change = NULL, /* ixgbe has no ndo_rx_flow_steer (no aRFS) */
+    .add_filter = steer_fdir_perfect_add,
+    .del_filter = steer_fdir_perfect_del,
     .dump = fdir_dump,
     .destroy = fdir_destroy,
 };

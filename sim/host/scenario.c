@@ -910,12 +910,12 @@ static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
 
 static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
 {
-    return nic_classifier_fdir_add(ctx, p, rxq);
+    return nic_classifier_add_filter(ctx, p, rxq);
 }
 
 static bool run_fdir_del(void *ctx, unsigned id)
 {
-    return nic_classifier_fdir_del(ctx, id);
+    return nic_classifier_del_filter(ctx, id);
 }
 
 const char *sim_run_warning(const struct sim_run *r)

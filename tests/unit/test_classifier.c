@@ -305,7 +305,36 @@ static void test_classifier_fdir_atr_overrides_rss_keeps_hash(void)
     nic_classifier_free(c);
 }
 
+/* Runtime filters (aRFS's ndo_rx_flow_steer) reach the first stage with an
+ * add_filter slot (Flow Director perfect mode), through the vtable only; a chain
+ * without one refuses them and does not ask the host to learn flows. */
+static void test_classifier_filters_reach_the_stage_that_takes_them(void)
+{
+    struct nic_classifier *c =
+        new_ok("{\"chain\": [\"fdir\", \"rss\"], \"fdir\": {\"mode\": \"perfect\"}}", &env16);
+    CU_ASSERT_TRUE(nic_classifier_learns_flows(c));
+    struct traffic_pkt rx = tcp4(0x420995bb, 2794, PKT_TCP_ACK);
+    struct nic_rx_decision d;
+    nic_classifier_select(c, &rx, &d);
+    unsigned want = ((unsigned)d.queue + 3) % 16;
+    int id = nic_classifier_add_filter(c, &rx, want);
+    CU_ASSERT(id >= 0);
+    nic_classifier_select(c, &rx, &d);
+    CU_ASSERT_EQUAL(d.queue, (int)want);
+    CU_ASSERT_TRUE(nic_classifier_del_filter(c, (unsigned)id));
+    CU_ASSERT_FALSE(nic_classifier_del_filter(c, (unsigned)id));
+    nic_classifier_free(c);
+
+    c = new_ok("{\"chain\": [\"rss\"]}", &env16);
+    CU_ASSERT_FALSE(nic_classifier_learns_flows(c));
+    CU_ASSERT_EQUAL(nic_classifier_add_filter(c, &rx, 1), -1);
+    CU_ASSERT_FALSE(nic_classifier_del_filter(c, 0));
+    nic_classifier_free(c);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_classifier_filters_reach_the_stage_that_takes_them",
+     test_classifier_filters_reach_the_stage_that_takes_them},
     {"test_classifier_fdir_atr_overrides_rss_keeps_hash",
      test_classifier_fdir_atr_overrides_rss_keeps_hash},
     {"test_classifier_plugin_stage_and_dump", test_classifier_plugin_stage_and_dump},
