@@ -3,6 +3,7 @@
  * pool (LIFO keeps the warmest stack and cache), sessions serve it and return to the
  * pool. Wake-ups go through sk_data_ready (sock_def_readable) like a real epoll server. */
 #include "models/app/acceptor.h"
+#include "models/app/workload.h"
 
 #include <glib.h>
 
@@ -348,3 +349,36 @@ void app_acceptor_result(const struct app_acceptor *a, struct sim_request_result
     sim_hist_merge(&req->latency, &a->latency);
     *conn = a->res;
 }
+
+static void *acc_new(const void *cfg, const struct app_env *env)
+{
+    return app_acceptor_new(env->h, cfg, env->queue_cpu, env->n_queues, env->n_socks, env->n_flows,
+                            &env->clients);
+}
+
+static void acc_client_start(void *w, unsigned flow, uint64_t at)
+{
+    app_acceptor_client_start(w, flow, at);
+}
+
+static uint32_t acc_request_bytes(const void *w)
+{
+    return app_acceptor_request_bytes(w);
+}
+
+static void acc_result(const void *w, struct sim_request_result *req, struct sim_conn_result *conn)
+{
+    app_acceptor_result(w, req, conn);
+}
+
+static void acc_free(void *w)
+{
+    app_acceptor_free(w);
+}
+
+const struct app_workload_ops app_acceptor_workload = {.name = "acceptor",
+                                                       .new = acc_new,
+                                                       .client_start = acc_client_start,
+                                                       .request_bytes = acc_request_bytes,
+                                                       .result = acc_result,
+                                                       .free = acc_free};

@@ -2,6 +2,7 @@
  * (net/core/dev.c), then the application consumes what reached its sockets; the thread
  * never sleeps, so its CPU is 100% busy even without traffic. */
 #include "models/app/busypoll.h"
+#include "models/app/workload.h"
 
 #include <glib.h>
 
@@ -76,3 +77,22 @@ uint64_t app_busypoll_empty_polls(const struct app_busypoll *a)
 {
     return a->empty;
 }
+
+/* Each worker's CPU is started at once: its thread is runnable from t = 0. */
+static void *bp_new(const void *cfg, const struct app_env *env)
+{
+    (void)cfg;
+    struct app_busypoll *a =
+        app_busypoll_new(env->h, env->queue_napi, env->queue_cpu, env->n_queues, env->n_socks);
+    for (unsigned q = 0; q < env->n_queues; q++)
+        env->kick(env->kick_ctx, env->queue_cpu[q]);
+    return a;
+}
+
+static void bp_free(void *w)
+{
+    app_busypoll_free(w);
+}
+
+const struct app_workload_ops app_busypoll_workload = {
+    .name = "busypoll", .new = bp_new, .free = bp_free};

@@ -2,6 +2,7 @@
  * worker threads): recvmsg a request, compute, sendmsg the response; closed-loop
  * clients issue the next request one turn-around after the response. */
 #include "models/app/rr_server.h"
+#include "models/app/workload.h"
 
 #include <glib.h>
 
@@ -278,3 +279,36 @@ void app_rr_result(const struct app_rr *a, struct sim_request_result *r)
     sim_hist_init(&r->latency);
     sim_hist_merge(&r->latency, &a->latency);
 }
+
+static void *rr_new(const void *cfg, const struct app_env *env)
+{
+    return app_rr_new(env->h, cfg, env->n_socks, env->cpu_of_sock, env->n_flows, &env->clients);
+}
+
+static void rr_client_start(void *w, unsigned flow, uint64_t at)
+{
+    app_rr_client_start(w, flow, at);
+}
+
+static uint32_t rr_request_bytes(const void *w)
+{
+    return app_rr_request_bytes(w);
+}
+
+static void rr_result(const void *w, struct sim_request_result *req, struct sim_conn_result *conn)
+{
+    (void)conn;
+    app_rr_result(w, req);
+}
+
+static void rr_free(void *w)
+{
+    app_rr_free(w);
+}
+
+const struct app_workload_ops app_rr_workload = {.name = "rr",
+                                                 .new = rr_new,
+                                                 .client_start = rr_client_start,
+                                                 .request_bytes = rr_request_bytes,
+                                                 .result = rr_result,
+                                                 .free = rr_free};

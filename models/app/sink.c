@@ -1,6 +1,7 @@
 /* Sink application: `while (recv(fd, buf, len, 0) > 0) ;` per socket, each
  * in its own thread; blocking in sk_wait_data when the queue is empty. */
 #include "models/app/sink.h"
+#include "models/app/workload.h"
 
 #include <glib.h>
 
@@ -86,3 +87,19 @@ void app_sinks_set_ack(struct app_sinks *a, unsigned every)
     if (a)
         a->ack_every = every;
 }
+
+static void *sink_new(const void *cfg, const struct app_env *env)
+{
+    const struct app_sink_cfg *c = cfg;
+    struct app_sinks *a = app_sinks_new(env->h, env->n_socks, env->cpu_of_sock);
+    app_sinks_set_ack(a, c ? c->ack_every : 0);
+    return a;
+}
+
+static void sink_free(void *w)
+{
+    app_sinks_free(w);
+}
+
+const struct app_workload_ops app_sink_workload = {
+    .name = "sink", .new = sink_new, .free = sink_free};

@@ -9,6 +9,10 @@
 
 struct app_sinks;
 
+struct app_sink_cfg {
+    unsigned ack_every; /* see app_sinks_set_ack */
+};
+
 /* One sink thread per socket s on cpu_of_sock[s], blocked in recvmsg. */
 struct app_sinks *app_sinks_new(struct kern_host *h, unsigned n_socks, const unsigned *cpu_of_sock);
 void app_sinks_free(struct app_sinks *a);

@@ -6,9 +6,8 @@
 
 #include <string.h>
 
-#include "models/app/busypoll.h"
 #include "models/app/hog.h"
-#include "models/app/sink.h"
+#include "models/app/workload.h"
 #include "models/kernel/smp.h"
 #include "models/kernel/tx.h"
 #include "models/nic/nic.h"
@@ -30,7 +29,6 @@ struct sim_machine {
     struct nic *nic_b; /* eth1, NULL = one NIC */
     struct nicdrv_adapter *drv_b;
     struct kern_host *kern;
-    struct app_sinks *app;
     struct sim_source src;
     struct sim_steer steer;
     struct traffic_pkt pkt;
@@ -44,11 +42,10 @@ struct sim_machine {
     size_t tx_next;              /* next recorded transmit (cfg.tx_frames) */
     uint64_t tx_posted, tx_full; /* recorded transmits posted / refused by a full ring */
     uint64_t balance_at;
-    /* request/response workload and its closed-loop clients */
-    struct app_rr *rr;
-    struct app_acceptor *acc;
+    /* the workload (models/app/workload.h) and the interfering hogs */
+    const struct app_workload_ops *wl_ops;
+    void *wl;
     struct app_hogs *hogs;
-    struct app_busypoll *bp;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
     struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
     uint32_t *seq;            /* per flow: next TCP sequence number */
@@ -130,10 +127,7 @@ static void start_clients(struct sim_machine *m)
     for (unsigned f = 0; f < nf; f++) {
         if (!seen[f])
             continue;
-        if (m->rr)
-            app_rr_client_start(m->rr, f, m->tmpl[f].ts_ns);
-        else
-            app_acceptor_client_start(m->acc, f, m->tmpl[f].ts_ns);
+        m->wl_ops->client_start(m->wl, f, m->tmpl[f].ts_ns);
     }
     g_free(seen);
 }
@@ -141,7 +135,7 @@ static void start_clients(struct sim_machine *m)
 /* One request frame of client `flow` (its first frame's headers, the request payload). */
 static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, struct traffic_pkt *p)
 {
-    uint32_t bytes = m->rr ? app_rr_request_bytes(m->rr) : app_acceptor_request_bytes(m->acc);
+    uint32_t bytes = m->wl_ops->request_bytes(m->wl);
     *p = m->tmpl[flow];
     uint32_t hdr = p->wire_len - p->payload_len;
     p->ts_ns = at;
@@ -185,21 +179,38 @@ static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **er
 }
 
 /* One busy-polling worker per RX queue on the CPU its vector's IRQ was bound to. */
-static void start_busy_poll(struct sim_machine *m)
+/* A workload thread made runnable at setup starts its CPU at t = 0. */
+static void kick_at_start(void *ctx, unsigned cpu)
 {
-    unsigned nq = m->cfg.rx_queues;
+    kick_cpu(ctx, cpu, 0);
+}
+
+/* The workload's env (app_env) and the workload itself, from the scenario's ops. */
+static void start_workload(struct sim_machine *m, const unsigned *cpu_of_sock)
+{
+    const struct sim_machine_cfg *cfg = &m->cfg;
+    unsigned nq = cfg->rx_queues;
     struct napi_struct **napi = g_new(struct napi_struct *, nq);
-    unsigned *cpu = g_new(unsigned, nq);
+    unsigned *qcpu = g_new(unsigned, nq);
     for (unsigned q = 0; q < nq; q++) {
         unsigned v = nic_queue_vector(m->nic, q);
         napi[q] = nicdrv_napi(m->drv, v);
-        cpu[q] = nic_vector_cpu(m->nic, v);
+        qcpu[q] = nic_vector_cpu(m->nic, v);
     }
-    m->bp = app_busypoll_new(m->kern, napi, cpu, nq, m->cfg.n_socks);
-    for (unsigned q = 0; q < nq; q++)
-        kick_cpu(m, cpu[q], 0);
+    struct app_env env = {.h = m->kern,
+                          .n_socks = cfg->n_socks,
+                          .n_flows = cfg->n_flows,
+                          .cpu_of_sock = cpu_of_sock,
+                          .n_queues = nq,
+                          .queue_cpu = qcpu,
+                          .queue_napi = napi,
+                          .clients = {send_request, m},
+                          .kick = kick_at_start,
+                          .kick_ctx = m};
+    m->wl_ops = cfg->workload;
+    m->wl = m->wl_ops->new (cfg->workload_cfg, &env);
     g_free(napi);
-    g_free(cpu);
+    g_free(qcpu);
 }
 
 static void kick_now(void *ctx, unsigned cpu)
@@ -366,24 +377,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     unsigned *cos = g_new(unsigned, cfg->n_socks);
     for (unsigned s = 0; s < cfg->n_socks; s++)
         cos[s] = cfg->cpu_of_sock ? cfg->cpu_of_sock[s] % cfg->n_cpus : s % cfg->n_cpus;
-    if (cfg->rr) {
-        struct app_rr_clients cl = {send_request, m};
-        m->rr = app_rr_new(m->kern, cfg->rr, cfg->n_socks, cos, cfg->n_flows, &cl);
-    } else if (cfg->acceptor) {
-        struct app_rr_clients cl = {send_request, m};
-        unsigned nq = cfg->rx_queues;
-        unsigned *qcpu = g_new(unsigned, nq);
-        for (unsigned q = 0; q < nq; q++)
-            qcpu[q] = nic_vector_cpu(m->nic, nic_queue_vector(m->nic, q));
-        m->acc =
-            app_acceptor_new(m->kern, cfg->acceptor, qcpu, nq, cfg->n_socks, cfg->n_flows, &cl);
-        g_free(qcpu);
-    } else if (cfg->busy_poll) {
-        start_busy_poll(m);
-    } else if (!cfg->no_listener) {
-        m->app = app_sinks_new(m->kern, cfg->n_socks, cos);
-        app_sinks_set_ack(m->app, cfg->ack_every);
-    }
+    if (cfg->workload)
+        start_workload(m, cos);
     g_free(cos);
     if (!sim_msteer_setup(m->ms, err))
         goto fail;
@@ -407,7 +402,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
     pull_packet(m);
-    if (m->rr || m->acc)
+    if (m->wl_ops && m->wl_ops->client_start)
         start_clients(m);
     return m;
 fail:
@@ -420,11 +415,9 @@ void sim_machine_free(struct sim_machine *m)
 {
     if (!m)
         return;
-    app_sinks_free(m->app);
-    app_rr_free(m->rr);
-    app_acceptor_free(m->acc);
+    if (m->wl_ops)
+        m->wl_ops->free(m->wl);
     app_hogs_free(m->hogs);
-    app_busypoll_free(m->bp);
     sim_msteer_free(m->ms);
     g_free(m->tmpl);
     g_free(m->seq);
@@ -767,10 +760,8 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
     sim_hist_merge(&r->softirq_start, kern_softirq_start_hist(m->kern));
     sim_hist_init(&r->softirq_resume);
     sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
-    if (m->rr)
-        app_rr_result(m->rr, &r->requests);
-    if (m->acc)
-        app_acceptor_result(m->acc, &r->requests, &r->connections);
+    if (m->wl_ops && m->wl_ops->result)
+        m->wl_ops->result(m->wl, &r->requests, &r->connections);
 }
 
 void sim_machine_result(struct sim_machine *m, struct sim_result *r)

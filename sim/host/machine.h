@@ -8,8 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/app/acceptor.h"
-#include "models/app/rr_server.h"
+#include "models/app/workload.h"
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps_path.h"
@@ -107,7 +106,6 @@ struct sim_machine_cfg {
     const struct kern_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
-    unsigned ack_every;            /* sink: a TCP ACK sent per this many reads (0 = none) */
     const struct sim_nic_b *nic_b; /* NULL: one NIC */
     /* recorded transmits on eth0, time order (borrowed), merged with the arrivals */
     const struct sim_tx_frame *tx_frames;
@@ -118,12 +116,12 @@ struct sim_machine_cfg {
      * machine, also on failure); sched.latency_ns == 0 = defaults */
     struct cpus_sched_cfg sched;
     const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
-    /* workload: NULL = sink threads; else request/response servers whose closed-loop
-     * clients are the traffic's flows (each flow's first packet starts its client) */
-    const struct app_rr_cfg *rr;
-    bool busy_poll;   /* sinks replaced by one busy-polling worker per RX queue */
-    bool no_listener; /* no application: datagrams end in __udp4_lib_rcv's no-socket path */
-    const struct app_acceptor_cfg *acceptor; /* accept + session pools (closed-loop clients) */
+    /* workload (models/app/workload.h) and its cfg; NULL = none. A workload with
+     * closed-loop clients (client_start) gets the traffic's flows as its clients:
+     * each flow's first packet starts its client. */
+    const struct app_workload_ops *workload;
+    const void *workload_cfg;
+    bool no_listener; /* no socket: datagrams end in __udp4_lib_rcv's no-socket path */
     const struct sim_irq_source *irq_sources;
     unsigned n_irq_sources;
     /* CPU-bound threads, one pinned per listed CPU */

@@ -8,7 +8,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/app/acceptor.h"
 #include "models/app/rr_server.h"
+#include "models/app/sink.h"
+#include "models/app/workload.h"
 #include "models/kernel/cpumask.h"
 #include "models/nic/classifier.h"
 #include "models/sched/cpus.h"
@@ -45,6 +48,7 @@ struct sim_scenario {
     bool no_listener; /* /app/workload "none" */
     struct app_acceptor_cfg acc;
     bool acceptor_set;
+    struct app_sink_cfg sink;
     unsigned hog_cpus[MAX_CPUS];
     unsigned n_hogs;
     struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
@@ -811,6 +815,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
                                err))
         return false;
+    sc->sink.ack_every = sc->rps.ack_every;
     sc->topology = json_object_get(root, "topology");
     struct cpus_topology *t = build_topology(sc->topology, sc->mc.n_cpus, err);
     if (!t)
@@ -923,6 +928,20 @@ const char *sim_run_warning(const struct sim_run *r)
     return traffic_gen_warning(r->gen);
 }
 
+/* /app/workload: the models/app ops table and the workload's own configuration. */
+static void workload_of(const struct sim_scenario *sc, const struct app_workload_ops **ops,
+                        const void **cfg)
+{
+    *ops = sc->rr_set         ? &app_rr_workload
+           : sc->acceptor_set ? &app_acceptor_workload
+           : sc->busy_poll    ? &app_busypoll_workload
+           : sc->no_listener  ? NULL
+                              : &app_sink_workload;
+    *cfg = sc->rr_set         ? (const void *)&sc->rr
+           : sc->acceptor_set ? (const void *)&sc->acc
+                              : (const void *)&sc->sink;
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
     struct sim_run *r = g_new0(struct sim_run, 1);
@@ -966,10 +985,8 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     if (!mc.sched.topology)
         goto fail;
     mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
-    mc.rr = sc->rr_set ? &sc->rr : NULL;
-    mc.busy_poll = sc->busy_poll;
+    workload_of(sc, &mc.workload, &mc.workload_cfg);
     mc.no_listener = sc->no_listener;
-    mc.acceptor = sc->acceptor_set ? &sc->acc : NULL;
     mc.hog_cpus = sc->hog_cpus;
     mc.n_hogs = sc->n_hogs;
     mc.irq_sources = sc->irqsrc;
@@ -984,7 +1001,6 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
         mc.xps_rxqs = sc->rps.xps_rxqs;
     }
     mc.atr = sim_scenario_atr_on(sc->steering);
-    mc.ack_every = sc->rps.ack_every;
     mc.arfs = sc->rps.arfs;
     mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
