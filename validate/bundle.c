@@ -2,6 +2,7 @@
  * ignored; sysctl defaults mirror net/core/hotdata.c and sysctl_net_core.c, Linux 6.12. */
 #include "validate/bundle.h"
 
+#include "models/kernel/kversion.h"
 #include "models/kernel/rfs.h"
 #include "sim/core/err.h"
 #include "sim/core/jsonval.h"
@@ -19,6 +20,7 @@ struct val_bundle {
     char *trace_path, *pcap_path;
     const char *kernel, *rx_dev, *rx_driver, *rx_addr, *tx_dev, *trace_clock;
     int ncpus, hz, queues;
+    unsigned kernel_version; /* host.kernel as models/kernel/kversion.h reads it */
     struct kern_cpumask *rps;
     uint64_t *rps_flow_cnt;
     struct val_sysctl sysctl;
@@ -154,6 +156,12 @@ static bool load_host(struct val_bundle *b, GError **err)
     json_t *hz = jget(b->root, "/host/hz");
     if (hz && !json_is_null(hz) && !get_i32(b, "/host/hz", true, 0, &b->hz, err))
         return false;
+    if (!kern_version_parse(b->kernel, &b->kernel_version)) {
+        b->kernel_version = KERN_VERSION_DEFAULT;
+        g_ptr_array_add(b->notes, g_strdup_printf("host.kernel \"%s\" has no MAJOR.MINOR: the "
+                                                  "6.12 receive path assumed",
+                                                  b->kernel));
+    }
     if (b->ncpus < 1 || b->ncpus > KERN_NR_CPUS)
         return cfg_fail(err, b, "/host/ncpus", "%d not in 1..%d (the model's NR_CPUS)", b->ncpus,
                         KERN_NR_CPUS);
@@ -530,6 +538,11 @@ const char *val_bundle_trace_path(const struct val_bundle *b)
 const char *val_bundle_pcap_path(const struct val_bundle *b)
 {
     return b->pcap_path;
+}
+
+unsigned val_bundle_kernel_version(const struct val_bundle *b)
+{
+    return b->kernel_version;
 }
 
 const char *val_bundle_kernel(const struct val_bundle *b)

@@ -55,6 +55,8 @@ const char *val_bundle_trace_path(const struct val_bundle *b); /* dir + trace.fi
 const char *val_bundle_pcap_path(const struct val_bundle *b);  /* dir + pcap.file */
 
 const char *val_bundle_kernel(const struct val_bundle *b);
+/* host.kernel as a model parameter (KERN_VERSION(6, 12) = 612; that when unparsable). */
+unsigned val_bundle_kernel_version(const struct val_bundle *b);
 int val_bundle_ncpus(const struct val_bundle *b);
 int val_bundle_hz(const struct val_bundle *b); /* recorded, else estimated (see notes) */
 /* Assumptions made for optional facts the bundle lacks (char*), for warnings[]. */

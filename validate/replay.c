@@ -116,7 +116,6 @@ struct replay {
     int weight, budget;
     uint64_t hash0, no_cpu;
     uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
-    bool head_per_packet; /* kernel < 6.10 advances input_queue_head per dequeued packet */
     uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
     uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall; /* events of these kinds */
     struct val_nrx_model *nrx;        /* NET_RX run durations priced by the cost model */
@@ -510,15 +509,6 @@ static bool setup_sender_xps(struct replay *p, GError **err)
     return ok;
 }
 
-/* Linux 6.10 moved the input_queue_head update of process_backlog() to the end of the poll. */
-static bool kernel_before_6_10(const char *release)
-{
-    unsigned major = 0, minor = 0;
-    if (sscanf(release, "%u.%u", &major, &minor) != 2)
-        return false;
-    return major < 6 || (major == 6 && minor < 10);
-}
-
 /* settings.rx_pin of the capture script: the receivers' CPU list ("" or absent: all CPUs). */
 static bool rx_pin_mask(struct replay *p, struct cpus_mask *m, GError **err)
 {
@@ -579,7 +569,6 @@ static bool setup_wakes(struct replay *p, const struct val_thread *th, int nt, G
 
 static bool setup(struct replay *p, GError **err)
 {
-    p->head_per_packet = kernel_before_6_10(val_bundle_kernel(p->b));
     const struct val_sysctl *sc = val_bundle_sysctl(p->b);
     p->weight = sc->dev_weight * MAX(sc->dev_weight_rx_bias, 1); /* dev_rx_weight */
     p->budget = sc->netdev_budget;
@@ -596,6 +585,7 @@ static bool setup(struct replay *p, GError **err)
         g_prefix_error(err, "%s/config.json: /sysctl_net_core: ", val_bundle_dir(p->b));
         return false;
     }
+    kern_backlog_set_kernel(p->bl, val_bundle_kernel_version(p->b));
     struct dev_model *rx = g_new0(struct dev_model, 1);
     g_strlcpy(rx->name, val_bundle_rx_dev(p->b), sizeof rx->name);
     rx->is_rx = true;
@@ -744,11 +734,7 @@ static void compare_sender_queue(struct replay *p, const struct val_trace_event 
 /* process_backlog() took a packet off the model backlog of cpu. */
 static void model_dequeue(struct replay *p, unsigned cpu)
 {
-    if (!kern_backlog_dequeue(p->bl, cpu))
-        return;
-    if (p->head_per_packet) /* before 6.10: rps_input_queue_head_incr() per packet */
-        kern_backlog_poll_done(p->bl, cpu, 1);
-    else
+    if (kern_backlog_dequeue(p->bl, cpu))
         p->dequeued[cpu]++;
 }
 

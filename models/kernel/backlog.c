@@ -2,6 +2,8 @@
  * process_backlog(), net/core/dev.c, Linux 6.12. */
 #include "models/kernel/backlog.h"
 
+#include "models/kernel/kversion.h"
+
 #include "sim/core/err.h"
 
 /* struct sd_flow_limit (net/core/dev.h): ring of recent buckets and per-bucket counts. */
@@ -24,6 +26,7 @@ struct softnet {
 
 struct kern_backlog {
     unsigned nr_cpus;
+    bool head_per_packet; /* kernel < 6.10: input_queue_head moves per dequeued packet */
     int max_backlog;
     unsigned flow_limit_mask; /* flow_limit_table_len - 1 */
     struct softnet *sd;
@@ -117,6 +120,13 @@ enum kern_enqueue_result kern_enqueue_to_backlog(struct kern_backlog *bl, unsign
     return schedule ? KERN_ENQUEUE_OK_SCHEDULE : KERN_ENQUEUE_OK;
 }
 
+void kern_backlog_set_kernel(struct kern_backlog *bl, unsigned version)
+{
+    /* 6.10 ("net: rps: change input_queue_tail_incr_save()" series) moved the head
+     * update of process_backlog() from each packet to the end of the poll. */
+    bl->head_per_packet = version < KERN_VERSION(6, 10);
+}
+
 bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu)
 {
     struct softnet *sd = &bl->sd[cpu];
@@ -129,12 +139,15 @@ bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu)
         sd->input_qlen = 0;
     }
     sd->process_qlen--;
+    if (bl->head_per_packet)
+        sd->input_queue_head++; /* rps_input_queue_head_incr() in the loop */
     return true;
 }
 
 void kern_backlog_poll_done(struct kern_backlog *bl, unsigned cpu, unsigned work)
 {
-    bl->sd[cpu].input_queue_head += work;
+    if (!bl->head_per_packet)
+        bl->sd[cpu].input_queue_head += work;
 }
 
 void kern_backlog_received_rps(struct kern_backlog *bl, unsigned cpu)

@@ -46,12 +46,17 @@ void kern_backlog_free(struct kern_backlog *bl);
 enum kern_enqueue_result kern_enqueue_to_backlog(struct kern_backlog *bl, unsigned cpu,
                                                  unsigned this_cpu, uint32_t hash, uint32_t *qtail);
 
+/* The kernel release (kversion.h) whose process_backlog() the backlog follows;
+ * KERN_VERSION_DEFAULT until set. */
+void kern_backlog_set_kernel(struct kern_backlog *bl, unsigned version);
+
 /* process_backlog() takes one packet: splices input_pkt_queue into process_queue when the
  * latter is empty. Returns false (and marks the backlog NAPI idle) when both are empty.
- * Linux >= 6.10 advances input_queue_head only when the poll ends: call
- * kern_backlog_poll_done() with the poll's work count. */
+ * Before 6.10 each dequeued packet advances input_queue_head
+ * (rps_input_queue_head_incr()); from 6.10 only the end of the poll does: call
+ * kern_backlog_poll_done() with the poll's work count either way. */
 bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu);
-/* rps_input_queue_head_add(sd, work) at the end of process_backlog(). */
+/* End of process_backlog(): rps_input_queue_head_add(sd, work) on 6.10+, nothing before. */
 void kern_backlog_poll_done(struct kern_backlog *bl, unsigned cpu, unsigned work);
 /* rps_trigger_softirq(): the target CPU took an RPS IPI. */
 void kern_backlog_received_rps(struct kern_backlog *bl, unsigned cpu);

@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/kversion.h"
 #include "models/kernel/rps_path.h"
 #include "models/kernel/smp.h"
 #include "models/kernel/tx.h"
 
 void kern_params_defaults(struct kern_params *p)
 {
+    p->kernel_version = KERN_VERSION_DEFAULT;
     p->hz = 1000;
     p->netdev_budget = 300;
     p->netdev_budget_usecs = 2 * 1000000 / p->hz; /* 2 * USEC_PER_SEC / HZ */

@@ -130,6 +130,7 @@ struct kern_sock {
 
 /* Tunables (net/core/hotdata.c, sysctl_net_core.c), HZ. */
 struct kern_params {
+    unsigned kernel_version;      /* release whose behaviour is modelled (kversion.h) */
     unsigned hz;                  /* CONFIG_HZ */
     int netdev_budget;            /* default 300 */
     unsigned netdev_budget_usecs; /* default 2 * USEC_PER_SEC / HZ */

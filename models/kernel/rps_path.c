@@ -134,6 +134,7 @@ bool kern_rps_enable(struct kern_host *h, const struct kern_rps_params *p, GErro
                              &p->flow_limit_cpus, err);
     if (!r->bl || !kern_sock_flow_table_create(p->rps_sock_flow_entries, h->n_cpus, &r->sft, err))
         goto fail;
+    kern_backlog_set_kernel(r->bl, kern_params(h)->kernel_version);
     r->backlog = g_new0(struct napi_struct, h->n_cpus);
     r->fifo = g_new0(struct backlog_fifo, h->n_cpus);
     r->ipi_head = g_new(int, h->n_cpus);

@@ -13,6 +13,7 @@
 #include "models/app/sink.h"
 #include "models/app/workload.h"
 #include "models/kernel/cpumask.h"
+#include "models/kernel/kversion.h"
 #include "models/nic/classifier.h"
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
@@ -77,6 +78,7 @@ static const char *const keys[] = {
     "/nic/tx/xps_cpus",
     "/nic/tx/xps_rxqs",
     "/nic/arfs",
+    "/kernel/release",
     "/kernel/netdev_budget",
     "/kernel/netdev_budget_usecs",
     "/kernel/gro_normal_batch",
@@ -371,7 +373,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 
 static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
 {
-    static const char *const allowed[] = {"netdev_budget",
+    static const char *const allowed[] = {"release",
+                                          "netdev_budget",
                                           "netdev_budget_usecs",
                                           "gro_normal_batch",
                                           "rmem_default",
@@ -388,6 +391,14 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     long long v;
     if (!check_keys(k, "/kernel", allowed, err))
         return false;
+    const json_t *rel = json_object_get(k, "release");
+    char got[SIM_JSON_GOT_LEN];
+    if (rel && !(json_is_string(rel) &&
+                 kern_version_parse(json_string_value(rel), &p->kernel_version)))
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "/kernel/release: expected a kernel release like \"6.12\" or "
+                        "\"6.8.0-45-generic\", got %s",
+                        sim_json_got(rel, got));
     if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
         return false;
     p->netdev_budget = (int)v;

@@ -1,5 +1,6 @@
 /* models/kernel/backlog.c: enqueue_to_backlog() limits, flow limit, head/tail counters. */
 #include "models/kernel/backlog.h"
+#include "models/kernel/kversion.h"
 #include "tests/unit/cu_main.h"
 
 static void test_backlog_drops_only_above_max_backlog(void)
@@ -56,6 +57,30 @@ static void test_backlog_head_moves_when_the_poll_ends(void)
     /* The empty poll completed the backlog NAPI: the next packet schedules it again. */
     CU_ASSERT_EQUAL(kern_enqueue_to_backlog(bl, 0, 0, 1, &qtail), KERN_ENQUEUE_OK_SCHEDULE);
     CU_ASSERT_EQUAL(qtail, 5);
+    kern_backlog_free(bl);
+}
+
+/* Before 6.10 process_backlog() advanced input_queue_head per packet
+ * (rps_input_queue_head_incr()), so an RFS flow's last_qtail is passed one
+ * packet at a time; the release is a parameter of the model (kversion.h). */
+static void test_backlog_head_moves_per_packet_before_6_10(void)
+{
+    struct kern_backlog *bl = kern_backlog_new(1, 1000, 4096, NULL, NULL);
+    kern_backlog_set_kernel(bl, KERN_VERSION(6, 9));
+    uint32_t qtail;
+    for (int i = 0; i < 3; i++)
+        kern_enqueue_to_backlog(bl, 0, 0, 1, &qtail);
+    CU_ASSERT_TRUE(kern_backlog_dequeue(bl, 0));
+    CU_ASSERT_EQUAL(kern_backlog_head(bl, 0), 1);
+    CU_ASSERT_TRUE(kern_backlog_dequeue(bl, 0));
+    CU_ASSERT_EQUAL(kern_backlog_head(bl, 0), 2);
+    kern_backlog_poll_done(bl, 0, 2); /* nothing more at the end of the poll */
+    CU_ASSERT_EQUAL(kern_backlog_head(bl, 0), 2);
+    kern_backlog_set_kernel(bl, KERN_VERSION(6, 10));
+    CU_ASSERT_TRUE(kern_backlog_dequeue(bl, 0));
+    CU_ASSERT_EQUAL(kern_backlog_head(bl, 0), 2);
+    kern_backlog_poll_done(bl, 0, 1);
+    CU_ASSERT_EQUAL(kern_backlog_head(bl, 0), 3);
     kern_backlog_free(bl);
 }
 
@@ -157,6 +182,8 @@ static void test_backlog_received_rps_counts_ipis(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"test_backlog_head_moves_per_packet_before_6_10",
+     test_backlog_head_moves_per_packet_before_6_10},
     {"test_backlog_drops_only_above_max_backlog", test_backlog_drops_only_above_max_backlog},
     {"test_backlog_process_queue_does_not_count_against_the_limit",
      test_backlog_process_queue_does_not_count_against_the_limit},
