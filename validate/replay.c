@@ -773,28 +773,19 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
             r->matched++;
         }
     }
-    /* netif_receive_skb_internal() / netif_rx_internal(): RPS first, else this CPU. */
-    uint32_t scratch = 0, *qtail = &scratch;
-    int cpu = -1;
-    if (d->rps) {
-        if (!rx->hash && d->steering)
-            p->hash0++;
-        cpu =
-            kern_get_rps_cpu(d->rps, p->sft, p->bl, (uint16_t)rx->queue_mapping, rx->hash, &qtail);
-    }
-    int backlog = cpu >= 0 ? cpu : (ev->kind == VAL_EV_NETIF_RX_ENTRY ? ev->cpu : -1);
-    int model = cpu >= 0 ? cpu : ev->cpu;
+    /* netif_receive_skb_internal() / netif_rx_internal(): the model's receive step. */
+    if (d->rps && !rx->hash && d->steering)
+        p->hash0++;
+    bool to_backlog = ev->kind == VAL_EV_NETIF_RX_ENTRY;
+    struct kern_rps_steer s = kern_rps_steer_skb(d->rps, p->sft, p->bl, (uint16_t)rx->queue_mapping,
+                                                 rx->hash, (unsigned)ev->cpu, to_backlog);
+    int backlog = s.backlog, model = s.cpu;
+    if (s.cpu < 0)
+        r->model_drops++;
     if (backlog >= 0) {
-        enum kern_enqueue_result e =
-            kern_enqueue_to_backlog(p->bl, (unsigned)backlog, (unsigned)ev->cpu, rx->hash, qtail);
-        if (e == KERN_ENQUEUE_DROP_BACKLOG || e == KERN_ENQUEUE_DROP_FLOW_LIMIT) {
-            r->model_drops++;
-            backlog = model = -1;
-        } else {
-            p->backlog_model[backlog]++;
-            if (cpu >= 0)
-                val_nrx_model_rps_enqueue(p->nrx, ev->cpu, cpu);
-        }
+        p->backlog_model[backlog]++;
+        if (s.rps_cpu >= 0)
+            val_nrx_model_rps_enqueue(p->nrx, ev->cpu, s.rps_cpu);
     }
     if (model >= 0)
         r->cpus[model].model_processed++;

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 /* KERNEL_VERSION()-like, major * 100 + minor: 612 = 6.12. */
-#define KERN_VERSION(major, minor) ((major) * 100u + (minor))
+#define KERN_VERSION(major, minor) ((major)*100u + (minor))
 /* The reference kernel of ../shared/spec/linux-ixgbe-reference.md. */
 #define KERN_VERSION_DEFAULT KERN_VERSION(6, 12)
 

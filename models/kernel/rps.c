@@ -168,6 +168,27 @@ static struct kern_rps_dev_flow *set_rps_cpu(struct kern_rps_dev *dev,
     return rflow;
 }
 
+struct kern_rps_steer kern_rps_steer_skb(struct kern_rps_dev *dev,
+                                         const struct kern_sock_flow_table *sft,
+                                         struct kern_backlog *bl, uint16_t queue_mapping,
+                                         uint32_t hash, unsigned this_cpu, bool to_backlog)
+{
+    uint32_t voidflow = 0, *qtail = &voidflow;
+    struct kern_rps_steer s = {.rps_cpu = -1, .backlog = -1, .cpu = (int)this_cpu};
+    if (dev)
+        s.rps_cpu = kern_get_rps_cpu(dev, sft, bl, queue_mapping, hash, &qtail);
+    if (s.rps_cpu < 0 && !to_backlog)
+        return s; /* __netif_receive_skb() here */
+    unsigned cpu = s.rps_cpu >= 0 ? (unsigned)s.rps_cpu : this_cpu;
+    s.rc = kern_enqueue_to_backlog(bl, cpu, this_cpu, hash, qtail);
+    if (s.rc == KERN_ENQUEUE_DROP_BACKLOG || s.rc == KERN_ENQUEUE_DROP_FLOW_LIMIT) {
+        s.cpu = -1;
+        return s;
+    }
+    s.backlog = s.cpu = (int)cpu;
+    return s;
+}
+
 int kern_get_rps_cpu(struct kern_rps_dev *dev, const struct kern_sock_flow_table *sft,
                      const struct kern_backlog *bl, uint16_t queue_mapping, uint32_t hash,
                      uint32_t **qtail)

@@ -81,6 +81,22 @@ int kern_get_rps_cpu(struct kern_rps_dev *dev, const struct kern_sock_flow_table
                      const struct kern_backlog *bl, uint16_t queue_mapping, uint32_t hash,
                      uint32_t **qtail);
 
+/* Where netif_receive_skb_internal() / netif_rx_internal() put one skb (CONFIG_RPS,
+ * net/core/dev.c): the CPU get_rps_cpu() picked gets it on its backlog; without one,
+ * netif_rx (to_backlog) queues it on this CPU's backlog and netif_receive_skb processes
+ * it here at once. dev NULL: no RPS maps on the device. The one receive-steering step
+ * of the model: the simulator (rps_path.c) and validate's replay both take it. */
+struct kern_rps_steer {
+    int rps_cpu;                 /* get_rps_cpu()'s choice, -1 none */
+    int backlog;                 /* backlog the skb was queued on, -1 none (or dropped) */
+    int cpu;                     /* CPU that processes it, -1 dropped */
+    enum kern_enqueue_result rc; /* of enqueue_to_backlog(), when one was tried */
+};
+struct kern_rps_steer kern_rps_steer_skb(struct kern_rps_dev *dev,
+                                         const struct kern_sock_flow_table *sft,
+                                         struct kern_backlog *bl, uint16_t queue_mapping,
+                                         uint32_t hash, unsigned this_cpu, bool to_backlog);
+
 /* rps_may_expire_flow(): true when the driver may remove aRFS filter filter_id of flow_id on
  * rxq, i.e. unless the entry still holds that filter, its CPU is valid and fewer than
  * 10 * mask packets went through that CPU's backlog since the flow's last enqueue. */

@@ -246,17 +246,18 @@ bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb)
     struct kern_rps_dev *d = skb->dev < KERN_MAX_NETDEVS ? r->dev[skb->dev] : NULL;
     if (!d)
         return false;
-    uint32_t voidflow = 0, *qtail = &voidflow;
     r->cur_skb = skb;
     /* skb_record_rx_queue stored rx queue + 1 */
-    int cpu = kern_get_rps_cpu(d, r->sft, r->bl, (uint16_t)(skb->queue + 1), skb->hash, &qtail);
-    if (cpu < 0)
+    struct kern_rps_steer s =
+        kern_rps_steer_skb(d, r->sft, r->bl, (uint16_t)(skb->queue + 1), skb->hash, h->cpu, false);
+    if (s.rps_cpu < 0)
         return false;
+    unsigned cpu = (unsigned)s.rps_cpu;
     kern_charge(h, h->c.rps_enqueue);
-    switch (kern_enqueue_to_backlog(r->bl, (unsigned)cpu, h->cpu, skb->hash, qtail)) {
+    switch (s.rc) {
     case KERN_ENQUEUE_OK_SCHEDULE:
         fifo_push(&r->fifo[cpu], skb, h->now);
-        napi_schedule_rps(r, (unsigned)cpu);
+        napi_schedule_rps(r, cpu);
         break;
     case KERN_ENQUEUE_OK:
         fifo_push(&r->fifo[cpu], skb, h->now);

@@ -393,8 +393,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
         return false;
     const json_t *rel = json_object_get(k, "release");
     char got[SIM_JSON_GOT_LEN];
-    if (rel && !(json_is_string(rel) &&
-                 kern_version_parse(json_string_value(rel), &p->kernel_version)))
+    if (rel &&
+        !(json_is_string(rel) && kern_version_parse(json_string_value(rel), &p->kernel_version)))
         return sim_fail(err, SIM_ERROR_INPUT,
                         "/kernel/release: expected a kernel release like \"6.12\" or "
                         "\"6.8.0-45-generic\", got %s",

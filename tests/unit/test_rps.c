@@ -29,6 +29,42 @@ static int rps_cpu(struct kern_rps_dev *dev, struct kern_backlog *bl, uint16_t q
     return kern_get_rps_cpu(dev, NULL, bl, qm, hash, &qtail);
 }
 
+/* netif_receive_skb_internal() / netif_rx_internal(): where one skb goes. */
+static void test_rps_steer_skb_receive_and_netif_rx(void)
+{
+    struct kern_rps_dev *dev = dev_with_rps(4, 2, "3");
+    struct kern_backlog *bl = kern_backlog_new(2, 1, 4096, NULL, NULL);
+    /* No RPS maps: netif_receive_skb processes here, no backlog ... */
+    struct kern_rps_steer s = kern_rps_steer_skb(NULL, NULL, bl, 1, 0x617e47a7, 1, false);
+    CU_ASSERT_EQUAL(s.rps_cpu, -1);
+    CU_ASSERT_EQUAL(s.cpu, 1);
+    CU_ASSERT_EQUAL(s.backlog, -1);
+    /* ... netif_rx queues on this CPU's backlog. */
+    s = kern_rps_steer_skb(NULL, NULL, bl, 1, 0x617e47a7, 1, true);
+    CU_ASSERT_EQUAL(s.backlog, 1);
+    CU_ASSERT_EQUAL(s.cpu, 1);
+    CU_ASSERT_EQUAL(s.rc, KERN_ENQUEUE_OK_SCHEDULE);
+    /* RPS picks CPU 0 for this hash (map[(hash * 2) >> 32]) from CPU 1. */
+    s = kern_rps_steer_skb(dev, NULL, bl, 1, 0x617e47a7, 1, false);
+    CU_ASSERT_EQUAL(s.rps_cpu, 0);
+    CU_ASSERT_EQUAL(s.backlog, 0);
+    CU_ASSERT_EQUAL(s.cpu, 0);
+    /* netdev_max_backlog 1 (qlen <= max_backlog is still taken): the third is dropped. */
+    s = kern_rps_steer_skb(dev, NULL, bl, 1, 0x617e47a7, 1, false);
+    CU_ASSERT_EQUAL(s.rc, KERN_ENQUEUE_OK);
+    s = kern_rps_steer_skb(dev, NULL, bl, 1, 0x617e47a7, 1, false);
+    CU_ASSERT_EQUAL(s.rps_cpu, 0);
+    CU_ASSERT_EQUAL(s.rc, KERN_ENQUEUE_DROP_BACKLOG);
+    CU_ASSERT_EQUAL(s.cpu, -1);
+    CU_ASSERT_EQUAL(s.backlog, -1);
+    /* No hash: no steering, processed here. */
+    s = kern_rps_steer_skb(dev, NULL, bl, 1, 0, 1, false);
+    CU_ASSERT_EQUAL(s.rps_cpu, -1);
+    CU_ASSERT_EQUAL(s.cpu, 1);
+    kern_backlog_free(bl);
+    kern_rps_dev_free(dev);
+}
+
 static void test_rps_reciprocal_scale_values(void)
 {
     CU_ASSERT_EQUAL(kern_reciprocal_scale(0x7fffffff, 2), 0);
@@ -344,6 +380,7 @@ static void test_rps_cpu_rmap_defaults_and_last_update_wins(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"test_rps_steer_skb_receive_and_netif_rx", test_rps_steer_skb_receive_and_netif_rx},
     {"test_rps_reciprocal_scale_values", test_rps_reciprocal_scale_values},
     {"test_rps_mask_0x3_known_hash_picks_cpu", test_rps_mask_0x3_known_hash_picks_cpu},
     {"test_rps_map_holds_online_cpus_ascending", test_rps_map_holds_online_cpus_ascending},
