@@ -1,0 +1,144 @@
+/* What the replay (replay.c: the event loop, the pcap <-> trace join and the
+ * model's receive path) shares with its comparisons (cmp_*.c). A comparison is
+ * one file and one line of replay.c's table: setup before the trace, on_event
+ * for every traced event in order, finish once the trace is read, each filling
+ * its part of the report. */
+#ifndef NICSTEER_VALIDATE_REPLAY_PRIV_H
+#define NICSTEER_VALIDATE_REPLAY_PRIV_H
+
+#include <jansson.h>
+
+#include "models/kernel/backlog.h"
+#include "models/kernel/cpumask.h"
+#include "models/kernel/rfs.h"
+#include "models/kernel/rps.h"
+#include "models/kernel/xps.h"
+#include "models/nic/ethtool_x.h"
+#include "models/nic/toeplitz.h"
+#include "models/traffic/pkt.h"
+#include "sim/core/err.h"
+#include "validate/bundle.h"
+#include "validate/irq_model.h"
+#include "validate/match.h"
+#include "validate/replay.h"
+#include "validate/softirq_model.h"
+#include "validate/trace.h"
+#include "validate/wake_model.h"
+
+#define NET_RX_SOFTIRQ 3 /* include/linux/interrupt.h */
+
+struct pcap_rec {
+    uint64_t no; /* 1-based packet number in the pcap */
+    struct traffic_pkt pkt;
+};
+
+/* A device seen in the trace and its RPS/RFS configuration (NULL rps: no sysfs maps). */
+struct dev_model {
+    char name[VAL_DEV_LEN];
+    struct kern_rps_dev *rps;
+    bool steering; /* some rx queue has an RPS map or an RFS table */
+    bool is_rx;
+};
+
+/* A receive entry waiting for its netif_receive_skb (keyed by skbaddr). */
+struct inflight {
+    uint64_t line;
+    int64_t pkt;         /* index into pcap, -1 unmatched */
+    int32_t model_cpu;   /* -1: dropped by the model backlog */
+    int32_t backlog_cpu; /* model backlog holding it, -1 none */
+    uint32_t hash;
+    bool rx_dev;
+};
+
+/* A connected TCP receiving socket: its flow's sk_rxhash feeds the RFS table on each read. */
+struct tcp_sock {
+    int fd;
+    uint8_t l3;
+    uint8_t addr[16];
+    uint16_t port;
+    uint32_t rxhash; /* sock_rps_save_rxhash(): hash of the flow's last processed packet */
+};
+
+/* A transmit seen only as net_dev_xmit (no queue recorded): its queue is chosen later. */
+struct hw_xmit {
+    uint64_t ts_ns; /* pcap clock */
+    uint32_t len;
+    int32_t cpu;
+    int64_t pkt; /* its outgoing pcap frame, -1 none */
+};
+
+struct replay {
+    const struct val_replay_opts *o;
+    struct val_bundle *b;
+    struct val_report *r;
+    json_t *cfg;
+    int ncpus;
+    struct kern_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
+    GArray *pcap;               /* struct pcap_rec */
+    GArray *cand;               /* guint: pcap index of each join candidate */
+    struct val_match *match;
+    GPtrArray *devs; /* struct dev_model* */
+    struct kern_sock_flow_table *sft;
+    struct kern_backlog *bl;
+    uint32_t *dequeued;         /* per CPU: model backlog dequeues since its last poll */
+    uint64_t *backlog_model;    /* per CPU: packets waiting for the replayed backlog NAPI */
+    uint64_t *softirq_start;    /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
+    bool *softirq_in_ksoftirqd; /* per CPU: the open NET_RX run is in ksoftirqd/N */
+    GHashTable *inflight;       /* skbaddr -> struct inflight* */
+    GHashTable *irq_names;      /* irq_handler_entry name -> count */
+    GArray *tcp;                /* struct tcp_sock */
+    struct nic_ethtool_x *ethx;
+    const struct nic_ethtool_x_table *reta; /* context 0 table with key, toeplitz mode */
+    struct nic_toeplitz *tz;
+    void *atr;                  /* Flow Director signature filters learnt from TX (ixgbe ATR) */
+    struct val_match *tx_match; /* outgoing pcap frames by (time, frame length) */
+    GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
+    GArray *in_ts, *in_len;     /* incoming candidates: pcap stamp (ns), frame - 14 */
+    GArray *tx_ts, *tx_len;     /* outgoing candidates: pcap stamp (ns), frame length */
+    /* veth: the sender's TX queue is the receiver's RX queue (veth_xmit keeps the skb). */
+    struct kern_xps_dev xps; /* sender device: queues + xps_cpus maps */
+    struct kern_xps_maps *xps_cpus;
+    bool xps_model;           /* sender on this host and its xmits traced */
+    GHashTable *sender_xmit;  /* skbaddr -> (cpu << 16 | queue) + 1 of its start_xmit */
+    GHashTable *sender_socks; /* GBytes flow key -> struct kern_xps_sock* */
+    int weight, budget;
+    uint64_t hash0, no_cpu;
+    uint64_t pcap_vlan;   /* incoming frames with a VLAN tag */
+    uint64_t udp_l4_hash; /* UDP packets whose trace hash is the 4-tuple Toeplitz hash */
+    uint64_t n_receive_skb, n_napi_poll, n_softirq, n_syscall, n_wakeup; /* events of kinds */
+    struct val_nrx_model *nrx;        /* NET_RX run durations priced by the cost model */
+    GArray *hw_pkts;                  /* struct val_irq_pkt: matched rx_dev packets, pcap stamps */
+    uint64_t hw_q_recorded, hw_q_rss; /* where their RX queue came from */
+    int64_t pcap_off;                 /* pcap (realtime) stamp - trace time */
+    GArray *hw_tx;                    /* struct val_irq_tx: rx_dev start_xmits, pcap clock */
+    GArray *hw_xmit;                  /* struct hw_xmit: rx_dev net_dev_xmit rc 0 */
+    uint64_t *last_start;             /* per CPU: skbaddr of its last rx_dev start_xmit */
+    guint *last_start_idx;            /* per CPU: its hw_tx index + 1, 0 none */
+    struct val_wake_model *wake;      /* receiver wake placement; NULL without listed threads */
+};
+
+/* One comparison of the model with the trace; every slot optional. */
+struct val_cmp {
+    const char *name;
+    bool (*setup)(struct replay *p, GError **err);
+    void (*on_event)(struct replay *p, const struct val_trace_event *ev);
+    void (*finish)(struct replay *p);
+};
+
+extern const struct val_cmp val_cmp_rxq;     /* cmp_rxq.c: RSS hash + RETA + ATR queue */
+extern const struct val_cmp val_cmp_txq;     /* cmp_txq.c: veth sender's TX queue (XPS) */
+extern const struct val_cmp val_cmp_softirq; /* cmp_softirq.c: NET_RX run time, backlog polls */
+extern const struct val_cmp val_cmp_wake;    /* cmp_wake.c: receiver wake-up placement */
+extern const struct val_cmp val_cmp_irq;     /* cmp_irq.c: IRQs per vector, NIC/ITR replay */
+
+/* Per matched packet of the receiving device, from the receive path in trace order. */
+int32_t val_cmp_rxq_packet(struct replay *p, const struct val_trace_event *ev,
+                           const struct pcap_rec *pr); /* the model's RX queue, -1 unknown */
+void val_cmp_txq_packet(struct replay *p, const struct val_trace_event *ev,
+                        const struct pcap_rec *pr);
+void val_cmp_irq_keep_pkt(struct replay *p, const struct val_trace_event *ev,
+                          const struct pcap_rec *pr, int32_t rss_q);
+/* The flow's sending socket on the veth sender (its cached TX queue). */
+struct kern_xps_sock *val_replay_sender_sock(struct replay *p, const struct traffic_pkt *pk);
+
+#endif
