@@ -19,43 +19,8 @@
 #include "models/traffic/gen.h"
 #include "sim/core/err.h"
 #include "sim/core/file.h"
+#include "sim/host/scenario_priv.h"
 #include "sim/host/scenario_rps.h"
-
-#define MAX_CPUS   64
-#define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
-
-struct sim_scenario {
-    char *name;
-    char *base_dir;
-    json_t *root;
-    uint64_t seed;
-    uint64_t duration_ns; /* 0: the traffic's own duration */
-    struct sim_machine_cfg mc;
-    uint64_t affinity[MAX_CPUS];
-    int weight[MAX_CPUS];
-    unsigned *sock_cpus; /* app/cpus */
-    unsigned n_sock_cpus;
-    long sockets;      /* -1: one per flow */
-    bool sock_per_cpu; /* "per_cpu": a SO_REUSEPORT socket per CPU, picked by the receiving CPU */
-    const json_t *traffic, *steering;
-    /* scheduler and workload (models/sched, models/app) */
-    const json_t *topology;
-    struct cpus_sched_cfg sched;
-    struct cpus_mask thread_mask;
-    bool thread_mask_set;
-    struct app_rr_cfg rr;
-    bool rr_set;
-    bool busy_poll;
-    bool no_listener; /* /app/workload "none" */
-    struct app_acceptor_cfg acc;
-    bool acceptor_set;
-    struct app_sink_cfg sink;
-    unsigned hog_cpus[MAX_CPUS];
-    unsigned n_hogs;
-    struct sim_irq_source irqsrc[SIM_MAX_IRQ_SOURCES];
-    unsigned n_irqsrc;
-    struct sim_rps_cfg rps; /* RPS/RFS/XPS/aRFS keys and /events (scenario_rps.c) */
-};
 
 static const char *const keys[] = {
     "/description",
@@ -707,7 +672,7 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
 
 /* /topology: LLC groups, SMT siblings, NUMA nodes (models/sched/topology.c). Built per
  * run; checked here once. */
-static struct cpus_topology *build_topology(const json_t *o, unsigned n_cpus, GError **err)
+struct cpus_topology *sim_scenario_topology(const json_t *o, unsigned n_cpus, GError **err)
 {
     if (!o)
         return cpus_topology_new_flat((int)n_cpus);
@@ -828,7 +793,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         return false;
     sc->sink.ack_every = sc->rps.ack_every;
     sc->topology = json_object_get(root, "topology");
-    struct cpus_topology *t = build_topology(sc->topology, sc->mc.n_cpus, err);
+    struct cpus_topology *t = sim_scenario_topology(sc->topology, sc->mc.n_cpus, err);
     if (!t)
         return false;
     cpus_topology_free(t);
@@ -892,160 +857,4 @@ uint64_t sim_scenario_seed(const struct sim_scenario *sc)
 unsigned sim_scenario_link_mbps(const struct sim_scenario *sc)
 {
     return sc->mc.link_mbps;
-}
-
-struct sim_run {
-    struct traffic_gen *gen;
-    struct nic_classifier *cls;
-    struct sim_machine *m;
-    unsigned *sock_of_flow, *cpu_of_sock;
-};
-
-static bool run_next_pkt(void *ctx, struct traffic_pkt *p)
-{
-    return traffic_gen_next(ctx, p);
-}
-
-static void run_select(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c)
-{
-    struct nic_rx_decision d;
-    nic_classifier_select(ctx, p, &d);
-    /* Field by field, the hash only when reported (it is 0 otherwise): copied as one
-     * 8-byte load, queue and hash (two separate 4-byte stores of the classifier)
-     * would stall store-to-load forwarding on every frame. */
-    c->queue = d.queue;
-    c->hashed = d.hashed;
-    c->l4_hash = d.l4_hash;
-    c->hash = d.hashed ? d.hash : 0;
-}
-
-static void run_observe_tx(void *ctx, const struct traffic_pkt *p, unsigned txq)
-{
-    nic_classifier_observe_tx(ctx, p, txq);
-}
-
-static int run_fdir_add(void *ctx, const struct traffic_pkt *p, unsigned rxq)
-{
-    return nic_classifier_add_filter(ctx, p, rxq);
-}
-
-static bool run_fdir_del(void *ctx, unsigned id)
-{
-    return nic_classifier_del_filter(ctx, id);
-}
-
-const char *sim_run_warning(const struct sim_run *r)
-{
-    return traffic_gen_warning(r->gen);
-}
-
-/* /app/workload: the models/app ops table and the workload's own configuration. */
-static void workload_of(const struct sim_scenario *sc, const struct app_workload_ops **ops,
-                        const void **cfg)
-{
-    *ops = sc->rr_set         ? &app_rr_workload
-           : sc->acceptor_set ? &app_acceptor_workload
-           : sc->busy_poll    ? &app_busypoll_workload
-           : sc->no_listener  ? NULL
-                              : &app_sink_workload;
-    *cfg = sc->rr_set         ? (const void *)&sc->rr
-           : sc->acceptor_set ? (const void *)&sc->acc
-                              : (const void *)&sc->sink;
-}
-
-struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
-{
-    struct sim_run *r = g_new0(struct sim_run, 1);
-    struct traffic_gen_env tenv = {.seed = seed, .base_dir = sc->base_dir};
-    r->gen = traffic_gen_new(sc->traffic, "/traffic", &tenv, err);
-    if (!r->gen)
-        goto fail;
-    struct sim_machine_cfg mc = sc->mc;
-    struct steer_env senv = {.n_rx_queues = mc.rx_queues,
-                             .n_tx_queues = mc.tx_queues,
-                             .n_cpus = mc.n_cpus,
-                             .seed = seed};
-    r->cls = nic_classifier_new(sc->steering, "/nic/steering", &senv, err);
-    if (!r->cls)
-        goto fail;
-    mc.n_flows = traffic_gen_n_flows(r->gen) + 1; /* ids 1..n, 0 = non-IP / unknown */
-    mc.duration_ns = sc->duration_ns ? sc->duration_ns : traffic_gen_duration_ns(r->gen);
-    if (mc.duration_ns == 0) {
-        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
-                    "/duration_ms: needed (the traffic has no duration of its own)");
-        goto fail;
-    }
-    mc.n_socks = sc->sock_per_cpu  ? mc.n_cpus
-                 : sc->sockets > 0 ? (unsigned)sc->sockets
-                                   : mc.n_flows;
-    mc.sock_by_cpu = sc->sock_per_cpu;
-    r->sock_of_flow = g_new(unsigned, mc.n_flows);
-    for (unsigned f = 0; f < mc.n_flows; f++) /* flow f's socket; flow 0 shares socket 0 */
-        r->sock_of_flow[f] =
-            sc->sockets > 0 || sc->sock_per_cpu ? (f == 0 ? 0 : (f - 1) % mc.n_socks) : f;
-    r->cpu_of_sock = g_new(unsigned, mc.n_socks);
-    for (unsigned s = 0; s < mc.n_socks; s++) {
-        unsigned i =
-            (sc->sockets > 0 || sc->sock_per_cpu || s == 0) ? s : s - 1; /* flow ids from 1 */
-        r->cpu_of_sock[s] = sc->sock_cpus ? sc->sock_cpus[i % sc->n_sock_cpus] : i % mc.n_cpus;
-    }
-    mc.sock_of_flow = r->sock_of_flow;
-    mc.cpu_of_sock = r->cpu_of_sock;
-    mc.sched = sc->sched;
-    mc.sched.topology = build_topology(sc->topology, mc.n_cpus, err);
-    if (!mc.sched.topology)
-        goto fail;
-    mc.thread_affinity = sc->thread_mask_set ? &sc->thread_mask : NULL;
-    workload_of(sc, &mc.workload, &mc.workload_cfg);
-    mc.no_listener = sc->no_listener;
-    mc.hog_cpus = sc->hog_cpus;
-    mc.n_hogs = sc->n_hogs;
-    mc.irq_sources = sc->irqsrc;
-    mc.n_irq_sources = sc->n_irqsrc;
-    if (sc->rps.on) {
-        mc.rps = &sc->rps.p;
-        mc.rps_cpus = sc->rps.rps_cpus;
-        mc.rps_flow_cnt = sc->rps.rps_flow_cnt;
-    }
-    if (sc->rps.xps_given) {
-        mc.xps_cpus = sc->rps.xps_cpus;
-        mc.xps_rxqs = sc->rps.xps_rxqs;
-    }
-    mc.atr = sim_scenario_atr_on(sc->steering);
-    mc.arfs = sc->rps.arfs;
-    mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
-    mc.events = sc->rps.events;
-    mc.n_events = sc->rps.n_events;
-    /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
-    bool learns = nic_classifier_learns_flows(r->cls);
-    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls, learns ? run_observe_tx : NULL,
-                                              learns ? run_fdir_add : NULL, run_fdir_del},
-                           err);
-    if (!r->m)
-        goto fail;
-    g_free(r->sock_of_flow); /* copied into the machine's kernel: 4 bytes a flow less */
-    r->sock_of_flow = NULL;
-    return r;
-fail:
-    sim_error_prefix(err, "%s", sc->name);
-    sim_run_free(r);
-    return NULL;
-}
-
-struct sim_machine *sim_run_machine(struct sim_run *r)
-{
-    return r->m;
-}
-
-void sim_run_free(struct sim_run *r)
-{
-    if (!r)
-        return;
-    sim_machine_free(r->m);
-    nic_classifier_free(r->cls);
-    traffic_gen_free(r->gen);
-    g_free(r->sock_of_flow);
-    g_free(r->cpu_of_sock);
-    g_free(r);
 }
