@@ -120,7 +120,7 @@ static int cmp_hw_pkt(const void *a, const void *b)
 static bool hw_tcp_received(const struct replay *p)
 {
     for (guint i = 0; i < p->hw_pkts->len; i++)
-        if (g_array_index(p->hw_pkts, struct val_irq_pkt, i).pkt.l4 == 6)
+        if (g_array_index(p->hw_pkts, struct val_irq_pkt, i).pkt.l4 == IPPROTO_TCP)
             return true;
     return false;
 }
@@ -248,7 +248,7 @@ static bool pick_xmit_queues(struct replay *p, unsigned nq, const char **source,
         if (pk)
             fk = traffic_flow_key_of(pk);
         struct kern_tx_skb skb = {.hash = pk ? traffic_flow_key_hash(&fk) : 0,
-                                  .ooo_okay = pk && pk->l4 == 6,
+                                  .ooo_okay = pk && pk->l4 == IPPROTO_TCP,
                                   .sender_cpu = (unsigned)MAX(x->cpu, 0)};
         unknown += !pk;
         uint16_t q = kern_netdev_core_pick_tx(&xd, pk ? val_replay_sender_sock(p, pk) : NULL, &skb);

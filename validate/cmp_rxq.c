@@ -88,7 +88,7 @@ int32_t val_cmp_rxq_packet(struct replay *p, const struct val_trace_event *ev,
     size_t n = nic_toeplitz_pkt_input(&pr->pkt, &fields, in, &type);
     uint32_t h = n ? nic_toeplitz_hash(p->tz, in, n) : 0;
     val_agree_add(&p->r->hash, h, ev->u.rx.hash, pr->no, ev->line);
-    if (h != ev->u.rx.hash && pr->pkt.l4 == 17) {
+    if (h != ev->u.rx.hash && pr->pkt.l4 == IPPROTO_UDP) {
         /* `ethtool -N dev rx-flow-hash udp4 sdfn` puts the ports in; the bundle does not say. */
         static const struct nic_rss_fields l4 = {true, true};
         uint8_t in4[NIC_TOEPLITZ_INPUT_MAX];

@@ -78,7 +78,7 @@ void val_cmp_txq_packet(struct replay *p, const struct val_trace_event *ev,
     unsigned packed = GPOINTER_TO_UINT(v) - 1;
     struct kern_tx_skb skb = {.hash = ev->u.rx.hash,
                               .queue_mapping = 0,
-                              .ooo_okay = pr->pkt.l4 == 6,
+                              .ooo_okay = pr->pkt.l4 == IPPROTO_TCP,
                               .sender_cpu = packed >> 16};
     uint16_t q = kern_netdev_core_pick_tx(&p->xps, val_replay_sender_sock(p, &pr->pkt), &skb);
     val_agree_add(&p->r->tx_queue, q, packed & 0xffff, pr->no, ev->line);

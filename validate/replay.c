@@ -458,7 +458,7 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
 /* tcp_v4_do_rcv() -> sock_rps_save_rxhash(): the socket remembers its flow's hash. */
 static void save_rxhash(struct replay *p, const struct traffic_pkt *pk, uint32_t hash)
 {
-    if (pk->l4 != 6)
+    if (pk->l4 != IPPROTO_TCP)
         return;
     for (guint i = 0; i < p->tcp->len; i++) {
         struct tcp_sock *t = &g_array_index(p->tcp, struct tcp_sock, i);

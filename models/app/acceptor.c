@@ -178,7 +178,8 @@ static void respond(struct app_acceptor *a, struct acc_session *s)
     unsigned f = (unsigned)s->flow;
     struct acc_conn *c = &a->conn[f];
     struct kern_sock *sk = kern_sock(h, f % a->n_socks);
-    kern_sock_sendmsg(h, sk, a->cfg.rr.tx_dev, f, a->cfg.rr.response_bytes, sk->l4 == 6 ? 0x18 : 0);
+    kern_sock_sendmsg(h, sk, a->cfg.rr.tx_dev, f, a->cfg.rr.response_bytes,
+                      sk->l4 == IPPROTO_TCP ? 0x18 : 0);
     uint64_t now = kern_now(h);
     if (c->req_at != UINT64_MAX) {
         sim_hist_add(&a->latency, now - c->req_at);

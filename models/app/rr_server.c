@@ -61,7 +61,7 @@ static void send_response(struct app_rr *a, struct rr_thread *rt, unsigned sock,
     struct kern_host *h = a->h;
     struct kern_sock *sk = kern_sock(h, sock);
     int txq = kern_sock_sendmsg(h, sk, a->cfg.tx_dev, flow, a->cfg.response_bytes,
-                                sk->l4 == 6 ? 0x18 /* PSH|ACK */ : 0);
+                                sk->l4 == IPPROTO_TCP ? 0x18 /* PSH|ACK */ : 0);
     if (a->cfg.wait_tx && txq >= 0) {
         rt->tx_wait = true;
         sk->write_space = rr_write_space;

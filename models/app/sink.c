@@ -33,7 +33,7 @@ static bool sink_step(struct cpus_thread *t, void *arg)
     unsigned got = 0;
     while (got < SINK_MSGS_PER_CHUNK && kern_sock_recvmsg_flow(h, s->sk, &payload, &flow)) {
         kern_charge_user(h, kern_costs(h)->app_per_msg);
-        if (s->all->ack_every && s->sk->l4 == 6 && ++s->reads % s->all->ack_every == 0)
+        if (s->all->ack_every && s->sk->l4 == IPPROTO_TCP && ++s->reads % s->all->ack_every == 0)
             kern_sock_sendmsg(h, s->sk, 0, flow, 0, 0x10 /* ACK */);
         s->all->msgs++;
         s->all->bytes += payload;

@@ -6,8 +6,6 @@
 
 #include "models/kernel/kern_priv.h"
 
-#define IPPROTO_TCP 6
-
 static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
 {
     if (src->segs ==

@@ -7,6 +7,7 @@
 #define NICSTEER_KERN_KERN_H
 
 #include <glib.h>
+#include <netinet/in.h> /* IPPROTO_TCP, IPPROTO_UDP: kern_skb.l4 */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -156,11 +157,6 @@ struct kern_ops {
     bool (*cpu_idle)(void *ctx, unsigned cpu);
 };
 
-/* Where netif_receive_skb_list_internal may hand an skb to another CPU
- * (get_rps_cpu + enqueue_to_backlog, next issue): returns true when it took
- * the skb (it then owns its delivery), false to process it here. Optional. */
-typedef bool (*kern_rps_hook_t)(void *ctx, const struct kern_skb *skb, unsigned this_cpu);
-
 struct kern_host;
 struct kern_rps_path;
 
@@ -242,7 +238,6 @@ unsigned kern_reuseport_select_sock(unsigned cpu, unsigned n_socks, unsigned by_
 void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
 /* Latency of every packet delivered to a socket (exact histogram). */
 const struct sim_hist *kern_latency_hist(const struct kern_host *h);
-void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx);
 
 /* Observers for the timeline output (sim/timeline.c), both optional. A slice
  * is CPU time accounted to one context; `label` names the IRQ ("eth0-TxRx-0"),

@@ -82,11 +82,9 @@ struct kern_host {
     uint8_t *flow_seq_seen;
     void (*csd_rps_fn)(void *ctx); /* rps_trigger_softirq for the CAL IPI (smp.c) */
     void *csd_rps_ctx;
-    uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups */
-    kern_rps_hook_t rps_hook;
+    uint64_t wake_ipis;       /* CAL/RES IPIs sent for remote wake-ups */
     struct kern_observer obs; /* timeline observer; obs.slice NULL = off */
-    void *rps_ctx;
-    struct sim_hist latency; /* NIC arrival -> socket, all flows (zeroed = empty) */
+    struct sim_hist latency;  /* NIC arrival -> socket, all flows (zeroed = empty) */
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
     struct sim_hist softirq_start;

@@ -13,9 +13,6 @@
 #include "models/kernel/smp.h"
 #include "sim/core/err.h"
 
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
-
 /* sd->input_pkt_queue + sd->process_queue of one CPU: the skbs themselves, in
  * order (the library keeps the counters); grows by doubling, never per packet
  * once warm. */

@@ -57,7 +57,7 @@ void kern_sockets_init(struct kern_host *h, unsigned n_socks, const unsigned *so
  * was reordered on the way (different queues or CPUs). */
 static void count_ooo(struct kern_host *h, const struct kern_skb *skb, struct sim_flow_result *fr)
 {
-    if (skb->l4 != 6 || skb->payload == 0 || skb->flow >= h->n_flows)
+    if (skb->l4 != IPPROTO_TCP || skb->payload == 0 || skb->flow >= h->n_flows)
         return;
     uint32_t start = skb->seq_next - skb->payload;
     uint32_t *hi = &h->flow_seq_hi[skb->flow];
@@ -94,12 +94,6 @@ const struct sim_hist *kern_latency_hist(const struct kern_host *h)
 void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows)
 {
     h->flows = flows;
-}
-
-void kern_set_rps_hook(struct kern_host *h, kern_rps_hook_t hook, void *ctx)
-{
-    h->rps_hook = hook;
-    h->rps_ctx = ctx;
 }
 
 /* sk_data_ready -> sock_def_readable -> wake_up of the blocked reader. */
@@ -209,8 +203,6 @@ void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb
 {
     if (h->rps && kern_rps_receive(h, skb))
         return; /* get_rps_cpu chose a backlog: enqueue_to_backlog took it */
-    if (h->rps_hook && h->rps_hook(h->rps_ctx, skb, h->cpu))
-        return; /* enqueue_to_backlog on the target CPU took it */
     netif_receive_skb_body(h, skb);
 }
 

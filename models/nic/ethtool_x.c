@@ -1,6 +1,7 @@
 /* Parser/printer for `ethtool -x` (ethtool.c: print_indir_table, print_rss_info;
  * kernel side ethtool_get_rxfh, net/ethtool/ioctl.c, Linux 6.12). */
 #include "models/nic/ethtool_x.h"
+#include "models/nic/toeplitz.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -223,14 +224,13 @@ static bool parse_key(struct parser *ps, const char *l, GError **err)
     }
     const char *s = l;
     while (*s) {
-        if (!g_ascii_isxdigit(s[0]) || !g_ascii_isxdigit(s[1]) || (s[2] && s[2] != ':') ||
-            (s[2] == ':' && !s[3]))
+        uint8_t b;
+        if (!nic_hex_byte(s, &b) || (s[2] && s[2] != ':') || (s[2] == ':' && !s[3]))
             return fail(ps, err, "RSS hash key: expected colon-separated hex bytes at column %td",
                         s - l + 1);
         if (t->key_len == NIC_ETHTOOL_X_KEY_MAX)
             return fail(ps, err, "RSS hash key longer than %d bytes", NIC_ETHTOOL_X_KEY_MAX);
-        t->key[t->key_len++] =
-            (uint8_t)(g_ascii_xdigit_value(s[0]) << 4 | g_ascii_xdigit_value(s[1]));
+        t->key[t->key_len++] = b;
         s += s[2] ? 3 : 2;
     }
     return true;

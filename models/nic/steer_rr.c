@@ -138,7 +138,7 @@ static int steer_rr_select(void *st, const struct traffic_pkt *p, const struct s
     struct rr_key k;
     rr_key_of(p, &k);
     uint32_t h = rr_key_hash(&k);
-    bool tcp = p->l4 == 6;
+    bool tcp = p->l4 == IPPROTO_TCP;
     struct rr_slot *e = rr_find(s, &k, h);
     if (e) {
         int q = e->queue;

@@ -123,7 +123,8 @@ static G_GNUC_NO_INLINE bool rss_hash_input(const struct steer_rss *s, const str
 bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, struct steer_ctx *ctx)
 {
     bool l4ok = p->has_ports && !p->frag;
-    if (p->l3 == PKT_L3_IPV4 && !(l4ok && (p->l4 == 6 || (p->l4 == 17 && s->fields.udp4)))) {
+    if (p->l3 == PKT_L3_IPV4 &&
+        !(l4ok && (p->l4 == IPPROTO_TCP || (p->l4 == IPPROTO_UDP && s->fields.udp4)))) {
         /* IPv4 2-tuple (UDP by ixgbe default, other protocols, fragments): the
          * same input bytes as nic_toeplitz_pkt_input, hashed in place */
         ctx->rss_type = NIC_RSS_IPV4;

@@ -56,6 +56,14 @@ const uint8_t *nic_toeplitz_key(const struct nic_toeplitz *t, size_t *len)
     return t->key;
 }
 
+bool nic_hex_byte(const char *s, uint8_t *byte)
+{
+    if (!g_ascii_isxdigit(s[0]) || !g_ascii_isxdigit(s[1]))
+        return false;
+    *byte = (uint8_t)(g_ascii_xdigit_value(s[0]) << 4 | g_ascii_xdigit_value(s[1]));
+    return true;
+}
+
 size_t nic_toeplitz_key_parse(const char *text, const char *where,
                               uint8_t key[NIC_TOEPLITZ_KEY_MAX], GError **err)
 {
@@ -66,7 +74,8 @@ size_t nic_toeplitz_key_parse(const char *text, const char *where,
             s++;
             continue;
         }
-        if (!g_ascii_isxdigit(s[0]) || !g_ascii_isxdigit(s[1])) {
+        uint8_t b;
+        if (!nic_hex_byte(s, &b)) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
                         "%s: RSS key: bad character at offset %td, expected hex bytes "
                         "(\"6d5a..\" or \"6d:5a:..\")",
@@ -79,7 +88,7 @@ size_t nic_toeplitz_key_parse(const char *text, const char *where,
                         NIC_TOEPLITZ_KEY_MAX, NIC_TOEPLITZ_KEY_MIN, NIC_TOEPLITZ_KEY_MAX);
             return 0;
         }
-        key[n++] = (uint8_t)(g_ascii_xdigit_value(s[0]) << 4 | g_ascii_xdigit_value(s[1]));
+        key[n++] = b;
         s += 2;
     }
     if (n < NIC_TOEPLITZ_KEY_MIN) {
@@ -146,10 +155,10 @@ size_t nic_toeplitz_pkt_input(const struct traffic_pkt *p, const struct nic_rss_
     }
     bool l4ok = p->has_ports && !p->frag;
     bool ports = false;
-    if (l4ok && p->l4 == 6) {
+    if (l4ok && p->l4 == IPPROTO_TCP) {
         ports = true;
         *type = v4 ? NIC_RSS_IPV4_TCP : NIC_RSS_IPV6_TCP;
-    } else if (l4ok && p->l4 == 17 && (v4 ? f->udp4 : f->udp6)) {
+    } else if (l4ok && p->l4 == IPPROTO_UDP && (v4 ? f->udp4 : f->udp6)) {
         ports = true;
         *type = v4 ? NIC_RSS_IPV4_UDP : NIC_RSS_IPV6_UDP;
     } else {

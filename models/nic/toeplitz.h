@@ -47,6 +47,10 @@ void nic_toeplitz_free(struct nic_toeplitz *t);
 /* Borrowed key bytes; *len receives the length. */
 const uint8_t *nic_toeplitz_key(const struct nic_toeplitz *t, size_t *len);
 
+/* Two hex digits at s as one byte (the one hex reader of RSS keys: a scenario's
+ * key and an ethtool -x dump's "RSS hash key:" line); false when not hex. */
+bool nic_hex_byte(const char *s, uint8_t *byte);
+
 /* Parse "6d5a56da..." or "6d:5a:56:da:..." into key[NIC_TOEPLITZ_KEY_MAX];
  * returns the length or 0 with an error naming `where`. */
 size_t nic_toeplitz_key_parse(const char *text, const char *where,

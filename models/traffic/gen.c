@@ -166,7 +166,7 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
     out->flow = top->flow + 1;
     out->tcp_seq = f->tcp_seq;
     out->ts_ns = f->next_ns;
-    if (out->l4 == 6 && f->k == 0) { /* TCP handshake opener, minimum frame */
+    if (out->l4 == IPPROTO_TCP && f->k == 0) { /* TCP handshake opener, minimum frame */
         out->tcp_flags = PKT_TCP_SYN;
         out->payload_len = 0;
         out->wire_len = MAX(ETH_MIN_FRAME, gr->hdr_len + ETH_FCS_LEN) - ETH_FCS_LEN;
@@ -175,7 +175,7 @@ bool traffic_gen_next(struct traffic_gen *g, struct traffic_pkt *out)
         uint32_t size = gr->sizes[gr->n_sizes == 1 ? 0 : sim_rng_below(&gr->rng, gr->n_sizes)];
         out->wire_len = size - ETH_FCS_LEN;
         out->payload_len = size - ETH_FCS_LEN - gr->hdr_len;
-        if (out->l4 == 6) {
+        if (out->l4 == IPPROTO_TCP) {
             out->tcp_flags = PKT_TCP_ACK;
             f->tcp_seq += out->payload_len;
         }
@@ -421,7 +421,7 @@ static bool parse_template(const struct flowspec *fs, const char *path, struct t
         return key_fail(err, path, "dmac", "expected a MAC address aa:bb:cc:dd:ee:ff");
     t->l3 = family == 4 ? PKT_L3_IPV4 : PKT_L3_IPV6;
     t->ethertype = family == 4 ? 0x0800 : 0x86dd;
-    t->l4 = proto == 1 ? 6 : 17;
+    t->l4 = proto == 1 ? IPPROTO_TCP : IPPROTO_UDP;
     t->sport = (uint16_t)sport;
     t->dport = (uint16_t)dport;
     t->has_ports = 1;

@@ -5,6 +5,7 @@
 #ifndef NICSTEER_TRAFFIC_PKT_H
 #define NICSTEER_TRAFFIC_PKT_H
 
+#include <netinet/in.h> /* IPPROTO_TCP, IPPROTO_UDP: the values of pkt.l4 */
 #include <stdbool.h>
 #include <stdint.h>
 

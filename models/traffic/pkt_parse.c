@@ -5,26 +5,20 @@
 
 #include <string.h>
 
-#define ETH_HLEN        14
-#define ETH_P_IP        0x0800
-#define ETH_P_IPV6      0x86dd
-#define ETH_P_8021Q     0x8100
-#define ETH_P_8021AD    0x88a8
-#define ETH_P_QINQ1     0x9100
-#define VLAN_HLEN       4
-#define VLAN_MAX_DEPTH  2
-#define SLL_HLEN        16
-#define SLL2_HLEN       20
-#define IPPROTO_HOPOPTS 0
-#define IPPROTO_TCP     6
-#define IPPROTO_UDP     17
-#define IPPROTO_ROUTING 43
-#define IPPROTO_FRAG6   44
-#define IPPROTO_DSTOPTS 60
-#define IPPROTO_SCTP    132
-#define IPV6_HLEN       40
-#define TCP_MIN_HLEN    20
-#define UDP_HLEN        8
+#define ETH_HLEN       14
+#define ETH_P_IP       0x0800
+#define ETH_P_IPV6     0x86dd
+#define ETH_P_8021Q    0x8100
+#define ETH_P_8021AD   0x88a8
+#define ETH_P_QINQ1    0x9100
+#define VLAN_HLEN      4
+#define VLAN_MAX_DEPTH 2
+#define SLL_HLEN       16
+#define SLL2_HLEN      20
+#define IPPROTO_FRAG6  IPPROTO_FRAGMENT
+#define IPV6_HLEN      40
+#define TCP_MIN_HLEN   20
+#define UDP_HLEN       8
 
 static uint16_t rd16(const uint8_t *p)
 {

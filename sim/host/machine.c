@@ -143,7 +143,7 @@ static void request_frame(struct sim_machine *m, unsigned flow, uint64_t at, str
     p->wire_len = hdr + bytes < 60 ? 60 : hdr + bytes;
     p->tcp_seq = m->seq[flow];
     m->seq[flow] += bytes;
-    if (p->l4 == 6)
+    if (p->l4 == IPPROTO_TCP)
         p->tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH;
 }
 
