@@ -62,6 +62,7 @@ static bool wake_setup(struct replay *p, GError **err)
     for (int i = 0; i < nt; i++)
         tids[i] = th[i].tid;
     p->wake = val_wake_model_new(p->ncpus, p->o->topo, tids, (unsigned)nt, &allowed, p->o->keep);
+    val_wake_model_set_kernel(p->wake, val_bundle_kernel_version(p->b));
     g_free(tids);
     return true;
 }

@@ -1,10 +1,14 @@
 /* Replays receiver wake-ups through cpus_select_task_rq_fair() (try_to_wake_up() ->
  * select_task_rq(), kernel/sched/core.c and fair.c, Linux 6.12). The snapshot is what the trace
  * tells: a CPU is idle while swapper/N (pid 0) runs on it (nr_running 0), else busy with one
- * nice-0 task; one LLC spans all CPUs. */
+ * nice-0 task; one LLC spans all CPUs. A receiver that blocked while another task kept its
+ * CPU busy stays queued there, sched_delayed, until that CPU goes idle (DELAY_DEQUEUE, 6.12+):
+ * woken before, it is requeued where it is (ttwu_runnable()), never placed. */
 #include "validate/wake_model.h"
 
+#include "models/kernel/kversion.h"
 #include "models/sched/fair.h"
+#include "models/sched/wake.h"
 
 #define NET_RX_SOFTIRQ 3 /* include/linux/interrupt.h */
 
@@ -13,6 +17,7 @@ struct rx_thread {
     bool on_rq;            /* running or preempted: ttwu_runnable(), no placement */
     int pending;           /* model CPU chosen at sched_waking, -1 none */
     int pending_prev;      /* task_cpu() at sched_waking */
+    int delayed;           /* CPU it blocked on with others still running there, -1 none */
 };
 
 struct val_wake_model {
@@ -27,6 +32,7 @@ struct val_wake_model {
     struct rx_thread *th;
     unsigned ntids;
     struct val_wake_stats st;
+    bool delay_dequeue; /* the host's kernel has DELAY_DEQUEUE (6.12+) */
 };
 
 struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology *topo,
@@ -54,8 +60,10 @@ struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology 
         if (allowed)
             m->th[i].task.allowed = *allowed;
         m->th[i].pending = -1;
+        m->th[i].delayed = -1;
     }
     val_agree_init(&m->st.agree, keep);
+    m->delay_dequeue = true;
     return m;
 }
 
@@ -72,6 +80,11 @@ void val_wake_model_free(struct val_wake_model *m)
     g_free(m->th);
     val_agree_clear(&m->st.agree);
     g_free(m);
+}
+
+void val_wake_model_set_kernel(struct val_wake_model *m, unsigned kernel_version)
+{
+    m->delay_dequeue = kernel_version >= KERN_VERSION(6, 12);
 }
 
 const struct val_wake_stats *val_wake_model_stats(const struct val_wake_model *m)
@@ -113,7 +126,7 @@ static struct cpus_task *waker_task(struct val_wake_model *m, int pid, int cpu)
  * select_task_rq_fair() with the waker = what runs on the CPU logging sched_waking. */
 static int place(struct val_wake_model *m, struct rx_thread *t, const struct val_trace_event *ev)
 {
-    if (t->on_rq)
+    if (t->on_rq || cpus_ttwu_runnable_delayed(t->delayed == t->task.cpu))
         return t->task.cpu;
     if (t->task.recent_used_cpu < 0)
         t->task.recent_used_cpu = t->task.cpu;
@@ -147,6 +160,7 @@ static void on_wakeup(struct val_wake_model *m, struct rx_thread *t,
     val_agree_add(&m->st.agree, model, actual, (uint64_t)t->task.pid, ev->line);
     t->task.cpu = actual; /* follow the real host from here */
     t->on_rq = true;
+    t->delayed = -1;
 }
 
 static void on_switch(struct val_wake_model *m, const struct val_trace_event *ev)
@@ -157,6 +171,8 @@ static void on_switch(struct val_wake_model *m, const struct val_trace_event *ev
         t->task.last_ran_ns = (int64_t)ev->ts_ns;
         /* preempted (state R) stays on the run queue; S/D sleep */
         t->on_rq = ev->u.sw.prev_state[0] == 'R';
+        t->delayed =
+            cpus_dequeue_delays(m->delay_dequeue, !t->on_rq, ev->u.sw.next_pid != 0) ? ev->cpu : -1;
     }
     t = find(m, ev->u.sw.next_pid);
     if (t) {
@@ -164,6 +180,10 @@ static void on_switch(struct val_wake_model *m, const struct val_trace_event *ev
         t->on_rq = true;
     }
     set_curr(m, ev->cpu, ev->u.sw.next_pid);
+    if (ev->u.sw.next_pid == 0) /* the idle pick dequeued every delayed task of the CPU */
+        for (unsigned i = 0; i < m->ntids; i++)
+            if (m->th[i].delayed == ev->cpu)
+                m->th[i].delayed = -1;
 }
 
 void val_wake_model_event(struct val_wake_model *m, const struct val_trace_event *ev)

@@ -30,6 +30,8 @@ void val_wake_model_free(struct val_wake_model *m);
 /* One trace event in trace order (cpu in 0..ncpus-1). */
 void val_wake_model_event(struct val_wake_model *m, const struct val_trace_event *ev);
 /* Borrowed; valid until val_wake_model_free. */
+/* The bundle's kernel release (kversion.h): DELAY_DEQUEUE from 6.12 (the default). */
+void val_wake_model_set_kernel(struct val_wake_model *m, unsigned kernel_version);
 const struct val_wake_stats *val_wake_model_stats(const struct val_wake_model *m);
 
 #endif

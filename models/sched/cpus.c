@@ -21,6 +21,7 @@ struct cpus_rq {
     unsigned nr_fifo;      /* queued SCHED_FIFO threads (rt_rq->rt_nr_running) */
     uint64_t min_vruntime; /* cfs_rq->min_vruntime: monotonic */
     bool resched;          /* TIF_NEED_RESCHED set by a wake-up */
+    uint64_t idle_gen;     /* times the CPU picked the idle task (dequeues sched_delayed) */
 };
 
 struct cpus_sched {
@@ -50,6 +51,7 @@ void cpus_sched_cfg_defaults(struct cpus_sched_cfg *c)
         .wakeup_granularity_ns = 1000000, /* sysctl_sched_wakeup_granularity, 1 ms */
         .migration_cost_ns = CPUS_MIGRATION_COST_NS,
         .balance_interval_ns = 4000000, /* sd->balance_interval of an LLC domain, ~4 ms */
+        .delay_dequeue = true,          /* the 6.12 default */
     };
     cpus_migrate_cost_default(&c->refill);
 }
@@ -451,7 +453,11 @@ bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool 
     if (waker_cpu < 0 || waker_cpu >= (int)s->n_cpus)
         waker_cpu = (int)t->cpu;
     unsigned prev = t->cpu, cpu;
-    if (t->policy == CPUS_SCHED_FIFO || cpus_mask_single(&t->task.allowed)) {
+    bool delayed = t->sched_delayed && s->rq[prev].idle_gen == t->delayed_idle_gen;
+    t->sched_delayed = false;
+    if (cpus_ttwu_runnable_delayed(delayed)) {
+        cpu = prev; /* ttwu_runnable(): requeued where it is */
+    } else if (t->policy == CPUS_SCHED_FIFO || cpus_mask_single(&t->task.allowed)) {
         /* select_task_rq(): one allowed CPU never reaches the class's placement */
         cpu = select_rt(t);
         if (cpu != prev)
@@ -487,6 +493,18 @@ void cpus_block(struct cpus_sched *s, unsigned cpu)
     cpus_block_at(s, cpu, s->clock);
 }
 
+/* entity_eligible(): vruntime at or below the queue's load-weighted average (all nice 0
+ * here), taken over the queued CFS entities and t itself. Alone, t is always eligible. */
+static bool entity_eligible(const struct cpus_rq *rq, const struct cpus_thread *t)
+{
+    if (rq->heap_n == 0)
+        return true;
+    long double sum = (long double)t->vruntime;
+    for (unsigned i = 0; i < rq->heap_n; i++)
+        sum += (long double)rq->heap[i]->vruntime;
+    return (long double)t->vruntime * (rq->heap_n + 1) <= sum;
+}
+
 void cpus_block_at(struct cpus_sched *s, unsigned cpu, uint64_t now)
 {
     struct cpus_thread *t = s->rq[cpu].curr;
@@ -497,6 +515,9 @@ void cpus_block_at(struct cpus_sched *s, unsigned cpu, uint64_t now)
         t->task.last_ran_ns = (int64_t)t->exec_start;
         t->state = CPUS_SLEEPING;
         s->rq[cpu].curr = NULL;
+        t->sched_delayed =
+            cpus_dequeue_delays(s->cfg.delay_dequeue, true, !entity_eligible(&s->rq[cpu], t));
+        t->delayed_idle_gen = s->rq[cpu].idle_gen;
     }
 }
 
@@ -604,6 +625,8 @@ struct cpus_thread *cpus_schedule(struct cpus_sched *s, unsigned cpu, uint64_t n
         if (next != prev)
             next->switches_in++;
     }
+    if (!next)
+        rq->idle_gen++; /* pick_next_task() went idle: every sched_delayed task left */
     update_min_vruntime(rq);
     *switched = next != prev;
     return next;

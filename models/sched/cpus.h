@@ -43,6 +43,8 @@ struct cpus_thread {
     struct cpus_task task;       /* what select_task_rq_fair() and the balancer read */
     uint64_t vruntime;           /* se->vruntime, ns at nice 0 */
     uint64_t exec_start;         /* ns: se->exec_start while running */
+    bool sched_delayed;          /* blocked but left queued (DELAY_DEQUEUE) ... */
+    uint64_t delayed_idle_gen;   /* ... until its rq's idle_gen moves past this */
     /* Per-thread results. */
     uint64_t wakeups;    /* try_to_wake_up() that made it runnable */
     uint64_t run_ns;     /* its own work (steps), ns */
@@ -60,6 +62,7 @@ struct cpus_sched_cfg {
     int64_t migration_cost_ns;      /* sysctl_sched_migration_cost: task_hot() window */
     uint64_t balance_interval_ns;   /* periodic balance tick; busy CPUs x16 (0: off) */
     bool ksoftirqd_fifo;            /* chrt -f on ksoftirqd/N */
+    bool delay_dequeue;             /* sched_feat DELAY_DEQUEUE (6.12+; cpus_dequeue_delays) */
 };
 
 /* 6 ms / 3 ms / 1 ms, 0.5 ms cache-hot, 4 ms balance, ksoftirqd SCHED_OTHER. */

@@ -46,6 +46,11 @@ void cpus_try_to_wake_up(const struct cpus_topology *t, const struct cpus_migrat
     out->cpu = cpu;
 }
 
+bool cpus_dequeue_delays(bool delay_dequeue, bool blocking, bool ineligible)
+{
+    return delay_dequeue && blocking && ineligible;
+}
+
 const char *cpus_trace_event_name(enum cpus_trace_event ev)
 {
     static const char *const names[] = {"sched_waking", "sched_migrate_task", "sched_wakeup"};

@@ -42,6 +42,21 @@ void cpus_try_to_wake_up(const struct cpus_topology *t, const struct cpus_migrat
                          struct cpus_migrate_stats *stats, const struct cpus_state *snap,
                          struct cpus_task *p, int waker_cpu, bool sync, struct cpus_wakeup *out);
 
+/* dequeue_entity() with DELAY_DEQUEUE (kernel/sched/fair.c, on by default since 6.12): a
+ * task that blocks while it is not eligible (EEVDF lag < 0) is not dequeued but stays on
+ * its run queue, se->sched_delayed, until it is picked again or its CPU goes idle. The
+ * caller decides eligibility from what it knows: the simulator from vruntime
+ * (entity_eligible()), validate, which sees no vruntime in a trace, from "another task is
+ * still running there" (a reader that ran ahead of the task it shares the CPU with). A task
+ * blocking alone is always eligible and leaves. */
+bool cpus_dequeue_delays(bool delay_dequeue, bool blocking, bool ineligible);
+/* try_to_wake_up() of a sched_delayed task: ttwu_runnable() requeues it where it is
+ * (ENQUEUE_DELAYED), no select_task_rq(), no migration. */
+static inline bool cpus_ttwu_runnable_delayed(bool delayed)
+{
+    return delayed;
+}
+
 const char *cpus_trace_event_name(enum cpus_trace_event ev);
 
 #endif

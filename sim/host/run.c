@@ -4,6 +4,7 @@
 #include "sim/host/scenario.h"
 
 #include "models/app/workload.h"
+#include "models/kernel/kversion.h"
 #include "models/nic/classifier.h"
 #include "models/traffic/gen.h"
 #include "sim/core/err.h"
@@ -107,6 +108,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.sock_of_flow = r->sock_of_flow;
     mc.cpu_of_sock = r->cpu_of_sock;
     mc.sched = sc->sched;
+    mc.sched.delay_dequeue = mc.kp.kernel_version >= KERN_VERSION(6, 12);
     mc.sched.topology = sim_scenario_topology(sc->topology, mc.n_cpus, err);
     if (!mc.sched.topology)
         goto fail;

@@ -91,7 +91,7 @@ fi
 
 # Receiver wake placement (select_task_rq_fair, one LLC, idle = swapper): agreement measured
 # on these bundles minus 0.02, so a regression shows (see README "How validate compares").
-for pair in rps2:0.44 rps-perqueue-xps:0.34 rps-rfs-unpinned:0.37 udp-burst-rps2:0.94 \
+for pair in rps2:0.63 rps-perqueue-xps:0.61 rps-rfs-unpinned:0.59 udp-burst-rps2:0.96 \
     backlog-default:1.0; do
     n=${pair%%:*} min=${pair#*:}
     [ -f "$tmp/$n.json" ] || continue

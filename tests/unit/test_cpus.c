@@ -75,6 +75,33 @@ static void test_cpus_wake_keeps_idle_prev(void)
     cpus_free(s);
 }
 
+/* DELAY_DEQUEUE (6.12): "rx" runs 2 ms on CPU 1 next to "b" that has run nothing, blocks
+ * ahead of b's vruntime (not eligible), so it stays queued, sched_delayed; a sync wake-up
+ * from CPU 0 before CPU 1 went idle requeues it in place (ttwu_runnable), where an earlier
+ * kernel's wake_affine pulls it to the waker. Once CPU 1 has gone idle it has left. */
+static void test_cpus_delayed_dequeue_keeps_an_ineligible_sleeper_in_place(void)
+{
+    for (int delay = 0; delay <= 1; delay++) {
+        struct cpus_sched *s = cpus_new(2, 3000000);
+        struct cpus_sched_cfg c;
+        cpus_sched_cfg_defaults(&c);
+        c.delay_dequeue = delay;
+        cpus_configure(s, &c);
+        running(s, "a", 0, 0);
+        struct cpus_thread *p = free_thread(s, "rx", 1);
+        bool sw;
+        CU_ASSERT_TRUE(cpus_wake(s, p));
+        CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 1, 0, &sw), p);
+        struct cpus_thread *b = cpus_thread_new(s, "b", 1, noop_step, NULL);
+        CU_ASSERT_TRUE(cpus_wake(s, b));
+        cpus_block_at(s, 1, 2000000);
+        CU_ASSERT_PTR_EQUAL(cpus_schedule(s, 1, 2000000, &sw), b);
+        CU_ASSERT_TRUE(cpus_wake_from(s, p, 0, true, 2100000));
+        CU_ASSERT_EQUAL(p->cpu, delay ? 1u : 0u);
+        cpus_free(s);
+    }
+}
+
 /* ksoftirqd as SCHED_FIFO preempts the running CFS thread at once; as SCHED_OTHER with
  * vruntime already ahead it waits for the CFS slice. */
 static void test_cpus_fifo_ksoftirqd_preempts_cfs_thread(void)
@@ -330,6 +357,8 @@ static void test_cpus_pick_order_vruntime_then_enqueue(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"delayed dequeue keeps an ineligible sleeper in place",
+     test_cpus_delayed_dequeue_keeps_an_ineligible_sleeper_in_place},
     {"test_cpus_wake_preempts_idle_and_slices_rotate",
      test_cpus_wake_preempts_idle_and_slices_rotate},
     {"test_cpus_wake_affine_pulls_receiver_to_softirq_cpu_when_prev_busy",

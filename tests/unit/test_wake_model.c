@@ -1,15 +1,18 @@
 /* validate/wake_model.c: receiver wake-ups placed by select_task_rq_fair() on the CPU state the
  * trace shows, compared with sched_wakeup's target_cpu. */
+#include "models/kernel/kversion.h"
 #include "tests/unit/cu_main.h"
 #include "validate/wake_model.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static struct val_wake_model *feed(const char *text, const struct cpus_mask *allowed)
+static struct val_wake_model *feed_on(const char *text, const struct cpus_mask *allowed,
+                                      unsigned kernel)
 {
     int tids[] = {20};
     struct val_wake_model *m = val_wake_model_new(2, NULL, tids, 1, allowed, 4);
+    val_wake_model_set_kernel(m, kernel);
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     struct val_trace_reader *r = val_trace_open_stream(f, "mem.txt");
     struct val_trace_event ev;
@@ -18,6 +21,12 @@ static struct val_wake_model *feed(const char *text, const struct cpus_mask *all
     val_trace_free(r);
     fclose(f);
     return m;
+}
+
+/* Before 6.12 (no DELAY_DEQUEUE): a sleeping reader is always placed anew. */
+static struct val_wake_model *feed(const char *text, const struct cpus_mask *allowed)
+{
+    return feed_on(text, allowed, KERN_VERSION(6, 8));
 }
 
 /* Reader 20 sleeps on CPU 0, CPU 1 goes idle, CPU 0 stays busy with pid 30; a wake-up from
@@ -39,6 +48,39 @@ static void test_wake_model_places_on_idle_cpu_of_llc(void)
     CU_ASSERT_EQUAL(s->agree.agreed, 1);
     CU_ASSERT_EQUAL(s->model_migrations, 1);
     CU_ASSERT_EQUAL(s->trace_migrations, 1);
+    val_wake_model_free(m);
+}
+
+/* 6.12+: reader 20 blocked while pid 30 kept CPU 0 busy, so it stayed queued there,
+ * sched_delayed (dequeue_entity() with DELAY_DEQUEUE); woken before CPU 0 went idle it is
+ * requeued in place by ttwu_runnable(), not placed: the idle CPU 1 is not taken. Once
+ * CPU 0 has gone idle the delayed task has left, and the wake-up is placed again. */
+static const char *WAKE_DELAYED =
+    "  r-20 [000] d..2.  1.000000: sched_switch: prev_comm=r prev_pid=20 prev_prio=120 "
+    "prev_state=S ==> next_comm=w next_pid=30 next_prio=120\n"
+    "  x-40 [001] d..2.  1.000001: sched_switch: prev_comm=x prev_pid=40 prev_prio=120 "
+    "prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+    "  w-30 [000] d..2.  1.000010: sched_waking: comm=r pid=20 prio=120 target_cpu=000\n"
+    "  w-30 [000] d..3.  1.000011: sched_wakeup: comm=r pid=20 prio=120 target_cpu=000\n"
+    "  r-20 [000] d..2.  1.000020: sched_switch: prev_comm=r prev_pid=20 prev_prio=120 "
+    "prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120\n"
+    "  w-30 [001] d..2.  1.000030: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 "
+    "prev_state=R ==> next_comm=w next_pid=30 next_prio=120\n"
+    "  w-30 [001] d..2.  1.000040: sched_waking: comm=r pid=20 prio=120 target_cpu=000\n"
+    "  <idle>-0 [000] dNh2.  1.000041: sched_wakeup: comm=r pid=20 prio=120 target_cpu=000\n";
+
+static void test_wake_model_delayed_reader_is_requeued_in_place(void)
+{
+    struct val_wake_model *m = feed_on(WAKE_DELAYED, NULL, KERN_VERSION(6, 12));
+    const struct val_wake_stats *s = val_wake_model_stats(m);
+    CU_ASSERT_EQUAL(s->count, 2);
+    CU_ASSERT_EQUAL(s->agree.agreed, 2); /* in place, then prev (idle) by wake_affine */
+    CU_ASSERT_EQUAL(s->model_migrations, 0);
+    val_wake_model_free(m);
+    /* The same first wake-up on 6.8 is placed on the idle CPU 1: a disagreement. */
+    m = feed_on(WAKE_DELAYED, NULL, KERN_VERSION(6, 8));
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->agree.agreed, 1);
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->model_migrations, 1);
     val_wake_model_free(m);
 }
 
@@ -84,6 +126,8 @@ static void test_wake_model_skips_unknown_and_keeps_runnable(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"test_wake_model_delayed_reader_is_requeued_in_place",
+     test_wake_model_delayed_reader_is_requeued_in_place},
     {"test_wake_model_places_on_idle_cpu_of_llc", test_wake_model_places_on_idle_cpu_of_llc},
     {"test_wake_model_lists_disagreement_with_line", test_wake_model_lists_disagreement_with_line},
     {"test_wake_model_skips_unknown_and_keeps_runnable",
