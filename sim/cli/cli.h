@@ -31,6 +31,8 @@ int sim_cli_check(int argc, char **argv);
 int sim_cli_bench(int argc, char **argv);
 int sim_cli_steer(int argc, char **argv);
 int sim_cli_validate(int argc, char **argv);
+int sim_cli_sweep(int argc, char **argv);
+int sim_cli_collect(int argc, char **argv);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

@@ -7,7 +7,14 @@
 
 int sim_cli_check(int argc, char **argv)
 {
+    gchar **sets = NULL;
+    GOptionEntry entries[] = {
+        {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+         "Change the scenario first: PATH a JSON pointer, VALUE JSON (repeatable)", "PATH=VALUE"},
+        G_OPTION_ENTRY_NULL,
+    };
     GOptionContext *ctx = g_option_context_new("SCENARIO - validate a scenario file");
+    g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = SIM_EXIT_OK;
     if (!sim_cli_parse(ctx, &argc, &argv, "check")) {
         rc = SIM_EXIT_USAGE;
@@ -15,7 +22,7 @@ int sim_cli_check(int argc, char **argv)
         rc = sim_cli_fail("check", SIM_EXIT_USAGE, "expected one SCENARIO file (see --help)");
     } else {
         GError *err = NULL;
-        struct sim_scenario *sc = sim_scenario_load(argv[1], &err);
+        struct sim_scenario *sc = sim_scenario_load_set(argv[1], sets, &err);
         if (sc)
             printf("ok\n");
         else
@@ -23,5 +30,6 @@ int sim_cli_check(int argc, char **argv)
         sim_scenario_free(sc);
     }
     g_option_context_free(ctx);
+    g_strfreev(sets);
     return rc;
 }

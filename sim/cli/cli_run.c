@@ -2,6 +2,8 @@
  * [--timeline-ms MS]`: check DIR, simulate, write the result directory
  * atomically (with timeline.json when asked), print the mpstat table. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sim/cli/cli.h"
 #include "sim/host/engine.h"
@@ -13,12 +15,35 @@
  * 120 in the file): a few simulated ms of a busy 16-CPU host. */
 #define TIMELINE_MAX_EVENTS 2000000
 
+/* summary.json's "provenance": enough to make the run again (scenario file and the
+ * sha256 of the effective scenario, seed, engine, the --set list). */
+static json_t *run_provenance(const char *path, const struct sim_scenario *sc, uint64_t seed,
+                              enum sim_engine_kind kind, char *const *sets)
+{
+    char *text = json_dumps(sim_scenario_json(sc), JSON_SORT_KEYS | JSON_COMPACT);
+    gchar *sha = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+    free(text);
+    char *base = g_path_get_basename(path);
+    json_t *set = json_array();
+    for (char *const *s = sets; s && *s; s++)
+        json_array_append_new(set, json_string(*s));
+    json_t *p =
+        json_pack("{s:s, s:s, s:I, s:s, s:o}", "scenario_file", base, "scenario_sha256", sha,
+                  "seed", (json_int_t)seed, "engine", sim_engine_name(kind), "set", set);
+    g_free(base);
+    g_free(sha);
+    return p;
+}
+
 int sim_cli_run(int argc, char **argv)
 {
     gint64 seed = G_MININT64; /* not given: the scenario's /seed */
     char *out = NULL, *engine = NULL;
     double timeline_ms = 0;
-    gboolean force = FALSE;
+    gboolean force = FALSE, print_scenario = FALSE, quiet = FALSE;
+    gchar **sets = NULL;
+    char *scn_text = NULL;
+    json_t *prov = NULL;
     struct sim_out *o = NULL;
     struct sim_timeline *tl = NULL;
     char *tl_json = NULL;
@@ -34,6 +59,14 @@ int sim_cli_run(int argc, char **argv)
          "their namesakes, every other file stays",
          NULL},
         {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "percpu (default) or window", "NAME"},
+        {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+         "Change the scenario before the run: PATH a JSON pointer (/nic/rx_queues), VALUE "
+         "JSON (8, \"fffe\", [\"rss\"]); checked like the file; repeatable",
+         "PATH=VALUE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+         "Print nothing on success (no mpstat table); the results are in DIR", NULL},
+        {"print-scenario", 0, 0, G_OPTION_ARG_NONE, &print_scenario,
+         "Print the effective scenario (after --set) as JSON and exit", NULL},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
          "Also write timeline.json (Chrome trace events, opens in Perfetto): IRQ, softirq, "
          "NAPI poll and thread slices per CPU for the first MS simulated ms",
@@ -69,7 +102,14 @@ int sim_cli_run(int argc, char **argv)
         rc = sim_cli_fail("run", SIM_EXIT_USAGE, "--timeline-ms: expected 0 to 3600000 ms");
         goto out;
     }
-    sc = sim_scenario_load(argv[1], &err);
+    sc = sim_scenario_load_set(argv[1], sets, &err);
+    if (sc) {
+        scn_text = json_dumps(sim_scenario_json(sc), JSON_SORT_KEYS | JSON_INDENT(2));
+        if (print_scenario) {
+            printf("%s\n", scn_text);
+            goto out;
+        }
+    }
     /* The output is checked (and its temporary made) before the run, so a bad
      * --out costs nothing. */
     if (sc)
@@ -91,23 +131,27 @@ int sim_cli_run(int argc, char **argv)
     }
     struct sim_result res;
     sim_machine_result(sim_run_machine(run), &res);
+    prov = run_provenance(argv[1], sc, seed != G_MININT64 ? (uint64_t)seed : sim_scenario_seed(sc),
+                          kind, sets);
+    res.provenance = prov;
     res.input_warning = sim_run_warning(run);
     if (res.input_warning)
         g_printerr("nicsteer run: warning: %s\n", res.input_warning);
-    struct sim_report_extra extra = {.name = "timeline.json"};
+    struct sim_report_extra extra[2] = {{"scenario.json", scn_text, strlen(scn_text)},
+                                        {.name = "timeline.json"}};
     if (tl) {
-        tl_json = sim_timeline_json(tl, &extra.len);
-        extra.data = tl_json;
+        tl_json = sim_timeline_json(tl, &extra[1].len);
+        extra[1].data = tl_json;
         if (sim_timeline_truncated(tl))
             g_printerr("nicsteer run: timeline.json stops at %zu slices (the cap); ask for fewer "
                        "--timeline-ms\n",
                        sim_timeline_events(tl));
     }
-    bool wrote = sim_report_write_to(o, &res, &extra, tl ? 1 : 0, &err);
+    bool wrote = sim_report_write_to(o, &res, extra, tl ? 2 : 1, &err);
     o = NULL;
     if (!wrote) {
         rc = sim_cli_fail_error("run", err);
-    } else {
+    } else if (!quiet) {
         char *table = sim_report_mpstat_text(&res);
         fputs(table, stdout);
         g_free(table);
@@ -116,6 +160,9 @@ int sim_cli_run(int argc, char **argv)
 out:
     sim_out_abort(o);
     g_free(tl_json);
+    free(scn_text);
+    json_decref(prov);
+    g_strfreev(sets);
     sim_timeline_free(tl);
     sim_run_free(run);
     sim_scenario_free(sc);

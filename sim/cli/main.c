@@ -15,6 +15,8 @@ const struct sim_cli_cmd sim_cli_cmds[] = {
      sim_cli_bench},
     {"steer", "RX queue of every packet of a capture under a steering config", sim_cli_steer},
     {"validate", "replay a capture bundle: model vs host RX queue/CPU agreement", sim_cli_validate},
+    {"sweep", "Run a scenario over axes x seeds (GNU parallel, or a Slurm array)", sim_cli_sweep},
+    {"collect", "One table of a sweep's runs (CSV: axes, seed, headline metrics)", sim_cli_collect},
     {NULL, NULL, NULL},
 };
 

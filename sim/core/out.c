@@ -112,6 +112,30 @@ static bool write_marker(const char *dir, GPtrArray *names, bool pending)
 
 /* ABSENT, EMPTY, OURS (every entry a regular file its marker lists) or
  * FOREIGN, with `*first` the first entry that is not ours. */
+static enum dir_state classify(const char *dir, char **first);
+
+/* A listed entry is nicsteer's: a regular file, or a directory (sim_out_reserve) that is
+ * itself an output of nicsteer's or empty. */
+static bool entry_ours(const char *dir, const char *n, GHashTable *names)
+{
+    if (!names)
+        return false;
+    if (strcmp(n, SIM_OUT_MARKER) != 0 && !g_hash_table_contains(names, n))
+        return false;
+    char *p = g_build_filename(dir, n, NULL);
+    GStatBuf sb;
+    bool ok = false;
+    if (g_lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        ok = true;
+    } else if (g_lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && strcmp(n, SIM_OUT_MARKER) != 0) {
+        char *inner = NULL;
+        ok = classify(p, &inner) != DIR_FOREIGN;
+        g_free(inner);
+    }
+    g_free(p);
+    return ok;
+}
+
 static enum dir_state classify(const char *dir, char **first)
 {
     GDir *d = g_dir_open(dir, 0, NULL);
@@ -121,12 +145,7 @@ static enum dir_state classify(const char *dir, char **first)
     enum dir_state st = DIR_EMPTY;
     const char *n;
     while (st != DIR_FOREIGN && (n = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(dir, n, NULL);
-        GStatBuf sb;
-        bool file = g_lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-        g_free(p);
-        bool ours =
-            names && file && (strcmp(n, SIM_OUT_MARKER) == 0 || g_hash_table_contains(names, n));
+        bool ours = entry_ours(dir, n, names);
         st = ours ? DIR_OURS : DIR_FOREIGN;
         if (!ours)
             *first = g_strdup(n);
@@ -151,7 +170,11 @@ static void remove_ours(const char *dir)
     g_hash_table_iter_init(&it, names);
     while (g_hash_table_iter_next(&it, &k, NULL)) {
         char *p = g_build_filename(dir, (char *)k, NULL);
-        g_unlink(p);
+        GStatBuf sb;
+        if (g_lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            remove_ours(p); /* a reserved directory: an output of its own */
+        else
+            g_unlink(p);
         g_free(p);
     }
     g_hash_table_destroy(names);
@@ -424,6 +447,15 @@ static bool put_in_place(struct sim_out *o, GError **err)
     if (st == DIR_OURS)
         return exchange(o);
     return g_rename(o->tmp, o->dir) == 0; /* replaces an empty directory */
+}
+
+bool sim_out_reserve(struct sim_out *o, const char *name, GError **err)
+{
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+        !strcmp(name, SIM_OUT_MARKER))
+        return sim_fail(err, SIM_ERROR_USAGE, "%s: \"%s\" is not a plain name", o->shown, name);
+    g_ptr_array_add(o->names, g_strdup(name));
+    return true;
 }
 
 bool sim_out_commit(struct sim_out *o, GError **err)

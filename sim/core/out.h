@@ -38,6 +38,11 @@ struct sim_out *sim_out_begin(const char *dir, unsigned flags, GError **err);
 bool sim_out_write(struct sim_out *o, const char *name, const char *data, gssize len, GError **err);
 /* JSON with sorted keys, 2-space indent, trailing newline. */
 bool sim_out_write_json(struct sim_out *o, const char *name, const json_t *j, GError **err);
+/* List `name` (a plain name) as nicsteer's without writing it: a directory a later
+ * nicsteer command fills with an output of its own (a sweep's runs). Such a directory
+ * counts as nicsteer's while it is empty or itself a nicsteer output, and is removed with
+ * the output that lists it. */
+bool sim_out_reserve(struct sim_out *o, const char *name, GError **err);
 /* Put the new output in place (replacing an older nicsteer output). Frees `o`;
  * on failure the old DIR is untouched and no temporary is left. */
 bool sim_out_commit(struct sim_out *o, GError **err);

@@ -130,6 +130,9 @@ struct sim_result {
     uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
     /* The input was only partly used (a cut capture), borrowed; NULL = whole. */
     const char *input_warning;
+    /* Where the run came from (scenario file and sha256, seed, engine, --set list),
+     * written as summary.json's "provenance"; borrowed, NULL = none. */
+    const struct json_t *provenance;
 };
 
 #endif

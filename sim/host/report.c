@@ -177,6 +177,8 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "threads", threads);
     sim_version_stamp(root, 1);
     json_object_set_new(root, "partial", json_boolean(r->input_warning != NULL));
+    if (r->provenance)
+        json_object_set_new(root, "provenance", json_deep_copy(r->provenance));
     json_t *warnings = json_array();
     if (r->input_warning)
         json_array_append_new(warnings, json_string(r->input_warning));

@@ -827,9 +827,19 @@ struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name
 
 struct sim_scenario *sim_scenario_load(const char *path, GError **err)
 {
+    return sim_scenario_load_set(path, NULL, err);
+}
+
+struct sim_scenario *sim_scenario_load_set(const char *path, char *const *sets, GError **err)
+{
     json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
     if (!root)
         return NULL;
+    for (char *const *s = sets; s && *s; s++)
+        if (!sim_json_set(root, *s, err)) {
+            json_decref(root);
+            return NULL;
+        }
     char *dir = g_path_get_dirname(path);
     struct sim_scenario *sc = sim_scenario_from_json(root, path, dir, err);
     g_free(dir);
@@ -847,6 +857,11 @@ void sim_scenario_free(struct sim_scenario *sc)
     g_free(sc->name);
     g_free(sc->base_dir);
     g_free(sc);
+}
+
+const json_t *sim_scenario_json(const struct sim_scenario *sc)
+{
+    return sc->root;
 }
 
 uint64_t sim_scenario_seed(const struct sim_scenario *sc)

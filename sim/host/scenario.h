@@ -17,6 +17,11 @@ struct sim_scenario *sim_scenario_load(const char *path, GError **err);
 /* Same from an in-memory JSON document (borrowed); `name` prefixes errors. */
 struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
                                             const char *base_dir, GError **err);
+/* sim_scenario_load with PATH=VALUE assignments applied first (sim_json_set; NULL-ended,
+ * NULL = none): what `run --set` and `check --set` check and simulate. */
+struct sim_scenario *sim_scenario_load_set(const char *path, char *const *sets, GError **err);
+/* The effective scenario document (after --set; borrowed). */
+const json_t *sim_scenario_json(const struct sim_scenario *sc);
 void sim_scenario_free(struct sim_scenario *sc);
 
 uint64_t sim_scenario_seed(const struct sim_scenario *sc);
