@@ -198,17 +198,20 @@ static json_t *index_json(GPtrArray *runs, const json_t *spec, const char *base)
     return j;
 }
 
+/* The job array: task i runs line i of jobs.txt. Slurm's own log goes nowhere: a file in
+ * DIR would be one nicsteer did not write (a failed task shows in sacct and in its missing
+ * result directory). */
 static char *slurm_text(const char *dir, unsigned n)
 {
-    return g_strdup_printf(
-        "#!/bin/bash\n"
-        "# Slurm job array of this sweep: sbatch %s/sweep.sbatch (outputs on a shared path).\n"
-        "#SBATCH --job-name=nicsteer-sweep\n"
-        "#SBATCH --array=1-%u\n"
-        "#SBATCH --output=%s/slurm-%%A_%%a.log\n"
-        "set -euo pipefail\n"
-        "sed -n \"${SLURM_ARRAY_TASK_ID}p\" %s/jobs.txt | bash\n",
-        dir, n, dir, dir);
+    return g_strdup_printf("#!/bin/bash\n"
+                           "# Slurm job array of this sweep: sbatch %s/sweep.sbatch (DIR on a "
+                           "path every node shares).\n"
+                           "#SBATCH --job-name=nicsteer-sweep\n"
+                           "#SBATCH --array=1-%u\n"
+                           "#SBATCH --output=/dev/null\n"
+                           "set -euo pipefail\n"
+                           "sed -n \"${SLURM_ARRAY_TASK_ID}p\" %s/jobs.txt | bash\n",
+                           dir, n, dir);
 }
 
 /* Every run checked (schema, contradictions) before any starts. */

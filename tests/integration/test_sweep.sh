@@ -2,7 +2,8 @@
 # nicsteer sweep / collect / run --set: a 2 x 2 x 2 sweep runs through GNU parallel and each
 # run is byte for byte `nicsteer run BASE --set ... --seed S` made alone; collect gives one
 # row per run with the axes as columns, the same bytes twice; a second sweep resumes; a user's
-# directory is refused; --emit slurm writes a job array of the same lines.
+# directory is refused; --emit slurm writes a job array of the same lines (run on a real
+# single-node Slurm by test_sweep_slurm.sh).
 # Args: <nicsteer binary> <source dir>.
 set -u
 bin=$(realpath "$1"); src=$(cd "$2" && pwd)
@@ -73,10 +74,5 @@ err=$("$bin" check "$src/scenarios/default.json" --set /cpus=four 2>&1); st=$?
 err=$("$bin" run "$src/scenarios/default.json" --set cpus=2 --out "$tmp/x" 2>&1); st=$?
 [ "$st" = 2 ] || fail "run --set without a pointer: exit $st ($err)"
 [ "$("$bin" run "$src/scenarios/default.json" --set /cpus=2 --print-scenario | jq .cpus)" = 2 ] || fail "--print-scenario"
-if command -v sbatch >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "note: slurm present; the single-node Slurm test is not written yet"
-else
-    echo "SKIP (part): no single-node Slurm test here (slurm-wlm not installed or not root)"
-fi
 echo "$fails failed"
 [ "$fails" = 0 ]
