@@ -3,7 +3,7 @@
 (from summary.json, the same numbers as mpstat.txt) and the NAPI poll-size
 histogram (napi_poll.hist: polls by work done, 0..weight).
 
-    python3 notebooks-data/plot_results.py RUN_DIR OUT.png
+    /usr/bin/python3 notebooks-data/plot_results.py RUN_DIR OUT.png
 
 Needs only the standard library to read the data; matplotlib to draw.
 """
@@ -50,7 +50,7 @@ def import_pyplot():
         import matplotlib
     except ImportError:
         sys.exit("plot_results.py: matplotlib is not installed "
-                 "(pip install matplotlib, or apt-get install python3-matplotlib)")
+                 "(Debian: apt-get install python3-matplotlib; run with /usr/bin/python3)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
@@ -72,12 +72,15 @@ def plot(run_dir, out_png):
     ax_cpu.set_ylim(0, 100)
     ax_cpu.set_xticks(cpus)
     ax_cpu.set_title("CPU time per CPU (mpstat)")
-    ax_cpu.legend(loc="upper right")
+    # outside the bars: on 16 CPUs a legend inside covered CPUs 13-15
+    ax_cpu.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
 
     work, counts, napi = napi_hist(summary)
     ax_napi.bar(work, counts, width=1.0, color="tab:green")
     ax_napi.set_xlabel("packets per napi_poll (work)")
-    ax_napi.set_ylabel("polls")
+    ax_napi.set_ylabel("polls (log)")
+    if any(counts):
+        ax_napi.set_yscale("log")  # a few full polls next to thousands of small ones
     ax_napi.set_title("NAPI poll size: %d polls, mean %.2f, %d full"
                       % (napi["polls"], napi["mean_work"], napi["full"]))
 

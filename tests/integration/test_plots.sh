@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The plots: notebooks-data/plot_results.ipynb executes (jupyter nbconvert --execute) on a run
+# and an 18-run sweep it makes itself, writing run.png and sweep.png under the build tree;
+# plot_sweep.py names a missing column. Debian's /usr/bin/python3 with python3-matplotlib,
+# python3-pandas, jupyter-nbconvert, python3-ipykernel (what .ci/setup installs); skipped
+# with the reason otherwise. Args: <nicsteer binary> <source dir>.
+set -u
+bin=$(realpath "$1"); src=$(cd "$2" && pwd)
+py=/usr/bin/python3
+$py -c 'import matplotlib, pandas, ipykernel' 2>/dev/null ||
+    { echo "SKIP: $py lacks matplotlib/pandas/ipykernel (Debian: python3-matplotlib python3-pandas python3-ipykernel)"; exit 77; }
+command -v jupyter-nbconvert >/dev/null || { echo "SKIP: jupyter-nbconvert not installed"; exit 77; }
+command -v parallel >/dev/null || { echo "SKIP: GNU parallel not installed"; exit 77; }
+plots=$(dirname "$bin")/plots
+rm -rf "$plots" && mkdir -p "$plots"
+fails=0
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+(cd "$src/notebooks-data" && NICSTEER_BIN=$bin NICSTEER_PLOT_DIR=$plots \
+    jupyter-nbconvert --to notebook --execute plot_results.ipynb --output "$plots/executed.ipynb" \
+    >"$plots/nbconvert.log" 2>&1) || { fail "notebook did not execute:"; tail -20 "$plots/nbconvert.log"; }
+for p in run.png sweep.png; do
+    [ "$(head -c 8 "$plots/$p" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] &&
+        [ "$(stat -c %s "$plots/$p")" -gt 10000 ] || fail "$p missing or not a PNG"
+done
+[ "$(grep -c ',ok,' "$plots/sweep.csv")" = 18 ] || fail "the notebook's sweep: $(grep -c ',ok,' "$plots/sweep.csv") runs ok of 18"
+err=$($py "$src/notebooks-data/plot_sweep.py" "$plots/sweep.csv" "$plots/x.png" --x /nope --series /nic/steering/chain 2>&1)
+[ $? -ne 0 ] && case "$err" in *"has no column /nope"*) ;; *) false ;; esac || fail "plot_sweep.py bad column: '$err'"
+echo "$fails failed (plots in $plots)"
+[ "$fails" = 0 ]
