@@ -281,6 +281,7 @@ struct kern_cpu_stats {
     uint64_t processed, dropped, time_squeeze, received_rps;
     uint64_t softirq_restarts_exhausted;
     uint64_t ctx_switches;
+    uint64_t softirqs[NR_SOFTIRQS]; /* /proc/softirqs: vectors handled (kstat_incr_softirqs) */
 };
 const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu);
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu);

@@ -77,6 +77,9 @@ static void softirq_pass(struct kern_host *h, struct kern_cpu *k)
 {
     k->ds_run = k->softirq_pending;
     k->softirq_pending = 0;
+    /* handle_softirqs(): kstat_incr_softirqs_this_cpu() for each pending vector it runs */
+    for (uint32_t run = k->ds_run; run; run &= run - 1)
+        k->st.softirqs[__builtin_ctz(run)]++;
     if (k->ds_run) /* the pass is charged to its first vector (timeline label) */
         k->cur_vec = (unsigned)__builtin_ctz(k->ds_run);
     kern_charge(h, h->c.softirq_pass);

@@ -8,6 +8,8 @@
 
 #include "sim/core/stats.h"
 
+#define SIM_NR_SOFTIRQS 10 /* NR_SOFTIRQS: HI TIMER NET_TX NET_RX BLOCK IRQ_POLL ... RCU */
+
 /* Per-CPU time split the way mpstat/proc/stat account it. */
 struct sim_cpu_result {
     uint64_t usr_ns;  /* application threads in user mode */
@@ -27,8 +29,10 @@ struct sim_cpu_result {
     uint64_t ctx_switches;
     uint64_t migrations_in;
     /* backlog queue lengths at the end of the run (softnet_stat columns 14, 15) */
-    uint64_t input_qlen;   /* softnet_data.input_pkt_queue */
-    uint64_t process_qlen; /* softnet_data.process_queue */
+    uint64_t input_qlen;                /* softnet_data.input_pkt_queue */
+    uint64_t process_qlen;              /* softnet_data.process_queue */
+    uint64_t softirqs[SIM_NR_SOFTIRQS]; /* /proc/softirqs: each vector handled, bit order */
+    uint64_t ipi_cal, ipi_res;          /* CAL (function call) and RES (reschedule) IPIs taken */
 };
 
 struct sim_queue_result {

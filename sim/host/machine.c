@@ -794,6 +794,10 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         cr->ksoftirqd_ns = st->ksoftirqd_ns;
         cr->softirq_restarts_exhausted = st->softirq_restarts_exhausted;
         cr->ctx_switches = st->ctx_switches;
+        G_STATIC_ASSERT(SIM_NR_SOFTIRQS == NR_SOFTIRQS);
+        memcpy(cr->softirqs, st->softirqs, sizeof cr->softirqs);
+        cr->ipi_cal = kern_irq_count(m->kern, KERN_IRQ_CAL, c);
+        cr->ipi_res = kern_irq_count(m->kern, KERN_IRQ_RES, c);
         struct kern_rps_softnet sn;
         kern_rps_softnet(m->kern, c, &sn);
         cr->flow_limit_count = sn.flow_limit_count;

@@ -293,6 +293,29 @@ static void interrupts_row(GString *s, const struct sim_result *r, unsigned v, i
                            "edge", (int)sizeof(vr->name), vr->name);
 }
 
+/* arch_show_interrupts() (arch/x86/kernel/irq.c) after the device rows: the IPIs the model
+ * sends, "%*s: " then per CPU as the device rows, then the description. The local timer
+ * (LOC) and the others are not modelled, so not printed. */
+static void interrupts_ipi_rows(GString *s, const struct sim_result *r, int prec)
+{
+    static const struct {
+        const char *name, *what;
+        size_t off;
+    } rows[] = {
+        {"RES", "Rescheduling interrupts", offsetof(struct sim_cpu_result, ipi_res)},
+        {"CAL", "Function call interrupts", offsetof(struct sim_cpu_result, ipi_cal)},
+    };
+    bool v613 = r->procfs_kernel >= 613;
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_string_append_printf(s, v613 ? "%*s:" : "%*s: ", prec, rows[i].name);
+        for (unsigned c = 0; c < r->n_cpus; c++) {
+            uint64_t n = *(const uint64_t *)((const char *)&r->cpus[c] + rows[i].off);
+            g_string_append_printf(s, v613 ? " %10u" : "%10u ", (unsigned)(uint32_t)n);
+        }
+        g_string_append_printf(s, "  %s\n", rows[i].what);
+    }
+}
+
 char *sim_report_interrupts_text(const struct sim_result *r)
 {
     int prec = irq_prec(r);
@@ -309,6 +332,29 @@ char *sim_report_interrupts_text(const struct sim_result *r)
     for (unsigned i = 0; i < r->n_vectors; i++)
         interrupts_row(s, r, order[i], prec);
     g_free(order);
+    interrupts_ipi_rows(s, r, prec);
+    return g_string_free(s, FALSE);
+}
+
+/* ---- softirqs.txt ---- */
+
+/* show_softirqs() (fs/proc/softirqs.c): 20 spaces and "CPU%-8d" per CPU, then per vector
+ * "%12s:" and " %10u" per CPU. */
+char *sim_report_softirqs_text(const struct sim_result *r)
+{
+    static const char *const names[SIM_NR_SOFTIRQS] = {"HI",      "TIMER",    "NET_TX",  "NET_RX",
+                                                       "BLOCK",   "IRQ_POLL", "TASKLET", "SCHED",
+                                                       "HRTIMER", "RCU"}; /* softirq_to_name[] */
+    GString *s = g_string_new("                    ");
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        g_string_append_printf(s, "CPU%-8u", c);
+    g_string_append_c(s, '\n');
+    for (unsigned v = 0; v < SIM_NR_SOFTIRQS; v++) {
+        g_string_append_printf(s, "%12s:", names[v]);
+        for (unsigned c = 0; c < r->n_cpus; c++)
+            g_string_append_printf(s, " %10u", (unsigned)(uint32_t)r->cpus[c].softirqs[v]);
+        g_string_append_c(s, '\n');
+    }
     return g_string_free(s, FALSE);
 }
 
@@ -423,6 +469,7 @@ bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
     json_decref(summary);
     ok = ok && write_text(o, "mpstat.txt", sim_report_mpstat_text(r), err);
     ok = ok && write_text(o, "interrupts.txt", sim_report_interrupts_text(r), err);
+    ok = ok && write_text(o, "softirqs.txt", sim_report_softirqs_text(r), err);
     ok = ok && write_text(o, "softnet_stat.txt", sim_report_softnet_text(r), err);
     ok = ok && write_text(o, "queues.csv", sim_report_queues_csv(r), err);
     ok = ok && write_text(o, "flows.csv", sim_report_flows_csv(r), err);

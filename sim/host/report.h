@@ -33,6 +33,8 @@ bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
 
 /* Refuse a result whose counts and arrays disagree (never reads past them). */
 bool sim_report_check(const struct sim_result *r, GError **err);
+/* /proc/softirqs of the run (fs/proc/softirqs.c layout). New string. */
+char *sim_report_softirqs_text(const struct sim_result *r);
 
 /* The pieces, each a new string (g_free) / new reference (json_decref).
  * They assume sim_report_check(r) passed. */

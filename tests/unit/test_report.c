@@ -45,7 +45,8 @@ static struct fixture *fixture_new(void)
                                          .processed = 0x1234,
                                          .dropped = 3,
                                          .time_squeeze = 17,
-                                         .ksoftirqd_ns = 20000000};
+                                         .ksoftirqd_ns = 20000000,
+                                         .ipi_cal = 4};
     f->cpus[1] = (struct sim_cpu_result){.irq_ns = 5000000,
                                          .soft_ns = 5000000,
                                          .idle_ns = 990000000,
@@ -54,7 +55,8 @@ static struct fixture *fixture_new(void)
                                          .received_rps = 250,
                                          .flow_limit_count = 2,
                                          .input_qlen = 5,
-                                         .process_qlen = 3};
+                                         .process_qlen = 3,
+                                         .ipi_cal = 470};
     f->queues[0] = (struct sim_queue_result){5000, 7500000, 12, 1000, 1500, 3, 0, 0};
     f->queues[1] = (struct sim_queue_result){20, 1280, 0, 7, 7, 1, 1, 1};
 
@@ -121,7 +123,28 @@ static void test_report_interrupts_layout_linux_6_12(void)
         t, "           CPU0       CPU1       \n"
            " 40:       1000          0  PCI-MSIX-0000:03:00.0   0-edge      eth0-TxRx-0\n"
            " 41:          0          7  PCI-MSIX-0000:03:00.0   1-edge      eth0-TxRx-1\n"
-           " 42:          1          0  PCI-MSIX-0000:03:00.0   2-edge      eth0\n");
+           " 42:          1          0  PCI-MSIX-0000:03:00.0   2-edge      eth0\n"
+           "RES:          0          0   Rescheduling interrupts\n"
+           "CAL:          4        470   Function call interrupts\n");
+    g_free(t);
+    g_free(f);
+}
+
+/* fs/proc/softirqs.c: 20 spaces, "CPU%-8d" per CPU, "%12s:" and " %10u" per vector. */
+static void test_report_softirqs_layout(void)
+{
+    struct fixture *f = fixture_new();
+    f->cpus[0].softirqs[3] = 1694; /* NET_RX */
+    f->cpus[1].softirqs[4] = 12;   /* BLOCK */
+    char *t = sim_report_softirqs_text(&f->r);
+    char **l = g_strsplit(t, "\n", -1);
+    CU_ASSERT_FATAL(g_strv_length(l) == 12);
+    CU_ASSERT_STRING_EQUAL(l[0], "                    CPU0       CPU1       ");
+    CU_ASSERT_STRING_EQUAL(l[1], "          HI:          0          0");
+    CU_ASSERT_STRING_EQUAL(l[4], "      NET_RX:       1694          0");
+    CU_ASSERT_STRING_EQUAL(l[5], "       BLOCK:          0         12");
+    CU_ASSERT_STRING_EQUAL(l[10], "         RCU:          0          0");
+    g_strfreev(l);
     g_free(t);
     g_free(f);
 }
@@ -140,7 +163,7 @@ static void test_report_interrupts_row_equals_real_virtio_line(void)
     f->r.procfs_kernel = 613;
     char *t = sim_report_interrupts_text(&f->r);
     char **lines = g_strsplit(t, "\n", -1);
-    CU_ASSERT_FATAL(g_strv_length(lines) == 4);
+    CU_ASSERT_FATAL(g_strv_length(lines) == 6); /* header, 2 vectors, RES, CAL, "" */
     CU_ASSERT_STRING_EQUAL(
         lines[2], " 41:       2168          0 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx");
     g_strfreev(lines);
@@ -167,7 +190,9 @@ static void test_report_interrupts_prec_grows_from_nr_irqs_1000(void)
     t = sim_report_interrupts_text(&f->r);
     CU_ASSERT_STRING_EQUAL(
         t, "            CPU0       CPU1       \n"
-           "1000:       1000          0  PCI-MSIX-0000:03:00.0    0-edge      eth0-TxRx-0\n");
+           "1000:       1000          0  PCI-MSIX-0000:03:00.0    0-edge      eth0-TxRx-0\n"
+           " RES:          0          0   Rescheduling interrupts\n"
+           " CAL:          4        470   Function call interrupts\n");
     g_free(t);
     g_free(f);
 }
@@ -318,9 +343,9 @@ static unsigned count_entries(const char *dir)
     return n;
 }
 
-static const char *const files[] = {"summary.json",     "mpstat.txt", "interrupts.txt",
-                                    "softnet_stat.txt", "queues.csv", "flows.csv",
-                                    "threads.csv"};
+static const char *const files[] = {"summary.json", "mpstat.txt",       "interrupts.txt",
+                                    "softirqs.txt", "softnet_stat.txt", "queues.csv",
+                                    "flows.csv",    "threads.csv"};
 
 static void test_report_write_creates_all_files_byte_identical_across_runs(void)
 {
@@ -438,6 +463,7 @@ static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"test_report_softirqs_layout", test_report_softirqs_layout},
     {"mpstat layout matches sysstat Average block",
      test_report_mpstat_layout_matches_sysstat_average_block},
     {"mpstat zero time prints zeros", test_report_mpstat_zero_time_prints_zeros_not_nan},
