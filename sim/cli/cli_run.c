@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/host/engine.h"
 #include "sim/host/report.h"
 #include "sim/host/scenario.h"
@@ -14,6 +15,11 @@
 /* A timeline holds at most this many slices (about 40 bytes each in memory,
  * 120 in the file): a few simulated ms of a busy 16-CPU host. */
 #define TIMELINE_MAX_EVENTS 2000000
+
+static void progress_tick(void *ctx, uint64_t now_ns, uint64_t end_ns)
+{
+    sim_cli_progress_update(ctx, (double)now_ns / 1e9, (double)end_ns / 1e9, "simulated s");
+}
 
 /* summary.json's "provenance": enough to make the run again (scenario file and the
  * sha256 of the effective scenario, seed, engine, the --set list). */
@@ -40,7 +46,7 @@ int sim_cli_run(int argc, char **argv)
     gint64 seed = G_MININT64; /* not given: the scenario's /seed */
     char *out = NULL, *engine = NULL;
     double timeline_ms = 0;
-    gboolean force = FALSE, print_scenario = FALSE, quiet = FALSE;
+    gboolean force = FALSE, print_scenario = FALSE, quiet = FALSE, progress = FALSE;
     gchar **sets = NULL;
     char *scn_text = NULL;
     json_t *prov = NULL;
@@ -65,6 +71,8 @@ int sim_cli_run(int argc, char **argv)
          "PATH=VALUE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
          "Print nothing on success (no mpstat table); the results are in DIR", NULL},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+         "Show the progress line on stderr even when it is not a terminal (e.g. in logs)", NULL},
         {"print-scenario", 0, 0, G_OPTION_ARG_NONE, &print_scenario,
          "Print the effective scenario (after --set) as JSON and exit", NULL},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
@@ -125,7 +133,12 @@ int sim_cli_run(int argc, char **argv)
         struct kern_observer obs = sim_timeline_observer(tl);
         sim_machine_observe(sim_run_machine(run), &obs);
     }
-    if (!sim_engine_run(sim_run_machine(run), kind, sim_scenario_link_mbps(sc), &err)) {
+    struct sim_cli_progress pr;
+    sim_cli_progress_init(&pr, "run", progress, quiet);
+    sim_engine_set_progress(progress_tick, &pr);
+    bool ran = sim_engine_run(sim_run_machine(run), kind, sim_scenario_link_mbps(sc), &err);
+    sim_cli_progress_end(&pr);
+    if (!ran) {
         rc = sim_cli_fail_error("run", err);
         goto out;
     }

@@ -47,6 +47,22 @@ struct actor_arg {
     int me; /* CPU index, or n_cpus = NIC */
 };
 
+static sim_engine_progress_fn progress_fn;
+static void *progress_ctx;
+
+void sim_engine_set_progress(sim_engine_progress_fn fn, void *ctx)
+{
+    progress_fn = fn;
+    progress_ctx = ctx;
+}
+
+/* The progress hook at window boundaries that are a multiple of its step. */
+static void tell_progress(const struct engine_run *r, uint64_t w)
+{
+    if (progress_fn && w % SIM_ENGINE_PROGRESS_NS == 0)
+        progress_fn(progress_ctx, w, sim_machine_end(r->m));
+}
+
 static double ns_to_s(uint64_t ns)
 {
     return (double)ns / 1e9;
@@ -80,6 +96,7 @@ static void window_actor(int argc, char **argv)
     uint64_t end = sim_machine_end(r->m), t;
     for (uint64_t w = SIM_ENGINE_WINDOW_NS;; w += SIM_ENGINE_WINDOW_NS) {
         sim_machine_run_until(r->m, w);
+        tell_progress(r, w);
         if (sim_machine_next(r->m, &t) == SIM_OWNER_DONE || w >= end)
             break;
         sleep_to(w);
@@ -107,6 +124,9 @@ static void sync_clock(struct engine_run *r, uint64_t t)
     if (start <= r->clock_ns)
         return;
     sg_actor_sleep_until(ns_to_s(start));
+    for (uint64_t w = r->clock_ns - r->clock_ns % SIM_ENGINE_PROGRESS_NS + SIM_ENGINE_PROGRESS_NS;
+         w <= start; w += SIM_ENGINE_PROGRESS_NS)
+        tell_progress(r, w);
     r->clock_ns = start;
     r->st.sleeps++;
 }

@@ -32,6 +32,12 @@ char *sim_platform_xml(unsigned n_cpus, unsigned link_mbps);
 
 /* Run the machine to its end under SimGrid. SimGrid keeps one engine per
  * process: a second call in the same process fails. */
+/* Told the simulated time every SIM_ENGINE_PROGRESS_NS of it (both engines, at the same
+ * model times; outputs do not depend on it). Optional: NULL = none. Set before the run. */
+#define SIM_ENGINE_PROGRESS_NS 10000000 /* 10 ms */
+typedef void (*sim_engine_progress_fn)(void *ctx, uint64_t now_ns, uint64_t end_ns);
+void sim_engine_set_progress(sim_engine_progress_fn fn, void *ctx);
+
 bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned link_mbps,
                     GError **err);
 

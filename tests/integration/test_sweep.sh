@@ -74,5 +74,15 @@ err=$("$bin" check "$src/scenarios/default.json" --set /cpus=four 2>&1); st=$?
 err=$("$bin" run "$src/scenarios/default.json" --set cpus=2 --out "$tmp/x" 2>&1); st=$?
 [ "$st" = 2 ] || fail "run --set without a pointer: exit $st ($err)"
 [ "$("$bin" run "$src/scenarios/default.json" --set /cpus=2 --print-scenario | jq .cpus)" = 2 ] || fail "--print-scenario"
+# The progress line: on stderr with --progress (here not a TTY), never on stdout; none
+# without it when stderr is not a terminal; nothing at all with --quiet.
+"$bin" run "$src/scenarios/default.json" --progress --out "$tmp/pg" >"$tmp/pg.out" 2>"$tmp/pg.err"
+grep -q 'nicsteer run: .* / 0.05 simulated s' "$tmp/pg.err" || fail "--progress: stderr '$(cat "$tmp/pg.err")'"
+grep -q 'simulated s' "$tmp/pg.out" && fail "progress on stdout"
+"$bin" run "$src/scenarios/default.json" --out "$tmp/pg" 2>"$tmp/pg2.err" >/dev/null
+[ -s "$tmp/pg2.err" ] && fail "a progress line without a TTY or --progress: $(cat "$tmp/pg2.err")"
+[ -z "$("$bin" run "$src/scenarios/default.json" --progress --quiet --out "$tmp/pg" 2>&1)" ] ||
+    fail "--quiet printed something"
+
 echo "$fails failed"
 [ "$fails" = 0 ]
