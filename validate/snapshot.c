@@ -303,6 +303,7 @@ struct val_softnet *val_softnet_parse(const char *text, const char *source, GErr
     char **lines = g_strsplit(text, "\n", -1);
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct val_softnet_row));
     bool ok = true;
+    int first_line = 0; /* of the first row, whose column count the others must have */
     for (int i = 0; ok && lines[i]; i++) {
         char **tok = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
         uint32_t v[15];
@@ -326,6 +327,15 @@ struct val_softnet *val_softnet_parse(const char *text, const char *source, GErr
             ok = fail(err, source, i + 1, "expected 11, 13 or 15 hex columns");
             break;
         }
+        /* one kernel's softnet_seq_show() prints every row alike; a row without
+         * the CPU column among rows with it would be credited to the wrong CPU */
+        if (rows->len && n != g_array_index(rows, struct val_softnet_row, 0).ncols) {
+            ok = fail(err, source, i + 1, "%d hex columns, expected %d like line %d", n,
+                      g_array_index(rows, struct val_softnet_row, 0).ncols, first_line);
+            break;
+        }
+        if (!rows->len)
+            first_line = i + 1;
         struct val_softnet_row r = {0};
         r.ncols = n;
         r.processed = v[0];

@@ -109,8 +109,8 @@ static void finish_block(struct parser *ps)
     t->n_entries = ps->entries->len;
     t->entry = (int32_t *)g_array_free(ps->entries, FALSE);
     ps->entries = NULL;
-    if (ps->after_dots)
-        t->trailing_elision = true;
+    if (ps->after_dots) /* "..." after the last row: the rest of the table is unknown */
+        t->trailing_elision = t->partial = true;
     ps->t = NULL;
     ps->sec = SEC_NONE;
 }
@@ -166,6 +166,9 @@ static bool parse_row(struct parser *ps, const char *l, GError **err)
     if (ps->short_row)
         return fail(ps, err, "row %u follows a row of fewer than 8 entries, expected 8 per row",
                     idx);
+    /* a "..." before the very next index elided nothing: still complete */
+    if (ps->after_dots && idx > ps->next_index)
+        t->partial = true;
     int32_t unknown = NIC_ETHTOOL_X_UNKNOWN;
     while (ps->entries->len < idx)
         g_array_append_val(ps->entries, unknown);
@@ -273,8 +276,7 @@ static bool parse_line(struct parser *ps, const char *l, GError **err)
         if (strcmp(l, "...") == 0) {
             if (ps->rows == 0)
                 return fail(ps, err, "\"...\" before the first row, expected row 0");
-            ps->t->partial = true;
-            ps->after_dots = true;
+            ps->after_dots = true; /* partial only if the next row skips entries */
             return true;
         }
         if (strcmp(l, UNSUPPORTED) == 0 && ps->rows == 0) {

@@ -252,6 +252,39 @@ static void test_ethtool_x_rows_must_have_ethtool_shape(void)
     g_free(t);
 }
 
+/* A "..." between rows 0-7 and 8-15 elides nothing: the table is complete, a
+ * RETA can be built from it, and it prints (without the "...") and parses
+ * back to the same table (found by fuzz_ethtool_x: it was marked partial,
+ * its reprint was not). */
+static void test_ethtool_x_dots_eliding_nothing_is_complete(void)
+{
+    const char *t = "RX flow hash indirection table for eth0 with 2 RX ring(s):\n"
+                    "    0:      0     1     0     1     0     1     0     1\n"
+                    "...\n"
+                    "    8:      1     0     1     0     1     0     1     0\n";
+    struct nic_ethtool_x *x = nic_ethtool_x_parse(t, "dump.txt", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    const struct nic_ethtool_x_table *tab = nic_ethtool_x_table(x, 0);
+    CU_ASSERT_FALSE(tab->partial);
+    CU_ASSERT_FALSE(tab->trailing_elision);
+    CU_ASSERT_EQUAL(tab->n_entries, 16);
+    CU_ASSERT_EQUAL(tab->known, 16);
+    struct nic_reta *r = nic_ethtool_x_to_reta(tab, "dump.txt", NULL);
+    CU_ASSERT_PTR_NOT_NULL(r);
+    CU_ASSERT_EQUAL(r ? nic_reta_entry(r, 8) : 99, 1);
+    nic_reta_free(r);
+    char *printed = nic_ethtool_x_print(tab);
+    struct nic_ethtool_x *y = nic_ethtool_x_parse(printed, "reprint", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    const struct nic_ethtool_x_table *u = nic_ethtool_x_table(y, 0);
+    CU_ASSERT_EQUAL(u->partial, tab->partial);
+    CU_ASSERT_EQUAL(u->n_entries, 16);
+    CU_ASSERT_EQUAL(memcmp(u->entry, tab->entry, 16 * sizeof(int32_t)), 0);
+    nic_ethtool_x_free(y);
+    g_free(printed);
+    nic_ethtool_x_free(x);
+}
+
 /* An empty key section is an error whether the text ends there or the next
  * `ethtool -x` block follows (found by fuzz_ethtool_x: the block before a
  * header printed a title that did not parse back). */
@@ -274,6 +307,8 @@ static CU_TestInfo cases[] = {
     {"test_ethtool_x_malformed_names_line", test_ethtool_x_malformed_names_line},
     {"test_ethtool_x_load_refuses_a_huge_file", test_ethtool_x_load_refuses_a_huge_file},
     {"test_ethtool_x_rows_must_have_ethtool_shape", test_ethtool_x_rows_must_have_ethtool_shape},
+    {"test_ethtool_x_dots_eliding_nothing_is_complete",
+     test_ethtool_x_dots_eliding_nothing_is_complete},
     {"test_ethtool_x_key_title_needs_key_line_before_next_block",
      test_ethtool_x_key_title_needs_key_line_before_next_block},
     CU_TEST_INFO_NULL,

@@ -270,6 +270,32 @@ static void test_snapshot_softnet_rejects_repeated_or_decreasing_cpu(void)
     }
 }
 
+/* One kernel prints every row alike: an 11-column row (no CPU number) after a
+ * 13-column one would be credited to CPU <row index>, i.e. CPU 1 here, whose
+ * own counts the 13-column row said were CPU 2's (found by fuzz_snapshot). */
+static void test_snapshot_softnet_rejects_mixed_cpu_column(void)
+{
+    const char *with_cpu = "00000020 00000000 00000000 00000000 00000000 00000000 00000000 "
+                           "00000000 00000000 00000000 00000000 00000000 00000002\n";
+    const char *without = "00000010 00000000 00000000 00000000 00000000 00000000 00000000 "
+                          "00000000 00000000 00000000 00000000\n";
+    struct {
+        const char *a, *b, *want;
+    } bad[] = {
+        {with_cpu, without, "t: line 2: 11 hex columns, expected 13 like line 1"},
+        {without, with_cpu, "t: line 2: 13 hex columns, expected 11 like line 1"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        char *t = g_strconcat(bad[i].a, bad[i].b, NULL);
+        GError *err = NULL;
+        CU_ASSERT_PTR_NULL(val_softnet_parse(t, "t", &err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+        CU_ASSERT_STRING_EQUAL(err->message, bad[i].want);
+        g_clear_error(&err);
+        g_free(t);
+    }
+}
+
 static void test_snapshot_softnet_delta_wraps_u32(void)
 {
     struct val_softnet *b = val_softnet_parse("ffffffff 00000000 00000000 00000000 00000000 "
@@ -475,6 +501,8 @@ static CU_TestInfo cases[] = {
     {"test_snapshot_softnet_errors_name_source_and_line",
      test_snapshot_softnet_errors_name_source_and_line},
     {"test_snapshot_softnet_delta_wraps_u32", test_snapshot_softnet_delta_wraps_u32},
+    {"test_snapshot_softnet_rejects_mixed_cpu_column",
+     test_snapshot_softnet_rejects_mixed_cpu_column},
     {"test_snapshot_counts_above_u32_are_malformed", test_snapshot_counts_above_u32_are_malformed},
     {"test_snapshot_softnet_rejects_repeated_or_decreasing_cpu",
      test_snapshot_softnet_rejects_repeated_or_decreasing_cpu},
