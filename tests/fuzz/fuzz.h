@@ -5,11 +5,13 @@
 #define NICSTEER_TESTS_FUZZ_H
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/traffic/pkt.h"
 
@@ -35,6 +37,42 @@ static inline bool fuzz_write_file(const char *path, const uint8_t *data, size_t
         return false;
     bool ok = fwrite(data, 1, size, f) == size;
     return fclose(f) == 0 && ok;
+}
+
+/* The target's scratch directory, removed with its files at exit (libFuzzer
+ * exits through exit() after -runs, -max_total_time and each -merge pass).
+ * Under /dev/shm when TMPDIR is unset and it is writable: rewriting a file per
+ * run on ext4 took fuzz_pcap_src from 48,000 to 7,000 executions a second. */
+static char *fuzz_scratch;
+
+static void fuzz_scratch_remove(void)
+{
+    GDir *d = g_dir_open(fuzz_scratch, 0, NULL);
+    for (const char *n; d && (n = g_dir_read_name(d));) {
+        char *p = g_build_filename(fuzz_scratch, n, NULL);
+        g_unlink(p);
+        g_free(p);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(fuzz_scratch);
+}
+
+/* Create the scratch directory ("nicsteer-fuzz-<what>-XXXXXX"); aborts on failure. */
+static inline const char *fuzz_scratch_dir(const char *what)
+{
+    char *tmpl = g_strdup_printf("nicsteer-fuzz-%s-XXXXXX", what);
+    if (!g_getenv("TMPDIR") && access("/dev/shm", W_OK) == 0) {
+        fuzz_scratch = g_build_filename("/dev/shm", tmpl, NULL);
+        if (!g_mkdtemp(fuzz_scratch))
+            g_clear_pointer(&fuzz_scratch, g_free);
+    }
+    if (!fuzz_scratch)
+        fuzz_scratch = g_dir_make_tmp(tmpl, NULL);
+    g_free(tmpl);
+    if (!fuzz_scratch || atexit(fuzz_scratch_remove) != 0)
+        abort();
+    return fuzz_scratch;
 }
 
 /* Abort with a message when a parser broke a promise of its header. */

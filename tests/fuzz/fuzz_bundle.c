@@ -8,14 +8,13 @@
 #include "tests/fuzz/fuzz.h"
 #include "validate/bundle.h"
 
-static char *bundle_dir, *config_path;
+static const char *bundle_dir;
+static char *config_path;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_glib_fatal();
-    bundle_dir = g_dir_make_tmp("nicsteer-fuzz-bundle-XXXXXX", NULL);
-    if (!bundle_dir)
-        abort();
+    bundle_dir = fuzz_scratch_dir("bundle");
     config_path = g_build_filename(bundle_dir, "config.json", NULL);
     static const char *const empty[] = {"trace.txt", "pcap.pcap"};
     for (size_t i = 0; i < G_N_ELEMENTS(empty); i++) {

@@ -13,11 +13,7 @@ static char *scratch_file;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_glib_fatal();
-    char *dir = g_dir_make_tmp("nicsteer-fuzz-pcap-XXXXXX", NULL);
-    if (!dir)
-        abort();
-    scratch_file = g_build_filename(dir, "in.pcap", NULL);
-    g_free(dir);
+    scratch_file = g_build_filename(fuzz_scratch_dir("pcap"), "in.pcap", NULL);
     return 0;
 }
 

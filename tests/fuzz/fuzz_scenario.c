@@ -7,15 +7,13 @@
 #include "sim/host/scenario.h"
 #include "tests/fuzz/fuzz.h"
 
-static char *base_dir;
+static const char *base_dir;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_glib_fatal();
     g_unsetenv("NICSTEER_PLUGIN_PATH");
-    base_dir = g_dir_make_tmp("nicsteer-fuzz-scenario-XXXXXX", NULL);
-    if (!base_dir)
-        abort();
+    base_dir = fuzz_scratch_dir("scenario");
     return 0;
 }
 

@@ -11,17 +11,16 @@
 #define FUZZ_GEN_MAX_FLOWS 65536
 #define FUZZ_GEN_MAX_PKTS  4096
 
-static char *base_dir;
+static const char *base_dir;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_glib_fatal();
     /* a replay names its pcap relative to the scenario: "in.pcap" here */
-    base_dir = g_dir_make_tmp("nicsteer-fuzz-gen-XXXXXX", NULL);
+    base_dir = fuzz_scratch_dir("gen");
     gchar *pcap;
     gsize len;
-    if (!base_dir ||
-        !g_file_get_contents(NICSTEER_SOURCE_DIR "/tests/fuzz/corpus/pcap_src/gnutella-6.pcap",
+    if (!g_file_get_contents(NICSTEER_SOURCE_DIR "/tests/fuzz/corpus/pcap_src/gnutella-6.pcap",
                              &pcap, &len, NULL))
         abort();
     char *dst = g_build_filename(base_dir, "in.pcap", NULL);
