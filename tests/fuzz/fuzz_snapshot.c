@@ -66,8 +66,11 @@ static void softnet(const char *text)
     struct val_softnet *s = val_softnet_parse(text, "fuzz", &err);
     FUZZ_CHECK((s == NULL) == (err != NULL));
     if (s) {
+        /* one kernel's layout for every row, one row per CPU upwards */
         for (int i = 0; i < s->nrows; i++)
-            FUZZ_CHECK(val_softnet_cpu(s, s->rows[i].cpu));
+            FUZZ_CHECK(val_softnet_cpu(s, s->rows[i].cpu) == &s->rows[i] &&
+                       s->rows[i].ncols == s->rows[0].ncols &&
+                       (i == 0 || s->rows[i].cpu > s->rows[i - 1].cpu));
         struct val_softnet *d = val_softnet_delta(s, s, &err);
         FUZZ_CHECK((d == NULL) == (err != NULL));
         for (int i = 0; d && i < d->nrows; i++)
