@@ -29,19 +29,24 @@
 /* `sockets`: > 0 shared round-robin, 0 = one socket and sink thread per flow,
  * < 0 = the line-rate receiver's layout, one SO_REUSEPORT socket per CPU picked
  * by the receiving CPU (reuseport_bpf_cpu) and one pinned sink thread each. */
-static json_t *bench_scenario(double sim_s, int flows, int sockets)
+static json_t *bench_scenario_cpus(double sim_s, int flows, int sockets, int cpus)
 {
     json_t *j = json_pack(
         "{s:s, s:i, s:f, s:i, s:{s:i, s:i, s:i, s:{s:[s], s:{s:i, s:s}}}, s:{s:o},"
         " s:{s:f, s:[{s:i, s:s, s:s, s:i, s:s}]}}",
         "description", "line rate: 10 GbE, 64 B frames, 4096 UDP flows, 16-queue RSS", "seed", 1,
-        "duration_ms", sim_s * 1e3, "cpus", 16, "nic", "rx_queues", 16, "ring_size", 512, "itr_us",
-        20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16", "app",
-        "sockets",
+        "duration_ms", sim_s * 1e3, "cpus", cpus, "nic", "rx_queues", 16, "ring_size", 512,
+        "itr_us", 20, "steering", "chain", "rss", "rss", "reta_size", 128, "reta", "equal 16",
+        "app", "sockets",
         sockets > 0 ? json_integer(sockets) : json_string(sockets < 0 ? "per_cpu" : "per_flow"),
         "traffic", "duration_s", sim_s, "flows", "count", flows, "vary", "src", "proto", "udp",
         "frame_len", 64, "line", "10G");
     return j;
+}
+
+static json_t *bench_scenario(double sim_s, int flows, int sockets)
+{
+    return bench_scenario_cpus(sim_s, flows, sockets, 16);
 }
 
 static double now_s(void)
@@ -183,12 +188,137 @@ static bool bytes_per_flow(int sockets, double *out)
     return ok;
 }
 
+/* One row of the scaling table (#14): the line-rate scenario with one thing
+ * changed. `base` is the index of the row it is compared with (itself for the
+ * reference rows); `max_slowdown` the target wall-time ratio to it (0 = none). */
+struct scale_row {
+    const char *axis, *label;
+    int flows, cpus, sockets, base;
+    double max_slowdown;
+};
+
+static const struct scale_row SCALE_ROWS[] = {
+    {"flows", "4K flows", 4096, 16, -1, 0, 0},
+    {"flows", "64K flows", 65536, 16, -1, 0, 0},
+    {"flows", "1M flows", 1048576, 16, -1, 0, 1.5},
+    {"cpus", "16 CPUs", 4096, 16, -1, 3, 0},
+    {"cpus", "64 CPUs", 4096, 64, -1, 3, 0},
+    {"cpus", "256 CPUs", 4096, 256, -1, 3, 0},
+    {"sockets", "per-CPU sockets", 4096, 16, -1, 6, 0},
+    {"sockets", "per-flow sockets", 4096, 16, 0, 6, 2.0},
+};
+#define N_SCALE_ROWS (sizeof SCALE_ROWS / sizeof SCALE_ROWS[0])
+/* The memory target: peak-RSS slope between 4K and 1M flows. */
+#define MAX_BYTES_PER_FLOW 200.0
+
+/* A row the scenario check refuses (e.g. more CPUs than the model takes)
+ * is reported with the reason, not dropped. */
+static json_t *scale_row_json(const struct scale_row *row, double sim_s, double base_mpps,
+                              const struct engine_stat *st, const struct engine_stat *ref,
+                              const char *error)
+{
+    json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:s}", "axis", row->axis, "label", row->label,
+                          "flows", row->flows, "cpus", row->cpus, "sockets",
+                          row->sockets < 0 ? "per_cpu" : "per_flow");
+    json_object_set_new(j, "sim_time_s", json_real(sim_s));
+    if (error) {
+        json_object_set_new(j, "error", json_string(error));
+        return j;
+    }
+    json_object_set_new(j, "mpps", json_real(st->mpps));
+    json_object_set_new(j, "ratio", json_real(base_mpps > 0 ? st->mpps / base_mpps : 0));
+    json_object_set_new(j, "wall_s", json_real(st->wall_s));
+    json_object_set_new(j, "mpps_cpu", json_real(st->mpps_cpu));
+    json_object_set_new(j, "peak_rss_mb", json_real(st->rss_kb / 1024.0));
+    if (ref && ref != st) {
+        /* CPU seconds, not wall: other load on a shared machine does not count. */
+        double slow = ref->mpps_cpu > 0 && st->mpps_cpu > 0 ? ref->mpps_cpu / st->mpps_cpu : 0;
+        json_object_set_new(j, "slowdown", json_real(slow));
+        if (row->max_slowdown > 0) {
+            json_object_set_new(j, "target_max_slowdown", json_real(row->max_slowdown));
+            json_object_set_new(j, "met", json_boolean(slow > 0 && slow <= row->max_slowdown));
+        }
+    }
+    return j;
+}
+
+/* The scaling rows, each run once on the window engine (the default).
+ * Appends the 4K -> 1M peak-RSS slope as bytes per flow. */
+static json_t *bench_scaling(double sim_s, double base_mpps, double *bpf_1m)
+{
+    json_t *rows = json_array();
+    struct engine_stat st[N_SCALE_ROWS];
+    bool ok[N_SCALE_ROWS];
+    for (size_t i = 0; i < N_SCALE_ROWS; i++) {
+        const struct scale_row *row = &SCALE_ROWS[i];
+        json_t *scn = bench_scenario_cpus(sim_s, row->flows, row->sockets, row->cpus);
+        GError *err = NULL;
+        struct sim_scenario *sc = sim_scenario_from_json(scn, "bench", ".", &err);
+        ok[i] = sc && run_engine(scn, SIM_ENGINE_WINDOW, &st[i]);
+        sim_scenario_free(sc);
+        json_decref(scn);
+        const char *why = ok[i] ? NULL : err ? err->message : "engine run failed";
+        const struct engine_stat *ref = ok[row->base] ? &st[row->base] : NULL;
+        json_array_append_new(rows, scale_row_json(row, sim_s, base_mpps, &st[i], ref, why));
+        g_clear_error(&err);
+    }
+    *bpf_1m = ok[0] && ok[2] ? (st[2].rss_kb - st[0].rss_kb) * 1024.0 /
+                                   (SCALE_ROWS[2].flows - SCALE_ROWS[0].flows)
+                             : -1;
+    return rows;
+}
+
+static void print_scaling(const json_t *rows, double bpf_1m)
+{
+    printf("scaling (window engine, one run each):\n");
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const char *label = json_string_value(json_object_get(r, "label"));
+        const char *error = json_string_value(json_object_get(r, "error"));
+        if (error) {
+            printf("  %-17s refused: %s\n", label, error);
+            continue;
+        }
+        printf("  %-17s %8.2f Mpps  %5.2fx of baseline  %7.1f MB peak", label,
+               json_real_value(json_object_get(r, "mpps")),
+               json_real_value(json_object_get(r, "ratio")),
+               json_real_value(json_object_get(r, "peak_rss_mb")));
+        json_t *slow = json_object_get(r, "slowdown");
+        if (slow)
+            printf("  %.2fx slower (CPU s)", json_real_value(slow));
+        json_t *met = json_object_get(r, "met");
+        if (met)
+            printf(" (target <= %.1fx: %s)",
+                   json_real_value(json_object_get(r, "target_max_slowdown")),
+                   json_is_true(met) ? "met" : "NOT met");
+        printf("\n");
+    }
+    if (bpf_1m >= 0)
+        printf("  bytes per flow, 4K -> 1M flows: %.0f (target <= %.0f: %s)\n", bpf_1m,
+               MAX_BYTES_PER_FLOW, bpf_1m <= MAX_BYTES_PER_FLOW ? "met" : "NOT met");
+}
+
+/* The engine targets (#14 point 4), in simulated Mpps. */
+static double engine_target_mpps(int k)
+{
+    return k == 0 ? 40.0 : 15.0;
+}
+
 int sim_cli_bench(int argc, char **argv)
 {
     gboolean as_json = FALSE;
     gdouble sim_s = 1.0, duration_ms = 0;
     gint runs = 3;
+    gboolean scaling = FALSE;
+    gdouble scaling_s = 0.2;
     GOptionEntry entries[] = {
+        {"scaling", 0, 0, G_OPTION_ARG_NONE, &scaling,
+         "Also the scaling rows: flows 4K/64K/1M, CPUs 16/64/256, per-CPU vs per-flow sockets",
+         NULL},
+        {"scaling-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &scaling_s,
+         "Simulated time of each scaling row (default 0.2)", "S"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print JSON", NULL},
         {"sim-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &sim_s, "Simulated time per run (default 1.0)",
          "S"},
@@ -206,9 +336,10 @@ int sim_cli_bench(int argc, char **argv)
         return SIM_EXIT_USAGE;
     if (duration_ms > 0)
         sim_s = duration_ms / 1e3;
-    if (argc != 1 || !(sim_s > 0) || duration_ms < 0 || runs < 1)
+    if (argc != 1 || !(sim_s > 0) || duration_ms < 0 || runs < 1 || !(scaling_s > 0))
         return sim_cli_fail("bench", SIM_EXIT_USAGE,
-                            "expected no arguments, --sim-seconds > 0 and --runs >= 1");
+                            "expected no arguments, --sim-seconds > 0, --scaling-seconds > 0 "
+                            "and --runs >= 1");
     json_t *scn = bench_scenario(sim_s, BENCH_FLOWS, -1);
     GError *err = NULL;
     double base = 0, bpf = 0, bpf_sock = 0;
@@ -234,20 +365,29 @@ int sim_cli_bench(int argc, char **argv)
         goto out;
     }
     double rss_mb = MAX(es[0].rss_kb, es[1].rss_kb) / 1024.0;
+    double bpf_1m = -1;
+    json_t *rows = scaling ? bench_scaling(scaling_s, base, &bpf_1m) : NULL;
     if (as_json) {
         json_t *engines = json_array();
         for (int k = 0; k < 2; k++)
             json_array_append_new(
                 engines,
-                json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f}", "name",
+                json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b}", "name",
                           sim_engine_name(k == 0 ? SIM_ENGINE_WINDOW : SIM_ENGINE_PERCPU), "mpps",
                           es[k].mpps, "wall_s", es[k].wall_s, "ratio",
                           base > 0 ? es[k].mpps / base : 0, "peak_rss_mb", es[k].rss_kb / 1024.0,
-                          "cpu_s", es[k].cpu_s, "mpps_cpu", es[k].mpps_cpu));
+                          "cpu_s", es[k].cpu_s, "mpps_cpu", es[k].mpps_cpu, "target_mpps",
+                          engine_target_mpps(k), "met", es[k].mpps >= engine_target_mpps(k)));
         json_t *j = json_pack("{s:f, s:o, s:f, s:f, s:f, s:f, s:i, s:i, s:s}", "baseline_mpps",
                               base, "engines", engines, "peak_rss_mb", rss_mb, "bytes_per_flow",
                               bpf, "bytes_per_flow_with_socket", bpf_sock, "sim_time_s", sim_s,
                               "runs", runs, "flows", BENCH_FLOWS, "sockets", "per_cpu");
+        if (rows) {
+            json_object_set_new(j, "scaling", rows);
+            json_object_set_new(j, "bytes_per_flow_1m", json_real(bpf_1m));
+            json_object_set_new(j, "bytes_per_flow_1m_target", json_real(MAX_BYTES_PER_FLOW));
+            rows = NULL;
+        }
         sim_version_stamp(j, 1);
         char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         printf("%s\n", s);
@@ -267,7 +407,10 @@ int sim_cli_bench(int argc, char **argv)
         printf("  peak RSS: %.1f MB; per extra flow: %.0f bytes (sockets shared), %.0f bytes "
                "(own socket + sink thread)\n",
                rss_mb, bpf, bpf_sock);
+        if (rows)
+            print_scaling(rows, bpf_1m);
     }
+    json_decref(rows);
 out:
     json_decref(scn);
     return rc;
