@@ -271,6 +271,34 @@ static void test_trace_tx_and_migrate_events(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(info.why, "skbaddr"));
 }
 
+/* The IPI and nested-interrupt events the NET_RX cost model counts inside a run. */
+static void test_trace_csd_and_interrupt_vector_events(void)
+{
+    struct val_trace_event ev;
+    struct val_line_info info;
+    CU_ASSERT_EQUAL_FATAL(parse("  python3-10274 [000] ..s2. 5747.848875: csd_queue_cpu: cpu=1 "
+                                "callsite=generic_exec_single+0x36/0x150 func=rps_trigger_softirq "
+                                "csd=00000000ef5d9c90",
+                                &ev, &info),
+                          VAL_LINE_EVENT);
+    CU_ASSERT_EQUAL(ev.kind, VAL_EV_CSD_QUEUE_CPU);
+    CU_ASSERT_EQUAL(ev.u.csd.cpu, 1);
+    CU_ASSERT_STRING_EQUAL(ev.u.csd.func, "rps_trigger_softirq");
+    CU_ASSERT_EQUAL(
+        parse("  p-1 [001] d.h.. 5747.848920: call_function_single_entry: vector=251", &ev, &info),
+        VAL_LINE_EVENT);
+    CU_ASSERT_EQUAL(ev.kind, VAL_EV_CALL_FUNCTION_SINGLE_ENTRY);
+    CU_ASSERT_EQUAL(parse("  p-1 [001] d.h.. 1.000001: hrtimer_expire_entry: "
+                          "hrtimer=00000000a now=1 function=tick_nohz_handler",
+                          &ev, &info),
+                    VAL_LINE_EVENT);
+    CU_ASSERT_EQUAL(ev.kind, VAL_EV_HRTIMER_EXPIRE_ENTRY);
+    CU_ASSERT_EQUAL(
+        parse("  p-1 [001] ..s2. 1.000002: csd_queue_cpu: cpu=1 callsite=x", &ev, &info),
+        VAL_LINE_GARBLED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(info.why, "func="));
+}
+
 static struct val_trace_reader *reader_on(const char *text, FILE **f)
 {
     *f = fmemopen((void *)text, strlen(text), "r");
@@ -619,6 +647,7 @@ out:
 }
 
 static CU_TestInfo cases[] = {
+    {"test_trace_csd_and_interrupt_vector_events", test_trace_csd_and_interrupt_vector_events},
     {"test_trace_stream_counts_timestamps_going_backwards",
      test_trace_stream_counts_timestamps_going_backwards},
     {"test_trace_tracefs_rx_entry_fields", test_trace_tracefs_rx_entry_fields},
