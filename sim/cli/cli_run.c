@@ -45,8 +45,8 @@ static json_t *run_provenance(const char *path, const struct sim_scenario *sc, u
 
 /* The scenario with --costs FILE's keys laid over its /costs (FILE checked first, so an error
  * names it), then the --set assignments (sim_json_set), so --set /costs/KEY=V still wins. */
-static struct sim_scenario *load_with_costs(const char *path, const char *costs,
-                                            char *const *sets, GError **err)
+static struct sim_scenario *load_with_costs(const char *path, const char *costs, char *const *sets,
+                                            GError **err)
 {
     if (!costs)
         return sim_scenario_load_set(path, sets, err);
