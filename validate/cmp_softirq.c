@@ -26,7 +26,7 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
     if (p->softirq_in_ksoftirqd[c])
         pc->net_rx_ksoftirqd_ns += dur;
     pc->net_rx_runs++;
-    val_hist_add(p->r->net_rx_us, dur / 1000);
+    val_hist_add(p->r->net_rx_us, dur);
     if (p->backlog_model[c]) {
         uint64_t take = MIN(p->backlog_model[c], (uint64_t)MIN(p->weight, p->budget));
         val_hist_add(p->r->napi_model, take);
@@ -38,8 +38,10 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
 static void softirq_on_event(struct replay *p, const struct val_trace_event *ev)
 {
     int64_t nrx_ns = val_nrx_model_event(p->nrx, ev);
-    if (nrx_ns >= 0)
-        val_hist_add(p->r->net_rx_model_us, (uint64_t)nrx_ns / 1000);
+    if (nrx_ns >= 0) {
+        val_hist_add(p->r->net_rx_model_us, (uint64_t)nrx_ns);
+        p->r->cpus[ev->cpu].model_net_rx_ns += (uint64_t)nrx_ns;
+    }
     if (ev->kind == VAL_EV_SOFTIRQ_ENTRY || ev->kind == VAL_EV_SOFTIRQ_EXIT)
         on_softirq(p, ev);
 }
@@ -47,6 +49,7 @@ static void softirq_on_event(struct replay *p, const struct val_trace_event *ev)
 static bool softirq_setup(struct replay *p, GError **err)
 {
     p->nrx = val_nrx_model_new(p->ncpus, &p->o->cost, val_bundle_rx_dev(p->b));
+    val_nrx_model_record(p->nrx, p->o->nrx_runs);
     return true;
 }
 

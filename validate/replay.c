@@ -38,6 +38,7 @@ void val_replay_opts_init(struct val_replay_opts *o)
     o->match_window_ns = VAL_MATCH_WINDOW_NS;
     o->keep = 20;
     o->topo = NULL;
+    o->nrx_runs = NULL;
     kern_cost_defaults(&o->cost);
 }
 

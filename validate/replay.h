@@ -16,6 +16,8 @@ struct val_replay_opts {
     unsigned keep;                    /* disagreements listed per kind */
     struct kern_cost cost;            /* prices of the NET_RX softirq model (kern_cost_defaults) */
     const struct cpus_topology *topo; /* wake placement topology, borrowed; NULL = one LLC */
+    GArray *nrx_runs;                 /* borrowed: every traced NET_RX run and its operation counts
+                                         (struct val_nrx_run, validate/softirq_model.h) are appended; NULL */
 };
 
 void val_replay_opts_init(struct val_replay_opts *o);

@@ -31,8 +31,9 @@ struct val_report *val_report_new(int ncpus, unsigned keep)
     r->napi_device_model = val_hist_new(65, 1);
     r->irq_model.notes = g_ptr_array_new_with_free_func(g_free);
     r->irq_model.rx_usecs = -1;
-    r->net_rx_us = val_hist_new(2001, 1); /* 0..2 ms, 1 us bins */
-    r->net_rx_model_us = val_hist_new(2001, 1);
+    /* 0..1 ms in 100 ns bins: 1 us bins cannot tell a 2 from a 3 us run */
+    r->net_rx_us = val_hist_new(VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
+    r->net_rx_model_us = val_hist_new(VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
     val_agree_init(&r->wakes.agree, keep);
     r->vectors = g_array_new(FALSE, TRUE, sizeof(struct val_report_vector));
     r->threads = g_array_new(FALSE, TRUE, sizeof(struct val_report_thread));
@@ -135,8 +136,8 @@ static void text_disagreements(GString *s, const char *what, const struct val_ag
 static void text_per_cpu(GString *s, const struct val_report *r)
 {
     g_string_append(s, "per CPU (packets processed; NET_RX softirq time from the trace):\n");
-    g_string_append(s, "  cpu      model      trace    softnet  trace/softnet  NET_RX ms   runs  "
-                       "ksoftirqd  backlog polls  squeeze  drops\n");
+    g_string_append(s, "  cpu      model      trace    softnet  trace/softnet  NET_RX ms  "
+                       "model ms   runs  ksoftirqd  backlog polls  squeeze  drops\n");
     for (int c = 0; c < r->ncpus; c++) {
         const struct val_report_cpu *p = &r->cpus[c];
         char sn[32] = "n/a", rel[32] = "n/a";
@@ -160,9 +161,9 @@ static void text_per_cpu(GString *s, const struct val_report *r)
         g_string_append_printf(
             s,
             "  %3d %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
-            " %10s %14s %10.3f %6" G_GUINT64_FORMAT " %10s %14" G_GUINT64_FORMAT " %8s %6s\n",
+            " %10s %14s %10.3f %9.3f %6" G_GUINT64_FORMAT " %10s %14" G_GUINT64_FORMAT " %8s %6s\n",
             p->cpu, p->model_processed, p->trace_processed, sn, rel, (double)p->net_rx_ns / 1e6,
-            p->net_rx_runs, ks, p->backlog_polls, sq, dr);
+            (double)p->model_net_rx_ns / 1e6, p->net_rx_runs, ks, p->backlog_polls, sq, dr);
     }
 }
 
@@ -219,9 +220,9 @@ static void text_softirq(GString *s, const struct val_report *r)
     const struct val_hist *h = r->net_rx_us, *m = r->net_rx_model_us;
     g_string_append_printf(s,
                            "NET_RX softirq runs (trace): %" G_GUINT64_FORMAT
-                           ", duration us p50 %" G_GUINT64_FORMAT " p99 %" G_GUINT64_FORMAT
-                           " max %" G_GUINT64_FORMAT "\n",
-                           h->count, val_hist_quantile(h, 0.5), val_hist_quantile(h, 0.99), h->max);
+                           ", duration us p50 %.1f p99 %.1f max %.1f\n",
+                           h->count, val_hist_quantile(h, 0.5) / 1e3,
+                           val_hist_quantile(h, 0.99) / 1e3, h->max / 1e3);
     double ks = val_report_softirq_ks(r);
     if (ks < 0) {
         g_string_append(s, "NET_RX softirq runs (model): n/a\n");
@@ -233,11 +234,10 @@ static void text_softirq(GString *s, const struct val_report *r)
         g_snprintf(ratio, sizeof ratio, "%.2f", (double)mp / (double)tp);
     g_string_append_printf(s,
                            "NET_RX softirq runs (model, cost model applied to each run's traced "
-                           "work): p50 %" G_GUINT64_FORMAT " p99 %" G_GUINT64_FORMAT
-                           " us; KS %.4f, median model/trace %s\n"
+                           "work): p50 %.1f p99 %.1f us; KS %.4f, median model/trace %s\n"
                            "  (default costs model a Xeon-class host: a VM trace is expected to "
                            "differ, the ratio says by how much; --costs FILE calibrates)\n",
-                           mp, val_hist_quantile(m, 0.99), ks, ratio);
+                           mp / 1e3, val_hist_quantile(m, 0.99) / 1e3, ks, ratio);
 }
 
 /* "12.3%" of |model - ref| / ref, "n/a" when either side is unknown. */
@@ -463,6 +463,14 @@ static json_t *json_opt(int64_t v)
     return v < 0 ? json_null() : json_integer(v);
 }
 
+/* (model - trace) / trace of a CPU's NET_RX time; null without traced runs. */
+static json_t *json_rel_total(const struct val_report_cpu *p)
+{
+    if (!p->net_rx_ns)
+        return json_null();
+    return json_real(((double)p->model_net_rx_ns - (double)p->net_rx_ns) / (double)p->net_rx_ns);
+}
+
 static json_t *json_per_cpu(const struct val_report *r)
 {
     json_t *arr = json_array();
@@ -481,6 +489,8 @@ static json_t *json_per_cpu(const struct val_report *r)
         json_object_set_new(o, "net_rx_ksoftirqd_ns",
                             json_integer((json_int_t)p->net_rx_ksoftirqd_ns));
         json_object_set_new(o, "net_rx_runs", json_integer((json_int_t)p->net_rx_runs));
+        json_object_set_new(o, "model_net_rx_ns", json_integer((json_int_t)p->model_net_rx_ns));
+        json_object_set_new(o, "model_net_rx_error", json_rel_total(p));
         json_object_set_new(o, "softirqs_net_rx", json_opt(p->softirqs_net_rx));
         json_object_set_new(o, "backlog_polls", json_integer((json_int_t)p->backlog_polls));
         json_array_append_new(arr, o);
@@ -546,13 +556,17 @@ static json_t *json_softirq(const struct val_report *r)
     bool ok = ks >= 0;
     uint64_t mp = val_hist_quantile(r->net_rx_model_us, 0.5),
              tp = val_hist_quantile(r->net_rx_us, 0.5);
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ks_distance",
-                     ok ? json_real(ks) : json_null(), "model_p50_us",
-                     ok ? json_integer((json_int_t)mp) : json_null(), "trace_p50_us",
-                     r->net_rx_us->count ? json_integer((json_int_t)tp) : json_null(),
-                     "median_ratio", ok && tp ? json_real((double)mp / (double)tp) : json_null(),
-                     "model_hist", val_hist_json(r->net_rx_model_us), "trace_hist",
-                     val_hist_json(r->net_rx_us), "net_rx_trace_us", val_hist_json(r->net_rx_us));
+    uint64_t m99 = val_hist_quantile(r->net_rx_model_us, 0.99),
+             t99 = val_hist_quantile(r->net_rx_us, 0.99);
+    bool tr = r->net_rx_us->count > 0;
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ks_distance",
+                     ok ? json_real(ks) : json_null(), "model_p50_ns",
+                     ok ? json_integer((json_int_t)mp) : json_null(), "trace_p50_ns",
+                     tr ? json_integer((json_int_t)tp) : json_null(), "model_p99_ns",
+                     ok ? json_integer((json_int_t)m99) : json_null(), "trace_p99_ns",
+                     tr ? json_integer((json_int_t)t99) : json_null(), "median_ratio",
+                     ok && tp ? json_real((double)mp / (double)tp) : json_null(), "model_hist",
+                     val_hist_json(r->net_rx_model_us), "trace_hist", val_hist_json(r->net_rx_us));
 }
 
 static json_t *json_wakes(const struct val_report *r)

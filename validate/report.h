@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* NET_RX run duration histograms: 10001 bins of 100 ns (0..1 ms, longer runs in the last). */
+#define VAL_NET_RX_BINS   10001
+#define VAL_NET_RX_BIN_NS 100
+
 /* Per CPU: packets processed (__netif_receive_skb_core) by the model, the trace and softnet. */
 struct val_report_cpu {
     int cpu;
@@ -19,6 +23,7 @@ struct val_report_cpu {
     int64_t softnet_processed;          /* softnet_stat column 1 after - before; -1 unknown */
     uint64_t net_rx_ns;                 /* NET_RX softirq_entry -> exit time in the trace */
     uint64_t net_rx_runs;               /* NET_RX softirq runs in the trace */
+    uint64_t model_net_rx_ns;           /* the same runs priced by struct kern_cost */
     int64_t softirqs_net_rx;            /* /proc/softirqs NET_RX after - before; -1 unknown */
     uint64_t backlog_polls;             /* trace napi_poll (no_device) on this CPU */
     uint64_t net_rx_ksoftirqd_ns;       /* part of net_rx_ns run by ksoftirqd/N */
@@ -104,10 +109,10 @@ struct val_report {
     struct val_hist *napi_trace;        /* work per backlog poll in the trace */
     struct val_hist *napi_device;       /* work per NAPI poll of rx_dev in the trace */
     struct val_hist *napi_device_model; /* the same in the NIC/ITR replay (hardware NICs) */
-    struct val_hist *net_rx_us;         /* NET_RX softirq run durations in the trace, 1 us bins */
-    struct val_hist *net_rx_model_us;   /* the same runs priced by struct kern_cost, 1 us bins */
-    uint64_t polls_full;                /* trace backlog polls with work == weight */
-    uint64_t model_drops;               /* packets the model backlog dropped (netdev_max_backlog) */
+    struct val_hist *net_rx_us; /* NET_RX softirq run durations in the trace (ns, 100 ns bins) */
+    struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost (ns, 100 ns) */
+    uint64_t polls_full;              /* trace backlog polls with work == weight */
+    uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
 
     bool irq_applicable; /* rx_dev has hardware queue vectors */
     GArray *vectors;     /* struct val_report_vector */

@@ -40,6 +40,10 @@ static const char *const kind_names[VAL_EV__COUNT] = {
     [VAL_EV_SCHED_WAKEUP] = "sched_wakeup",
     [VAL_EV_SCHED_WAKING] = "sched_waking",
     [VAL_EV_SCHED_MIGRATE_TASK] = "sched_migrate_task",
+    [VAL_EV_CSD_QUEUE_CPU] = "csd_queue_cpu",
+    [VAL_EV_CALL_FUNCTION_SINGLE_ENTRY] = "call_function_single_entry",
+    [VAL_EV_RESCHEDULE_ENTRY] = "reschedule_entry",
+    [VAL_EV_HRTIMER_EXPIRE_ENTRY] = "hrtimer_expire_entry",
     [VAL_EV_SYSCALL_ENTER] = "sys_enter",
 };
 
@@ -342,6 +346,15 @@ static const char *parse_fields(struct val_trace_event *ev, const char *f)
             !kv_int(f, "dest_cpu", &ev->u.wake.dest_cpu))
             return "sched_migrate_task: expected comm= pid= prio= orig_cpu= dest_cpu=";
         return NULL;
+    case VAL_EV_CSD_QUEUE_CPU:
+        if (!kv_int(f, "cpu", &ev->u.csd.cpu) || ev->u.csd.cpu < 0 ||
+            !kv_word(f, "func", ev->u.csd.func, sizeof ev->u.csd.func))
+            return "csd_queue_cpu: expected cpu= callsite= func=";
+        return NULL;
+    case VAL_EV_CALL_FUNCTION_SINGLE_ENTRY:
+    case VAL_EV_RESCHEDULE_ENTRY:
+    case VAL_EV_HRTIMER_EXPIRE_ENTRY:
+        return NULL; /* only their time and CPU are used: an interrupt nested in a run */
     case VAL_EV_SYSCALL_ENTER: {
         /* tracefs "fd: 3" / "fd: 0xb" (older kernels: bare %lx), perf "fd: 0x00000003":
          * syscall arguments are printed in hex in every variant. */

@@ -33,7 +33,11 @@ enum val_ev_kind {
     VAL_EV_SCHED_WAKEUP,       /* u.wake */
     VAL_EV_SCHED_WAKING,
     VAL_EV_SCHED_MIGRATE_TASK,
-    VAL_EV_SYSCALL_ENTER, /* syscalls:sys_enter_<name> for the socket reads (u.sys) */
+    VAL_EV_CSD_QUEUE_CPU,              /* csd:csd_queue_cpu  cpu=%u callsite=%pS func=%ps (u.csd) */
+    VAL_EV_CALL_FUNCTION_SINGLE_ENTRY, /* irq_vectors:call_function_single_entry */
+    VAL_EV_RESCHEDULE_ENTRY,           /* irq_vectors:reschedule_entry */
+    VAL_EV_HRTIMER_EXPIRE_ENTRY,       /* timer:hrtimer_expire_entry */
+    VAL_EV_SYSCALL_ENTER,              /* syscalls:sys_enter_<name> for the socket reads (u.sys) */
     VAL_EV__COUNT
 };
 
@@ -116,6 +120,10 @@ struct val_trace_event {
             int target_cpu;         /* wakeup/waking */
             int orig_cpu, dest_cpu; /* migrate_task */
         } wake;
+        struct {
+            int cpu;                 /* the CPU the call_single_data is queued to */
+            char func[VAL_COMM_LEN]; /* its function: rps_trigger_softirq, sched_ttwu_pending */
+        } csd;
         struct {
             enum val_syscall nr;
             int64_t fd;

@@ -17,11 +17,11 @@ struct cost_field {
 #n, offsetof(struct kern_cost, n)                                                          \
     }
 static const struct cost_field fields[] = {
-    F(hardirq),      F(irq_handler),  F(softirq_pass),     F(net_rx_action), F(napi_poll),
-    F(drv_rx_pkt),   F(gro_pkt),      F(stack_skb),        F(sock_enqueue),  F(wakeup),
-    F(ctx_switch),   F(syscall),      F(copy_ps_per_byte), F(app_per_msg),   F(rps_enqueue),
-    F(ipi_send),     F(ipi_handler),  F(tx_pkt),           F(tx_clean_pkt),  F(sock_remote_read),
-    F(wakeup_local), F(ttwu_pending), F(idle_exit_ns),
+    F(hardirq),      F(irq_handler),  F(softirq_pass),     F(net_rx_action),   F(napi_poll),
+    F(drv_rx_pkt),   F(gro_pkt),      F(stack_skb),        F(sock_enqueue),    F(wakeup),
+    F(ctx_switch),   F(syscall),      F(copy_ps_per_byte), F(app_per_msg),     F(rps_enqueue),
+    F(ipi_send),     F(ipi_handler),  F(tx_pkt),           F(tx_clean_pkt),    F(sock_remote_read),
+    F(wakeup_local), F(ttwu_pending), F(idle_exit_ns),     F(skb_defer_flush),
 };
 #undef F
 
@@ -84,6 +84,64 @@ void kern_cost_defaults(struct kern_cost *c)
      * datacache hitrate by steering kernel processing of packets to the CPU
      * where the application thread consuming the packet is running"). */
     c->sock_remote_read = 300;
+    /* skb_attempt_defer_free() kicks the allocating CPU when its defer list reaches
+     * sysctl_skb_defer_max / 2 = 32 skbs; that CPU's next net_rx_action frees them
+     * (skb_defer_free_flush -> napi_consume_skb): ~100 ns each. */
+    c->skb_defer_flush = 3200;
+    c->n_net_rx_jitter = 0; /* no calibration: every run costs the sum of its operations */
+}
+
+const char *const *kern_cost_names(void)
+{
+    static const char *names[G_N_ELEMENTS(fields) + 1];
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+        names[i] = fields[i].name;
+    return names;
+}
+
+uint32_t *kern_cost_field(struct kern_cost *c, const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+        if (g_strcmp0(fields[i].name, name) == 0)
+            return (uint32_t *)((char *)c + fields[i].off);
+    return NULL;
+}
+
+int64_t kern_cost_jitter(const struct kern_cost *c, double u)
+{
+    if (c->n_net_rx_jitter < 2)
+        return 0;
+    double x = u * (double)(c->n_net_rx_jitter - 1);
+    unsigned i = (unsigned)x;
+    if (i >= c->n_net_rx_jitter - 1)
+        return c->net_rx_jitter_ns[c->n_net_rx_jitter - 1];
+    double f = x - (double)i;
+    return (int64_t)((1.0 - f) * c->net_rx_jitter_ns[i] + f * c->net_rx_jitter_ns[i + 1]);
+}
+
+/* /costs/net_rx_jitter_ns: KERN_COST_JITTER_Q nondecreasing integers (ns, may be < 0). */
+static bool load_jitter(struct kern_cost *c, const json_t *v, const char *path, GError **err)
+{
+    if (!json_is_array(v) || json_array_size(v) != KERN_COST_JITTER_Q) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "%s/net_rx_jitter_ns: expected an array of %d quantiles (ns)", path,
+                    KERN_COST_JITTER_Q);
+        return false;
+    }
+    for (size_t i = 0; i < KERN_COST_JITTER_Q; i++) {
+        const json_t *q = json_array_get(v, i);
+        json_int_t x = json_is_integer(q) ? json_integer_value(q) : 0;
+        if (!json_is_integer(q) || x < -100000000 || x > 100000000 ||
+            (i && x < c->net_rx_jitter_ns[i - 1])) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                        "%s/net_rx_jitter_ns/%zu: expected an integer (ns) >= the previous one",
+                        path, i);
+            return false;
+        }
+        c->net_rx_jitter_ns[i] = (int32_t)x;
+    }
+    c->n_net_rx_jitter = KERN_COST_JITTER_Q;
+    return true;
 }
 
 bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GError **err)
@@ -98,6 +156,15 @@ bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GE
     json_t *val;
     json_object_foreach((json_t *)cfg, key, val)
     {
+        if ((g_strcmp0(key, "calibration") == 0 && json_is_object(val)) ||
+            (g_strcmp0(key, "nicsteer_version") == 0 && json_is_string(val)) ||
+            (g_strcmp0(key, "schema_version") == 0 && json_is_integer(val)))
+            continue; /* provenance written by nicsteer calibrate */
+        if (g_strcmp0(key, "net_rx_jitter_ns") == 0) {
+            if (!load_jitter(c, val, path, err))
+                return false;
+            continue;
+        }
         const struct cost_field *f = NULL;
         for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
             if (g_strcmp0(fields[i].name, key) == 0)

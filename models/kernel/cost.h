@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Quantiles (0, 1/(N-1), ..., 1) of the fitted NET_RX run jitter (nicsteer calibrate). */
+#define KERN_COST_JITTER_Q 41
+
 struct kern_cost {
     uint32_t hardirq;          /* ns: irq entry/exit (common_interrupt, irq_enter/irq_exit, EOI) */
     uint32_t irq_handler;      /* ns: ixgbe_msix_clean_rings + napi_schedule_irqoff */
@@ -37,6 +40,13 @@ struct kern_cost {
     uint32_t tx_clean_pkt; /* ns: ixgbe_clean_tx_irq per completed descriptor (unmap, free) */
     uint32_t sock_remote_read; /* ns: recvmsg of an skb queued by another CPU's softirq (the skb,
                                   its data and the receive queue's lines miss in this cache) */
+    uint32_t skb_defer_flush;  /* ns: skb_defer_free_flush() in net_rx_action of a list another
+                                  CPU kicked (skb_attempt_defer_free -> trigger_rx_softirq IPI) */
+    /* ns: what a NET_RX run took beyond the sum of its priced operations, as quantiles of the
+       residuals of a calibration (cache state, VM exits, tracing); n_net_rx_jitter 0 = none,
+       else KERN_COST_JITTER_Q nondecreasing values, possibly negative. */
+    int32_t net_rx_jitter_ns[KERN_COST_JITTER_Q];
+    unsigned n_net_rx_jitter;
 };
 
 /* Documented defaults (see cost.c for the reasoning). */
@@ -44,5 +54,11 @@ void kern_cost_defaults(struct kern_cost *c);
 /* Override from the scenario's /costs object (keys = field names, integers
  * >= 0). Errors name the JSON path. NULL cfg = keep defaults. */
 bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GError **err);
+/* The NET_RX jitter at quantile u in [0, 1), interpolated between the fitted quantiles;
+ * 0 when there are none. */
+int64_t kern_cost_jitter(const struct kern_cost *c, double u);
+/* Names of the integer cost keys (NULL-terminated) and the address of one in c. */
+const char *const *kern_cost_names(void);
+uint32_t *kern_cost_field(struct kern_cost *c, const char *name);
 
 #endif

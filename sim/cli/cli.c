@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "sim/core/err.h"
+#include "sim/core/file.h"
 
 bool sim_cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *sub)
 {
@@ -34,4 +35,16 @@ int sim_cli_fail_error(const char *sub, GError *err)
     sim_cli_fail(sub, status, "%s", err ? err->message : "unknown error");
     g_clear_error(&err);
     return status;
+}
+
+bool sim_cli_load_costs(const char *path, struct kern_cost *c, GError **err)
+{
+    json_t *j = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    if (!j)
+        return false;
+    char *where = g_strdup_printf("%s: ", path);
+    bool ok = kern_cost_load(c, j, where, err);
+    g_free(where);
+    json_decref(j);
+    return ok;
 }

@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "models/kernel/cost.h"
+
 #define SIM_EXIT_OK    0
 #define SIM_EXIT_INPUT 1
 #define SIM_EXIT_USAGE 2
@@ -33,6 +35,11 @@ int sim_cli_steer(int argc, char **argv);
 int sim_cli_validate(int argc, char **argv);
 int sim_cli_sweep(int argc, char **argv);
 int sim_cli_collect(int argc, char **argv);
+int sim_cli_calibrate(int argc, char **argv);
+
+/* --costs FILE: a JSON /costs object (nicsteer calibrate's output, or hand-written) applied
+ * over c with the checks of a scenario's /costs; errors name FILE and the key. */
+bool sim_cli_load_costs(const char *path, struct kern_cost *c, GError **err);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

@@ -1,4 +1,4 @@
-/* `nicsteer run SCENARIO [--seed N] [--out DIR] [--force] [--engine window|percpu]
+/* `nicsteer run SCENARIO [--seed N] [--out DIR] [--force] [--engine window|percpu] [--costs F]
  * [--timeline-ms MS]`: check DIR, simulate, write the result directory
  * atomically (with timeline.json when asked), print the mpstat table. */
 #include <stdio.h>
@@ -7,6 +7,8 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
+#include "sim/core/file.h"
+#include "sim/core/jsonval.h"
 #include "sim/host/engine.h"
 #include "sim/host/report.h"
 #include "sim/host/scenario.h"
@@ -41,10 +43,45 @@ static json_t *run_provenance(const char *path, const struct sim_scenario *sc, u
     return p;
 }
 
+/* The scenario with --costs FILE's keys laid over its /costs (FILE checked first, so an error
+ * names it), then the --set assignments (sim_json_set), so --set /costs/KEY=V still wins. */
+static struct sim_scenario *load_with_costs(const char *path, const char *costs, char *const *sets,
+                                            GError **err)
+{
+    if (!costs)
+        return sim_scenario_load_set(path, sets, err);
+    struct kern_cost check;
+    kern_cost_defaults(&check);
+    if (!sim_cli_load_costs(costs, &check, err))
+        return NULL;
+    json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
+    json_t *c = root ? sim_file_load_json(costs, JSON_REJECT_DUPLICATES, err) : NULL;
+    struct sim_scenario *sc = NULL;
+    if (c && json_is_object(root)) {
+        json_t *mine = json_object_get(root, "costs");
+        if (json_is_object(mine))
+            json_object_update(mine, c);
+        else
+            json_object_set(root, "costs", c);
+        bool ok = true;
+        for (char *const *s = sets; ok && s && *s; s++)
+            ok = sim_json_set(root, *s, err);
+        char *dir = g_path_get_dirname(path);
+        if (ok)
+            sc = sim_scenario_from_json(root, path, dir, err);
+        g_free(dir);
+    } else if (c) {
+        sc = sim_scenario_load_set(path, sets, err); /* not an object: the loader's own error */
+    }
+    json_decref(c);
+    json_decref(root);
+    return sc;
+}
+
 int sim_cli_run(int argc, char **argv)
 {
     gint64 seed = G_MININT64; /* not given: the scenario's /seed */
-    char *out = NULL, *engine = NULL;
+    char *out = NULL, *engine = NULL, *costs = NULL;
     double timeline_ms = 0;
     gboolean force = FALSE, print_scenario = FALSE, quiet = FALSE, progress = FALSE;
     gchar **sets = NULL;
@@ -75,6 +112,10 @@ int sim_cli_run(int argc, char **argv)
          "Show the progress line on stderr even when it is not a terminal (e.g. in logs)", NULL},
         {"print-scenario", 0, 0, G_OPTION_ARG_NONE, &print_scenario,
          "Print the effective scenario (after --set) as JSON and exit", NULL},
+        {"costs", 0, 0, G_OPTION_ARG_FILENAME, &costs,
+         "CPU costs JSON (a /costs object, e.g. nicsteer calibrate's output) over the "
+         "scenario's",
+         "FILE"},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
          "Also write timeline.json (Chrome trace events, opens in Perfetto): IRQ, softirq, "
          "NAPI poll and thread slices per CPU for the first MS simulated ms",
@@ -110,7 +151,7 @@ int sim_cli_run(int argc, char **argv)
         rc = sim_cli_fail("run", SIM_EXIT_USAGE, "--timeline-ms: expected 0 to 3600000 ms");
         goto out;
     }
-    sc = sim_scenario_load_set(argv[1], sets, &err);
+    sc = load_with_costs(argv[1], costs, sets, &err);
     if (sc) {
         scn_text = json_dumps(sim_scenario_json(sc), JSON_SORT_KEYS | JSON_INDENT(2));
         if (print_scenario) {
@@ -181,6 +222,7 @@ out:
     sim_scenario_free(sc);
     g_free(out);
     g_free(engine);
+    g_free(costs);
     g_option_context_free(ctx);
     return rc;
 }

@@ -83,19 +83,6 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
     return ok ? SIM_EXIT_OK : sim_cli_fail_error(SUB, err);
 }
 
-/* --costs FILE: the same keys and checks as a scenario's /costs (kern_cost_load). */
-static bool load_costs(const char *path, struct kern_cost *c, GError **err)
-{
-    json_t *j = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
-    if (!j)
-        return false;
-    char *where = g_strdup_printf("%s: ", path);
-    bool ok = kern_cost_load(c, j, where, err);
-    g_free(where);
-    json_decref(j);
-    return ok;
-}
-
 int sim_cli_validate(int argc, char **argv)
 {
     gboolean as_json = FALSE;
@@ -166,7 +153,7 @@ int sim_cli_validate(int argc, char **argv)
     o.keep = (unsigned)keep;
     o.match_window_ns = (uint64_t)llround(window_ms * 1e6);
     GError *err = NULL;
-    if (costs && !load_costs(costs, &o.cost, &err)) {
+    if (costs && !sim_cli_load_costs(costs, &o.cost, &err)) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }

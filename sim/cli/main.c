@@ -17,6 +17,8 @@ const struct sim_cli_cmd sim_cli_cmds[] = {
     {"validate", "replay a capture bundle: model vs host RX queue/CPU agreement", sim_cli_validate},
     {"sweep", "Run a scenario over axes x seeds (GNU parallel, or a Slurm array)", sim_cli_sweep},
     {"collect", "One table of a sweep's runs (CSV: axes, seed, headline metrics)", sim_cli_collect},
+    {"calibrate", "fit the NET_RX cost model to capture bundles' traced runs (COSTS.json)",
+     sim_cli_calibrate},
     {NULL, NULL, NULL},
 };
 

@@ -54,9 +54,9 @@ check_bundle() { # name min_cpu
     jq -e '.partial == false and (.warnings | length) == 0' "$out" >/dev/null ||
         fail "$name: unexpected warnings/partial: $(jq -c '[.partial, .warnings]' "$out")"
     # NET_RX run durations priced by the cost model: a distance and both medians.
-    jq -e '.softirq.ks_distance != null and .softirq.model_p50_us != null and
-           .softirq.trace_p50_us > 0 and .softirq.model_hist.count == .softirq.trace_hist.count' \
-        "$out" >/dev/null || fail "$name: softirq model $(jq -c '.softirq | del(.model_hist, .trace_hist, .net_rx_trace_us)' "$out")"
+    jq -e '.softirq.ks_distance != null and .softirq.model_p50_ns != null and
+           .softirq.trace_p50_ns > 0 and .softirq.model_hist.count == .softirq.trace_hist.count' \
+        "$out" >/dev/null || fail "$name: softirq model $(jq -c '.softirq | del(.model_hist, .trace_hist)' "$out")"
     jq -e '.wakeups.count > 0 and .wakeups.agreement != null' "$out" >/dev/null ||
         fail "$name: no receiver wake-up compared: $(jq -c '.wakeups | del(.disagreements)' "$out")"
     echo "ok   $name: cpu $(jq .agreement.cpu "$out") rx queue $(jq .agreement.rx_queue "$out") matched $(jq .packets.matched "$out")/$(jq .packets.trace "$out") ks $(jq .napi_poll.ks_distance "$out") (${secs}s)"

@@ -35,7 +35,43 @@ static void test_cost_overrides_and_rejects_unknown_or_negative(void)
     json_decref(j);
 }
 
+/* A calibration's jitter: 41 nondecreasing quantiles, interpolated; wrong shapes are named. */
+static void test_cost_jitter_quantiles_load_and_interpolate(void)
+{
+    struct kern_cost c;
+    kern_cost_defaults(&c);
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5), 0);
+    json_t *q = json_array();
+    for (int i = 0; i < KERN_COST_JITTER_Q; i++)
+        json_array_append_new(q, json_integer(100 * i - 2000));
+    json_t *j = json_pack("{s:o, s:{s:s}, s:s}", "net_rx_jitter_ns", q, "calibration", "by", "x",
+                          "nicsteer_version", "0");
+    CU_ASSERT_TRUE_FATAL(kern_cost_load(&c, j, "/costs", NULL));
+    json_decref(j);
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.0), -2000);
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5), 0);
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5125), 50); /* halfway between q20 and q21 */
+    GError *err = NULL;
+    j = json_pack("{s:[i,i]}", "net_rx_jitter_ns", 1, 2);
+    CU_ASSERT_FALSE(kern_cost_load(&c, j, "/costs", &err));
+    CU_ASSERT_STRING_EQUAL(err->message,
+                           "/costs/net_rx_jitter_ns: expected an array of 41 quantiles (ns)");
+    g_clear_error(&err);
+    json_decref(j);
+    q = json_array();
+    for (int i = 0; i < KERN_COST_JITTER_Q; i++)
+        json_array_append_new(q, json_integer(i == 7 ? -1 : i));
+    j = json_pack("{s:o}", "net_rx_jitter_ns", q);
+    CU_ASSERT_FALSE(kern_cost_load(&c, j, "/costs", &err));
+    CU_ASSERT_STRING_EQUAL(
+        err->message, "/costs/net_rx_jitter_ns/7: expected an integer (ns) >= the previous one");
+    g_clear_error(&err);
+    json_decref(j);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_cost_jitter_quantiles_load_and_interpolate",
+     test_cost_jitter_quantiles_load_and_interpolate},
     {"test_cost_defaults_put_a_small_packet_near_1us",
      test_cost_defaults_put_a_small_packet_near_1us},
     {"test_cost_overrides_and_rejects_unknown_or_negative",

@@ -1,0 +1,90 @@
+/* `nicsteer calibrate BUNDLE... --out COSTS.json`: replay each bundle, collect every traced
+ * NET_RX run with the operations inside it, fit the cost terms by NNLS (validate/calibrate.c)
+ * and write the /costs object that `run --costs`, `validate --costs` and a scenario's "costs"
+ * accept. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/cli/cli.h"
+#include "sim/core/err.h"
+#include "sim/core/out.h"
+#include "validate/calibrate.h"
+#include "validate/replay.h"
+
+static const char *SUB = "calibrate";
+
+/* The runs of every bundle, appended in argument order. */
+static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *runs, GError **err)
+{
+    for (int i = 0; i < n; i++) {
+        struct val_replay_opts o;
+        val_replay_opts_init(&o);
+        o.cost = *prior;
+        o.nrx_runs = runs;
+        guint before = runs->len;
+        struct val_report *r = val_replay_bundle(dirs[i], &o, err);
+        if (!r)
+            return false;
+        val_report_free(r);
+        printf("%s: %u NET_RX runs\n", dirs[i], runs->len - before);
+    }
+    return true;
+}
+
+int sim_cli_calibrate(int argc, char **argv)
+{
+    gchar *out = NULL, *prior_path = NULL;
+    GOptionEntry entries[] = {
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the fitted /costs object to FILE",
+         "FILE"},
+        {"costs", 0, 0, G_OPTION_ARG_FILENAME, &prior_path,
+         "Start from these costs (the terms no run exercises keep them; default: built-in)",
+         "FILE"},
+        G_OPTION_ENTRY_NULL,
+    };
+    GOptionContext *ctx = g_option_context_new("BUNDLE... --out COSTS.json");
+    g_option_context_set_summary(
+        ctx, "Fit the NET_RX softirq cost model (per run, pass, poll, packet, skb, socket\n"
+             "enqueue, wake-up, RPS enqueue, IPI, nested hardirq) to the traced runs of the\n"
+             "capture bundles by non-negative least squares; print the fit quality.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    bool ok = sim_cli_parse(ctx, &argc, &argv, SUB);
+    g_option_context_free(ctx);
+    int rc = SIM_EXIT_USAGE;
+    GArray *runs = g_array_new(FALSE, FALSE, sizeof(struct val_nrx_run));
+    GError *err = NULL;
+    struct kern_cost prior, fitted;
+    kern_cost_defaults(&prior);
+    struct val_calib_fit f;
+    if (!ok)
+        goto done;
+    if (argc < 2 || !out) {
+        rc = sim_cli_fail(SUB, SIM_EXIT_USAGE,
+                          argc < 2 ? "missing BUNDLE directory" : "missing --out COSTS.json");
+        goto done;
+    }
+    if ((prior_path && !sim_cli_load_costs(prior_path, &prior, &err)) ||
+        !collect(argv + 1, argc - 1, &prior, runs, &err) || !val_calib_fit(runs, &f, &err)) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    val_calib_apply(&f, &prior, &fitted);
+    json_t *j =
+        val_calib_costs_json(&fitted, &f, (const char *const *)argv + 1, (unsigned)(argc - 1));
+    ok = sim_out_file_json(out, j, &err);
+    json_decref(j);
+    if (!ok) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    char *t = val_calib_text(&f);
+    fputs(t, stdout);
+    g_free(t);
+    printf("wrote %s\n", out);
+    rc = SIM_EXIT_OK;
+done:
+    g_array_free(runs, TRUE);
+    g_free(out);
+    g_free(prior_path);
+    return rc;
+}
