@@ -24,7 +24,8 @@
 #   net:net_dev_queue net:net_dev_start_xmit net:net_dev_xmit sched:sched_switch
 #   sched:sched_wakeup sched:sched_waking sched:sched_migrate_task
 #   syscalls:sys_enter_recvfrom syscalls:sys_enter_recvmsg syscalls:sys_enter_recvmmsg
-#   syscalls:sys_enter_accept syscalls:sys_enter_accept4 (+ sys_enter_read with --with-read;
+#   syscalls:sys_enter_accept syscalls:sys_enter_accept4 skb:kfree_skb (drops with their reason,
+#   e.g. CPU_BACKLOG from enqueue_to_backlog) (+ sys_enter_read with --with-read;
 #   off by default because every read() on the host would be traced)
 # Needs: bash, python3 (config.json and clock sampling), tcpdump, ethtool (optional), ip.
 set -euo pipefail
@@ -45,7 +46,7 @@ net:netif_receive_skb_list_entry net:netif_rx_entry net:netif_receive_skb net:ne
 net:net_dev_queue net:net_dev_start_xmit net:net_dev_xmit sched:sched_switch
 sched:sched_wakeup sched:sched_waking sched:sched_migrate_task syscalls:sys_enter_recvfrom
 syscalls:sys_enter_recvmsg syscalls:sys_enter_recvmmsg syscalls:sys_enter_accept
-syscalls:sys_enter_accept4"
+syscalls:sys_enter_accept4 skb:kfree_skb"
 
 SYSCTLS="rps_sock_flow_entries netdev_budget netdev_budget_usecs dev_weight netdev_max_backlog
 flow_limit_cpu_bitmap flow_limit_table_len netdev_tstamp_prequeue busy_read busy_poll
@@ -167,7 +168,13 @@ snapshot() { # snapshot before|after <dev[@netns]...> (no @netns: --netns / curr
     [[ $when == before ]] || return 0
     for v in $SYSCTLS; do
         f=/proc/sys/net/core/$v
-        if nsrun test -r "$f"; then stage "sysctl_net_core/$v" "$(nsrun cat "$f")"; fi
+        # netdev_max_backlog, netdev_budget, dev_weight ... are global (net_core_table is
+        # registered for init_net only): a netns shows only its own, read the rest here.
+        if nsrun test -r "$f"; then
+            stage "sysctl_net_core/$v" "$(nsrun cat "$f")"
+        elif [[ -r $f ]]; then
+            stage "sysctl_net_core/$v" "$(cat "$f")"
+        fi
     done
     for spec in "$@"; do
         dev=${spec%@*}
