@@ -4,9 +4,7 @@
 
 #include <string.h>
 
-/* One NET_RX run: net_rx_action() polls the CPU's backlog once (a full poll re-raises the
- * softirq, it is not repolled in the same round); process_backlog() takes what was queued by
- * the end of the run, at most the quota dev_rx_weight and the round's netdev_budget. */
+/* One NET_RX run: its traced duration; the backlog poll it made is modelled in cmp_backlog.c. */
 static void on_softirq(struct replay *p, const struct val_trace_event *ev)
 {
     if (ev->u.softirq.vec != NET_RX_SOFTIRQ)
@@ -19,7 +17,7 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
     }
     if (!p->softirq_start[c])
         return; /* the run began before the trace */
-    uint64_t dur = ev->ts_ns + 1 - p->softirq_start[c];
+    uint64_t entry_ns = p->softirq_start[c] - 1, dur = ev->ts_ns - entry_ns;
     p->softirq_start[c] = 0;
     struct val_report_cpu *pc = &p->r->cpus[c];
     pc->net_rx_ns += dur;
@@ -27,11 +25,7 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
         pc->net_rx_ksoftirqd_ns += dur;
     pc->net_rx_runs++;
     val_hist_add(p->r->net_rx_us, dur);
-    if (p->backlog_model[c]) {
-        uint64_t take = MIN(p->backlog_model[c], (uint64_t)MIN(p->weight, p->budget));
-        val_hist_add(p->r->napi_model, take);
-        p->backlog_model[c] -= take;
-    }
+    val_backlog_net_rx_run(p, c, entry_ns, ev->ts_ns); /* cmp_backlog.c */
 }
 
 /* NET_RX run durations: traced, and priced by the cost model (softirq_model.c). */

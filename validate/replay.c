@@ -321,8 +321,8 @@ static bool build_matches(struct replay *p, GError **err)
 }
 
 /* The comparisons, in the order they set up, see each event and finish. */
-static const struct val_cmp *const COMPARISONS[] = {&val_cmp_softirq, &val_cmp_wake, &val_cmp_rxq,
-                                                    &val_cmp_txq, &val_cmp_irq};
+static const struct val_cmp *const COMPARISONS[] = {
+    &val_cmp_softirq, &val_cmp_wake, &val_cmp_rxq, &val_cmp_txq, &val_cmp_irq, &val_cmp_backlog};
 
 static bool setup(struct replay *p, GError **err)
 {

@@ -130,6 +130,11 @@ extern const struct val_cmp val_cmp_txq;     /* cmp_txq.c: veth sender's TX queu
 extern const struct val_cmp val_cmp_softirq; /* cmp_softirq.c: NET_RX run time, backlog polls */
 extern const struct val_cmp val_cmp_wake;    /* cmp_wake.c: receiver wake-up placement */
 extern const struct val_cmp val_cmp_irq;     /* cmp_irq.c: IRQs per vector, NIC/ITR replay */
+extern const struct val_cmp val_cmp_backlog; /* cmp_backlog.c: drops, time_squeeze */
+
+/* cmp_backlog.c: the backlog poll net_rx_action() made in one traced NET_RX run of cpu
+ * (softirq_entry at entry_ns, exit at exit_ns) and whether it punted (time_squeeze). */
+void val_backlog_net_rx_run(struct replay *p, int cpu, uint64_t entry_ns, uint64_t exit_ns);
 
 /* Per matched packet of the receiving device, from the receive path in trace order. */
 int32_t val_cmp_rxq_packet(struct replay *p, const struct val_trace_event *ev,

@@ -133,6 +133,31 @@ static void text_disagreements(GString *s, const char *what, const struct val_ag
     }
 }
 
+static void text_error(char *buf, size_t n, double e)
+{
+    if (e < 0)
+        g_strlcpy(buf, "n/a", n);
+    else
+        g_snprintf(buf, n, "%.1f%%", 100.0 * e);
+}
+
+/* One line when the backlog was under pressure (drops or time_squeeze, model or host). */
+static void text_backlog(GString *s, const struct val_report_backlog *b)
+{
+    if (!b->model_dropped && !b->model_time_squeeze && b->softnet_dropped <= 0 &&
+        b->softnet_time_squeeze <= 0)
+        return;
+    char de[16], se[16];
+    text_error(de, sizeof de, b->drop_error);
+    text_error(se, sizeof se, b->time_squeeze_error);
+    g_string_append_printf(s,
+                           "backlog: drops model %" G_GUINT64_FORMAT " softnet %" G_GINT64_FORMAT
+                           " (error %s); time_squeeze model %" G_GUINT64_FORMAT
+                           " softnet %" G_GINT64_FORMAT " (error %s)\n",
+                           b->model_dropped, b->softnet_dropped, de, b->model_time_squeeze,
+                           b->softnet_time_squeeze, se);
+}
+
 static void text_per_cpu(GString *s, const struct val_report *r)
 {
     g_string_append(s, "per CPU (packets processed; NET_RX softirq time from the trace):\n");
@@ -397,6 +422,7 @@ char *val_report_text(const struct val_report *r)
                                r->tx_matched, r->atr_steered);
     if (r->model_drops)
         g_string_append_printf(s, "model backlog drops: %" G_GUINT64_FORMAT "\n", r->model_drops);
+    text_backlog(s, &r->backlog);
     g_string_append_printf(s, "agreement (rx queue: %s, cpu: %s%s%s):\n", r->rx_queue_mode,
                            r->cpu_mode,
                            r->tx_queue_mode ? ", tx queue of the veth sender = rx queue: " : "",
@@ -471,6 +497,17 @@ static json_t *json_rel_total(const struct val_report_cpu *p)
     return json_real(((double)p->model_net_rx_ns - (double)p->net_rx_ns) / (double)p->net_rx_ns);
 }
 
+/* Drops and time_squeeze, model against softnet_stat (cmp_backlog.c). */
+static json_t *json_backlog(const struct val_report_backlog *b)
+{
+    return json_pack("{s:{s:I, s:o, s:o}, s:{s:I, s:o, s:o}}", "drops", "model",
+                     (json_int_t)b->model_dropped, "softnet", json_opt(b->softnet_dropped), "error",
+                     b->drop_error < 0 ? json_null() : json_real(b->drop_error), "time_squeeze",
+                     "model", (json_int_t)b->model_time_squeeze, "softnet",
+                     json_opt(b->softnet_time_squeeze), "error",
+                     b->time_squeeze_error < 0 ? json_null() : json_real(b->time_squeeze_error));
+}
+
 static json_t *json_per_cpu(const struct val_report *r)
 {
     json_t *arr = json_array();
@@ -485,6 +522,9 @@ static json_t *json_per_cpu(const struct val_report *r)
         json_object_set_new(o, "softnet_processed", json_opt(p->softnet_processed));
         json_object_set_new(o, "softnet_dropped", json_opt(p->softnet_dropped));
         json_object_set_new(o, "softnet_time_squeeze", json_opt(p->softnet_time_squeeze));
+        json_object_set_new(o, "model_dropped", json_integer((json_int_t)p->model_dropped));
+        json_object_set_new(o, "model_time_squeeze",
+                            json_integer((json_int_t)p->model_time_squeeze));
         json_object_set_new(o, "net_rx_ns", json_integer((json_int_t)p->net_rx_ns));
         json_object_set_new(o, "net_rx_ksoftirqd_ns",
                             json_integer((json_int_t)p->net_rx_ksoftirqd_ns));
@@ -633,6 +673,7 @@ json_t *val_report_json(const struct val_report *r)
                                   "trace_all_devices", (json_int_t)r->trace_entries_all, "matched",
                                   (json_int_t)r->matched, "unpaired", (json_int_t)r->unpaired,
                                   "match_window_ns", (json_int_t)r->match_window_ns));
+    json_object_set_new(j, "backlog", json_backlog(&r->backlog));
     json_t *pk = json_object_get(j, "packets");
     json_object_set_new(pk, "tx_matched", json_integer((json_int_t)r->tx_matched));
     json_object_set_new(pk, "atr_steered", json_integer((json_int_t)r->atr_steered));

@@ -30,6 +30,15 @@ struct val_report_cpu {
     uint64_t trace_processed_ksoftirqd; /* netif_receive_skb events in ksoftirqd/N */
     int64_t softnet_dropped;            /* softnet_stat column 2 delta; -1 unknown */
     int64_t softnet_time_squeeze;       /* softnet_stat column 3 delta; -1 unknown */
+    uint64_t model_dropped;             /* the model backlog's drops (enqueue_to_backlog) */
+    uint64_t model_time_squeeze;        /* the model's net_rx_action punts after its polls */
+};
+
+/* The backlog under pressure, summed over CPUs (validate/cmp_backlog.c). */
+struct val_report_backlog {
+    uint64_t model_dropped, model_time_squeeze;
+    int64_t softnet_dropped, softnet_time_squeeze; /* -1 unknown */
+    double drop_error, time_squeeze_error;         /* |model - softnet| / softnet; < 0 n/a */
 };
 
 /* One interrupt vector of the receiving device (hardware NICs only). */
@@ -113,6 +122,7 @@ struct val_report {
     struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost (ns, 100 ns) */
     uint64_t polls_full;              /* trace backlog polls with work == weight */
     uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
+    struct val_report_backlog backlog;
 
     bool irq_applicable; /* rx_dev has hardware queue vectors */
     GArray *vectors;     /* struct val_report_vector */

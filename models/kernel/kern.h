@@ -211,6 +211,10 @@ unsigned long kern_usecs_to_jiffies(unsigned long us, unsigned hz);
 void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
                          int (*poll)(struct napi_struct *, int), int weight, void *priv);
 void kern_napi_schedule(struct napi_struct *n);
+/* net_rx_action()'s punt test after each napi_poll(): the round's netdev_budget is spent
+ * (budget_left <= 0) or its netdev_budget_usecs window is over (time_after_eq(jiffies,
+ * time_limit)); a punt counts softnet_data.time_squeeze. */
+bool kern_net_rx_punt(int budget_left, unsigned long jiffies, unsigned long time_limit);
 bool kern_napi_complete_done(struct napi_struct *n, int work_done);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
 /* One napi_busy_loop() iteration by the running thread: own the NAPI (SCHED +

@@ -151,6 +151,12 @@ static void rx_finish(struct kern_host *h, struct kern_cpu *k)
     kern_net_rps_action(h); /* net_rps_action_and_irq_enable(): RPS IPIs */
 }
 
+bool kern_net_rx_punt(int budget_left, unsigned long jiffies, unsigned long time_limit)
+{
+    /* "If softirq window is exhausted then punt." (net_rx_action, net/core/dev.c) */
+    return budget_left <= 0 || (long)(jiffies - time_limit) >= 0;
+}
+
 bool kern_net_rx_action_step(struct kern_host *h)
 {
     struct kern_cpu *k = kern_this_cpu(h);
@@ -174,7 +180,7 @@ bool kern_net_rx_action_step(struct kern_host *h)
         struct napi_struct *n = list_pop(&k->rx_list);
         k->rx_budget -= napi_poll(h, n, &k->rx_repoll);
         /* If softirq window is exhausted then punt. */
-        if (k->rx_budget <= 0 || kern_jiffies(h) >= k->rx_limit) {
+        if (kern_net_rx_punt(k->rx_budget, kern_jiffies(h), k->rx_limit)) {
             k->st.time_squeeze++;
             rx_finish(h, k);
             return true;

@@ -32,6 +32,9 @@ static const struct threshold {
     {"max-device-napi-ks", "/napi_poll/device/ks_distance", "device NAPI poll size KS distance",
      true},
     {"max-softirq-ks", "/softirq/ks_distance", "NET_RX softirq duration KS distance", true},
+    {"max-drop-error", "/backlog/drops/error", "backlog drop error vs softnet_stat", true},
+    {"max-time-squeeze-error", "/backlog/time_squeeze/error", "time_squeeze error vs softnet_stat",
+     true},
 };
 #define N_THRESHOLDS G_N_ELEMENTS(THRESHOLDS)
 
@@ -105,6 +108,8 @@ int sim_cli_validate(int argc, char **argv)
         LIMIT(4, "... the backlog NAPI poll size KS distance is above X (0..1)"),
         LIMIT(5, "... the device NAPI poll size KS distance (IRQ model) is above X"),
         LIMIT(6, "... the NET_RX softirq duration KS distance is above X"),
+        LIMIT(7, "... |model - softnet_stat| / softnet_stat backlog drops is above X"),
+        LIMIT(8, "... the same for time_squeeze (net_rx_action punts)"),
 #undef LIMIT
         {"max-disagreements", 0, 0, G_OPTION_ARG_INT, &keep, "Disagreements listed per kind (20)",
          "N"},

@@ -97,7 +97,23 @@ static void test_small_weight_polls_are_capped_by_weight(void)
     kern_host_free(h);
 }
 
+/* net_rx_action punts after a poll when the budget is spent or the time window is over; with
+ * netdev_budget 64 = dev_weight one full backlog poll is a time_squeeze (the validate model of
+ * a traced NET_RX run relies on the same test). */
+static void test_net_rx_punt_on_budget_or_time_limit(void)
+{
+    CU_ASSERT_TRUE(kern_net_rx_punt(64 - 64, 100, 102));   /* budget 64, one full poll */
+    CU_ASSERT_TRUE(kern_net_rx_punt(300 - 364, 100, 102)); /* overspent */
+    CU_ASSERT_FALSE(kern_net_rx_punt(300 - 64, 100, 102)); /* budget 300: repoll next round */
+    CU_ASSERT_FALSE(kern_net_rx_punt(1, 101, 102));
+    CU_ASSERT_TRUE(kern_net_rx_punt(1, 102, 102)); /* time_after_eq(jiffies, time_limit) */
+    /* jiffies wrapped past the limit still counts as after it */
+    CU_ASSERT_TRUE(kern_net_rx_punt(1, 1, (unsigned long)-1));
+    CU_ASSERT_FALSE(kern_net_rx_punt(1, (unsigned long)-2, 1));
+}
+
 static CU_TestInfo cases[] = {
+    {"test_net_rx_punt_on_budget_or_time_limit", test_net_rx_punt_on_budget_or_time_limit},
     {"test_budget_exhausted_counts_time_squeeze", test_budget_exhausted_counts_time_squeeze},
     {"test_full_weight_single_napi_repolls_without_squeeze",
      test_full_weight_single_napi_repolls_without_squeeze},

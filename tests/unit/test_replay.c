@@ -1329,6 +1329,38 @@ static void test_replay_real_veth_xps_excerpt(void)
     val_report_free(r);
 }
 
+/* A recorded backlog overflow (tests/data/backlog-mb300-b64/README): netdev_max_backlog 300,
+ * netdev_budget 64, RPS of every flow to CPU1. enqueue_to_backlog() drops on CPU1 only, and with
+ * budget 64 = dev_weight every full backlog poll makes net_rx_action() punt (time_squeeze). */
+static void test_replay_backlog_drops_and_time_squeeze(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/backlog-mb300-b64");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const struct val_report_backlog *b = &r->backlog;
+    CU_ASSERT_EQUAL(b->softnet_dropped, 454);
+    CU_ASSERT_EQUAL(b->softnet_time_squeeze, 32);
+    CU_ASSERT_EQUAL(r->cpus[0].model_dropped, 0);
+    CU_ASSERT_EQUAL(r->cpus[1].model_dropped, b->model_dropped);
+    CU_ASSERT_EQUAL(b->model_dropped, r->model_drops);
+    CU_ASSERT(b->drop_error >= 0 && b->drop_error <= 0.05);
+    /* one punt per modelled full poll: time_squeeze counts polls of work 64 */
+    CU_ASSERT_EQUAL(b->model_time_squeeze, r->napi_model->bins[64]);
+    CU_ASSERT(b->time_squeeze_error >= 0 && b->time_squeeze_error <= 0.10);
+    val_report_free(r);
+}
+
+/* Nothing dropped and no punt (netdev_budget 300 > one poll of 64): the error is 0, not n/a. */
+static void test_replay_no_pressure_backlog_error_is_zero(void)
+{
+    struct val_report *r = replay(NICSTEER_SOURCE_DIR "/tests/data/validate-mini");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(r->backlog.model_dropped, 0);
+    CU_ASSERT_EQUAL(r->backlog.model_time_squeeze, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r->backlog.drop_error, 0.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(r->backlog.time_squeeze_error, 0.0, 1e-12);
+    val_report_free(r);
+}
+
 static void test_replay_without_netif_receive_skb_is_partial(void)
 {
     char *dir = g_dir_make_tmp("nicsteer-partial-XXXXXX", NULL);
@@ -1560,6 +1592,8 @@ static CU_TestInfo cases[] = {
     {"without RFS the disagreement is listed", test_replay_without_rfs_lists_the_disagreement},
     {"real veth excerpt", test_replay_real_veth_excerpt},
     {"real veth XPS excerpt", test_replay_real_veth_xps_excerpt},
+    {"backlog drops and time_squeeze", test_replay_backlog_drops_and_time_squeeze},
+    {"no backlog pressure: errors 0", test_replay_no_pressure_backlog_error_is_zero},
     {"no netif_receive_skb: partial", test_replay_without_netif_receive_skb_is_partial},
     {"perf script layout, same result", test_replay_perf_script_layout_gives_same_result},
     {"offset of a non-monotonic trace clock is estimated",
