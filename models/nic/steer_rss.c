@@ -16,6 +16,7 @@ struct steer_rss {
     bool report_hash;
     bool sym_xor;                      /* ethtool -X xfrm symmetric-xor (RXH_XFRM_SYM_XOR) */
     const struct nic_profile *profile; /* NULL: unprofiled (82599 defaults) */
+    struct nic_rss_ctx *ctx;           /* extra contexts + rules, NULL = none */
     unsigned max_rss_queues;
     uint64_t by_reta;    /* packets steered through the RETA */
     uint64_t not_hashed; /* non-IP (or no hash type): queue 0 */
@@ -28,6 +29,7 @@ static void steer_rss_destroy(void *st)
         return;
     nic_toeplitz_free(s->t);
     nic_reta_free(s->reta);
+    nic_rss_ctx_free(s->ctx);
     g_free(s);
 }
 
@@ -127,15 +129,16 @@ static void *steer_rss_init(const json_t *cfg, const char *path, const struct st
     const char *key = NULL, *xfrm = NULL;
     int reta_size = (int)prof->reta_size, max_q = (int)prof->max_rss_queues;
     int udp4 = prof->udp4, udp6 = prof->udp6, hash = 1;
-    json_t *reta = NULL;
+    json_t *reta = NULL, *contexts = NULL, *rules = NULL;
     json_error_t je;
-    if (cfg &&
-        json_unpack_ex((json_t *)cfg, &je, JSON_STRICT, "{s?s, s?i, s?o, s?i, s?b, s?b, s?b, s?s}",
-                       "key", &key, "reta_size", &reta_size, "reta", &reta, "max_rss_queues",
-                       &max_q, "udp4", &udp4, "udp6", &udp6, "hash", &hash, "xfrm", &xfrm) != 0) {
+    if (cfg && json_unpack_ex((json_t *)cfg, &je, JSON_STRICT,
+                              "{s?s, s?i, s?o, s?i, s?b, s?b, s?b, s?s, s?o, s?o}", "key", &key,
+                              "reta_size", &reta_size, "reta", &reta, "max_rss_queues", &max_q,
+                              "udp4", &udp4, "udp6", &udp6, "hash", &hash, "xfrm", &xfrm,
+                              "contexts", &contexts, "rules", &rules) != 0) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
                     "%s: %s (expected keys key, reta_size, reta, max_rss_queues, udp4, udp6, "
-                    "hash, xfrm)",
+                    "hash, xfrm, contexts, rules)",
                     path, je.text);
         return NULL;
     }
@@ -154,6 +157,12 @@ static void *steer_rss_init(const json_t *cfg, const char *path, const struct st
     s->max_rss_queues = (unsigned)max_q;
     if (!parse_xfrm(s, xfrm, path, err) || !make_key(s, key, path, env, err) ||
         !make_reta(s, reta_size, reta, path, env, err)) {
+        steer_rss_destroy(s);
+        return NULL;
+    }
+    s->ctx =
+        nic_rss_ctx_new(contexts, rules, prof, (unsigned)reta_size, env->n_rx_queues, path, err);
+    if ((contexts || rules) && !s->ctx) {
         steer_rss_destroy(s);
         return NULL;
     }
@@ -217,7 +226,14 @@ int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx)
 
 static int steer_rss_select(void *st, const struct traffic_pkt *p, const struct steer_ctx *ctx)
 {
-    return steer_rss_select_rxq(st, ctx);
+    struct steer_rss *s = st;
+    if (s->ctx && ctx->rss_type != NIC_RSS_NONE) {
+        /* an ntuple rule with `context N` (FLOW_RSS): action + RETA_N[hash] */
+        int q = nic_rss_ctx_select(s->ctx, p, ctx->rss_hash);
+        if (q >= 0)
+            return q;
+    }
+    return steer_rss_select_rxq(s, ctx);
 }
 
 static json_t *steer_rss_dump(void *st)
@@ -235,6 +251,8 @@ static json_t *steer_rss_dump(void *st)
                   (json_int_t)s->by_reta, "not_hashed", (json_int_t)s->not_hashed);
     g_string_free(hex, TRUE);
     /* only beyond the 82599's defaults: its reports stay as they were */
+    if (s->ctx)
+        json_object_set_new(j, "rss_contexts", nic_rss_ctx_dump(s->ctx));
     if (s->sym_xor)
         json_object_set_new(j, "xfrm", json_string("symmetric-xor"));
     if (s->profile && s->profile != nic_profile_default())

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "models/nic/reta.h"
+#include "models/nic/rss_ctx.h"
 #include "models/nic/steer.h"
 #include "models/nic/toeplitz.h"
 
@@ -23,7 +24,9 @@
  *   "udp4", "udp6": the profile's: 4-tuple UDP hashing (ethtool -N rx-flow-hash udpX sdfn)
  *   "hash": true           NETIF_F_RXHASH: report the hash to the stack; the
  *                          RETA still uses it when false (ethtool -K rxhash off)
- *   "xfrm": "none" | "symmetric-xor" (RXH_XFRM_SYM_XOR; profiles that have it) */
+ *   "xfrm": "none" | "symmetric-xor" (RXH_XFRM_SYM_XOR; profiles that have it)
+ *   "contexts", "rules": extra RSS contexts and the ntuple rules sending
+ *          flows to them (models/nic/rss_ctx.h; profiles that have them) */
 struct steer_rss;
 
 extern const struct steer_policy_ops steer_rss_ops;

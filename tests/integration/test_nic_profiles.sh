@@ -112,5 +112,25 @@ case "$msg" in *"--queues: 300, expected at most 256 (the generic's RX queues)"*
 msg=$("$bin" steer --nic 82599 --queues 32 --reta "equal 32" --pcap "$tmp/x.pcap" 2>&1)
 case "$msg" in *"max_rss_queues 16"*) ;; *) fail "82599 equal 32: $msg" ;; esac
 
+# 4. RSS contexts (generic): `ethtool -X eth0 context new equal 4` and
+#    `ethtool -N eth0 flow-type udp4 context 1 action 60`: every UDP packet on
+#    60 + RETA_1[hash] (60..63), TCP on the default context.
+printf '{"rss": {"contexts": [{"reta": "equal 4"}], "rules": [{"flow_type": "udp4", "context": 1, "action": 60}]}}' >"$tmp/ctx.json"
+"$bin" steer --nic generic --queues 64 --config "$tmp/ctx.json" --pcap "$tmp/x.pcap" \
+    --per-packet "$tmp/ctx.csv" >/dev/null || fail "steer with an RSS context"
+bad=$(python3 - "$tmp/ctx.csv" <<'PY'
+import csv, sys
+bad = 0
+for r in csv.DictReader(open(sys.argv[1])):
+    h, q, udp = int(r['hash'], 16), int(r['queue']), int(r['packet']) % 2 == 0
+    bad += q != (60 + h % 4 if udp else h % 64)
+print(bad)
+PY
+)
+[ "$bad" = 0 ] && echo "RSS context: 100 UDP packets on 60 + RETA_1[hash], 100 TCP on the default table" ||
+    fail "RSS context: $bad packets off their context's queue"
+msg=$("$bin" steer --nic x710 --queues 64 --config "$tmp/ctx.json" --pcap "$tmp/x.pcap" 2>&1)
+case "$msg" in *"has no additional RSS contexts"*) ;; *) fail "contexts on x710: $msg" ;; esac
+
 [ $fails = 0 ] && echo "ok   NIC profiles"
 exit $fails
