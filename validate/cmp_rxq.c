@@ -35,7 +35,7 @@ static bool setup_atr(struct replay *p, GError **err)
         return true;
     }
     struct steer_env env = {(unsigned)val_bundle_queues(p->b), (unsigned)val_bundle_queues(p->b),
-                            (unsigned)p->ncpus, 0};
+                            (unsigned)p->ncpus, 0, NULL};
     p->atr = steer_fdir_ops.init(NULL, "/fdir", &env, err);
     if (p->atr)
         p->r->rx_queue_mode = "toeplitz+atr";

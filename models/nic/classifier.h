@@ -24,7 +24,7 @@ struct nic_rx_decision {
 /* Config (embedded under /nic/steering in a scenario; NULL = defaults):
  * {
  *   "rss":   {see models/nic/steer_rss.h: key, reta_size, reta, max_rss_queues,
- *             udp4, udp6, hash},
+ *             udp4, udp6, hash, xfrm},
  *   "chain": ["fdir", "rss"],    stages in order; default ["rss"]. Names are
  *                                built-in policies (rss, mac, rr, single, fdir)
  *                                or modules (see steer_policy_lookup()).

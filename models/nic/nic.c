@@ -37,8 +37,8 @@ struct nic {
     unsigned q_vectors;
     struct nic_ring *rings;
     struct nic_tx_ring *tx;
-    uint64_t tx_wire_free; /* ns: when the port's transmitter is idle again */
-    struct nic_vector vec[NIC_MAX_VECTORS];
+    uint64_t tx_wire_free;  /* ns: when the port's transmitter is idle again */
+    struct nic_vector *vec; /* q_vectors + the "other causes" vector */
 };
 
 struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
@@ -50,10 +50,10 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
     }
     unsigned want = MAX(cfg->n_rx_queues, cfg->n_tx_queues);
     unsigned qv = MIN(want, cfg->n_cpus);
-    if (qv + 1 > NIC_MAX_VECTORS) { /* +1: the "other causes" vector */
+    unsigned msix = cfg->msix_vectors ? cfg->msix_vectors : NIC_MAX_VECTORS;
+    if (qv + 1 > msix) { /* +1: the "other causes" vector */
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                    "nic: %u queue vectors + 1 exceed the %d MSI-X vectors of the 82599", qv,
-                    NIC_MAX_VECTORS);
+                    "nic: %u queue vectors + 1 exceed the NIC's %u MSI-X vectors", qv, msix);
         return NULL;
     }
     for (unsigned v = 0; cfg->affinity && v < cfg->n_affinity && v < qv; v++)
@@ -68,6 +68,7 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
     n->cfg = *cfg;
     n->cfg.affinity = NULL;
     n->q_vectors = qv;
+    n->vec = g_new0(struct nic_vector, qv + 1);
     n->rings = g_new0(struct nic_ring, cfg->n_rx_queues);
     for (unsigned q = 0; q < cfg->n_rx_queues; q++)
         n->rings[q].desc = g_new0(struct nic_rx_desc, cfg->ring_size);
@@ -93,6 +94,7 @@ void nic_free(struct nic *n)
     for (unsigned q = 0; n->tx && q < n->cfg.n_tx_queues; q++)
         g_free(n->tx[q].desc);
     g_free(n->tx);
+    g_free(n->vec);
     g_free(n);
 }
 

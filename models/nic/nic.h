@@ -17,6 +17,7 @@ struct nic_cfg {
     unsigned n_cpus;          /* online CPUs: caps the q_vectors */
     unsigned ring_size;       /* RX descriptors per ring (ixgbe default 512) */
     unsigned link_mbps;       /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
+    unsigned msix_vectors;    /* MSI-X table size (nic_profile), 0 = the 82599's 64 */
     const uint64_t *affinity; /* smp_affinity mask per q_vector, NULL = v % n_cpus */
     unsigned n_affinity;      /* entries in affinity */
     /* The vector's interrupt must be asserted at `at` (ns): the engine posts

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "models/nic/nic_profile.h"
 #include "models/traffic/pkt.h"
 
 #define STEER_NO_MATCH (-1) /* policy has no opinion: next stage of the chain decides */
@@ -21,6 +22,10 @@ struct steer_env {
     unsigned n_tx_queues;
     unsigned n_cpus; /* online CPUs of the simulated host */
     uint64_t seed;   /* for policies that draw random numbers (sim_rng) */
+    /* The NIC model (models/nic/nic_profile.h): its limits are enforced and
+     * its defaults used. NULL = the 82599's defaults without its limits on
+     * explicit keys (a what-if table, or a dump of an unnamed device). */
+    const struct nic_profile *profile;
 };
 
 /* Per-packet context the classifier hands to every stage. */

@@ -7,19 +7,26 @@
 #include <stdbool.h>
 
 #include "models/nic/reta.h"
+#include "models/nic/rss_ctx.h"
 #include "models/nic/steer.h"
 #include "models/nic/toeplitz.h"
 
-/* Config (the "rss" object; every key optional):
- *   "key": "6d5a.." or "6d:5a:..", 40..52 bytes. Default: 40 bytes from the
- *          seeded stream "rss_key" (Linux fills netdev_rss_key randomly once
- *          per boot; we make it reproducible).
- *   "reta_size": 128 (82599; 512 X550; any power of two <= 512)
+/* Config (the "rss" object; every key optional; defaults from env->profile,
+ * models/nic/nic_profile.h, the 82599's when NULL; with a profile, values it
+ * cannot have are errors):
+ *   "key": "6d5a.." or "6d:5a:..", the profile's length (40; 52 on x710).
+ *          Default: from the seeded stream "rss_key" (Linux fills
+ *          netdev_rss_key randomly once per boot; we make it reproducible).
+ *   "reta_size": the profile's (128 82599, 512 x710/generic)
  *   "reta": "equal N" | "weight W0 W1 .." | "start S equal N" | "default" | [q0, q1, ..]
- *   "max_rss_queues": 16   RETA entries must be < min(rx queues, this)
- *   "udp4", "udp6": false  4-tuple UDP hashing (ethtool -N rx-flow-hash udpX sdfn)
+ *   "max_rss_queues": the profile's (16 82599, 64 x710, 256 generic); RETA
+ *          entries must be < min(rx queues, this)
+ *   "udp4", "udp6": the profile's: 4-tuple UDP hashing (ethtool -N rx-flow-hash udpX sdfn)
  *   "hash": true           NETIF_F_RXHASH: report the hash to the stack; the
- *                          RETA still uses it when false (ethtool -K rxhash off) */
+ *                          RETA still uses it when false (ethtool -K rxhash off)
+ *   "xfrm": "none" | "symmetric-xor" (RXH_XFRM_SYM_XOR; profiles that have it)
+ *   "contexts", "rules": extra RSS contexts and the ntuple rules sending
+ *          flows to them (models/nic/rss_ctx.h; profiles that have them) */
 struct steer_rss;
 
 extern const struct steer_policy_ops steer_rss_ops;

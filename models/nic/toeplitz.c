@@ -143,6 +143,19 @@ size_t nic_toeplitz_input_v6(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t 
     return 32 + (ports ? put_ports(out + 32, sport, dport) : 0);
 }
 
+static void xor_halves(uint8_t *a, uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = b[i] = a[i] ^ b[i];
+}
+
+void nic_toeplitz_input_sym_xor(uint8_t *in, size_t len, size_t addr_len)
+{
+    xor_halves(in, in + addr_len, addr_len);
+    if (len >= 2 * addr_len + 4)
+        xor_halves(in + 2 * addr_len, in + 2 * addr_len + 2, 2);
+}
+
 /* ixgbe_setup_mrqc: IPV4, IPV4_TCP, IPV6, IPV6_TCP always; UDP only with
  * IXGBE_FLAG2_RSS_FIELD_IPV4_UDP / _IPV6_UDP (ixgbe_set_rss_hash_opt). */
 size_t nic_toeplitz_pkt_input(const struct traffic_pkt *p, const struct nic_rss_fields *f,

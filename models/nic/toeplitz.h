@@ -110,6 +110,13 @@ size_t nic_toeplitz_input_v4(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t 
 size_t nic_toeplitz_input_v6(uint8_t out[NIC_TOEPLITZ_INPUT_MAX], const uint8_t saddr[16],
                              const uint8_t daddr[16], bool ports, uint16_t sport, uint16_t dport);
 
+/* RXH_XFRM_SYM_XOR (include/uapi/linux/ethtool.h, ethtool -X xfrm symmetric-xor;
+ * ice/mlx5): each source field is XORed with its destination field and both
+ * copies are hashed, so swapping source and destination leaves the input, and
+ * the hash, unchanged. Transforms an input built above (`addr_len` 4 or 16,
+ * ports after the addresses when len > 2 * addr_len) in place. */
+void nic_toeplitz_input_sym_xor(uint8_t *in, size_t len, size_t addr_len);
+
 /* Hash input for a received frame per ixgbe defaults: TCP 4-tuple, UDP
  * 2-tuple unless udp4/udp6 enabled, fragments and other protocols 2-tuple,
  * non-IP not hashed. Returns the length (0 = not hashed) and the type. */

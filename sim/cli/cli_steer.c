@@ -20,7 +20,7 @@
 #define SUB              "steer"
 
 struct steer_opts {
-    char *pcap, *policy, *key, *reta, *ethtool_x, *per_packet, *config;
+    char *pcap, *policy, *key, *reta, *ethtool_x, *per_packet, *config, *nic, *xfrm;
     gint queues;
     gint64 seed;
     gboolean udp4, json;
@@ -71,10 +71,30 @@ static json_t *rss_obj(json_t *cfg)
     return rss;
 }
 
+/* With --nic, the dump must be one that NIC can print: its table size and key
+ * length, entries below its RSS queue limit. Errors name the header line. */
+static bool dump_fits_profile(const struct nic_ethtool_x_table *t, const struct nic_profile *p,
+                              const char *file, GError **err)
+{
+    char *where = g_strdup_printf("%s:%u", file, t->line);
+    bool ok = nic_profile_check_reta_size(p, t->n_entries, where, err);
+    if (ok && t->has_key && !t->key_unsupported && t->key_len > 0)
+        ok = nic_profile_check_key_len(p, (unsigned)t->key_len, where, err);
+    for (unsigned i = 0; ok && i < t->n_entries; i++)
+        if (t->entry[i] >= 0 && (unsigned)t->entry[i] >= p->max_rss_queues)
+            ok = sim_fail(err, SIM_ERROR_INPUT,
+                          "%s:%u: RETA entry %u is queue %d, expected < %u (the %s's RSS queues)",
+                          file, t->line + 1 + i / 8, i, t->entry[i], p->max_rss_queues, p->name);
+    g_free(where);
+    return ok;
+}
+
 /* The RETA (and key) an `ethtool -x` dump shows: the last default-context
- * table of the file, which must be complete. A real device's table may use
- * more than the 82599's 16 RSS queues, so max_rss_queues follows --queues. */
-static bool apply_ethtool_x(const char *file, json_t *rss, unsigned *nq, GError **err)
+ * table of the file, which must be complete. Without --nic the device is
+ * unnamed: its table may use more than the 82599's 16 RSS queues, so
+ * max_rss_queues follows --queues; with --nic the profile's limits hold. */
+static bool apply_ethtool_x(const char *file, const struct nic_profile *prof, json_t *rss,
+                            unsigned *nq, GError **err)
 {
     struct nic_ethtool_x *x = nic_ethtool_x_load(file, err);
     if (!x)
@@ -85,7 +105,8 @@ static bool apply_ethtool_x(const char *file, json_t *rss, unsigned *nq, GError 
         if (ti->context == 0 && !ti->indir_unsupported)
             t = ti;
     }
-    struct nic_reta *reta = t ? nic_ethtool_x_to_reta(t, file, err) : NULL;
+    bool fits = !t || !prof || dump_fits_profile(t, prof, file, err);
+    struct nic_reta *reta = t && fits ? nic_ethtool_x_to_reta(t, file, err) : NULL;
     if (!t)
         g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
                     "%s: no indirection table of the default RSS context", file);
@@ -107,7 +128,7 @@ static bool apply_ethtool_x(const char *file, json_t *rss, unsigned *nq, GError 
     if (ok) {
         json_object_set_new(rss, "reta_size", json_integer(nic_reta_size(reta)));
         json_object_set(rss, "reta", list);
-        if (!json_object_get(rss, "max_rss_queues"))
+        if (!prof && !json_object_get(rss, "max_rss_queues"))
             json_object_set_new(rss, "max_rss_queues", json_integer(*nq));
         if (t->has_key && !t->key_unsupported && t->key_len > 0) {
             char *hex = g_malloc(2 * t->key_len + 1);
@@ -125,12 +146,13 @@ static bool apply_ethtool_x(const char *file, json_t *rss, unsigned *nq, GError 
 
 /* Classifier configuration: --config file, then --ethtool-x, then the
  * options on top. `*nq` = --queues, or the dump's ring count when 0. */
-static json_t *build_config(const struct steer_opts *o, unsigned *nq, GError **err)
+static json_t *build_config(const struct steer_opts *o, const struct nic_profile *prof,
+                            unsigned *nq, GError **err)
 {
     json_t *cfg = o->config ? load_json_file(o->config, err) : json_object();
     if (!cfg)
         return NULL;
-    if (o->ethtool_x && !apply_ethtool_x(o->ethtool_x, rss_obj(cfg), nq, err)) {
+    if (o->ethtool_x && !apply_ethtool_x(o->ethtool_x, prof, rss_obj(cfg), nq, err)) {
         json_decref(cfg);
         return NULL;
     }
@@ -142,6 +164,8 @@ static json_t *build_config(const struct steer_opts *o, unsigned *nq, GError **e
         json_object_set_new(rss_obj(cfg), "reta", json_string(o->reta));
     if (o->udp4)
         json_object_set_new(rss_obj(cfg), "udp4", json_true());
+    if (o->xfrm)
+        json_object_set_new(rss_obj(cfg), "xfrm", json_string(o->xfrm));
     return cfg;
 }
 
@@ -277,11 +301,24 @@ static bool emit(const struct steer_opts *o, const struct steer_run *r, const ch
 static bool steer_run(const struct steer_opts *o, GError **err)
 {
     unsigned nq = (unsigned)o->queues;
-    json_t *cfg = build_config(o, &nq, err);
+    const struct nic_profile *prof = NULL;
+    if (o->nic && !(prof = nic_profile_lookup(o->nic, "--nic", err)))
+        return false;
+    json_t *cfg = build_config(o, prof, &nq, err);
     if (!cfg)
         return false;
-    struct steer_env env = {
-        .n_rx_queues = nq, .n_tx_queues = nq, .n_cpus = nq, .seed = (uint64_t)o->seed};
+    if (prof && nq > prof->max_queues) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
+                    "--queues: %u, expected at most %u (the %s's RX queues)", nq, prof->max_queues,
+                    prof->name);
+        json_decref(cfg);
+        return false;
+    }
+    struct steer_env env = {.n_rx_queues = nq,
+                            .n_tx_queues = nq,
+                            .n_cpus = nq,
+                            .seed = (uint64_t)o->seed,
+                            .profile = prof};
     struct nic_classifier *c = nic_classifier_new(cfg, "", &env, err);
     if (!c) {
         sim_error_prefix(err, "%s", o->config ? o->config : "classifier config");
@@ -322,12 +359,18 @@ int sim_cli_steer(int argc, char **argv)
          "RX queues enabled on the port (default with --ethtool-x: its ring count)", "N"},
         {"policy", 0, 0, G_OPTION_ARG_STRING, &o.policy,
          "rss (default), mac, rr, single, fdir (Flow Director then RSS) or a plugin name", "NAME"},
-        {"key", 0, 0, G_OPTION_ARG_STRING, &o.key, "RSS key, 40 bytes in hex (ethtool -X hkey)",
-         "HEX"},
+        {"nic", 0, 0, G_OPTION_ARG_STRING, &o.nic,
+         "NIC model whose limits and RSS defaults apply: 82599, x710 (x722), generic "
+         "(default: 82599 defaults, limits of an --ethtool-x dump's device)",
+         "MODEL"},
+        {"key", 0, 0, G_OPTION_ARG_STRING, &o.key,
+         "RSS key in hex (ethtool -X hkey; 40 bytes, 52 on x710)", "HEX"},
         {"reta", 0, 0, G_OPTION_ARG_STRING, &o.reta, "Indirection table, e.g. \"equal 16\"",
          "SPEC"},
         {"ethtool-x", 0, 0, G_OPTION_ARG_FILENAME, &o.ethtool_x,
          "Take RETA (and key) from `ethtool -x` output", "FILE"},
+        {"xfrm", 0, 0, G_OPTION_ARG_STRING, &o.xfrm,
+         "RSS input transform: none or symmetric-xor (ethtool -X xfrm; --nic generic)", "XFRM"},
         {"udp4", 0, 0, G_OPTION_ARG_NONE, &o.udp4,
          "Hash UDP/IPv4 ports too (ethtool -N rx-flow-hash udp4 sdfn)", NULL},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed for policies that draw random numbers",
@@ -371,5 +414,7 @@ int sim_cli_steer(int argc, char **argv)
     g_free(o.ethtool_x);
     g_free(o.per_packet);
     g_free(o.config);
+    g_free(o.nic);
+    g_free(o.xfrm);
     return rc;
 }

@@ -324,6 +324,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .n_cpus = cfg->n_cpus,
         .ring_size = cfg->ring_size,
         .link_mbps = cfg->link_mbps,
+        .msix_vectors = cfg->msix_vectors,
         .affinity = cfg->affinity,
         .n_affinity = cfg->n_affinity,
         .schedule_irq = schedule_irq,

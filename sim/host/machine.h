@@ -83,7 +83,8 @@ struct sim_machine_cfg {
     uint64_t duration_ns;
     /* NIC + driver */
     unsigned rx_queues, tx_queues, ring_size, link_mbps;
-    int rx_usecs; /* 0 off, 1 adaptive, 2..1022 fixed */
+    unsigned msix_vectors; /* the NIC profile's MSI-X table, 0 = 82599 */
+    int rx_usecs;          /* 0 off, 1 adaptive, 2..1022 fixed */
     bool gro;
     const uint64_t *affinity; /* per q_vector, may be NULL */
     unsigned n_affinity;

@@ -80,7 +80,8 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     struct steer_env senv = {.n_rx_queues = mc.rx_queues,
                              .n_tx_queues = mc.tx_queues,
                              .n_cpus = mc.n_cpus,
-                             .seed = seed};
+                             .seed = seed,
+                             .profile = sc->profile};
     r->cls = nic_classifier_new(sc->steering, "/nic/steering", &senv, err);
     if (!r->cls)
         goto fail;

@@ -28,6 +28,7 @@ static const char *const keys[] = {
     "/duration_ms",
     "/cpus",
     "/hz",
+    "/nic/model",
     "/nic/rx_queues",
     "/nic/tx_queues",
     "/nic/ring_size",
@@ -237,27 +238,61 @@ static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, u
     return true;
 }
 
+/* /nic/model: the NIC profile, 82599 when absent. */
+static bool load_model(struct sim_scenario *sc, const json_t *nic, GError **err)
+{
+    const json_t *m = json_object_get(nic, "model");
+    char got[SIM_JSON_GOT_LEN];
+    if (m && !json_is_string(m))
+        return sim_fail(err, SIM_ERROR_INPUT, "/nic/model: expected one of %s, got %s",
+                        nic_profile_names(), sim_json_got(m, got));
+    sc->profile =
+        m ? nic_profile_lookup(json_string_value(m), "/nic/model", err) : nic_profile_default();
+    if (sc->profile)
+        sc->mc.msix_vectors = sc->profile->msix_vectors;
+    return sc->profile != NULL;
+}
+
+/* Queues the NIC enables (its profile: MSI-X vectors less the "other" vector,
+ * driver maximum), within what the host model holds. */
+static unsigned nic_queue_limit(const struct nic_profile *p)
+{
+    return MIN(MIN(p->max_queues, p->msix_vectors - 1), MAX_QUEUES);
+}
+
+static bool queues_fail(const struct nic_profile *p, const char *key, unsigned n, unsigned max,
+                        GError **err)
+{
+    if (p == nic_profile_default())
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/nic/%s: %u queues need more MSI-X vectors than the 82599 has (64, one "
+                        "for other causes: at most %u queues)",
+                        key, n, max);
+    return sim_fail(err, SIM_ERROR_CONFIG,
+                    "/nic/%s: %u queues, expected at most %u (the %s: %u queues, %u MSI-X "
+                    "vectors; the host model holds %d)",
+                    key, n, max, p->name, p->max_queues, p->msix_vectors, MAX_QUEUES);
+}
+
 static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
-    static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
-                                          "itr_us",    "irq_affinity", "napi_weight", "gro",
-                                          "steering",  "rx",           "tx",          "arfs",
-                                          NULL};
+    static const char *const allowed[] = {
+        "rx_queues", "tx_queues", "ring_size", "link_mbps", "itr_us", "irq_affinity", "napi_weight",
+        "gro",       "steering",  "rx",        "tx",        "arfs",   "model",        NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
         nic = empty;
     long long v;
     bool ok = check_keys(nic, "/nic", allowed, err);
+    if (ok)
+        ok = load_model(sc, nic, err);
+    unsigned max_q = sc->profile ? nic_queue_limit(sc->profile) : MAX_QUEUES;
     if (ok && (ok = get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
         mc->rx_queues = (unsigned)v;
-    if (ok && mc->rx_queues > MAX_QUEUES)
-        ok = sim_fail(
-            err, SIM_ERROR_CONFIG,
-            "/nic/rx_queues: %u queues need more MSI-X vectors than the 82599 has (64, one "
-            "for other causes: at most %d queues)",
-            mc->rx_queues, MAX_QUEUES);
-    if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, MAX_QUEUES, mc->rx_queues, &v, err)))
+    if (ok && mc->rx_queues > max_q)
+        ok = queues_fail(sc->profile, "rx_queues", mc->rx_queues, max_q, err);
+    if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, max_q, mc->rx_queues, &v, err)))
         mc->tx_queues = (unsigned)v;
     if (ok && (ok = get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
         mc->ring_size = (unsigned)v;

@@ -8,13 +8,16 @@
 #include "models/app/acceptor.h"
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
+#include "models/nic/nic_profile.h"
 #include "models/sched/cpus.h"
 #include "sim/host/machine.h"
 #include "sim/host/scenario.h"
 #include "sim/host/scenario_rps.h"
 
-#define MAX_CPUS   64
-#define MAX_QUEUES 63 /* 64 MSI-X vectors of the 82599 minus the "other" vector */
+#define MAX_CPUS 64
+/* Queues the host model holds (per-queue RPS/XPS tables, SIM_RPS_MAX_QUEUES);
+ * the NIC's own limit comes from its profile (nic_profile.max_queues). */
+#define MAX_QUEUES SIM_RPS_MAX_QUEUES
 
 struct sim_scenario {
     char *name;
@@ -30,6 +33,7 @@ struct sim_scenario {
     long sockets;      /* -1: one per flow */
     bool sock_per_cpu; /* "per_cpu": a SO_REUSEPORT socket per CPU, picked by the receiving CPU */
     const json_t *traffic, *steering;
+    const struct nic_profile *profile; /* /nic/model (models/nic/nic_profile.h) */
     /* scheduler and workload (models/sched, models/app) */
     const json_t *topology;
     struct cpus_sched_cfg sched;

@@ -105,12 +105,129 @@ static void test_steer_rss_config_errors(void)
     g_clear_error(&err);
 }
 
+static void *rss_new_on(const char *model, unsigned nq, const char *text, GError **err)
+{
+    struct steer_env env = {.n_rx_queues = nq, .n_tx_queues = nq, .n_cpus = nq};
+    env.profile = nic_profile_lookup(model, "test", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(env.profile);
+    json_t *cfg = text ? json_loads(text, 0, NULL) : NULL;
+    void *st = steer_rss_ops.init(cfg, "/nic/steering/rss", &env, err);
+    json_decref(cfg);
+    return st;
+}
+
+/* The profile's defaults: x710 = 512 entries, 52-byte key, 64 RSS queues, UDP
+ * 4-tuple (i40e); the 82599 keeps 128 / 40 / 16 and 2-tuple UDP. */
+static void test_steer_rss_profile_defaults(void)
+{
+    void *x = rss_new_on("x710", 64, NULL, NULL), *ix = rss_new_on("82599", 64, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ix);
+    size_t klen;
+    nic_toeplitz_key(steer_rss_toeplitz(x), &klen);
+    CU_ASSERT_EQUAL(klen, 52);
+    CU_ASSERT_EQUAL(nic_reta_size(steer_rss_reta(x)), 512);
+    CU_ASSERT_EQUAL(nic_reta_n_queues(steer_rss_reta(x)), 64);
+    CU_ASSERT_EQUAL(nic_reta_entry(steer_rss_reta(x), 63), 63);
+    nic_toeplitz_key(steer_rss_toeplitz(ix), &klen);
+    CU_ASSERT_EQUAL(klen, 40);
+    CU_ASSERT_EQUAL(nic_reta_size(steer_rss_reta(ix)), 128);
+    CU_ASSERT_EQUAL(nic_reta_n_queues(steer_rss_reta(ix)), 16); /* min(64 queues, 16) */
+    struct traffic_pkt a = {.l3 = PKT_L3_IPV4, .l4 = 17, .has_ports = 1, .sport = 1, .dport = 2};
+    struct steer_ctx c;
+    CU_ASSERT_TRUE(steer_rss_hash(x, &a, &c));
+    CU_ASSERT_EQUAL(c.rss_type, NIC_RSS_IPV4_UDP);
+    CU_ASSERT_TRUE(steer_rss_hash(ix, &a, &c));
+    CU_ASSERT_EQUAL(c.rss_type, NIC_RSS_IPV4);
+    json_t *d = steer_rss_ops.dump(x);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(d, "nic")), "x710");
+    json_decref(d);
+    d = steer_rss_ops.dump(ix);
+    CU_ASSERT_PTR_NULL(json_object_get(d, "nic")); /* 82599 reports as before */
+    json_decref(d);
+    steer_rss_ops.destroy(x);
+    steer_rss_ops.destroy(ix);
+}
+
+static void test_steer_rss_profile_limits(void)
+{
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(rss_new_on("x710", 64, "{\"reta_size\": 128}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/reta_size: "
+                                                      "indirection table of 128 entries, "
+                                                      "expected 512")
+                               : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new_on("82599", 32, "{\"max_rss_queues\": 32}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "expected at most 16 (the 82599") : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new_on("x710", 64,
+                                  "{\"key\": \"6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae"
+                                  "7b30b477cb2da38030f20c6a42b73bbeac01fa\"}",
+                                  &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/key: RSS key of 40 "
+                                                      "bytes, expected 52")
+                               : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new_on("x710", 64, "{\"xfrm\": \"symmetric-xor\"}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "no symmetric-xor") : NULL);
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(rss_new_on("generic", 64, "{\"xfrm\": \"sym\"}", &err));
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "/nic/steering/rss/xfrm") : NULL);
+    g_clear_error(&err);
+    void *g = rss_new_on("generic", 64, "{\"reta_size\": 64, \"reta\": \"equal 64\"}", NULL);
+    CU_ASSERT_PTR_NOT_NULL(g);
+    steer_rss_ops.destroy(g);
+}
+
+/* symmetric-xor: a flow and its reverse on one queue (same hash), which the
+ * plain Toeplitz input does not give. */
+static void test_steer_rss_symmetric_xor_pairs_directions(void)
+{
+    void *sym = rss_new_on("generic", 64, "{\"xfrm\": \"symmetric-xor\"}", NULL);
+    void *plain = rss_new_on("generic", 64, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sym);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    unsigned same_plain = 0;
+    for (unsigned i = 0; i < 200; i++) {
+        struct traffic_pkt f = {.l3 = PKT_L3_IPV4, .l4 = i % 2 ? 6 : 17, .has_ports = 1};
+        f.sport = (uint16_t)(1024 + i * 37);
+        f.dport = (uint16_t)(80 + i % 5);
+        uint32_t a = htonl(0x0a000001u + i * 7919u), b = htonl(0xc0a80001u ^ (i * 104729u));
+        memcpy(f.saddr, &a, 4);
+        memcpy(f.daddr, &b, 4);
+        struct traffic_pkt r = f;
+        memcpy(r.saddr, f.daddr, 4);
+        memcpy(r.daddr, f.saddr, 4);
+        r.sport = f.dport;
+        r.dport = f.sport;
+        struct steer_ctx cf, cr;
+        steer_rss_hash(sym, &f, &cf);
+        steer_rss_hash(sym, &r, &cr);
+        CU_ASSERT_EQUAL(cf.rss_hash, cr.rss_hash);
+        CU_ASSERT_EQUAL(steer_rss_select_rxq(sym, &cf), steer_rss_select_rxq(sym, &cr));
+        steer_rss_hash(plain, &f, &cf);
+        steer_rss_hash(plain, &r, &cr);
+        same_plain += steer_rss_select_rxq(plain, &cf) == steer_rss_select_rxq(plain, &cr);
+    }
+    CU_ASSERT_TRUE(same_plain < 20); /* ~1/64 by chance */
+    json_t *d = steer_rss_ops.dump(sym);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(d, "xfrm")), "symmetric-xor");
+    json_decref(d);
+    steer_rss_ops.destroy(sym);
+    steer_rss_ops.destroy(plain);
+}
+
 static CU_TestInfo cases[] = {
     {"test_steer_rss_reta_lookup_on_ctx_hash", test_steer_rss_reta_lookup_on_ctx_hash},
     {"test_steer_rss_hash_udp_4tuple_knob", test_steer_rss_hash_udp_4tuple_knob},
     {"test_steer_rss_config_errors", test_steer_rss_config_errors},
     {"test_steer_rss_ipv4_2tuple_matches_the_assembled_input",
      test_steer_rss_ipv4_2tuple_matches_the_assembled_input},
+    {"test_steer_rss_profile_defaults", test_steer_rss_profile_defaults},
+    {"test_steer_rss_profile_limits", test_steer_rss_profile_limits},
+    {"test_steer_rss_symmetric_xor_pairs_directions",
+     test_steer_rss_symmetric_xor_pairs_directions},
     CU_TEST_INFO_NULL,
 };
 

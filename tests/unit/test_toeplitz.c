@@ -253,6 +253,64 @@ static void test_toeplitz_ixgbe_default_hash_fields(void)
     nic_toeplitz_free(t);
 }
 
+/* i40e's key is I40E_HKEY_ARRAY_SIZE = 52 bytes: the Microsoft key followed by
+ * 12 more. Values from an independent bit-window computation (Python, also
+ * run by tests/integration/test_nic_profiles.sh): the bytes past the 40th
+ * only meet input bits past the 36th byte, so the 4-tuples hash as with the
+ * 40-byte key. */
+static void test_toeplitz_i40e_52_byte_key_known_answer(void)
+{
+    GError *err = NULL;
+    uint8_t key[NIC_TOEPLITZ_KEY_MAX];
+    char *hex = g_strconcat(ms_key_hex, "0102030405060708090a0b0c", NULL);
+    size_t len = nic_toeplitz_key_parse(hex, "test", key, &err);
+    g_free(hex);
+    CU_ASSERT_EQUAL_FATAL(len, 52);
+    struct nic_toeplitz *t = nic_toeplitz_new(key, len, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(hash_vec(t, key, len, 4, "66.9.149.187", "161.142.100.80", 2794, 1766, true),
+                    0x51ccc178);
+    CU_ASSERT_EQUAL(
+        hash_vec(t, key, len, 6, "3ffe:2501:200:1fff::7", "3ffe:2501:200:3::1", 2794, 1766, true),
+        0x40207d3d);
+    nic_toeplitz_free(t);
+}
+
+static uint32_t sym_hash(const struct nic_toeplitz *t, int family, const char *src, const char *dst,
+                         uint16_t sp, uint16_t dp, bool sym)
+{
+    uint8_t s[16], d[16], in[NIC_TOEPLITZ_INPUT_MAX];
+    CU_ASSERT_EQUAL_FATAL(inet_pton(family == 4 ? AF_INET : AF_INET6, src, s), 1);
+    CU_ASSERT_EQUAL_FATAL(inet_pton(family == 4 ? AF_INET : AF_INET6, dst, d), 1);
+    size_t n = family == 4 ? nic_toeplitz_input_v4(in, s, d, true, sp, dp)
+                           : nic_toeplitz_input_v6(in, s, d, true, sp, dp);
+    if (sym)
+        nic_toeplitz_input_sym_xor(in, n, family == 4 ? 4 : 16);
+    return nic_toeplitz_hash(t, in, n);
+}
+
+/* RXH_XFRM_SYM_XOR: both directions of a flow hash alike; without it they do
+ * not. 0x639ce111: Python over the XORed input (MS key). */
+static void test_toeplitz_sym_xor_swapped_tuples_hash_alike(void)
+{
+    uint8_t key[NIC_TOEPLITZ_KEY_MAX];
+    size_t len;
+    struct nic_toeplitz *t = ms_hasher(key, &len);
+    uint32_t fwd = sym_hash(t, 4, "10.0.0.1", "10.0.0.2", 1234, 80, true);
+    CU_ASSERT_EQUAL(fwd, 0x639ce111);
+    CU_ASSERT_EQUAL(sym_hash(t, 4, "10.0.0.2", "10.0.0.1", 80, 1234, true), fwd);
+    CU_ASSERT_NOT_EQUAL(sym_hash(t, 4, "10.0.0.1", "10.0.0.2", 1234, 80, false),
+                        sym_hash(t, 4, "10.0.0.2", "10.0.0.1", 80, 1234, false));
+    for (size_t i = 0; i < G_N_ELEMENTS(vectors); i++) {
+        const struct vec *v = &vectors[i];
+        uint32_t a = sym_hash(t, v->family, v->src, v->dst, v->sport, v->dport, true);
+        CU_ASSERT_EQUAL(a, sym_hash(t, v->family, v->dst, v->src, v->dport, v->sport, true));
+        CU_ASSERT_NOT_EQUAL(sym_hash(t, v->family, v->src, v->dst, v->sport, v->dport, false),
+                            sym_hash(t, v->family, v->dst, v->src, v->dport, v->sport, false));
+    }
+    nic_toeplitz_free(t);
+}
+
 static CU_TestInfo cases[] = {
     {"test_toeplitz_ms_vectors_embedded", test_toeplitz_ms_vectors_embedded},
     {"test_toeplitz_vectors_from_shared_json", test_toeplitz_vectors_from_shared_json},
@@ -261,6 +319,9 @@ static CU_TestInfo cases[] = {
     {"test_toeplitz_key_length_rejected", test_toeplitz_key_length_rejected},
     {"test_toeplitz_colon_and_plain_hex_same_key", test_toeplitz_colon_and_plain_hex_same_key},
     {"test_toeplitz_ixgbe_default_hash_fields", test_toeplitz_ixgbe_default_hash_fields},
+    {"test_toeplitz_i40e_52_byte_key_known_answer", test_toeplitz_i40e_52_byte_key_known_answer},
+    {"test_toeplitz_sym_xor_swapped_tuples_hash_alike",
+     test_toeplitz_sym_xor_swapped_tuples_hash_alike},
     CU_TEST_INFO_NULL,
 };
 
