@@ -29,7 +29,13 @@ munged --key-file="$T/munge.key" --socket="$sock" --pid-file="$T/munge/munged.pi
     --log-file="$T/munge/munged.log" --seed-file="$T/munge/seed" -f 2>/dev/null ||
     skip "munged does not start here"
 host=$(hostname -s)
-# ports away from a system Slurm's 6817/6818; no systemd, no cgroups: linuxproc + task/none
+# Two free ports away from a system Slurm's 6817/6818 (another checkout's suite may run this
+# test at the same time); no systemd, no cgroups: linuxproc + task/none.
+port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+for i in $(seq 50); do
+    p1=$((20000 + RANDOM % 20000)); p2=$((p1 + 1))
+    port_free $p1 && port_free $p2 && break
+done
 cat >"$T/slurm.conf" <<EOF
 ClusterName=nicsteer-test
 SlurmctldHost=$host
@@ -46,8 +52,8 @@ SlurmctldPidFile=$T/run/slurmctld.pid
 SlurmdPidFile=$T/run/slurmd.pid
 SlurmctldLogFile=$T/log/slurmctld.log
 SlurmdLogFile=$T/log/slurmd.log
-SlurmctldPort=16917
-SlurmdPort=16918
+SlurmctldPort=$p1
+SlurmdPort=$p2
 SchedulerType=sched/builtin
 SchedulerParameters=sched_interval=1
 SelectType=select/cons_tres
