@@ -92,8 +92,10 @@ static int process_backlog(struct napi_struct *napi, int quota)
         }
         struct kern_skb *skb = &f->q[f->head];
         /* Enqueued by a CPU whose chunk ends later: wait for it. */
-        if (f->visible[f->head] > h->now)
+        if (f->visible[f->head] > h->now) {
+            kern_napi_poll_split(h, napi, work, f->visible[f->head]);
             h->now = f->visible[f->head];
+        }
         f->head = (f->head + 1) % f->cap;
         f->count--;
         kern___netif_receive_skb(h, skb);
