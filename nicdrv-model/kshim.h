@@ -138,4 +138,14 @@ static inline bool rps_may_expire_flow(struct kern_host *h, unsigned dev, unsign
     return kern_rps_may_expire(h, dev, rxq, flow_id, filter_id);
 }
 
+/* The timeline's RX ring-fill counter (no Linux name: the model's tracepoint): descriptor
+ * `ring` of device `dev` cleaned now, no earlier than the NIC wrote it back. */
+static inline void kshim_trace_rx_ring_cleaned(struct kern_host *h, unsigned dev, unsigned ring,
+                                               uint64_t written_back)
+{
+    uint64_t now = kern_now(h);
+    kern_observe_counter(h, KERN_CTR_RX_RING, dev << 16 | ring,
+                         written_back > now ? written_back : now, -1);
+}
+
 #endif

@@ -189,6 +189,7 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
         const struct nic_rx_desc *rx_desc = nic_rx_next(adapter->hw, ring);
         if (!rx_desc)
             break;
+        kshim_trace_rx_ring_cleaned(adapter->host, adapter->dev_index, ring, rx_desc->ts);
         kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
         /* ixgbe_build_skb + ixgbe_process_skb_fields (ixgbe_rx_hash,
          * skb_record_rx_queue) */

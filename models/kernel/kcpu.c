@@ -103,6 +103,13 @@ void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
     h->obs = *obs;
 }
 
+void kern_observe_counter(struct kern_host *h, enum kern_counter c, unsigned index, uint64_t at,
+                          int delta)
+{
+    if (G_UNLIKELY(h->obs.counter))
+        h->obs.counter(h->obs.ctx, c, index, at, delta);
+}
+
 /* What /proc/softirqs calls the vectors (kernel/softirq.c softirq_to_name). */
 static const char *const softirq_name[NR_SOFTIRQS] = {
     "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};

@@ -243,7 +243,7 @@ void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
 /* Latency of every packet delivered to a socket (exact histogram). */
 const struct sim_hist *kern_latency_hist(const struct kern_host *h);
 
-/* Observers for the timeline output (sim/timeline.c), both optional. A slice
+/* Observers for the timeline output (sim/host/timeline.c), both optional. A slice
  * is CPU time accounted to one context; `label` names the IRQ ("eth0-TxRx-0"),
  * the softirq vector ("NET_RX") or the thread ("sink/3"), and stays valid for
  * the host's lifetime. A NAPI poll is reported once it returns. */

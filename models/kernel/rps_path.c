@@ -74,6 +74,13 @@ static void fifo_push(struct backlog_fifo *f, const struct kern_skb *skb, uint64
     f->visible[slot] = now;
 }
 
+/* The backlog of `cpu` grew or shrank by one at `at` (timeline counter). */
+static inline void fifo_observe(struct kern_host *h, unsigned cpu, uint64_t at, int delta)
+{
+    if (G_UNLIKELY(h->obs.counter))
+        h->obs.counter(h->obs.ctx, KERN_CTR_BACKLOG, cpu, at, delta);
+}
+
 /* process_backlog(): up to quota skbs through __netif_receive_skb; the
  * backlog NAPI completes inline when both queues are empty; 6.10+ advances
  * input_queue_head once, at the end of the poll. */
@@ -98,6 +105,7 @@ static int process_backlog(struct napi_struct *napi, int quota)
         }
         f->head = (f->head + 1) % f->cap;
         f->count--;
+        fifo_observe(h, cpu, h->now, -1);
         kern___netif_receive_skb(h, skb);
         work++;
     }
@@ -256,10 +264,12 @@ bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb)
     switch (s.rc) {
     case KERN_ENQUEUE_OK_SCHEDULE:
         fifo_push(&r->fifo[cpu], skb, h->now);
+        fifo_observe(h, cpu, h->now, 1);
         napi_schedule_rps(r, cpu);
         break;
     case KERN_ENQUEUE_OK:
         fifo_push(&r->fifo[cpu], skb, h->now);
+        fifo_observe(h, cpu, h->now, 1);
         break;
     default: /* backlog full or flow limit: softnet dropped++ on the target */
         h->cpus[cpu].st.dropped++;

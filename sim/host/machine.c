@@ -467,6 +467,7 @@ static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         .hashed = c.hashed,
     };
     nic_rx_post(m->nic, (unsigned)c.queue);
+    kern_observe_counter(m->kern, KERN_CTR_RX_RING, (unsigned)c.queue, p->ts_ns, 1); /* eth0 */
 }
 
 enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
