@@ -103,11 +103,9 @@ void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
     h->obs = *obs;
 }
 
-void kern_observe_counter(struct kern_host *h, enum kern_counter c, unsigned index, uint64_t at,
-                          int delta)
+const struct kern_observer *kern_observer_slots(const struct kern_host *h)
 {
-    if (G_UNLIKELY(h->obs.counter))
-        h->obs.counter(h->obs.ctx, c, index, at, delta);
+    return &h->obs;
 }
 
 /* What /proc/softirqs calls the vectors (kernel/softirq.c softirq_to_name). */

@@ -275,9 +275,9 @@ struct kern_observer {
     void *ctx;
 };
 void kern_set_observer(struct kern_host *h, const struct kern_observer *obs);
-/* For the device model and the driver: a counter change, passed on when observed. */
-void kern_observe_counter(struct kern_host *h, enum kern_counter c, unsigned index, uint64_t at,
-                          int delta);
+/* The host's observer slots, at an address stable for the host's lifetime: the device
+ * model and the driver test `->counter` per packet without a call. */
+const struct kern_observer *kern_observer_slots(const struct kern_host *h);
 /* recvmsg() of one skb by the running thread: returns false (nothing
  * visible yet) or true with *payload filled; charges syscall + copy. */
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload);
