@@ -118,7 +118,8 @@ int sim_cli_run(int argc, char **argv)
          "FILE"},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
          "Also write timeline.json (Chrome trace events, opens in Perfetto): IRQ, softirq, "
-         "NAPI poll and thread slices per CPU for the first MS simulated ms",
+         "NAPI poll and thread slices per CPU, IRQ -> softirq and wake-up arrows, RX ring and "
+         "backlog counters, for the first MS simulated ms",
          "MS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
