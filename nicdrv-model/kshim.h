@@ -138,4 +138,24 @@ static inline bool rps_may_expire_flow(struct kern_host *h, unsigned dev, unsign
     return kern_rps_may_expire(h, dev, rxq, flow_id, filter_id);
 }
 
+/* The host's timeline observer slots (no Linux name: the model's tracepoints), at an
+ * address stable for the host's lifetime, so the driver tests a slot without a call. */
+static inline const struct kern_observer *kshim_observer(const struct kern_host *h)
+{
+    return kern_observer_slots(h);
+}
+
+/* The timeline's RX ring-fill counter: descriptor `ring` of device `dev` cleaned now, no
+ * earlier than the NIC wrote it back; nothing but a test when no timeline is recorded. */
+static inline void kshim_trace_rx_ring_cleaned(const struct kern_observer *obs,
+                                               const struct kern_host *h, unsigned dev,
+                                               unsigned ring, uint64_t written_back)
+{
+    if (G_UNLIKELY(obs->counter)) {
+        uint64_t now = kern_now(h);
+        obs->counter(obs->ctx, KERN_CTR_RX_RING, dev << 16 | ring,
+                     written_back > now ? written_back : now, -1);
+    }
+}
+
 #endif

@@ -23,6 +23,7 @@ struct nicdrv_q_vector {
 struct nicdrv_adapter {
     struct nic *hw;
     struct kern_host *host;
+    const struct kern_observer *obs; /* the host's timeline observer (RX ring fill) */
     unsigned num_q_vectors;
     unsigned num_rx_queues;
     struct nicdrv_q_vector *q_vector;
@@ -189,6 +190,8 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
         const struct nic_rx_desc *rx_desc = nic_rx_next(adapter->hw, ring);
         if (!rx_desc)
             break;
+        kshim_trace_rx_ring_cleaned(adapter->obs, adapter->host, adapter->dev_index, ring,
+                                    rx_desc->ts);
         kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
         /* ixgbe_build_skb + ixgbe_process_skb_fields (ixgbe_rx_hash,
          * skb_record_rx_queue) */
@@ -272,6 +275,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
     struct nicdrv_adapter *adapter = g_new0(struct nicdrv_adapter, 1);
     adapter->hw = hw;
     adapter->host = h;
+    adapter->obs = kshim_observer(h);
     adapter->link_speed = cfg->link_mbps;
     adapter->dev_index = cfg->dev_index;
     adapter->num_tx_queues = nic_n_tx_queues(hw);

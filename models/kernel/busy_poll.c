@@ -11,8 +11,11 @@ int kern_napi_busy_poll(struct napi_struct *n)
     if ((n->state & NAPI_STATE_SCHED) && !(n->state & NAPI_STATE_IN_BUSY_POLL))
         return -1;
     n->state |= NAPI_STATE_SCHED | NAPI_STATE_IN_BUSY_POLL;
+    uint64_t from = h->now;
     kern_charge(h, h->c.napi_poll);
     int work = n->poll(n, KERN_BUSY_POLL_BUDGET);
+    if (G_UNLIKELY(h->obs.napi_poll)) /* trace event napi:napi_poll, from the thread */
+        h->obs.napi_poll(h->obs.ctx, h->cpu, n, from, h->now, work);
     n->polls++;
     h->poll_hist[work < 64 ? work : 64]++;
     kern_gro_flush(n, false);

@@ -103,6 +103,11 @@ void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
     h->obs = *obs;
 }
 
+const struct kern_observer *kern_observer_slots(const struct kern_host *h)
+{
+    return &h->obs;
+}
+
 /* What /proc/softirqs calls the vectors (kernel/softirq.c softirq_to_name). */
 static const char *const softirq_name[NR_SOFTIRQS] = {
     "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};

@@ -243,7 +243,7 @@ void kern_set_flow_results(struct kern_host *h, struct sim_flow_result *flows);
 /* Latency of every packet delivered to a socket (exact histogram). */
 const struct sim_hist *kern_latency_hist(const struct kern_host *h);
 
-/* Observers for the timeline output (sim/timeline.c), both optional. A slice
+/* Observers for the timeline output (sim/host/timeline.c), both optional. A slice
  * is CPU time accounted to one context; `label` names the IRQ ("eth0-TxRx-0"),
  * the softirq vector ("NET_RX") or the thread ("sink/3"), and stays valid for
  * the host's lifetime. A NAPI poll is reported once it returns. */
@@ -254,13 +254,30 @@ struct kern_slice {
     uint64_t from, to;
     const char *label;
 };
+/* Queue lengths the timeline draws as counter tracks; the observer gets each change as a
+ * delta at the time it happens (emission order is not time order across CPUs). */
+enum kern_counter {
+    KERN_CTR_RX_RING, /* RX descriptors written back, not yet cleaned; index = dev << 16 | queue */
+    KERN_CTR_BACKLOG, /* skbs on a CPU's input_pkt_queue + process_queue; index = CPU */
+};
 struct kern_observer {
     void (*slice)(void *ctx, const struct kern_slice *s);
     void (*napi_poll)(void *ctx, unsigned cpu, const struct napi_struct *n, uint64_t from,
                       uint64_t to, int work);
+    /* Optional, the kernel's tracepoints: irq:softirq_raise (`hardirq`: raised by an
+     * interrupt handler), irq:softirq_entry, and sched:sched_wakeup of a sleeping thread by
+     * the code running on `cpu` (comm: the thread's slice label). */
+    void (*softirq_raise)(void *ctx, unsigned cpu, unsigned nr, uint64_t at, bool hardirq);
+    void (*softirq_entry)(void *ctx, unsigned cpu, unsigned nr, uint64_t at);
+    void (*wakeup)(void *ctx, unsigned cpu, uint64_t at, const char *comm);
+    /* Optional: counter `c` of `index` moved by `delta` at `at`. */
+    void (*counter)(void *ctx, enum kern_counter c, unsigned index, uint64_t at, int delta);
     void *ctx;
 };
 void kern_set_observer(struct kern_host *h, const struct kern_observer *obs);
+/* The host's observer slots, at an address stable for the host's lifetime: the device
+ * model and the driver test `->counter` per packet without a call. */
+const struct kern_observer *kern_observer_slots(const struct kern_host *h);
 /* recvmsg() of one skb by the running thread: returns false (nothing
  * visible yet) or true with *payload filled; charges syscall + copy. */
 bool kern_sock_recvmsg(struct kern_host *h, struct kern_sock *sk, uint32_t *payload);

@@ -90,6 +90,9 @@ struct kern_host {
     struct sim_hist softirq_start;
     struct sim_hist softirq_resume;
     unsigned napi_ids;
+    /* the NAPI poll running (napi.c): start of its timeline piece, work reported so far */
+    uint64_t poll_from;
+    int poll_reported;
 };
 
 static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
@@ -100,6 +103,11 @@ static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
 /* The timeline observer's slice (kcpu.c); only called when one is attached. */
 void kern_observe_slice(struct kern_host *h, struct kern_cpu *k, enum kern_acct what, uint64_t a,
                         uint64_t b);
+
+/* process_backlog() waits, until `at`, for an skb a sender CPU queued later in its own
+ * chunk: the observer sees the poll so far (`work` done) as one poll and the rest as
+ * another (napi.c). */
+void kern_napi_poll_split(struct kern_host *h, const struct napi_struct *n, int work, uint64_t at);
 
 /* kern_account's general case (kcpu.c). */
 void kern_account_slow(struct kern_host *h, enum kern_acct what, uint64_t ns);

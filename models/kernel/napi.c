@@ -96,12 +96,13 @@ bool kern_napi_complete_done(struct napi_struct *n, int work_done)
 static int napi_poll(struct kern_host *h, struct napi_struct *n, struct kern_napi_list *repoll)
 {
     int weight = n->weight, work = 0;
-    uint64_t from = h->now;
+    h->poll_from = h->now;
+    h->poll_reported = 0;
     kern_charge(h, h->c.napi_poll);
     if (n->state & NAPI_STATE_SCHED)
         work = n->poll(n, weight);
     if (G_UNLIKELY(h->obs.napi_poll))
-        h->obs.napi_poll(h->obs.ctx, h->cpu, n, from, h->now, work);
+        h->obs.napi_poll(h->obs.ctx, h->cpu, n, h->poll_from, h->now, work - h->poll_reported);
     n->polls++;
     h->poll_hist[work < 64 ? work : 64]++;
     if (work < weight)
@@ -113,6 +114,19 @@ static int napi_poll(struct kern_host *h, struct napi_struct *n, struct kern_nap
         return work; /* rescheduled meanwhile: already queued */
     list_add_tail(repoll, n);
     return work;
+}
+
+/* In the kernel the backlog found empty ends process_backlog() (the NAPI completes) and the
+ * sender's next IPI polls it again: the observer gets the two polls, the idle wait between. */
+void kern_napi_poll_split(struct kern_host *h, const struct napi_struct *n, int work, uint64_t at)
+{
+    if (!h->obs.napi_poll)
+        return;
+    if (h->now > h->poll_from) {
+        h->obs.napi_poll(h->obs.ctx, h->cpu, n, h->poll_from, h->now, work - h->poll_reported);
+        h->poll_reported = work;
+    }
+    h->poll_from = at;
 }
 
 static void rx_start(struct kern_cpu *k)

@@ -74,6 +74,13 @@ static void fifo_push(struct backlog_fifo *f, const struct kern_skb *skb, uint64
     f->visible[slot] = now;
 }
 
+/* The backlog of `cpu` grew or shrank by one at `at` (timeline counter). */
+static inline void fifo_observe(struct kern_host *h, unsigned cpu, uint64_t at, int delta)
+{
+    if (G_UNLIKELY(h->obs.counter))
+        h->obs.counter(h->obs.ctx, KERN_CTR_BACKLOG, cpu, at, delta);
+}
+
 /* process_backlog(): up to quota skbs through __netif_receive_skb; the
  * backlog NAPI completes inline when both queues are empty; 6.10+ advances
  * input_queue_head once, at the end of the poll. */
@@ -92,10 +99,13 @@ static int process_backlog(struct napi_struct *napi, int quota)
         }
         struct kern_skb *skb = &f->q[f->head];
         /* Enqueued by a CPU whose chunk ends later: wait for it. */
-        if (f->visible[f->head] > h->now)
+        if (f->visible[f->head] > h->now) {
+            kern_napi_poll_split(h, napi, work, f->visible[f->head]);
             h->now = f->visible[f->head];
+        }
         f->head = (f->head + 1) % f->cap;
         f->count--;
+        fifo_observe(h, cpu, h->now, -1);
         kern___netif_receive_skb(h, skb);
         work++;
     }
@@ -254,10 +264,12 @@ bool kern_rps_receive(struct kern_host *h, const struct kern_skb *skb)
     switch (s.rc) {
     case KERN_ENQUEUE_OK_SCHEDULE:
         fifo_push(&r->fifo[cpu], skb, h->now);
+        fifo_observe(h, cpu, h->now, 1);
         napi_schedule_rps(r, cpu);
         break;
     case KERN_ENQUEUE_OK:
         fifo_push(&r->fifo[cpu], skb, h->now);
+        fifo_observe(h, cpu, h->now, 1);
         break;
     default: /* backlog full or flow limit: softnet dropped++ on the target */
         h->cpus[cpu].st.dropped++;

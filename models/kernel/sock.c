@@ -226,6 +226,8 @@ void kern_wake_up(struct kern_host *h, struct cpus_thread *t)
 {
     /* ttwu_queue(): waking onto our own CPU (task_cpu(p), where a pinned or RFS-steered
      * reader is) touches only local lines; elsewhere the remote rq or wake-list + IPI */
+    if (G_UNLIKELY(h->obs.wakeup) && t->state == CPUS_SLEEPING) /* trace_sched_wakeup() */
+        h->obs.wakeup(h->obs.ctx, h->cpu, h->now, t->name);
     kern_charge(h, t->cpu == h->cpu ? h->c.wakeup_local : h->c.wakeup);
     h->ops.wake_at(h->ops.ctx, t, h->now);
 }

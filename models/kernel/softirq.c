@@ -25,6 +25,8 @@ void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr)
     else if (nr == NET_RX_SOFTIRQ && k->in_net_rx_action && !k->net_rx_reraised_at)
         k->net_rx_reraised_at = h->now;
     k->softirq_pending |= 1u << nr;
+    if (G_UNLIKELY(h->obs.softirq_raise)) /* trace_softirq_raise() */
+        h->obs.softirq_raise(h->obs.ctx, h->cpu, nr, h->now, k->ctx == KERN_IRQ);
 }
 
 void kern_raise_softirq_work(struct kern_host *h, unsigned nr, uint64_t ns)
@@ -49,6 +51,8 @@ const struct sim_hist *kern_softirq_resume_hist(const struct kern_host *h)
 /* net_rx_action() is about to start: close the latency sample of the raising hardirq. */
 static void net_rx_started(struct kern_host *h, struct kern_cpu *k)
 {
+    if (G_UNLIKELY(h->obs.softirq_entry)) /* trace_softirq_entry() */
+        h->obs.softirq_entry(h->obs.ctx, h->cpu, NET_RX_SOFTIRQ, h->now);
     if (k->net_rx_reraised_at && h->now >= k->net_rx_reraised_at && h->now < h->end_ns)
         sim_hist_add(&h->softirq_resume, h->now - k->net_rx_reraised_at);
     k->net_rx_reraised_at = 0;

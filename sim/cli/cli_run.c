@@ -14,8 +14,8 @@
 #include "sim/host/scenario.h"
 #include "sim/host/timeline.h"
 
-/* A timeline holds at most this many slices (about 40 bytes each in memory,
- * 120 in the file): a few simulated ms of a busy 16-CPU host. */
+/* A timeline holds at most this many events (slices, flow ends, counter changes) (about 40 bytes
+ * each in memory, 120 in the file): a few simulated ms of a busy 16-CPU host. */
 #define TIMELINE_MAX_EVENTS 2000000
 
 static void progress_tick(void *ctx, uint64_t now_ns, uint64_t end_ns)
@@ -118,7 +118,8 @@ int sim_cli_run(int argc, char **argv)
          "FILE"},
         {"timeline-ms", 0, 0, G_OPTION_ARG_DOUBLE, &timeline_ms,
          "Also write timeline.json (Chrome trace events, opens in Perfetto): IRQ, softirq, "
-         "NAPI poll and thread slices per CPU for the first MS simulated ms",
+         "NAPI poll and thread slices per CPU, IRQ -> softirq and wake-up arrows, RX ring and "
+         "backlog counters, for the first MS simulated ms",
          "MS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -197,7 +198,7 @@ int sim_cli_run(int argc, char **argv)
         tl_json = sim_timeline_json(tl, &extra[1].len);
         extra[1].data = tl_json;
         if (sim_timeline_truncated(tl))
-            g_printerr("nicsteer run: timeline.json stops at %zu slices (the cap); ask for fewer "
+            g_printerr("nicsteer run: timeline.json stops at %zu events (the cap); ask for fewer "
                        "--timeline-ms\n",
                        sim_timeline_events(tl));
     }

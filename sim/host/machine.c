@@ -26,7 +26,8 @@ struct sim_machine {
     struct sim_heap heap;
     struct nic *nic;
     struct nicdrv_adapter *drv;
-    struct nic *nic_b; /* eth1, NULL = one NIC */
+    const struct kern_observer *obs; /* the kernel's timeline observer (RX ring fill) */
+    struct nic *nic_b;               /* eth1, NULL = one NIC */
     struct nicdrv_adapter *drv_b;
     struct kern_host *kern;
     struct sim_source src;
@@ -336,6 +337,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     struct kern_ops ops = {
         .kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m, .cpu_idle = cpu_idle};
     m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
+    m->obs = kern_observer_slots(m->kern);
     sched_configure(m, cfg);
     topology = NULL;
     kern_set_end(m->kern, m->end);
@@ -468,6 +470,8 @@ static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         .hashed = c.hashed,
     };
     nic_rx_post(m->nic, (unsigned)c.queue);
+    if (G_UNLIKELY(m->obs->counter)) /* eth0's ring q filled one more descriptor */
+        m->obs->counter(m->obs->ctx, KERN_CTR_RX_RING, (unsigned)c.queue, p->ts_ns, 1);
 }
 
 enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };

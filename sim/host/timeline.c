@@ -1,34 +1,19 @@
 /* Chrome trace-event timeline of the simulated CPUs: one track per CPU with
  * hardirq, softirq (at irq_exit or in ksoftirqd), NAPI polls nested inside
  * them, and thread slices. Adjacent slices of the same kind are merged so a
- * saturated CPU's softirq shows as one bar, with its NAPI polls inside. */
+ * saturated CPU's softirq shows as one bar, with its NAPI polls inside.
+ * Flow arrows (hardirq -> the NET_RX it raised, waker -> woken thread) and
+ * counter tracks (RX ring fill, backlog length) come from the same observer;
+ * their JSON is written by sim/host/timeline_extra.c. */
 #include "sim/host/timeline.h"
+#include "sim/host/timeline_priv.h"
 
 #include <glib.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 
-enum tl_cat { TL_USR, TL_SYS, TL_IRQ, TL_SOFT, TL_KSOFTIRQD, TL_NAPI };
-
 static const char *const cat_name[] = {"usr", "sys", "irq", "softirq", "softirq", "napi"};
-
-struct tl_ev {
-    uint64_t from, to;
-    const char *label;
-    uint32_t cpu;
-    uint8_t cat;
-    int32_t work; /* NAPI polls: packets done */
-};
-
-struct sim_timeline {
-    unsigned n_cpus;
-    uint64_t until;
-    size_t max;
-    bool truncated;
-    GArray *evs;        /* struct tl_ev, in the order slices closed */
-    struct tl_ev *open; /* per CPU: the slice still growing (label NULL = none) */
-};
 
 struct sim_timeline *sim_timeline_new(unsigned n_cpus, uint64_t until_ns, size_t max_events)
 {
@@ -38,6 +23,12 @@ struct sim_timeline *sim_timeline_new(unsigned n_cpus, uint64_t until_ns, size_t
     tl->max = max_events;
     tl->evs = g_array_new(FALSE, FALSE, sizeof(struct tl_ev));
     tl->open = g_new0(struct tl_ev, n_cpus);
+    tl->flows = g_array_new(FALSE, FALSE, sizeof(struct tl_flow));
+    tl->deltas = g_array_new(FALSE, FALSE, sizeof(struct tl_delta));
+    tl->irq_wait = g_new(int, n_cpus);
+    for (unsigned c = 0; c < n_cpus; c++)
+        tl->irq_wait[c] = -1;
+    tl->woken = g_hash_table_new(g_direct_hash, g_direct_equal);
     return tl;
 }
 
@@ -46,17 +37,27 @@ void sim_timeline_free(struct sim_timeline *tl)
     if (!tl)
         return;
     g_array_free(tl->evs, TRUE);
+    g_array_free(tl->flows, TRUE);
+    g_array_free(tl->deltas, TRUE);
+    g_free(tl->irq_wait);
+    g_hash_table_destroy(tl->woken);
     g_free(tl->open);
     g_free(tl);
 }
 
+bool sim_timeline_room(struct sim_timeline *tl, size_t n)
+{
+    if (sim_timeline_events(tl) + n > tl->max) {
+        tl->truncated = true;
+        return false;
+    }
+    return true;
+}
+
 static void push(struct sim_timeline *tl, const struct tl_ev *e)
 {
-    if (tl->evs->len >= tl->max) {
-        tl->truncated = true;
-        return;
-    }
-    g_array_append_val(tl->evs, *e);
+    if (sim_timeline_room(tl, 1))
+        g_array_append_val(tl->evs, *e);
 }
 
 static void close_open(struct sim_timeline *tl, unsigned cpu)
@@ -87,6 +88,8 @@ static void on_slice(void *ctx, const struct kern_slice *s)
         return;
     struct tl_ev *o = &tl->open[s->cpu];
     uint8_t cat = (uint8_t)slice_cat(s);
+    if (cat <= TL_SYS && g_hash_table_size(tl->woken))
+        sim_timeline_thread_runs(tl, s);
     uint64_t to = s->to < tl->until ? s->to : tl->until;
     if (o->label == s->label && o->cat == cat && o->to == s->from) {
         o->to = to;
@@ -113,12 +116,14 @@ static void on_napi_poll(void *ctx, unsigned cpu, const struct napi_struct *n, u
 
 struct kern_observer sim_timeline_observer(struct sim_timeline *tl)
 {
-    return (struct kern_observer){.slice = on_slice, .napi_poll = on_napi_poll, .ctx = tl};
+    struct kern_observer o = {.slice = on_slice, .napi_poll = on_napi_poll, .ctx = tl};
+    sim_timeline_observe_extra(&o);
+    return o;
 }
 
 size_t sim_timeline_events(const struct sim_timeline *tl)
 {
-    return tl->evs->len;
+    return tl->evs->len + 2 * (size_t)tl->flows->len + tl->deltas->len;
 }
 
 bool sim_timeline_truncated(const struct sim_timeline *tl)
@@ -148,7 +153,7 @@ static const char *quoted(GHashTable *cache[3], const struct tl_ev *e)
     return kept;
 }
 
-static void append_us(GString *s, uint64_t ns)
+void sim_timeline_append_us(GString *s, uint64_t ns)
 {
     g_string_append_printf(s, "%" PRIu64 ".%03u", ns / 1000u, (unsigned)(ns % 1000u));
 }
@@ -159,10 +164,10 @@ static void append_ev(GString *s, GHashTable *cache[3], const struct tl_ev *e)
     if (e->cat == TL_NAPI)
         g_string_append_printf(s, "\"args\":{\"work\":%d},", e->work);
     g_string_append_printf(s, "\"cat\":\"%s\",\"dur\":", cat_name[e->cat]);
-    append_us(s, e->to - e->from);
+    sim_timeline_append_us(s, e->to - e->from);
     g_string_append_printf(
         s, ",\"name\":%s,\"ph\":\"X\",\"pid\":1,\"tid\":%u,\"ts\":", quoted(cache, e), e->cpu);
-    append_us(s, e->from);
+    sim_timeline_append_us(s, e->from);
     g_string_append_c(s, '}');
 }
 
@@ -175,7 +180,7 @@ char *sim_timeline_json(struct sim_timeline *tl, size_t *len)
                            "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"events\":%u,"
                            "\"truncated\":%s,\"until_us\":",
                            tl->evs->len, tl->truncated ? "true" : "false");
-    append_us(s, tl->until);
+    sim_timeline_append_us(s, tl->until);
     g_string_append(s, "},\"traceEvents\":[\n{\"args\":{\"name\":\"simulated host\"},"
                        "\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1}");
     for (unsigned c = 0; c < tl->n_cpus; c++)
@@ -191,6 +196,8 @@ char *sim_timeline_json(struct sim_timeline *tl, size_t *len)
         append_ev(s, cache, &g_array_index(tl->evs, struct tl_ev, i));
     for (int i = 0; i < 3; i++)
         g_hash_table_destroy(cache[i]);
+    sim_timeline_append_flows(tl, s);
+    sim_timeline_append_counters(tl, s);
     g_string_append(s, "\n]}\n");
     *len = s->len;
     return g_string_free(s, FALSE);

@@ -1,6 +1,7 @@
-/* Timeline output: IRQ, softirq, NAPI poll and thread slices per CPU as
- * Chrome trace-event JSON (opens in Perfetto / chrome://tracing), recorded
- * from the kernel model's CPU accounting (models/kernel kern_observer). */
+/* Timeline output: IRQ, softirq, NAPI poll and thread slices per CPU, flow
+ * arrows (hardirq -> NET_RX, waker -> woken thread) and counter tracks (RX ring
+ * fill, backlog length) as Chrome trace-event JSON (opens in Perfetto /
+ * chrome://tracing), recorded from the kernel model (models/kernel kern_observer). */
 #ifndef NICSTEER_SIM_TIMELINE_H
 #define NICSTEER_SIM_TIMELINE_H
 

@@ -2,7 +2,9 @@
 # `nicsteer run --timeline-ms`: the seed-1 host's timeline shows what a teacher
 # wants to point at (CPU0's NET_RX handed to ksoftirqd, its NAPI polls, the
 # other CPUs running the sinks), is the same from both engines, and is valid
-# Chrome trace-event JSON.
+# Chrome trace-event JSON. On RPS, RFS, ksoftirqd and busy-poll hosts its slices
+# nest, its flow arrows join the slices they name, its counters are sane
+# (timeline_check.py), and it is the same run to run.
 set -u
 bin=$1; src=$2
 command -v python3 >/dev/null || { echo "SKIP: python3 needed"; exit 77; }
@@ -47,3 +49,23 @@ for c in range(4):
     check(all(b[0] >= a[1] - 1e-3 for a, b in zip(spans, spans[1:])), f"CPU{c}: slices do not overlap")
 sys.exit(1 if fails else 0)
 PY
+[ $? -eq 0 ] || exit 1
+py=/usr/bin/python3; [ -x $py ] || py=python3
+# scenario, the least number of flows of each kind, what else must be there
+while read -r name min kinds; do
+    "$bin" run "$src/scenarios/$name.json" --timeline-ms 10 --out "$out/$name" >/dev/null ||
+        { echo "FAIL: run $name"; exit 1; }
+    echo "--- $name"
+    $py "$src/tests/integration/timeline_check.py" "$out/$name/timeline.json" $min $kinds ||
+        { echo "FAIL: $name timeline"; exit 1; }
+done <<'LIST'
+steer1-rps 100 softirq wakeup
+rr-steer1-rfs 100 softirq wakeup
+sched5-ksoftirqd-fifo 1 softirq wakeup ksoftirqd
+sched5-rx-busypoll 1 softirq busypoll
+LIST
+"$bin" run "$src/scenarios/steer1-rps.json" --timeline-ms 10 --out "$out/again" >/dev/null || { echo "FAIL: rerun"; exit 1; }
+cmp -s "$out/steer1-rps/timeline.json" "$out/again/timeline.json" || { echo "FAIL: timeline.json differs run to run"; exit 1; }
+"$bin" run "$src/scenarios/steer1-rps.json" --out "$out/rps-none" >/dev/null || { echo "FAIL: RPS run without timeline"; exit 1; }
+cmp -s "$out/steer1-rps/summary.json" "$out/rps-none/summary.json" || { echo "FAIL: the RPS timeline changed summary.json"; exit 1; }
+echo "ok   timeline.json the same run to run; summary.json the same with and without it"

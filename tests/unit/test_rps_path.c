@@ -1,6 +1,8 @@
 /* models/kernel/rps_path.c: RPS in netif_receive_skb, the backlog NAPI,
  * IPIs at the end of net_rx_action, received_rps, RFS recording, and the
  * out-of-order count at the socket. */
+#include <string.h>
+
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
 #include "tests/unit/cu_main.h"
@@ -136,6 +138,63 @@ static void test_rps_ipi_is_sent_at_the_end_of_net_rx_action(void)
     kern_host_free(h);
 }
 
+/* What the observer saw of CPU 1's backlog. */
+struct seen {
+    int polls, work[4];
+    uint64_t from[4], to[4];
+    int backlog; /* sum of the backlog counter's deltas */
+};
+
+static void seen_poll(void *ctx, unsigned cpu, const struct napi_struct *n, uint64_t from,
+                      uint64_t to, int work)
+{
+    struct seen *s = ctx;
+    if (cpu != 1 || strcmp(n->name, "(no_device)") != 0 || s->polls >= 4)
+        return;
+    s->from[s->polls] = from;
+    s->to[s->polls] = to;
+    s->work[s->polls++] = work;
+}
+
+static void seen_slice(void *ctx, const struct kern_slice *sl)
+{
+    (void)ctx, (void)sl;
+}
+
+static void seen_counter(void *ctx, enum kern_counter c, unsigned index, uint64_t at, int delta)
+{
+    struct seen *s = ctx;
+    (void)at;
+    if (c == KERN_CTR_BACKLOG && index == 1)
+        s->backlog += delta;
+}
+
+/* CPU 0 queues a second burst on CPU 1's still-scheduled backlog later than CPU 1's clock:
+ * the model's poll waits for it, which the observer sees as the kernel would run it, two
+ * polls (the backlog empties, the NAPI completes, the next IPI polls again). */
+static void test_rps_backlog_wait_is_observed_as_two_polls(void)
+{
+    struct drv d = {.n = 2, .hash = 0x12345678, .l4 = 17};
+    struct kern_host *h = host_new(2, &d, "2", 1000, 0);
+    struct seen s = {0};
+    struct kern_observer o = {
+        .slice = seen_slice, .napi_poll = seen_poll, .counter = seen_counter, .ctx = &s};
+    kern_set_observer(h, &o);
+    kern_irq_deliver(h, 0, IRQ_NIC, 0);
+    uint64_t t0 = run_cpu(h, 0, 0);
+    kern_irq_deliver(h, 0, IRQ_NIC, t0 + 100000);
+    run_cpu(h, 0, t0 + 100000); /* no IPI: CPU 1's backlog is still scheduled */
+    run_cpu(h, 1, t0);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->processed, 4);
+    CU_ASSERT_EQUAL_FATAL(s.polls, 2);
+    CU_ASSERT_EQUAL(s.work[0], 2);
+    CU_ASSERT_EQUAL(s.work[1], 2);
+    CU_ASSERT(s.to[0] < t0 + 100000);   /* the first poll ends before the second burst */
+    CU_ASSERT(s.from[1] > t0 + 100000); /* and the second starts once it is queued */
+    CU_ASSERT_EQUAL(s.backlog, 0);      /* every skb queued was taken */
+    kern_host_free(h);
+}
+
 static void test_rps_backlog_drop_counts_in_softnet_dropped(void)
 {
     struct drv d = {.n = 5, .hash = 0x12345678, .l4 = 17};
@@ -248,6 +307,8 @@ static CU_TestInfo cases[] = {
      test_rps_local_target_still_goes_through_the_backlog},
     {"test_rps_ipi_is_sent_at_the_end_of_net_rx_action",
      test_rps_ipi_is_sent_at_the_end_of_net_rx_action},
+    {"test_rps_backlog_wait_is_observed_as_two_polls",
+     test_rps_backlog_wait_is_observed_as_two_polls},
     {"test_rps_backlog_drop_counts_in_softnet_dropped",
      test_rps_backlog_drop_counts_in_softnet_dropped},
     {"test_rps_flow_limit_drops_count_on_the_enqueuing_cpu",

@@ -1,4 +1,4 @@
-/* sim/timeline.c: slices merge into bars, NAPI polls nest inside them, the
+/* sim/host/timeline.c: slices merge into bars, NAPI polls nest inside them, the
  * recording window and the event cap hold, and the file is valid JSON. */
 #include <jansson.h>
 #include <string.h>
