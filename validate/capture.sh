@@ -314,7 +314,11 @@ record() {
     snapshot before "${devs[@]}"
 
     local snaplen=128
+    # --immediate-mode: frames reach tcpdump as they arrive, not when a TPACKET_V3 block retires
+    # (a starved tcpdump killed before its first block retired wrote no frame); -B: a 16 MB
+    # capture buffer (the default 2 MB lost about half the frames at backlog-overflow rates).
     nsrun timeout "$((dur + 10))" tcpdump -i "$dev" -s "$snaplen" -c "$count" -n -U \
+        --immediate-mode -B 16384 \
         --time-stamp-precision=nano -w "$out/pcap.pcap" 2>"$STAGE/tcpdump.log" &
     TCPDUMP_PID=$!
     for _ in $(seq 50); do

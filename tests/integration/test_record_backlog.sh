@@ -41,7 +41,7 @@ after_ns=$(ip netns list | grep -c nicsteer-bl- || true)
     fail "config.json does not record netdev_max_backlog 100"
 [[ $(jq '.workload.rx_result.threads | length' "$TMP/b/config.json") == 2 ]] ||
     fail "config.json lacks the receivers' rx_result"
-"$BIN" validate --json --out "$TMP/r.json" "$TMP/b" 2>/dev/null || fail "validate failed on the bundle"
+"$BIN" validate --json --out "$TMP/r.json" "$TMP/b" 2>"$TMP/verr" || fail "validate failed on the bundle: $(tail -5 "$TMP/verr")"
 sd=$(jq '.backlog.drops.softnet' "$TMP/r.json")
 md=$(jq '.backlog.drops.model' "$TMP/r.json")
 [[ $sd -gt 0 ]] || fail "softnet_stat shows no drops: the sender did not outrun the backlog"
