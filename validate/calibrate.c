@@ -174,7 +174,8 @@ char *val_calib_text(const struct val_calib_fit *f)
         g_string_append_printf(s, "  %-12s %7.0f %9" G_GUINT64_FORMAT "%s\n",
                                val_nrx_term_name((enum val_nrx_term)t), f->price[t], f->used[t],
                                f->used[t] ? "" : " (no run: prior kept)");
-    g_string_append_printf(s, "  jitter (residual) quantiles ns: p5 %d p50 %d p95 %d\n",
-                           f->jitter[2], f->jitter[20], f->jitter[38]);
+    g_string_append_printf(
+        s, "  jitter (residual means of 41 equal-count bins) ns: bin 2 %d, bin 20 %d, bin 38 %d\n",
+        f->jitter[2], f->jitter[20], f->jitter[38]);
     return g_string_free(s, FALSE);
 }
