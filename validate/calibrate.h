@@ -18,7 +18,7 @@ struct val_calib_fit {
     double r2;                          /* 1 - SS_res / SS_tot over the runs */
     double abs_res_p50, abs_res_p99;    /* |trace - fitted| (ns) */
     double total_err;                   /* (sum fitted - sum traced) / sum traced */
-    int32_t jitter[KERN_COST_JITTER_Q]; /* residual quantiles (ns) */
+    int32_t jitter[KERN_COST_JITTER_Q]; /* residual means of equal-count bins (ns) */
 };
 
 /* Fits runs (struct val_nrx_run). False with an error when there are fewer runs than terms. */

@@ -20,6 +20,7 @@ struct val_nrx_model {
     struct val_nrx_run *run; /* per CPU: the open run */
     uint32_t *wakeups;       /* per CPU: sched_wakeup in the open run (traces without waking) */
     bool *defer_kicked;      /* per CPU: a trigger_rx_softirq csd was queued to it */
+    bool *csd_queued;        /* per CPU: its call_single_queue holds an entry not yet run */
     bool seen_waking;        /* the trace has sched_waking: count those, not sched_wakeup */
     bool sub_us_clock;       /* some timestamp is not a whole µs */
     struct sim_rng rng;      /* jitter and clock phase: seeded, so validate is deterministic */
@@ -27,11 +28,17 @@ struct val_nrx_model {
 };
 
 static const char *const term_names[VAL_NRX__N] = {
-    [VAL_NRX_RUN] = "run",         [VAL_NRX_POLL] = "napi_poll",
-    [VAL_NRX_DEV_PKT] = "dev_pkt", [VAL_NRX_SKB] = "skb",
-    [VAL_NRX_SOCK] = "sock_skb",   [VAL_NRX_WAKE] = "wakeup",
-    [VAL_NRX_RPS] = "rps_enqueue", [VAL_NRX_IPI] = "csd_queue",
-    [VAL_NRX_IRQ] = "nested_irq",  [VAL_NRX_DEFER] = "skb_defer_flush",
+    [VAL_NRX_RUN] = "run",
+    [VAL_NRX_POLL] = "napi_poll",
+    [VAL_NRX_DEV_PKT] = "dev_pkt",
+    [VAL_NRX_SKB] = "skb",
+    [VAL_NRX_SOCK] = "sock_skb",
+    [VAL_NRX_WAKE] = "wakeup",
+    [VAL_NRX_RPS] = "rps_enqueue",
+    [VAL_NRX_IPI] = "csd_queue",
+    [VAL_NRX_IRQ] = "nested_irq",
+    [VAL_NRX_DEFER] = "skb_defer_flush",
+    [VAL_NRX_CSD_ENQ] = "csd_enqueue",
 };
 
 const char *val_nrx_term_name(enum val_nrx_term t)
@@ -50,6 +57,7 @@ struct val_nrx_model *val_nrx_model_new(int ncpus, const struct kern_cost *c, co
     m->run = g_new0(struct val_nrx_run, n);
     m->wakeups = g_new0(uint32_t, n);
     m->defer_kicked = g_new0(bool, n);
+    m->csd_queued = g_new0(bool, n);
     sim_rng_init(&m->rng, 1, "validate/net_rx_jitter");
     return m;
 }
@@ -62,6 +70,7 @@ void val_nrx_model_free(struct val_nrx_model *m)
     g_free(m->run);
     g_free(m->wakeups);
     g_free(m->defer_kicked);
+    g_free(m->csd_queued);
     g_free(m);
 }
 
@@ -90,6 +99,7 @@ void val_nrx_prices(const struct kern_cost *c, double price[VAL_NRX__N])
     price[VAL_NRX_IPI] = c->ipi_send;
     price[VAL_NRX_IRQ] = c->hardirq;
     price[VAL_NRX_DEFER] = c->skb_defer_flush;
+    price[VAL_NRX_CSD_ENQ] = c->csd_enqueue;
 }
 
 uint64_t val_nrx_price_run(const struct val_nrx_run *r, const struct kern_cost *c)
@@ -156,8 +166,7 @@ static void count_event(struct val_nrx_model *m, struct val_nrx_run *r,
         m->wakeups[ev->cpu]++; /* ttwu_do_activate(): the waking itself when not traced */
         break;
     case VAL_EV_CSD_QUEUE_CPU:
-        r->n[VAL_NRX_IPI]++; /* __smp_call_single_queue() -> send_call_function_single_ipi() */
-        break;
+        break; /* counted by csd_queue(): whether an IPI went out depends on the target */
     case VAL_EV_IRQ_HANDLER_ENTRY:
     case VAL_EV_CALL_FUNCTION_SINGLE_ENTRY:
     case VAL_EV_RESCHEDULE_ENTRY:
@@ -169,6 +178,19 @@ static void count_event(struct val_nrx_model *m, struct val_nrx_run *r,
     }
 }
 
+/* __smp_call_single_queue(): if (llist_add(node, &per_cpu(call_single_queue, cpu)))
+ * send_call_function_single_ipi(cpu); the queue is drained (llist_del_all) by the target's
+ * CAL IPI, whose call_function_single_entry event clears it here. */
+static void csd_queue(struct val_nrx_model *m, const struct val_trace_event *ev)
+{
+    int c = ev->cpu, t = (int)ev->u.csd.cpu;
+    bool was_empty = t < 0 || t >= m->ncpus || !m->csd_queued[t];
+    if (t >= 0 && t < m->ncpus)
+        m->csd_queued[t] = true;
+    if (m->open[c])
+        m->run[c].n[was_empty ? VAL_NRX_IPI : VAL_NRX_CSD_ENQ]++;
+}
+
 int64_t val_nrx_model_event(struct val_nrx_model *m, const struct val_trace_event *ev)
 {
     int c = ev->cpu;
@@ -178,6 +200,10 @@ int64_t val_nrx_model_event(struct val_nrx_model *m, const struct val_trace_even
         m->sub_us_clock = true;
     if (ev->kind == VAL_EV_SCHED_WAKING)
         m->seen_waking = true;
+    if (ev->kind == VAL_EV_CALL_FUNCTION_SINGLE_ENTRY)
+        m->csd_queued[c] = false; /* generic_smp_call_function_single_interrupt() drains it */
+    if (ev->kind == VAL_EV_CSD_QUEUE_CPU)
+        csd_queue(m, ev);
     /* skb_attempt_defer_free() -> kick_defer_list_purge(): the target's next net_rx_action
      * runs skb_defer_free_flush() */
     if (ev->kind == VAL_EV_CSD_QUEUE_CPU && ev->u.csd.cpu < m->ncpus &&

@@ -20,8 +20,10 @@ enum val_nrx_term {
     VAL_NRX_SOCK,    /* skbs of the receiving device queued on a socket: sock_enqueue */
     VAL_NRX_WAKE,    /* try_to_wake_up() from sk_data_ready: wakeup */
     VAL_NRX_RPS,     /* get_rps_cpu + enqueue_to_backlog (model's RPS choice): rps_enqueue */
-    VAL_NRX_IPI,     /* csd_queue_cpu: smp_call_function_single_async (RPS IPI, wake list):
-                        ipi_send */
+    VAL_NRX_IPI,     /* csd_queue_cpu onto an empty call_single_queue: the IPI is sent
+                        (send_call_function_single_ipi): ipi_send */
+    VAL_NRX_CSD_ENQ, /* csd_queue_cpu onto a non-empty call_single_queue: llist_add only, no
+                        IPI (__smp_call_single_queue): csd_enqueue */
     VAL_NRX_IRQ,     /* hardirq nested in the run (device irq, call_function_single,
                         reschedule, hrtimer tick): hardirq */
     VAL_NRX_DEFER,   /* skb_defer_free_flush() of a list another CPU kicked with a

@@ -323,10 +323,14 @@ void kern_net_rps_action(struct kern_host *h)
     while (cpu >= 0) {
         int next = r->ipi_next[cpu];
         r->ipi_next[cpu] = -1;
-        /* smp_call_function_single_async(): an ICR write on the sender */
-        kern_charge(h, h->c.ipi_send);
-        r->ipis++;
-        kern_smp_call_function_single(h, (unsigned)cpu, KERN_CSD_RPS, h->now);
+        /* net_rps_send_ipi() -> smp_call_function_single_async(): an ICR write on the sender,
+         * unless the target's call_single_queue already holds an entry (no IPI then) */
+        if (kern_smp_call_single_queue(h, (unsigned)cpu, KERN_CSD_RPS, h->now)) {
+            kern_charge(h, h->c.ipi_send);
+            r->ipis++;
+        } else {
+            kern_charge(h, h->c.csd_enqueue);
+        }
         cpu = next;
     }
 }

@@ -42,6 +42,17 @@ void kern_smp_call_function_single(struct kern_host *h, unsigned cpu, unsigned c
     kern_irq_deliver(h, cpu, KERN_IRQ_CAL, at);
 }
 
+bool kern_smp_call_single_queue(struct kern_host *h, unsigned cpu, unsigned csd, uint64_t at)
+{
+    /* if (llist_add(node, &per_cpu(call_single_queue, cpu))) send_call_function_single_ipi() */
+    if (h->cpus[cpu].csd_pending) {
+        h->cpus[cpu].csd_pending |= csd;
+        return false;
+    }
+    kern_smp_call_function_single(h, cpu, csd, at);
+    return true;
+}
+
 uint64_t kern_ttwu_queue(struct kern_host *h, unsigned cpu, int waker_cpu, bool queued,
                          bool preempt, bool idle, uint64_t at)
 {

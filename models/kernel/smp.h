@@ -24,6 +24,9 @@ enum kern_csd {
 void kern_smp_set_rps_fn(struct kern_host *h, void (*fn)(void *ctx), void *ctx);
 /* Queue `csd` on `cpu` and raise its CAL IPI at `at` (one IPI serves all queued). */
 void kern_smp_call_function_single(struct kern_host *h, unsigned cpu, unsigned csd, uint64_t at);
+/* __smp_call_single_queue(): queue `csd` on `cpu`; only when its call_single_queue was empty
+ * (llist_add returns true) is a CAL IPI sent, at `at`. Returns whether one was sent. */
+bool kern_smp_call_single_queue(struct kern_host *h, unsigned cpu, unsigned csd, uint64_t at);
 
 /* ttwu_queue() after placement on `cpu` by `waker_cpu` (< 0: not a CPU's code, local):
  * `queued` = ttwu_queue_cond said so, `preempt` = the wakee preempts the target's

@@ -14,7 +14,8 @@
 static const char *SUB = "calibrate";
 
 /* The runs of every bundle, appended in argument order. */
-static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *runs, GError **err)
+static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *runs, guint *end,
+                    GError **err)
 {
     for (int i = 0; i < n; i++) {
         struct val_replay_opts o;
@@ -27,18 +28,45 @@ static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *r
             return false;
         val_report_free(r);
         printf("%s: %u NET_RX runs\n", dirs[i], runs->len - before);
+        end[i] = runs->len;
     }
     return true;
 }
 
+/* --runs CSV: the table the fit used, one traced run a row (bundle, cpu, traced ns, counts). */
+static bool write_runs(const char *path, const GArray *runs, char **dirs, const guint *end,
+                       GError **err)
+{
+    GString *s = g_string_new("bundle,cpu,trace_ns");
+    for (int t = 0; t < VAL_NRX__N; t++)
+        g_string_append_printf(s, ",%s", val_nrx_term_name((enum val_nrx_term)t));
+    g_string_append_c(s, '\n');
+    int b = 0;
+    for (guint i = 0; i < runs->len; i++) {
+        while (i >= end[b])
+            b++;
+        const struct val_nrx_run *r = &g_array_index(runs, struct val_nrx_run, i);
+        g_string_append_printf(s, "%s,%d,%" G_GUINT64_FORMAT, dirs[b], r->cpu, r->trace_ns);
+        for (int t = 0; t < VAL_NRX__N; t++)
+            g_string_append_printf(s, ",%u", r->n[t]);
+        g_string_append_c(s, '\n');
+    }
+    bool ok = sim_out_file(path, s->str, (gssize)s->len, err);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
 int sim_cli_calibrate(int argc, char **argv)
 {
-    gchar *out = NULL, *prior_path = NULL;
+    gchar *out = NULL, *prior_path = NULL, *runs_path = NULL;
     GOptionEntry entries[] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the fitted /costs object to FILE",
          "FILE"},
         {"costs", 0, 0, G_OPTION_ARG_FILENAME, &prior_path,
          "Start from these costs (the terms no run exercises keep them; default: built-in)",
+         "FILE"},
+        {"runs", 0, 0, G_OPTION_ARG_FILENAME, &runs_path,
+         "Also write the fitted table to FILE (CSV: bundle, cpu, traced ns, each term's count)",
          "FILE"},
         G_OPTION_ENTRY_NULL,
     };
@@ -56,6 +84,7 @@ int sim_cli_calibrate(int argc, char **argv)
     struct kern_cost prior, fitted;
     kern_cost_defaults(&prior);
     struct val_calib_fit f;
+    guint *end = NULL; /* per bundle: index one past its last run */
     if (!ok)
         goto done;
     if (argc < 2 || !out) {
@@ -64,7 +93,9 @@ int sim_cli_calibrate(int argc, char **argv)
         goto done;
     }
     if ((prior_path && !sim_cli_load_costs(prior_path, &prior, &err)) ||
-        !collect(argv + 1, argc - 1, &prior, runs, &err) || !val_calib_fit(runs, &f, &err)) {
+        !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), &err) ||
+        !val_calib_fit(runs, &f, &err) ||
+        (runs_path && !write_runs(runs_path, runs, argv + 1, end, &err))) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
@@ -84,6 +115,8 @@ int sim_cli_calibrate(int argc, char **argv)
     rc = SIM_EXIT_OK;
 done:
     g_array_free(runs, TRUE);
+    g_free(end);
+    g_free(runs_path);
     g_free(out);
     g_free(prior_path);
     return rc;

@@ -80,6 +80,7 @@ static const char *const keys[] = {
     "/costs/idle_exit_ns",
     "/costs/net_rx_jitter_ns",
     "/costs/skb_defer_flush",
+    "/costs/csd_enqueue",
     "/costs/calibration/*",
     "/costs/nicsteer_version",
     "/costs/schema_version",

@@ -35,8 +35,10 @@ static void test_cost_overrides_and_rejects_unknown_or_negative(void)
     json_decref(j);
 }
 
-/* A calibration's jitter: 41 nondecreasing quantiles, interpolated; wrong shapes are named. */
-static void test_cost_jitter_quantiles_load_and_interpolate(void)
+/* A calibration's jitter: 41 equal-count bin means, a uniform u picks bin floor(41 u), so the
+ * sampled mean is the bins' mean (an outlier bin adds its own weight, no more); wrong shapes are
+ * named. */
+static void test_cost_jitter_bins_load_and_keep_the_mean(void)
 {
     struct kern_cost c;
     kern_cost_defaults(&c);
@@ -49,13 +51,20 @@ static void test_cost_jitter_quantiles_load_and_interpolate(void)
     CU_ASSERT_TRUE_FATAL(kern_cost_load(&c, j, "/costs", NULL));
     json_decref(j);
     CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.0), -2000);
-    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5), 0);
-    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5125), 50); /* halfway between q20 and q21 */
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5), 0);        /* bin 20 of 41 */
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.5125), 100);   /* bin 21: no interpolation */
+    CU_ASSERT_EQUAL(kern_cost_jitter(&c, 0.99999), 2000); /* the last bin, not beyond */
+    c.net_rx_jitter_ns[KERN_COST_JITTER_Q - 1] = 600000;  /* one bin of 600 µs outliers */
+    double sum = 0;
+    for (int k = 0; k < 41000; k++)
+        sum += (double)kern_cost_jitter(&c, (k + 0.5) / 41000.0);
+    /* the bins' mean: (sum of 100 i - 2000 over i < 40 = -2000, + 600000) / 41 */
+    CU_ASSERT_DOUBLE_EQUAL(sum / 41000.0, (-2000.0 + 600000.0) / 41.0, 1.0);
     GError *err = NULL;
     j = json_pack("{s:[i,i]}", "net_rx_jitter_ns", 1, 2);
     CU_ASSERT_FALSE(kern_cost_load(&c, j, "/costs", &err));
     CU_ASSERT_STRING_EQUAL(err->message,
-                           "/costs/net_rx_jitter_ns: expected an array of 41 quantiles (ns)");
+                           "/costs/net_rx_jitter_ns: expected an array of 41 bin means (ns)");
     g_clear_error(&err);
     json_decref(j);
     q = json_array();
@@ -70,8 +79,7 @@ static void test_cost_jitter_quantiles_load_and_interpolate(void)
 }
 
 static CU_TestInfo cases[] = {
-    {"test_cost_jitter_quantiles_load_and_interpolate",
-     test_cost_jitter_quantiles_load_and_interpolate},
+    {"test_cost_jitter_bins_load_and_keep_the_mean", test_cost_jitter_bins_load_and_keep_the_mean},
     {"test_cost_defaults_put_a_small_packet_near_1us",
      test_cost_defaults_put_a_small_packet_near_1us},
     {"test_cost_overrides_and_rejects_unknown_or_negative",

@@ -5,6 +5,7 @@
 
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
+#include "models/kernel/smp.h"
 #include "tests/unit/cu_main.h"
 
 #define IRQ_NIC 40
@@ -195,6 +196,34 @@ static void test_rps_backlog_wait_is_observed_as_two_polls(void)
     kern_host_free(h);
 }
 
+/* net_rps_send_ipi() onto a CPU whose call_single_queue still holds a wake-list entry: the
+ * llist_add finds it non-empty, no IPI is sent (ipi_send not charged, csd_enqueue is), and the
+ * one pending CAL IPI runs the wake-up and the RPS backlog both. */
+static void test_rps_ipi_behind_a_pending_csd_is_not_sent(void)
+{
+    struct drv d = {.n = 2, .hash = 0x12345678, .l4 = 17};
+    struct kern_host *alone = host_new(2, &d, "2", 1000, 0);
+    kern_irq_deliver(alone, 0, IRQ_NIC, 0);
+    run_cpu(alone, 0, 0);
+    uint64_t soft_alone = kern_cpu_stats(alone, 0)->acct[KERN_SOFT];
+    CU_ASSERT_EQUAL(kern_rps_ipis(alone), 1);
+    kern_host_free(alone);
+
+    struct drv d2 = {.n = 2, .hash = 0x12345678, .l4 = 17};
+    struct kern_host *h = host_new(2, &d2, "2", 1000, 0);
+    h->c.csd_enqueue = 10;
+    kern_ttwu_queue(h, 1, 0, true, false, false, 0); /* CPU 1's queue: a wake-list entry */
+    kern_irq_deliver(h, 0, IRQ_NIC, 0);
+    uint64_t t0 = run_cpu(h, 0, 0);
+    CU_ASSERT_EQUAL(kern_rps_ipis(h), 0);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 0)->acct[KERN_SOFT], soft_alone - 50 + 10);
+    run_cpu(h, 1, t0);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->received_rps, 1);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->processed, 2);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->irqs, 1); /* one CAL IPI served both */
+    kern_host_free(h);
+}
+
 static void test_rps_backlog_drop_counts_in_softnet_dropped(void)
 {
     struct drv d = {.n = 5, .hash = 0x12345678, .l4 = 17};
@@ -317,6 +346,8 @@ static CU_TestInfo cases[] = {
     {"test_rfs_steers_to_the_reading_cpu", test_rfs_steers_to_the_reading_cpu},
     {"test_sock_counts_segments_behind_a_later_sequence",
      test_sock_counts_segments_behind_a_later_sequence},
+    {"test_rps_ipi_behind_a_pending_csd_is_not_sent",
+     test_rps_ipi_behind_a_pending_csd_is_not_sent},
     CU_TEST_INFO_NULL,
 };
 

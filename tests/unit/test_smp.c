@@ -129,6 +129,26 @@ static void test_smp_one_cal_ipi_serves_rps_and_wake_list(void)
     kern_host_free(h);
 }
 
+/* __smp_call_single_queue(): llist_add onto an empty call_single_queue sends the IPI; onto one
+ * that still holds an entry (a wake-list entry not yet run) it sends none, and the pending IPI
+ * runs both; once drained, the next csd sends again. */
+static void test_smp_call_single_queue_sends_an_ipi_only_onto_an_empty_queue(void)
+{
+    struct kern_host *h = host2(0);
+    rps_calls = 0;
+    kern_smp_set_rps_fn(h, rps_fn, NULL);
+    kern_ttwu_queue(h, 1, 0, true, false, false, 100);
+    CU_ASSERT_FALSE(kern_smp_call_single_queue(h, 1, KERN_CSD_RPS, 100));
+    run_cpu(h, 1, 100);
+    CU_ASSERT_EQUAL(rps_calls, 1);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->irqs, 1);
+    CU_ASSERT_TRUE(kern_smp_call_single_queue(h, 1, KERN_CSD_RPS, 5000));
+    run_cpu(h, 1, 5000);
+    CU_ASSERT_EQUAL(rps_calls, 2);
+    CU_ASSERT_EQUAL(kern_cpu_stats(h, 1)->irqs, 2);
+    kern_host_free(h);
+}
+
 static int t_vector(int irq, void *dev)
 {
     (void)irq;
@@ -206,6 +226,8 @@ static CU_TestInfo cases[] = {
     {"test_smp_waker_pays_less_for_a_local_wake", test_smp_waker_pays_less_for_a_local_wake},
     {"test_smp_any_interrupt_to_an_idle_cpu_pays_the_idle_exit_once",
      test_smp_any_interrupt_to_an_idle_cpu_pays_the_idle_exit_once},
+    {"test_smp_call_single_queue_sends_an_ipi_only_onto_an_empty_queue",
+     test_smp_call_single_queue_sends_an_ipi_only_onto_an_empty_queue},
     CU_TEST_INFO_NULL,
 };
 

@@ -146,7 +146,40 @@ static void test_softirq_model_counts_ipis_nested_irqs_and_defer_flush(void)
     g_array_free(rec, TRUE);
 }
 
+/* __smp_call_single_queue(): CPU 0's first csd onto CPU 1 finds its call_single_queue empty
+ * and sends the IPI (ipi_send); the second, before CPU 1's call_function_single_entry drained
+ * it, is an llist_add only (csd_enqueue); after the drain the next sends again. */
+static void test_softirq_model_csd_onto_a_non_empty_queue_sends_no_ipi(void)
+{
+    const char *t =
+        "  p-10 [000] ..s1.  1.000000: softirq_entry: vec=3 [action=NET_RX]\n"
+        "  p-10 [000] ..s2.  1.000001: csd_queue_cpu: cpu=1 callsite=ttwu_queue_wakelist+0x1 "
+        "func=sched_ttwu_pending csd=00000000e1\n"
+        "  p-10 [000] ..s2.  1.000027: csd_queue_cpu: cpu=1 callsite=generic_exec_single+0x36 "
+        "func=rps_trigger_softirq csd=00000000ef\n"
+        "  p-10 [000] ..s1.  1.000028: softirq_exit: vec=3 [action=NET_RX]\n"
+        "  q-11 [001] d.h1.  1.000030: call_function_single_entry: vector=251\n"
+        "  p-10 [000] ..s1.  1.000050: softirq_entry: vec=3 [action=NET_RX]\n"
+        "  p-10 [000] ..s2.  1.000051: csd_queue_cpu: cpu=1 callsite=generic_exec_single+0x36 "
+        "func=rps_trigger_softirq csd=00000000ef\n"
+        "  p-10 [000] ..s1.  1.000077: softirq_exit: vec=3 [action=NET_RX]\n";
+    struct kern_cost c;
+    kern_cost_defaults(&c);
+    int64_t d[8];
+    GArray *rec = g_array_new(FALSE, TRUE, sizeof(struct val_nrx_run));
+    CU_ASSERT_EQUAL_FATAL(run(t, &c, d, rec), 2);
+    const struct val_nrx_run *r = (const struct val_nrx_run *)(void *)rec->data;
+    CU_ASSERT_EQUAL(r[0].n[VAL_NRX_IPI], 1);
+    CU_ASSERT_EQUAL(r[0].n[VAL_NRX_CSD_ENQ], 1);
+    CU_ASSERT_EQUAL(r[1].n[VAL_NRX_IPI], 1);
+    CU_ASSERT_EQUAL(r[1].n[VAL_NRX_CSD_ENQ], 0);
+    CU_ASSERT_EQUAL(val_nrx_price_run(&r[0], &c), 100 + 150 + c.ipi_send + c.csd_enqueue);
+    g_array_free(rec, TRUE);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_softirq_model_csd_onto_a_non_empty_queue_sends_no_ipi",
+     test_softirq_model_csd_onto_a_non_empty_queue_sends_no_ipi},
     {"test_softirq_model_counts_ipis_nested_irqs_and_defer_flush",
      test_softirq_model_counts_ipis_nested_irqs_and_defer_flush},
     {"test_softirq_model_prices_run_with_default_costs",
