@@ -41,6 +41,7 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
         g_snprintf(name, sizeof name, "ksoftirqd/%u", i);
         h->cpus[i].ksoftirqd = cpus_thread_new(h->sched, name, i, kern_run_ksoftirqd, h);
         h->cpus[i].ksoftirqd->is_ksoftirqd = true;
+        h->cpus[i].iv_end = UINT64_MAX; /* no intervals: kern_account's fast path */
     }
     return h;
 }
@@ -60,6 +61,7 @@ void kern_host_free(struct kern_host *h)
     kern_tx_free(h->tx);
     cpus_free(h->sched);
     g_free(h->cpus);
+    g_free(h->iv_snap);
     g_free(h);
 }
 
@@ -96,6 +98,47 @@ struct cpus_sched *kern_sched(struct kern_host *h)
 void kern_set_end(struct kern_host *h, uint64_t end_ns)
 {
     h->end_ns = end_ns;
+}
+
+void kern_set_intervals(struct kern_host *h, uint64_t step_ns)
+{
+    g_clear_pointer(&h->iv_snap, g_free);
+    h->iv_step_ns = step_ns;
+    /* boundaries strictly inside [0, end): the last interval ends at the end itself */
+    uint64_t n = step_ns && h->end_ns != UINT64_MAX && h->end_ns ? (h->end_ns - 1) / step_ns : 0;
+    h->iv_n = (unsigned)MIN(n, (uint64_t)G_MAXUINT / KERN_IV_COLS / MAX(h->n_cpus, 1));
+    if (h->iv_n)
+        h->iv_snap = g_new0(uint64_t, (size_t)h->n_cpus * h->iv_n * KERN_IV_COLS);
+    for (unsigned i = 0; i < h->n_cpus; i++) {
+        h->cpus[i].iv_done = 0;
+        h->cpus[i].iv_end = h->iv_n ? step_ns : UINT64_MAX;
+    }
+}
+
+/* Close every boundary of CPU `cpu` before `b`: the cumulative accounting there (what it
+ * is now, plus the part of the charge [a, b) of `what` that lies before the boundary). */
+static void iv_close(struct kern_host *h, unsigned cpu, int what, uint64_t a, uint64_t b)
+{
+    struct kern_cpu *k = &h->cpus[cpu];
+    while (k->iv_end < b) {
+        uint64_t *row = &h->iv_snap[((size_t)cpu * h->iv_n + k->iv_done) * KERN_IV_COLS];
+        memcpy(row, k->st.acct, sizeof k->st.acct);
+        row[KERN_NACCT] = k->st.ksoftirqd_ns;
+        if (what >= 0 && a < k->iv_end) {
+            row[what] += k->iv_end - a;
+            if (what == KERN_SOFT && k->in_ksoftirqd)
+                row[KERN_NACCT] += k->iv_end - a;
+        }
+        k->iv_done++;
+        k->iv_end = k->iv_done < h->iv_n ? (uint64_t)(k->iv_done + 1) * h->iv_step_ns : UINT64_MAX;
+    }
+}
+
+unsigned kern_intervals(struct kern_host *h, unsigned cpu, const uint64_t **rows)
+{
+    iv_close(h, cpu, -1, 0, UINT64_MAX); /* idle up to the end: nothing more accounted */
+    *rows = h->iv_snap ? &h->iv_snap[(size_t)cpu * h->iv_n * KERN_IV_COLS] : NULL;
+    return h->iv_n;
 }
 
 void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
@@ -137,6 +180,8 @@ void kern_account_slow(struct kern_host *h, enum kern_acct what, uint64_t ns)
     if (b > h->end_ns)
         b = h->end_ns;
     if (b > a) {
+        if (b > k->iv_end)
+            iv_close(h, h->cpu, (int)what, a, b);
         k->st.acct[what] += b - a;
         if (what == KERN_SOFT && k->in_ksoftirqd)
             k->st.ksoftirqd_ns += b - a;

@@ -191,6 +191,15 @@ void kern_irq_raise(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at
 uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now);
 /* Stop accounting at `end` (simulation end). */
 void kern_set_end(struct kern_host *h, uint64_t end_ns);
+/* `mpstat -P ALL STEP` reads /proc/stat's kcpustat at every STEP: snapshot each CPU's
+ * accounting (acct[] then ksoftirqd_ns, KERN_IV_COLS ns) at every multiple of step_ns
+ * before the end (kern_set_end() first; step 0 = off). A charge that straddles a
+ * boundary is split there, so the intervals add up to the totals exactly. */
+#define KERN_IV_COLS (KERN_NACCT + 1)
+void kern_set_intervals(struct kern_host *h, uint64_t step_ns);
+/* After the run: the boundaries (row i = cumulative ns at (i + 1) * step, KERN_IV_COLS
+ * each) of `cpu`, those it idled through filled in; returns their count (0 = off). */
+unsigned kern_intervals(struct kern_host *h, unsigned cpu, const uint64_t **rows);
 
 /* --- softirq (kernel/softirq.c) --- */
 void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);

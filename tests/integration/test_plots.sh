@@ -25,5 +25,13 @@ done
 [ "$(grep -c ',ok,' "$plots/sweep.csv")" = 18 ] || fail "the notebook's sweep: $(grep -c ',ok,' "$plots/sweep.csv") runs ok of 18"
 err=$($py "$src/notebooks-data/plot_sweep.py" "$plots/sweep.csv" "$plots/x.png" --x /nope --series /nic/steering/chain 2>&1)
 [ $? -ne 0 ] && case "$err" in *"has no column /nope"*) ;; *) false ;; esac || fail "plot_sweep.py bad column: '$err'"
+# mpstat intervals: s1's CPU0 handed to ksoftirqd inside the first ms, 0.1 ms samples
+"$bin" run "$src/scenarios/s1-single-queue-cpu0.json" --mpstat-interval-ms 0.1 --quiet --out "$plots/s1-intervals" ||
+    fail "run --mpstat-interval-ms"
+$py "$src/notebooks-data/plot_intervals.py" "$plots/s1-intervals" "$plots/intervals.png" --until-ms 5 ||
+    fail "plot_intervals.py"
+[ "$(stat -c %s "$plots/intervals.png" 2>/dev/null || echo 0)" -gt 10000 ] || fail "intervals.png missing or empty"
+err=$($py "$src/notebooks-data/plot_intervals.py" "$plots/x" "$plots/x.png" 2>&1)
+[ $? -ne 0 ] && case "$err" in *"--mpstat-interval-ms"*) ;; *) false ;; esac || fail "plot_intervals.py without intervals: '$err'"
 echo "$fails failed (plots in $plots)"
 [ "$fails" = 0 ]
