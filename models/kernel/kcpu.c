@@ -41,7 +41,8 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
         g_snprintf(name, sizeof name, "ksoftirqd/%u", i);
         h->cpus[i].ksoftirqd = cpus_thread_new(h->sched, name, i, kern_run_ksoftirqd, h);
         h->cpus[i].ksoftirqd->is_ksoftirqd = true;
-        h->cpus[i].iv_end = UINT64_MAX; /* no intervals: kern_account's fast path */
+        h->cpus[i].iv_end = UINT64_MAX;     /* no intervals: kern_account's fast path */
+        h->cpus[i].tick_since = UINT64_MAX; /* boots idle, tick stopped */
     }
     return h;
 }
@@ -278,6 +279,38 @@ static void irq_exit(struct kern_host *h, struct kern_cpu *k)
         kern_do_softirq_begin(h, false);
 }
 
+/* Jiffy boundaries k * TICK_NSEC (k >= 1) in [a, b): the ticks tick_sched_timer takes
+ * while the tick runs, the hrtimer forwarded to tick_next_period on restart. */
+static uint64_t ticks_between(const struct kern_host *h, uint64_t a, uint64_t b)
+{
+    uint64_t period = 1000000000ull / h->p.hz; /* TICK_NSEC, as kern_jiffies() */
+    b = MIN(b, h->end_ns);
+    a = MAX(a, 1);
+    return b > a ? (b - 1) / period - (a - 1) / period : 0;
+}
+
+/* tick_nohz_idle_exit() -> tick_nohz_restart_sched_tick(): a task is current again. */
+static void tick_restart(struct kern_host *h, struct kern_cpu *k)
+{
+    if (k->tick_since == UINT64_MAX)
+        k->tick_since = h->now;
+}
+
+/* do_idle() -> tick_nohz_idle_enter() / tick_nohz_idle_stop_tick(). */
+static void tick_stop(struct kern_host *h, struct kern_cpu *k)
+{
+    if (k->tick_since != UINT64_MAX)
+        k->st.ticks += ticks_between(h, k->tick_since, h->now);
+    k->tick_since = UINT64_MAX;
+}
+
+uint64_t kern_local_timer_irqs(const struct kern_host *h, unsigned cpu)
+{
+    const struct kern_cpu *k = &h->cpus[cpu];
+    uint64_t open = k->tick_since != UINT64_MAX ? ticks_between(h, k->tick_since, UINT64_MAX) : 0;
+    return k->st.ticks + open;
+}
+
 uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
 {
     h->now = now;
@@ -311,8 +344,11 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
         if (!t || cpus_need_resched(h->sched, cpu, h->now)) {
             bool switched;
             t = cpus_schedule(h->sched, cpu, h->now, &switched);
-            if (!t)
+            if (!t) {
+                tick_stop(h, k);
                 return h->now; /* idle */
+            }
+            tick_restart(h, k);
             if (switched) {
                 k->st.ctx_switches++;
                 k->ctx = KERN_SYS;
@@ -325,6 +361,7 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 continue;
             }
         }
+        tick_restart(h, k); /* a task current that no schedule() here picked */
         k->in_ksoftirqd = t->is_ksoftirqd;
         k->ctx = t->is_ksoftirqd ? KERN_SOFT : KERN_SYS;
         uint64_t t0 = h->now;

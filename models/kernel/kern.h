@@ -312,8 +312,16 @@ struct kern_cpu_stats {
     uint64_t softirq_restarts_exhausted;
     uint64_t ctx_switches;
     uint64_t softirqs[NR_SOFTIRQS]; /* /proc/softirqs: vectors handled (kstat_incr_softirqs) */
+    uint64_t ticks;                 /* LOC of the closed busy periods (kern_local_timer_irqs) */
 };
 const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu);
+/* /proc/interrupts LOC (local APIC timer) of `cpu` up to the end of the run: the jiffy
+ * boundaries (k * NSEC_PER_SEC / HZ, k >= 1) at which a task was current there. Derived
+ * from the simulated schedule, not simulated: the tick (tick_sched_timer) costs nothing
+ * here, and an idle CPU is taken to have stopped it (NO_HZ_IDLE, the governor stopping
+ * the tick: tick_nohz_idle_stop_tick; a governor keeping it for a short idle,
+ * tick_nohz_idle_retain_tick, is not modelled, nor are other hrtimers). */
+uint64_t kern_local_timer_irqs(const struct kern_host *h, unsigned cpu);
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu);
 /* Interrupts whose handler returned IRQ_NONE (spurious: the device had nothing). */
 uint64_t kern_irq_unhandled(const struct kern_host *h, unsigned irq);

@@ -46,6 +46,9 @@ struct kern_cpu {
      * none left or off), and how many boundaries this CPU has closed */
     uint64_t iv_end;
     unsigned iv_done;
+    /* ns: since when the periodic tick runs (a task is current), UINT64_MAX = stopped
+     * (the idle loop: tick_nohz_idle_stop_tick); see kern_local_timer_irqs() */
+    uint64_t tick_since;
 
     /* softirq start latency: MSI arrival of the running hardirq, and when the
      * NET_RX raised by a hardirq is still waiting for net_rx_action (0: none) */

@@ -33,6 +33,7 @@ struct sim_cpu_result {
     uint64_t process_qlen;              /* softnet_data.process_queue */
     uint64_t softirqs[SIM_NR_SOFTIRQS]; /* /proc/softirqs: each vector handled, bit order */
     uint64_t ipi_cal, ipi_res;          /* CAL (function call) and RES (reschedule) IPIs taken */
+    uint64_t loc;                       /* LOC: local timer ticks (kern_local_timer_irqs) */
 };
 
 struct sim_queue_result {

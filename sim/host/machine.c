@@ -847,6 +847,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         memcpy(cr->softirqs, st->softirqs, sizeof cr->softirqs);
         cr->ipi_cal = kern_irq_count(m->kern, KERN_IRQ_CAL, c);
         cr->ipi_res = kern_irq_count(m->kern, KERN_IRQ_RES, c);
+        cr->loc = kern_local_timer_irqs(m->kern, c);
         struct kern_rps_softnet sn;
         kern_rps_softnet(m->kern, c, &sn);
         cr->flow_limit_count = sn.flow_limit_count;

@@ -405,15 +405,17 @@ static void interrupts_row(GString *s, const struct sim_result *r, unsigned v, i
                            "edge", (int)sizeof(vr->name), vr->name);
 }
 
-/* arch_show_interrupts() (arch/x86/kernel/irq.c) after the device rows: the IPIs the model
- * sends, "%*s: " then per CPU as the device rows, then the description. The local timer
- * (LOC) and the others are not modelled, so not printed. */
+/* arch_show_interrupts() (arch/x86/kernel/irq.c) after the device rows, in its order: the
+ * local timer (LOC, derived from the schedule: kern_local_timer_irqs) and the IPIs the
+ * model sends, "%*s: " then per CPU as the device rows, then the description. NMI, SPU,
+ * PMI, TLB and the other arch rows are not modelled, so not printed. */
 static void interrupts_ipi_rows(GString *s, const struct sim_result *r, int prec)
 {
     static const struct {
         const char *name, *what;
         size_t off;
     } rows[] = {
+        {"LOC", "Local timer interrupts", offsetof(struct sim_cpu_result, loc)},
         {"RES", "Rescheduling interrupts", offsetof(struct sim_cpu_result, ipi_res)},
         {"CAL", "Function call interrupts", offsetof(struct sim_cpu_result, ipi_cal)},
     };

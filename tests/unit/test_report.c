@@ -46,7 +46,8 @@ static struct fixture *fixture_new(void)
                                          .dropped = 3,
                                          .time_squeeze = 17,
                                          .ksoftirqd_ns = 20000000,
-                                         .ipi_cal = 4};
+                                         .ipi_cal = 4,
+                                         .loc = 999};
     f->cpus[1] = (struct sim_cpu_result){.irq_ns = 5000000,
                                          .soft_ns = 5000000,
                                          .idle_ns = 990000000,
@@ -56,7 +57,8 @@ static struct fixture *fixture_new(void)
                                          .flow_limit_count = 2,
                                          .input_qlen = 5,
                                          .process_qlen = 3,
-                                         .ipi_cal = 470};
+                                         .ipi_cal = 470,
+                                         .loc = 12};
     f->queues[0] = (struct sim_queue_result){5000, 7500000, 12, 1000, 1500, 3, 0, 0};
     f->queues[1] = (struct sim_queue_result){20, 1280, 0, 7, 7, 1, 1, 1};
 
@@ -124,6 +126,7 @@ static void test_report_interrupts_layout_linux_6_12(void)
            " 40:       1000          0  PCI-MSIX-0000:03:00.0   0-edge      eth0-TxRx-0\n"
            " 41:          0          7  PCI-MSIX-0000:03:00.0   1-edge      eth0-TxRx-1\n"
            " 42:          1          0  PCI-MSIX-0000:03:00.0   2-edge      eth0\n"
+           "LOC:        999         12   Local timer interrupts\n"
            "RES:          0          0   Rescheduling interrupts\n"
            "CAL:          4        470   Function call interrupts\n");
     g_free(t);
@@ -163,7 +166,7 @@ static void test_report_interrupts_row_equals_real_virtio_line(void)
     f->r.procfs_kernel = 613;
     char *t = sim_report_interrupts_text(&f->r);
     char **lines = g_strsplit(t, "\n", -1);
-    CU_ASSERT_FATAL(g_strv_length(lines) == 6); /* header, 2 vectors, RES, CAL, "" */
+    CU_ASSERT_FATAL(g_strv_length(lines) == 7); /* header, 2 vectors, LOC, RES, CAL, "" */
     CU_ASSERT_STRING_EQUAL(
         lines[2], " 41:       2168          0 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx");
     g_strfreev(lines);
@@ -191,6 +194,7 @@ static void test_report_interrupts_prec_grows_from_nr_irqs_1000(void)
     CU_ASSERT_STRING_EQUAL(
         t, "            CPU0       CPU1       \n"
            "1000:       1000          0  PCI-MSIX-0000:03:00.0    0-edge      eth0-TxRx-0\n"
+           " LOC:        999         12   Local timer interrupts\n"
            " RES:          0          0   Rescheduling interrupts\n"
            " CAL:          4        470   Function call interrupts\n");
     g_free(t);
