@@ -83,6 +83,9 @@ grep -q 'simulated s' "$tmp/pg.out" && fail "progress on stdout"
 [ -s "$tmp/pg2.err" ] && fail "a progress line without a TTY or --progress: $(cat "$tmp/pg2.err")"
 [ -z "$("$bin" run "$src/scenarios/default.json" --progress --quiet --out "$tmp/pg" 2>&1)" ] ||
     fail "--quiet printed something"
+# The README's worked example: its committed spec expands to 36 checked runs.
+"$bin" sweep "$src/scenarios/sweeps/policies-load.json" --out "$tmp/we" --emit jobs >/dev/null || fail "policies-load.json"
+[ "$(wc -l <"$tmp/we/jobs.txt")" = 36 ] || fail "policies-load.json: $(wc -l <"$tmp/we/jobs.txt") runs, expected 36"
 # sweep's progress: runs done / total from parallel's job log, on stderr only; stdout and the
 # runs as without it; nothing at all with --quiet.
 "$bin" sweep "$tmp/spec.json" --out "$tmp/sp" -j 2 --progress >"$tmp/sp.out" 2>"$tmp/sp.err" || fail "sweep --progress exit"
