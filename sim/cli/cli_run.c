@@ -125,7 +125,8 @@ int sim_cli_run(int argc, char **argv)
          "MS"},
         {"mpstat-interval-ms", 0, 0, G_OPTION_ARG_DOUBLE, &mpstat_ms,
          "Also write mpstat_intervals.txt (`mpstat -P ALL` samples every MS simulated ms, then "
-         "the Average block) and mpstat_intervals.csv (t_ms,dt_ms,cpu,...)",
+         "the Average block) and mpstat_intervals.csv (t_ms,dt_ms,cpu,...); overrides the "
+         "scenario's /outputs/mpstat_interval_ms",
          "MS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };

@@ -20,6 +20,11 @@ done
 cmp -s "$out/none/mpstat.txt" "$out/window/mpstat.txt" || { echo "FAIL: mpstat.txt changed by intervals"; exit 1; }
 msg=$("$bin" run "$s" --mpstat-interval-ms 0.05 --out "$out/bad" 2>&1) && { echo "FAIL: 0.05 ms accepted"; exit 1; }
 case $msg in *--mpstat-interval-ms*) ;; *) echo "FAIL: error does not name the option: $msg"; exit 1;; esac
+# the scenario key does the same (a sweep's runs write them too); the option overrides it
+"$bin" run "$s" --set /outputs/mpstat_interval_ms=7 --quiet --out "$out/key" || { echo "FAIL: /outputs/mpstat_interval_ms"; exit 1; }
+cmp -s "$out/key/mpstat_intervals.csv" "$out/window/mpstat_intervals.csv" || { echo "FAIL: the scenario key differs from the option"; exit 1; }
+"$bin" run "$s" --set /outputs/mpstat_interval_ms=50 --mpstat-interval-ms 7 --quiet --out "$out/over" || { echo "FAIL: option over key"; exit 1; }
+cmp -s "$out/over/mpstat_intervals.csv" "$out/window/mpstat_intervals.csv" || { echo "FAIL: the option does not override the key"; exit 1; }
 python3 - "$out/window" <<'PY' || exit 1
 import csv, sys
 d = sys.argv[1]
