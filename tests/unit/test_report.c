@@ -106,6 +106,58 @@ static void test_report_mpstat_layout_matches_sysstat_average_block(void)
     g_free(f);
 }
 
+/* mpstat -P ALL 0.4 over the fixture's 1 s: samples at 0.4, 0.8 and a short last one at
+ * 1.0 s, each block as sysstat prints it, then the Average block; the CSV tidy. */
+static void test_report_mpstat_intervals_blocks_then_average(void)
+{
+    struct fixture *f = fixture_new();
+    const uint64_t ms = 1000000;
+    uint64_t iv[2][3][SIM_IV_COLS] = {{{40 * ms, 20 * ms, 0, 200 * ms, 140 * ms, 20 * ms},
+                                       {40 * ms, 20 * ms, 12345678, 50 * ms, 277654322, 0},
+                                       {20 * ms, 10 * ms, 0, 0, 170 * ms, 0}},
+                                      {{0, 0, 0, 0, 400 * ms, 0},
+                                       {0, 0, 5 * ms, 5 * ms, 390 * ms, 0},
+                                       {0, 0, 0, 0, 200 * ms, 0}}};
+    f->r.iv_step_ns = 400 * ms;
+    f->r.n_intervals = 3;
+    f->r.intervals = &iv[0][0][0];
+    char *t = sim_report_mpstat_intervals_text(&f->r);
+    char **l = g_strsplit(t, "\n", -1);
+    CU_ASSERT_FATAL(g_strv_length(l) == 3 * 5 + 4 + 1);
+    CU_ASSERT_STRING_EQUAL(l[0], "00:00:00.400  CPU    %usr   %nice    %sys %iowait    %irq   "
+                                 "%soft  %steal  %guest  %gnice   %idle");
+    CU_ASSERT_STRING_EQUAL(l[1], "00:00:00.400  all    5.00    0.00    2.50    0.00    0.00   "
+                                 "25.00    0.00    0.00    0.00   67.50");
+    CU_ASSERT_STRING_EQUAL(l[2], "00:00:00.400    0   10.00    0.00    5.00    0.00    0.00   "
+                                 "50.00    0.00    0.00    0.00   35.00");
+    CU_ASSERT_STRING_EQUAL(l[4], "");
+    CU_ASSERT_STRING_EQUAL(l[13], "00:00:01.000    1    0.00    0.00    0.00    0.00    0.00    "
+                                  "0.00    0.00    0.00    0.00  100.00");
+    char *avg = sim_report_mpstat_text(&f->r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, avg));
+    CU_ASSERT(g_str_has_suffix(t, avg));
+    char *c = sim_report_mpstat_intervals_csv(&f->r);
+    CU_ASSERT(g_str_has_prefix(c, "t_ms,dt_ms,cpu,usr,nice,sys,iowait,irq,soft,steal,guest,gnice,"
+                                  "idle,ksoftirqd\n"
+                                  "400.0000,400.0000,all,5.00,0.00,2.50,0.00,0.00,25.00,0.00,0.00,"
+                                  "0.00,67.50,2.50\n"
+                                  "400.0000,400.0000,0,10.00,0.00,5.00,0.00,0.00,50.00,0.00,0.00,"
+                                  "0.00,35.00,5.00\n"));
+    CU_ASSERT(g_str_has_suffix(c, "1000.0000,200.0000,1,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,"
+                                  "0.00,100.00,0.00\n"));
+    /* the step in whole seconds: sysstat's own HH:MM:SS stamp */
+    f->r.iv_step_ns = 1000 * ms;
+    f->r.n_intervals = 1;
+    char *t1 = sim_report_mpstat_intervals_text(&f->r);
+    CU_ASSERT(g_str_has_prefix(t1, "00:00:01     CPU"));
+    g_free(t1);
+    g_free(c);
+    g_free(avg);
+    g_strfreev(l);
+    g_free(t);
+    g_free(f);
+}
+
 static void test_report_mpstat_zero_time_prints_zeros_not_nan(void)
 {
     struct fixture *f = fixture_new();
@@ -467,6 +519,7 @@ static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"mpstat intervals: blocks then average", test_report_mpstat_intervals_blocks_then_average},
     {"test_report_softirqs_layout", test_report_softirqs_layout},
     {"mpstat layout matches sysstat Average block",
      test_report_mpstat_layout_matches_sysstat_average_block},
