@@ -5,7 +5,7 @@
     /usr/bin/python3 notebooks-data/plot_validate.py report.json OUT.png
 
 Four panels: NAPI poll sizes (napi_poll.model_hist vs trace_hist, packets per poll, log
-counts), NET_RX softirq durations (softirq.model_hist vs trace_hist, us, log counts; the KS
+counts), NET_RX softirq durations (softirq.model_hist vs trace_hist in ns, drawn in us, log counts; the KS
 distance in the title), IRQs per MSI-X vector (irq.vectors: model, trace, /proc/interrupts;
 a bundle without hardware interrupts, e.g. veth, says why instead) and per-CPU packets
 processed (per_cpu[]: model, trace, softnet_stat delta).
@@ -14,12 +14,16 @@ import json
 import sys
 
 
-def hist_xy(h):
-    """(left edges, counts) of a report histogram {bin_width, bins[]}; None stays empty."""
+def hist_xy(h, scale=1.0, group=1):
+    """(left edges, counts, width) of a report histogram {bin_width, bins[]}, the edges
+    times scale, `group` bins merged into one (thousands of 100 ns bins would draw as
+    hairlines); None stays empty."""
     if not h or not h.get("bins"):
-        return [], []
-    w = h.get("bin_width", 1)
-    return [i * w for i in range(len(h["bins"]))], list(h["bins"])
+        return [], [], 0
+    b = h["bins"]
+    w = h.get("bin_width", 1) * scale * group
+    c = [sum(b[i:i + group]) for i in range(0, len(b), group)]
+    return [i * w for i in range(len(c))], c, w
 
 
 def load(path):
@@ -38,18 +42,20 @@ def ks_text(v):
     return "KS %.3f" % v if isinstance(v, (int, float)) else "KS n/a"
 
 
-def hist_panel(ax, model, trace, title, xlabel, ks):
+def hist_panel(ax, model, trace, title, xlabel, ks, scale=1.0, max_bins=150):
+    longest = max(len((h or {}).get("bins") or []) for h in (model, trace))
+    group = max(1, -(-longest // max_bins))  # the same grouping for both: comparable heights
+    w = 0
     for h, label, style in ((trace, "trace", dict(color="tab:gray", alpha=0.5)),
                             (model, "model", dict(color="tab:blue", histtype="step", linewidth=1.5))):
-        x, c = hist_xy(h)
+        x, c, w = hist_xy(h, scale, group)
         if not x:
             continue
-        w = (h or {}).get("bin_width", 1)
         ax.hist(x, bins=[e for e in x] + [x[-1] + w], weights=c, label="%s (%d)" % (label, sum(c)), **style)
     ax.set_yscale("log")
     ax.set_title("%s, %s" % (title, ks_text(ks)), fontsize="medium")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("count")
+    ax.set_ylabel("count per %.3g %s" % (w, xlabel) if group > 1 and w else "count")
     ax.legend(fontsize="small")
 
 
@@ -101,8 +107,9 @@ def main(argv):
     n, s = r["napi_poll"], r["softirq"]
     hist_panel(ax[0, 0], n.get("model_hist"), n.get("trace_hist"), "NAPI poll sizes (%s)" % n.get("kind", "?"),
                "packets per poll", n.get("ks_distance"))
+    # softirq histograms are in ns (100 ns bins), drawn in us
     hist_panel(ax[0, 1], s.get("model_hist"), s.get("trace_hist"), "NET_RX softirq durations", "us",
-               s.get("ks_distance"))
+               s.get("ks_distance"), scale=1e-3)
     irq_panel(ax[1, 0], r)
     cpus = r["per_cpu"]
     bars(ax[1, 1], ["CPU%d" % c["cpu"] for c in cpus],
