@@ -191,8 +191,13 @@ int sim_cli_run(int argc, char **argv)
         struct kern_observer obs = sim_timeline_observer(tl);
         sim_machine_observe(sim_run_machine(run), &obs);
     }
-    if (mpstat_ms > 0)
-        sim_machine_set_intervals(sim_run_machine(run), (uint64_t)llround(mpstat_ms * 1e3) * 1000u);
+    if (mpstat_ms > 0 &&
+        !sim_machine_set_intervals(sim_run_machine(run), (uint64_t)llround(mpstat_ms * 1e3) * 1000u,
+                                   &err)) {
+        rc = sim_cli_fail("run", SIM_EXIT_USAGE, "--mpstat-interval-ms: %s", err->message);
+        g_clear_error(&err);
+        goto out;
+    }
     struct sim_cli_progress pr;
     sim_cli_progress_init(&pr, "run", progress, quiet);
     sim_engine_set_progress(progress_tick, &pr);

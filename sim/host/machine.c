@@ -770,10 +770,19 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
         m->wl_ops->result(m->wl, &r->requests, &r->connections);
 }
 
-void sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns)
+bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err)
 {
+    uint64_t samples = step_ns ? (m->end + step_ns - 1) / step_ns : 0;
+    if (samples > SIM_MACHINE_MAX_IV_ROWS / m->cfg.n_cpus) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "mpstat interval %.4g ms: %" G_GUINT64_FORMAT " samples x %u CPUs is more "
+                    "than %u rows; ask for a longer interval",
+                    (double)step_ns / 1e6, samples, m->cfg.n_cpus, SIM_MACHINE_MAX_IV_ROWS);
+        return false;
+    }
     m->iv_step_ns = step_ns;
     kern_set_intervals(m->kern, step_ns);
+    return true;
 }
 
 /* Per-interval time of each CPU: differences of the kernel's boundary snapshots, the

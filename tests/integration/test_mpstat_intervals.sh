@@ -20,6 +20,9 @@ done
 cmp -s "$out/none/mpstat.txt" "$out/window/mpstat.txt" || { echo "FAIL: mpstat.txt changed by intervals"; exit 1; }
 msg=$("$bin" run "$s" --mpstat-interval-ms 0.05 --out "$out/bad" 2>&1) && { echo "FAIL: 0.05 ms accepted"; exit 1; }
 case $msg in *--mpstat-interval-ms*) ;; *) echo "FAIL: error does not name the option: $msg"; exit 1;; esac
+# too many samples is refused before the run, naming the limit
+msg=$("$bin" run "$s" --set /duration_ms=200000 --mpstat-interval-ms 0.1 --out "$out/big" 2>&1) && { echo "FAIL: 2,000,000 samples x 4 CPUs accepted"; exit 1; }
+case $msg in *"2000000 samples x 4 CPUs is more than 4000000 rows"*) ;; *) echo "FAIL: too many samples: $msg"; exit 1;; esac
 # the scenario key does the same (a sweep's runs write them too); the option overrides it
 "$bin" run "$s" --set /outputs/mpstat_interval_ms=7 --quiet --out "$out/key" || { echo "FAIL: /outputs/mpstat_interval_ms"; exit 1; }
 cmp -s "$out/key/mpstat_intervals.csv" "$out/window/mpstat_intervals.csv" || { echo "FAIL: the scenario key differs from the option"; exit 1; }
