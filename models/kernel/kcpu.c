@@ -41,6 +41,8 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
         g_snprintf(name, sizeof name, "ksoftirqd/%u", i);
         h->cpus[i].ksoftirqd = cpus_thread_new(h->sched, name, i, kern_run_ksoftirqd, h);
         h->cpus[i].ksoftirqd->is_ksoftirqd = true;
+        h->cpus[i].iv_end = UINT64_MAX;     /* no intervals: kern_account's fast path */
+        h->cpus[i].tick_since = UINT64_MAX; /* boots idle, tick stopped */
     }
     return h;
 }
@@ -60,6 +62,7 @@ void kern_host_free(struct kern_host *h)
     kern_tx_free(h->tx);
     cpus_free(h->sched);
     g_free(h->cpus);
+    g_free(h->iv_snap);
     g_free(h);
 }
 
@@ -96,6 +99,47 @@ struct cpus_sched *kern_sched(struct kern_host *h)
 void kern_set_end(struct kern_host *h, uint64_t end_ns)
 {
     h->end_ns = end_ns;
+}
+
+void kern_set_intervals(struct kern_host *h, uint64_t step_ns)
+{
+    g_clear_pointer(&h->iv_snap, g_free);
+    h->iv_step_ns = step_ns;
+    /* boundaries strictly inside [0, end): the last interval ends at the end itself */
+    uint64_t n = step_ns && h->end_ns != UINT64_MAX && h->end_ns ? (h->end_ns - 1) / step_ns : 0;
+    h->iv_n = (unsigned)MIN(n, (uint64_t)G_MAXUINT / KERN_IV_COLS / MAX(h->n_cpus, 1));
+    if (h->iv_n)
+        h->iv_snap = g_new0(uint64_t, (size_t)h->n_cpus * h->iv_n * KERN_IV_COLS);
+    for (unsigned i = 0; i < h->n_cpus; i++) {
+        h->cpus[i].iv_done = 0;
+        h->cpus[i].iv_end = h->iv_n ? step_ns : UINT64_MAX;
+    }
+}
+
+/* Close every boundary of CPU `cpu` before `b`: the cumulative accounting there (what it
+ * is now, plus the part of the charge [a, b) of `what` that lies before the boundary). */
+static void iv_close(struct kern_host *h, unsigned cpu, int what, uint64_t a, uint64_t b)
+{
+    struct kern_cpu *k = &h->cpus[cpu];
+    while (k->iv_end < b) {
+        uint64_t *row = &h->iv_snap[((size_t)cpu * h->iv_n + k->iv_done) * KERN_IV_COLS];
+        memcpy(row, k->st.acct, sizeof k->st.acct);
+        row[KERN_NACCT] = k->st.ksoftirqd_ns;
+        if (what >= 0 && a < k->iv_end) {
+            row[what] += k->iv_end - a;
+            if (what == KERN_SOFT && k->in_ksoftirqd)
+                row[KERN_NACCT] += k->iv_end - a;
+        }
+        k->iv_done++;
+        k->iv_end = k->iv_done < h->iv_n ? (uint64_t)(k->iv_done + 1) * h->iv_step_ns : UINT64_MAX;
+    }
+}
+
+unsigned kern_intervals(struct kern_host *h, unsigned cpu, const uint64_t **rows)
+{
+    iv_close(h, cpu, -1, 0, UINT64_MAX); /* idle up to the end: nothing more accounted */
+    *rows = h->iv_snap ? &h->iv_snap[(size_t)cpu * h->iv_n * KERN_IV_COLS] : NULL;
+    return h->iv_n;
 }
 
 void kern_set_observer(struct kern_host *h, const struct kern_observer *obs)
@@ -137,6 +181,8 @@ void kern_account_slow(struct kern_host *h, enum kern_acct what, uint64_t ns)
     if (b > h->end_ns)
         b = h->end_ns;
     if (b > a) {
+        if (b > k->iv_end)
+            iv_close(h, h->cpu, (int)what, a, b);
         k->st.acct[what] += b - a;
         if (what == KERN_SOFT && k->in_ksoftirqd)
             k->st.ksoftirqd_ns += b - a;
@@ -233,6 +279,38 @@ static void irq_exit(struct kern_host *h, struct kern_cpu *k)
         kern_do_softirq_begin(h, false);
 }
 
+/* Jiffy boundaries k * TICK_NSEC (k >= 1) in [a, b): the ticks tick_sched_timer takes
+ * while the tick runs, the hrtimer forwarded to tick_next_period on restart. */
+static uint64_t ticks_between(const struct kern_host *h, uint64_t a, uint64_t b)
+{
+    uint64_t period = 1000000000ull / h->p.hz; /* TICK_NSEC, as kern_jiffies() */
+    b = MIN(b, h->end_ns);
+    a = MAX(a, 1);
+    return b > a ? (b - 1) / period - (a - 1) / period : 0;
+}
+
+/* tick_nohz_idle_exit() -> tick_nohz_restart_sched_tick(): a task is current again. */
+static void tick_restart(struct kern_host *h, struct kern_cpu *k)
+{
+    if (k->tick_since == UINT64_MAX)
+        k->tick_since = h->now;
+}
+
+/* do_idle() -> tick_nohz_idle_enter() / tick_nohz_idle_stop_tick(). */
+static void tick_stop(struct kern_host *h, struct kern_cpu *k)
+{
+    if (k->tick_since != UINT64_MAX)
+        k->st.ticks += ticks_between(h, k->tick_since, h->now);
+    k->tick_since = UINT64_MAX;
+}
+
+uint64_t kern_local_timer_irqs(const struct kern_host *h, unsigned cpu)
+{
+    const struct kern_cpu *k = &h->cpus[cpu];
+    uint64_t open = k->tick_since != UINT64_MAX ? ticks_between(h, k->tick_since, UINT64_MAX) : 0;
+    return k->st.ticks + open;
+}
+
 uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
 {
     h->now = now;
@@ -266,8 +344,11 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
         if (!t || cpus_need_resched(h->sched, cpu, h->now)) {
             bool switched;
             t = cpus_schedule(h->sched, cpu, h->now, &switched);
-            if (!t)
+            if (!t) {
+                tick_stop(h, k);
                 return h->now; /* idle */
+            }
+            tick_restart(h, k);
             if (switched) {
                 k->st.ctx_switches++;
                 k->ctx = KERN_SYS;
@@ -280,6 +361,7 @@ uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now)
                 continue;
             }
         }
+        tick_restart(h, k); /* a task current that no schedule() here picked */
         k->in_ksoftirqd = t->is_ksoftirqd;
         k->ctx = t->is_ksoftirqd ? KERN_SOFT : KERN_SYS;
         uint64_t t0 = h->now;

@@ -191,6 +191,15 @@ void kern_irq_raise(struct kern_host *h, unsigned cpu, unsigned irq, uint64_t at
 uint64_t kern_cpu_step(struct kern_host *h, unsigned cpu, uint64_t now);
 /* Stop accounting at `end` (simulation end). */
 void kern_set_end(struct kern_host *h, uint64_t end_ns);
+/* `mpstat -P ALL STEP` reads /proc/stat's kcpustat at every STEP: snapshot each CPU's
+ * accounting (acct[] then ksoftirqd_ns, KERN_IV_COLS ns) at every multiple of step_ns
+ * before the end (kern_set_end() first; step 0 = off). A charge that straddles a
+ * boundary is split there, so the intervals add up to the totals exactly. */
+#define KERN_IV_COLS (KERN_NACCT + 1)
+void kern_set_intervals(struct kern_host *h, uint64_t step_ns);
+/* After the run: the boundaries (row i = cumulative ns at (i + 1) * step, KERN_IV_COLS
+ * each) of `cpu`, those it idled through filled in; returns their count (0 = off). */
+unsigned kern_intervals(struct kern_host *h, unsigned cpu, const uint64_t **rows);
 
 /* --- softirq (kernel/softirq.c) --- */
 void kern_raise_softirq_irqoff(struct kern_host *h, unsigned nr);
@@ -303,8 +312,16 @@ struct kern_cpu_stats {
     uint64_t softirq_restarts_exhausted;
     uint64_t ctx_switches;
     uint64_t softirqs[NR_SOFTIRQS]; /* /proc/softirqs: vectors handled (kstat_incr_softirqs) */
+    uint64_t ticks;                 /* LOC of the closed busy periods (kern_local_timer_irqs) */
 };
 const struct kern_cpu_stats *kern_cpu_stats(const struct kern_host *h, unsigned cpu);
+/* /proc/interrupts LOC (local APIC timer) of `cpu` up to the end of the run: the jiffy
+ * boundaries (k * NSEC_PER_SEC / HZ, k >= 1) at which a task was current there. Derived
+ * from the simulated schedule, not simulated: the tick (tick_sched_timer) costs nothing
+ * here, and an idle CPU is taken to have stopped it (NO_HZ_IDLE, the governor stopping
+ * the tick: tick_nohz_idle_stop_tick; a governor keeping it for a short idle,
+ * tick_nohz_idle_retain_tick, is not modelled, nor are other hrtimers). */
+uint64_t kern_local_timer_irqs(const struct kern_host *h, unsigned cpu);
 uint64_t kern_irq_count(const struct kern_host *h, unsigned irq, unsigned cpu);
 /* Interrupts whose handler returned IRQ_NONE (spurious: the device had nothing). */
 uint64_t kern_irq_unhandled(const struct kern_host *h, unsigned irq);

@@ -42,6 +42,13 @@ struct kern_cpu {
 
     struct cpus_thread *ksoftirqd;
     struct kern_cpu_stats st;
+    /* mpstat interval snapshots (kern_set_intervals): the next boundary, ns (UINT64_MAX:
+     * none left or off), and how many boundaries this CPU has closed */
+    uint64_t iv_end;
+    unsigned iv_done;
+    /* ns: since when the periodic tick runs (a task is current), UINT64_MAX = stopped
+     * (the idle loop: tick_nohz_idle_stop_tick); see kern_local_timer_irqs() */
+    uint64_t tick_since;
 
     /* softirq start latency: MSI arrival of the running hardirq, and when the
      * NET_RX raised by a hardirq is still waiting for net_rx_action (0: none) */
@@ -93,6 +100,11 @@ struct kern_host {
     /* the NAPI poll running (napi.c): start of its timeline piece, work reported so far */
     uint64_t poll_from;
     int poll_reported;
+    /* kcpustat at every interval boundary (kern_set_intervals): per CPU, iv_n rows of
+     * KERN_IV_COLS cumulative ns (acct[] then ksoftirqd_ns); NULL = off */
+    uint64_t iv_step_ns;
+    unsigned iv_n;
+    uint64_t *iv_snap;
 };
 
 static inline struct kern_cpu *kern_this_cpu(struct kern_host *h)
@@ -118,7 +130,7 @@ static inline void kern_account(struct kern_host *h, enum kern_acct what, uint64
 {
     struct kern_cpu *k = kern_this_cpu(h);
     uint64_t b = h->now + ns;
-    if (G_LIKELY(b <= h->end_ns && b >= h->now && !h->obs.slice &&
+    if (G_LIKELY(b <= h->end_ns && b <= k->iv_end && b >= h->now && !h->obs.slice &&
                  !(what == KERN_SOFT && k->in_ksoftirqd))) {
         k->st.acct[what] += ns;
         h->now = b;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/core/err.h"
 #include "sim/core/file.h"
 #include "sim/core/out.h"
@@ -266,21 +267,76 @@ static bool same_sweep(const char *dir, const json_t *index)
     return same;
 }
 
+/* GNU parallel's --joblog as it grows: one line per finished job after the header
+ * (Seq Host Starttime JobRuntime Send Receive Exitval Signal Command, tab-separated);
+ * *lines counts them, *ok the distinct jobs that exited 0 (what --resume-failed skips). */
+static void joblog_scan(const char *path, unsigned *lines, unsigned *ok)
+{
+    *lines = *ok = 0;
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return;
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    char **l = g_strsplit(text, "\n", -1);
+    for (char **p = l; *p && p[1]; p++) { /* the last piece is unfinished (or empty) */
+        char **f = g_strsplit(*p, "\t", 9);
+        guint64 seq = 0, exitval = 1;
+        if (p != l && g_strv_length(f) >= 7 &&
+            g_ascii_string_to_unsigned(f[0], 10, 1, G_MAXUINT, &seq, NULL) &&
+            g_ascii_string_to_unsigned(f[6], 10, 0, 255, &exitval, NULL)) {
+            (*lines)++;
+            if (exitval == 0)
+                g_hash_table_add(seen, GUINT_TO_POINTER((guint)seq));
+        }
+        g_strfreev(f);
+    }
+    *ok = g_hash_table_size(seen);
+    g_strfreev(l);
+    g_hash_table_destroy(seen);
+    g_free(text);
+}
+
+/* Wait for parallel, the progress line telling runs done / total from its job log: those
+ * done before (skipped on resume) plus one per line it appended since it started. */
+static int wait_parallel(GPid pid, const char *joblog, unsigned n, struct sim_cli_progress *pr)
+{
+    unsigned lines0, ok0, lines, ok;
+    joblog_scan(joblog, &lines0, &ok0);
+    pr->done0 = ok0;
+    int status = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            break;
+        if (pr->on) {
+            joblog_scan(joblog, &lines, &ok);
+            sim_cli_progress_update(pr, MIN(ok0 + lines - MIN(lines, lines0), n), n, "runs");
+        }
+        g_usleep(100000);
+    }
+    joblog_scan(joblog, &lines, &ok);
+    sim_cli_progress_last(pr, MIN(ok0 + lines - MIN(lines, lines0), n), n, "runs");
+    sim_cli_progress_end(pr);
+    g_spawn_close_pid(pid);
+    return status;
+}
+
 /* GNU parallel over jobs.txt, with a job log so a second sweep resumes. */
-static int run_parallel(const char *dir, int jobs, unsigned n)
+static int run_parallel(const char *dir, int jobs, unsigned n, struct sim_cli_progress *pr)
 {
     char *jl = g_build_filename(dir, "joblog.txt", NULL);
     char *jf = g_build_filename(dir, "jobs.txt", NULL);
     char *j = g_strdup_printf("%d", jobs > 0 ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
     char *argv[] = {"parallel", "--will-cite", "--joblog", jl,  "--resume-failed", "-j",
                     j,          "--arg-file",  jf,         NULL};
-    int status = 0;
+    GPid pid;
     GError *e = NULL;
     /* parallel runs each line through the shell; its exit status counts the failed runs */
-    bool spawned =
-        g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL,
-                     NULL, NULL, NULL, &status, &e);
-    int rc = SIM_EXIT_OK;
+    bool spawned = g_spawn_async(NULL, argv, NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN |
+                                     G_SPAWN_DO_NOT_REAP_CHILD,
+                                 NULL, NULL, &pid, &e);
+    int rc = SIM_EXIT_OK, status = spawned ? wait_parallel(pid, jl, n, pr) : 0;
     if (!spawned) {
         rc = sim_cli_fail(SUB, SIM_EXIT_INPUT,
                           "cannot start GNU parallel (%s): install Debian's parallel, or run "
@@ -341,6 +397,7 @@ int sim_cli_sweep(int argc, char **argv)
 {
     gchar *out = NULL, *emit = NULL;
     gint jobs = 0;
+    gboolean quiet = FALSE, progress = FALSE;
     GOptionEntry entries[] = {
         {"out", 0, 0, G_OPTION_ARG_FILENAME, &out,
          "Sweep directory: sweep.json, jobs.txt and one result directory per run", "DIR"},
@@ -349,6 +406,12 @@ int sim_cli_sweep(int argc, char **argv)
          "write sweep.sbatch, a job array for sbatch)",
          "WHAT"},
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Runs at once (default: the CPUs)", "N"},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+         "Show the progress line (runs done / total, from parallel's job log) on stderr even "
+         "when it is not a terminal",
+         NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+         "No progress line, and nothing printed on success", NULL},
         G_OPTION_ENTRY_NULL,
     };
     GOptionContext *ctx = g_option_context_new("SPEC.json - run a scenario over axes and seeds");
@@ -392,8 +455,11 @@ int sim_cli_sweep(int argc, char **argv)
         rc = SIM_EXIT_OK;
         goto done;
     }
-    rc = run_parallel(dir, jobs, runs->len);
-    if (rc == SIM_EXIT_OK)
+    struct sim_cli_progress pr;
+    sim_cli_progress_init(&pr, SUB, progress, quiet);
+    pr.decimals = 0;
+    rc = run_parallel(dir, jobs, runs->len, &pr);
+    if (rc == SIM_EXIT_OK && !quiet)
         printf("%u runs in %s (collect: nicsteer collect %s --csv table.csv)\n", runs->len, dir,
                dir);
 done:

@@ -12,7 +12,8 @@ void sim_cli_progress_init(struct sim_cli_progress *p, const char *what, bool fo
     *p = (struct sim_cli_progress){.what = what,
                                    .on = !quiet && (force || isatty(STDERR_FILENO)),
                                    .forced = force,
-                                   .start_us = g_get_monotonic_time()};
+                                   .start_us = g_get_monotonic_time(),
+                                   .decimals = 2};
 }
 
 void sim_cli_progress_update(struct sim_cli_progress *p, double done, double total,
@@ -24,11 +25,21 @@ void sim_cli_progress_update(struct sim_cli_progress *p, double done, double tot
     if ((!p->forced && el < QUIET_US) || (p->last_us && now - p->last_us < EVERY_US))
         return;
     p->last_us = now;
-    double wall = (double)el / 1e6, rate = wall > 0 ? done / wall : 0;
+    double wall = (double)el / 1e6, rate = wall > 0 ? (done - p->done0) / wall : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
-    fprintf(stderr, "\rnicsteer %s: %.2f / %.2f %s (%3.0f%%), %.3g %s per wall s, ETA %.0f s   ",
-            p->what, done, total, unit, total > 0 ? 100.0 * done / total : 0.0, rate, unit, eta);
+    fprintf(stderr, "\rnicsteer %s: %.*f / %.*f %s (%3.0f%%), %.3g %s per wall s, ETA %.0f s   ",
+            p->what, p->decimals, done, p->decimals, total, unit,
+            total > 0 ? 100.0 * done / total : 0.0, rate, unit, eta);
     fflush(stderr);
+}
+
+void sim_cli_progress_last(struct sim_cli_progress *p, double done, double total, const char *unit)
+{
+    if (p->last_us)
+        p->last_us = 1; /* long enough ago for one more line */
+    else if (!p->forced)
+        return;
+    sim_cli_progress_update(p, done, total, unit);
 }
 
 void sim_cli_progress_end(struct sim_cli_progress *p)

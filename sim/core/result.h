@@ -33,6 +33,7 @@ struct sim_cpu_result {
     uint64_t process_qlen;              /* softnet_data.process_queue */
     uint64_t softirqs[SIM_NR_SOFTIRQS]; /* /proc/softirqs: each vector handled, bit order */
     uint64_t ipi_cal, ipi_res;          /* CAL (function call) and RES (reschedule) IPIs taken */
+    uint64_t loc;                       /* LOC: local timer ticks (kern_local_timer_irqs) */
 };
 
 struct sim_queue_result {
@@ -94,6 +95,17 @@ struct sim_conn_result {
     uint64_t cross_cpu_handoffs; /* per connection, CPUs beyond the first that worked on it */
 };
 
+/* Columns of an mpstat interval row (sim_result.intervals), ns spent in the interval. */
+enum {
+    SIM_IV_USR,
+    SIM_IV_SYS,
+    SIM_IV_IRQ,
+    SIM_IV_SOFT,
+    SIM_IV_IDLE,
+    SIM_IV_KSOFTIRQD,
+    SIM_IV_COLS
+};
+
 struct sim_result {
     double sim_time_s;
     unsigned n_cpus, n_queues, n_flows, n_vectors;
@@ -137,6 +149,12 @@ struct sim_result {
     /* Where the run came from (scenario file and sha256, seed, engine, --set list),
      * written as summary.json's "provenance"; borrowed, NULL = none. */
     const struct json_t *provenance;
+    /* `mpstat -P ALL STEP` intervals (run --mpstat-interval-ms), from the same kcpustat as
+     * cpus[]: interval i of CPU c is intervals[(c * n_intervals + i) * SIM_IV_COLS ...],
+     * ending at min((i + 1) * iv_step_ns, end); the last may be shorter. 0 = none. */
+    uint64_t iv_step_ns;
+    unsigned n_intervals;
+    uint64_t *intervals; /* owned by sim_result */
 };
 
 #endif

@@ -23,6 +23,7 @@ enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE };
 struct sim_machine {
     struct sim_machine_cfg cfg;
     uint64_t end;
+    uint64_t iv_step_ns; /* mpstat interval step (sim_machine_set_intervals), 0 = off */
     struct sim_heap heap;
     struct nic *nic;
     struct nicdrv_adapter *drv;
@@ -769,6 +770,58 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
         m->wl_ops->result(m->wl, &r->requests, &r->connections);
 }
 
+bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err)
+{
+    uint64_t samples = step_ns ? (m->end + step_ns - 1) / step_ns : 0;
+    if (samples > SIM_MACHINE_MAX_IV_ROWS / m->cfg.n_cpus) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "mpstat interval %.4g ms: %" G_GUINT64_FORMAT " samples x %u CPUs is more "
+                    "than %u rows; ask for a longer interval",
+                    (double)step_ns / 1e6, samples, m->cfg.n_cpus, SIM_MACHINE_MAX_IV_ROWS);
+        return false;
+    }
+    m->iv_step_ns = step_ns;
+    kern_set_intervals(m->kern, step_ns);
+    return true;
+}
+
+/* Per-interval time of each CPU: differences of the kernel's boundary snapshots, the
+ * run's totals closing the last one, idle the rest of the interval (as cpus[].idle_ns). */
+static void intervals_result(struct sim_machine *m, struct sim_result *r)
+{
+    const uint64_t *rows;
+    if (!m->iv_step_ns)
+        return;
+    unsigned nb = kern_intervals(m->kern, 0, &rows);
+    r->iv_step_ns = m->iv_step_ns;
+    r->n_intervals = nb + 1;
+    r->intervals = g_new0(uint64_t, (size_t)r->n_cpus * r->n_intervals * SIM_IV_COLS);
+    static const int col[KERN_IV_COLS] = {[KERN_USR] = SIM_IV_USR,
+                                          [KERN_SYS] = SIM_IV_SYS,
+                                          [KERN_IRQ] = SIM_IV_IRQ,
+                                          [KERN_SOFT] = SIM_IV_SOFT,
+                                          [KERN_NACCT] = SIM_IV_KSOFTIRQD};
+    for (unsigned c = 0; c < r->n_cpus; c++) {
+        kern_intervals(m->kern, c, &rows);
+        const struct kern_cpu_stats *st = kern_cpu_stats(m->kern, c);
+        uint64_t prev[KERN_IV_COLS] = {0}, end[KERN_IV_COLS];
+        memcpy(end, st->acct, sizeof st->acct);
+        end[KERN_NACCT] = st->ksoftirqd_ns;
+        for (unsigned i = 0; i < r->n_intervals; i++) {
+            const uint64_t *cur = i < nb ? &rows[(size_t)i * KERN_IV_COLS] : end;
+            uint64_t *out = &r->intervals[((size_t)c * r->n_intervals + i) * SIM_IV_COLS];
+            uint64_t t0 = (uint64_t)i * r->iv_step_ns;
+            uint64_t len = MIN(t0 + r->iv_step_ns, m->end) - t0, busy = 0;
+            for (int k = 0; k < KERN_IV_COLS; k++) {
+                out[col[k]] = cur[k] - prev[k];
+                busy += k < KERN_NACCT ? out[col[k]] : 0;
+                prev[k] = cur[k];
+            }
+            out[SIM_IV_IDLE] = busy < len ? len - busy : 0;
+        }
+    }
+}
+
 void sim_machine_result(struct sim_machine *m, struct sim_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -803,6 +856,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         memcpy(cr->softirqs, st->softirqs, sizeof cr->softirqs);
         cr->ipi_cal = kern_irq_count(m->kern, KERN_IRQ_CAL, c);
         cr->ipi_res = kern_irq_count(m->kern, KERN_IRQ_RES, c);
+        cr->loc = kern_local_timer_irqs(m->kern, c);
         struct kern_rps_softnet sn;
         kern_rps_softnet(m->kern, c, &sn);
         cr->flow_limit_count = sn.flow_limit_count;
@@ -871,6 +925,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
     for (unsigned f = 0; f < m->cfg.n_flows; f++)
         r->ooo += m->flows[f].ooo;
     threads_result(m, r);
+    intervals_result(m, r);
 }
 
 void sim_result_clear(struct sim_result *r)
@@ -885,6 +940,7 @@ void sim_result_clear(struct sim_result *r)
     g_free(r->queues);
     g_free(r->flows);
     g_free(r->threads);
+    g_free(r->intervals);
     memset(r, 0, sizeof *r);
 }
 

@@ -170,6 +170,11 @@ uint64_t sim_machine_tx_ring_full(const struct sim_machine *m);
 
 /* Fill a result (new arrays owned by `r`; free with sim_result_clear). */
 void sim_machine_result(struct sim_machine *m, struct sim_result *r);
+/* Snapshot every CPU's accounting each step_ns of simulated time (mpstat -P ALL STEP)
+ * into the result's intervals; 0 = off. Before running. False (err set) when the samples
+ * times the CPUs exceed SIM_MACHINE_MAX_IV_ROWS. */
+#define SIM_MACHINE_MAX_IV_ROWS 4000000u /* samples x CPUs (~200 MB of snapshots and text) */
+bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err);
 /* Attach an observer of CPU slices and NAPI polls (the timeline) before running. */
 void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs);
 void sim_result_clear(struct sim_result *r);

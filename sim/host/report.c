@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/core/err.h"
 #include "sim/core/out.h"
@@ -46,6 +47,7 @@ bool sim_report_check(const struct sim_result *r, GError **err)
         {r->n_queues, r->queues, "queues"},
         {r->n_flows, r->flows, "flows"},
         {r->n_vectors, r->vectors, "vectors"},
+        {r->n_intervals, r->intervals, "intervals"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(arrays); i++) {
         if (arrays[i].n > 0 && arrays[i].arr == NULL) {
@@ -250,6 +252,116 @@ char *sim_report_mpstat_text(const struct sim_result *r)
     return g_string_free(s, FALSE);
 }
 
+/* ---- mpstat_intervals.txt / .csv ---- */
+
+/* Interval i of the run: its end and length, ns (the last one stops at the run's end). */
+static void iv_span(const struct sim_result *r, unsigned i, uint64_t *end, uint64_t *len)
+{
+    uint64_t run_end = (uint64_t)llround(sim_ns(r)), t0 = (uint64_t)i * r->iv_step_ns;
+    *end = MIN(t0 + r->iv_step_ns, run_end);
+    *len = *end > t0 ? *end - t0 : 0;
+}
+
+/* CPU c's interval i (c == n_cpus: all CPUs added up), SIM_IV_COLS ns. */
+static void iv_row(const struct sim_result *r, unsigned c, unsigned i, uint64_t v[SIM_IV_COLS])
+{
+    memset(v, 0, SIM_IV_COLS * sizeof *v);
+    for (unsigned k = c < r->n_cpus ? c : 0; k < (c < r->n_cpus ? c + 1 : r->n_cpus); k++)
+        for (int j = 0; j < SIM_IV_COLS; j++)
+            v[j] += r->intervals[((size_t)k * r->n_intervals + i) * SIM_IV_COLS + j];
+}
+
+/* sysstat's ten percentages of one row: %usr %nice %sys %iowait %irq %soft %steal
+ * %guest %gnice %idle (nice, iowait, steal and guest are not modelled: 0). */
+static void iv_pct(const uint64_t v[SIM_IV_COLS], double t, double out[10])
+{
+    double p[10] = {pct(v[SIM_IV_USR], t),
+                    0,
+                    pct(v[SIM_IV_SYS], t),
+                    0,
+                    pct(v[SIM_IV_IRQ], t),
+                    pct(v[SIM_IV_SOFT], t),
+                    0,
+                    0,
+                    0,
+                    pct(v[SIM_IV_IDLE], t)};
+    memcpy(out, p, sizeof p);
+}
+
+/* The sample's time stamp as mpstat prints it with S_TIME_FORMAT=ISO (HH:MM:SS from the
+ * run's start), with ms (or us) when the step is not whole seconds (ms). */
+static void iv_stamp(const struct sim_result *r, uint64_t end_ns, char *buf, size_t n)
+{
+    uint64_t sec = end_ns / 1000000000u, frac = end_ns % 1000000000u;
+    int len = g_snprintf(buf, n, "%02u:%02u:%02u", (unsigned)(sec / 3600),
+                         (unsigned)(sec / 60 % 60), (unsigned)(sec % 60));
+    if (r->iv_step_ns % 1000000000u == 0 || len < 0 || (size_t)len >= n)
+        return;
+    if (r->iv_step_ns % 1000000u == 0)
+        g_snprintf(buf + len, n - (size_t)len, ".%03u", (unsigned)(frac / 1000000u));
+    else
+        g_snprintf(buf + len, n - (size_t)len, ".%06u", (unsigned)(frac / 1000u));
+}
+
+char *sim_report_mpstat_intervals_text(const struct sim_result *r)
+{
+    GString *s = g_string_new(NULL);
+    for (unsigned i = 0; i < r->n_intervals; i++) {
+        uint64_t end, len, v[SIM_IV_COLS];
+        char stamp[32];
+        iv_span(r, i, &end, &len);
+        iv_stamp(r, end, stamp, sizeof stamp);
+        /* write_plain_cpu_stats(): the header line before each sample, "all" then CPUs */
+        g_string_append_printf(s,
+                               "%-11s  CPU    %%usr   %%nice    %%sys %%iowait    %%irq   %%soft  "
+                               "%%steal  %%guest  %%gnice   %%idle\n",
+                               stamp);
+        for (unsigned c = 0; c <= r->n_cpus; c++) {
+            unsigned cpu = c == 0 ? r->n_cpus : c - 1; /* "all" first */
+            double p[10];
+            iv_row(r, cpu, i, v);
+            iv_pct(v, (double)len * (cpu == r->n_cpus ? r->n_cpus : 1), p);
+            if (cpu == r->n_cpus)
+                g_string_append_printf(s, "%-11s  all", stamp);
+            else
+                g_string_append_printf(s, "%-11s %4u", stamp, cpu);
+            for (int k = 0; k < 10; k++)
+                g_string_append_printf(s, " %7.2f", p[k]);
+            g_string_append_c(s, '\n');
+        }
+        g_string_append_c(s, '\n');
+    }
+    char *avg = sim_report_mpstat_text(r); /* mpstat's closing Average block */
+    g_string_append(s, avg);
+    g_free(avg);
+    return g_string_free(s, FALSE);
+}
+
+char *sim_report_mpstat_intervals_csv(const struct sim_result *r)
+{
+    GString *s = g_string_new("t_ms,dt_ms,cpu,usr,nice,sys,iowait,irq,soft,steal,guest,gnice,"
+                              "idle,ksoftirqd\n");
+    for (unsigned i = 0; i < r->n_intervals; i++) {
+        uint64_t end, len, v[SIM_IV_COLS];
+        iv_span(r, i, &end, &len);
+        for (unsigned c = 0; c <= r->n_cpus; c++) {
+            unsigned cpu = c == 0 ? r->n_cpus : c - 1; /* "all" first, as mpstat */
+            double t = (double)len * (cpu == r->n_cpus ? r->n_cpus : 1), p[10];
+            iv_row(r, cpu, i, v);
+            iv_pct(v, t, p);
+            g_string_append_printf(s, "%.4f,%.4f,", (double)end / 1e6, (double)len / 1e6);
+            if (cpu == r->n_cpus)
+                g_string_append(s, "all");
+            else
+                g_string_append_printf(s, "%u", cpu);
+            for (int k = 0; k < 10; k++)
+                g_string_append_printf(s, ",%.2f", p[k]);
+            g_string_append_printf(s, ",%.2f\n", pct(v[SIM_IV_KSOFTIRQD], t));
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
 /* ---- interrupts.txt ---- */
 
 /* show_interrupts(): width of the IRQ-number column, 3 plus one per decade of
@@ -293,15 +405,17 @@ static void interrupts_row(GString *s, const struct sim_result *r, unsigned v, i
                            "edge", (int)sizeof(vr->name), vr->name);
 }
 
-/* arch_show_interrupts() (arch/x86/kernel/irq.c) after the device rows: the IPIs the model
- * sends, "%*s: " then per CPU as the device rows, then the description. The local timer
- * (LOC) and the others are not modelled, so not printed. */
+/* arch_show_interrupts() (arch/x86/kernel/irq.c) after the device rows, in its order: the
+ * local timer (LOC, derived from the schedule: kern_local_timer_irqs) and the IPIs the
+ * model sends, "%*s: " then per CPU as the device rows, then the description. NMI, SPU,
+ * PMI, TLB and the other arch rows are not modelled, so not printed. */
 static void interrupts_ipi_rows(GString *s, const struct sim_result *r, int prec)
 {
     static const struct {
         const char *name, *what;
         size_t off;
     } rows[] = {
+        {"LOC", "Local timer interrupts", offsetof(struct sim_cpu_result, loc)},
         {"RES", "Rescheduling interrupts", offsetof(struct sim_cpu_result, ipi_res)},
         {"CAL", "Function call interrupts", offsetof(struct sim_cpu_result, ipi_cal)},
     };
@@ -474,6 +588,10 @@ bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
     ok = ok && write_text(o, "queues.csv", sim_report_queues_csv(r), err);
     ok = ok && write_text(o, "flows.csv", sim_report_flows_csv(r), err);
     ok = ok && write_text(o, "threads.csv", sim_report_threads_csv(r), err);
+    if (r->n_intervals) {
+        ok = ok && write_text(o, "mpstat_intervals.txt", sim_report_mpstat_intervals_text(r), err);
+        ok = ok && write_text(o, "mpstat_intervals.csv", sim_report_mpstat_intervals_csv(r), err);
+    }
     for (size_t i = 0; ok && i < n_extra; i++)
         ok = sim_out_write(o, extra[i].name, extra[i].data, (gssize)extra[i].len, err);
     if (!ok) {

@@ -41,6 +41,12 @@ char *sim_report_softirqs_text(const struct sim_result *r);
 json_t *sim_report_summary_json(const struct sim_result *r);
 /* `mpstat -P ALL` Average block (sysstat layout), percent of simulated time. */
 char *sim_report_mpstat_text(const struct sim_result *r);
+/* `mpstat -P ALL STEP` (run --mpstat-interval-ms): one block per interval (time stamp,
+ * all, then each CPU), then the Average block; r->n_intervals > 0. */
+char *sim_report_mpstat_intervals_text(const struct sim_result *r);
+/* The same, tidy: t_ms,dt_ms,cpu,<mpstat's ten columns>,ksoftirqd (share of the interval
+ * softirqs ran in ksoftirqd/N, part of soft). */
+char *sim_report_mpstat_intervals_csv(const struct sim_result *r);
 /* /proc/interrupts rows of the NIC vectors (kernel/irq/proc.c show_interrupts). */
 char *sim_report_interrupts_text(const struct sim_result *r);
 /* /proc/net/softnet_stat (net/core/net-procfs.c softnet_seq_show, 6.12: 15 columns). */

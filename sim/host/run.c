@@ -142,6 +142,10 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
                            err);
     if (!r->m)
         goto fail;
+    if (sc->mpstat_interval_ns && !sim_machine_set_intervals(r->m, sc->mpstat_interval_ns, err)) {
+        sim_error_prefix(err, "/outputs/mpstat_interval_ms");
+        goto fail;
+    }
     g_free(r->sock_of_flow); /* copied into the machine's kernel: 4 bytes a flow less */
     r->sock_of_flow = NULL;
     return r;

@@ -124,6 +124,7 @@ static const char *const keys[] = {
     "/events/thread",
     "/events/cpu",
     "/traffic/*",
+    "/outputs/mpstat_interval_ms",
     NULL,
 };
 
@@ -790,12 +791,39 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
     return true;
 }
 
+/* /outputs: optional result files (sim_run_new applies them). */
+static bool load_outputs(struct sim_scenario *sc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"mpstat_interval_ms", NULL};
+    if (!o)
+        return true;
+    if (!check_keys(o, "/outputs", allowed, err))
+        return false;
+    const json_t *iv = json_object_get(o, "mpstat_interval_ms");
+    if (!iv)
+        return true;
+    double ms = json_is_number(iv) ? json_number_value(iv) : -1;
+    char got[SIM_JSON_GOT_LEN];
+    if (!(ms >= 0.1 && ms <= 3.6e6 && fabs(ms * 1e3 - round(ms * 1e3)) < 1e-6))
+        return sim_fail(
+            err, SIM_ERROR_INPUT,
+            "/outputs/mpstat_interval_ms: expected 0.1 to 3600000 ms in whole us, got %s",
+            sim_json_got(iv, got));
+    sc->mpstat_interval_ns = (uint64_t)llround(ms * 1e3) * 1000u;
+    return true;
+}
+
+uint64_t sim_scenario_mpstat_interval_ns(const struct sim_scenario *sc)
+{
+    return sc->mpstat_interval_ns;
+}
+
 static bool load_root(struct sim_scenario *sc, GError **err)
 {
-    static const char *const allowed[] = {"description", "seed",    "duration_ms", "cpus",
-                                          "hz",          "nic",     "kernel",      "costs",
-                                          "app",         "traffic", "topology",    "scheduler",
-                                          "irq_sources", "events",  "nic_b",       NULL};
+    static const char *const allowed[] = {
+        "description", "seed",   "duration_ms", "cpus",    "hz",       "nic",
+        "kernel",      "costs",  "app",         "traffic", "topology", "scheduler",
+        "irq_sources", "events", "nic_b",       "outputs", NULL};
     const json_t *root = sc->root;
     if (!check_keys(root, "", allowed, err))
         return false;
@@ -829,6 +857,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         !load_app(sc, json_object_get(root, "app"), err) ||
         !load_scheduler(sc, json_object_get(root, "scheduler"), err) ||
         !load_irq_sources(sc, json_object_get(root, "irq_sources"), err) ||
+        !load_outputs(sc, json_object_get(root, "outputs"), err) ||
         !sim_scenario_rps_load(&sc->rps, root, sc->mc.n_cpus, sc->mc.rx_queues, sc->mc.tx_queues,
                                err))
         return false;

@@ -26,6 +26,8 @@ void sim_scenario_free(struct sim_scenario *sc);
 
 uint64_t sim_scenario_seed(const struct sim_scenario *sc);
 unsigned sim_scenario_link_mbps(const struct sim_scenario *sc);
+/* /outputs/mpstat_interval_ms in ns (0 = none); sim_run_new() applies it. */
+uint64_t sim_scenario_mpstat_interval_ns(const struct sim_scenario *sc);
 
 /* Everything a run needs: generator, classifier and machine, built from
  * the scenario with `seed`. */

@@ -24,7 +24,8 @@ struct sim_scenario {
     char *base_dir;
     json_t *root;
     uint64_t seed;
-    uint64_t duration_ns; /* 0: the traffic's own duration */
+    uint64_t duration_ns;        /* 0: the traffic's own duration */
+    uint64_t mpstat_interval_ns; /* /outputs/mpstat_interval_ms, 0 = none */
     struct sim_machine_cfg mc;
     uint64_t affinity[MAX_CPUS];
     int weight[MAX_CPUS];

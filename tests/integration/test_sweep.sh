@@ -83,6 +83,20 @@ grep -q 'simulated s' "$tmp/pg.out" && fail "progress on stdout"
 [ -s "$tmp/pg2.err" ] && fail "a progress line without a TTY or --progress: $(cat "$tmp/pg2.err")"
 [ -z "$("$bin" run "$src/scenarios/default.json" --progress --quiet --out "$tmp/pg" 2>&1)" ] ||
     fail "--quiet printed something"
+# The README's worked example: its committed spec expands to 36 checked runs.
+"$bin" sweep "$src/scenarios/sweeps/policies-load.json" --out "$tmp/we" --emit jobs >/dev/null || fail "policies-load.json"
+[ "$(wc -l <"$tmp/we/jobs.txt")" = 36 ] || fail "policies-load.json: $(wc -l <"$tmp/we/jobs.txt") runs, expected 36"
+# sweep's progress: runs done / total from parallel's job log, on stderr only; stdout and the
+# runs as without it; nothing at all with --quiet.
+"$bin" sweep "$tmp/spec.json" --out "$tmp/sp" -j 2 --progress >"$tmp/sp.out" 2>"$tmp/sp.err" || fail "sweep --progress exit"
+tr '\r' '\n' <"$tmp/sp.err" | grep -q '^nicsteer sweep: 8 / 8 runs (100%), .* runs per wall s, ETA 0 s' ||
+    fail "sweep --progress: stderr '$(cat "$tmp/sp.err")'"
+[ "$(sed "s|$tmp/sp|DIR|g" "$tmp/sp.out")" = "$(sed "s|$tmp/sw|DIR|g" <<<"8 runs in $tmp/sw (collect: nicsteer collect $tmp/sw --csv table.csv)")" ] ||
+    fail "sweep --progress: stdout '$(cat "$tmp/sp.out")'"
+"$bin" collect "$tmp/sp" --csv "$tmp/sp.csv" && cmp -s "$tmp/sp.csv" "$tmp/t1.csv" || fail "sweep --progress: a different table"
+rm -rf "$tmp/sp"
+[ -z "$("$bin" sweep "$tmp/spec.json" --out "$tmp/sp" -j 2 --progress --quiet 2>&1)" ] || fail "sweep --quiet printed something"
+[ -f "$tmp/sp/r00008/summary.json" ] || fail "sweep --quiet ran nothing"
 
 echo "$fails failed"
 [ "$fails" = 0 ]

@@ -46,7 +46,8 @@ static struct fixture *fixture_new(void)
                                          .dropped = 3,
                                          .time_squeeze = 17,
                                          .ksoftirqd_ns = 20000000,
-                                         .ipi_cal = 4};
+                                         .ipi_cal = 4,
+                                         .loc = 999};
     f->cpus[1] = (struct sim_cpu_result){.irq_ns = 5000000,
                                          .soft_ns = 5000000,
                                          .idle_ns = 990000000,
@@ -56,7 +57,8 @@ static struct fixture *fixture_new(void)
                                          .flow_limit_count = 2,
                                          .input_qlen = 5,
                                          .process_qlen = 3,
-                                         .ipi_cal = 470};
+                                         .ipi_cal = 470,
+                                         .loc = 12};
     f->queues[0] = (struct sim_queue_result){5000, 7500000, 12, 1000, 1500, 3, 0, 0};
     f->queues[1] = (struct sim_queue_result){20, 1280, 0, 7, 7, 1, 1, 1};
 
@@ -104,6 +106,58 @@ static void test_report_mpstat_layout_matches_sysstat_average_block(void)
     g_free(f);
 }
 
+/* mpstat -P ALL 0.4 over the fixture's 1 s: samples at 0.4, 0.8 and a short last one at
+ * 1.0 s, each block as sysstat prints it, then the Average block; the CSV tidy. */
+static void test_report_mpstat_intervals_blocks_then_average(void)
+{
+    struct fixture *f = fixture_new();
+    const uint64_t ms = 1000000;
+    uint64_t iv[2][3][SIM_IV_COLS] = {{{40 * ms, 20 * ms, 0, 200 * ms, 140 * ms, 20 * ms},
+                                       {40 * ms, 20 * ms, 12345678, 50 * ms, 277654322, 0},
+                                       {20 * ms, 10 * ms, 0, 0, 170 * ms, 0}},
+                                      {{0, 0, 0, 0, 400 * ms, 0},
+                                       {0, 0, 5 * ms, 5 * ms, 390 * ms, 0},
+                                       {0, 0, 0, 0, 200 * ms, 0}}};
+    f->r.iv_step_ns = 400 * ms;
+    f->r.n_intervals = 3;
+    f->r.intervals = &iv[0][0][0];
+    char *t = sim_report_mpstat_intervals_text(&f->r);
+    char **l = g_strsplit(t, "\n", -1);
+    CU_ASSERT_FATAL(g_strv_length(l) == 3 * 5 + 4 + 1);
+    CU_ASSERT_STRING_EQUAL(l[0], "00:00:00.400  CPU    %usr   %nice    %sys %iowait    %irq   "
+                                 "%soft  %steal  %guest  %gnice   %idle");
+    CU_ASSERT_STRING_EQUAL(l[1], "00:00:00.400  all    5.00    0.00    2.50    0.00    0.00   "
+                                 "25.00    0.00    0.00    0.00   67.50");
+    CU_ASSERT_STRING_EQUAL(l[2], "00:00:00.400    0   10.00    0.00    5.00    0.00    0.00   "
+                                 "50.00    0.00    0.00    0.00   35.00");
+    CU_ASSERT_STRING_EQUAL(l[4], "");
+    CU_ASSERT_STRING_EQUAL(l[13], "00:00:01.000    1    0.00    0.00    0.00    0.00    0.00    "
+                                  "0.00    0.00    0.00    0.00  100.00");
+    char *avg = sim_report_mpstat_text(&f->r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, avg));
+    CU_ASSERT(g_str_has_suffix(t, avg));
+    char *c = sim_report_mpstat_intervals_csv(&f->r);
+    CU_ASSERT(g_str_has_prefix(c, "t_ms,dt_ms,cpu,usr,nice,sys,iowait,irq,soft,steal,guest,gnice,"
+                                  "idle,ksoftirqd\n"
+                                  "400.0000,400.0000,all,5.00,0.00,2.50,0.00,0.00,25.00,0.00,0.00,"
+                                  "0.00,67.50,2.50\n"
+                                  "400.0000,400.0000,0,10.00,0.00,5.00,0.00,0.00,50.00,0.00,0.00,"
+                                  "0.00,35.00,5.00\n"));
+    CU_ASSERT(g_str_has_suffix(c, "1000.0000,200.0000,1,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,"
+                                  "0.00,100.00,0.00\n"));
+    /* the step in whole seconds: sysstat's own HH:MM:SS stamp */
+    f->r.iv_step_ns = 1000 * ms;
+    f->r.n_intervals = 1;
+    char *t1 = sim_report_mpstat_intervals_text(&f->r);
+    CU_ASSERT(g_str_has_prefix(t1, "00:00:01     CPU"));
+    g_free(t1);
+    g_free(c);
+    g_free(avg);
+    g_strfreev(l);
+    g_free(t);
+    g_free(f);
+}
+
 static void test_report_mpstat_zero_time_prints_zeros_not_nan(void)
 {
     struct fixture *f = fixture_new();
@@ -124,6 +178,7 @@ static void test_report_interrupts_layout_linux_6_12(void)
            " 40:       1000          0  PCI-MSIX-0000:03:00.0   0-edge      eth0-TxRx-0\n"
            " 41:          0          7  PCI-MSIX-0000:03:00.0   1-edge      eth0-TxRx-1\n"
            " 42:          1          0  PCI-MSIX-0000:03:00.0   2-edge      eth0\n"
+           "LOC:        999         12   Local timer interrupts\n"
            "RES:          0          0   Rescheduling interrupts\n"
            "CAL:          4        470   Function call interrupts\n");
     g_free(t);
@@ -163,7 +218,7 @@ static void test_report_interrupts_row_equals_real_virtio_line(void)
     f->r.procfs_kernel = 613;
     char *t = sim_report_interrupts_text(&f->r);
     char **lines = g_strsplit(t, "\n", -1);
-    CU_ASSERT_FATAL(g_strv_length(lines) == 6); /* header, 2 vectors, RES, CAL, "" */
+    CU_ASSERT_FATAL(g_strv_length(lines) == 7); /* header, 2 vectors, LOC, RES, CAL, "" */
     CU_ASSERT_STRING_EQUAL(
         lines[2], " 41:       2168          0 PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx");
     g_strfreev(lines);
@@ -191,6 +246,7 @@ static void test_report_interrupts_prec_grows_from_nr_irqs_1000(void)
     CU_ASSERT_STRING_EQUAL(
         t, "            CPU0       CPU1       \n"
            "1000:       1000          0  PCI-MSIX-0000:03:00.0    0-edge      eth0-TxRx-0\n"
+           " LOC:        999         12   Local timer interrupts\n"
            " RES:          0          0   Rescheduling interrupts\n"
            " CAL:          4        470   Function call interrupts\n");
     g_free(t);
@@ -463,6 +519,7 @@ static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
 }
 
 static CU_TestInfo cases[] = {
+    {"mpstat intervals: blocks then average", test_report_mpstat_intervals_blocks_then_average},
     {"test_report_softirqs_layout", test_report_softirqs_layout},
     {"mpstat layout matches sysstat Average block",
      test_report_mpstat_layout_matches_sysstat_average_block},
