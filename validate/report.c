@@ -599,14 +599,18 @@ static json_t *json_softirq(const struct val_report *r)
     uint64_t m99 = val_hist_quantile(r->net_rx_model_us, 0.99),
              t99 = val_hist_quantile(r->net_rx_us, 0.99);
     bool tr = r->net_rx_us->count > 0;
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ks_distance",
-                     ok ? json_real(ks) : json_null(), "model_p50_ns",
-                     ok ? json_integer((json_int_t)mp) : json_null(), "trace_p50_ns",
-                     tr ? json_integer((json_int_t)tp) : json_null(), "model_p99_ns",
-                     ok ? json_integer((json_int_t)m99) : json_null(), "trace_p99_ns",
-                     tr ? json_integer((json_int_t)t99) : json_null(), "median_ratio",
-                     ok && tp ? json_real((double)mp / (double)tp) : json_null(), "model_hist",
-                     val_hist_json(r->net_rx_model_us), "trace_hist", val_hist_json(r->net_rx_us));
+    json_t *j = json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ks_distance", ok ? json_real(ks) : json_null(),
+        "model_p50_ns", ok ? json_integer((json_int_t)mp) : json_null(), "trace_p50_ns",
+        tr ? json_integer((json_int_t)tp) : json_null(), "model_p99_ns",
+        ok ? json_integer((json_int_t)m99) : json_null(), "trace_p99_ns",
+        tr ? json_integer((json_int_t)t99) : json_null(), "median_ratio",
+        ok && tp ? json_real((double)mp / (double)tp) : json_null(), "model_hist",
+        val_hist_json(r->net_rx_model_us), "trace_hist", val_hist_json(r->net_rx_us));
+    /* The same medians in µs, the unit the trace prints (schema 1 readers use these keys). */
+    json_object_set_new(j, "model_p50_us", ok ? json_real((double)mp / 1e3) : json_null());
+    json_object_set_new(j, "trace_p50_us", tr ? json_real((double)tp / 1e3) : json_null());
+    return j;
 }
 
 static json_t *json_wakes(const struct val_report *r)
