@@ -7,6 +7,7 @@
 
 #include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
+#include "models/kernel/kversion.h" /* KERN_VERSION(): LINUX_VERSION_CODE tests */
 #include "models/kernel/rps.h"
 #include "models/kernel/rps_path.h"
 #include "models/kernel/tx.h"
@@ -72,6 +73,12 @@ static inline uint64_t ktime_get_ns(const struct kern_host *h)
 static inline const struct kern_cost *kshim_costs(const struct kern_host *h)
 {
     return kern_costs(h);
+}
+
+/* LINUX_VERSION_CODE of the host (models/kernel/kversion.h): the driver's #if branches. */
+static inline unsigned kshim_kernel_version(const struct kern_host *h)
+{
+    return kern_params(h)->kernel_version;
 }
 
 /* usecs_to_jiffies() at the host's CONFIG_HZ. */

@@ -27,9 +27,10 @@ struct nicdrv_adapter {
     unsigned num_q_vectors;
     unsigned num_rx_queues;
     struct nicdrv_q_vector *q_vector;
-    int rx_itr_setting;  /* 0 off, 1 adaptive, else µs << 2 */
-    unsigned link_speed; /* Mb/s */
-    unsigned dev_index;  /* netdev index in the kernel model (eth0 = 0) */
+    int rx_itr_setting;      /* 0 off, 1 adaptive, else µs << 2 */
+    unsigned link_speed;     /* Mb/s */
+    unsigned kernel_version; /* kversion.h: which ixgbe_set_itr() the driver is */
+    unsigned dev_index;      /* netdev index in the kernel model (eth0 = 0) */
     unsigned num_tx_queues;
     void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
     void *atr_ctx;
@@ -151,10 +152,81 @@ clear_counts:
     rc->total_packets = 0;
 }
 
+void nicdrv_update_itr_legacy(struct ixgbe_ring_container *rc, uint16_t q_itr)
+{
+    unsigned packets = rc->total_packets, timepassed_us = q_itr >> 2;
+    uint8_t itr_setting = rc->itr;
+    if (packets == 0 || timepassed_us == 0)
+        return;
+    /* simple throttlerate management: 0-10 MB/s lowest (100000 ints/s), 10-20 MB/s low
+     * (20000 ints/s), 20-1249 MB/s bulk (8000 ints/s) */
+    unsigned bytes_perint = rc->total_bytes / timepassed_us; /* bytes/usec */
+    switch (itr_setting) {
+    case NICDRV_LOWEST_LATENCY:
+        if (bytes_perint > 10)
+            itr_setting = NICDRV_LOW_LATENCY;
+        break;
+    case NICDRV_LOW_LATENCY:
+        if (bytes_perint > 20)
+            itr_setting = NICDRV_BULK_LATENCY;
+        else if (bytes_perint <= 10)
+            itr_setting = NICDRV_LOWEST_LATENCY;
+        break;
+    case NICDRV_BULK_LATENCY:
+        if (bytes_perint <= 20)
+            itr_setting = NICDRV_LOW_LATENCY;
+        break;
+    }
+    rc->total_bytes = 0;
+    rc->total_packets = 0;
+    rc->itr = itr_setting;
+}
+
+uint16_t nicdrv_set_itr_legacy(uint8_t rx_class, uint8_t tx_class, uint16_t q_itr,
+                               unsigned kernel_version)
+{
+    unsigned new_itr = q_itr;
+    switch (MAX(rx_class, tx_class)) {
+    case NICDRV_LOWEST_LATENCY:
+        new_itr = IXGBE_100K_ITR;
+        break;
+    case NICDRV_LOW_LATENCY:
+        new_itr = IXGBE_20K_ITR;
+        break;
+    case NICDRV_BULK_LATENCY:
+        /* "ixgbe: Limit lowest interrupt rate for adaptive interrupt moderation to 12K"
+         * (commit 8ac34f10a5ea4, v4.3) raised the bulk rate from 8K */
+        new_itr = kernel_version < KERN_VERSION(4, 3) ? IXGBE_8K_ITR : IXGBE_12K_ITR;
+        break;
+    default:
+        break;
+    }
+    if (new_itr != q_itr) /* do an exponential smoothing */
+        new_itr = (10 * new_itr * q_itr) / ((9 * new_itr) + q_itr);
+    return (uint16_t)new_itr;
+}
+
+/* ixgbe_set_itr() before 4.16: classes of both containers, smoothed rate, written on change. */
+static void ixgbe_set_itr_legacy(struct nicdrv_q_vector *q_vector)
+{
+    nicdrv_update_itr_legacy(&q_vector->tx, q_vector->itr);
+    nicdrv_update_itr_legacy(&q_vector->rx, q_vector->itr);
+    uint16_t new_itr = nicdrv_set_itr_legacy(q_vector->rx.itr, q_vector->tx.itr, q_vector->itr,
+                                             q_vector->adapter->kernel_version);
+    if (new_itr != q_vector->itr) {
+        q_vector->itr = new_itr;
+        ixgbe_write_eitr(q_vector);
+    }
+}
+
 /* ixgbe_set_itr(): the smaller of the RX and TX proposals, written on change. */
 static void ixgbe_set_itr(struct nicdrv_q_vector *q_vector)
 {
     struct nicdrv_adapter *adapter = q_vector->adapter;
+    if (adapter->kernel_version < KERN_VERSION(4, 16)) {
+        ixgbe_set_itr_legacy(q_vector);
+        return;
+    }
     unsigned long j = jiffies_of(adapter->host);
     nicdrv_update_itr(&q_vector->tx, q_vector->itr, adapter->link_speed, j);
     nicdrv_update_itr(&q_vector->rx, q_vector->itr, adapter->link_speed, j);
@@ -277,6 +349,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
     adapter->host = h;
     adapter->obs = kshim_observer(h);
     adapter->link_speed = cfg->link_mbps;
+    adapter->kernel_version = kshim_kernel_version(h);
     adapter->dev_index = cfg->dev_index;
     adapter->num_tx_queues = nic_n_tx_queues(hw);
     adapter->atr_sample = cfg->atr_sample;
@@ -296,8 +369,12 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
             q_vector->rx_count++;
         q_vector->rx.ring = q_vector->rx_count > 0;
         q_vector->tx.ring = true; /* TxRx vectors */
+        /* 4.16+ starts both proposals at the maximum in latency mode; before, the
+         * zeroed containers start in lowest_latency */
         q_vector->rx.itr = q_vector->tx.itr =
-            IXGBE_ITR_ADAPTIVE_MAX_USECS | IXGBE_ITR_ADAPTIVE_LATENCY;
+            adapter->kernel_version < KERN_VERSION(4, 16)
+                ? NICDRV_LOWEST_LATENCY
+                : IXGBE_ITR_ADAPTIVE_MAX_USECS | IXGBE_ITR_ADAPTIVE_LATENCY;
         /* ixgbe_alloc_q_vector: initialize ITR */
         q_vector->itr =
             adapter->rx_itr_setting == 1 ? IXGBE_20K_ITR : (uint16_t)adapter->rx_itr_setting;

@@ -17,8 +17,12 @@
 #define IXGBE_ITR_ADAPTIVE_LATENCY   0x80
 #define IXGBE_ITR_ADAPTIVE_BULK      0x00
 #define IXGBE_20K_ITR                200 /* 50 µs, adaptive start */
-#define IXGBE_MAX_EITR               0x00000FF8
-#define NICDRV_POLL_HIST_BINS        65 /* work 0..64 (the default weight), more in the last */
+/* The latency classes' rates of ixgbe_set_itr() before 4.16 (EITR units, µs << 2). */
+#define IXGBE_100K_ITR        40  /* 10 µs: lowest_latency */
+#define IXGBE_12K_ITR         336 /* 84 µs: bulk_latency from 4.3 to 4.15 */
+#define IXGBE_8K_ITR          500 /* 125 µs: bulk_latency before 4.3 */
+#define IXGBE_MAX_EITR        0x00000FF8
+#define NICDRV_POLL_HIST_BINS 65 /* work 0..64 (the default weight), more in the last */
 
 struct nicdrv_cfg {
     const char *ifname; /* "eth0": IRQs named eth0-TxRx-N */
@@ -48,7 +52,7 @@ struct ixgbe_ring_container {
     unsigned total_bytes;
     unsigned total_packets;
     unsigned long next_update; /* jiffies */
-    uint8_t itr;               /* µs | IXGBE_ITR_ADAPTIVE_LATENCY */
+    uint8_t itr;               /* µs | IXGBE_ITR_ADAPTIVE_LATENCY; before 4.16 the latency class */
     bool ring;                 /* has a ring (TxRx vectors: both) */
 };
 
@@ -67,6 +71,17 @@ int nicdrv_poll(struct napi_struct *napi, int budget);
  * Exposed for the unit tests that pin the 6.12 algorithm. */
 void nicdrv_update_itr(struct ixgbe_ring_container *rc, uint16_t q_itr, unsigned link_mbps,
                        unsigned long jiffies);
+
+/* The adaptive ITR of ixgbe before 4.16 ("ixgbe: Update adaptive ITR algorithm" replaced it):
+ * each container's latency class moves one step by the bytes per µs of the last interval. */
+enum nicdrv_latency_range { NICDRV_LOWEST_LATENCY = 0, NICDRV_LOW_LATENCY, NICDRV_BULK_LATENCY };
+/* ixgbe_update_itr() before 4.16 on one container: rc->itr becomes the new class. */
+void nicdrv_update_itr_legacy(struct ixgbe_ring_container *rc, uint16_t q_itr);
+/* ixgbe_set_itr() before 4.16: the rate of the higher of the two classes, exponentially
+ * smoothed with q_itr; the new q_vector->itr. kernel_version (kversion.h) picks the bulk
+ * rate: IXGBE_8K_ITR before 4.3, IXGBE_12K_ITR from 4.3. */
+uint16_t nicdrv_set_itr_legacy(uint8_t rx_class, uint8_t tx_class, uint16_t q_itr,
+                               unsigned kernel_version);
 
 /* ixgbe_xmit_frame_ring(): ndo_start_xmit of the model (kern_ndo_start_xmit). */
 struct kern_tx_pkt;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "models/kernel/kern_priv.h"
+#include "models/kernel/kversion.h"
 
 static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
 {
@@ -66,6 +67,16 @@ void kern_gro_flush(struct napi_struct *n, bool flush_old)
     }
 }
 
+/* Segments one GRO skb may hold. skb_gro_receive() before 3.19 filled only the head skb's
+ * frags and returned -E2BIG past MAX_SKB_FRAGS: each ixgbe segment is one page frag (its
+ * headers pulled into the linear part by ixgbe_pull_tail), so 17 segments, "typically
+ * 24616 bytes" (commit 8a29111c7ca6 "net: gro: allow to build full sized skb", v3.19,
+ * chains further skbs on frag_list up to 64 KB). */
+unsigned kern_gro_max_segs(unsigned kernel_version)
+{
+    return kernel_version < KERN_VERSION(3, 19) ? KERN_MAX_SKB_FRAGS : KERN_SKB_MAX_SEGS;
+}
+
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
 {
     struct kern_host *h = n->host;
@@ -82,7 +93,7 @@ void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
             continue;
         uint32_t seq = skb->seq_next - skb->payload;
         if (seq == p->seq_next && p->len + skb->payload < KERN_GRO_MAX_SIZE &&
-            p->segs < KERN_SKB_MAX_SEGS) {
+            p->segs < kern_gro_max_segs(h->p.kernel_version)) {
             p->ts[p->segs++] = skb->ts[0]; /* skb_gro_receive */
             p->len += skb->payload;
             p->payload += skb->payload;

@@ -34,6 +34,7 @@ enum kern_softirq { /* bit order of include/linux/interrupt.h */
 #define KERN_MAX_GRO_SKBS        8     /* MAX_GRO_SKBS */
 #define KERN_GRO_MAX_SIZE        65536 /* GRO_LEGACY_MAX_SIZE */
 #define KERN_SKB_MAX_SEGS        64    /* model cap on segments merged into one skb */
+#define KERN_MAX_SKB_FRAGS       17    /* MAX_SKB_FRAGS: 65536 / PAGE_SIZE + 1, 4 KB pages */
 #define KERN_MAX_IRQS            64
 #define KERN_SKB_TRUESIZE        2304 /* half-page RX buffer (2048) + struct sk_buff */
 
@@ -226,6 +227,9 @@ void kern_napi_schedule(struct napi_struct *n);
 bool kern_net_rx_punt(int budget_left, unsigned long jiffies, unsigned long time_limit);
 bool kern_napi_complete_done(struct napi_struct *n, int work_done);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
+/* Segments skb_gro_receive() merges into one skb on that release (kversion.h): 17
+ * (MAX_SKB_FRAGS) before 3.19, else the 64 KB limit decides. */
+unsigned kern_gro_max_segs(unsigned kernel_version);
 /* One napi_busy_loop() iteration by the running thread: own the NAPI (SCHED +
  * IN_BUSY_POLL, so the driver's napi_complete_done keeps its IRQ masked), poll it with
  * BUSY_POLL_BUDGET, push GRO'd skbs up. Returns the work done, -1 when softirq owns it. */

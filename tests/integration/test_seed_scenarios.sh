@@ -43,11 +43,27 @@ po, pa = off["packets"]["delivered"], ad["packets"]["delivered"]
 check(abs(po - pa) <= 0.05 * po, f"s3: delivered {po} vs {pa} within 5%")
 cpu = lambda s: s["cpus"][0]["soft"] + s["cpus"][0]["irq"]
 check(cpu(ad) < cpu(off), f"s3: CPU0 irq+soft falls {cpu(off):.1f} -> {cpu(ad):.1f}")
+# field (../shared/spec/field-figures.md, 82599 table): adaptive 7,994 interrupts/s, the
+# pre-4.3 ixgbe bulk class (IXGBE_8K_ITR) the scenarios' release 3.10 runs; within 2x
+ia_s = ad["queues"][0]["irqs"] / ad["sim_time_s"]  # the NIC vector only (not CAL IPIs)
+check(7994 / 2 <= ia_s <= 7994 * 2, f"s3: adaptive {ia_s:.0f} interrupts/s within 2x of the field's 7,994")
+allcpu = lambda s: sum(c["sys"] + c["soft"] + c["irq"] for c in s["cpus"])
+check(allcpu(ad) < allcpu(off), f"s3: sys+irq+soft (all CPUs) falls {allcpu(off):.1f} -> {allcpu(ad):.1f}")
 
 go, gn = S("s4-gro-off"), S("s4-gro-on")
 check(go["stack_calls"] >= 8 * gn["stack_calls"], f"s4: stack calls {go['stack_calls']} -> {gn['stack_calls']} (>= 8x fewer)")
-check(go["packets"]["delivered"] == gn["packets"]["delivered"], "s4: same packets delivered")
+# GRO changes stack calls, never packets: what differs is only the tail still on the ring at
+# the end (the legacy ITR's interval follows the poll's length, longer without GRO)
+gd, nd = go["packets"]["delivered"], gn["packets"]["delivered"]
+check(go["packets"]["dropped"] == gn["packets"]["dropped"] == 0 and abs(gd - nd) <= 0.001 * gd,
+      f"s4: packets delivered {gd} vs {nd}, none dropped")
 check(cpu(gn) < cpu(go), f"s4: CPU0 softirq falls {cpu(go):.1f} -> {cpu(gn):.1f}")
+# field: GRO cuts stack calls 632,139 -> 47,957/s (13.2x), 14.9 segments per call: the
+# pre-3.19 17-frag GRO skb, flushed at napi_complete_done; within 2x
+gr = go["stack_calls"] / gn["stack_calls"]
+check(13.18 / 2 <= gr <= 13.18 * 2, f"s4: stack calls ratio {gr:.1f} within 2x of the field's 13.2")
+seg = gn["packets"]["delivered"] / gn["stack_calls"]
+check(seg <= 17, f"s4: {seg:.1f} segments per GRO skb, at most MAX_SKB_FRAGS (17) before 3.19")
 
 bd, bs = S("s5-budget-default"), S("s5-budget-small")
 sq = lambda s: sum(x["softnet"]["time_squeeze"] for x in s["cpus"])

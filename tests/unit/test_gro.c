@@ -1,6 +1,7 @@
 /* models/kernel/gro.c: same-flow TCP segments merge up to 64 KB, other
  * packets pass through, at most MAX_GRO_SKBS held per bucket, flushed at
  * napi_complete_done (net/core/gro.c, Linux 6.12). */
+#include "models/kernel/kversion.h"
 #include "tests/unit/cu_main.h"
 #include "tests/unit/kern_harness.h"
 
@@ -101,11 +102,31 @@ static void test_gro_sequence_gap_completes_held_skb(void)
     kern_host_free(h);
 }
 
+/* Before 3.19 skb_gro_receive() stopped at MAX_SKB_FRAGS (17) frags: 17 segments of 1448 B
+ * per skb (24616 B), where 3.19+ chains frag_list skbs up to 64 KB. */
+static void test_gro_before_3_19_stops_at_17_frags(void)
+{
+    CU_ASSERT_EQUAL(kern_gro_max_segs(KERN_VERSION(3, 10)), 17);
+    CU_ASSERT_EQUAL(kern_gro_max_segs(KERN_VERSION(3, 19)), KERN_SKB_MAX_SEGS);
+    struct fake_napi f = {0};
+    struct kern_host *h = gro_host(&f, true);
+    h->p.kernel_version = KERN_VERSION(3, 10);
+    for (uint32_t i = 0; i < 50; i++)
+        feed(&f.napi, 0, 7, 6, i * 1448, 1448);
+    /* each completed 17-segment skb fills gro_normal_batch (8 segments): up at once */
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 2);
+    kern_napi_complete_done(&f.napi, 50);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), 3); /* 17 + 17 + 16 */
+    CU_ASSERT_EQUAL(kern_delivered(h), 50);
+    kern_host_free(h);
+}
+
 static CU_TestInfo cases[] = {
     {"test_gro_merges_contiguous_tcp_segments", test_gro_merges_contiguous_tcp_segments},
     {"test_gro_off_and_udp_are_one_stack_call_per_packet",
      test_gro_off_and_udp_are_one_stack_call_per_packet},
     {"test_gro_stops_at_64k", test_gro_stops_at_64k},
+    {"test_gro_before_3_19_stops_at_17_frags", test_gro_before_3_19_stops_at_17_frags},
     {"test_gro_bucket_holds_at_most_8_flows", test_gro_bucket_holds_at_most_8_flows},
     {"test_gro_sequence_gap_completes_held_skb", test_gro_sequence_gap_completes_held_skb},
     CU_TEST_INFO_NULL,

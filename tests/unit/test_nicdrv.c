@@ -82,6 +82,62 @@ static void test_update_itr_bulk_by_size_10g_and_1g(void)
     CU_ASSERT_EQUAL(rc.itr, 126);
 }
 
+/* Before 4.16: the class moves one step per update by bytes per µs of the interval
+ * q_vector->itr >> 2 (thresholds 10 and 20, ixgbe_update_itr). */
+static void test_update_itr_legacy_class_steps(void)
+{
+    /* 50 µs interval (IXGBE_20K_ITR): 600 B = 12 B/µs, 1100 B = 22 B/µs, 500 B = 10 B/µs */
+    struct ixgbe_ring_container rc = fresh(1, 600, NICDRV_LOWEST_LATENCY);
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_LOW_LATENCY);
+    CU_ASSERT_EQUAL(rc.total_packets, 0);
+    rc.total_packets = 1, rc.total_bytes = 100000; /* lowest -> low only, never skips */
+    rc.itr = NICDRV_LOWEST_LATENCY;
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_LOW_LATENCY);
+    rc.total_packets = 1, rc.total_bytes = 1100;
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_BULK_LATENCY);
+    rc.total_packets = 1, rc.total_bytes = 1050; /* 21 B/µs: stays bulk */
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_BULK_LATENCY);
+    rc.total_packets = 1, rc.total_bytes = 1000; /* 20 B/µs: back to low */
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_LOW_LATENCY);
+    rc.total_packets = 1, rc.total_bytes = 500; /* 10 B/µs: lowest */
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_LOWEST_LATENCY);
+    /* no packets: nothing changes, counters kept */
+    rc.total_packets = 0, rc.total_bytes = 5000;
+    nicdrv_update_itr_legacy(&rc, IXGBE_20K_ITR);
+    CU_ASSERT_EQUAL(rc.itr, NICDRV_LOWEST_LATENCY);
+    CU_ASSERT_EQUAL(rc.total_bytes, 5000);
+}
+
+/* ixgbe_set_itr before 4.16: 10·new·old / (9·new + old) toward the class's rate; bulk is 8K
+ * before 4.3, 12K from 4.3; the larger of the RX and TX classes wins. */
+static void test_set_itr_legacy_smooths_toward_class_rate(void)
+{
+    unsigned v310 = KERN_VERSION(3, 10), v44 = KERN_VERSION(4, 4);
+    /* 10*500*200 / (4500 + 200) = 212 */
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(NICDRV_BULK_LATENCY, 0, IXGBE_20K_ITR, v310), 212);
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(0, NICDRV_BULK_LATENCY, IXGBE_20K_ITR, v310), 212);
+    /* 10*336*200 / (3024 + 200) = 208 */
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(NICDRV_BULK_LATENCY, 0, IXGBE_20K_ITR, v44), 208);
+    /* at the class's rate: unchanged */
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(NICDRV_LOW_LATENCY, 0, IXGBE_20K_ITR, v310),
+                    IXGBE_20K_ITR);
+    /* 10*40*200 / (360 + 200) = 142 */
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(0, 0, IXGBE_20K_ITR, v310), 142);
+    /* integer smoothing settles below 500: the fixed point of bulk before 4.3 is 490
+     * (EITR interval 488 >> 2 = 122 µs, ~8.2K interrupts/s) */
+    uint16_t itr = IXGBE_20K_ITR;
+    for (int i = 0; i < 200; i++)
+        itr = nicdrv_set_itr_legacy(NICDRV_BULK_LATENCY, 0, itr, v310);
+    CU_ASSERT_EQUAL(itr, 490);
+    CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(NICDRV_BULK_LATENCY, 0, itr, v310), 490);
+}
+
 static CU_TestInfo cases[] = {
     {"test_update_itr_stale_resets_to_10us_latency", test_update_itr_stale_resets_to_10us_latency},
     {"test_update_itr_no_packets_adds_2us_keeps_latency_flag",
@@ -90,6 +146,9 @@ static CU_TestInfo cases[] = {
      test_update_itr_few_small_packets_latency_mode_by_size},
     {"test_update_itr_packet_count_zones", test_update_itr_packet_count_zones},
     {"test_update_itr_bulk_by_size_10g_and_1g", test_update_itr_bulk_by_size_10g_and_1g},
+    {"test_update_itr_legacy_class_steps", test_update_itr_legacy_class_steps},
+    {"test_set_itr_legacy_smooths_toward_class_rate",
+     test_set_itr_legacy_smooths_toward_class_rate},
     CU_TEST_INFO_NULL,
 };
 
