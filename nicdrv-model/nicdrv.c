@@ -195,7 +195,7 @@ uint16_t nicdrv_set_itr_legacy(uint8_t rx_class, uint8_t tx_class, uint16_t q_it
         break;
     case NICDRV_BULK_LATENCY:
         /* "ixgbe: Limit lowest interrupt rate for adaptive interrupt moderation to 12K"
-         * (commit 8ac34f10a5ea4, v4.3) raised the bulk rate from 8K */
+         * (commit 8ac34f10a5ea4, v4.3 [release not verified]) raised bulk from 8K */
         new_itr = kernel_version < KERN_VERSION(4, 3) ? IXGBE_8K_ITR : IXGBE_12K_ITR;
         break;
     default:
