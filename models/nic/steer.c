@@ -39,6 +39,8 @@ static GPtrArray *plugin_candidates(const char *name)
                 g_ptr_array_add(c, g_build_filename(*d, file, NULL));
         g_strfreev(dirs);
     }
+    /* where `cmake --install` put the bundled plugins */
+    g_ptr_array_add(c, g_build_filename(NICSTEER_INSTALLED_PLUGIN_DIR, file, NULL));
     g_free(file);
     return c;
 }
@@ -46,6 +48,14 @@ static GPtrArray *plugin_candidates(const char *name)
 static const struct steer_policy_ops *validate_ops(const struct steer_policy_ops *ops,
                                                    const char *path, GError **err)
 {
+    if (ops->abi_version != NICSTEER_STEER_ABI) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s: steering policy built for nicsteer policy ABI %u, this nicsteer takes "
+                    "ABI %u: rebuild it against this nicsteer's headers "
+                    "(pkg-config --cflags nicsteer) with .abi_version = NICSTEER_STEER_ABI",
+                    path, ops->abi_version, NICSTEER_STEER_ABI);
+        return NULL;
+    }
     const char *missing = !ops->name         ? "name"
                           : !ops->select_rxq ? "select_rxq"
                           : !ops->init       ? "init"

@@ -34,7 +34,15 @@ struct steer_ctx {
     uint8_t rss_type;  /* 0 = packet not hashed (non-IP / type disabled) */
 };
 
+/* The policy ABI: bump when struct steer_policy_ops, steer_env, steer_ctx,
+ * traffic_pkt or nic_profile change layout or meaning. A loaded module whose
+ * ops carry another number is refused with the two numbers named. */
+#define NICSTEER_STEER_ABI 1u
+
 struct steer_policy_ops {
+    /* = NICSTEER_STEER_ABI: the first member, so that a module built against
+     * another layout is recognised before any other field is read. */
+    uint32_t abi_version;
     const char *name;
     /* New state from the policy's JSON object (borrowed; may be NULL for
      * defaults). Errors name the JSON path below `path`. */
@@ -62,7 +70,9 @@ struct steer_policy_ops {
 
 /* Registry: built-in policies by name, else "NAME" or a path loaded with
  * GModule. A loaded module exports `const struct steer_policy_ops
- * nicsteer_policy_ops`. Returns borrowed ops or NULL + error. */
+ * nicsteer_policy_ops` with .abi_version = NICSTEER_STEER_ABI (build it out of
+ * tree with `cc -shared -fPIC $(pkg-config --cflags nicsteer)`). Returns
+ * borrowed ops or NULL + error. */
 const struct steer_policy_ops *steer_policy_lookup(const char *name, GError **err);
 
 #endif

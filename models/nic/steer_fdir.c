@@ -742,6 +742,7 @@ bool steer_fdir_perfect_del(void *st, unsigned loc)
 }
 
 const struct steer_policy_ops steer_fdir_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "fdir",
     .init = fdir_init,
     .select_rxq = fdir_select_rxq,

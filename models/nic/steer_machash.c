@@ -64,6 +64,7 @@ static void steer_machash_destroy(void *st)
 }
 
 const struct steer_policy_ops steer_machash_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "mac",
     .init = steer_machash_init,
     .select_rxq = steer_machash_select,

@@ -192,6 +192,7 @@ static void steer_rr_destroy(void *st)
 }
 
 const struct steer_policy_ops steer_rr_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "rr",
     .init = steer_rr_init,
     .select_rxq = steer_rr_select,

@@ -261,6 +261,7 @@ static json_t *steer_rss_dump(void *st)
 }
 
 const struct steer_policy_ops steer_rss_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "rss",
     .init = steer_rss_init,
     .select_rxq = steer_rss_select,

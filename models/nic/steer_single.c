@@ -39,6 +39,7 @@ static void steer_single_destroy(void *st)
 }
 
 const struct steer_policy_ops steer_single_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "single",
     .init = steer_single_init,
     .select_rxq = steer_single_select,

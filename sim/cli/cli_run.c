@@ -87,7 +87,7 @@ int sim_cli_run(int argc, char **argv)
     gboolean force = FALSE, print_scenario = FALSE, quiet = FALSE, progress = FALSE;
     gchar **sets = NULL;
     char *scn_text = NULL;
-    json_t *prov = NULL;
+    json_t *prov = NULL, *cls = NULL;
     struct sim_out *o = NULL;
     struct sim_timeline *tl = NULL;
     char *tl_json = NULL;
@@ -212,6 +212,8 @@ int sim_cli_run(int argc, char **argv)
     prov = run_provenance(argv[1], sc, seed != G_MININT64 ? (uint64_t)seed : sim_scenario_seed(sc),
                           kind, sets);
     res.provenance = prov;
+    cls = sim_run_classifier_json(run);
+    res.classifier = cls;
     res.input_warning = sim_run_warning(run);
     if (res.input_warning)
         g_printerr("nicsteer run: warning: %s\n", res.input_warning);
@@ -240,6 +242,7 @@ out:
     g_free(tl_json);
     free(scn_text);
     json_decref(prov);
+    json_decref(cls);
     g_strfreev(sets);
     sim_timeline_free(tl);
     sim_run_free(run);

@@ -149,6 +149,10 @@ struct sim_result {
     /* Where the run came from (scenario file and sha256, seed, engine, --set list),
      * written as summary.json's "provenance"; borrowed, NULL = none. */
     const struct json_t *provenance;
+    /* The NIC classifier's state and counters, each stage's as its policy's dump() gives
+     * them (a plugin's too), written as summary.json's "classifier" like steer --json;
+     * borrowed, NULL = none. */
+    const struct json_t *classifier;
     /* `mpstat -P ALL STEP` intervals (run --mpstat-interval-ms), from the same kcpustat as
      * cpus[]: interval i of CPU c is intervals[(c * n_intervals + i) * SIM_IV_COLS ...],
      * ending at min((i + 1) * iv_step_ns, end); the last may be shorter. 0 = none. */

@@ -181,6 +181,8 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "partial", json_boolean(r->input_warning != NULL));
     if (r->provenance)
         json_object_set_new(root, "provenance", json_deep_copy(r->provenance));
+    if (r->classifier)
+        json_object_set_new(root, "classifier", json_deep_copy(r->classifier));
     json_t *warnings = json_array();
     if (r->input_warning)
         json_array_append_new(warnings, json_string(r->input_warning));

@@ -155,6 +155,11 @@ fail:
     return NULL;
 }
 
+json_t *sim_run_classifier_json(const struct sim_run *r)
+{
+    return nic_classifier_dump(r->cls);
+}
+
 struct sim_machine *sim_run_machine(struct sim_run *r)
 {
     return r->m;

@@ -37,6 +37,8 @@ struct sim_machine *sim_run_machine(struct sim_run *r);
 /* The traffic source's warning (a cut capture replayed up to its last whole
  * record), NULL when none. */
 const char *sim_run_warning(const struct sim_run *r);
+/* The classifier's state as a new object (nic_classifier_dump: every stage's dump()). */
+json_t *sim_run_classifier_json(const struct sim_run *r);
 void sim_run_free(struct sim_run *r);
 
 /* JSON pointers of every key the loader accepts (NULL-terminated, static),

@@ -81,6 +81,7 @@ static void dport_destroy(void *st)
 }
 
 const struct steer_policy_ops nicsteer_policy_ops = {
+    .abi_version = NICSTEER_STEER_ABI,
     .name = "dport",
     .init = dport_init,
     .select_rxq = dport_select,
