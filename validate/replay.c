@@ -39,6 +39,8 @@ void val_replay_opts_init(struct val_replay_opts *o)
     o->keep = 20;
     o->topo = NULL;
     o->nrx_runs = NULL;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
     kern_cost_defaults(&o->cost);
 }
 
@@ -588,8 +590,15 @@ static bool run_trace(struct replay *p, GError **err)
     struct val_trace_event ev;
     int rc;
     bool ok = true;
-    while (ok && (rc = val_trace_next(tr, &ev, err)) == 1)
+    uint64_t n = 0;
+    while (ok && (rc = val_trace_next(tr, &ev, err)) == 1) {
         ok = on_event(p, &ev, err);
+        if (p->o->progress && ++n % VAL_REPLAY_PROGRESS_EVENTS == 0) {
+            uint64_t done, total;
+            val_trace_position(tr, &done, &total);
+            p->o->progress(p->o->progress_ctx, done, total);
+        }
+    }
     ok = ok && rc == 0;
     const struct val_trace_stats *st = val_trace_get_stats(tr);
     struct val_report *r = p->r;

@@ -18,7 +18,12 @@ struct val_replay_opts {
     const struct cpus_topology *topo; /* wake placement topology, borrowed; NULL = one LLC */
     GArray *nrx_runs;                 /* borrowed: every traced NET_RX run and its operation counts
                                          (struct val_nrx_run, validate/softirq_model.h) are appended; NULL */
+    /* Called every VAL_REPLAY_PROGRESS_EVENTS trace events with the trace bytes read and the
+     * file's size (the progress line of validate and calibrate); NULL = none. */
+    void (*progress)(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
+    void *progress_ctx;
 };
+#define VAL_REPLAY_PROGRESS_EVENTS 65536u
 
 void val_replay_opts_init(struct val_replay_opts *o);
 

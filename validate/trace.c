@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct val_trace_reader {
     FILE *f;
@@ -788,4 +789,12 @@ void val_trace_free(struct val_trace_reader *r)
     g_free(r->buf);
     g_free(r->name);
     g_free(r);
+}
+
+void val_trace_position(const struct val_trace_reader *r, uint64_t *done, uint64_t *total)
+{
+    struct stat sb;
+    off_t at = ftello(r->f);
+    *done = at > 0 ? (uint64_t)at : 0;
+    *total = fstat(fileno(r->f), &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 }

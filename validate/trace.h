@@ -164,6 +164,8 @@ struct val_trace_reader *val_trace_open_stream(FILE *f, const char *name);
 /* 1 = ev filled, 0 = end of input, -1 = read error (GError SIM_ERROR_IO). Skipped lines
  * (headers, unknown or garbled) are accounted in the stats, never returned. */
 int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GError **err);
+/* Bytes of the trace read so far and the file's size (0 when not a regular file). */
+void val_trace_position(const struct val_trace_reader *r, uint64_t *done, uint64_t *total);
 /* Borrowed; valid until val_trace_free. */
 const struct val_trace_stats *val_trace_get_stats(const struct val_trace_reader *r);
 /* Unknown event names sorted by name, with their counts (new GPtrArray of "name count"). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/core/err.h"
 #include "sim/core/out.h"
 #include "validate/calibrate.h"
@@ -15,15 +16,18 @@ static const char *SUB = "calibrate";
 
 /* The runs of every bundle, appended in argument order. */
 static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *runs, guint *end,
-                    GError **err)
+                    struct sim_cli_progress *pr, GError **err)
 {
     for (int i = 0; i < n; i++) {
         struct val_replay_opts o;
         val_replay_opts_init(&o);
         o.cost = *prior;
         o.nrx_runs = runs;
+        o.progress = sim_cli_progress_trace_bytes;
+        o.progress_ctx = pr;
         guint before = runs->len;
         struct val_report *r = val_replay_bundle(dirs[i], &o, err);
+        sim_cli_progress_end(pr);
         if (!r)
             return false;
         val_report_free(r);
@@ -59,7 +63,13 @@ static bool write_runs(const char *path, const GArray *runs, char **dirs, const 
 int sim_cli_calibrate(int argc, char **argv)
 {
     gchar *out = NULL, *prior_path = NULL, *runs_path = NULL;
+    gboolean quiet = FALSE, progress = FALSE;
     GOptionEntry entries[] = {
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+         "Show the progress line (trace MB read, per bundle) on stderr even when it is not a "
+         "terminal",
+         NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the fitted /costs object to FILE",
          "FILE"},
         {"costs", 0, 0, G_OPTION_ARG_FILENAME, &prior_path,
@@ -92,8 +102,10 @@ int sim_cli_calibrate(int argc, char **argv)
                           argc < 2 ? "missing BUNDLE directory" : "missing --out COSTS.json");
         goto done;
     }
+    struct sim_cli_progress pr;
+    sim_cli_progress_init(&pr, SUB, progress, quiet);
     if ((prior_path && !sim_cli_load_costs(prior_path, &prior, &err)) ||
-        !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), &err) ||
+        !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), &pr, &err) ||
         !val_calib_fit(runs, &f, &err) ||
         (runs_path && !write_runs(runs_path, runs, argv + 1, end, &err))) {
         rc = sim_cli_fail_error(SUB, err);

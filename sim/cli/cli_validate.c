@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/core/err.h"
 #include "sim/core/file.h"
 #include "sim/core/jsonval.h"
@@ -88,7 +89,7 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
 
 int sim_cli_validate(int argc, char **argv)
 {
-    gboolean as_json = FALSE;
+    gboolean as_json = FALSE, quiet = FALSE, progress = FALSE;
     gchar *out = NULL;
     gdouble limit[N_THRESHOLDS], window_ms = (double)VAL_MATCH_WINDOW_NS / 1e6;
     for (size_t i = 0; i < N_THRESHOLDS; i++)
@@ -123,6 +124,9 @@ int sim_cli_validate(int argc, char **argv)
          "CPU topology JSON ({\"cpus\": N, \"llc\": [[..]..], ...}) for the receiver "
          "wake placement model; default one LLC of host.ncpus",
          "FILE"},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+         "Show the progress line (trace MB read) on stderr even when it is not a terminal", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL},
         G_OPTION_ENTRY_NULL,
     };
     GOptionContext *ctx = g_option_context_new("BUNDLE");
@@ -167,7 +171,12 @@ int sim_cli_validate(int argc, char **argv)
         goto done;
     }
     o.topo = topo;
+    struct sim_cli_progress pr;
+    sim_cli_progress_init(&pr, SUB, progress, quiet);
+    o.progress = sim_cli_progress_trace_bytes;
+    o.progress_ctx = &pr;
     struct val_report *r = val_replay_bundle(argv[1], &o, &err);
+    sim_cli_progress_end(&pr);
     if (!r) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;

@@ -47,3 +47,9 @@ void sim_cli_progress_end(struct sim_cli_progress *p)
     if (p->on && p->last_us)
         fputc('\n', stderr);
 }
+
+void sim_cli_progress_trace_bytes(void *ctx, uint64_t done_bytes, uint64_t total_bytes)
+{
+    sim_cli_progress_update(ctx, (double)done_bytes / 1e6, (double)total_bytes / 1e6,
+                            "MB of trace");
+}

@@ -24,6 +24,9 @@ void sim_cli_progress_update(struct sim_cli_progress *p, double done, double tot
 /* The closing figures (e.g. all runs done): printed even if a line was just printed,
  * when any was (or --progress); nothing for work that stayed under ~2 s. */
 void sim_cli_progress_last(struct sim_cli_progress *p, double done, double total, const char *unit);
+/* A replay's progress callback (val_replay_opts.progress, ctx a sim_cli_progress): trace
+ * bytes read of the file's size, shown in MB. */
+void sim_cli_progress_trace_bytes(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
 /* End the line (a newline if one was printed). */
 void sim_cli_progress_end(struct sim_cli_progress *p);
 

@@ -152,5 +152,19 @@ grep -q "trace line [0-9]*, pcap packet [0-9]*: model [01], trace [01]" "$tmp/rf
     cmp -s "$tmp/a.json" "$tmp/b.json" || fail "rps2: JSON differs between two runs"
 cmp -s "$tmp/a.json" "$tmp/rps2.json" || fail "rps2: --out differs from stdout"
 
+# Progress (#13 point 6): --progress forces the line on stderr (trace MB read), stdout is the
+# same report; --quiet prints no progress; calibrate reports the same way per bundle.
+bl=$traces/veth-highrate/backlog-default
+"$bin" validate --json --progress "$bl" >"$tmp/p.json" 2>"$tmp/p.err" || fail "validate --progress"
+tr '\r' '\n' <"$tmp/p.err" | grep -Eq '^nicsteer validate: [0-9.]+ / [0-9.]+ MB of trace \( *[0-9]+%\)' ||
+    fail "validate --progress: no progress line on stderr: $(head -c 300 "$tmp/p.err")"
+"$bin" validate --json "$bl" >"$tmp/np.json" 2>/dev/null
+cmp -s "$tmp/p.json" "$tmp/np.json" || fail "validate --progress changed stdout"
+"$bin" validate --json --quiet "$bl" >/dev/null 2>"$tmp/q.err"
+grep -q "MB of trace" "$tmp/q.err" && fail "validate --quiet printed progress"
+"$bin" calibrate --progress --out "$tmp/c.json" "$bl" >/dev/null 2>"$tmp/c.err" || fail "calibrate --progress"
+tr '\r' '\n' <"$tmp/c.err" | grep -q '^nicsteer calibrate: .* MB of trace' ||
+    fail "calibrate --progress: no progress line"
+
 echo "$fails failed"
 [ "$fails" = 0 ]
