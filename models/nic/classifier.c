@@ -27,6 +27,10 @@ struct nic_classifier {
     uint64_t hashed, not_hashed;
     uint64_t default_queue0; /* no stage matched */
     uint64_t invalid_queue;  /* a stage answered a queue out of range */
+    /* load feedback (steer_policy_ops.on_load): /feedback_ms, /staleness_ms */
+    uint64_t feedback_ns, staleness_ns; /* 0: not given */
+    uint64_t feedback_calls, reta_rewrites, reta_refused;
+    unsigned reta_now[NIC_RETA_MAX]; /* the table handed to on_load */
 };
 
 void nic_classifier_free(struct nic_classifier *c)
@@ -110,6 +114,45 @@ static bool init_stages(struct nic_classifier *c, const json_t *cfg, const char 
     return true;
 }
 
+/* A duration key in ms (fractions allowed) -> ns; absent leaves *ns at 0. */
+static bool parse_ms(const json_t *cfg, const char *key, const char *path, bool zero_ok,
+                     uint64_t *ns, GError **err)
+{
+    const json_t *v = cfg ? json_object_get(cfg, key) : NULL;
+    if (!v)
+        return true;
+    double ms = json_is_number(v) ? json_number_value(v) : -1;
+    if (ms < 0 || (!zero_ok && ms <= 0) || ms > 1e9) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s/%s: expected a %s number of ms", path,
+                    key, zero_ok ? "non-negative" : "positive");
+        return false;
+    }
+    *ns = (uint64_t)(ms * 1e6 + 0.5);
+    if (!zero_ok && *ns == 0) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "%s/%s: expected at least 1 ns", path, key);
+        return false;
+    }
+    return true;
+}
+
+/* /feedback_ms: the period of on_load calls; /staleness_ms: the age of the
+ * snapshot handed to them, below the period (one snapshot in flight). */
+static bool parse_feedback(struct nic_classifier *c, const json_t *cfg, const char *path,
+                           GError **err)
+{
+    if (!parse_ms(cfg, "feedback_ms", path, false, &c->feedback_ns, err) ||
+        !parse_ms(cfg, "staleness_ms", path, true, &c->staleness_ns, err))
+        return false;
+    uint64_t period = c->feedback_ns ? c->feedback_ns : NIC_FEEDBACK_DEFAULT_NS;
+    if (c->staleness_ns >= period) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s/staleness_ms: %.3f, expected less than the feedback period %.3f ms", path,
+                    (double)c->staleness_ns / 1e6, (double)period / 1e6);
+        return false;
+    }
+    return true;
+}
+
 struct nic_classifier *nic_classifier_new(const json_t *cfg, const char *path,
                                           const struct steer_env *env, GError **err)
 {
@@ -131,16 +174,18 @@ struct nic_classifier *nic_classifier_new(const json_t *cfg, const char *path,
         json_t *v;
         json_object_foreach((json_t *)cfg, key, v)
         {
-            if (strcmp(key, "chain") && strcmp(key, "rss") && !in_chain(names, key)) {
+            if (strcmp(key, "chain") && strcmp(key, "rss") && strcmp(key, "feedback_ms") &&
+                strcmp(key, "staleness_ms") && !in_chain(names, key)) {
                 g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                            "%s/%s: not a stage of %s/chain, expected rss, chain or a chain "
-                            "stage's name",
+                            "%s/%s: not a stage of %s/chain, expected rss, chain, feedback_ms, "
+                            "staleness_ms or a chain stage's name",
                             path, key, path);
                 ok = false;
                 break;
             }
         }
     }
+    ok = ok && parse_feedback(c, cfg, path, err);
     if (ok) {
         char *sub = g_strdup_printf("%s/rss", path);
         c->rss = steer_rss_ops.init(cfg ? json_object_get(cfg, "rss") : NULL, sub, env, err);
@@ -239,6 +284,58 @@ bool nic_classifier_del_filter(struct nic_classifier *c, unsigned id)
     return s && s->ops->del_filter && s->ops->del_filter(s->st, id);
 }
 
+bool nic_classifier_feedback(const struct nic_classifier *c, uint64_t *period_ns,
+                             uint64_t *staleness_ns)
+{
+    const struct nic_stage *first = NULL;
+    for (unsigned i = 0; i < c->n_stages && !first; i++)
+        if (c->stage[i].ops->on_load)
+            first = &c->stage[i];
+    if (!first)
+        return false;
+    uint64_t asked = first->ops->feedback_ns ? first->ops->feedback_ns(first->st) : 0;
+    *period_ns = c->feedback_ns            ? c->feedback_ns
+                 : asked > c->staleness_ns ? asked
+                                           : NIC_FEEDBACK_DEFAULT_NS;
+    *staleness_ns = c->staleness_ns;
+    return true;
+}
+
+/* ixgbe_set_rxfh(): the new table goes to every RSS instance of the port (the
+ * classifier's hashing one and the chain's "rss" stages), or to none. */
+static bool classifier_set_reta(void *host, const unsigned *q, unsigned n)
+{
+    struct nic_classifier *c = host;
+    GError *e = NULL;
+    bool ok = steer_rss_set_reta(c->rss, q, n, &e);
+    for (unsigned i = 0; ok && i < c->n_stages; i++)
+        if (c->stage[i].ops == &steer_rss_ops)
+            ok = steer_rss_set_reta(c->stage[i].st, q, n, &e);
+    g_clear_error(&e);
+    if (!ok) { /* the first table refused: same size and limits everywhere, none changed */
+        c->reta_refused++;
+        return false;
+    }
+    c->reta_rewrites++;
+    return true;
+}
+
+void nic_classifier_on_load(struct nic_classifier *c, const struct steer_load *load)
+{
+    const struct nic_reta *r = steer_rss_reta(c->rss);
+    struct steer_load l = *load;
+    l.reta_size = nic_reta_size(r);
+    for (unsigned i = 0; i < l.reta_size; i++)
+        c->reta_now[i] = nic_reta_entry(r, i);
+    l.reta = c->reta_now;
+    l.set_reta = classifier_set_reta;
+    l.host = c;
+    c->feedback_calls++;
+    for (unsigned i = 0; i < c->n_stages; i++)
+        if (c->stage[i].ops->on_load)
+            c->stage[i].ops->on_load(c->stage[i].st, &l);
+}
+
 json_t *nic_classifier_dump(const struct nic_classifier *c)
 {
     json_t *chain = json_array();
@@ -252,10 +349,20 @@ json_t *nic_classifier_dump(const struct nic_classifier *c)
                                       "dropped", (json_int_t)s->dropped, "state",
                                       d ? d : json_null()));
     }
-    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "chain", chain, "stages", stages, "rss",
-                     steer_rss_ops.dump(c->rss), "hashed", (json_int_t)c->hashed, "not_hashed",
-                     (json_int_t)c->not_hashed, "default_queue0", (json_int_t)c->default_queue0,
-                     "invalid_queue", (json_int_t)c->invalid_queue);
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "chain", chain, "stages", stages, "rss",
+                  steer_rss_ops.dump(c->rss), "hashed", (json_int_t)c->hashed, "not_hashed",
+                  (json_int_t)c->not_hashed, "default_queue0", (json_int_t)c->default_queue0,
+                  "invalid_queue", (json_int_t)c->invalid_queue);
+    uint64_t period, stale;
+    if (nic_classifier_feedback(c, &period, &stale)) /* only with a load-aware stage */
+        json_object_set_new(o, "feedback",
+                            json_pack("{s:f, s:f, s:I, s:I, s:I}", "period_ms",
+                                      (double)period / 1e6, "staleness_ms", (double)stale / 1e6,
+                                      "calls", (json_int_t)c->feedback_calls, "reta_rewrites",
+                                      (json_int_t)c->reta_rewrites, "reta_refused",
+                                      (json_int_t)c->reta_refused));
+    return o;
 }
 
 const struct nic_toeplitz *nic_classifier_rss(const struct nic_classifier *c)

@@ -28,6 +28,9 @@ struct nic_rx_decision {
  *   "chain": ["fdir", "rss"],    stages in order; default ["rss"]. Names are
  *                                built-in policies (rss, mac, rr, single, fdir)
  *                                or modules (see steer_policy_lookup()).
+ *   "feedback_ms": 10,           period of on_load calls (default: the policy's
+ *                                feedback_ns(), else 10 ms)
+ *   "staleness_ms": 0,           age of the load snapshot they get (< period)
  *   "<stage name>": {...}        config of that stage (rss: the "rss" object);
  *                                a key naming no stage of the chain is an error
  * }
@@ -57,7 +60,19 @@ bool nic_classifier_learns_flows(const struct nic_classifier *c);
  * first stage with an add_filter slot; -1 / false when none or it refuses. */
 int nic_classifier_add_filter(struct nic_classifier *c, const struct traffic_pkt *p, unsigned rxq);
 bool nic_classifier_del_filter(struct nic_classifier *c, unsigned id);
-/* New JSON: chain, per-stage decisions and dumps, hash counters. */
+/* Load feedback (steer_policy_ops.on_load). True when a stage has on_load:
+ * then *period_ns = /feedback_ms, else the first such stage's feedback_ns()
+ * request (when above the staleness), else NIC_FEEDBACK_DEFAULT_NS, and
+ * *staleness_ns = /staleness_ms (default 0, always below the period). */
+#define NIC_FEEDBACK_DEFAULT_NS 10000000ull /* 10 ms */
+bool nic_classifier_feedback(const struct nic_classifier *c, uint64_t *period_ns,
+                             uint64_t *staleness_ns);
+/* Hand `load` (counters filled by the host) to every stage with on_load, with
+ * the current RETA and a set_reta that rewrites the port's table. */
+void nic_classifier_on_load(struct nic_classifier *c, const struct steer_load *load);
+/* New JSON: chain, per-stage decisions and dumps, hash counters, and
+ * "feedback" {period_ms, staleness_ms, calls, reta_rewrites, reta_refused}
+ * when a stage takes load feedback. */
 json_t *nic_classifier_dump(const struct nic_classifier *c);
 /* key/reta access for reports (borrowed) */
 const struct nic_toeplitz *nic_classifier_rss(const struct nic_classifier *c);

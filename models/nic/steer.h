@@ -34,10 +34,34 @@ struct steer_ctx {
     uint8_t rss_type;  /* 0 = packet not hashed (non-IP / type disabled) */
 };
 
+/* Load feedback (on_load): what a control loop on the host could read, as
+ * counters cumulative since the start, snapshotted at taken_ns = now_ns -
+ * staleness (ethtool -S rx_queue_N_packets / rx_missed, the ring's
+ * descriptors not yet cleaned, /proc/stat's per-CPU softirq column). Every
+ * array is borrowed for the call only. */
+struct steer_load {
+    uint64_t now_ns;      /* simulated time of the call */
+    uint64_t taken_ns;    /* when the counters were read (now_ns - staleness) */
+    uint64_t interval_ns; /* between two calls (the feedback period) */
+    unsigned n_rx_queues, n_cpus;
+    const uint64_t *rxq_packets;    /* [n_rx_queues] frames posted to the ring */
+    const uint64_t *rxq_drops;      /* [n_rx_queues] rx_missed: frames refused by a full ring */
+    const unsigned *rxq_ring;       /* [n_rx_queues] descriptors waiting to be cleaned */
+    const unsigned *rxq_cpu;        /* [n_rx_queues] CPU its vector interrupts (smp_affinity) */
+    const uint64_t *cpu_softirq_ns; /* [n_cpus] softirq time (/proc/stat softirq, ns) */
+    /* The NIC's indirection table as it is now (filled by the classifier). */
+    unsigned reta_size;
+    const unsigned *reta;
+    /* `ethtool -X dev` with an explicit table: `n` == reta_size entries, each a
+     * queue the RSS stage may use; false and the table unchanged when refused. */
+    bool (*set_reta)(void *host, const unsigned *entries, unsigned n);
+    void *host;
+};
+
 /* The policy ABI: bump when struct steer_policy_ops, steer_env, steer_ctx,
  * traffic_pkt or nic_profile change layout or meaning. A loaded module whose
  * ops carry another number is refused with the two numbers named. */
-#define NICSTEER_STEER_ABI 1u
+#define NICSTEER_STEER_ABI 2u /* 2: on_load / feedback_ns, struct steer_load */
 
 struct steer_policy_ops {
     /* = NICSTEER_STEER_ABI: the first member, so that a module built against
@@ -63,6 +87,14 @@ struct steer_policy_ops {
     int (*add_filter)(void *st, const struct traffic_pkt *p, unsigned rxq);
     /* Remove filter `id`; false when there is none. Optional, with add_filter. */
     bool (*del_filter)(void *st, unsigned id);
+    /* Load feedback: called by the host every feedback period (/nic/steering/
+     * feedback_ms, else feedback_ns() below, else 10 ms) with a snapshot taken
+     * /nic/steering/staleness_ms earlier; the policy may rewrite the RETA
+     * through load->set_reta. Optional (NULL: never called). */
+    void (*on_load)(void *st, const struct steer_load *load);
+    /* The feedback period the policy asks for, ns (0: the host's default).
+     * Optional (NULL), with on_load. */
+    uint64_t (*feedback_ns)(void *st);
     /* State and counters as a new JSON object (sorted keys on output). */
     json_t *(*dump)(void *st);
     void (*destroy)(void *st);

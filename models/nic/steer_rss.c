@@ -214,6 +214,11 @@ const struct nic_reta *steer_rss_reta(const struct steer_rss *s)
     return s->reta;
 }
 
+bool steer_rss_set_reta(struct steer_rss *s, const unsigned *q, unsigned n, GError **err)
+{
+    return nic_reta_set_list(s->reta, q, n, "reta", err);
+}
+
 int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx)
 {
     if (ctx->rss_type == NIC_RSS_NONE) {

@@ -37,6 +37,10 @@ bool steer_rss_hash(const struct steer_rss *s, const struct traffic_pkt *p, stru
 /* The RSS stage's decision (its select_rxq): the RETA entry of ctx's hash,
  * queue 0 for an unhashed frame. Direct for the classifier's shared stage. */
 int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx);
+/* `ethtool -X` with an explicit table at run time (ixgbe_set_rxfh ->
+ * ixgbe_store_reta): n == the table's size, entries within its queues; the
+ * table is unchanged on error. */
+bool steer_rss_set_reta(struct steer_rss *s, const unsigned *q, unsigned n, GError **err);
 /* Whether the hash reaches the stack (NETIF_F_RXHASH). */
 bool steer_rss_reports_hash(const struct steer_rss *s);
 const struct nic_toeplitz *steer_rss_toeplitz(const struct steer_rss *s);

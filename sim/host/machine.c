@@ -16,7 +16,8 @@
 #include "sim/core/heap.h"
 #include "sim/host/machine_steer.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE, EV_LOAD };
+enum { LOAD_SNAP, LOAD_CALL }; /* EV_LOAD ids */
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
@@ -50,6 +51,7 @@ struct sim_machine {
     struct app_hogs *hogs;
     struct traffic_pkt *tmpl; /* per flow: the client's first frame */
     struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
+    struct steer_load load;   /* the snapshot in flight to steer.on_load, NULL arrays = off */
     uint32_t *seq;            /* per flow: next TCP sequence number */
     /* other interrupting devices */
     struct dev_irq {
@@ -290,6 +292,69 @@ static bool probe_nic_b(struct sim_machine *m, const struct sim_nic_b *b, GError
     return true;
 }
 
+/* The counters a control loop reads for steer_policy_ops.on_load, at `now`:
+ * ethtool -S rx_queue_N_packets and rx_missed (ixgbe_get_ethtool_stats), the
+ * ring's descriptors not yet cleaned, the vector's CPU, and /proc/stat's
+ * softirq column (account_system_index_time(CPUTIME_SOFTIRQ)). */
+static void load_snapshot(struct sim_machine *m, uint64_t now)
+{
+    struct steer_load *l = &m->load;
+    uint64_t *pk = (uint64_t *)l->rxq_packets, *dr = (uint64_t *)l->rxq_drops;
+    unsigned *ring = (unsigned *)l->rxq_ring, *cpu = (unsigned *)l->rxq_cpu;
+    uint64_t *soft = (uint64_t *)l->cpu_softirq_ns;
+    for (unsigned q = 0; q < l->n_rx_queues; q++) {
+        const struct nic_queue_stats *st = nic_queue_stats(m->nic, q);
+        pk[q] = st->packets;
+        dr[q] = st->drops;
+        ring[q] = nic_rx_ready(m->nic, q);
+        cpu[q] = nic_vector_cpu(m->nic, nic_queue_vector(m->nic, q));
+    }
+    for (unsigned c = 0; c < l->n_cpus; c++)
+        soft[c] = kern_cpu_stats(m->kern, c)->acct[KERN_SOFT];
+    l->taken_ns = now;
+}
+
+static bool load_init(struct sim_machine *m, GError **err)
+{
+    uint64_t p = m->steer.feedback_ns, s = m->steer.staleness_ns;
+    if (p == 0 || s >= p) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "machine: load feedback every %" G_GUINT64_FORMAT
+                    " ns with a snapshot %" G_GUINT64_FORMAT
+                    " ns old, expected a period above the staleness",
+                    p, s);
+        return false;
+    }
+    struct steer_load *l = &m->load;
+    l->n_rx_queues = m->cfg.rx_queues;
+    l->n_cpus = m->cfg.n_cpus;
+    l->interval_ns = p;
+    l->rxq_packets = g_new0(uint64_t, l->n_rx_queues);
+    l->rxq_drops = g_new0(uint64_t, l->n_rx_queues);
+    l->rxq_ring = g_new0(unsigned, l->n_rx_queues);
+    l->rxq_cpu = g_new0(unsigned, l->n_rx_queues);
+    l->cpu_softirq_ns = g_new0(uint64_t, l->n_cpus);
+    /* first call at one period; its snapshot `staleness` before */
+    sim_heap_push(&m->heap, p - s, EV_LOAD, s ? LOAD_SNAP : LOAD_CALL);
+    return true;
+}
+
+/* An EV_LOAD event: read the counters, or hand them to the policy (both at
+ * once without staleness), then arm the next one. */
+static void load_event(struct sim_machine *m, unsigned id, uint64_t t)
+{
+    uint64_t p = m->steer.feedback_ns, s = m->steer.staleness_ns;
+    if (id == LOAD_SNAP || s == 0)
+        load_snapshot(m, t);
+    if (id == LOAD_SNAP) {
+        sim_heap_push(&m->heap, t + s, EV_LOAD, LOAD_CALL);
+        return;
+    }
+    m->load.now_ns = t;
+    m->steer.on_load(m->steer.ctx, &m->load);
+    sim_heap_push(&m->heap, t + p - s, EV_LOAD, s ? LOAD_SNAP : LOAD_CALL);
+}
+
 struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
                                     struct sim_steer steer, GError **err)
 {
@@ -405,6 +470,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         goto fail;
     if (cpus_balance_interval(kern_sched(m->kern)))
         sim_heap_push(&m->heap, cpus_balance_interval(kern_sched(m->kern)), EV_BALANCE, 0);
+    if (steer.on_load && !load_init(m, err))
+        goto fail;
     pull_packet(m);
     if (m->wl_ops && m->wl_ops->client_start)
         start_clients(m);
@@ -435,6 +502,11 @@ void sim_machine_free(struct sim_machine *m)
     g_free(m->cpu_armed);
     g_free(m->flows);
     g_free(m->flow_queues);
+    g_free((void *)m->load.rxq_packets);
+    g_free((void *)m->load.rxq_drops);
+    g_free((void *)m->load.rxq_ring);
+    g_free((void *)m->load.rxq_cpu);
+    g_free((void *)m->load.cpu_softirq_ns);
     g_free(m);
 }
 
@@ -636,6 +708,10 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
             sim_heap_push(&m->heap, again, EV_MOVE, ev.id);
         else if (sim_msteer_event_at(m->ms, ev.id + 1) != UINT64_MAX)
             sim_heap_push(&m->heap, sim_msteer_event_at(m->ms, ev.id + 1), EV_MOVE, ev.id + 1);
+        return false;
+    }
+    if (ev.kind == EV_LOAD) {
+        load_event(m, ev.id, ev.t);
         return false;
     }
     if (ev.kind == EV_REQUEST) {

@@ -12,6 +12,7 @@
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps_path.h"
+#include "models/nic/steer.h"
 #include "models/traffic/pkt.h"
 #include "sim/core/result.h"
 
@@ -36,6 +37,11 @@ struct sim_steer {
     /* runtime Flow Director perfect filters (aRFS): add -> id or -1, delete by id */
     int (*fdir_add)(void *ctx, const struct traffic_pkt *p, unsigned rxq);
     bool (*fdir_del)(void *ctx, unsigned id);
+    /* load feedback (steer_policy_ops.on_load), optional: called every
+     * feedback_ns from feedback_ns on, with counters read staleness_ns before
+     * (< feedback_ns); load->reta / set_reta are left to the callee */
+    void (*on_load)(void *ctx, const struct steer_load *load);
+    uint64_t feedback_ns, staleness_ns;
 };
 
 /* sched_setaffinity(thread, {cpu}) at at_ns: application thread `thread`

@@ -50,6 +50,11 @@ static bool run_fdir_del(void *ctx, unsigned id)
     return nic_classifier_del_filter(ctx, id);
 }
 
+static void run_on_load(void *ctx, const struct steer_load *load)
+{
+    nic_classifier_on_load(ctx, load);
+}
+
 const char *sim_run_warning(const struct sim_run *r)
 {
     return traffic_gen_warning(r->gen);
@@ -136,10 +141,14 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.n_events = sc->rps.n_events;
     /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
     bool learns = nic_classifier_learns_flows(r->cls);
-    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen},
-                           (struct sim_steer){run_select, r->cls, learns ? run_observe_tx : NULL,
-                                              learns ? run_fdir_add : NULL, run_fdir_del},
-                           err);
+    struct sim_steer st = {.select = run_select,
+                           .ctx = r->cls,
+                           .observe_tx = learns ? run_observe_tx : NULL,
+                           .fdir_add = learns ? run_fdir_add : NULL,
+                           .fdir_del = run_fdir_del};
+    if (nic_classifier_feedback(r->cls, &st.feedback_ns, &st.staleness_ns))
+        st.on_load = run_on_load; /* a stage with on_load: the host's feedback loop */
+    r->m = sim_machine_new(&mc, (struct sim_source){run_next_pkt, r->gen}, st, err);
     if (!r->m)
         goto fail;
     if (sc->mpstat_interval_ns && !sim_machine_set_intervals(r->m, sc->mpstat_interval_ns, err)) {

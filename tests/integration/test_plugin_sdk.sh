@@ -46,7 +46,7 @@ sed 's/\.abi_version = NICSTEER_STEER_ABI/.abi_version = 999/' "$T/my_policy.c" 
 build_so "$T/bad.c" "$T/steer_bad.so"
 "$bin" run "$src/scenarios/default.json" --quiet --out "$T/bad" \
     --set "/nic/steering/chain=[\"$T/steer_bad.so\", \"rss\"]" 2>"$T/err" && fail "ABI 999 module accepted"
-grep -q "policy ABI 999, this nicsteer takes ABI 1" "$T/err" || fail "ABI error does not name both: $(cat "$T/err")"
+grep -q "policy ABI 999, this nicsteer takes ABI 2" "$T/err" || fail "ABI error does not name both: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 1 ] || fail "ABI error is not one line: $(cat "$T/err")"
 [ ! -e "$T/bad" ] || fail "a refused plugin left an output directory"
 sed '/\.abi_version = NICSTEER_STEER_ABI,/d' "$T/my_policy.c" >"$T/none.c"

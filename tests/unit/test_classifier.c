@@ -332,7 +332,35 @@ static void test_classifier_filters_reach_the_stage_that_takes_them(void)
     nic_classifier_free(c);
 }
 
+/* A chain without an on_load slot takes no feedback: the host never arms it
+ * (nic_classifier_feedback false) and the dump keeps its ABI-1 keys; the
+ * feedback keys are checked even then. */
+static void test_classifier_feedback_off_without_on_load(void)
+{
+    struct nic_classifier *c =
+        new_ok("{\"chain\": [\"fdir\", \"rss\"], \"feedback_ms\": 5}", &env16);
+    uint64_t period = 7, stale = 7;
+    CU_ASSERT_FALSE(nic_classifier_feedback(c, &period, &stale));
+    CU_ASSERT_EQUAL(period, 7);
+    json_t *j = nic_classifier_dump(c);
+    CU_ASSERT_PTR_NULL(json_object_get(j, "feedback"));
+    json_decref(j);
+    nic_classifier_free(c);
+    char *m = new_err("{\"feedback_ms\": 0}", &env16);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(m, "/nic/steering/feedback_ms: expected a positive number of ms"));
+    g_free(m);
+    m = new_err("{\"staleness_ms\": 10}", &env16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        m, "/nic/steering/staleness_ms: 10.000, expected less than the feedback period 10.000 ms"));
+    g_free(m);
+    m = new_err("{\"feedback_ms\": 2, \"staleness_ms\": \"1\"}", &env16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "/nic/steering/staleness_ms: expected a non-negative number"));
+    g_free(m);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_classifier_feedback_off_without_on_load", test_classifier_feedback_off_without_on_load},
     {"test_classifier_filters_reach_the_stage_that_takes_them",
      test_classifier_filters_reach_the_stage_that_takes_them},
     {"test_classifier_fdir_atr_overrides_rss_keeps_hash",

@@ -157,7 +157,117 @@ static void test_recorded_transmit_bad_queue_is_refused(void)
     g_clear_error(&err);
 }
 
+/* A frame every microsecond (ts 1000, 2000, ..) of flow 1, all to queue 1. */
+static bool every_us(void *ctx, struct traffic_pkt *p)
+{
+    uint64_t *k = ctx;
+    memset(p, 0, sizeof *p);
+    p->ts_ns = ++*k * 1000;
+    p->flow = 0;
+    p->wire_len = 60;
+    return true;
+}
+
+static void to_queue1(void *ctx, const struct traffic_pkt *p, struct sim_rx_choice *c)
+{
+    (void)ctx;
+    (void)p;
+    memset(c, 0, sizeof *c);
+    c->queue = 1;
+}
+
+struct load_log {
+    unsigned calls;
+    uint64_t now[8], taken[8], posted[8], cpu_of_q1;
+};
+
+static void log_load(void *ctx, const struct steer_load *l)
+{
+    struct load_log *g = ctx;
+    if (g->calls < 8) {
+        g->now[g->calls] = l->now_ns;
+        g->taken[g->calls] = l->taken_ns;
+        g->posted[g->calls] = l->rxq_packets[1] + l->rxq_drops[1] + l->rxq_packets[0];
+    }
+    g->cpu_of_q1 = l->rxq_cpu[1];
+    g->calls++;
+}
+
+static struct sim_machine *load_machine(uint64_t *k, struct sim_steer st, GError **err)
+{
+    struct sim_machine_cfg c = {.n_cpus = 2,
+                                .duration_ns = 5000000,
+                                .rx_queues = 2,
+                                .tx_queues = 2,
+                                .ring_size = 512,
+                                .link_mbps = 10000,
+                                .rx_usecs = 0,
+                                .n_flows = 1,
+                                .n_socks = 1};
+    kern_params_defaults(&c.kp);
+    kern_cost_defaults(&c.cost);
+    return sim_machine_new(&c, (struct sim_source){every_us, k}, st, err);
+}
+
+/* steer.on_load every feedback_ns (1 ms) from 1 ms on, before the end (5 ms),
+ * with the counters as they were staleness_ns (0.3 ms) earlier: every frame
+ * that arrived before then is counted on queue 1, posted or rx_missed. */
+static void test_load_feedback_honours_period_and_staleness(void)
+{
+    struct load_log g = {0};
+    uint64_t k = 0;
+    GError *err = NULL;
+    struct sim_machine *m = load_machine(&k,
+                                         (struct sim_steer){.select = to_queue1,
+                                                            .ctx = &g,
+                                                            .on_load = log_load,
+                                                            .feedback_ns = 1000000,
+                                                            .staleness_ns = 300000},
+                                         &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    uint64_t owned[3] = {0};
+    step_all(m, owned);
+    CU_ASSERT_EQUAL(g.calls, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(g.now[i], (i + 1) * 1000000ull);
+        CU_ASSERT_EQUAL(g.taken[i], (i + 1) * 1000000ull - 300000);
+        CU_ASSERT_EQUAL(g.posted[i], g.taken[i] / 1000 - 1); /* ts 1000 .. taken - 1000 */
+    }
+    CU_ASSERT_EQUAL(g.cpu_of_q1, 1); /* ixgbe's affinity hint: vector 1 on CPU 1 */
+    sim_machine_free(m);
+}
+
+/* Without on_load nothing is scheduled; a staleness not below the period is refused. */
+static void test_load_feedback_off_and_bad_staleness(void)
+{
+    struct load_log g = {0};
+    uint64_t k = 0;
+    GError *err = NULL;
+    struct sim_machine *m = load_machine(
+        &k, (struct sim_steer){.select = to_queue1, .ctx = &g, .feedback_ns = 1000000}, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    uint64_t owned[3] = {0};
+    step_all(m, owned);
+    CU_ASSERT_EQUAL(g.calls, 0);
+    sim_machine_free(m);
+    k = 0;
+    m = load_machine(&k,
+                     (struct sim_steer){.select = to_queue1,
+                                        .ctx = &g,
+                                        .on_load = log_load,
+                                        .feedback_ns = 1000000,
+                                        .staleness_ns = 1000000},
+                     &err);
+    CU_ASSERT_PTR_NULL(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "expected a period above the staleness"));
+    g_clear_error(&err);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_load_feedback_honours_period_and_staleness",
+     test_load_feedback_honours_period_and_staleness},
+    {"test_load_feedback_off_and_bad_staleness", test_load_feedback_off_and_bad_staleness},
     {"test_step_owner_gives_irq_assertions_to_the_vector_cpu",
      test_step_owner_gives_irq_assertions_to_the_vector_cpu},
     {"test_step_owner_matches_run_until", test_step_owner_matches_run_until},
