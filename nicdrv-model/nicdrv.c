@@ -35,11 +35,15 @@ struct nicdrv_adapter {
     void (*atr_sample)(void *ctx, uint32_t flow, uint8_t tcp_flags, unsigned txq);
     void *atr_ctx;
     struct nicdrv_arfs *arfs; /* aRFS filters, NULL = off */
+    uint64_t tx_descs;        /* descriptors written by ixgbe_xmit_frame_ring (TSO/GSO stats) */
     /* polls by the work ixgbe_poll() returned (what the napi_poll tracepoint shows) */
     uint64_t poll_hist[NICDRV_POLL_HIST_BINS];
 };
 
 #define IXGBE_DEFAULT_TX_WORK 256 /* q_vector->tx.work_limit */
+/* ixgbe.h: IXGBE_MAX_TXD_PWR 14, IXGBE_MAX_DATA_PER_TXD 16 KB per data descriptor */
+#define IXGBE_MAX_DATA_PER_TXD (1u << 14)
+#define IXGBE_TXD_USE_COUNT(S) (((S) + IXGBE_MAX_DATA_PER_TXD - 1) / IXGBE_MAX_DATA_PER_TXD)
 
 /* ixgbe_clean_tx_irq(): written-back descriptors of one TX ring, at most
  * work_limit; true when the ring was cleaned completely. */
@@ -61,6 +65,8 @@ static bool ixgbe_clean_tx_irq(struct nicdrv_q_vector *q_vector, unsigned ring)
     return budget != 0;
 }
 
+static bool ixgbe_tx_map(struct nicdrv_adapter *adapter, const struct kern_tx_pkt *p, unsigned txq);
+
 bool nicdrv_xmit_frame(void *drv, const struct kern_tx_pkt *p, unsigned txq)
 {
     struct nicdrv_adapter *adapter = drv;
@@ -69,7 +75,45 @@ bool nicdrv_xmit_frame(void *drv, const struct kern_tx_pkt *p, unsigned txq)
     /* ixgbe_xmit_frame_ring: ixgbe_atr() before the descriptors are written */
     if (adapter->atr_sample)
         adapter->atr_sample(adapter->atr_ctx, p->flow, p->tcp_flags, txq);
-    return nic_tx_frame(adapter->hw, txq, p->len, p->sock, ktime_get_ns(adapter->host));
+    if (!p->shape)
+        return nic_tx_frame(adapter->hw, txq, p->len, p->sock, ktime_get_ns(adapter->host));
+    return ixgbe_tx_map(adapter, p, txq);
+}
+
+/* ---- TSO (#15 point 3) ---- */
+
+unsigned nicdrv_tx_desc_count(const struct kern_skb_shape *s)
+{
+    /* ixgbe_xmit_frame_ring(): count = TXD_USE_COUNT(skb_headlen) + TXD_USE_COUNT(each
+     * frag), then ixgbe_tso() / ixgbe_tx_csum() write one context descriptor first
+     * (a TCP skb is CHECKSUM_PARTIAL on a checksumming device). */
+    unsigned count = IXGBE_TXD_USE_COUNT(s->headlen);
+    for (unsigned f = 0; f < s->nr_frags; f++)
+        count += IXGBE_TXD_USE_COUNT(s->frag[f]);
+    return count + 1;
+}
+
+/* ixgbe_tso() + ixgbe_tx_map(): the context descriptor (MSS, header length) and the data
+ * descriptors, priced per descriptor; the 82599 cuts gso_size segments on the wire. */
+static bool ixgbe_tx_map(struct nicdrv_adapter *adapter, const struct kern_tx_pkt *p, unsigned txq)
+{
+    struct kern_host *h = adapter->host;
+    unsigned count = nicdrv_tx_desc_count(p->shape);
+    struct nic_tx_req req = {.len = p->len,
+                             .hdr = p->shape->headlen,
+                             .mss = p->shape->gso_size,
+                             .descs = count,
+                             .cookie = p->sock};
+    if (!nic_tx_post(adapter->hw, txq, &req, ktime_get_ns(h)))
+        return false; /* ixgbe_maybe_stop_tx: NETDEV_TX_BUSY */
+    kshim_cpu_work(h, (uint64_t)count * kshim_costs(h)->tx_desc);
+    adapter->tx_descs += count;
+    return true;
+}
+
+uint64_t nicdrv_tx_descs(const struct nicdrv_adapter *adapter)
+{
+    return adapter->tx_descs;
 }
 
 static void ixgbe_write_eitr(struct nicdrv_q_vector *q_vector)

@@ -86,6 +86,12 @@ uint16_t nicdrv_set_itr_legacy(uint8_t rx_class, uint8_t tx_class, uint16_t q_it
 /* ixgbe_xmit_frame_ring(): ndo_start_xmit of the model (kern_ndo_start_xmit). */
 struct kern_tx_pkt;
 bool nicdrv_xmit_frame(void *adapter, const struct kern_tx_pkt *p, unsigned txq);
+/* TSO/GSO (#15 point 3): descriptors ixgbe_xmit_frame_ring() needs for a laid-out skb
+ * (1 context + TXD_USE_COUNT of the head and of each frag), and those written so far. */
+struct kern_skb_shape;
+unsigned nicdrv_tx_desc_count(const struct kern_skb_shape *s);
+struct nicdrv_adapter;
+uint64_t nicdrv_tx_descs(const struct nicdrv_adapter *adapter);
 unsigned nicdrv_num_q_vectors(const struct nicdrv_adapter *a);
 unsigned nicdrv_vector_irq(const struct nicdrv_adapter *a, unsigned v);
 uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);

@@ -47,5 +47,7 @@ extern const struct app_workload_ops app_rr_workload;
 extern const struct app_workload_ops app_acceptor_workload;
 /* busypoll.c: one busy-polling worker per RX queue; no cfg. */
 extern const struct app_workload_ops app_busypoll_workload;
+/* bulk_sender.c: one thread per socket writing a TCP stream (TSO/GSO); cfg struct app_bulk_cfg. */
+extern const struct app_workload_ops app_bulk_workload;
 
 #endif

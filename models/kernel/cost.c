@@ -22,6 +22,7 @@ static const struct cost_field fields[] = {
     F(ctx_switch),   F(syscall),      F(copy_ps_per_byte), F(app_per_msg),     F(rps_enqueue),
     F(ipi_send),     F(ipi_handler),  F(tx_pkt),           F(tx_clean_pkt),    F(sock_remote_read),
     F(wakeup_local), F(ttwu_pending), F(idle_exit_ns),     F(skb_defer_flush), F(csd_enqueue),
+    F(tx_gso_seg),   F(tx_desc),
 };
 #undef F
 
@@ -92,6 +93,17 @@ void kern_cost_defaults(struct kern_cost *c)
      * sysctl_skb_defer_max / 2 = 32 skbs; that CPU's next net_rx_action frees them
      * (skb_defer_free_flush -> napi_consume_skb): ~100 ns each. */
     c->skb_defer_flush = 3200;
+    /* ---- TSO/GSO (#15 point 3) ----
+     * skb_segment() per segment: an skb head allocated around the shared frags, the headers
+     * copied, tcp_gso_segment fixing seq and the checksum seed; the same work as the RX
+     * driver building an skb around a buffer (drv_rx_pkt, 200 ns) plus the per-skb
+     * dev_hard_start_xmit call, ~50 ns. */
+    c->tx_gso_seg = c->drv_rx_pkt + 50;
+    /* ixgbe_tx_map() per descriptor: dma_map_page of a frag (no IOMMU: an address
+     * computation) and one 16-byte descriptor write into the ring, a cache line shared by 4:
+     * ~20 ns. Priced only for laid-out skbs (kern_tx_pkt.shape), whose descriptors the
+     * driver counts; the small sends keep tx_pkt's single descriptor. */
+    c->tx_desc = 20;
     c->n_net_rx_jitter = 0; /* no calibration: every run costs the sum of its operations */
 }
 

@@ -44,6 +44,9 @@ struct kern_cost {
                                   its data and the receive queue's lines miss in this cache) */
     uint32_t skb_defer_flush;  /* ns: skb_defer_free_flush() in net_rx_action of a list another
                                   CPU kicked (skb_attempt_defer_free -> trigger_rx_softirq IPI) */
+    /* ---- TSO/GSO (#15 point 3, tcp_stream.c / nicdrv) ---- */
+    uint32_t tx_gso_seg; /* ns: skb_segment + tcp_gso_segment per segment made in software */
+    uint32_t tx_desc;    /* ns: ixgbe_tx_map per descriptor of a laid-out skb (dma_map, write) */
     /* ns: what a NET_RX run took beyond the sum of its priced operations, as quantiles of the
        residuals of a calibration (cache state, VM exits, tracing); n_net_rx_jitter 0 = none,
        else KERN_COST_JITTER_Q nondecreasing values, possibly negative. */

@@ -60,6 +60,7 @@ void kern_host_free(struct kern_host *h)
     g_free(h->flow_seq_seen);
     kern_rps_free(h->rps);
     kern_tx_free(h->tx);
+    g_free(h->stream);
     cpus_free(h->sched);
     g_free(h->cpus);
     g_free(h->iv_snap);

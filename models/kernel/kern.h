@@ -123,6 +123,12 @@ struct kern_sock {
     int tx_queue, rx_queue;
     uint32_t txhash;
     uint32_t tx_inflight;
+    /* sk_page_frag offset of the next payload byte tcp_sendmsg copies (TSO/GSO, tcp_stream.c) */
+    uint32_t tx_page_off;
+    /* bytes copied into the write queue's tail skb, not sent yet (< one size goal) */
+    uint32_t tx_queued;
+    /* bytes of a GSO skb whose remaining segments wait for ring room (dev_requeue_skb) */
+    uint32_t tx_gso_left;
     uint32_t last_flow; /* flow of the last skb queued (the connection a reply goes to) */
     /* Optional sk_write_space owner: called when a TX completion frees one of the
      * socket's skbs (sock_wfree -> sk_write_space; MSG_ZEROCOPY completions alike). */

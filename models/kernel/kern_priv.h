@@ -85,7 +85,8 @@ struct kern_host {
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
     struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
-    uint32_t *flow_seq_hi;     /* per flow: highest TCP sequence delivered (ooo count) */
+    struct kern_tcp_stream_stats *stream; /* bulk TCP send counters (tcp_stream.c), lazily */
+    uint32_t *flow_seq_hi;                /* per flow: highest TCP sequence delivered (ooo count) */
     uint8_t *flow_seq_seen;
     void (*csd_rps_fn)(void *ctx); /* rps_trigger_softirq for the CAL IPI (smp.c) */
     void *csd_rps_ctx;

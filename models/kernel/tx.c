@@ -15,7 +15,8 @@ struct tx_dev {
     struct kern_xps_maps *cpus, *rxqs;
     kern_ndo_start_xmit xmit;
     void *drv;
-    uint64_t *packets; /* per TX queue */
+    uint64_t *packets;   /* per TX queue */
+    bool no_tso, no_gso; /* ethtool -K off (features on by default) */
 };
 
 struct kern_tx_path {
@@ -84,6 +85,21 @@ int kern_sock_sendmsg(struct kern_host *h, struct kern_sock *sk, unsigned dev, u
         return -1;
     kern_charge(h, h->c.tx_pkt + (uint64_t)bytes * h->c.copy_ps_per_byte / 1000u);
     kern_sock_rps_record_flow(h, sk); /* inet_sendmsg -> sock_rps_record_flow */
+    struct kern_tx_pkt p = {.flow = flow,
+                            .len = HDR_BYTES + bytes < 60 ? 60 : HDR_BYTES + bytes,
+                            .payload = bytes,
+                            .tcp_flags = tcp_flags};
+    int q = kern_tx_xmit_skb(h, sk, dev, &p);
+    if (q < 0)
+        h->tx->dropped++;
+    return q;
+}
+
+int kern_tx_xmit_skb(struct kern_host *h, struct kern_sock *sk, unsigned dev, struct kern_tx_pkt *p)
+{
+    struct tx_dev *d = h->tx && dev < KERN_MAX_NETDEVS ? &h->tx->dev[dev] : NULL;
+    if (!d || !d->xmit)
+        return -1;
     /* netdev_core_pick_tx(): skb->sender_cpu = this CPU; local TCP hashes sk_txhash;
      * ooo_okay when nothing of this socket is left on a TX ring (tcp_transmit_skb). */
     struct kern_xps_dev xd = {.num_tx_queues = d->num_tx_queues, .cpus = d->cpus, .rxqs = d->rxqs};
@@ -95,15 +111,9 @@ int kern_sock_sendmsg(struct kern_host *h, struct kern_sock *sk, unsigned dev, u
                               .sender_cpu = h->cpu};
     unsigned q = kern_netdev_core_pick_tx(&xd, &xs, &skb);
     sk->tx_queue = xs.tx_queue;
-    struct kern_tx_pkt p = {.flow = flow,
-                            .len = HDR_BYTES + bytes < 60 ? 60 : HDR_BYTES + bytes,
-                            .payload = bytes,
-                            .sock = (uint32_t)(sk - h->socks),
-                            .tcp_flags = tcp_flags};
-    if (!d->xmit(d->drv, &p, q)) {
-        h->tx->dropped++;
-        return -1;
-    }
+    p->sock = (uint32_t)(sk - h->socks);
+    if (!d->xmit(d->drv, p, q))
+        return -1; /* NETDEV_TX_BUSY: the caller decides (drop, or keep it queued) */
     sk->tx_inflight++;
     d->packets[q]++;
     return (int)q;
@@ -132,4 +142,27 @@ uint64_t kern_tx_dropped(const struct kern_host *h)
 unsigned kern_n_cpus(const struct kern_host *h)
 {
     return h->n_cpus;
+}
+
+/* ---- TSO/GSO (#15 point 3) ---- */
+
+bool kern_tx_set_offloads(struct kern_host *h, unsigned dev, bool tso, bool gso, GError **err)
+{
+    if (!h->tx || dev >= KERN_MAX_NETDEVS || !h->tx->dev[dev].xmit) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "offloads: device %u has no TX side", dev);
+        return false;
+    }
+    h->tx->dev[dev].no_tso = !tso;
+    h->tx->dev[dev].no_gso = !gso;
+    return true;
+}
+
+bool kern_tx_tso(const struct kern_host *h, unsigned dev)
+{
+    return h->tx && dev < KERN_MAX_NETDEVS && h->tx->dev[dev].xmit && !h->tx->dev[dev].no_tso;
+}
+
+bool kern_tx_gso(const struct kern_host *h, unsigned dev)
+{
+    return h->tx && dev < KERN_MAX_NETDEVS && h->tx->dev[dev].xmit && !h->tx->dev[dev].no_gso;
 }

@@ -12,6 +12,19 @@
 #include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
 
+/* MAX_SKB_FRAGS (include/linux/skbuff.h, CONFIG_MAX_SKB_FRAGS default 17). */
+#define KERN_MAX_SKB_FRAGS 17
+
+/* What the driver maps of an skb (skb_headlen, skb_shinfo()->frags, gso_size/gso_segs):
+ * ixgbe_xmit_frame_ring() counts its descriptors from this. */
+struct kern_skb_shape {
+    uint32_t headlen;  /* linear part: the headers tcp_sendmsg leaves in skb->head */
+    unsigned nr_frags; /* page frags carrying the payload */
+    uint32_t frag[KERN_MAX_SKB_FRAGS];
+    uint16_t gso_size; /* MSS of a super-packet the NIC is to cut (TSO), 0 = one frame */
+    uint16_t gso_segs; /* frames it becomes on the wire */
+};
+
 /* One packet handed to the driver (what ndo_start_xmit needs of the skb). */
 struct kern_tx_pkt {
     uint32_t flow;    /* the connection (flow id of its receive direction) */
@@ -19,6 +32,9 @@ struct kern_tx_pkt {
     uint32_t payload; /* L4 payload bytes */
     uint32_t sock;    /* owning socket (completion frees its wmem) */
     uint8_t tcp_flags;
+    /* layout for the descriptor count; NULL = one linear buffer, one descriptor (the
+     * small sends of kern_sock_sendmsg) */
+    const struct kern_skb_shape *shape;
 };
 
 /* ndo_start_xmit(): false = ring full (NETDEV_TX_BUSY: the packet is dropped
@@ -49,5 +65,18 @@ uint64_t kern_tx_packets(const struct kern_host *h, unsigned dev, unsigned txq);
 uint64_t kern_tx_dropped(const struct kern_host *h);
 /* num_online_cpus() */
 unsigned kern_n_cpus(const struct kern_host *h);
+
+/* ---- TSO/GSO (#15 point 3): the device's offloads and one skb to the driver ---- */
+
+/* ethtool -K tso / gso: NETIF_F_TSO (the NIC segments) and NETIF_F_GSO (skb_gso_segment
+ * segments in software just before the driver); both on by default as ixgbe registers. */
+bool kern_tx_set_offloads(struct kern_host *h, unsigned dev, bool tso, bool gso, GError **err);
+bool kern_tx_tso(const struct kern_host *h, unsigned dev);
+bool kern_tx_gso(const struct kern_host *h, unsigned dev);
+/* netdev_core_pick_tx + ndo_start_xmit of one prepared skb of sk (no CPU charged: the
+ * caller prices the stack). Returns the queue, or -1 (no TX side, or ring full:
+ * NETDEV_TX_BUSY, not counted as a drop; the caller keeps the data or drops it). */
+int kern_tx_xmit_skb(struct kern_host *h, struct kern_sock *sk, unsigned dev,
+                     struct kern_tx_pkt *p);
 
 #endif

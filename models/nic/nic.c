@@ -29,7 +29,9 @@ struct nic_vector {
 struct nic_tx_ring {
     struct nic_tx_desc *desc; /* ring_size slots */
     unsigned head, count;
+    unsigned used; /* descriptors held by the count postings (TSO: several each) */
     uint64_t packets;
+    uint64_t frames, payload; /* posted: frames for the wire, their payload bytes */
 };
 
 struct nic {
@@ -275,16 +277,40 @@ unsigned nic_n_tx_queues(const struct nic *n)
 
 bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint64_t now)
 {
+    struct nic_tx_req req = {.len = len, .descs = 1, .cookie = cookie};
+    return nic_tx_post(n, q, &req, now);
+}
+
+/* Wire time of `bytes` on the port, each of `frames` frames with preamble + IFG + FCS. */
+static uint64_t wire_ns(const struct nic *n, uint64_t bytes, uint64_t frames)
+{
+    return ((bytes + 24 * frames) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
+}
+
+bool nic_tx_post(struct nic *n, unsigned q, const struct nic_tx_req *req, uint64_t now)
+{
     struct nic_tx_ring *r = &n->tx[q];
-    if (r->count >= n->cfg.ring_size - 1)
+    if (r->used + req->descs > n->cfg.ring_size - 1 || req->descs == 0)
         return false;
+    /* §7.2.4: with TSO each segment carries the replicated headers (hdr) and mss payload */
+    uint32_t payload = req->len > req->hdr ? req->len - req->hdr : 0;
+    uint32_t segs = req->mss && payload > req->mss ? (payload + req->mss - 1) / req->mss : 1;
+    uint64_t bytes = segs > 1 ? (uint64_t)payload + (uint64_t)segs * req->hdr : req->len;
     /* DMA fetch then serialisation behind earlier frames: 8 B preamble + 12 B IFG + 4 B FCS */
     uint64_t start = now + NIC_TX_DMA_NS > n->tx_wire_free ? now + NIC_TX_DMA_NS : n->tx_wire_free;
-    uint64_t wire = (((uint64_t)len + 24) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
+    uint64_t wire = wire_ns(n, bytes, segs);
     n->tx_wire_free = start + wire;
     struct nic_tx_desc *d = &r->desc[(r->head + r->count++) % n->cfg.ring_size];
-    *d = (struct nic_tx_desc){.done = start + wire, .len = len, .cookie = cookie};
+    *d = (struct nic_tx_desc){.done = start + wire,
+                              .len = req->len,
+                              .cookie = req->cookie,
+                              .descs = (uint16_t)req->descs,
+                              .segs = (uint16_t)segs,
+                              .payload = payload};
+    r->used += req->descs;
     r->packets++;
+    r->frames += segs;
+    r->payload += payload;
     unsigned vi = nic_queue_vector(n, q);
     struct nic_vector *v = &n->vec[vi];
     if (!v->masked && v->irq_at == NIC_NEVER) {
@@ -292,6 +318,20 @@ bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint
         n->cfg.schedule_irq(n->cfg.ctx, vi, v->irq_at);
     }
     return true;
+}
+
+void nic_tx_sent(const struct nic *n, unsigned q, uint64_t now, uint64_t *frames, uint64_t *payload)
+{
+    const struct nic_tx_ring *r = &n->tx[q];
+    *frames = r->frames;
+    *payload = r->payload;
+    for (unsigned i = 0; i < r->count; i++) { /* not yet (fully) on the wire */
+        const struct nic_tx_desc *d = &r->desc[(r->head + i) % n->cfg.ring_size];
+        if (d->done > now) {
+            *frames -= d->segs;
+            *payload -= d->payload;
+        }
+    }
 }
 
 const struct nic_tx_desc *nic_tx_clean_next(struct nic *n, unsigned q, uint64_t now)
@@ -302,6 +342,7 @@ const struct nic_tx_desc *nic_tx_clean_next(struct nic *n, unsigned q, uint64_t 
     const struct nic_tx_desc *d = &r->desc[r->head];
     r->head = (r->head + 1) % n->cfg.ring_size;
     r->count--;
+    r->used -= d->descs;
     return d;
 }
 

@@ -82,9 +82,12 @@ uint32_t nic_read_eitr(const struct nic *n, unsigned v);
 
 /* ---- TX (datasheet §7.2): descriptor rings, the wire, write-back ---- */
 struct nic_tx_desc {
-    uint64_t done;   /* ns: frame left the wire, descriptor written back (DD) */
-    uint32_t len;    /* frame bytes without FCS */
-    uint32_t cookie; /* driver's tag (the owning socket) */
+    uint64_t done;    /* ns: frame left the wire, descriptor written back (DD) */
+    uint32_t len;     /* frame bytes without FCS */
+    uint32_t cookie;  /* driver's tag (the owning socket) */
+    uint16_t descs;   /* ring descriptors the posting holds (context + data) */
+    uint16_t segs;    /* frames it became on the wire (TSO: the NIC cut them) */
+    uint32_t payload; /* bytes beyond the headers (len - hdr) */
 };
 unsigned nic_n_tx_queues(const struct nic *n);
 /* The driver posts a frame on TX ring q at `now` (tail write). It leaves after
@@ -96,6 +99,23 @@ bool nic_tx_frame(struct nic *n, unsigned q, uint32_t len, uint32_t cookie, uint
 const struct nic_tx_desc *nic_tx_clean_next(struct nic *n, unsigned q, uint64_t now);
 unsigned nic_tx_pending(const struct nic *n, unsigned q);
 uint64_t nic_tx_packets(const struct nic *n, unsigned q);
+
+/* ---- TSO (#15 point 3; 82599 datasheet §7.2.4 TCP segmentation) ---- */
+struct nic_tx_req {
+    uint32_t len;    /* bytes of the posted packet: headers + payload */
+    uint32_t hdr;    /* header bytes replicated in each segment (TSO) */
+    uint32_t mss;    /* segment payload (context descriptor MSS), 0 = send as one frame */
+    uint32_t descs;  /* descriptors the driver wrote (context + data) */
+    uint32_t cookie; /* the owning socket */
+};
+/* Post one packet that holds req->descs ring descriptors; with mss the NIC cuts the
+ * payload into ceil(payload / mss) frames, each with the headers, back to back on the
+ * wire; the write-back follows the last. False = fewer free descriptors than descs. */
+bool nic_tx_post(struct nic *n, unsigned q, const struct nic_tx_req *req, uint64_t now);
+/* Frames (one per segment) and their payload bytes (beyond the headers) of ring q whose
+ * last bit left the wire by `now`: postings still serialising are not counted. */
+void nic_tx_sent(const struct nic *n, unsigned q, uint64_t now, uint64_t *frames,
+                 uint64_t *payload);
 
 const struct nic_queue_stats *nic_queue_stats(const struct nic *n, unsigned q);
 uint64_t nic_vector_irqs(const struct nic *n, unsigned v);

@@ -142,6 +142,12 @@ struct sim_result {
     unsigned n_tx_queues;
     uint64_t *tx_packets; /* per eth0 TX queue (owned by sim_result) */
     uint64_t tx_dropped;  /* ndo_start_xmit refused: TX ring full */
+    /* bulk TCP transmit (TSO/GSO, #15 point 3); on = a bulk_sender ran */
+    struct {
+        bool on;
+        uint64_t bytes, skbs, gso_segs, xmits, descs;
+        uint64_t frames, wire_payload; /* that left the wire by the end of the run */
+    } tx_stream;
     uint64_t rps_ipis, backlog_drops, ooo;
     uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
     /* The input was only partly used (a cut capture), borrowed; NULL = whole. */

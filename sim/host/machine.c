@@ -9,6 +9,7 @@
 #include "models/app/hog.h"
 #include "models/app/workload.h"
 #include "models/kernel/smp.h"
+#include "models/kernel/tcp_stream.h"
 #include "models/kernel/tx.h"
 #include "models/nic/nic.h"
 #include "nicdrv-model/nicdrv.h"
@@ -183,6 +184,25 @@ static bool dev_irqs_init(struct sim_machine *m, unsigned first_irq, GError **er
 }
 
 /* One busy-polling worker per RX queue on the CPU its vector's IRQ was bound to. */
+/* Bulk TCP transmit counters (#15 point 3): the stack's skbs and GSO segments, the
+ * driver's descriptors, the NIC's frames on the wire. */
+static void tx_stream_result(const struct sim_machine *m, struct sim_result *r)
+{
+    const struct kern_tcp_stream_stats *st = kern_tcp_stream_stats(m->kern);
+    r->tx_stream.on = m->cfg.workload == &app_bulk_workload;
+    r->tx_stream.bytes = st->bytes;
+    r->tx_stream.skbs = st->skbs;
+    r->tx_stream.gso_segs = st->gso_segs;
+    r->tx_stream.xmits = st->xmits;
+    r->tx_stream.descs = nicdrv_tx_descs(m->drv);
+    for (unsigned q = 0; q < m->cfg.tx_queues; q++) {
+        uint64_t f, b;
+        nic_tx_sent(m->nic, q, m->end, &f, &b);
+        r->tx_stream.frames += f;
+        r->tx_stream.wire_payload += b;
+    }
+}
+
 /* A workload thread made runnable at setup starts its CPU at t = 0. */
 static void kick_at_start(void *ctx, unsigned cpu)
 {
@@ -426,6 +446,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     };
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
     if (!m->drv || (cfg->nic_b && !probe_nic_b(m, cfg->nic_b, err)))
+        goto fail;
+    if ((cfg->no_tso || cfg->no_gso) &&
+        !kern_tx_set_offloads(m->kern, 0, !cfg->no_tso, !cfg->no_gso, err))
         goto fail;
 
     unsigned *sof = g_new(unsigned, cfg->n_flows);
@@ -995,6 +1018,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
     for (unsigned q = 0; q < r->n_tx_queues; q++)
         r->tx_packets[q] = kern_tx_packets(m->kern, 0, q);
     r->tx_dropped = kern_tx_dropped(m->kern);
+    tx_stream_result(m, r);
     r->rps_ipis = kern_rps_ipis(m->kern);
     r->wake_ipis = kern_wake_ipis(m->kern);
     r->backlog_drops = kern_rps_drops(m->kern);

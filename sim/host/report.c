@@ -145,6 +145,26 @@ static json_t *thread_json(const struct sim_result *r, unsigned i)
                      real_round((double)t->penalty_ns / 1e6, 0.001));
 }
 
+/* Bulk TCP transmit (TSO/GSO, #15 point 3): payload rate, the host's busy CPU (all CPUs,
+ * as mpstat's "all" row: 100 - %idle) and per second what each layer handled. */
+static json_t *tx_stream_json(const struct sim_result *r)
+{
+    double s = sim_ns(r) / 1e9, busy = 0;
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        busy += (double)(r->cpus[c].usr_ns + r->cpus[c].sys_ns + r->cpus[c].irq_ns +
+                         r->cpus[c].soft_ns);
+    double b = (double)r->tx_stream.wire_payload;
+    return json_pack(
+        "{s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f}", "bytes_written",
+        (json_int_t)r->tx_stream.bytes, "bytes_on_wire", (json_int_t)b, "payload_gbps",
+        b * 8 / 1e9 / s, "cpu_busy_pct", 100.0 * busy / (sim_ns(r) * r->n_cpus), "cpu_ns_per_kb",
+        b ? busy / b * 1024 : 0.0, "skbs", (json_int_t)r->tx_stream.skbs, "gso_segs",
+        (json_int_t)r->tx_stream.gso_segs, "xmits", (json_int_t)r->tx_stream.xmits, "wire_frames",
+        (json_int_t)r->tx_stream.frames, "descriptors", (json_int_t)r->tx_stream.descs,
+        "skbs_per_s", r->tx_stream.skbs / s, "gso_segs_per_s", r->tx_stream.gso_segs / s,
+        "wire_frames_per_s", r->tx_stream.frames / s, "descriptors_per_s", r->tx_stream.descs / s);
+}
+
 /* Request/response workloads: transactions and their latency. */
 static json_t *requests_json(const struct sim_result *r)
 {
@@ -193,6 +213,8 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
     if (r->requests.present)
         json_object_set_new(root, "requests", requests_json(r));
+    if (r->tx_stream.on)
+        json_object_set_new(root, "transmit", tx_stream_json(r));
     json_t *txq = json_array();
     for (unsigned q = 0; q < r->n_tx_queues; q++)
         json_array_append_new(txq, uint_json(r->tx_packets ? r->tx_packets[q] : 0));

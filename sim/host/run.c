@@ -64,12 +64,14 @@ const char *sim_run_warning(const struct sim_run *r)
 static void workload_of(const struct sim_scenario *sc, const struct app_workload_ops **ops,
                         const void **cfg)
 {
-    *ops = sc->rr_set         ? &app_rr_workload
+    *ops = sc->bulk_set       ? &app_bulk_workload
+           : sc->rr_set       ? &app_rr_workload
            : sc->acceptor_set ? &app_acceptor_workload
            : sc->busy_poll    ? &app_busypoll_workload
            : sc->no_listener  ? NULL
                               : &app_sink_workload;
-    *cfg = sc->rr_set         ? (const void *)&sc->rr
+    *cfg = sc->bulk_set       ? (const void *)&sc->bulk
+           : sc->rr_set       ? (const void *)&sc->rr
            : sc->acceptor_set ? (const void *)&sc->acc
                               : (const void *)&sc->sink;
 }

@@ -37,6 +37,8 @@ static const char *const keys[] = {
     "/nic/irq_affinity",
     "/nic/napi_weight",
     "/nic/gro",
+    "/nic/offloads/tso",
+    "/nic/offloads/gso",
     "/nic/steering/*",
     "/nic/rx/rps_cpus",
     "/nic/rx/rps_cpus_list",
@@ -81,6 +83,8 @@ static const char *const keys[] = {
     "/costs/net_rx_jitter_ns",
     "/costs/skb_defer_flush",
     "/costs/csd_enqueue",
+    "/costs/tx_gso_seg",
+    "/costs/tx_desc",
     "/costs/calibration/*",
     "/costs/nicsteer_version",
     "/costs/schema_version",
@@ -98,6 +102,7 @@ static const char *const keys[] = {
     "/app/pool",
     "/app/msgs_per_conn",
     "/app/tx_nic",
+    "/app/write_bytes",
     "/topology/llc",
     "/topology/smt",
     "/topology/numa",
@@ -139,27 +144,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
 {
     if (!json_is_object(obj))
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
-    char fmt[256] = "{";
-    json_t *dummy[16];
-    g_assert(g_strv_length((char **)allowed) <= 16);
-    unsigned n = 0;
-    for (; allowed[n]; n++)
-        g_strlcat(fmt, "s?o", sizeof fmt);
-    g_strlcat(fmt, "}", sizeof fmt);
-    json_error_t je;
-    /* json_unpack_ex takes the (key, json_t **) pairs as varargs */
-    int rc = json_unpack_ex(
-        (json_t *)obj, &je, JSON_STRICT, fmt, n > 0 ? allowed[0] : NULL, &dummy[0],
-        n > 1 ? allowed[1] : NULL, &dummy[1], n > 2 ? allowed[2] : NULL, &dummy[2],
-        n > 3 ? allowed[3] : NULL, &dummy[3], n > 4 ? allowed[4] : NULL, &dummy[4],
-        n > 5 ? allowed[5] : NULL, &dummy[5], n > 6 ? allowed[6] : NULL, &dummy[6],
-        n > 7 ? allowed[7] : NULL, &dummy[7], n > 8 ? allowed[8] : NULL, &dummy[8],
-        n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
-        n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL, &dummy[12],
-        n > 13 ? allowed[13] : NULL, &dummy[13], n > 14 ? allowed[14] : NULL, &dummy[14],
-        n > 15 ? allowed[15] : NULL, &dummy[15]);
-    if (rc == 0)
-        return true;
+    unsigned n = g_strv_length((char **)allowed); /* any number of keys (was <= 16) */
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)
@@ -175,7 +160,7 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
             return false;
         }
     }
-    return sim_fail(err, SIM_ERROR_INPUT, "%s: %s", path[0] ? path : "/", je.text);
+    return true;
 }
 
 static bool get_int(const json_t *obj, const char *key, const char *path, long long min,
@@ -276,11 +261,30 @@ static bool queues_fail(const struct nic_profile *p, const char *key, unsigned n
                     key, n, max, p->name, p->max_queues, p->msix_vectors, MAX_QUEUES);
 }
 
+/* /nic/offloads: ethtool -K tso / gso (NETIF_F_TSO, NETIF_F_GSO), both on by default. */
+static bool load_offloads(struct sim_machine_cfg *mc, const json_t *o, GError **err)
+{
+    static const char *const allowed[] = {"tso", "gso", NULL};
+    bool tso = true, gso = true;
+    if (!o)
+        return true;
+    if (!json_is_object(o))
+        return sim_fail(err, SIM_ERROR_INPUT, "/nic/offloads: expected an object");
+    if (!check_keys(o, "/nic/offloads", allowed, err) ||
+        !get_bool(o, "tso", "/nic/offloads", true, &tso, err) ||
+        !get_bool(o, "gso", "/nic/offloads", true, &gso, err))
+        return false;
+    mc->no_tso = !tso;
+    mc->no_gso = !gso;
+    return true;
+}
+
 static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
-    static const char *const allowed[] = {
-        "rx_queues", "tx_queues", "ring_size", "link_mbps", "itr_us", "irq_affinity", "napi_weight",
-        "gro",       "steering",  "rx",        "tx",        "arfs",   "model",        NULL};
+    static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
+                                          "itr_us",    "irq_affinity", "napi_weight", "gro",
+                                          "steering",  "rx",           "tx",          "arfs",
+                                          "model",     "offloads",     NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -371,6 +375,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
     }
     if (ok)
         ok = get_bool(nic, "gro", "/nic", true, &mc->gro, err);
+    if (ok)
+        ok = load_offloads(mc, json_object_get(nic, "offloads"), err);
     sc->steering = json_object_get(nic, "steering");
     if (ok && sc->steering && !json_is_object(sc->steering))
         ok = sim_fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
@@ -542,6 +548,23 @@ static bool check_no_listener(const json_t *app, const json_t *traffic, GError *
     return true;
 }
 
+/* /app/workload "bulk_sender" (models/app/bulk_sender.c): /app/write_bytes per write(). */
+static bool load_app_bulk(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    long long v;
+    if (!sc->bulk_set) {
+        if (json_object_get(a, "write_bytes"))
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/write_bytes: only for /app/workload \"bulk_sender\"");
+        return true;
+    }
+    if (!get_int(a, "write_bytes", "/app", 1, 16 << 20, APP_BULK_WRITE_DEFAULT, &v, err))
+        return false;
+    sc->bulk.write_bytes = (uint32_t)v;
+    sc->bulk.tx_dev = 0;
+    return true;
+}
+
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
 static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 {
@@ -553,15 +576,20 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
              strcmp(json_string_value(w), "proxy") != 0 &&
              strcmp(json_string_value(w), "acceptor") != 0 &&
              strcmp(json_string_value(w), "busypoll") != 0 &&
+             strcmp(json_string_value(w), "bulk_sender") != 0 &&
              strcmp(json_string_value(w), "none") != 0))
             return sim_fail(err, SIM_ERROR_INPUT,
                             "/app/workload: expected \"sink\", \"rr\", "
-                            "\"proxy\", \"acceptor\", \"busypoll\" or \"none\"");
+                            "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\" or "
+                            "\"none\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
         sc->no_listener = strcmp(json_string_value(w), "none") == 0;
+        sc->bulk_set = strcmp(json_string_value(w), "bulk_sender") == 0;
     }
+    if (!load_app_bulk(sc, a, err))
+        return false;
     static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
                                           "response_bytes", "rtt_us",     NULL};
     static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
@@ -597,12 +625,12 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {
-        "sockets",  "cpus",       "workload",      "threads",
-        "affinity", "service_us", "request_bytes", "response_bytes",
-        "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
-        "acceptor", "pool",       "msgs_per_conn", "tx_nic",
-        NULL};
+    static const char *const allowed[] = {"sockets",       "cpus",           "workload",
+                                          "threads",       "affinity",       "service_us",
+                                          "request_bytes", "response_bytes", "rtt_us",
+                                          "hog_cpus",      "udp_connected",  "ack_every",
+                                          "acceptor",      "pool",           "msgs_per_conn",
+                                          "tx_nic",        "write_bytes",    NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -653,7 +681,7 @@ static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     }
     if (!load_app_rr(sc, a, err) || !load_app_affinity(sc, a, err))
         return false;
-    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll))
+    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll || sc->bulk_set))
         return sim_fail(err, SIM_ERROR_CONFIG,
                         "/app/sockets: \"per_cpu\" is for the sink workload (one reader per CPU)");
     if (sc->sock_per_cpu && sc->sock_cpus)

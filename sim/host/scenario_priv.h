@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "models/app/acceptor.h"
+#include "models/app/bulk_sender.h"
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
 #include "models/nic/nic_profile.h"
@@ -44,6 +45,8 @@ struct sim_scenario {
     bool rr_set;
     bool busy_poll;
     bool no_listener; /* /app/workload "none" */
+    bool bulk_set;    /* /app/workload "bulk_sender" */
+    struct app_bulk_cfg bulk;
     struct app_acceptor_cfg acc;
     bool acceptor_set;
     struct app_sink_cfg sink;

@@ -164,7 +164,40 @@ static void test_nic_tx_wire_time_does_not_wrap_for_huge_lengths(void)
     nic_free(n);
 }
 
+/* 82599 §7.2.4 TSO: one posting of a 64 KB super-packet holds its descriptors and leaves as
+ * ceil(payload / MSS) frames, each with the replicated headers; the write-back follows the
+ * last one, and only frames fully on the wire count as sent. */
+static void test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 64, &l, NULL, 0);
+    struct nic_tx_req req = {.len = 66 + 65160, .hdr = 66, .mss = 1448, .descs = 6, .cookie = 3};
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &req, 0));
+    /* 45 frames of 66 + 1448 bytes + 24 of preamble, IFG and FCS at 10 Gb/s */
+    uint64_t wire = (65160ull + 45 * (66 + 24)) * 8 * 1000 / 10000;
+    uint64_t frames, payload;
+    nic_tx_sent(n, 0, 1000 + wire - 1, &frames, &payload);
+    CU_ASSERT_EQUAL(frames, 0); /* still serialising */
+    nic_tx_sent(n, 0, 1000 + wire, &frames, &payload);
+    CU_ASSERT_EQUAL(frames, 45);
+    CU_ASSERT_EQUAL(payload, 65160);
+    /* 6 of 63 usable descriptors held: 57 more fit, 58 do not */
+    struct nic_tx_req big = {.len = 1514, .hdr = 66, .descs = 58};
+    CU_ASSERT_FALSE(nic_tx_post(n, 0, &big, 0));
+    big.descs = 57;
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &big, 0));
+    const struct nic_tx_desc *d = nic_tx_clean_next(n, 0, 1000 + wire);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->segs, 45);
+    CU_ASSERT_EQUAL(d->descs, 6);
+    big.descs = 6; /* cleaning gave the 6 back */
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &big, 0));
+    nic_free(n);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors",
+     test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors},
     {"test_nic_rejects_affinity_beyond_the_cpus", test_nic_rejects_affinity_beyond_the_cpus},
     {"test_nic_tx_wire_time_does_not_wrap_for_huge_lengths",
      test_nic_tx_wire_time_does_not_wrap_for_huge_lengths},

@@ -1,5 +1,7 @@
 /* nicdrv-model/nicdrv.c: ixgbe_update_itr (Linux 6.12) values computed by
  * hand from spec §3.5, and the poll's budget rules. */
+#include "models/kernel/tcp_stream.h"
+#include "models/kernel/tx.h"
 #include "nicdrv-model/nicdrv.h"
 #include "tests/unit/cu_main.h"
 
@@ -138,6 +140,27 @@ static void test_set_itr_legacy_smooths_toward_class_rate(void)
     CU_ASSERT_EQUAL(nicdrv_set_itr_legacy(NICDRV_BULK_LATENCY, 0, itr, v310), 490);
 }
 
+/* ixgbe_xmit_frame_ring(): 1 context descriptor + TXD_USE_COUNT (16 KB per data
+ * descriptor, IXGBE_MAX_DATA_PER_TXD) of the head and of each page frag. */
+static void test_nicdrv_tx_desc_count_is_context_plus_16k_pieces(void)
+{
+    struct kern_skb_shape s = {.headlen = 66, .nr_frags = 1, .frag = {16384}};
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 3); /* ctx + head + one full 16 KB piece */
+    s.frag[0] = 16385;
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 4); /* one byte more: a second data descriptor */
+    /* a 64 KB TSO skb from page offset 0: frags 32768 + 32392 -> 1 + 1 + 2 + 2 */
+    kern_skb_shape_build(&s, 0, 65160, KERN_TCP_MSS);
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 6);
+    /* from offset 30000 it spans three 32 KB pages: 2768 + 32768 + 29624 -> 1 + 1 + 1 + 2 + 2 */
+    kern_skb_shape_build(&s, 30000, 65160, KERN_TCP_MSS);
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 7);
+    /* an MSS skb: ctx + head + its frag, 4 when it straddles a page boundary */
+    kern_skb_shape_build(&s, 0, KERN_TCP_MSS, KERN_TCP_MSS);
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 3);
+    kern_skb_shape_build(&s, 32768 - 100, KERN_TCP_MSS, KERN_TCP_MSS);
+    CU_ASSERT_EQUAL(nicdrv_tx_desc_count(&s), 4);
+}
+
 static CU_TestInfo cases[] = {
     {"test_update_itr_stale_resets_to_10us_latency", test_update_itr_stale_resets_to_10us_latency},
     {"test_update_itr_no_packets_adds_2us_keeps_latency_flag",
@@ -149,6 +172,8 @@ static CU_TestInfo cases[] = {
     {"test_update_itr_legacy_class_steps", test_update_itr_legacy_class_steps},
     {"test_set_itr_legacy_smooths_toward_class_rate",
      test_set_itr_legacy_smooths_toward_class_rate},
+    {"test_nicdrv_tx_desc_count_is_context_plus_16k_pieces",
+     test_nicdrv_tx_desc_count_is_context_plus_16k_pieces},
     CU_TEST_INFO_NULL,
 };
 
