@@ -51,7 +51,8 @@ static void rig_init(struct rig *r, unsigned ring, bool tso, bool gso)
         .ifname = "eth0", .irq_base = 40, .rx_usecs = 0, .link_mbps = 10000, .gro = true};
     r->drv = nicdrv_probe(r->nic, r->h, &dc, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r->drv);
-    CU_ASSERT_TRUE(kern_tx_set_offloads(r->h, 0, tso, gso, NULL));
+    if (!tso || !gso) /* else the registered defaults */
+        CU_ASSERT_TRUE(kern_tx_set_offloads(r->h, 0, tso, gso, NULL));
     r->h->cpu = 1;
 }
 
@@ -164,7 +165,27 @@ static void test_full_ring_requeues_gso_segments_and_blocks_the_writer(void)
     rig_free(&r);
 }
 
+/* ethtool -K on a device without a TX side is refused with the device named; the features
+ * are on by default (ixgbe registers NETIF_F_TSO | NETIF_F_GSO). */
+static void test_offloads_default_on_and_need_a_tx_device(void)
+{
+    struct rig r;
+    rig_init(&r, 512, true, true);
+    CU_ASSERT_TRUE(kern_tx_tso(r.h, 0) && kern_tx_gso(r.h, 0));
+    GError *err = NULL;
+    CU_ASSERT_FALSE(kern_tx_set_offloads(r.h, 3, false, false, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "device 3"));
+    g_error_free(err);
+    CU_ASSERT_TRUE(kern_tx_set_offloads(r.h, 0, false, true, NULL));
+    CU_ASSERT_FALSE(kern_tx_tso(r.h, 0));
+    CU_ASSERT_TRUE(kern_tx_gso(r.h, 0));
+    rig_free(&r);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_offloads_default_on_and_need_a_tx_device",
+     test_offloads_default_on_and_need_a_tx_device},
     {"test_size_goal_segs_and_layout_follow_tcp_sendmsg",
      test_size_goal_segs_and_layout_follow_tcp_sendmsg},
     {"test_tso_sends_super_packets_the_nic_cuts", test_tso_sends_super_packets_the_nic_cuts},
