@@ -55,6 +55,8 @@ static const char *const keys[] = {
     "/kernel/flow_limit_cpu_bitmap",
     "/kernel/flow_limit_table_len",
     "/kernel/rps_sock_flow_entries",
+    "/kernel/napi_defer_hard_irqs",
+    "/kernel/gro_flush_timeout_ns",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -93,6 +95,7 @@ static const char *const keys[] = {
     "/app/request_bytes",
     "/app/response_bytes",
     "/app/rtt_us",
+    "/app/busy_poll",
     "/app/hog_cpus",
     "/app/acceptor",
     "/app/pool",
@@ -140,8 +143,8 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
     if (!json_is_object(obj))
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
     char fmt[256] = "{";
-    json_t *dummy[16];
-    g_assert(g_strv_length((char **)allowed) <= 16);
+    json_t *dummy[20];
+    g_assert(g_strv_length((char **)allowed) <= 20);
     unsigned n = 0;
     for (; allowed[n]; n++)
         g_strlcat(fmt, "s?o", sizeof fmt);
@@ -157,7 +160,9 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
         n > 9 ? allowed[9] : NULL, &dummy[9], n > 10 ? allowed[10] : NULL, &dummy[10],
         n > 11 ? allowed[11] : NULL, &dummy[11], n > 12 ? allowed[12] : NULL, &dummy[12],
         n > 13 ? allowed[13] : NULL, &dummy[13], n > 14 ? allowed[14] : NULL, &dummy[14],
-        n > 15 ? allowed[15] : NULL, &dummy[15]);
+        n > 15 ? allowed[15] : NULL, &dummy[15], n > 16 ? allowed[16] : NULL, &dummy[16],
+        n > 17 ? allowed[17] : NULL, &dummy[17], n > 18 ? allowed[18] : NULL, &dummy[18],
+        n > 19 ? allowed[19] : NULL, &dummy[19]);
     if (rc == 0)
         return true;
     const char *key;
@@ -391,6 +396,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                                           "flow_limit_cpu_bitmap",
                                           "flow_limit_table_len",
                                           "rps_sock_flow_entries",
+                                          "napi_defer_hard_irqs",
+                                          "gro_flush_timeout_ns",
                                           NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
@@ -423,6 +430,15 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
+    /* /sys/class/net/DEV/napi_defer_hard_irqs (napi_defer_hard_irqs_store: <= S32_MAX) */
+    if (!get_int(k, "napi_defer_hard_irqs", "/kernel", 0, INT32_MAX, p->napi_defer_hard_irqs, &v,
+                 err))
+        return false;
+    p->napi_defer_hard_irqs = (uint32_t)v;
+    if (!get_int(k, "gro_flush_timeout_ns", "/kernel", 0, 1000000000,
+                 (long long)p->gro_flush_timeout_ns, &v, err))
+        return false;
+    p->gro_flush_timeout_ns = (uint64_t)v;
     return true;
 }
 
@@ -479,6 +495,11 @@ static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const 
     if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
         return false;
     c->response_bytes = (uint32_t)v;
+    if (!get_bool(a, "busy_poll", "/app", false, &c->busy_poll, err))
+        return false;
+    if (c->busy_poll && !c->threads)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/busy_poll: needs a worker pool (/app/threads > 0), got threads 0");
     return true;
 }
 
@@ -562,8 +583,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
         sc->no_listener = strcmp(json_string_value(w), "none") == 0;
     }
-    static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
-                                          "response_bytes", "rtt_us",     NULL};
+    static const char *const rr_keys[] = {
+        "threads", "service_us", "request_bytes", "response_bytes", "rtt_us", "busy_poll", NULL};
     static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
     for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
         if (json_object_get(a, acc_keys[i]))
@@ -597,12 +618,12 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {
-        "sockets",  "cpus",       "workload",      "threads",
-        "affinity", "service_us", "request_bytes", "response_bytes",
-        "rtt_us",   "hog_cpus",   "udp_connected", "ack_every",
-        "acceptor", "pool",       "msgs_per_conn", "tx_nic",
-        NULL};
+    static const char *const allowed[] = {"sockets",       "cpus",           "workload",
+                                          "threads",       "affinity",       "service_us",
+                                          "request_bytes", "response_bytes", "rtt_us",
+                                          "hog_cpus",      "udp_connected",  "ack_every",
+                                          "acceptor",      "pool",           "msgs_per_conn",
+                                          "tx_nic",        "busy_poll",      NULL};
     sc->sockets = -1;
     if (!a)
         return true;
