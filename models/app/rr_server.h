@@ -28,6 +28,11 @@ struct app_rr_cfg {
      * queue's NAPI (thread i: napi[i % n_napi]) instead of sleeping, so that queue's IRQ stays
      * masked and the thread's CPU is 100% busy. Needs the pool (threads > 0). */
     bool busy_poll;
+    /* with busy_poll: epoll with prefer_busy_poll and irq_suspend_timeout (6.13): one
+     * napi_busy_loop pass per epoll_wait that has no ready request, busy_poll_stop hands
+     * the NAPI back (its timer keeps the IRQ suspended); a pass that finds nothing ends the
+     * suspension (napi_resume_irqs) and the thread sleeps until woken. */
+    bool suspend;
     struct napi_struct *const *napi; /* borrowed; set by the workload from its env */
     unsigned n_napi;
 };

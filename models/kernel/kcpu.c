@@ -20,6 +20,7 @@ void kern_params_defaults(struct kern_params *p)
     p->sched_slice_ns = 3000000; /* sysctl_sched_base_slice 0.75 ms x (1 + ilog2(8)) */
     p->napi_defer_hard_irqs = 0; /* register_netdevice: no deferral, no GRO flush timer */
     p->gro_flush_timeout_ns = 0;
+    p->irq_suspend_timeout_ns = 0;
 }
 
 struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,

@@ -150,6 +150,8 @@ struct kern_params {
      * NAPIs alike; 0 and 0 = off (napi_complete_done re-enables the IRQ at once) */
     uint32_t napi_defer_hard_irqs;
     uint64_t gro_flush_timeout_ns;
+    /* irq_suspend_timeout (netdev-genl napi-set, 6.13+), ns; 0 = off */
+    uint64_t irq_suspend_timeout_ns;
 };
 
 void kern_params_defaults(struct kern_params *p);
@@ -251,6 +253,14 @@ unsigned kern_gro_max_segs(unsigned kernel_version);
  * IN_BUSY_POLL, so the driver's napi_complete_done keeps its IRQ masked), poll it with
  * BUSY_POLL_BUDGET, push GRO'd skbs up. Returns the work done, -1 when softirq owns it. */
 int kern_napi_busy_poll(struct napi_struct *n);
+/* busy_poll_stop() with prefer_busy_poll (net/core/dev.c, 6.13): the thread gives the NAPI
+ * back; defer_hard_irqs_count is reloaded and, with a timeout (irq_suspend_timeout, else
+ * gro_flush_timeout), n->timer is armed and the IRQ stays masked; otherwise the NAPI is
+ * scheduled so that softirq's napi_complete_done re-enables the IRQ. */
+void kern_napi_busy_poll_stop(struct napi_struct *n);
+/* napi_resume_irqs() (6.13): epoll found no events after its busy poll; with
+ * irq_suspend_timeout set, the NAPI is scheduled so its poll ends the suspension. */
+void kern_napi_resume_irqs(struct napi_struct *n);
 
 /* --- protocol + sockets --- */
 /* One socket per flow id slot: flows[f] -> socket sock_of_flow[f]. */

@@ -89,7 +89,7 @@ static void timer_unlink(struct kern_host *h, struct napi_struct *n)
 }
 
 /* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED): (re)armed on this CPU. */
-static void napi_timer_start(struct kern_host *h, struct napi_struct *n, uint64_t timeout)
+void kern_napi_timer_start(struct kern_host *h, struct napi_struct *n, uint64_t timeout)
 {
     if (n->timer_at != UINT64_MAX)
         timer_unlink(h, n);
@@ -173,7 +173,7 @@ bool kern_napi_complete_done(struct napi_struct *n, int work_done)
     }
     n->state = 0;
     if (timeout)
-        napi_timer_start(h, n, timeout);
+        kern_napi_timer_start(h, n, timeout);
     return ret;
 }
 

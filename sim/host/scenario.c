@@ -57,6 +57,7 @@ static const char *const keys[] = {
     "/kernel/rps_sock_flow_entries",
     "/kernel/napi_defer_hard_irqs",
     "/kernel/gro_flush_timeout_ns",
+    "/kernel/irq_suspend_timeout_ns",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -398,6 +399,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                                           "rps_sock_flow_entries",
                                           "napi_defer_hard_irqs",
                                           "gro_flush_timeout_ns",
+                                          "irq_suspend_timeout_ns",
                                           NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
@@ -439,6 +441,16 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  (long long)p->gro_flush_timeout_ns, &v, err))
         return false;
     p->gro_flush_timeout_ns = (uint64_t)v;
+    if (!get_int(k, "irq_suspend_timeout_ns", "/kernel", 0, 1000000000,
+                 (long long)p->irq_suspend_timeout_ns, &v, err))
+        return false;
+    /* commit "net: Suspend softirq when prefer_busy_poll is set", Linux 6.13 */
+    if (v && p->kernel_version < KERN_VERSION(6, 13))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/kernel/irq_suspend_timeout_ns: needs /kernel/release 6.13 or later, got "
+                        "%u.%u",
+                        p->kernel_version / 100, p->kernel_version % 100);
+    p->irq_suspend_timeout_ns = (uint64_t)v;
     return true;
 }
 

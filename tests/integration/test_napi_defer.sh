@@ -4,11 +4,12 @@
 # pool (8 workers, 8 RX queues, ~200K req/s). The published trade-off's direction
 # (field-figures "IRQ deferral vs busy polling"): deferral takes the device interrupts away and
 # moves the polls to the NAPI hrtimer, the longer timeout spends less CPU; full busy poll has
-# no device interrupts either, the lowest latency and 100% CPU.
+# no device interrupts either, the lowest latency and 100% CPU; 6.13's irq_suspend_timeout keeps
+# the IRQs off while the workers' epoll busy polls find requests, without spinning when idle.
 set -u
 bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for v in base defer10 defer200 busypoll; do
+for v in base defer10 defer200 busypoll suspend; do
     "$bin" run "$src/scenarios/napi-defer-$v.json" --out "$tmp/$v" > "$tmp/$v.mpstat" || { echo "FAIL: run napi-defer-$v"; exit 1; }
 done
 python3 - "$tmp" <<'PY'
@@ -19,7 +20,7 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         bad.append(what)
-V = ("base", "defer10", "defer200", "busypoll")
+V = ("base", "defer10", "defer200", "busypoll", "suspend")
 S = {v: json.load(open(f"{t}/{v}/summary.json")) for v in V}
 def dev_irqs(v):  # eth0 rows of interrupts.txt, per second
     n = 0
@@ -49,5 +50,9 @@ check(cpu["busypoll"] > 99, "busy poll: every CPU 100% busy")
 check(irq["busypoll"] < 0.01 * irq["base"], "busy poll: no device interrupts after the first")
 check(all(p99["busypoll"] < p99[v] for v in V[:3]), "busy poll: the lowest p99")
 check(tps["busypoll"] >= tps["base"], "busy poll: requests/s not below base")
+# 6.13 IRQ suspension: the application's busy polls drive the queue while it finds requests
+check(irq["suspend"] < 0.01 * irq["base"], "suspend: no device interrupts after the first")
+check(cpu["suspend"] < cpu["base"], "suspend: less CPU than base (no spinning while idle)")
+check(p99["suspend"] < p99["defer200"], "suspend: p99 below defer200")
 sys.exit(1 if bad else 0)
 PY
