@@ -15,11 +15,13 @@ struct rr_thread {
     struct cpus_thread *t;
     unsigned *socks; /* sockets this thread reads (epoll set) */
     unsigned n_socks, next_sock;
-    uint64_t left_ns; /* service still to compute for the current request */
-    int64_t flow;     /* request in progress, -1 none */
-    unsigned sock;    /* its socket */
-    bool waiting;     /* queued on a shared socket's wait list */
-    bool tx_wait;     /* proxy: blocked until its last send completes */
+    uint64_t left_ns;         /* service still to compute for the current request */
+    int64_t flow;             /* request in progress, -1 none */
+    unsigned sock;            /* its socket */
+    bool waiting;             /* queued on a shared socket's wait list */
+    bool tx_wait;             /* proxy: blocked until its last send completes */
+    struct napi_struct *napi; /* busy poll: the NAPI its epoll loop polls, NULL = sleeps */
+    bool polled;              /* suspend: this epoll_wait already busy polled once */
 };
 
 /* Wait queue of one socket read by several threads. */
@@ -164,6 +166,7 @@ static bool rr_step(struct cpus_thread *t, void *arg)
         uint32_t payload, flow;
         if (kern_sock_recvmsg_flow(h, kern_sock(h, s), &payload, &flow)) {
             rt->next_sock = (rt->next_sock + k + 1) % rt->n_socks;
+            rt->polled = false;
             rt->flow = flow;
             rt->sock = s;
             rt->left_ns = a->cfg.service_ns;
@@ -176,6 +179,20 @@ static bool rr_step(struct cpus_thread *t, void *arg)
         }
     }
     kern_charge(h, kern_costs(h)->syscall); /* the epoll_wait / recvmsg that finds nothing */
+    if (rt->napi && !a->cfg.suspend) {
+        kern_napi_busy_poll(rt->napi); /* ep_busy_loop() -> napi_busy_loop(), net/core/dev.c */
+        return true;
+    }
+    if (rt->napi && !rt->polled) { /* ep_poll(): busy poll first, then look again */
+        rt->polled = true;
+        if (kern_napi_busy_poll(rt->napi) >= 0)
+            kern_napi_busy_poll_stop(rt->napi);
+        return true;
+    }
+    if (rt->napi) {
+        rt->polled = false;
+        kern_napi_resume_irqs(rt->napi); /* no events: end the IRQ suspension */
+    }
     rr_wait(rt);
     (void)t;
     return false;
@@ -240,6 +257,15 @@ struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, uns
                       ? cfg->thread_cpus[i % cfg->n_thread_cpus] % kern_n_cpus(h)
                       : i % kern_n_cpus(h);
         rt->t = cpus_thread_new(kern_sched(h), name, cpu, rr_step, rt);
+        if (cfg->busy_poll && cfg->threads && cfg->n_napi) {
+            rt->napi = cfg->napi[i % cfg->n_napi];
+            if (cfg->suspend) {
+                rr_wait(rt);
+                continue;
+            }
+            cpus_wake(kern_sched(h), rt->t); /* spins from the start */
+            continue;
+        }
         rr_wait(rt);
     }
     return a;
@@ -282,7 +308,16 @@ void app_rr_result(const struct app_rr *a, struct sim_request_result *r)
 
 static void *rr_new(const void *cfg, const struct app_env *env)
 {
-    return app_rr_new(env->h, cfg, env->n_socks, env->cpu_of_sock, env->n_flows, &env->clients);
+    struct app_rr_cfg c = *(const struct app_rr_cfg *)cfg;
+    c.napi = env->queue_napi;
+    c.n_napi = env->n_queues;
+    /* irq_suspend_timeout only acts with prefer_busy_poll epoll contexts (napi.rst) */
+    c.suspend = c.busy_poll && kern_params(env->h)->irq_suspend_timeout_ns > 0;
+    struct app_rr *a =
+        app_rr_new(env->h, &c, env->n_socks, env->cpu_of_sock, env->n_flows, &env->clients);
+    for (unsigned i = 0; c.busy_poll && !c.suspend && i < a->n_threads; i++)
+        env->kick(env->kick_ctx, a->th[i].t->cpu); /* busy pollers run from t = 0 */
+    return a;
 }
 
 static void rr_client_start(void *w, unsigned flow, uint64_t at)

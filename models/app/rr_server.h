@@ -23,6 +23,18 @@ struct app_rr_cfg {
     unsigned tx_dev;             /* kernel device the responses leave on (0 eth0, 1 eth1) */
     bool wait_tx;                /* proxy: wait for the send's TX completion (EPOLLOUT /
                                   * MSG_ZEROCOPY notification) before reading again */
+    /* epoll busy poll (SO_BUSY_POLL / EPIOCSPARAMS busy_poll_usecs with prefer_busy_poll and a
+     * budget, never timing out): a thread that finds nothing runs napi_busy_loop on its
+     * queue's NAPI (thread i: napi[i % n_napi]) instead of sleeping, so that queue's IRQ stays
+     * masked and the thread's CPU is 100% busy. Needs the pool (threads > 0). */
+    bool busy_poll;
+    /* with busy_poll: epoll with prefer_busy_poll and irq_suspend_timeout (6.13): one
+     * napi_busy_loop pass per epoll_wait that has no ready request, busy_poll_stop hands
+     * the NAPI back (its timer keeps the IRQ suspended); a pass that finds nothing ends the
+     * suspension (napi_resume_irqs) and the thread sleeps until woken. */
+    bool suspend;
+    struct napi_struct *const *napi; /* borrowed; set by the workload from its env */
+    unsigned n_napi;
 };
 
 /* Defaults: netserver, 64 B / 64 B, 2 µs service, 20 µs client turn-around. */

@@ -18,6 +18,9 @@ void kern_params_defaults(struct kern_params *p)
     p->gro_normal_batch = 8;
     p->rmem_default = 212992;
     p->sched_slice_ns = 3000000; /* sysctl_sched_base_slice 0.75 ms x (1 + ilog2(8)) */
+    p->napi_defer_hard_irqs = 0; /* register_netdevice: no deferral, no GRO flush timer */
+    p->gro_flush_timeout_ns = 0;
+    p->irq_suspend_timeout_ns = 0;
 }
 
 struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
@@ -36,6 +39,7 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     /* the two IPI vectors every SMP kernel has (arch/x86 smp_call_function / reschedule) */
     kern_request_irq(h, KERN_IRQ_CAL, kern_smp_call_function_interrupt, "CAL", h);
     kern_request_irq(h, KERN_IRQ_RES, kern_smp_reschedule_interrupt, "RES", h);
+    kern_request_irq(h, KERN_IRQ_HRTIMER, kern_hrtimer_interrupt, "hrtimer", h);
     for (unsigned i = 0; i < n_cpus; i++) {
         char name[24];
         g_snprintf(name, sizeof name, "ksoftirqd/%u", i);

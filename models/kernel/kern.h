@@ -87,6 +87,13 @@ struct napi_struct {
     unsigned rx_skbs;
     unsigned rx_count; /* segments in rx_list */
     uint64_t polls;
+    /* hard IRQ deferral (napi_complete_done, net/core/dev.c): polls left before the
+     * IRQ is re-enabled, and n->timer (napi_watchdog), UINT64_MAX = not armed */
+    uint32_t defer_hard_irqs_count;
+    uint64_t timer_at;
+    unsigned timer_cpu;
+    struct napi_struct *timer_next; /* the CPU's armed NAPI timers */
+    uint64_t watchdog_fires;        /* napi_watchdog scheduled it */
 };
 
 struct kern_napi_list {
@@ -145,6 +152,12 @@ struct kern_params {
     unsigned gro_normal_batch;    /* default 8 */
     uint32_t rmem_default;        /* net.core.rmem_default, bytes (212992) */
     uint64_t sched_slice_ns;      /* run-queue round-robin slice */
+    /* /sys/class/net/DEV/napi_defer_hard_irqs and gro_flush_timeout (ns), every device's
+     * NAPIs alike; 0 and 0 = off (napi_complete_done re-enables the IRQ at once) */
+    uint32_t napi_defer_hard_irqs;
+    uint64_t gro_flush_timeout_ns;
+    /* irq_suspend_timeout (netdev-genl napi-set, 6.13+), ns; 0 = off */
+    uint64_t irq_suspend_timeout_ns;
 };
 
 void kern_params_defaults(struct kern_params *p);
@@ -162,6 +175,9 @@ struct kern_ops {
     /* Optional: the CPU sits in the idle loop (a C-state), so an interrupt to it first
      * waits out idle_exit_ns. NULL = never idle. */
     bool (*cpu_idle)(void *ctx, unsigned cpu);
+    /* Optional (needed once an hrtimer is armed, e.g. gro_flush_timeout): call
+     * kern_hrtimer_expire(cpu, at) at `at`. */
+    void (*timer_at)(void *ctx, unsigned cpu, uint64_t at);
 };
 
 struct kern_host;
@@ -232,6 +248,9 @@ void kern_napi_schedule(struct napi_struct *n);
  * time_limit)); a punt counts softnet_data.time_squeeze. */
 bool kern_net_rx_punt(int budget_left, unsigned long jiffies, unsigned long time_limit);
 bool kern_napi_complete_done(struct napi_struct *n, int work_done);
+/* The engine's timer_at call: hrtimer_interrupt (the local APIC timer, slot KERN_IRQ_HRTIMER)
+ * is raised on `cpu` at `at` when one of its NAPI timers has expired by then. */
+void kern_hrtimer_expire(struct kern_host *h, unsigned cpu, uint64_t at);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
 /* Segments skb_gro_receive() merges into one skb on that release (kversion.h): 17
  * (MAX_SKB_FRAGS) before 3.19, else the 64 KB limit decides. */
@@ -240,6 +259,14 @@ unsigned kern_gro_max_segs(unsigned kernel_version);
  * IN_BUSY_POLL, so the driver's napi_complete_done keeps its IRQ masked), poll it with
  * BUSY_POLL_BUDGET, push GRO'd skbs up. Returns the work done, -1 when softirq owns it. */
 int kern_napi_busy_poll(struct napi_struct *n);
+/* busy_poll_stop() with prefer_busy_poll (net/core/dev.c, 6.13): the thread gives the NAPI
+ * back; defer_hard_irqs_count is reloaded and, with a timeout (irq_suspend_timeout, else
+ * gro_flush_timeout), n->timer is armed and the IRQ stays masked; otherwise the NAPI is
+ * scheduled so that softirq's napi_complete_done re-enables the IRQ. */
+void kern_napi_busy_poll_stop(struct napi_struct *n);
+/* napi_resume_irqs() (6.13): epoll found no events after its busy poll; with
+ * irq_suspend_timeout set, the NAPI is scheduled so its poll ends the suspension. */
+void kern_napi_resume_irqs(struct napi_struct *n);
 
 /* --- protocol + sockets --- */
 /* One socket per flow id slot: flows[f] -> socket sock_of_flow[f]. */

@@ -41,6 +41,7 @@ struct kern_cpu {
     bool in_net_rx_action;
 
     struct cpus_thread *ksoftirqd;
+    struct napi_struct *timers; /* armed NAPI hrtimers pinned here (napi.c) */
     struct kern_cpu_stats st;
     /* mpstat interval snapshots (kern_set_intervals): the next boundary, ns (UINT64_MAX:
      * none left or off), and how many boundaries this CPU has closed */
@@ -164,6 +165,10 @@ int kern_smp_reschedule_interrupt(int irq, void *data);
 /* net_rx_action() one step; true when it returned. napi.c */
 void kern_net_rx_action_begin(struct kern_host *h);
 bool kern_net_rx_action_step(struct kern_host *h);
+/* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED) on this CPU (napi.c) */
+void kern_napi_timer_start(struct kern_host *h, struct napi_struct *n, uint64_t timeout);
+/* hrtimer_interrupt()'s handler for the NAPI timers (napi.c) */
+int kern_hrtimer_interrupt(int irq, void *data);
 /* The softirq state machine; softirq.c */
 void kern_do_softirq_begin(struct kern_host *h, bool ksoftirqd);
 void kern_do_softirq_step(struct kern_host *h);

@@ -5,6 +5,7 @@
 
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
+#include "models/kernel/smp.h"
 
 static void list_add_tail(struct kern_napi_list *l, struct napi_struct *n)
 {
@@ -53,6 +54,7 @@ void kern_netif_napi_add(struct kern_host *h, struct napi_struct *n,
     n->host = h;
     n->gro_enabled = true;
     n->id = ++h->napi_ids;
+    n->timer_at = UINT64_MAX; /* hrtimer_init(&napi->timer) */
 }
 
 /* ____napi_schedule(): onto this CPU's poll_list; NET_RX is raised unless
@@ -76,19 +78,103 @@ void kern_napi_schedule(struct napi_struct *n)
     ____napi_schedule(n->host, n);
 }
 
+static void timer_unlink(struct kern_host *h, struct napi_struct *n)
+{
+    struct napi_struct **pp = &h->cpus[n->timer_cpu].timers;
+    while (*pp != n)
+        pp = &(*pp)->timer_next;
+    *pp = n->timer_next;
+    n->timer_next = NULL;
+    n->timer_at = UINT64_MAX;
+}
+
+/* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED): (re)armed on this CPU. */
+void kern_napi_timer_start(struct kern_host *h, struct napi_struct *n, uint64_t timeout)
+{
+    if (n->timer_at != UINT64_MAX)
+        timer_unlink(h, n);
+    struct kern_cpu *k = kern_this_cpu(h);
+    n->timer_at = h->now + timeout;
+    n->timer_cpu = h->cpu;
+    n->timer_next = k->timers;
+    k->timers = n;
+    if (h->ops.timer_at)
+        h->ops.timer_at(h->ops.ctx, h->cpu, n->timer_at);
+}
+
+/* napi_watchdog(): schedule the NAPI unless something else has (a relaxed
+ * napi_schedule_prep that does not set MISSED: no device IRQ to remember). */
+static void napi_watchdog(struct kern_host *h, struct napi_struct *n)
+{
+    if (n->state & NAPI_STATE_SCHED)
+        return;
+    n->watchdog_fires++;
+    n->state |= NAPI_STATE_SCHED;
+    ____napi_schedule(h, n); /* __napi_schedule_irqoff */
+}
+
+/* hrtimer_interrupt() on this CPU: run every expired NAPI timer. */
+int kern_hrtimer_interrupt(int irq, void *data)
+{
+    (void)irq;
+    struct kern_host *h = data;
+    struct napi_struct **pp = &kern_this_cpu(h)->timers;
+    while (*pp) {
+        struct napi_struct *n = *pp;
+        if (n->timer_at > h->now) {
+            pp = &n->timer_next;
+            continue;
+        }
+        timer_unlink(h, n);
+        napi_watchdog(h, n);
+    }
+    return KERN_IRQ_HANDLED;
+}
+
+void kern_hrtimer_expire(struct kern_host *h, unsigned cpu, uint64_t at)
+{
+    for (const struct napi_struct *n = h->cpus[cpu].timers; n; n = n->timer_next)
+        if (n->timer_at <= at) {
+            kern_irq_deliver(h, cpu, KERN_IRQ_HRTIMER, at);
+            return;
+        }
+}
+
+/* napi_complete_done(): a poll that did work reloads defer_hard_irqs_count from
+ * napi_defer_hard_irqs; while it is > 0 each completion takes one and, with a
+ * gro_flush_timeout, arms n->timer and returns false (the driver leaves its IRQ
+ * masked). So the IRQ comes back only after napi_defer_hard_irqs polls in a row
+ * found nothing. gro_flush_timeout alone also arms the timer after work, to flush
+ * held GRO packets, but lets the IRQ be re-enabled. */
 bool kern_napi_complete_done(struct napi_struct *n, int work_done)
 {
+    struct kern_host *h = n->host;
     if (n->state & NAPI_STATE_IN_BUSY_POLL)
         return false; /* the busy poller keeps it: IRQ stays masked */
-    kern_gro_flush(n, false);
+    bool ret = true;
+    uint64_t timeout = 0;
+    if (work_done) {
+        if (n->gro_count)
+            timeout = h->p.gro_flush_timeout_ns; /* n->gro_bitmask */
+        n->defer_hard_irqs_count = h->p.napi_defer_hard_irqs;
+    }
+    if (n->defer_hard_irqs_count > 0) {
+        n->defer_hard_irqs_count--;
+        timeout = h->p.gro_flush_timeout_ns;
+        if (timeout)
+            ret = false;
+    }
+    kern_gro_flush(n, timeout != 0); /* napi_gro_flush(n, !!timeout) */
     kern_gro_normal_list(n);
     if (n->state & NAPI_STATE_MISSED) {
         n->state = NAPI_STATE_SCHED; /* MISSED -> SCHED, then __napi_schedule */
-        ____napi_schedule(n->host, n);
+        ____napi_schedule(h, n);
         return false;
     }
     n->state = 0;
-    return true;
+    if (timeout)
+        kern_napi_timer_start(h, n, timeout);
+    return ret;
 }
 
 /* napi_poll() + __napi_poll(): one poll of up to `weight`; a full-weight

@@ -13,6 +13,9 @@
 
 #define KERN_IRQ_CAL 2 /* IRQ slot of CALL_FUNCTION_SINGLE_VECTOR ("CAL") */
 #define KERN_IRQ_RES 3 /* IRQ slot of RESCHEDULE_VECTOR ("RES") */
+/* IRQ slot of the local APIC timer running expired hrtimers (hrtimer_interrupt; part of
+ * LOC in /proc/interrupts), here only the NAPI watchdogs (napi.c) */
+#define KERN_IRQ_HRTIMER 4
 
 /* What a CAL IPI's target finds on its call_single_queue. */
 enum kern_csd {

@@ -17,7 +17,7 @@
 #include "sim/core/heap.h"
 #include "sim/host/machine_steer.h"
 
-enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE, EV_LOAD };
+enum { EV_CPU, EV_IRQ, EV_WAKE, EV_BALANCE, EV_REQUEST, EV_DEVICE, EV_MOVE, EV_LOAD, EV_TIMER };
 enum { LOAD_SNAP, LOAD_CALL }; /* EV_LOAD ids */
 
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
@@ -83,6 +83,13 @@ static void kick_cpu(void *ctx, unsigned cpu, uint64_t at)
     m->cpu_armed[cpu] = true;
     m->cpu_at[cpu] = at;
     sim_heap_push(&m->heap, at, EV_CPU, cpu);
+}
+
+/* An hrtimer armed on `cpu` expires at `at` (kern_ops.timer_at). */
+static void timer_at(void *ctx, unsigned cpu, uint64_t at)
+{
+    struct sim_machine *m = ctx;
+    sim_heap_push(&m->heap, at, EV_TIMER, cpu);
 }
 
 /* No chunk under way: the CPU sits in the idle loop (a C-state). */
@@ -420,8 +427,11 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     m->nic = nic_new(&nc, err);
     if (!m->nic)
         goto fail;
-    struct kern_ops ops = {
-        .kick_cpu = kick_cpu, .wake_at = wake_at, .ctx = m, .cpu_idle = cpu_idle};
+    struct kern_ops ops = {.kick_cpu = kick_cpu,
+                           .wake_at = wake_at,
+                           .ctx = m,
+                           .cpu_idle = cpu_idle,
+                           .timer_at = timer_at};
     m->kern = kern_host_new(cfg->n_cpus, &cfg->kp, &cfg->cost, &ops);
     m->obs = kern_observer_slots(m->kern);
     sched_configure(m, cfg);
@@ -625,6 +635,7 @@ static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
 {
     switch (ev->kind) {
     case EV_CPU:
+    case EV_TIMER:
         return (int)ev->id;
     case EV_WAKE:
         return (int)cpus_thread_get(kern_sched(m->kern), ev->id)->cpu;
@@ -717,6 +728,10 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
                 kern_ttwu_queue(m->kern, w.cpu, th->waker_cpu, w.queued, w.preempt, idle, ev.t);
             kick_cpu(m, th->cpu, at);
         }
+        return false;
+    }
+    if (ev.kind == EV_TIMER) {
+        kern_hrtimer_expire(m->kern, ev.id, ev.t);
         return false;
     }
     if (ev.kind == EV_DEVICE) {

@@ -57,6 +57,9 @@ static const char *const keys[] = {
     "/kernel/flow_limit_cpu_bitmap",
     "/kernel/flow_limit_table_len",
     "/kernel/rps_sock_flow_entries",
+    "/kernel/napi_defer_hard_irqs",
+    "/kernel/gro_flush_timeout_ns",
+    "/kernel/irq_suspend_timeout_ns",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -97,6 +100,7 @@ static const char *const keys[] = {
     "/app/request_bytes",
     "/app/response_bytes",
     "/app/rtt_us",
+    "/app/busy_poll",
     "/app/hog_cpus",
     "/app/acceptor",
     "/app/pool",
@@ -397,6 +401,9 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                                           "flow_limit_cpu_bitmap",
                                           "flow_limit_table_len",
                                           "rps_sock_flow_entries",
+                                          "napi_defer_hard_irqs",
+                                          "gro_flush_timeout_ns",
+                                          "irq_suspend_timeout_ns",
                                           NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
@@ -429,6 +436,25 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                  (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
+    /* /sys/class/net/DEV/napi_defer_hard_irqs (napi_defer_hard_irqs_store: <= S32_MAX) */
+    if (!get_int(k, "napi_defer_hard_irqs", "/kernel", 0, INT32_MAX, p->napi_defer_hard_irqs, &v,
+                 err))
+        return false;
+    p->napi_defer_hard_irqs = (uint32_t)v;
+    if (!get_int(k, "gro_flush_timeout_ns", "/kernel", 0, 1000000000,
+                 (long long)p->gro_flush_timeout_ns, &v, err))
+        return false;
+    p->gro_flush_timeout_ns = (uint64_t)v;
+    if (!get_int(k, "irq_suspend_timeout_ns", "/kernel", 0, 1000000000,
+                 (long long)p->irq_suspend_timeout_ns, &v, err))
+        return false;
+    /* commit "net: Suspend softirq when prefer_busy_poll is set", Linux 6.13 */
+    if (v && p->kernel_version < KERN_VERSION(6, 13))
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/kernel/irq_suspend_timeout_ns: needs /kernel/release 6.13 or later, got "
+                        "%u.%u",
+                        p->kernel_version / 100, p->kernel_version % 100);
+    p->irq_suspend_timeout_ns = (uint64_t)v;
     return true;
 }
 
@@ -485,6 +511,11 @@ static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const 
     if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
         return false;
     c->response_bytes = (uint32_t)v;
+    if (!get_bool(a, "busy_poll", "/app", false, &c->busy_poll, err))
+        return false;
+    if (c->busy_poll && !c->threads)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/busy_poll: needs a worker pool (/app/threads > 0), got threads 0");
     return true;
 }
 
@@ -590,8 +621,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
     }
     if (!load_app_bulk(sc, a, err))
         return false;
-    static const char *const rr_keys[] = {"threads",        "service_us", "request_bytes",
-                                          "response_bytes", "rtt_us",     NULL};
+    static const char *const rr_keys[] = {
+        "threads", "service_us", "request_bytes", "response_bytes", "rtt_us", "busy_poll", NULL};
     static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
     for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
         if (json_object_get(a, acc_keys[i]))
@@ -625,12 +656,11 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 
 static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
 {
-    static const char *const allowed[] = {"sockets",       "cpus",           "workload",
-                                          "threads",       "affinity",       "service_us",
-                                          "request_bytes", "response_bytes", "rtt_us",
-                                          "hog_cpus",      "udp_connected",  "ack_every",
-                                          "acceptor",      "pool",           "msgs_per_conn",
-                                          "tx_nic",        "write_bytes",    NULL};
+    static const char *const allowed[] = {
+        "sockets",       "cpus",          "workload",       "threads", "affinity",
+        "service_us",    "request_bytes", "response_bytes", "rtt_us",  "hog_cpus",
+        "udp_connected", "ack_every",     "acceptor",       "pool",    "msgs_per_conn",
+        "tx_nic",        "write_bytes",   "busy_poll",      NULL};
     sc->sockets = -1;
     if (!a)
         return true;
