@@ -29,13 +29,14 @@ def trace_span(lines):
     return first, last
 
 
-def write_trace(src, dst, copies):
+def write_trace(src, dst, copies, pcap_span_ns):
+    """The copies' shift covers the longer of the trace's and the pcap's spans: no overlap."""
     with open(src, "rb") as f:
         lines = f.read().splitlines(keepends=True)
     head = [ln for ln in lines if ln.startswith(b"#")]
     body = [ln for ln in lines if not ln.startswith(b"#")]
     first, last = trace_span(body)
-    span_us = last - first + GAP_US
+    span_us = max(last - first, (pcap_span_ns + 999) // 1000) + GAP_US
     with open(dst, "wb") as out:
         out.writelines(head)
         for k in range(copies):
@@ -58,7 +59,7 @@ def write_trace(src, dst, copies):
     return span_us * 1000
 
 
-def write_pcap(src, dst, copies, span_ns):
+def read_pcap(src):
     with open(src, "rb") as f:
         data = f.read()
     magic = data[:4]
@@ -76,8 +77,13 @@ def write_pcap(src, dst, copies, span_ns):
         sec, frac, incl, orig = hdr.unpack_from(data, off)
         frames.append((sec * 1000000000 + frac * unit, data[off + 8:off + 16 + incl]))
         off += 16 + incl
+    return data[:24], end, unit, frames
+
+
+def write_pcap(dst, pcap, copies, span_ns):
+    head, end, unit, frames = pcap
     with open(dst, "wb") as out:
-        out.write(data[:24])
+        out.write(head)
         for k in range(copies):
             for ts, rest in frames:
                 t = ts + k * span_ns
@@ -90,8 +96,12 @@ def main():
         sys.exit(__doc__)
     src, dst, copies = sys.argv[1], sys.argv[2], int(sys.argv[3])
     os.makedirs(dst, exist_ok=True)
-    span_ns = write_trace(os.path.join(src, "trace.txt"), os.path.join(dst, "trace.txt"), copies)
-    write_pcap(os.path.join(src, "pcap.pcap"), os.path.join(dst, "pcap.pcap"), copies, span_ns)
+    pcap = read_pcap(os.path.join(src, "pcap.pcap"))
+    stamps = [ts for ts, _ in pcap[3]]
+    pspan = max(stamps) - min(stamps) if stamps else 0
+    span_ns = write_trace(os.path.join(src, "trace.txt"), os.path.join(dst, "trace.txt"), copies,
+                          pspan)
+    write_pcap(os.path.join(dst, "pcap.pcap"), pcap, copies, span_ns)
     shutil.copy(os.path.join(src, "config.json"), os.path.join(dst, "config.json"))
 
 
