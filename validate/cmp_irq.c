@@ -14,6 +14,8 @@
 void val_cmp_irq_keep_pkt(struct replay *p, const struct val_trace_event *ev,
                           const struct pcap_rec *pr, int32_t rss_q)
 {
+    if (!strcmp(p->r->rx_driver, "veth"))
+        return; /* no NIC replay (irq_model_why_not): keep nothing per packet */
     struct val_irq_pkt k = {.pkt = pr->pkt, .hash = ev->u.rx.hash};
     if (ev->u.rx.queue_mapping) {
         /* clamped, not wrapped: a corrupt value stays a queue beyond the device's */
@@ -58,8 +60,10 @@ static void irq_on_xmit(struct replay *p, const struct val_trace_event *ev)
     }
     *idx = 0;
     int64_t c = p->tx_match ? val_match_find(p->tx_match, ev->ts_ns, ev->u.skb.len) : -1;
-    struct hw_xmit x = {(uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len, ev->cpu,
-                        c >= 0 ? (int64_t)g_array_index(p->tx_cand, guint, c) : -1};
+    struct hw_xmit x = {
+        (uint64_t)((int64_t)ev->ts_ns + p->pcap_off), ev->u.skb.len, ev->cpu, c >= 0, {0}};
+    if (c >= 0)
+        x.pkt = val_replay_pcap_at(p, c)->pkt;
     g_array_append_val(p->hw_xmit, x);
 }
 
@@ -72,7 +76,7 @@ static void irq_on_event(struct replay *p, const struct val_trace_event *ev)
                             GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
     }
     bool rx_dev = (ev->kind == VAL_EV_NET_DEV_START_XMIT || ev->kind == VAL_EV_NET_DEV_XMIT) &&
-                  strcmp(ev->u.skb.dev, p->r->rx_dev) == 0;
+                  strcmp(ev->u.skb.dev, p->r->rx_dev) == 0 && strcmp(p->r->rx_driver, "veth") != 0;
     if (rx_dev && ev->kind == VAL_EV_NET_DEV_START_XMIT)
         irq_on_start_xmit(p, ev);
     else if (rx_dev)
@@ -242,8 +246,7 @@ static bool pick_xmit_queues(struct replay *p, unsigned nq, const char **source,
     uint64_t unknown = 0;
     for (guint i = 0; i < p->hw_xmit->len; i++) {
         const struct hw_xmit *x = &g_array_index(p->hw_xmit, struct hw_xmit, i);
-        const struct traffic_pkt *pk =
-            x->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, x->pkt).pkt : NULL;
+        const struct traffic_pkt *pk = x->has_pkt ? &x->pkt : NULL;
         struct traffic_flow_key fk;
         if (pk)
             fk = traffic_flow_key_of(pk);
@@ -292,9 +295,8 @@ static void pcap_transmits(struct replay *p, unsigned nq, const char **source)
         g_hash_table_replace(rxq, fk, GUINT_TO_POINTER((guint)k->rxq + 1));
     }
     uint64_t hashed = 0;
-    for (guint i = 0; i < p->tx_cand->len; i++) {
-        const struct traffic_pkt *pk =
-            &g_array_index(p->pcap, struct pcap_rec, g_array_index(p->tx_cand, guint, i)).pkt;
+    for (guint i = 0; i < p->tx_pkts->len; i++) {
+        const struct traffic_pkt *pk = &g_array_index(p->tx_pkts, struct traffic_pkt, i);
         struct traffic_flow_key rk = reverse_key(pk);
         guint q1 = GPOINTER_TO_UINT(g_hash_table_lookup(rxq, &rk));
         if (!q1) {
@@ -313,7 +315,7 @@ static void pcap_transmits(struct replay *p, unsigned nq, const char **source)
                     "no net_dev_start_xmit/net_dev_xmit on %s in the trace: its %u transmits "
                     "are taken from the pcap, each on its flow's RX ring (%" G_GUINT64_FORMAT
                     " by skb_tx_hash), so TX-completion interrupts per vector are estimates",
-                    p->r->rx_dev, p->tx_cand->len, hashed);
+                    p->r->rx_dev, p->tx_pkts->len, hashed);
 }
 
 /* The host's transmits on the receiving device for the IRQ model, on the pcap clock, time
@@ -327,7 +329,7 @@ static GArray *hw_transmits(struct replay *p, unsigned nq, const char **source, 
         *source = "recorded";
     else if (p->hw_xmit->len && !pick_xmit_queues(p, nq, source, err))
         return NULL;
-    else if (!p->hw_xmit->len && p->tx_cand->len)
+    else if (!p->hw_xmit->len && p->tx_pkts->len)
         pcap_transmits(p, nq, source);
     GArray *tx = p->hw_tx;
     g_array_sort(tx, cmp_hw_tx);

@@ -124,7 +124,7 @@ static void rxq_on_event(struct replay *p, const struct val_trace_event *ev)
     static const struct traffic_pkt unknown; /* not in the pcap: counted, never sampled */
     const struct traffic_pkt *pk = &unknown;
     if (c >= 0) {
-        pk = &g_array_index(p->pcap, struct pcap_rec, g_array_index(p->tx_cand, guint, c)).pkt;
+        pk = &val_replay_pcap_at(p, c)->pkt;
         p->r->tx_matched++;
     }
     steer_fdir_ops.observe_tx(p->atr, pk, ev->u.skb.queue_mapping);

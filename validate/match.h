@@ -20,6 +20,12 @@ struct val_match;
 struct val_match *val_match_new(const uint64_t *ts_ns, const uint32_t *len, size_t n,
                                 uint64_t window_ns);
 void val_match_free(struct val_match *m);
+/* An empty join fed as the capture is read (val_match_add), for a streaming replay. */
+struct val_match *val_match_new_stream(uint64_t window_ns);
+/* Candidate idx at ts_ns (trace clock) of length len. Any order; nearly sorted is cheap. */
+void val_match_add(struct val_match *m, uint64_t ts_ns, uint32_t len, size_t idx);
+/* Drops the candidates stamped before ts_ns: no later entry can reach them. */
+void val_match_forget_before(struct val_match *m, uint64_t ts_ns);
 /* Greedy step, called for trace entries in trace order: the unmatched candidate of equal length
  * nearest in time within +-window (the earlier one on a tie) is taken and its index returned;
  * -1 when there is none. */

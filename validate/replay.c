@@ -170,37 +170,70 @@ static void setup_tcp_socks(struct replay *p)
     }
 }
 
-/* Frames as join candidates: incoming ones against receive entries (frame - 14 = skb->len),
+#define OFFSET_PROBE_ENTRIES 256   /* receive entries the estimate is scored on */
+#define OFFSET_PROBE_CANDS   20000 /* offsets tried (frames of the first entry's length) */
+#define OFFSET_PROBE_WINDOW  50000 /* ns: a probe entry counts when a frame is this close */
+/* Disorder the streaming join absorbs: pcap stamps out of capture order (tcpdump's per-CPU
+ * stamping) and trace stamps out of line order, beyond the match window. */
+#define JOIN_SLACK_NS 10000000ull
+
+/* The first receive entries of the receiving device, for the offset estimate. */
+struct offset_probe {
+    uint64_t ets[OFFSET_PROBE_ENTRIES];
+    uint32_t elen[OFFSET_PROBE_ENTRIES];
+    unsigned ne;
+    uint64_t ets_max;
+    unsigned tried;   /* frames of length elen[0] kept so far */
+    uint64_t keep_to; /* pcap stamp past which no probe reaches, once tried is full */
+};
+
+static bool is_outgoing(const struct replay *p, const struct traffic_pkt *pk)
+{
+    return p->have_me && pk->l3 == p->me_l3 &&
+           memcmp(pk->saddr, p->me, p->me_l3 == PKT_L3_IPV4 ? 4 : 16) == 0;
+}
+
+static uint32_t in_len(const struct traffic_pkt *pk)
+{
+    return pk->wire_len >= ETH_HLEN ? pk->wire_len - ETH_HLEN : 0;
+}
+
+/* An incoming frame the offset estimate may need: every frame until OFFSET_PROBE_CANDS of the
+ * first entry's length are kept, then those any probe entry can still reach. */
+static void probe_keep(struct replay *p, struct offset_probe *pr, const struct traffic_pkt *pk)
+{
+    uint32_t l = in_len(pk);
+    if (pr->tried >= OFFSET_PROBE_CANDS && pk->ts_ns > pr->keep_to)
+        return;
+    if (l == pr->elen[0] && pr->tried < OFFSET_PROBE_CANDS && ++pr->tried == OFFSET_PROBE_CANDS)
+        pr->keep_to = pk->ts_ns + (pr->ets_max - pr->ets[0]) + OFFSET_PROBE_WINDOW + JOIN_SLACK_NS;
+    g_array_append_val(p->in_ts, pk->ts_ns);
+    g_array_append_val(p->in_len, l);
+}
+
+/* First pass over the pcap: its counts (whether any frame has a VLAN tag decides how entries
+ * are joined), its truncation, and the frames the offset probe needs (probe NULL: none).
+ * Frames are join candidates: incoming ones against receive entries (frame - 14 = skb->len),
  * outgoing ones (from the receiver's address) against net_dev_start_xmit (len with the MAC
  * header: tcpdump sees them in xmit_one()). Stamps kept on the pcap clock (realtime). */
-static bool read_pcap(struct replay *p, GError **err)
+static bool scan_pcap(struct replay *p, struct offset_probe *probe, GError **err)
 {
     struct traffic_pcap *pc = traffic_pcap_open(val_bundle_pcap_path(p->b), err);
     if (!pc)
         return false;
-    uint8_t l3 = 0, me[16];
     const char *addr = val_bundle_rx_addr(p->b);
-    bool have_me = addr && parse_addr(addr, &l3, me);
-    struct pcap_rec rec;
+    p->have_me = addr && parse_addr(addr, &p->me_l3, p->me);
+    struct traffic_pkt pk;
     int rc;
-    while ((rc = traffic_pcap_next(pc, &rec.pkt, err)) == 1) {
-        rec.no = traffic_pcap_packet_no(pc);
-        g_array_append_val(p->pcap, rec);
+    while ((rc = traffic_pcap_next(pc, &pk, err)) == 1) {
         p->r->pcap_packets++;
-        guint idx = p->pcap->len - 1;
-        if (have_me && rec.pkt.l3 == l3 &&
-            memcmp(rec.pkt.saddr, me, l3 == PKT_L3_IPV4 ? 4 : 16) == 0) {
+        if (is_outgoing(p, &pk)) {
             p->r->pcap_outgoing++;
-            g_array_append_val(p->tx_cand, idx);
-            g_array_append_val(p->tx_ts, rec.pkt.ts_ns);
-            g_array_append_val(p->tx_len, rec.pkt.wire_len);
             continue;
         }
-        uint32_t l = rec.pkt.wire_len >= ETH_HLEN ? rec.pkt.wire_len - ETH_HLEN : 0;
-        p->pcap_vlan += rec.pkt.has_vlan;
-        g_array_append_val(p->cand, idx);
-        g_array_append_val(p->in_ts, rec.pkt.ts_ns);
-        g_array_append_val(p->in_len, l);
+        p->pcap_vlan += pk.has_vlan;
+        if (probe)
+            probe_keep(p, probe, &pk);
     }
     /* A cut capture (tcpdump killed) is compared as far as it goes. */
     if (rc == 0 && traffic_pcap_truncation(pc)) {
@@ -229,33 +262,37 @@ static struct val_match *match_on_trace_clock(const GArray *ts, const GArray *le
     return m;
 }
 
-#define OFFSET_PROBE_ENTRIES 256   /* receive entries the estimate is scored on */
-#define OFFSET_PROBE_CANDS   20000 /* offsets tried (frames of the first entry's length) */
-#define OFFSET_PROBE_WINDOW  50000 /* ns: a probe entry counts when a frame is this close */
+/* The first OFFSET_PROBE_ENTRIES receive entries of the receiving device. */
+static bool read_probe(struct replay *p, struct offset_probe *pr, GError **err)
+{
+    struct val_trace_reader *tr = val_trace_open(val_bundle_trace_path(p->b), err);
+    if (!tr)
+        return false;
+    struct val_trace_event ev;
+    while (pr->ne < OFFSET_PROBE_ENTRIES && val_trace_next(tr, &ev, NULL) == 1) {
+        bool entry =
+            ev.kind == VAL_EV_NAPI_GRO_RECEIVE_ENTRY || ev.kind == VAL_EV_NETIF_RECEIVE_SKB_ENTRY ||
+            ev.kind == VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY || ev.kind == VAL_EV_NETIF_RX_ENTRY;
+        if (entry && strcmp(ev.u.rx.dev, p->r->rx_dev) == 0) {
+            pr->ets[pr->ne] = ev.ts_ns;
+            pr->elen[pr->ne++] = ev.u.rx.len;
+            pr->ets_max = MAX(pr->ets_max, ev.ts_ns);
+        }
+    }
+    val_trace_free(tr);
+    return true;
+}
 
 /* A trace clock other than CLOCK_MONOTONIC (local, global: sched_clock) has an unknown offset
  * to realtime: take the offset, among those pairing the first receive entry with a frame of
  * its length, under which most of the first entries find a frame of their length within
  * 50 us. Returns false (keeping *off) when too few entries agree. */
-static bool estimate_offset(struct replay *p, int64_t *off, uint64_t *score, GError **err)
+static bool estimate_offset(struct replay *p, const struct offset_probe *pr, int64_t *off,
+                            uint64_t *score)
 {
-    struct val_trace_reader *tr = val_trace_open(val_bundle_trace_path(p->b), err);
-    if (!tr)
-        return false;
-    uint64_t ets[OFFSET_PROBE_ENTRIES];
-    uint32_t elen[OFFSET_PROBE_ENTRIES];
-    unsigned ne = 0;
-    struct val_trace_event ev;
-    while (ne < OFFSET_PROBE_ENTRIES && val_trace_next(tr, &ev, NULL) == 1) {
-        bool entry =
-            ev.kind == VAL_EV_NAPI_GRO_RECEIVE_ENTRY || ev.kind == VAL_EV_NETIF_RECEIVE_SKB_ENTRY ||
-            ev.kind == VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY || ev.kind == VAL_EV_NETIF_RX_ENTRY;
-        if (entry && strcmp(ev.u.rx.dev, p->r->rx_dev) == 0) {
-            ets[ne] = ev.ts_ns;
-            elen[ne++] = ev.u.rx.len;
-        }
-    }
-    val_trace_free(tr);
+    const uint64_t *ets = pr->ets;
+    const uint32_t *elen = pr->elen;
+    unsigned ne = pr->ne;
     *score = 0;
     if (ne < 8)
         return false;
@@ -293,33 +330,137 @@ static bool estimate_offset(struct replay *p, int64_t *off, uint64_t *score, GEr
     return true;
 }
 
+/* The pcap pass(es) before the trace: counts, the pcap -> trace offset, the empty joins. */
 static bool build_matches(struct replay *p, GError **err)
 {
     int64_t off =
         (val_bundle_clock_offset_ns(p->b, false) + val_bundle_clock_offset_ns(p->b, true)) / 2;
     const char *clk = val_bundle_trace_clock(p->b);
-    if (strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0) {
+    bool estimate =
+        strcmp(clk, "mono") != 0 && strcmp(clk, "mono_raw") != 0 && strcmp(clk, "boot") != 0;
+    struct offset_probe *probe = estimate ? g_new0(struct offset_probe, 1) : NULL;
+    GError *e = NULL;
+    bool ok = (!probe || read_probe(p, probe, &e)) && scan_pcap(p, probe, err);
+    if (probe && e && ok) {
+        ok = false;
+        g_propagate_error(err, e);
+        e = NULL;
+    }
+    g_clear_error(&e);
+    if (ok && probe) {
         uint64_t score = 0;
         int64_t cfg_off = off;
-        GError *e = NULL;
-        if (estimate_offset(p, &off, &score, &e))
+        if (estimate_offset(p, probe, &off, &score))
             val_report_warn(p->r,
                             "trace clock \"%s\" is not CLOCK_MONOTONIC: the pcap -> trace offset "
                             "was estimated from the data (%+.6f s from clock.*, %" G_GUINT64_FORMAT
                             " of the first receive entries agree)",
                             clk, (double)(off - cfg_off) / 1e9, score);
-        else if (e)
-            return g_propagate_error(err, e), false;
         else
             val_report_warn(p->r,
                             "trace clock \"%s\" is not CLOCK_MONOTONIC and no offset to the "
                             "pcap clock fits the data: the join may miss",
                             clk);
     }
+    g_free(probe);
+    g_array_set_size(p->in_ts, 0);
+    g_array_set_size(p->in_len, 0);
+    if (!ok)
+        return false;
     p->pcap_off = off;
-    p->match = match_on_trace_clock(p->in_ts, p->in_len, off, p->o->match_window_ns);
-    p->tx_match = match_on_trace_clock(p->tx_ts, p->tx_len, off, p->o->match_window_ns);
-    return true;
+    p->match = val_match_new_stream(p->o->match_window_ns);
+    p->tx_match = val_match_new_stream(p->o->match_window_ns);
+    p->pc = traffic_pcap_open(val_bundle_pcap_path(p->b), err);
+    return p->pc != NULL;
+}
+
+/* The next frame of the second pass into pc_next; false at its end. */
+static bool pcap_peek(struct replay *p)
+{
+    if (p->pc_pending)
+        return true;
+    if (!p->pc || traffic_pcap_next(p->pc, &p->pc_next.pkt, NULL) != 1)
+        return false;
+    p->pc_next.no = traffic_pcap_packet_no(p->pc);
+    uint64_t ts = p->pc_next.pkt.ts_ns;
+    if (ts + JOIN_SLACK_NS < p->pc_max_ts)
+        p->pc_late++;
+    p->pc_max_ts = MAX(p->pc_max_ts, ts);
+    return p->pc_pending = true;
+}
+
+static uint64_t on_trace_clock(const struct replay *p, uint64_t pcap_ts)
+{
+    return (uint64_t)((int64_t)pcap_ts - p->pcap_off);
+}
+
+/* Frames into the join up to trace time t + window + slack; outgoing ones are also kept for
+ * the IRQ model (pcap_transmits). */
+static void pcap_fill(struct replay *p, uint64_t t)
+{
+    uint64_t to = t + p->o->match_window_ns + JOIN_SLACK_NS;
+    while (pcap_peek(p) && on_trace_clock(p, p->pc_next.pkt.ts_ns) <= to) {
+        const struct traffic_pkt *pk = &p->pc_next.pkt;
+        size_t idx = p->pcap_base + p->pcap->len;
+        uint64_t ts = on_trace_clock(p, pk->ts_ns);
+        if (is_outgoing(p, pk)) {
+            g_array_append_val(p->tx_pkts, *pk);
+            val_match_add(p->tx_match, ts, pk->wire_len, idx);
+        } else {
+            val_match_add(p->match, ts, in_len(pk), idx);
+        }
+        g_array_append_val(p->pcap, p->pc_next);
+        p->pc_pending = false;
+    }
+}
+
+/* Frames no entry at or after trace time t can reach leave the window, a slack's worth at a time.
+ */
+static void pcap_forget(struct replay *p, uint64_t t)
+{
+    uint64_t keep = p->o->match_window_ns + JOIN_SLACK_NS;
+    if (!p->pcap->len || t < 2 * keep)
+        return;
+    const struct pcap_rec *r0 = &g_array_index(p->pcap, struct pcap_rec, 0);
+    if (on_trace_clock(p, r0->pkt.ts_ns) + 2 * keep >= t)
+        return;
+    uint64_t before = t - keep;
+    guint n = 0;
+    while (n < p->pcap->len &&
+           on_trace_clock(p, g_array_index(p->pcap, struct pcap_rec, n).pkt.ts_ns) < before)
+        n++;
+    g_array_remove_range(p->pcap, 0, n);
+    p->pcap_base += n;
+    val_match_forget_before(p->match, before);
+    val_match_forget_before(p->tx_match, before);
+}
+
+/* Before each trace event: the join window follows the trace. */
+static void pcap_advance(struct replay *p, uint64_t t)
+{
+    p->trace_max_ts = MAX(p->trace_max_ts, t);
+    pcap_fill(p, p->trace_max_ts);
+    pcap_forget(p, p->trace_max_ts);
+}
+
+/* After the trace: the remaining outgoing frames (the IRQ model's pcap transmits). */
+static void pcap_drain(struct replay *p)
+{
+    while (pcap_peek(p)) {
+        if (is_outgoing(p, &p->pc_next.pkt))
+            g_array_append_val(p->tx_pkts, p->pc_next.pkt);
+        p->pc_pending = false;
+    }
+    if (p->pc_late)
+        val_report_warn(p->r,
+                        "%s: %" G_GUINT64_FORMAT " frames stamped more than %.0f ms before a "
+                        "frame above them: the join may miss them",
+                        val_bundle_pcap_path(p->b), p->pc_late, (double)JOIN_SLACK_NS / 1e6);
+}
+
+const struct pcap_rec *val_replay_pcap_at(const struct replay *p, int64_t idx)
+{
+    return &g_array_index(p->pcap, struct pcap_rec, (guint)((uint64_t)idx - p->pcap_base));
 }
 
 /* The comparisons, in the order they set up, see each event and finish. */
@@ -368,7 +509,7 @@ static bool setup(struct replay *p, GError **err)
     for (size_t i = 0; i < G_N_ELEMENTS(COMPARISONS); i++)
         if (COMPARISONS[i]->setup && !COMPARISONS[i]->setup(p, err))
             return false;
-    return read_pcap(p, err) && build_matches(p, err);
+    return build_matches(p, err);
 }
 
 /* ---- trace events ---- */
@@ -413,7 +554,7 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
         return false;
     struct val_report *r = p->r;
     r->trace_entries_all++;
-    int64_t pkt = -1;
+    const struct pcap_rec *pr = NULL;
     if (d->is_rx) {
         r->trace_entries++;
         int64_t c = p->match ? val_match_take(p->match, ev->ts_ns, rx->len) : -1;
@@ -421,7 +562,7 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
         if (c < 0 && p->pcap_vlan)
             c = val_match_take(p->match, ev->ts_ns, rx->len + 4);
         if (c >= 0) {
-            pkt = g_array_index(p->cand, guint, c);
+            pr = val_replay_pcap_at(p, c);
             r->matched++;
         }
     }
@@ -442,14 +583,21 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     if (model >= 0)
         r->cpus[model].model_processed++;
     int32_t rss_q = -1;
-    if (pkt >= 0 && p->tz)
-        rss_q = val_cmp_rxq_packet(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
-    if (pkt >= 0 && d->is_rx)
-        val_cmp_irq_keep_pkt(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt), rss_q);
-    if (pkt >= 0 && d->is_rx && p->xps_model)
-        val_cmp_txq_packet(p, ev, &g_array_index(p->pcap, struct pcap_rec, pkt));
+    if (pr && p->tz)
+        rss_q = val_cmp_rxq_packet(p, ev, pr);
+    if (pr && d->is_rx)
+        val_cmp_irq_keep_pkt(p, ev, pr, rss_q);
+    if (pr && d->is_rx && p->xps_model)
+        val_cmp_txq_packet(p, ev, pr);
     struct inflight *f = g_new(struct inflight, 1);
-    *f = (struct inflight){ev->line, pkt, model, backlog, rx->hash, d->is_rx};
+    *f = (struct inflight){.line = ev->line,
+                           .has_pkt = pr != NULL,
+                           .model_cpu = model,
+                           .backlog_cpu = backlog,
+                           .hash = rx->hash,
+                           .rx_dev = d->is_rx};
+    if (pr)
+        f->pr = *pr;
     gpointer key = (gpointer)(uintptr_t)rx->skbaddr;
     struct inflight *old = g_hash_table_lookup(p->inflight, key);
     if (old)
@@ -484,8 +632,7 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
     if (f->backlog_cpu >= 0)
         model_dequeue(p, (unsigned)f->backlog_cpu);
     if (f->rx_dev) {
-        const struct pcap_rec *pr =
-            f->pkt >= 0 ? &g_array_index(p->pcap, struct pcap_rec, f->pkt) : NULL;
+        const struct pcap_rec *pr = f->has_pkt ? &f->pr : NULL;
         val_agree_add(&r->cpu_all, f->model_cpu, ev->cpu, pr ? pr->no : 0, f->line);
         if (pr) {
             val_agree_add(&r->cpu, f->model_cpu, ev->cpu, pr->no, f->line);
@@ -541,6 +688,7 @@ static void on_syscall(struct replay *p, const struct val_trace_event *ev)
 
 static bool on_event(struct replay *p, const struct val_trace_event *ev, GError **err)
 {
+    pcap_advance(p, ev->ts_ns);
     if (ev->cpu >= p->ncpus) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
                     "%s:%" G_GUINT64_FORMAT ": event on CPU %d but config.json /host/ncpus is %d "
@@ -600,6 +748,8 @@ static bool run_trace(struct replay *p, GError **err)
         }
     }
     ok = ok && rc == 0;
+    if (ok)
+        pcap_drain(p);
     const struct val_trace_stats *st = val_trace_get_stats(tr);
     struct val_report *r = p->r;
     r->trace_lines = st->lines;
@@ -763,8 +913,8 @@ static void replay_free(struct replay *p)
     g_free(p->last_start_idx);
     if (p->pcap)
         g_array_free(p->pcap, TRUE);
-    if (p->cand)
-        g_array_free(p->cand, TRUE);
+    if (p->pc)
+        traffic_pcap_free(p->pc);
     val_match_free(p->match);
     nic_toeplitz_free(p->tz);
     kern_xps_maps_free(p->xps_cpus);
@@ -775,7 +925,7 @@ static void replay_free(struct replay *p)
     if (p->atr)
         steer_fdir_ops.destroy(p->atr);
     val_match_free(p->tx_match);
-    GArray *arrays[] = {p->tx_cand, p->in_ts, p->in_len, p->tx_ts, p->tx_len};
+    GArray *arrays[] = {p->tx_pkts, p->in_ts, p->in_len};
     for (unsigned i = 0; i < G_N_ELEMENTS(arrays); i++)
         if (arrays[i])
             g_array_free(arrays[i], TRUE);
@@ -827,15 +977,12 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     r->rx_driver = g_strdup(val_bundle_rx_driver(p.b));
     r->match_window_ns = o->match_window_ns;
     p.pcap = g_array_new(FALSE, FALSE, sizeof(struct pcap_rec));
-    p.cand = g_array_new(FALSE, FALSE, sizeof(guint));
-    p.tx_cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    p.tx_pkts = g_array_new(FALSE, FALSE, sizeof(struct traffic_pkt));
     p.sender_xmit = g_hash_table_new(g_direct_hash, g_direct_equal);
     p.sender_socks =
         g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
     p.in_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     p.in_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-    p.tx_ts = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    p.tx_len = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     p.devs = g_ptr_array_new_with_free_func(dev_model_free);
     p.dequeued = g_new0(uint32_t, p.ncpus);
     p.backlog_model = g_new0(uint64_t, p.ncpus);

@@ -15,6 +15,7 @@
 #include "models/kernel/xps.h"
 #include "models/nic/ethtool_x.h"
 #include "models/nic/toeplitz.h"
+#include "models/traffic/pcap_src.h"
 #include "models/traffic/pkt.h"
 #include "sim/core/err.h"
 #include "validate/bundle.h"
@@ -43,7 +44,8 @@ struct dev_model {
 /* A receive entry waiting for its netif_receive_skb (keyed by skbaddr). */
 struct inflight {
     uint64_t line;
-    int64_t pkt;         /* index into pcap, -1 unmatched */
+    bool has_pkt; /* its pcap frame joined (copied: the pcap window moves on) */
+    struct pcap_rec pr;
     int32_t model_cpu;   /* -1: dropped by the model backlog */
     int32_t backlog_cpu; /* model backlog holding it, -1 none */
     uint32_t hash;
@@ -64,7 +66,8 @@ struct hw_xmit {
     uint64_t ts_ns; /* pcap clock */
     uint32_t len;
     int32_t cpu;
-    int64_t pkt; /* its outgoing pcap frame, -1 none */
+    bool has_pkt; /* its outgoing pcap frame joined */
+    struct traffic_pkt pkt;
 };
 
 struct replay {
@@ -74,8 +77,18 @@ struct replay {
     json_t *cfg;
     int ncpus;
     struct kern_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
-    GArray *pcap;               /* struct pcap_rec */
-    GArray *cand;               /* guint: pcap index of each join candidate */
+    /* The pcap is read twice: once for its counts (and the offset probe), then alongside the
+     * trace, keeping only the frames a receive entry can still reach (the join window). */
+    GArray *pcap;            /* struct pcap_rec: frames pcap_base.. in capture order */
+    uint64_t pcap_base;      /* 0-based capture index of pcap[0]; join candidates by index */
+    struct traffic_pcap *pc; /* second pass */
+    bool pc_pending;         /* pc_next read, not yet in the window */
+    struct pcap_rec pc_next;
+    uint64_t pc_max_ts;    /* latest pcap stamp read */
+    uint64_t pc_late;      /* frames stamped more than the slack before pc_max_ts */
+    uint64_t trace_max_ts; /* latest trace stamp seen */
+    uint8_t me_l3, me[16]; /* receiver address: its frames are outgoing */
+    bool have_me;
     struct val_match *match;
     GPtrArray *devs; /* struct dev_model* */
     struct kern_sock_flow_table *sft;
@@ -92,9 +105,8 @@ struct replay {
     struct nic_toeplitz *tz;
     void *atr;                  /* Flow Director signature filters learnt from TX (ixgbe ATR) */
     struct val_match *tx_match; /* outgoing pcap frames by (time, frame length) */
-    GArray *tx_cand;            /* guint: pcap index of each outgoing candidate */
-    GArray *in_ts, *in_len;     /* incoming candidates: pcap stamp (ns), frame - 14 */
-    GArray *tx_ts, *tx_len;     /* outgoing candidates: pcap stamp (ns), frame length */
+    GArray *tx_pkts;            /* struct traffic_pkt: every outgoing frame, capture order */
+    GArray *in_ts, *in_len;     /* offset probe: incoming frames' pcap stamp (ns), frame - 14 */
     /* veth: the sender's TX queue is the receiver's RX queue (veth_xmit keeps the skb). */
     struct kern_xps_dev xps; /* sender device: queues + xps_cpus maps */
     struct kern_xps_maps *xps_cpus;
@@ -135,6 +147,9 @@ extern const struct val_cmp val_cmp_backlog; /* cmp_backlog.c: drops, time_squee
 /* cmp_backlog.c: the backlog poll net_rx_action() made in one traced NET_RX run of cpu
  * (softirq_entry at entry_ns, exit at exit_ns) and whether it punted (time_squeeze). */
 void val_backlog_net_rx_run(struct replay *p, int cpu, uint64_t entry_ns, uint64_t exit_ns);
+
+/* The pcap frame of capture index idx, in the join window. */
+const struct pcap_rec *val_replay_pcap_at(const struct replay *p, int64_t idx);
 
 /* Per matched packet of the receiving device, from the receive path in trace order. */
 int32_t val_cmp_rxq_packet(struct replay *p, const struct val_trace_event *ev,

@@ -689,8 +689,10 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->buf);
             continue;
         }
-        char orig[96];
-        g_strlcpy(orig, r->buf, sizeof orig);
+        char orig[96]; /* the line's head for warnings: the parse cuts r->buf up */
+        size_t on = strnlen(r->buf, sizeof orig - 1);
+        memcpy(orig, r->buf, on);
+        orig[on] = '\0';
         struct val_line_info info;
         enum val_line_kind k = val_trace_parse_line(r->buf, ev, &info);
         if (info.prefixed)

@@ -73,6 +73,38 @@ static void test_match_empty_candidates(void)
     val_match_free(m);
 }
 
+/* Fed frame by frame out of time order, the stream joins as the whole-array join does. */
+static void test_match_stream_equals_batch(void)
+{
+    uint64_t ts[] = {500, 100, 300, 300, 900, 700};
+    uint32_t len[] = {1, 1, 1, 1, 2, 1};
+    struct val_match *b = val_match_new(ts, len, 6, 250);
+    struct val_match *s = val_match_new_stream(250);
+    for (size_t i = 0; i < 6; i++)
+        val_match_add(s, ts[i], len[i], i);
+    uint64_t q[] = {300, 300, 400, 650, 800, 100};
+    for (size_t i = 0; i < 6; i++)
+        CU_ASSERT_EQUAL(val_match_take(s, q[i], 1), val_match_take(b, q[i], 1));
+    CU_ASSERT_EQUAL(val_match_taken(s), val_match_taken(b));
+    val_match_free(b);
+    val_match_free(s);
+}
+
+/* Candidates stamped before the bound leave the join; later ones stay. */
+static void test_match_forget_before_drops_old(void)
+{
+    struct val_match *m = val_match_new_stream(1000);
+    val_match_add(m, 1000, 60, 0);
+    val_match_add(m, 1500, 60, 1);
+    val_match_forget_before(m, 1200);
+    CU_ASSERT_EQUAL(val_match_find(m, 1000, 60), 1);
+    val_match_forget_before(m, 1600);
+    CU_ASSERT_EQUAL(val_match_find(m, 1500, 60), -1);
+    val_match_add(m, 2000, 60, 2); /* an emptied length takes new frames */
+    CU_ASSERT_EQUAL(val_match_take(m, 2100, 60), 2);
+    val_match_free(m);
+}
+
 static CU_TestInfo cases[] = {
     {"nearest of equal length", test_match_takes_nearest_of_equal_length},
     {"window on both sides", test_match_respects_window_both_sides},
@@ -80,6 +112,8 @@ static CU_TestInfo cases[] = {
     {"in-order stream pairs one to one", test_match_in_order_stream_pairs_one_to_one},
     {"find does not take", test_match_find_does_not_take},
     {"no candidates", test_match_empty_candidates},
+    {"stream equals batch", test_match_stream_equals_batch},
+    {"forget before drops old", test_match_forget_before_drops_old},
     CU_TEST_INFO_NULL,
 };
 
