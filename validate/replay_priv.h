@@ -150,6 +150,16 @@ void val_backlog_net_rx_run(struct replay *p, int cpu, uint64_t entry_ns, uint64
 
 /* The pcap frame of capture index idx, in the join window. */
 const struct pcap_rec *val_replay_pcap_at(const struct replay *p, int64_t idx);
+/* "ip" or "ip6" text as an L3 family (4 or 6) and address (replay.c). */
+bool val_replay_parse_addr(const char *s, uint8_t *l3, uint8_t addr[16]);
+
+/* The pcap <-> trace join (join.c). build_matches: scan the pcap (counts, the offset
+ * probe), estimate the trace-clock offset, open the streaming join. */
+bool val_join_build_matches(struct replay *p, GError **err);
+/* The trace reached time t: take in frames up to t + window + slack, forget older ones. */
+void val_join_advance(struct replay *p, uint64_t t);
+/* After the trace: keep the remaining outgoing frames (the IRQ model's transmits). */
+void val_join_drain(struct replay *p);
 
 /* Per matched packet of the receiving device, from the receive path in trace order. */
 int32_t val_cmp_rxq_packet(struct replay *p, const struct val_trace_event *ev,

@@ -143,8 +143,8 @@ const char *const *sim_scenario_keys(void)
 }
 
 /* JSON_STRICT on the object's keys: an unknown key is an error naming it. */
-static bool check_keys(const json_t *obj, const char *path, const char *const *allowed,
-                       GError **err)
+bool sim_scn_check_keys(const json_t *obj, const char *path, const char *const *allowed,
+                        GError **err)
 {
     if (!json_is_object(obj))
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected an object", path[0] ? path : "/");
@@ -167,8 +167,8 @@ static bool check_keys(const json_t *obj, const char *path, const char *const *a
     return true;
 }
 
-static bool get_int(const json_t *obj, const char *key, const char *path, long long min,
-                    long long max, long long def, long long *out, GError **err)
+bool sim_scn_get_int(const json_t *obj, const char *key, const char *path, long long min,
+                     long long max, long long def, long long *out, GError **err)
 {
     const json_t *v = json_object_get(obj, key);
     char got[SIM_JSON_GOT_LEN];
@@ -182,8 +182,8 @@ static bool get_int(const json_t *obj, const char *key, const char *path, long l
     return true;
 }
 
-static bool get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
-                     GError **err)
+bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
+                      GError **err)
 {
     const json_t *v = json_object_get(obj, key);
     char got[SIM_JSON_GOT_LEN];
@@ -198,8 +198,8 @@ static bool get_bool(const json_t *obj, const char *key, const char *path, bool 
 }
 
 /* An affinity entry: CPU number or CPU list string ("0-3,8"). */
-static bool parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
-                           GError **err)
+bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
+                            GError **err)
 {
     struct kern_cpumask m = {0};
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
@@ -274,9 +274,9 @@ static bool load_offloads(struct sim_machine_cfg *mc, const json_t *o, GError **
         return true;
     if (!json_is_object(o))
         return sim_fail(err, SIM_ERROR_INPUT, "/nic/offloads: expected an object");
-    if (!check_keys(o, "/nic/offloads", allowed, err) ||
-        !get_bool(o, "tso", "/nic/offloads", true, &tso, err) ||
-        !get_bool(o, "gso", "/nic/offloads", true, &gso, err))
+    if (!sim_scn_check_keys(o, "/nic/offloads", allowed, err) ||
+        !sim_scn_get_bool(o, "tso", "/nic/offloads", true, &tso, err) ||
+        !sim_scn_get_bool(o, "gso", "/nic/offloads", true, &gso, err))
         return false;
     mc->no_tso = !tso;
     mc->no_gso = !gso;
@@ -294,23 +294,23 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
     if (!nic)
         nic = empty;
     long long v;
-    bool ok = check_keys(nic, "/nic", allowed, err);
+    bool ok = sim_scn_check_keys(nic, "/nic", allowed, err);
     if (ok)
         ok = load_model(sc, nic, err);
     unsigned max_q = sc->profile ? nic_queue_limit(sc->profile) : MAX_QUEUES;
-    if (ok && (ok = get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
+    if (ok && (ok = sim_scn_get_int(nic, "rx_queues", "/nic", 1, 1024, 1, &v, err)))
         mc->rx_queues = (unsigned)v;
     if (ok && mc->rx_queues > max_q)
         ok = queues_fail(sc->profile, "rx_queues", mc->rx_queues, max_q, err);
-    if (ok && (ok = get_int(nic, "tx_queues", "/nic", 1, max_q, mc->rx_queues, &v, err)))
+    if (ok && (ok = sim_scn_get_int(nic, "tx_queues", "/nic", 1, max_q, mc->rx_queues, &v, err)))
         mc->tx_queues = (unsigned)v;
-    if (ok && (ok = get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
+    if (ok && (ok = sim_scn_get_int(nic, "ring_size", "/nic", 64, 4096, 512, &v, err)))
         mc->ring_size = (unsigned)v;
     if (ok && mc->ring_size % 8)
         ok =
             sim_fail(err, SIM_ERROR_INPUT,
                      "/nic/ring_size: expected a multiple of 8 (IXGBE_REQ_RX_DESCRIPTOR_MULTIPLE)");
-    if (ok && (ok = get_int(nic, "link_mbps", "/nic", 10, 400000, 10000, &v, err)))
+    if (ok && (ok = sim_scn_get_int(nic, "link_mbps", "/nic", 10, 400000, 10000, &v, err)))
         mc->link_mbps = (unsigned)v;
     const json_t *itr = json_object_get(nic, "itr_us");
     mc->rx_usecs = 1;
@@ -341,7 +341,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         } else {
             for (size_t i = 0; ok && i < json_array_size(aff); i++) {
                 char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
-                ok = parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i], err);
+                ok = sim_scn_parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i],
+                                            err);
                 g_free(p);
             }
             mc->affinity = sc->affinity;
@@ -378,7 +379,7 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         mc->napi_weight = sc->weight;
     }
     if (ok)
-        ok = get_bool(nic, "gro", "/nic", true, &mc->gro, err);
+        ok = sim_scn_get_bool(nic, "gro", "/nic", true, &mc->gro, err);
     if (ok)
         ok = load_offloads(mc, json_object_get(nic, "offloads"), err);
     sc->steering = json_object_get(nic, "steering");
@@ -409,7 +410,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     if (!k)
         return true;
     long long v;
-    if (!check_keys(k, "/kernel", allowed, err))
+    if (!sim_scn_check_keys(k, "/kernel", allowed, err))
         return false;
     const json_t *rel = json_object_get(k, "release");
     char got[SIM_JSON_GOT_LEN];
@@ -419,34 +420,35 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                         "/kernel/release: expected a kernel release like \"6.12\" or "
                         "\"6.8.0-45-generic\", got %s",
                         sim_json_got(rel, got));
-    if (!get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
+    if (!sim_scn_get_int(k, "netdev_budget", "/kernel", 1, 1000000, p->netdev_budget, &v, err))
         return false;
     p->netdev_budget = (int)v;
-    if (!get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs, &v, err))
+    if (!sim_scn_get_int(k, "netdev_budget_usecs", "/kernel", 1, 10000000, p->netdev_budget_usecs,
+                         &v, err))
         return false;
     p->netdev_budget_usecs = (unsigned)v;
-    if (!get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
+    if (!sim_scn_get_int(k, "gro_normal_batch", "/kernel", 1, 64, p->gro_normal_batch, &v, err))
         return false;
     p->gro_normal_batch = (unsigned)v;
-    if (!get_int(k, "rmem_default", "/kernel", KERN_SKB_TRUESIZE, 1 << 30, p->rmem_default, &v,
-                 err))
+    if (!sim_scn_get_int(k, "rmem_default", "/kernel", KERN_SKB_TRUESIZE, 1 << 30, p->rmem_default,
+                         &v, err))
         return false;
     p->rmem_default = (uint32_t)v;
-    if (!get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
-                 (long long)(p->sched_slice_ns / 1000), &v, err))
+    if (!sim_scn_get_int(k, "sched_slice_us", "/kernel", 100, 1000000,
+                         (long long)(p->sched_slice_ns / 1000), &v, err))
         return false;
     p->sched_slice_ns = (uint64_t)v * 1000;
     /* /sys/class/net/DEV/napi_defer_hard_irqs (napi_defer_hard_irqs_store: <= S32_MAX) */
-    if (!get_int(k, "napi_defer_hard_irqs", "/kernel", 0, INT32_MAX, p->napi_defer_hard_irqs, &v,
-                 err))
+    if (!sim_scn_get_int(k, "napi_defer_hard_irqs", "/kernel", 0, INT32_MAX,
+                         p->napi_defer_hard_irqs, &v, err))
         return false;
     p->napi_defer_hard_irqs = (uint32_t)v;
-    if (!get_int(k, "gro_flush_timeout_ns", "/kernel", 0, 1000000000,
-                 (long long)p->gro_flush_timeout_ns, &v, err))
+    if (!sim_scn_get_int(k, "gro_flush_timeout_ns", "/kernel", 0, 1000000000,
+                         (long long)p->gro_flush_timeout_ns, &v, err))
         return false;
     p->gro_flush_timeout_ns = (uint64_t)v;
-    if (!get_int(k, "irq_suspend_timeout_ns", "/kernel", 0, 1000000000,
-                 (long long)p->irq_suspend_timeout_ns, &v, err))
+    if (!sim_scn_get_int(k, "irq_suspend_timeout_ns", "/kernel", 0, 1000000000,
+                         (long long)p->irq_suspend_timeout_ns, &v, err))
         return false;
     /* commit "net: Suspend softirq when prefer_busy_poll is set", Linux 6.13 */
     if (v && p->kernel_version < KERN_VERSION(6, 13))
@@ -458,265 +460,13 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
     return true;
 }
 
-static bool get_us(const json_t *obj, const char *key, const char *path, long long min,
-                   long long max, uint64_t def_ns, uint64_t *out_ns, GError **err)
+bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
+                    long long max, uint64_t def_ns, uint64_t *out_ns, GError **err)
 {
     long long v = 0;
-    if (!get_int(obj, key, path, min, max, (long long)(def_ns / 1000), &v, err))
+    if (!sim_scn_get_int(obj, key, path, min, max, (long long)(def_ns / 1000), &v, err))
         return false;
     *out_ns = (uint64_t)v * 1000;
-    return true;
-}
-
-/* /app/affinity: "pinned" (each thread on its /app/cpus CPU) or a CPU list for all
- * application threads (taskset -c). */
-static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError **err)
-{
-    const json_t *v = json_object_get(a, "affinity");
-    if (!v || (json_is_string(v) && strcmp(json_string_value(v), "pinned") == 0))
-        return true;
-    uint64_t bits;
-    if (!parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &bits, err))
-        return false;
-    cpus_mask_clear(&sc->thread_mask);
-    for (unsigned c = 0; c < sc->mc.n_cpus; c++)
-        if (bits >> c & 1)
-            cpus_mask_set(&sc->thread_mask, (int)c);
-    sc->thread_mask_set = true;
-    for (unsigned i = 0; i < sc->n_sock_cpus; i++)
-        if (!(bits >> sc->sock_cpus[i] & 1))
-            return sim_fail(err, SIM_ERROR_CONFIG,
-                            "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
-                            sc->sock_cpus[i], i);
-    return true;
-}
-
-static bool load_rr_common(struct sim_scenario *sc, struct app_rr_cfg *c, const json_t *a,
-                           GError **err)
-{
-    long long v;
-    bool has_b = json_object_get(sc->root, "nic_b") != NULL;
-    if (!get_int(a, "tx_nic", "/app", 0, 1, c->wait_tx && has_b ? 1 : 0, &v, err))
-        return false;
-    if (v == 1 && !has_b)
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/tx_nic: NIC 1 (eth1) does not exist (no /nic_b)");
-    c->tx_dev = (unsigned)v;
-    if (!get_us(a, "service_us", "/app", 0, 1000000, c->service_ns, &c->service_ns, err) ||
-        !get_us(a, "rtt_us", "/app", 0, 10000000, c->rtt_ns, &c->rtt_ns, err))
-        return false;
-    if (!get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err))
-        return false;
-    c->request_bytes = (uint32_t)v;
-    if (!get_int(a, "response_bytes", "/app", 1, 1 << 20, c->response_bytes, &v, err))
-        return false;
-    c->response_bytes = (uint32_t)v;
-    if (!get_bool(a, "busy_poll", "/app", false, &c->busy_poll, err))
-        return false;
-    if (c->busy_poll && !c->threads)
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/busy_poll: needs a worker pool (/app/threads > 0), got threads 0");
-    return true;
-}
-
-/* /app/workload "acceptor": acceptor + LIFO session pools (models/app/acceptor.c). */
-static bool load_app_acceptor(struct sim_scenario *sc, const json_t *a, GError **err)
-{
-    struct app_acceptor_cfg *c = &sc->acc;
-    app_acceptor_cfg_defaults(c);
-    if (json_object_get(a, "threads"))
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/threads: the acceptor workload sizes its pools with /app/pool");
-    if (json_object_get(a, "affinity"))
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/affinity: the acceptor workload places its own threads (per queue: "
-                        "pinned on the queue's IRQ CPU; single: every CPU)");
-    if (sc->sockets > 0)
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/sockets: the acceptor workload needs one socket per connection "
-                        "(\"per_flow\")");
-    const json_t *m = json_object_get(a, "acceptor");
-    if (m) {
-        if (!json_is_string(m) || (strcmp(json_string_value(m), "per_queue") != 0 &&
-                                   strcmp(json_string_value(m), "single") != 0))
-            return sim_fail(err, SIM_ERROR_INPUT,
-                            "/app/acceptor: expected \"per_queue\" or \"single\"");
-        c->per_queue = strcmp(json_string_value(m), "per_queue") == 0;
-    }
-    long long v;
-    if (!get_int(a, "pool", "/app", 1, 1024, c->pool, &v, err))
-        return false;
-    c->pool = (unsigned)v;
-    if (!get_int(a, "msgs_per_conn", "/app", 1, 1000000, c->msgs_per_conn, &v, err))
-        return false;
-    c->msgs_per_conn = (unsigned)v;
-    return load_rr_common(sc, &c->rr, a, err);
-}
-
-/* /app/workload "none": nothing listens, so only generated UDP flows: a TCP
- * segment would get tcp_v4_send_reset()'s RST, which the model does not send. */
-static bool check_no_listener(const json_t *app, const json_t *traffic, GError **err)
-{
-    static const char *const readers[] = {"sockets",   "cpus",   "affinity", "udp_connected",
-                                          "ack_every", "tx_nic", NULL};
-    for (unsigned i = 0; readers[i]; i++)
-        if (json_object_get(app, readers[i]))
-            return sim_fail(err, SIM_ERROR_CONFIG,
-                            "/app/%s: nothing reads with /app/workload \"none\"", readers[i]);
-    const json_t *flows = json_object_get(traffic, "flows");
-    if (!json_is_array(flows))
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/traffic: /app/workload \"none\" needs generated UDP flows (a pcap may "
-                        "hold TCP, whose RST replies are not modelled)");
-    for (size_t i = 0; i < json_array_size(flows); i++) {
-        const char *p = json_string_value(json_object_get(json_array_get(flows, i), "proto"));
-        if (p && strcmp(p, "udp") != 0)
-            return sim_fail(err, SIM_ERROR_CONFIG,
-                            "/traffic/flows/%zu/proto: expected \"udp\" with /app/workload "
-                            "\"none\" (tcp_v4_rcv would answer with RSTs, not modelled)",
-                            i);
-    }
-    return true;
-}
-
-/* /app/workload "bulk_sender" (models/app/bulk_sender.c): /app/write_bytes per write(). */
-static bool load_app_bulk(struct sim_scenario *sc, const json_t *a, GError **err)
-{
-    long long v;
-    if (!sc->bulk_set) {
-        if (json_object_get(a, "write_bytes"))
-            return sim_fail(err, SIM_ERROR_CONFIG,
-                            "/app/write_bytes: only for /app/workload \"bulk_sender\"");
-        return true;
-    }
-    if (!get_int(a, "write_bytes", "/app", 1, 16 << 20, APP_BULK_WRITE_DEFAULT, &v, err))
-        return false;
-    sc->bulk.write_bytes = (uint32_t)v;
-    sc->bulk.tx_dev = 0;
-    return true;
-}
-
-/* /app/workload "rr": request/response servers (models/app/rr_server.c). */
-static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
-{
-    const json_t *w = json_object_get(a, "workload");
-    bool rr = false;
-    if (w) {
-        if (!json_is_string(w) ||
-            (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
-             strcmp(json_string_value(w), "proxy") != 0 &&
-             strcmp(json_string_value(w), "acceptor") != 0 &&
-             strcmp(json_string_value(w), "busypoll") != 0 &&
-             strcmp(json_string_value(w), "bulk_sender") != 0 &&
-             strcmp(json_string_value(w), "none") != 0))
-            return sim_fail(err, SIM_ERROR_INPUT,
-                            "/app/workload: expected \"sink\", \"rr\", "
-                            "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\" or "
-                            "\"none\"");
-        rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
-        sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
-        sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
-        sc->no_listener = strcmp(json_string_value(w), "none") == 0;
-        sc->bulk_set = strcmp(json_string_value(w), "bulk_sender") == 0;
-    }
-    if (!load_app_bulk(sc, a, err))
-        return false;
-    static const char *const rr_keys[] = {
-        "threads", "service_us", "request_bytes", "response_bytes", "rtt_us", "busy_poll", NULL};
-    static const char *const acc_keys[] = {"acceptor", "pool", "msgs_per_conn", NULL};
-    for (unsigned i = 0; !sc->acceptor_set && acc_keys[i]; i++)
-        if (json_object_get(a, acc_keys[i]))
-            return sim_fail(err, SIM_ERROR_CONFIG, "/app/%s: only for /app/workload \"acceptor\"",
-                            acc_keys[i]);
-    if (sc->acceptor_set)
-        return load_app_acceptor(sc, a, err);
-    if (!rr) {
-        for (unsigned i = 0; rr_keys[i]; i++)
-            if (json_object_get(a, rr_keys[i]))
-                return sim_fail(err, SIM_ERROR_CONFIG,
-                                "/app/%s: only for /app/workload \"rr\" or \"proxy\" (sink and "
-                                "busypoll have their own threads)",
-                                rr_keys[i]);
-        return true;
-    }
-    struct app_rr_cfg *c = &sc->rr;
-    app_rr_cfg_defaults(c);
-    c->wait_tx = strcmp(json_string_value(w), "proxy") == 0;
-    long long v;
-    if (!get_int(a, "threads", "/app", 0, 4096, 0, &v, err))
-        return false;
-    c->threads = (unsigned)v;
-    c->thread_cpus = sc->sock_cpus;
-    c->n_thread_cpus = sc->n_sock_cpus;
-    if (!load_rr_common(sc, c, a, err))
-        return false;
-    sc->rr_set = true;
-    return true;
-}
-
-static bool load_app(struct sim_scenario *sc, const json_t *a, GError **err)
-{
-    static const char *const allowed[] = {
-        "sockets",       "cpus",          "workload",       "threads", "affinity",
-        "service_us",    "request_bytes", "response_bytes", "rtt_us",  "hog_cpus",
-        "udp_connected", "ack_every",     "acceptor",       "pool",    "msgs_per_conn",
-        "tx_nic",        "write_bytes",   "busy_poll",      NULL};
-    sc->sockets = -1;
-    if (!a)
-        return true;
-    if (!check_keys(a, "/app", allowed, err))
-        return false;
-    const json_t *s = json_object_get(a, "sockets");
-    if (s) {
-        if (json_is_string(s) && strcmp(json_string_value(s), "per_flow") == 0)
-            sc->sockets = -1;
-        else if (json_is_string(s) && strcmp(json_string_value(s), "per_cpu") == 0)
-            sc->sock_per_cpu = true;
-        else if (json_is_integer(s) && json_integer_value(s) >= 1 && json_integer_value(s) <= 65536)
-            sc->sockets = (long)json_integer_value(s);
-        else
-            return sim_fail(err, SIM_ERROR_INPUT,
-                            "/app/sockets: expected \"per_flow\", \"per_cpu\" or integer in "
-                            "[1, 65536]");
-    }
-    const json_t *c = json_object_get(a, "cpus");
-    if (c) {
-        if (!json_is_array(c) || json_array_size(c) == 0)
-            return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus: expected a non-empty array of CPUs");
-        sc->n_sock_cpus = (unsigned)json_array_size(c);
-        sc->sock_cpus = g_new(unsigned, sc->n_sock_cpus);
-        for (unsigned i = 0; i < sc->n_sock_cpus; i++) {
-            const json_t *e = json_array_get(c, i);
-            if (!json_is_integer(e) || json_integer_value(e) < 0)
-                return sim_fail(err, SIM_ERROR_INPUT, "/app/cpus/%u: expected a CPU number", i);
-            if (json_integer_value(e) >= sc->mc.n_cpus)
-                return sim_fail(err, SIM_ERROR_CONFIG,
-                                "/app/cpus/%u: CPU %lld does not exist (%u CPUs)", i,
-                                json_integer_value(e), sc->mc.n_cpus);
-            sc->sock_cpus[i] = (unsigned)json_integer_value(e);
-        }
-    }
-    const json_t *hg = json_object_get(a, "hog_cpus");
-    if (hg && (!json_is_array(hg) || json_array_size(hg) > MAX_CPUS))
-        return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus: expected an array of CPUs");
-    for (size_t i = 0; hg && i < json_array_size(hg); i++) {
-        const json_t *e = json_array_get(hg, i);
-        if (!json_is_integer(e) || json_integer_value(e) < 0)
-            return sim_fail(err, SIM_ERROR_INPUT, "/app/hog_cpus/%zu: expected a CPU number", i);
-        if (json_integer_value(e) >= sc->mc.n_cpus)
-            return sim_fail(err, SIM_ERROR_CONFIG,
-                            "/app/hog_cpus/%zu: CPU %lld does not exist (%u CPUs)", i,
-                            json_integer_value(e), sc->mc.n_cpus);
-        sc->hog_cpus[sc->n_hogs++] = (unsigned)json_integer_value(e);
-    }
-    if (!load_app_rr(sc, a, err) || !load_app_affinity(sc, a, err))
-        return false;
-    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll || sc->bulk_set))
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/sockets: \"per_cpu\" is for the sink workload (one reader per CPU)");
-    if (sc->sock_per_cpu && sc->sock_cpus)
-        return sim_fail(err, SIM_ERROR_CONFIG,
-                        "/app/cpus: with /app/sockets \"per_cpu\" socket s is read on CPU s");
     return true;
 }
 
@@ -736,7 +486,7 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
     c->min_granularity_ns = sc->mc.kp.sched_slice_ns;
     if (!o)
         return true;
-    if (!check_keys(o, "/scheduler", allowed, err))
+    if (!sim_scn_check_keys(o, "/scheduler", allowed, err))
         return false;
     const json_t *p = json_object_get(o, "ksoftirqd_policy");
     if (p) {
@@ -747,16 +497,17 @@ static bool load_scheduler(struct sim_scenario *sc, const json_t *o, GError **er
         c->ksoftirqd_fifo = strcmp(json_string_value(p), "fifo") == 0;
     }
     long long v;
-    if (!get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns, err) ||
-        !get_us(o, "min_granularity_us", "/scheduler", 50, 1000000, c->min_granularity_ns,
-                &c->min_granularity_ns, err) ||
-        !get_us(o, "wakeup_granularity_us", "/scheduler", 0, 1000000, c->wakeup_granularity_ns,
-                &c->wakeup_granularity_ns, err) ||
-        !get_us(o, "balance_interval_us", "/scheduler", 0, 10000000, c->balance_interval_ns,
-                &c->balance_interval_ns, err))
+    if (!sim_scn_get_us(o, "latency_us", "/scheduler", 100, 1000000, c->latency_ns, &c->latency_ns,
+                        err) ||
+        !sim_scn_get_us(o, "min_granularity_us", "/scheduler", 50, 1000000, c->min_granularity_ns,
+                        &c->min_granularity_ns, err) ||
+        !sim_scn_get_us(o, "wakeup_granularity_us", "/scheduler", 0, 1000000,
+                        c->wakeup_granularity_ns, &c->wakeup_granularity_ns, err) ||
+        !sim_scn_get_us(o, "balance_interval_us", "/scheduler", 0, 10000000, c->balance_interval_ns,
+                        &c->balance_interval_ns, err))
         return false;
-    if (!get_int(o, "migration_cost_us", "/scheduler", -1, 1000000, c->migration_cost_ns / 1000, &v,
-                 err))
+    if (!sim_scn_get_int(o, "migration_cost_us", "/scheduler", -1, 1000000,
+                         c->migration_cost_ns / 1000, &v, err))
         return false;
     c->migration_cost_ns = v < 0 ? -1 : v * 1000;
     if (c->min_granularity_ns > c->latency_ns)
@@ -811,21 +562,21 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
         struct sim_irq_source *src = &sc->irqsrc[i];
         char *path = g_strdup_printf("/irq_sources/%zu", i);
         long long v = 0; /* read only when ok; 0 keeps the error path defined */
-        bool ok = check_keys(d, path, allowed, err);
+        bool ok = sim_scn_check_keys(d, path, allowed, err);
         const json_t *nm = ok ? json_object_get(d, "name") : NULL;
         if (ok && nm && !json_is_string(nm))
             ok = sim_fail(err, SIM_ERROR_INPUT, "%s/name: expected a string", path);
         g_snprintf(src->name, sizeof src->name, "%s", nm ? json_string_value(nm) : "dev");
-        if (ok && (ok = get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
+        if (ok && (ok = sim_scn_get_int(d, "cpu", path, 0, LLONG_MAX, 0, &v, err)) &&
             v >= (long long)sc->mc.n_cpus)
             ok = sim_fail(err, SIM_ERROR_CONFIG, "%s/cpu: CPU %lld does not exist (%u CPUs)", path,
                           v, sc->mc.n_cpus);
         src->cpu = (unsigned)v;
-        if (ok && (ok = get_int(d, "rate_hz", path, 1, 10000000, 1000, &v, err)))
+        if (ok && (ok = sim_scn_get_int(d, "rate_hz", path, 1, 10000000, 1000, &v, err)))
             src->period_ns = (uint64_t)(1000000000ll / v);
-        if (ok && (ok = get_int(d, "hardirq_ns", path, 0, 1000000, 500, &v, err)))
+        if (ok && (ok = sim_scn_get_int(d, "hardirq_ns", path, 0, 1000000, 500, &v, err)))
             src->hardirq_ns = (uint32_t)v;
-        if (ok && (ok = get_int(d, "softirq_ns", path, 0, 10000000, 0, &v, err)))
+        if (ok && (ok = sim_scn_get_int(d, "softirq_ns", path, 0, 10000000, 0, &v, err)))
             src->softirq_ns = (uint64_t)v;
         const json_t *sv = ok ? json_object_get(d, "softirq") : NULL;
         src->softirq = BLOCK_SOFTIRQ;
@@ -855,7 +606,7 @@ static bool load_outputs(struct sim_scenario *sc, const json_t *o, GError **err)
     static const char *const allowed[] = {"mpstat_interval_ms", NULL};
     if (!o)
         return true;
-    if (!check_keys(o, "/outputs", allowed, err))
+    if (!sim_scn_check_keys(o, "/outputs", allowed, err))
         return false;
     const json_t *iv = json_object_get(o, "mpstat_interval_ms");
     if (!iv)
@@ -883,13 +634,13 @@ static bool load_root(struct sim_scenario *sc, GError **err)
         "kernel",      "costs",  "app",         "traffic", "topology", "scheduler",
         "irq_sources", "events", "nic_b",       "outputs", NULL};
     const json_t *root = sc->root;
-    if (!check_keys(root, "", allowed, err))
+    if (!sim_scn_check_keys(root, "", allowed, err))
         return false;
     const json_t *d = json_object_get(root, "description");
     if (d && !json_is_string(d))
         return sim_fail(err, SIM_ERROR_INPUT, "/description: expected a string");
     long long v;
-    if (!get_int(root, "seed", "", 0, LLONG_MAX, 1, &v, err))
+    if (!sim_scn_get_int(root, "seed", "", 0, LLONG_MAX, 1, &v, err))
         return false;
     sc->seed = (uint64_t)v;
     const json_t *dur = json_object_get(root, "duration_ms");
@@ -898,10 +649,10 @@ static bool load_root(struct sim_scenario *sc, GError **err)
             return sim_fail(err, SIM_ERROR_INPUT, "/duration_ms: expected a number > 0 (ms)");
         sc->duration_ns = (uint64_t)llround(json_number_value(dur) * 1e6);
     }
-    if (!get_int(root, "cpus", "", 1, MAX_CPUS, 4, &v, err))
+    if (!sim_scn_get_int(root, "cpus", "", 1, MAX_CPUS, 4, &v, err))
         return false;
     sc->mc.n_cpus = (unsigned)v;
-    if (!get_int(root, "hz", "", 100, 1000, 1000, &v, err))
+    if (!sim_scn_get_int(root, "hz", "", 100, 1000, 1000, &v, err))
         return false;
     if (v != 100 && v != 250 && v != 300 && v != 1000)
         return sim_fail(err, SIM_ERROR_INPUT, "/hz: expected 100, 250, 300 or 1000 (CONFIG_HZ)");
@@ -912,7 +663,7 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     if (!load_nic(sc, json_object_get(root, "nic"), err) ||
         !load_kernel(sc, json_object_get(root, "kernel"), err) ||
         !kern_cost_load(&sc->mc.cost, json_object_get(root, "costs"), "/costs", err) ||
-        !load_app(sc, json_object_get(root, "app"), err) ||
+        !sim_scn_load_app(sc, json_object_get(root, "app"), err) ||
         !load_scheduler(sc, json_object_get(root, "scheduler"), err) ||
         !load_irq_sources(sc, json_object_get(root, "irq_sources"), err) ||
         !load_outputs(sc, json_object_get(root, "outputs"), err) ||
@@ -928,7 +679,8 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
         return sim_fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
-    return !sc->no_listener || check_no_listener(json_object_get(root, "app"), sc->traffic, err);
+    return !sc->no_listener ||
+           sim_scn_check_no_listener(json_object_get(root, "app"), sc->traffic, err);
 }
 
 struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,

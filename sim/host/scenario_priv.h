@@ -60,4 +60,25 @@ struct sim_scenario {
 /* /topology (LLC groups, SMT, NUMA; models/sched/topology.c) for n_cpus, built per run. */
 struct cpus_topology *sim_scenario_topology(const json_t *o, unsigned n_cpus, GError **err);
 
+/* Key helpers of the loader (scenario.c), shared by each room's part of it: one-line errors
+ * naming the JSON pointer. check_keys: every key of obj is in the NULL-ended allowed list. */
+bool sim_scn_check_keys(const json_t *obj, const char *path, const char *const *allowed,
+                        GError **err);
+/* obj[key] an integer in [min, max], def when absent. */
+bool sim_scn_get_int(const json_t *obj, const char *key, const char *path, long long min,
+                     long long max, long long def, long long *out, GError **err);
+bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
+                      GError **err);
+/* An affinity entry (a CPU number or a CPU list string "0-3,8") as a mask of CPUs < n_cpus. */
+bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
+                            GError **err);
+/* obj[key] in whole µs within [min, max], as ns; def_ns when absent. */
+bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
+                    long long max, uint64_t def_ns, uint64_t *out_ns, GError **err);
+
+/* /app (scenario_app.c): the workload and its threads. */
+bool sim_scn_load_app(struct sim_scenario *sc, const json_t *a, GError **err);
+/* /app/workload "none": only UDP flows (a TCP segment would need an RST, not modelled). */
+bool sim_scn_check_no_listener(const json_t *app, const json_t *traffic, GError **err);
+
 #endif
