@@ -118,7 +118,7 @@ static int64_t measured(struct val_nrx_model *m, const struct val_nrx_run *r)
     int64_t ns = (int64_t)val_nrx_price_run(r, &m->c);
     if (m->c.n_net_rx_jitter) {
         /* the fitted residuals already hold the trace clock's quantization: round to its tick */
-        ns = MAX(0, ns + kern_cost_jitter(&m->c, sim_rng_unit(&m->rng)));
+        ns += kern_cost_net_rx_extra(&m->c, (uint64_t)ns, sim_rng_unit(&m->rng));
         return m->sub_us_clock ? ns : (ns + 500) / 1000 * 1000;
     }
     if (!m->sub_us_clock) {
