@@ -4,6 +4,7 @@
 #define NICSTEER_KERN_PRIV_H
 
 #include "models/kernel/kern.h"
+#include "models/kernel/skb_defer.h"
 #include "sim/core/rng.h"
 #include "sim/core/stats.h"
 
@@ -63,6 +64,8 @@ struct kern_cpu {
     uint64_t rx_run_from;
     double rx_jitter_u;
     int64_t rx_jitter_owed;
+    /* sd->defer_list / defer_count / defer_ipi_scheduled (skb_defer.c) */
+    struct kern_skb_defer defer;
     /* work queued for softirq vectors other than NET_RX (other devices), ns */
     uint64_t vec_work[NR_SOFTIRQS];
 };
@@ -174,6 +177,11 @@ void kern_net_rx_action_begin(struct kern_host *h);
 /* The fitted NET_RX jitter (rx_jitter.c): seed the stream; draw at a run's start; charge
  * what the run adds beyond its priced work at its end. */
 void kern_net_rx_jitter_init(struct kern_host *h);
+/* skb_attempt_defer_free() on this CPU of an skb built on alloc_cpu; trigger_rx_softirq()
+ * in this CPU's CAL IPI; skb_defer_free_flush() at this CPU's net_rx_action (skb_defer.c). */
+void kern_skb_attempt_defer_free(struct kern_host *h, unsigned alloc_cpu);
+void kern_skb_defer_trigger_rx_softirq(struct kern_host *h);
+void kern_skb_defer_free_flush(struct kern_host *h);
 void kern_net_rx_jitter_begin(struct kern_host *h);
 void kern_net_rx_jitter_end(struct kern_host *h);
 bool kern_net_rx_action_step(struct kern_host *h);
