@@ -161,7 +161,7 @@ struct kern_params {
     uint64_t gro_flush_timeout_ns;
     /* irq_suspend_timeout (netdev-genl napi-set, 6.13+), ns; 0 = off */
     uint64_t irq_suspend_timeout_ns;
-    uint64_t seed;                /* the run's seed: the kernel's own random streams */
+    uint64_t seed; /* the run's seed: the kernel's own random streams */
 };
 
 void kern_params_defaults(struct kern_params *p);
