@@ -6,6 +6,7 @@
  * Linux 6.12). */
 #include "validate/softirq_model.h"
 
+#include "models/kernel/skb_defer.h"
 #include "sim/core/rng.h"
 
 #include <string.h>
@@ -19,11 +20,11 @@ struct val_nrx_model {
     bool *open;              /* per CPU: inside a NET_RX run whose entry was traced */
     struct val_nrx_run *run; /* per CPU: the open run */
     uint32_t *wakeups;       /* per CPU: sched_wakeup in the open run (traces without waking) */
-    bool *defer_kicked;      /* per CPU: a trigger_rx_softirq csd was queued to it */
-    bool *csd_queued;        /* per CPU: its call_single_queue holds an entry not yet run */
-    bool seen_waking;        /* the trace has sched_waking: count those, not sched_wakeup */
-    bool sub_us_clock;       /* some timestamp is not a whole µs */
-    struct sim_rng rng;      /* jitter and clock phase: seeded, so validate is deterministic */
+    struct kern_skb_defer *defer; /* per CPU: its defer list, as far as the trace shows */
+    bool *csd_queued;             /* per CPU: its call_single_queue holds an entry not yet run */
+    bool seen_waking;             /* the trace has sched_waking: count those, not sched_wakeup */
+    bool sub_us_clock;            /* some timestamp is not a whole µs */
+    struct sim_rng rng;           /* jitter and clock phase: seeded, so validate is deterministic */
     GArray *record;
 };
 
@@ -56,7 +57,7 @@ struct val_nrx_model *val_nrx_model_new(int ncpus, const struct kern_cost *c, co
     m->open = g_new0(bool, n);
     m->run = g_new0(struct val_nrx_run, n);
     m->wakeups = g_new0(uint32_t, n);
-    m->defer_kicked = g_new0(bool, n);
+    m->defer = g_new0(struct kern_skb_defer, n);
     m->csd_queued = g_new0(bool, n);
     sim_rng_init(&m->rng, 1, "validate/net_rx_jitter");
     return m;
@@ -69,7 +70,7 @@ void val_nrx_model_free(struct val_nrx_model *m)
     g_free(m->open);
     g_free(m->run);
     g_free(m->wakeups);
-    g_free(m->defer_kicked);
+    g_free(m->defer);
     g_free(m->csd_queued);
     g_free(m);
 }
@@ -118,7 +119,7 @@ static int64_t measured(struct val_nrx_model *m, const struct val_nrx_run *r)
     int64_t ns = (int64_t)val_nrx_price_run(r, &m->c);
     if (m->c.n_net_rx_jitter) {
         /* the fitted residuals already hold the trace clock's quantization: round to its tick */
-        ns = MAX(0, ns + kern_cost_jitter(&m->c, sim_rng_unit(&m->rng)));
+        ns += kern_cost_net_rx_extra(&m->c, (uint64_t)ns, sim_rng_unit(&m->rng));
         return m->sub_us_clock ? ns : (ns + 500) / 1000 * 1000;
     }
     if (!m->sub_us_clock) {
@@ -208,15 +209,14 @@ int64_t val_nrx_model_event(struct val_nrx_model *m, const struct val_trace_even
      * runs skb_defer_free_flush() */
     if (ev->kind == VAL_EV_CSD_QUEUE_CPU && ev->u.csd.cpu < m->ncpus &&
         strcmp(ev->u.csd.func, "trigger_rx_softirq") == 0)
-        m->defer_kicked[ev->u.csd.cpu] = true;
+        kern_skb_defer_kicked(&m->defer[ev->u.csd.cpu]);
     if (ev->kind == VAL_EV_SOFTIRQ_ENTRY && ev->u.softirq.vec == NET_RX_SOFTIRQ) {
         m->open[c] = true;
         memset(&m->run[c], 0, sizeof m->run[c]);
         m->run[c].trace_ns = ev->ts_ns;
         m->run[c].cpu = c;
         m->run[c].n[VAL_NRX_RUN] = 1;
-        m->run[c].n[VAL_NRX_DEFER] = m->defer_kicked[c];
-        m->defer_kicked[c] = false;
+        m->run[c].n[VAL_NRX_DEFER] = kern_skb_defer_flush(&m->defer[c]);
         m->wakeups[c] = 0;
         return -1;
     }

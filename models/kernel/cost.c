@@ -131,6 +131,12 @@ int64_t kern_cost_jitter(const struct kern_cost *c, double u)
     return c->net_rx_jitter_ns[MIN(i, c->n_net_rx_jitter - 1)];
 }
 
+int64_t kern_cost_net_rx_extra(const struct kern_cost *c, uint64_t priced_ns, double u)
+{
+    int64_t j = kern_cost_jitter(c, u);
+    return MAX(j, -(int64_t)MIN(priced_ns, (uint64_t)INT64_MAX));
+}
+
 /* /costs/net_rx_jitter_ns: KERN_COST_JITTER_Q nondecreasing integers (ns, may be < 0). */
 static bool load_jitter(struct kern_cost *c, const json_t *v, const char *path, GError **err)
 {

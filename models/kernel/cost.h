@@ -64,6 +64,10 @@ bool kern_cost_load(struct kern_cost *c, const json_t *cfg, const char *path, GE
  * one 600 µs outlier adds 7.5 µs to every run through the last 2.5% segment);
  * 0 when there are none. */
 int64_t kern_cost_jitter(const struct kern_cost *c, double u);
+/* What one NET_RX run of priced_ns of modelled work adds to it for the draw u: the jitter,
+ * but never below -priced_ns (a run lasts MAX(0, priced + jitter)). The one rule validate
+ * (softirq_model.c) and run (rx_jitter.c) both apply. */
+int64_t kern_cost_net_rx_extra(const struct kern_cost *c, uint64_t priced_ns, double u);
 /* Names of the integer cost keys (NULL-terminated) and the address of one in c. */
 const char *const *kern_cost_names(void);
 uint32_t *kern_cost_field(struct kern_cost *c, const char *name);

@@ -21,7 +21,9 @@ static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
  * segments. */
 static inline void gro_normal_one(struct napi_struct *n, const struct kern_skb *skb)
 {
-    skb_copy(&n->rx_list[n->rx_skbs++], skb);
+    struct kern_skb *out = &n->rx_list[n->rx_skbs++];
+    skb_copy(out, skb);
+    out->alloc_cpu = (uint16_t)n->host->cpu; /* __napi_build_skb: raw_smp_processor_id() */
     n->rx_count += skb->segs;
     if (n->rx_count >= n->host->p.gro_normal_batch || n->rx_skbs == G_N_ELEMENTS(n->rx_list))
         kern_gro_normal_list(n);

@@ -17,6 +17,7 @@ void kern_params_defaults(struct kern_params *p)
     p->netdev_budget_usecs = 2 * 1000000 / p->hz; /* 2 * USEC_PER_SEC / HZ */
     p->gro_normal_batch = 8;
     p->rmem_default = 212992;
+    p->seed = 0;
     p->sched_slice_ns = 3000000; /* sysctl_sched_base_slice 0.75 ms x (1 + ilog2(8)) */
     p->napi_defer_hard_irqs = 0; /* register_netdevice: no deferral, no GRO flush timer */
     p->gro_flush_timeout_ns = 0;
@@ -36,6 +37,7 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     sim_hist_init(&h->softirq_start);
     sim_hist_init(&h->softirq_resume);
     h->sched = cpus_new(n_cpus, p->sched_slice_ns);
+    kern_net_rx_jitter_init(h);
     /* the two IPI vectors every SMP kernel has (arch/x86 smp_call_function / reschedule) */
     kern_request_irq(h, KERN_IRQ_CAL, kern_smp_call_function_interrupt, "CAL", h);
     kern_request_irq(h, KERN_IRQ_RES, kern_smp_reschedule_interrupt, "RES", h);

@@ -54,6 +54,7 @@ struct kern_skb {
     uint8_t dev;    /* receiving device (index of the NIC: eth0 = 0) */
     uint8_t l4;
     uint8_t l4_hash;
+    uint16_t alloc_cpu;             /* skb->alloc_cpu: the CPU whose NAPI poll built it (gro.c) */
     uint64_t ts[KERN_SKB_MAX_SEGS]; /* NIC arrival time of each segment, ns */
 };
 
@@ -105,9 +106,11 @@ struct kern_sock_ent {
     uint64_t ts; /* ns: enqueued (visible to the reader from then on) */
     uint32_t payload;
     uint32_t truesize;
-    uint32_t flow; /* sender (the 4-tuple the application sees in recvfrom) */
-    uint32_t cpu;  /* CPU whose softirq queued it (its lines are in that CPU's cache) */
-    uint32_t next; /* next skb of the same queue in the host's pool (the skb list's ->next) */
+    uint32_t flow;      /* sender (the 4-tuple the application sees in recvfrom) */
+    uint32_t cpu;       /* CPU whose softirq queued it (its lines are in that CPU's cache) */
+    uint32_t next;      /* next skb of the same queue in the host's pool (the skb list's ->next) */
+    uint16_t alloc_cpu; /* skb->alloc_cpu: where recvmsg's free defers it (skb_defer.c) */
+    uint8_t tcp;        /* freed by tcp_recvmsg (tcp_eat_recv_skb) */
 };
 
 /* The queue's skbs are linked through the host's pool of skb slots (kern_sock_ent),
@@ -158,6 +161,7 @@ struct kern_params {
     uint64_t gro_flush_timeout_ns;
     /* irq_suspend_timeout (netdev-genl napi-set, 6.13+), ns; 0 = off */
     uint64_t irq_suspend_timeout_ns;
+    uint64_t seed; /* the run's seed: the kernel's own random streams */
 };
 
 void kern_params_defaults(struct kern_params *p);

@@ -4,6 +4,8 @@
 #define NICSTEER_KERN_PRIV_H
 
 #include "models/kernel/kern.h"
+#include "models/kernel/skb_defer.h"
+#include "sim/core/rng.h"
 #include "sim/core/stats.h"
 
 struct kern_irq_desc {
@@ -57,6 +59,13 @@ struct kern_cpu {
     uint64_t hardirq_at;
     uint64_t net_rx_raised_at;
     uint64_t net_rx_reraised_at; /* net_rx_action left work (repoll) and re-raised */
+    /* the NET_RX run in progress (rx_jitter.c): its start, its jitter draw, and the
+     * shortening owed by earlier runs whose draw was negative (ns, <= 0) */
+    uint64_t rx_run_from;
+    double rx_jitter_u;
+    int64_t rx_jitter_owed;
+    /* sd->defer_list / defer_count / defer_ipi_scheduled (skb_defer.c) */
+    struct kern_skb_defer defer;
     /* work queued for softirq vectors other than NET_RX (other devices), ns */
     uint64_t vec_work[NR_SOFTIRQS];
 };
@@ -69,6 +78,7 @@ struct kern_host {
     struct kern_cpu *cpus;
     struct kern_params p;
     struct kern_cost c;
+    struct sim_rng rx_jitter_rng; /* "kern/net_rx_jitter": one draw per NET_RX run */
     struct kern_ops ops;
     struct cpus_sched *sched;
     struct kern_irq_desc irq[KERN_MAX_IRQS];
@@ -164,6 +174,16 @@ int kern_smp_call_function_interrupt(int irq, void *data);
 int kern_smp_reschedule_interrupt(int irq, void *data);
 /* net_rx_action() one step; true when it returned. napi.c */
 void kern_net_rx_action_begin(struct kern_host *h);
+/* The fitted NET_RX jitter (rx_jitter.c): seed the stream; draw at a run's start; charge
+ * what the run adds beyond its priced work at its end. */
+void kern_net_rx_jitter_init(struct kern_host *h);
+/* skb_attempt_defer_free() on this CPU of an skb built on alloc_cpu; trigger_rx_softirq()
+ * in this CPU's CAL IPI; skb_defer_free_flush() at this CPU's net_rx_action (skb_defer.c). */
+void kern_skb_attempt_defer_free(struct kern_host *h, unsigned alloc_cpu);
+void kern_skb_defer_trigger_rx_softirq(struct kern_host *h);
+void kern_skb_defer_free_flush(struct kern_host *h);
+void kern_net_rx_jitter_begin(struct kern_host *h);
+void kern_net_rx_jitter_end(struct kern_host *h);
 bool kern_net_rx_action_step(struct kern_host *h);
 /* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED) on this CPU (napi.c) */
 void kern_napi_timer_start(struct kern_host *h, struct napi_struct *n, uint64_t timeout);

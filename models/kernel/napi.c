@@ -225,6 +225,7 @@ void kern_net_rx_action_begin(struct kern_host *h)
 {
     struct kern_cpu *k = kern_this_cpu(h);
     kern_charge(h, h->c.net_rx_action);
+    kern_skb_defer_free_flush(h); /* net_rx_action: skb_defer_free_flush(sd) first */
     k->rx_active = true;
     k->rx_budget = h->p.netdev_budget;
     k->rx_limit = kern_jiffies(h) + kern_usecs_to_jiffies(h->p.netdev_budget_usecs, h->p.hz);

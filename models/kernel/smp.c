@@ -23,6 +23,8 @@ int kern_smp_call_function_interrupt(int irq, void *data)
     /* sched_ttwu_pending(): rq lock, ttwu_do_activate, check_preempt for the wake list */
     if (csd & KERN_CSD_TTWU)
         kern_charge(h, h->c.ttwu_pending);
+    if (csd & KERN_CSD_DEFER)
+        kern_skb_defer_trigger_rx_softirq(h);
     if ((csd & KERN_CSD_RPS) && h->csd_rps_fn)
         h->csd_rps_fn(h->csd_rps_ctx);
     return KERN_IRQ_HANDLED;

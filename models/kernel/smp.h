@@ -19,8 +19,9 @@
 
 /* What a CAL IPI's target finds on its call_single_queue. */
 enum kern_csd {
-    KERN_CSD_RPS = 1u << 0,  /* sd->csd: rps_trigger_softirq */
-    KERN_CSD_TTWU = 1u << 1, /* p->wake_entry: sched_ttwu_pending */
+    KERN_CSD_RPS = 1u << 0,   /* sd->csd: rps_trigger_softirq */
+    KERN_CSD_TTWU = 1u << 1,  /* p->wake_entry: sched_ttwu_pending */
+    KERN_CSD_DEFER = 1u << 2, /* sd->defer_csd: trigger_rx_softirq (skb_defer.c) */
 };
 
 /* The RPS csd callback (rps_trigger_softirq), run on the target CPU. */

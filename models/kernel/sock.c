@@ -175,6 +175,8 @@ G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
     e->truesize = truesize;
     e->flow = skb->flow;
     e->cpu = h->cpu;
+    e->alloc_cpu = skb->alloc_cpu;
+    e->tcp = skb->l4 == IPPROTO_TCP;
     sk->rmem_alloc += truesize;
     sk->enqueued += skb->segs;
     h->delivered += skb->segs;
@@ -256,6 +258,8 @@ bool kern_sock_recvmsg_flow(struct kern_host *h, struct kern_sock *sk, uint32_t 
      * ran the stack: reading them elsewhere costs cache misses (what RFS avoids). */
     uint64_t remote = e.cpu != h->cpu ? h->c.sock_remote_read : 0;
     kern_charge(h, h->c.syscall + remote + (uint64_t)e.payload * h->c.copy_ps_per_byte / 1000u);
+    if (e.tcp) /* tcp_eat_recv_skb -> skb_attempt_defer_free (udp_recvmsg frees here) */
+        kern_skb_attempt_defer_free(h, e.alloc_cpu);
     return true;
 }
 

@@ -112,10 +112,13 @@ void kern_do_softirq_step(struct kern_host *h)
         if (nr == NET_RX_SOFTIRQ) {
             if (!k->rx_active) {
                 net_rx_started(h, k);
+                kern_net_rx_jitter_begin(h);
                 kern_net_rx_action_begin(h);
             }
-            if (kern_net_rx_action_step(h))
+            if (kern_net_rx_action_step(h)) {
+                kern_net_rx_jitter_end(h);
                 k->ds_run &= ~(1u << NET_RX_SOFTIRQ);
+            }
             return;
         }
         k->ds_run &= ~(1u << nr);

@@ -117,6 +117,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.cpu_of_sock = r->cpu_of_sock;
     mc.sched = sc->sched;
     mc.sched.delay_dequeue = mc.kp.kernel_version >= KERN_VERSION(6, 12);
+    mc.kp.seed = seed; /* the kernel's own streams (rx_jitter.c) */
     mc.sched.topology = sim_scenario_topology(sc->topology, mc.n_cpus, err);
     if (!mc.sched.topology)
         goto fail;
