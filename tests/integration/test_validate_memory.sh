@@ -33,6 +33,10 @@ m1=$(jq .packets.matched "$tmp/v1.json"); m4=$(jq .packets.matched "$tmp/v4.json
 jq -e '.warnings | all(test("out of|stamped more than") | not)' "$tmp/v4.json" >/dev/null ||
     fail "4x: a join-order warning: $(jq -c .warnings "$tmp/v4.json")"
 echo "peak RSS: 1x ${rss1} kB, 4x ${rss4} kB"
-[ "$rss4" -le $((rss1 + 4096)) ] || fail "peak RSS grows with the capture: 1x ${rss1} kB, 4x ${rss4} kB"
+if [ "${NICSTEER_SANITIZED:-}" = 1 ]; then
+    echo "SKIP the RSS bound under ASan: its quarantine keeps freed memory resident (the join checks above ran)"
+else
+    [ "$rss4" -le $((rss1 + 4096)) ] || fail "peak RSS grows with the capture: 1x ${rss1} kB, 4x ${rss4} kB"
+fi
 [ "$fails" = 0 ] || exit 1
 echo "OK"
