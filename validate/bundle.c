@@ -269,6 +269,66 @@ static bool load_hz(struct val_bundle *b, GError **err)
     return true;
 }
 
+/* The scheduler sysctls of an upstream kernel (kernel/sched/core.c, fair.c, rt.c, deadline.c,
+ * topology.c, autogroup.c, debug knobs moved to debugfs in 5.13). */
+static bool upstream_sched_knob(const char *k)
+{
+    static const char *const known[] = {
+        "sched_autogroup_enabled",
+        "sched_cfs_bandwidth_slice_us",
+        "sched_child_runs_first",
+        "sched_deadline_period_max_us",
+        "sched_deadline_period_min_us",
+        "sched_energy_aware",
+        "sched_itmt_enabled",
+        "sched_rr_timeslice_ms",
+        "sched_rt_period_us",
+        "sched_rt_runtime_us",
+        "sched_schedstats",
+        "sched_util_clamp_max",
+        "sched_util_clamp_min",
+        "sched_util_clamp_min_rt_default",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++)
+        if (!strcmp(k, known[i]))
+            return true;
+    return false;
+}
+
+/* host.sched (capture.sh: every /proc/sys/kernel/sched_* as a string): a knob upstream does
+ * not have, set non-zero, means the host runs a scheduler patch the wake model (upstream
+ * select_task_rq_fair()) does not follow; said in warnings[] so a wake-up disagreement is read
+ * with that in mind. Optional; a non-object or a non-string value is an error. */
+static bool load_sched_knobs(struct val_bundle *b, GError **err)
+{
+    json_t *o = jget(b->root, "/host/sched");
+    if (!o)
+        return true;
+    if (!json_is_object(o))
+        return cfg_fail(err, b, "/host/sched", "expected an object of sysctl strings");
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (!json_is_string(v)) {
+            char *ptr = g_strdup_printf("/host/sched/%s", k);
+            bool r = cfg_fail(err, b, ptr, "expected a string (the sysctl's text)");
+            g_free(ptr);
+            return r;
+        }
+        const char *val = json_string_value(v);
+        if (upstream_sched_knob(k) || !strcmp(val, "0") || !*val)
+            continue;
+        g_ptr_array_add(b->notes,
+                        g_strdup_printf("host.sched: kernel.%s = %s is not an upstream scheduler "
+                                        "knob: wake-up placement is modelled on upstream "
+                                        "select_task_rq_fair() and may disagree where the "
+                                        "host's patch decides",
+                                        k, val));
+    }
+    return true;
+}
+
 static bool load_sysctl(struct val_bundle *b, GError **err)
 {
     struct val_sysctl *s = &b->sysctl;
@@ -486,8 +546,8 @@ struct val_bundle *val_bundle_load(const char *dir, GError **err)
     ok = ok && load_host(b, err) &&
          (b->trace_path = bundle_file(b, "/trace/file", "trace.txt", err)) &&
          (b->pcap_path = bundle_file(b, "/pcap/file", "pcap.pcap", err)) && load_hz(b, err) &&
-         load_queues(b, err) && load_sysctl(b, err) && load_snapshots(b, err) &&
-         load_overrun(b, err) && load_workload(b, err);
+         load_sched_knobs(b, err) && load_queues(b, err) && load_sysctl(b, err) &&
+         load_snapshots(b, err) && load_overrun(b, err) && load_workload(b, err);
     if (ok) {
         b->trace_clock = req_str(b, "/trace/clock", err);
         ok = b->trace_clock != NULL;

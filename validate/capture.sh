@@ -297,6 +297,14 @@ record() {
     stage host/ncpus.int "$(getconf _NPROCESSORS_ONLN)"
     stage host/hz.int "${hz%% *}"
     stage host/hz_source "${hz#* }"
+    # The scheduler's sysctls and the boot command line: a host running a scheduler patch
+    # (e.g. kernel.sched_vcpu_pack) places wake-ups in ways upstream does not (validate says so).
+    stage host/cmdline "$(tr -d '\n' </proc/cmdline 2>/dev/null || true)"
+    local knob
+    for knob in /proc/sys/kernel/sched_*; do
+        [[ -r $knob && -f $knob ]] || continue
+        stage "host/sched/$(basename "$knob")" "$(tr '\n\t' '  ' <"$knob" | sed 's/ *$//')"
+    done
     stage topology/receiver/dev "$dev"
     [[ -n ${NETNS:-} ]] && stage topology/receiver/netns "$NETNS"
     local drv
