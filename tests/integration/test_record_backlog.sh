@@ -28,22 +28,30 @@ bl0=$(cat /proc/sys/net/core/netdev_max_backlog)
 bu0=$(cat /proc/sys/net/core/netdev_budget)
 before_ns=$(ip netns list | grep -c nicsteer-bl- || true)
 
-timeout 120 bash "$SRC/validate/record-backlog.sh" --out "$TMP/b" --udpblast "$BLAST" \
-    --max-backlog 100 --budget 64 --filter-insns 3000 --count 40 >"$TMP/log" 2>&1
-rc=$?
-tail -3 "$TMP/log"
-[[ $rc -eq 0 ]] || fail "record-backlog.sh exited $rc"
-[[ $(cat /proc/sys/net/core/netdev_max_backlog) == "$bl0" ]] || fail "netdev_max_backlog not restored"
-[[ $(cat /proc/sys/net/core/netdev_budget) == "$bu0" ]] || fail "netdev_budget not restored"
-after_ns=$(ip netns list | grep -c nicsteer-bl- || true)
-[[ $after_ns -eq $before_ns ]] || fail "record-backlog.sh left network namespaces behind"
-[[ $(jq -r '.sysctl_net_core.netdev_max_backlog' "$TMP/b/config.json") == 100 ]] ||
-    fail "config.json does not record netdev_max_backlog 100"
-[[ $(jq '.workload.rx_result.threads | length' "$TMP/b/config.json") == 2 ]] ||
-    fail "config.json lacks the receivers' rx_result"
-"$BIN" validate --json --out "$TMP/r.json" "$TMP/b" 2>"$TMP/verr" || fail "validate failed on the bundle: $(tail -5 "$TMP/verr")"
-sd=$(jq '.backlog.drops.softnet' "$TMP/r.json")
-md=$(jq '.backlog.drops.model' "$TMP/r.json")
-[[ $sd -gt 0 ]] || fail "softnet_stat shows no drops: the sender did not outrun the backlog"
+# Whether the sender outruns the backlog is a fact of the host's timing at that moment (other
+# load on a 2-core CI machine slows the sender as much as the receiver): up to three recordings,
+# each with a costlier receive-side filter, before "no drops" is a failure.
+for insns in 3000 6000 12000; do
+    rm -rf "$TMP/b" "$TMP/r.json"
+    timeout 120 bash "$SRC/validate/record-backlog.sh" --out "$TMP/b" --udpblast "$BLAST" \
+        --max-backlog 100 --budget 64 --filter-insns "$insns" --count 40 >"$TMP/log" 2>&1
+    rc=$?
+    tail -3 "$TMP/log"
+    [[ $rc -eq 0 ]] || fail "record-backlog.sh exited $rc"
+    [[ $(cat /proc/sys/net/core/netdev_max_backlog) == "$bl0" ]] || fail "netdev_max_backlog not restored"
+    [[ $(cat /proc/sys/net/core/netdev_budget) == "$bu0" ]] || fail "netdev_budget not restored"
+    after_ns=$(ip netns list | grep -c nicsteer-bl- || true)
+    [[ $after_ns -eq $before_ns ]] || fail "record-backlog.sh left network namespaces behind"
+    [[ $(jq -r '.sysctl_net_core.netdev_max_backlog' "$TMP/b/config.json") == 100 ]] ||
+        fail "config.json does not record netdev_max_backlog 100"
+    [[ $(jq '.workload.rx_result.threads | length' "$TMP/b/config.json") == 2 ]] ||
+        fail "config.json lacks the receivers' rx_result"
+    "$BIN" validate --json --out "$TMP/r.json" "$TMP/b" 2>"$TMP/verr" || fail "validate failed on the bundle: $(tail -5 "$TMP/verr")"
+    sd=$(jq '.backlog.drops.softnet' "$TMP/r.json")
+    md=$(jq '.backlog.drops.model' "$TMP/r.json")
+    [[ $sd -gt 0 ]] && break
+    echo "no softnet_stat drops with --filter-insns $insns: recording again"
+done
+[[ $sd -gt 0 ]] || fail "softnet_stat shows no drops in three recordings: the sender did not outrun the backlog"
 [[ $md -gt 0 ]] || fail "the model dropped nothing where softnet_stat dropped $sd"
 echo "PASS: backlog bundle recorded (softnet dropped $sd, model $md)"
