@@ -610,6 +610,11 @@ const char *val_bundle_kernel(const struct val_bundle *b)
     return b->kernel;
 }
 
+char *val_host_class(const char *kernel, int ncpus)
+{
+    return g_strdup_printf("%s, %d CPU%s", kernel ? kernel : "?", ncpus, ncpus == 1 ? "" : "s");
+}
+
 int val_bundle_ncpus(const struct val_bundle *b)
 {
     return b->ncpus;

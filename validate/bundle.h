@@ -55,6 +55,10 @@ const char *val_bundle_trace_path(const struct val_bundle *b); /* dir + trace.fi
 const char *val_bundle_pcap_path(const struct val_bundle *b);  /* dir + pcap.file */
 
 const char *val_bundle_kernel(const struct val_bundle *b);
+/* The host a bundle was captured on, as costs are tied to it: "KERNEL, N CPUs" (host.kernel names
+ * the build, e.g. 6.18.44-fc-v769 vs 6.18.44-fc-v657-gpu). One host's prices do not predict
+ * another's: calibrate records the hosts it fitted, validate --costs warns on another host. New. */
+char *val_host_class(const char *kernel, int ncpus);
 /* host.kernel as a model parameter (KERN_VERSION(6, 12) = 612; that when unparsable). */
 unsigned val_bundle_kernel_version(const struct val_bundle *b);
 int val_bundle_ncpus(const struct val_bundle *b);

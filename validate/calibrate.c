@@ -139,7 +139,8 @@ void val_calib_apply(const struct val_calib_fit *f, const struct kern_cost *prio
 }
 
 json_t *val_calib_costs_json(const struct kern_cost *out, const struct val_calib_fit *f,
-                             const char *const *bundles, unsigned nbundles)
+                             const char *const *bundles, unsigned nbundles,
+                             const char *const *hosts)
 {
     json_t *j = json_object();
     struct kern_cost c = *out;
@@ -152,9 +153,12 @@ json_t *val_calib_costs_json(const struct kern_cost *out, const struct val_calib
     json_t *b = json_array();
     for (unsigned i = 0; i < nbundles; i++)
         json_array_append_new(b, json_string(bundles[i]));
+    json_t *h = json_array();
+    for (const char *const *p = hosts; p && *p; p++)
+        json_array_append_new(h, json_string(*p));
     json_object_set_new(j, "calibration",
-                        json_pack("{s:s, s:o, s:I, s:f, s:f, s:f}", "by", "nicsteer calibrate",
-                                  "bundles", b, "runs", (json_int_t)f->runs, "r2",
+                        json_pack("{s:s, s:o, s:o, s:I, s:f, s:f, s:f}", "by", "nicsteer calibrate",
+                                  "bundles", b, "hosts", h, "runs", (json_int_t)f->runs, "r2",
                                   round(f->r2 * 1e4) / 1e4, "abs_residual_p50_ns",
                                   round(f->abs_res_p50), "abs_residual_p99_ns",
                                   round(f->abs_res_p99)));

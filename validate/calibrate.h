@@ -29,9 +29,11 @@ bool val_calib_fit(const GArray *runs, struct val_calib_fit *f, GError **err);
 void val_calib_apply(const struct val_calib_fit *f, const struct kern_cost *prior,
                      struct kern_cost *out);
 /* The /costs object of out: every cost key, net_rx_jitter_ns, and "calibration" (what it was
- * fitted on: bundles, runs, R^2; ignored by the loader). */
+ * fitted on: bundles, the distinct hosts (val_host_class(), NULL-terminated), runs, R^2; the
+ * cost loader ignores it, validate --costs compares its hosts with the bundle's). */
 json_t *val_calib_costs_json(const struct kern_cost *out, const struct val_calib_fit *f,
-                             const char *const *bundles, unsigned nbundles);
+                             const char *const *bundles, unsigned nbundles,
+                             const char *const *hosts);
 /* Fit quality as text: R^2, residuals, each term's price and runs. */
 char *val_calib_text(const struct val_calib_fit *f);
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Leave-one-out cross-validation of `nicsteer calibrate`: for each bundle, calibrate on all the
-# others, then validate it with those costs; prints softirq KS and each CPU's NET_RX total error
-# (model_net_rx_ns vs net_rx_ns). Usage: validate/crossval.sh [--nicsteer BIN] BUNDLE...
+# Leave-one-out cross-validation of `nicsteer calibrate`: for each bundle, calibrate on the
+# others OF THE SAME HOST (host.kernel + host.ncpus: one host's costs do not predict another's),
+# then validate it with those costs; prints softirq KS and each CPU's NET_RX total error
+# (model_net_rx_ns vs net_rx_ns). A bundle alone on its host is listed, not predicted.
+# Usage: validate/crossval.sh [--nicsteer BIN] BUNDLE...
 set -euo pipefail
 bin=build/nicsteer
 if [ "${1:-}" = --nicsteer ]; then bin=$2; shift 2; fi
@@ -9,8 +11,15 @@ if [ "${1:-}" = --nicsteer ]; then bin=$2; shift 2; fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf '| predicted bundle | runs | softirq KS | model/trace p50 (us) | per-CPU NET_RX total error |\n'
 printf '|---|---|---|---|---|\n'
+host() { jq -r '"\(.host.kernel), \(.host.ncpus) CPUs"' "$1/config.json"; }
 for k in "$@"; do
-    rest=(); for b in "$@"; do [ "$b" = "$k" ] || rest+=("$b"); done
+    hk=$(host "$k")
+    rest=(); for b in "$@"; do [ "$b" = "$k" ] || [ "$(host "$b")" != "$hk" ] || rest+=("$b"); done
+    if [ ${#rest[@]} = 0 ]; then
+        printf '| %s | - | only bundle of host %s: not predicted | | |\n' \
+            "$(basename "$(dirname "$k")")/$(basename "$k")" "$hk"
+        continue
+    fi
     "$bin" calibrate "${rest[@]}" --out "$tmp/c.json" >/dev/null 2>&1
     "$bin" validate "$k" --costs "$tmp/c.json" --json 2>/dev/null |
         jq -r --arg b "$(basename "$(dirname "$k")")/$(basename "$k")" \

@@ -22,6 +22,9 @@ struct val_replay_opts {
      * file's size (the progress line of validate and calibrate); NULL = none. */
     void (*progress)(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
     void *progress_ctx;
+    /* Hosts the costs were calibrated on (val_host_class() strings, NULL-terminated, borrowed);
+     * a bundle from another host gets a warning. NULL = provenance unknown, no check. */
+    const char *const *cost_hosts;
 };
 #define VAL_REPLAY_PROGRESS_EVENTS 65536u
 

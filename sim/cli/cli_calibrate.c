@@ -9,6 +9,7 @@
 #include "sim/cli/progress.h"
 #include "sim/core/err.h"
 #include "sim/core/out.h"
+#include "validate/bundle.h"
 #include "validate/calibrate.h"
 #include "validate/replay.h"
 
@@ -16,7 +17,7 @@ static const char *SUB = "calibrate";
 
 /* The runs of every bundle, appended in argument order. */
 static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *runs, guint *end,
-                    struct sim_cli_progress *pr, GError **err)
+                    GPtrArray *hosts, struct sim_cli_progress *pr, GError **err)
 {
     for (int i = 0; i < n; i++) {
         struct val_replay_opts o;
@@ -30,6 +31,11 @@ static bool collect(char **dirs, int n, const struct kern_cost *prior, GArray *r
         sim_cli_progress_end(pr);
         if (!r)
             return false;
+        char *h = val_host_class(r->kernel, r->ncpus);
+        if (g_ptr_array_find_with_equal_func(hosts, h, g_str_equal, NULL))
+            g_free(h);
+        else
+            g_ptr_array_add(hosts, h);
         val_report_free(r);
         printf("%s: %u NET_RX runs\n", dirs[i], runs->len - before);
         end[i] = runs->len;
@@ -95,6 +101,7 @@ int sim_cli_calibrate(int argc, char **argv)
     kern_cost_defaults(&prior);
     struct val_calib_fit f;
     guint *end = NULL; /* per bundle: index one past its last run */
+    GPtrArray *hosts = g_ptr_array_new_with_free_func(g_free); /* distinct, in argument order */
     if (!ok)
         goto done;
     if (argc < 2 || !out) {
@@ -105,15 +112,25 @@ int sim_cli_calibrate(int argc, char **argv)
     struct sim_cli_progress pr;
     sim_cli_progress_init(&pr, SUB, progress, quiet);
     if ((prior_path && !sim_cli_load_costs(prior_path, &prior, &err)) ||
-        !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), &pr, &err) ||
+        !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), hosts, &pr, &err) ||
         !val_calib_fit(runs, &f, &err) ||
         (runs_path && !write_runs(runs_path, runs, argv + 1, end, &err))) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
+    if (hosts->len > 1) {
+        GString *list = g_string_new(NULL);
+        for (guint i = 0; i < hosts->len; i++)
+            g_string_append_printf(list, "%s%s", i ? "; " : "", (char *)hosts->pdata[i]);
+        g_printerr("nicsteer %s: warning: the bundles come from %u hosts (%s): one host's costs "
+                   "do not predict another's; calibrate each host on its own bundles\n",
+                   SUB, hosts->len, list->str);
+        g_string_free(list, TRUE);
+    }
+    g_ptr_array_add(hosts, NULL);
     val_calib_apply(&f, &prior, &fitted);
-    json_t *j =
-        val_calib_costs_json(&fitted, &f, (const char *const *)argv + 1, (unsigned)(argc - 1));
+    json_t *j = val_calib_costs_json(&fitted, &f, (const char *const *)argv + 1,
+                                     (unsigned)(argc - 1), (const char *const *)hosts->pdata);
     ok = sim_out_file_json(out, j, &err);
     json_decref(j);
     if (!ok) {
@@ -127,6 +144,7 @@ int sim_cli_calibrate(int argc, char **argv)
     rc = SIM_EXIT_OK;
 done:
     g_array_free(runs, TRUE);
+    g_ptr_array_free(hosts, TRUE);
     g_free(end);
     g_free(runs_path);
     g_free(out);

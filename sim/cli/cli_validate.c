@@ -96,6 +96,7 @@ int sim_cli_validate(int argc, char **argv)
         limit[i] = -1.0;
     gint keep = 20;
     gchar *costs = NULL, *topo_path = NULL;
+    char **cost_hosts = NULL; /* the hosts --costs was calibrated on */
     struct cpus_topology *topo = NULL;
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the report as JSON (sorted keys)", NULL},
@@ -162,7 +163,8 @@ int sim_cli_validate(int argc, char **argv)
     o.keep = (unsigned)keep;
     o.match_window_ns = (uint64_t)llround(window_ms * 1e6);
     GError *err = NULL;
-    if (costs && !sim_cli_load_costs(costs, &o.cost, &err)) {
+    if (costs && (!sim_cli_load_costs(costs, &o.cost, &err) ||
+                  !sim_cli_load_cost_hosts(costs, &cost_hosts, &err))) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
@@ -171,6 +173,7 @@ int sim_cli_validate(int argc, char **argv)
         goto done;
     }
     o.topo = topo;
+    o.cost_hosts = (const char *const *)cost_hosts;
     struct sim_cli_progress pr;
     sim_cli_progress_init(&pr, SUB, progress, quiet);
     o.progress = sim_cli_progress_trace_bytes;
@@ -192,6 +195,7 @@ int sim_cli_validate(int argc, char **argv)
 done:
     g_free(out);
     g_free(costs);
+    g_strfreev(cost_hosts);
     g_free(topo_path);
     cpus_topology_free(topo);
     return rc;

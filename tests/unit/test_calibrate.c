@@ -41,8 +41,12 @@ static void test_calibrate_recovers_prices_and_keeps_residuals_as_jitter(void)
     CU_ASSERT_EQUAL(out.stack_skb, 300);
     CU_ASSERT_EQUAL(out.wakeup, prior.wakeup); /* no run woke anyone: prior kept */
     CU_ASSERT_EQUAL(out.n_net_rx_jitter, KERN_COST_JITTER_Q);
-    const char *b[] = {"a/b"};
-    json_t *j = val_calib_costs_json(&out, &f, b, 1);
+    const char *b[] = {"a/b"}, *hosts[] = {"6.18.44-fc-v769, 2 CPUs", NULL};
+    json_t *j = val_calib_costs_json(&out, &f, b, 1, hosts);
+    /* the host the costs belong to is recorded, for validate --costs to compare */
+    json_t *h = json_object_get(json_object_get(j, "calibration"), "hosts");
+    CU_ASSERT_EQUAL(json_array_size(h), 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(h, 0)), hosts[0]);
     struct kern_cost back;
     kern_cost_defaults(&back);
     CU_ASSERT_TRUE(kern_cost_load(&back, j, "/costs", NULL));
