@@ -85,8 +85,10 @@ bool sim_scn_load_xdp(struct sim_scenario *sc, const json_t *x, GError **err)
     mc->xdp = false;
     if (!x)
         return true;
+    char got[SIM_JSON_GOT_LEN];
     if (!json_is_object(x))
-        return sim_fail(err, SIM_ERROR_INPUT, "/nic/xdp: expected an object");
+        return sim_fail(err, SIM_ERROR_INPUT, "/nic/xdp: expected an object, got %s",
+                        sim_json_got(x, got));
     if (!sim_scn_check_keys(x, "/nic/xdp", allowed, err) || !load_prog(mc, x, err) ||
         !load_match(mc, x, err) || !load_xsk(mc, x, err))
         return false;
