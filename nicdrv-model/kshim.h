@@ -11,6 +11,7 @@
 #include "models/kernel/rps.h"
 #include "models/kernel/rps_path.h"
 #include "models/kernel/tx.h"
+#include "models/kernel/xsk.h"
 
 /* The driver reaches the kernel only through this file, as a Linux driver only
  * through the kernel API: every kern_* it needs has its Linux name here. */
@@ -143,6 +144,40 @@ static inline bool rps_may_expire_flow(struct kern_host *h, unsigned dev, unsign
                                        uint32_t flow_id, uint16_t filter_id)
 {
     return kern_rps_may_expire(h, dev, rxq, flow_id, filter_id);
+}
+
+/* ---- XDP (include/linux/filter.h, net/core/filter.c) ---- */
+#define bpf_prog     kern_xdp_prog
+#define xdp_frame    kern_xdp_frame
+#define XDP_ABORTED  KERN_XDP_ABORTED
+#define XDP_DROP     KERN_XDP_DROP
+#define XDP_PASS     KERN_XDP_PASS
+#define XDP_TX       KERN_XDP_TX
+#define XDP_REDIRECT KERN_XDP_REDIRECT
+
+/* bpf_prog_run_xdp(prog, &xdp): the verdict (the model's xdp_buff is the frame's flow). */
+static inline unsigned bpf_prog_run_xdp(struct kern_host *h, const struct bpf_prog *prog,
+                                        uint32_t flow)
+{
+    return kern_bpf_prog_run_xdp(h, prog, flow);
+}
+
+/* xdp_do_redirect(dev, &xdp, prog): where the program's bpf_redirect_map() pointed. */
+static inline int xdp_do_redirect(struct kern_host *h, const struct xdp_frame *xdp)
+{
+    return kern_xdp_do_redirect(h, xdp);
+}
+
+/* xdp_do_flush(): after the RX loop, publish what xdp_do_redirect queued. */
+static inline void xdp_do_flush(struct kern_host *h)
+{
+    kern_xdp_do_flush(h);
+}
+
+/* smp_processor_id(): ixgbe_determine_xdp_ring() picks the XDP TX ring by it. */
+static inline unsigned smp_processor_id(const struct kern_host *h)
+{
+    return kern_smp_processor_id(h);
 }
 
 /* The host's timeline observer slots (no Linux name: the model's tracepoints), at an

@@ -38,6 +38,8 @@ struct nicdrv_adapter {
     uint64_t tx_descs;        /* descriptors written by ixgbe_xmit_frame_ring (TSO/GSO stats) */
     /* polls by the work ixgbe_poll() returned (what the napi_poll tracepoint shows) */
     uint64_t poll_hist[NICDRV_POLL_HIST_BINS];
+    const struct bpf_prog *xdp_prog; /* adapter->xdp_prog, NULL = no XDP */
+    struct nicdrv_xdp_stats xdp;
 };
 
 #define IXGBE_DEFAULT_TX_WORK 256 /* q_vector->tx.work_limit */
@@ -294,11 +296,67 @@ irqreturn_t nicdrv_msix_clean_rings(int irq, void *data)
     return IRQ_HANDLED;
 }
 
+/* ixgbe_run_xdp() results (ixgbe_txrx_common.h) */
+#define IXGBE_XDP_PASS     0
+#define IXGBE_XDP_CONSUMED 1
+#define IXGBE_XDP_TX       2
+#define IXGBE_XDP_REDIR    4
+#define NICDRV_XDP_COOKIE  UINT32_MAX /* an xdp_frame on a TX ring: no socket's wmem */
+
+/* ixgbe_xmit_xdp_ring() on ixgbe_determine_xdp_ring(): the XDP TX ring of this CPU. The
+ * 82599 gives XDP its own rings (one per CPU); the model NIC has only the stack's, so the
+ * frame goes on TX ring cpu % num_tx_queues, cleaned by ixgbe_clean_tx_irq like any. */
+static int ixgbe_xmit_xdp_ring(struct nicdrv_adapter *adapter, const struct xdp_frame *xdpf)
+{
+    struct kern_host *h = adapter->host;
+    unsigned txq = smp_processor_id(h) % adapter->num_tx_queues;
+    if (!nic_tx_frame(adapter->hw, txq, xdpf->len, NICDRV_XDP_COOKIE, ktime_get_ns(h)))
+        return IXGBE_XDP_CONSUMED; /* ixgbe_desc_unused() < 1 */
+    kshim_cpu_work(h, kshim_costs(h)->xdp_xmit);
+    return IXGBE_XDP_TX;
+}
+
+/* ixgbe_run_xdp(): the program on the descriptor's buffer, before any skb. */
+static int ixgbe_run_xdp(struct nicdrv_adapter *adapter, const struct nic_rx_desc *rx_desc,
+                         unsigned ring)
+{
+    struct kern_host *h = adapter->host;
+    struct xdp_frame xdp = {
+        .ts = rx_desc->ts, .flow = rx_desc->flow, .len = rx_desc->len, .queue = (uint16_t)ring};
+    int result;
+    switch (bpf_prog_run_xdp(h, adapter->xdp_prog, rx_desc->flow)) {
+    case XDP_PASS:
+        adapter->xdp.pass++;
+        return IXGBE_XDP_PASS;
+    case XDP_TX:
+        result = ixgbe_xmit_xdp_ring(adapter, &xdp);
+        if (result == IXGBE_XDP_CONSUMED) {
+            adapter->xdp.tx_full++;
+            return IXGBE_XDP_CONSUMED; /* out_failure: trace_xdp_exception */
+        }
+        adapter->xdp.tx++;
+        return result;
+    case XDP_REDIRECT:
+        if (xdp_do_redirect(h, &xdp) != 0) {
+            adapter->xdp.redirect_err++;
+            return IXGBE_XDP_CONSUMED; /* out_failure */
+        }
+        adapter->xdp.redirect++;
+        return IXGBE_XDP_REDIR;
+    case XDP_DROP:
+        adapter->xdp.drop++;
+        return IXGBE_XDP_CONSUMED; /* the page is recycled: ixgbe_rx_buffer_flip */
+    default: /* XDP_ABORTED: bpf_warn_invalid_xdp_action, trace_xdp_exception */
+        adapter->xdp.aborted++;
+        return IXGBE_XDP_CONSUMED;
+    }
+}
+
 /* ixgbe_clean_rx_irq(): descriptors with DD set, up to `budget`. */
 static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, int budget)
 {
     struct nicdrv_adapter *adapter = q_vector->adapter;
-    unsigned total_rx_bytes = 0, total_rx_packets = 0;
+    unsigned total_rx_bytes = 0, total_rx_packets = 0, xdp_xmit = 0;
     const struct kern_cost *cost = kshim_costs(adapter->host);
     struct sk_buff skb;
 
@@ -308,7 +366,22 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
             break;
         kshim_trace_rx_ring_cleaned(adapter->obs, adapter->host, adapter->dev_index, ring,
                                     rx_desc->ts);
-        kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
+        if (adapter->xdp_prog) {
+            kshim_cpu_work(adapter->host, cost->xdp_rx_desc);
+            int xdp_res = ixgbe_run_xdp(adapter, rx_desc, ring);
+            if (xdp_res) { /* consumed, transmitted or redirected: no skb */
+                xdp_xmit |= (unsigned)xdp_res & (IXGBE_XDP_TX | IXGBE_XDP_REDIR);
+                total_rx_packets++;
+                total_rx_bytes += rx_desc->len;
+                continue;
+            }
+            /* XDP_PASS: ixgbe_build_skb, the rest of the descriptor's work */
+            kshim_cpu_work(adapter->host, cost->drv_rx_pkt > cost->xdp_rx_desc
+                                              ? cost->drv_rx_pkt - cost->xdp_rx_desc
+                                              : 0);
+        } else {
+            kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
+        }
         /* ixgbe_build_skb + ixgbe_process_skb_fields (ixgbe_rx_hash,
          * skb_record_rx_queue) */
         skb.flow = rx_desc->flow;
@@ -329,6 +402,10 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
         napi_gro_receive(&q_vector->napi, &skb);
         total_rx_packets++;
     }
+    if (xdp_xmit & IXGBE_XDP_REDIR)
+        xdp_do_flush(adapter->host);
+    /* xdp_xmit & IXGBE_XDP_TX: ixgbe_xdp_ring_update_tail_locked(); the model NIC's tail
+     * moved with each frame */
     q_vector->rx.total_packets += total_rx_packets;
     q_vector->rx.total_bytes += total_rx_bytes;
     return (int)total_rx_packets;
@@ -398,6 +475,7 @@ struct nicdrv_adapter *nicdrv_probe(struct nic *hw, struct kern_host *h,
     adapter->num_tx_queues = nic_n_tx_queues(hw);
     adapter->atr_sample = cfg->atr_sample;
     adapter->atr_ctx = cfg->atr_ctx;
+    adapter->xdp_prog = cfg->xdp_prog;
     adapter->num_q_vectors = nic_q_vectors(hw);
     adapter->num_rx_queues = nic_n_rx_queues(hw);
     /* ixgbe_set_coalesce: rx-usecs > 1 is stored shifted into EITR units */
@@ -503,6 +581,11 @@ uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v)
 const uint64_t *nicdrv_poll_hist(const struct nicdrv_adapter *a)
 {
     return a->poll_hist;
+}
+
+const struct nicdrv_xdp_stats *nicdrv_xdp_stats(const struct nicdrv_adapter *a)
+{
+    return &a->xdp;
 }
 
 const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a)

@@ -45,6 +45,19 @@ struct nicdrv_cfg {
      * filters through arfs_hw (nicdrv_arfs.h). Needs the kernel's RPS device. */
     bool arfs;
     struct nicdrv_arfs_hw arfs_hw;
+    /* ixgbe_xdp_setup(): the XDP program on every RX ring (ip link set dev eth0 xdp ...),
+     * NULL = none (borrowed; must outlive the adapter) */
+    const struct kern_xdp_prog *xdp_prog;
+};
+
+/* Verdicts of the XDP program as the driver applied them (mlx5's ethtool -S names:
+ * rx_xdp_drop, rx_xdp_tx, rx_xdp_redirect; and the failures ixgbe_run_xdp turns into
+ * drops: xdp_exception). */
+struct nicdrv_xdp_stats {
+    uint64_t drop, pass, tx, redirect;
+    uint64_t tx_full;      /* XDP_TX with the XDP TX ring full: dropped */
+    uint64_t redirect_err; /* xdp_do_redirect() failed (xsk ring full, no socket): dropped */
+    uint64_t aborted;      /* XDP_ABORTED */
 };
 
 /* struct ixgbe_ring_container: per-direction ITR bookkeeping. */
@@ -98,6 +111,7 @@ uint64_t nicdrv_napi_polls(const struct nicdrv_adapter *a, unsigned v);
 /* The adapter's NAPI polls (all q_vectors, busy polls included) by the work ixgbe_poll()
  * returned, NICDRV_POLL_HIST_BINS bins: the device's napi_poll tracepoint distribution. */
 const uint64_t *nicdrv_poll_hist(const struct nicdrv_adapter *a);
+const struct nicdrv_xdp_stats *nicdrv_xdp_stats(const struct nicdrv_adapter *a);
 /* aRFS state (NULL when off). */
 const struct nicdrv_arfs *nicdrv_arfs_of(const struct nicdrv_adapter *a);
 /* The NAPI context of q_vector v (busy polling takes it over), NULL if none. */

@@ -17,12 +17,42 @@ struct cost_field {
 #n, offsetof(struct kern_cost, n)                                                          \
     }
 static const struct cost_field fields[] = {
-    F(hardirq),      F(irq_handler),  F(softirq_pass),     F(net_rx_action),   F(napi_poll),
-    F(drv_rx_pkt),   F(gro_pkt),      F(stack_skb),        F(sock_enqueue),    F(wakeup),
-    F(ctx_switch),   F(syscall),      F(copy_ps_per_byte), F(app_per_msg),     F(rps_enqueue),
-    F(ipi_send),     F(ipi_handler),  F(tx_pkt),           F(tx_clean_pkt),    F(sock_remote_read),
-    F(wakeup_local), F(ttwu_pending), F(idle_exit_ns),     F(skb_defer_flush), F(csd_enqueue),
-    F(tx_gso_seg),   F(tx_desc),
+    F(hardirq),
+    F(irq_handler),
+    F(softirq_pass),
+    F(net_rx_action),
+    F(napi_poll),
+    F(drv_rx_pkt),
+    F(gro_pkt),
+    F(stack_skb),
+    F(sock_enqueue),
+    F(wakeup),
+    F(ctx_switch),
+    F(syscall),
+    F(copy_ps_per_byte),
+    F(app_per_msg),
+    F(rps_enqueue),
+    F(ipi_send),
+    F(ipi_handler),
+    F(tx_pkt),
+    F(tx_clean_pkt),
+    F(sock_remote_read),
+    F(wakeup_local),
+    F(ttwu_pending),
+    F(idle_exit_ns),
+    F(skb_defer_flush),
+    F(csd_enqueue),
+    F(tx_gso_seg),
+    F(tx_desc),
+    F(xdp_rx_desc),
+    F(bpf_prog_run_xdp),
+    F(xsk_rcv_zc),
+    F(xsk_copy_ps_per_byte),
+    F(xdp_do_flush),
+    F(xdp_xmit),
+    F(xsk_user_desc),
+    F(stack_prerouting),
+    F(ipt_raw_drop),
 };
 #undef F
 
@@ -104,6 +134,35 @@ void kern_cost_defaults(struct kern_cost *c)
      * ~20 ns. Priced only for laid-out skbs (kern_tx_pkt.shape), whose descriptors the
      * driver counts; the small sends keep tx_pkt's single descriptor. */
     c->tx_desc = 20;
+    /* ---- XDP / AF_XDP (#15 point 2) ----
+     * ixgbe_run_xdp() runs before ixgbe_build_skb(): of drv_rx_pkt's 200 ns the descriptor,
+     * DMA sync and page reuse half stays (the other half is build_skb's sk_buff allocation,
+     * memset and ixgbe_process_skb_fields). */
+    c->xdp_rx_desc = c->drv_rx_pkt / 2;
+    /* A JITed program of a few instructions (parse eth/ip, return a verdict) behind one
+     * indirect call (retpoline): ~20 ns. */
+    c->bpf_prog_run_xdp = 20;
+    /* xdp_do_redirect(): bpf_redirect_map's per-CPU redirect info, __xsk_map_redirect,
+     * xsk_rcv_zc reserving one 16-byte RX descriptor in the shared ring: ~40 ns. */
+    c->xsk_rcv_zc = 40;
+    /* copy mode: memcpy into the UMEM frame taken from the fill ring, at the socket copy's
+     * ~10 GB/s (copy_ps_per_byte) */
+    c->xsk_copy_ps_per_byte = c->copy_ps_per_byte;
+    /* xsk_flush(): xskq_prod_submit (a release store) + sock_def_readable's wait-queue check */
+    c->xdp_do_flush = 50;
+    /* ixgbe_xmit_xdp_ring(): dma_map, one data descriptor, the ring's tx_buffer: tx_desc's
+     * write plus the buffer bookkeeping */
+    c->xdp_xmit = 40;
+    /* The AF_XDP reader: one descriptor from the RX ring, its frame back to the fill ring
+     * (xsk_ring_cons__rx_desc, xsk_ring_prod__fill_addr): a few shared cache lines. */
+    c->xsk_user_desc = 30;
+    /* Of stack_skb's 450 ns, __netif_receive_skb_core (ptype walk) and ip_rcv_core (header
+     * checks, pskb_trim) before the PRE_ROUTING hook: ~200 ns; the route lookup, local
+     * delivery and udp_rcv are the rest. */
+    c->stack_prerouting = 200;
+    /* nf_hook_slow -> the raw table's ipt_do_table with one matching DROP rule (the XDP
+     * paper's baseline), then kfree_skb of the skb and its page: ~100 ns. */
+    c->ipt_raw_drop = 100;
     c->n_net_rx_jitter = 0; /* no calibration: every run costs the sum of its operations */
 }
 

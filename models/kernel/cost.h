@@ -47,6 +47,21 @@ struct kern_cost {
     /* ---- TSO/GSO (#15 point 3, tcp_stream.c / nicdrv) ---- */
     uint32_t tx_gso_seg; /* ns: skb_segment + tcp_gso_segment per segment made in software */
     uint32_t tx_desc;    /* ns: ixgbe_tx_map per descriptor of a laid-out skb (dma_map, write) */
+    /* ---- XDP / AF_XDP (#15 point 2, nicdrv ixgbe_run_xdp, xdp.c, xsk.c) ---- */
+    uint32_t xdp_rx_desc;          /* ns: ixgbe_clean_rx_irq per descriptor without an skb: DD read,
+                                      dma_sync, xdp_buff init, ixgbe_reuse_rx_page */
+    uint32_t bpf_prog_run_xdp;     /* ns: bpf_prog_run_xdp of a small JITed program, per packet */
+    uint32_t xsk_rcv_zc;           /* ns: xdp_do_redirect -> __xsk_map_redirect -> xsk_rcv_zc:
+                                      map lookup, one RX ring descriptor reserved */
+    uint32_t xsk_copy_ps_per_byte; /* ps per byte: __xsk_rcv's memcpy into a UMEM frame */
+    uint32_t xdp_do_flush;         /* ns: xdp_do_flush -> xsk_flush: publish the producer index */
+    uint32_t xdp_xmit;             /* ns: ixgbe_xmit_xdp_ring per frame (descriptor write) */
+    uint32_t xsk_user_desc;        /* ns: the AF_XDP reader per descriptor (xsk_ring_cons__rx_desc,
+                                      fill-ring refill), user mode */
+    uint32_t stack_prerouting;     /* ns: __netif_receive_skb_core + ip_rcv_core up to
+                                      NF_INET_PRE_ROUTING: the part of stack_skb before it */
+    uint32_t ipt_raw_drop;         /* ns: nf_hook_slow -> iptable_raw_hook -> ipt_do_table (one
+                                      DROP rule) + kfree_skb */
     /* ns: what a NET_RX run took beyond the sum of its priced operations, as quantiles of the
        residuals of a calibration (cache state, VM exits, tracing); n_net_rx_jitter 0 = none,
        else KERN_COST_JITTER_Q nondecreasing values, possibly negative. */

@@ -8,6 +8,7 @@
 #include "models/kernel/rps_path.h"
 #include "models/kernel/smp.h"
 #include "models/kernel/tx.h"
+#include "models/kernel/xsk.h"
 
 void kern_params_defaults(struct kern_params *p)
 {
@@ -66,6 +67,7 @@ void kern_host_free(struct kern_host *h)
     g_free(h->flow_seq_seen);
     kern_rps_free(h->rps);
     kern_tx_free(h->tx);
+    kern_xsk_map_free(h);
     g_free(h->stream);
     cpus_free(h->sched);
     g_free(h->cpus);

@@ -284,6 +284,10 @@ void kern_sockets_reuseport_cpu(struct kern_host *h);
 /* Nothing listens on the flows' ports: every datagram ends in __udp4_lib_rcv()'s
  * no-socket path (UDP_MIB_NOPORTS, then kfree_skb). */
 void kern_sockets_no_listener(struct kern_host *h);
+/* iptables -t raw -A PREROUTING -j DROP: every skb the stack gets is dropped at the
+ * PRE_ROUTING hook after ip_rcv_core (sock.c); the drops (the rule's packet counter). */
+void kern_iptables_raw_drop(struct kern_host *h);
+uint64_t kern_ipt_raw_drops(const struct kern_host *h);
 /* Datagrams dropped for want of a socket (netstat -su "packets to unknown port"). */
 uint64_t kern_udp_noports(const struct kern_host *h);
 /* reuseport_select_sock() with that program: socks[cpu], or, when the program's

@@ -96,6 +96,9 @@ struct kern_host {
     struct sim_flow_result *flows;
     struct kern_rps_path *rps; /* RPS/RFS receive path (rps_path.c), NULL = off */
     struct kern_tx_path *tx;   /* TX queue choice and XPS per device (tx.c), NULL = no TX */
+    struct kern_xsk_map *xsk;  /* AF_XDP sockets by RX queue (xsk.c), NULL = none */
+    bool ipt_raw_drop;         /* iptables -t raw -A PREROUTING -j DROP (sock.c) */
+    uint64_t ipt_raw_drops;
     struct kern_tcp_stream_stats *stream; /* bulk TCP send counters (tcp_stream.c), lazily */
     uint32_t *flow_seq_hi;                /* per flow: highest TCP sequence delivered (ooo count) */
     uint8_t *flow_seq_seen;

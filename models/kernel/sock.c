@@ -193,12 +193,37 @@ G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
 }
 
 /* __netif_receive_skb's body, inlined into netif_receive_skb_core's common case too. */
+/* ip_rcv() -> NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING) -> iptable_raw_hook -> ipt_do_table:
+ * a DROP rule in the raw table frees the skb before routing (the CoNEXT'18 XDP paper's
+ * stack baseline), after the skb, GRO and __netif_receive_skb_core were paid. */
+static void ipt_raw_prerouting_drop(struct kern_host *h, const struct kern_skb *skb)
+{
+    kern_charge2_inl(h, h->c.stack_prerouting, h->c.ipt_raw_drop);
+    h->ipt_raw_drops += skb->segs;
+    if (h->flows && skb->flow < h->n_flows)
+        h->flows[skb->flow].drops += skb->segs;
+}
+
 G_ALWAYS_INLINE static inline void netif_receive_skb_body(struct kern_host *h,
                                                           const struct kern_skb *skb)
 {
     kern_this_cpu(h)->st.processed++;
     h->stack_calls++;
+    if (G_UNLIKELY(h->ipt_raw_drop)) {
+        ipt_raw_prerouting_drop(h, skb);
+        return;
+    }
     sock_queue_rcv_skb(h, skb, h->c.stack_skb);
+}
+
+void kern_iptables_raw_drop(struct kern_host *h)
+{
+    h->ipt_raw_drop = true;
+}
+
+uint64_t kern_ipt_raw_drops(const struct kern_host *h)
+{
+    return h->ipt_raw_drops;
 }
 
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)

@@ -148,6 +148,17 @@ struct sim_result {
         uint64_t bytes, skbs, gso_segs, xmits, descs;
         uint64_t frames, wire_payload; /* that left the wire by the end of the run */
     } tx_stream;
+    /* XDP (#15 point 2); on = a program on eth0. Verdicts as the driver applied them, the
+     * AF_XDP sockets' XDP_STATISTICS and their readers' NIC -> read latency */
+    struct {
+        bool on, xsk;
+        uint64_t drop, pass, tx, redirect, tx_full, redirect_err, aborted;
+        uint64_t xsk_rx, xsk_ring_full, xsk_fill_empty, xsk_copied_bytes, xsk_read, xsk_wakeups;
+        uint64_t reader_polls;
+        struct sim_hist read_latency;
+    } xdp;
+    bool ipt_raw_drop;      /* iptables raw PREROUTING DROP rule */
+    uint64_t ipt_raw_drops; /* its packet counter */
     uint64_t rps_ipis, backlog_drops, ooo;
     uint64_t wake_ipis; /* CAL/RES IPIs sent for remote wake-ups (ttwu_queue) */
     /* The input was only partly used (a cut capture), borrowed; NULL = whole. */

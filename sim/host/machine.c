@@ -396,9 +396,15 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .arfs = cfg->arfs && cfg->rps,
         .arfs_hw = {sim_msteer_fdir_add, sim_msteer_fdir_del, m->ms},
     };
+    dc.xdp_prog = cfg->xdp ? &m->cfg.xdp_prog : NULL;
     m->drv = nicdrv_probe(m->nic, m->kern, &dc, err);
     if (!m->drv || (cfg->nic_b && !probe_nic_b(m, cfg->nic_b, err)))
         goto fail;
+    if (cfg->xdp && cfg->xdp_prog.act == KERN_XDP_REDIRECT &&
+        !kern_xsk_map_init(m->kern, cfg->rx_queues, cfg->xsk_entries, cfg->xsk_zc, err))
+        goto fail;
+    if (cfg->ipt_raw_drop)
+        kern_iptables_raw_drop(m->kern);
     if ((cfg->no_tso || cfg->no_gso) &&
         !kern_tx_set_offloads(m->kern, 0, !cfg->no_tso, !cfg->no_gso, err))
         goto fail;

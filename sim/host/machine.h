@@ -12,6 +12,7 @@
 #include "models/kernel/cost.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps_path.h"
+#include "models/kernel/xsk.h"
 #include "models/nic/steer.h"
 #include "models/traffic/pkt.h"
 #include "sim/core/result.h"
@@ -135,6 +136,13 @@ struct sim_machine_cfg {
     /* CPU-bound threads, one pinned per listed CPU */
     const unsigned *hog_cpus;
     unsigned n_hogs;
+    /* XDP and AF_XDP (#15 point 2): /nic/xdp's program on eth0 (xdp false = none), the
+     * AF_XDP sockets' ring entries and mode when it redirects; the raw-table DROP rule */
+    bool xdp;
+    struct kern_xdp_prog xdp_prog;
+    unsigned xsk_entries;
+    bool xsk_zc;
+    bool ipt_raw_drop;
 };
 
 struct sim_machine;

@@ -2,9 +2,45 @@
  * mpstat intervals and the transmit stream, read from the models after the event loop. */
 #include <string.h>
 
+#include "models/app/af_xdp.h"
 #include "models/kernel/tcp_stream.h"
+#include "models/kernel/xsk.h"
 #include "sim/core/err.h"
 #include "sim/host/machine_priv.h"
+
+/* XDP verdicts (the driver), AF_XDP sockets (the kernel) and readers (the workload), the
+ * raw-table rule's counter. */
+static void xdp_result(const struct sim_machine *m, struct sim_result *r)
+{
+    r->ipt_raw_drop = m->cfg.ipt_raw_drop;
+    r->ipt_raw_drops = kern_ipt_raw_drops(m->kern);
+    r->xdp.on = m->cfg.xdp;
+    if (!r->xdp.on)
+        return;
+    const struct nicdrv_xdp_stats *x = nicdrv_xdp_stats(m->drv);
+    r->xdp.drop = x->drop;
+    r->xdp.pass = x->pass;
+    r->xdp.tx = x->tx;
+    r->xdp.redirect = x->redirect;
+    r->xdp.tx_full = x->tx_full;
+    r->xdp.redirect_err = x->redirect_err;
+    r->xdp.aborted = x->aborted;
+    sim_hist_init(&r->xdp.read_latency);
+    r->xdp.xsk = kern_xsk_count(m->kern) > 0;
+    for (unsigned q = 0; q < kern_xsk_count(m->kern); q++) {
+        const struct kern_xsk_stats *s = kern_xsk_stats(kern_xsk_of_queue(m->kern, q));
+        r->xdp.xsk_rx += s->rx;
+        r->xdp.xsk_ring_full += s->rx_ring_full;
+        r->xdp.xsk_fill_empty += s->rx_fill_ring_empty;
+        r->xdp.xsk_copied_bytes += s->copied_bytes;
+        r->xdp.xsk_read += s->read;
+        r->xdp.xsk_wakeups += s->wakeups;
+    }
+    if (m->wl_ops == &app_af_xdp_workload) {
+        sim_hist_merge(&r->xdp.read_latency, app_af_xdp_read_latency(m->wl));
+        r->xdp.reader_polls = app_af_xdp_polls(m->wl);
+    }
+}
 
 static void tx_stream_result(const struct sim_machine *m, struct sim_result *r)
 {
@@ -184,8 +220,10 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
             qr->flows += (m->flow_queues[f] >> q) & 1;
     }
     r->udp_noports = kern_udp_noports(m->kern);
+    xdp_result(m, r);
     r->dropped = ring_drops + kern_sock_drops(m->kern) + m->steer_drops + kern_rps_drops(m->kern) +
-                 r->udp_noports;
+                 r->udp_noports + r->ipt_raw_drops + r->xdp.drop + r->xdp.tx_full +
+                 r->xdp.redirect_err + r->xdp.aborted;
     r->flows = g_new0(struct sim_flow_result, m->cfg.n_flows);
     memcpy(r->flows, m->flows, m->cfg.n_flows * sizeof *r->flows);
     sim_hist_init(&r->latency);

@@ -165,6 +165,44 @@ static json_t *tx_stream_json(const struct sim_result *r)
         "wire_frames_per_s", r->tx_stream.frames / s, "descriptors_per_s", r->tx_stream.descs / s);
 }
 
+/* CPU time of all CPUs spent busy (usr + sys + irq + soft), in core-seconds. */
+static double busy_core_s(const struct sim_result *r)
+{
+    double busy = 0;
+    for (unsigned c = 0; c < r->n_cpus; c++)
+        busy += (double)(r->cpus[c].usr_ns + r->cpus[c].sys_ns + r->cpus[c].irq_ns +
+                         r->cpus[c].soft_ns);
+    return busy / 1e9;
+}
+
+/* Packets a drop point disposed of per busy core-second, Mpps (the XDP paper's figure). */
+static json_t *mpps_per_core(const struct sim_result *r, uint64_t n)
+{
+    double s = busy_core_s(r);
+    return real_round(s > 0 ? (double)n / s / 1e6 : 0.0, 0.001);
+}
+
+/* XDP (#15 point 2): verdicts, the AF_XDP sockets' XDP_STATISTICS, the readers' latency. */
+static json_t *xdp_json(const struct sim_result *r)
+{
+    json_t *o = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "drop", uint_json(r->xdp.drop), "pass",
+        uint_json(r->xdp.pass), "tx", uint_json(r->xdp.tx), "redirect", uint_json(r->xdp.redirect),
+        "tx_full", uint_json(r->xdp.tx_full), "redirect_err", uint_json(r->xdp.redirect_err),
+        "aborted", uint_json(r->xdp.aborted), "drop_mpps_per_core", mpps_per_core(r, r->xdp.drop));
+    if (r->xdp.xsk)
+        json_object_set_new(
+            o, "xsk",
+            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "rx", uint_json(r->xdp.xsk_rx),
+                      "rx_ring_full", uint_json(r->xdp.xsk_ring_full), "rx_fill_ring_empty",
+                      uint_json(r->xdp.xsk_fill_empty), "copied_bytes",
+                      uint_json(r->xdp.xsk_copied_bytes), "read", uint_json(r->xdp.xsk_read),
+                      "wakeups", uint_json(r->xdp.xsk_wakeups), "reader_polls",
+                      uint_json(r->xdp.reader_polls), "read_latency_us",
+                      latency_json(&r->xdp.read_latency)));
+    return o;
+}
+
 /* Request/response workloads: transactions and their latency. */
 static json_t *requests_json(const struct sim_result *r)
 {
@@ -213,6 +251,12 @@ json_t *sim_report_summary_json(const struct sim_result *r)
     json_object_set_new(root, "softirq_resume_us", latency_json(&r->softirq_resume));
     if (r->requests.present)
         json_object_set_new(root, "requests", requests_json(r));
+    if (r->xdp.on)
+        json_object_set_new(root, "xdp", xdp_json(r));
+    if (r->ipt_raw_drop)
+        json_object_set_new(root, "iptables_raw",
+                            json_pack("{s:o,s:o}", "drops", uint_json(r->ipt_raw_drops),
+                                      "drop_mpps_per_core", mpps_per_core(r, r->ipt_raw_drops)));
     if (r->tx_stream.on)
         json_object_set_new(root, "transmit", tx_stream_json(r));
     json_t *txq = json_array();

@@ -68,6 +68,7 @@ static void workload_of(const struct sim_scenario *sc, const struct app_workload
            : sc->rr_set       ? &app_rr_workload
            : sc->acceptor_set ? &app_acceptor_workload
            : sc->busy_poll    ? &app_busypoll_workload
+           : sc->af_xdp       ? &app_af_xdp_workload
            : sc->no_listener  ? NULL
                               : &app_sink_workload;
     *cfg = sc->bulk_set       ? (const void *)&sc->bulk

@@ -46,6 +46,10 @@ static const char *const keys[] = {
     "/nic/tx/xps_cpus",
     "/nic/tx/xps_rxqs",
     "/nic/arfs",
+    "/nic/xdp/prog",
+    "/nic/xdp/mode",
+    "/nic/xdp/match",
+    "/nic/xdp/xsk_entries",
     "/kernel/release",
     "/kernel/netdev_budget",
     "/kernel/netdev_budget_usecs",
@@ -60,6 +64,7 @@ static const char *const keys[] = {
     "/kernel/napi_defer_hard_irqs",
     "/kernel/gro_flush_timeout_ns",
     "/kernel/irq_suspend_timeout_ns",
+    "/kernel/iptables_raw_drop",
     "/costs/hardirq",
     "/costs/irq_handler",
     "/costs/softirq_pass",
@@ -88,6 +93,15 @@ static const char *const keys[] = {
     "/costs/csd_enqueue",
     "/costs/tx_gso_seg",
     "/costs/tx_desc",
+    "/costs/xdp_rx_desc",
+    "/costs/bpf_prog_run_xdp",
+    "/costs/xsk_rcv_zc",
+    "/costs/xsk_copy_ps_per_byte",
+    "/costs/xdp_do_flush",
+    "/costs/xdp_xmit",
+    "/costs/xsk_user_desc",
+    "/costs/stack_prerouting",
+    "/costs/ipt_raw_drop",
     "/costs/calibration/*",
     "/costs/nicsteer_version",
     "/costs/schema_version",
@@ -288,7 +302,7 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
     static const char *const allowed[] = {"rx_queues", "tx_queues",    "ring_size",   "link_mbps",
                                           "itr_us",    "irq_affinity", "napi_weight", "gro",
                                           "steering",  "rx",           "tx",          "arfs",
-                                          "model",     "offloads",     NULL};
+                                          "model",     "offloads",     "xdp",         NULL};
     struct sim_machine_cfg *mc = &sc->mc;
     json_t *empty = json_object();
     if (!nic)
@@ -382,6 +396,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         ok = sim_scn_get_bool(nic, "gro", "/nic", true, &mc->gro, err);
     if (ok)
         ok = load_offloads(mc, json_object_get(nic, "offloads"), err);
+    if (ok)
+        ok = sim_scn_load_xdp(sc, json_object_get(nic, "xdp"), err);
     sc->steering = json_object_get(nic, "steering");
     if (ok && sc->steering && !json_is_object(sc->steering))
         ok = sim_fail(err, SIM_ERROR_INPUT, "/nic/steering: expected an object");
@@ -405,6 +421,7 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                                           "napi_defer_hard_irqs",
                                           "gro_flush_timeout_ns",
                                           "irq_suspend_timeout_ns",
+                                          "iptables_raw_drop",
                                           NULL};
     struct kern_params *p = &sc->mc.kp;
     if (!k)
@@ -457,7 +474,8 @@ static bool load_kernel(struct sim_scenario *sc, const json_t *k, GError **err)
                         "%u.%u",
                         p->kernel_version / 100, p->kernel_version % 100);
     p->irq_suspend_timeout_ns = (uint64_t)v;
-    return true;
+    /* iptables -t raw -A PREROUTING -j DROP (models/kernel/sock.c) */
+    return sim_scn_get_bool(k, "iptables_raw_drop", "/kernel", false, &sc->mc.ipt_raw_drop, err);
 }
 
 bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
@@ -679,6 +697,8 @@ static bool load_root(struct sim_scenario *sc, GError **err)
     sc->traffic = json_object_get(root, "traffic");
     if (!sc->traffic || !json_is_object(sc->traffic))
         return sim_fail(err, SIM_ERROR_INPUT, "/traffic: expected an object (required)");
+    if (!sim_scn_check_xdp(sc, err))
+        return false;
     return !sc->no_listener ||
            sim_scn_check_no_listener(json_object_get(root, "app"), sc->traffic, err);
 }

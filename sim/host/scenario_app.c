@@ -151,16 +151,18 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
              strcmp(json_string_value(w), "acceptor") != 0 &&
              strcmp(json_string_value(w), "busypoll") != 0 &&
              strcmp(json_string_value(w), "bulk_sender") != 0 &&
+             strcmp(json_string_value(w), "af_xdp") != 0 &&
              strcmp(json_string_value(w), "none") != 0))
             return sim_fail(err, SIM_ERROR_INPUT,
                             "/app/workload: expected \"sink\", \"rr\", "
-                            "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\" or "
-                            "\"none\"");
+                            "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\", "
+                            "\"af_xdp\" or \"none\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
         sc->no_listener = strcmp(json_string_value(w), "none") == 0;
         sc->bulk_set = strcmp(json_string_value(w), "bulk_sender") == 0;
+        sc->af_xdp = strcmp(json_string_value(w), "af_xdp") == 0;
     }
     if (!load_app_bulk(sc, a, err))
         return false;

@@ -46,6 +46,7 @@ struct sim_scenario {
     bool busy_poll;
     bool no_listener; /* /app/workload "none" */
     bool bulk_set;    /* /app/workload "bulk_sender" */
+    bool af_xdp;      /* /app/workload "af_xdp" */
     struct app_bulk_cfg bulk;
     struct app_acceptor_cfg acc;
     bool acceptor_set;
@@ -76,6 +77,10 @@ bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, 
 bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
                     long long max, uint64_t def_ns, uint64_t *out_ns, GError **err);
 
+/* /nic/xdp (scenario_xdp.c): the XDP program and its AF_XDP sockets. */
+bool sim_scn_load_xdp(struct sim_scenario *sc, const json_t *x, GError **err);
+/* /nic/xdp/prog "redirect" and /app/workload "af_xdp" go together. */
+bool sim_scn_check_xdp(const struct sim_scenario *sc, GError **err);
 /* /app (scenario_app.c): the workload and its threads. */
 bool sim_scn_load_app(struct sim_scenario *sc, const json_t *a, GError **err);
 /* /app/workload "none": only UDP flows (a TCP segment would need an RST, not modelled). */
