@@ -140,8 +140,7 @@ static bool estimate_offset(struct replay *p, const struct offset_probe *pr, int
     *score = 0;
     if (ne < 8)
         return false;
-    struct val_match *m =
-        match_on_trace_clock(p->in_ts, p->in_len, 0, OFFSET_PROBE_WINDOW);
+    struct val_match *m = match_on_trace_clock(p->in_ts, p->in_len, 0, OFFSET_PROBE_WINDOW);
     unsigned tried = 0;
     int64_t best = *off;
     for (guint i = 0; i < p->in_ts->len && tried < OFFSET_PROBE_CANDS; i++) {

@@ -284,8 +284,9 @@ static bool on_rx_entry(struct replay *p, const struct val_trace_event *ev, GErr
     struct kern_rps_steer s = kern_rps_steer_skb(d->rps, p->sft, p->bl, (uint16_t)rx->queue_mapping,
                                                  rx->hash, (unsigned)ev->cpu, to_backlog);
     int backlog = s.backlog, model = s.cpu;
-    if (s.cpu < 0)
+    if (s.cpu < 0) {
         r->model_drops++;
+    }
     if (backlog >= 0) {
         p->backlog_model[backlog]++;
         if (s.rps_cpu >= 0)
@@ -351,6 +352,22 @@ static void on_receive_skb(struct replay *p, const struct val_trace_event *ev)
         }
     }
     g_hash_table_remove(p->inflight, key);
+}
+
+/* skb:kfree_skb reason CPU_BACKLOG: the host's enqueue_to_backlog() dropped this packet. Counted
+ * against the model's own choice for it: dropped too (the same packet found the model's backlog
+ * full) or queued. The model's backlog keeps its own course (its drops are its own figure). */
+static void on_kfree_skb(struct replay *p, const struct val_trace_event *ev)
+{
+    if (!ev->u.kfree.cpu_backlog)
+        return;
+    struct val_report *r = p->r;
+    if (r->trace_backlog_drops >= 0)
+        r->trace_backlog_drops++;
+    const struct inflight *f =
+        g_hash_table_lookup(p->inflight, (gpointer)(uintptr_t)ev->u.kfree.skbaddr);
+    if (f && f->rx_dev)
+        (f->model_cpu < 0 ? &r->host_dropped_model_dropped : &r->host_dropped_model_queued)[0]++;
 }
 
 static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
@@ -425,6 +442,9 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
         break;
     case VAL_EV_NAPI_POLL:
         on_napi_poll(p, ev);
+        break;
+    case VAL_EV_KFREE_SKB:
+        on_kfree_skb(p, ev);
         break;
     case VAL_EV_SCHED_MIGRATE_TASK: {
         struct val_report_thread *t = receiver(p, ev->u.wake.pid);
@@ -706,6 +726,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     const char *cs = json_string_value(json_object_get(p.cfg, "case"));
     r->case_name = cs ? g_strdup(cs) : g_path_get_basename(dir);
     r->kernel = g_strdup(val_bundle_kernel(p.b));
+    r->trace_backlog_drops = val_bundle_trace_event_enabled(p.b, "skb:kfree_skb") == 0 ? -1 : 0;
     r->rx_dev = g_strdup(val_bundle_rx_dev(p.b));
     r->rx_driver = g_strdup(val_bundle_rx_driver(p.b));
     r->match_window_ns = o->match_window_ns;

@@ -498,14 +498,17 @@ static json_t *json_rel_total(const struct val_report_cpu *p)
 }
 
 /* Drops and time_squeeze, model against softnet_stat (cmp_backlog.c). */
-static json_t *json_backlog(const struct val_report_backlog *b)
+static json_t *json_backlog(const struct val_report *r)
 {
-    return json_pack("{s:{s:I, s:o, s:o}, s:{s:I, s:o, s:o}}", "drops", "model",
-                     (json_int_t)b->model_dropped, "softnet", json_opt(b->softnet_dropped), "error",
-                     b->drop_error < 0 ? json_null() : json_real(b->drop_error), "time_squeeze",
-                     "model", (json_int_t)b->model_time_squeeze, "softnet",
-                     json_opt(b->softnet_time_squeeze), "error",
-                     b->time_squeeze_error < 0 ? json_null() : json_real(b->time_squeeze_error));
+    const struct val_report_backlog *b = &r->backlog;
+    return json_pack(
+        "{s:{s:I, s:o, s:o, s:I, s:I, s:o}, s:{s:I, s:o, s:o}}", "drops", "model",
+        (json_int_t)b->model_dropped, "softnet", json_opt(b->softnet_dropped), "traced",
+        json_opt(r->trace_backlog_drops), "same_packet", (json_int_t)r->host_dropped_model_dropped,
+        "traced_model_queued", (json_int_t)r->host_dropped_model_queued, "error",
+        b->drop_error < 0 ? json_null() : json_real(b->drop_error), "time_squeeze", "model",
+        (json_int_t)b->model_time_squeeze, "softnet", json_opt(b->softnet_time_squeeze), "error",
+        b->time_squeeze_error < 0 ? json_null() : json_real(b->time_squeeze_error));
 }
 
 static json_t *json_per_cpu(const struct val_report *r)
@@ -677,7 +680,7 @@ json_t *val_report_json(const struct val_report *r)
                                   "trace_all_devices", (json_int_t)r->trace_entries_all, "matched",
                                   (json_int_t)r->matched, "unpaired", (json_int_t)r->unpaired,
                                   "match_window_ns", (json_int_t)r->match_window_ns));
-    json_object_set_new(j, "backlog", json_backlog(&r->backlog));
+    json_object_set_new(j, "backlog", json_backlog(r));
     json_t *pk = json_object_get(j, "packets");
     json_object_set_new(pk, "tx_matched", json_integer((json_int_t)r->tx_matched));
     json_object_set_new(pk, "atr_steered", json_integer((json_int_t)r->atr_steered));

@@ -122,6 +122,9 @@ struct val_report {
     struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost (ns, 100 ns) */
     uint64_t polls_full;              /* trace backlog polls with work == weight */
     uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
+    int64_t trace_backlog_drops;      /* skb:kfree_skb reason CPU_BACKLOG; -1 not traced */
+    uint64_t host_dropped_model_dropped; /* of those, packets the model dropped too */
+    uint64_t host_dropped_model_queued;  /* ... and packets the model queued */
     struct val_report_backlog backlog;
 
     bool irq_applicable; /* rx_dev has hardware queue vectors */

@@ -46,6 +46,7 @@ static const char *const kind_names[VAL_EV__COUNT] = {
     [VAL_EV_RESCHEDULE_ENTRY] = "reschedule_entry",
     [VAL_EV_HRTIMER_EXPIRE_ENTRY] = "hrtimer_expire_entry",
     [VAL_EV_SYSCALL_ENTER] = "sys_enter",
+    [VAL_EV_KFREE_SKB] = "kfree_skb",
 };
 
 static const char *const sys_names[VAL_SYS__COUNT] = {
@@ -371,6 +372,14 @@ static const char *parse_fields(struct val_trace_event *ev, const char *f)
         ev->u.sys.fd = (int64_t)(int32_t)(uint32_t)fd;
         return NULL;
     }
+    case VAL_EV_KFREE_SKB: {
+        if (!kv_u64(f, "skbaddr", 16, &ev->u.kfree.skbaddr))
+            return "kfree_skb: missing or bad skbaddr=";
+        /* trace_kfree_skb() prints "reason: %s" last (include/trace/events/skb.h, 5.17+) */
+        const char *r = strstr(f, "reason: ");
+        ev->u.kfree.cpu_backlog = r && strncmp(r + 8, "CPU_BACKLOG", 11) == 0 && end_ok(r + 19);
+        return NULL;
+    }
     case VAL_EV__COUNT:
         break;
     }
@@ -596,8 +605,8 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         ev->kind = VAL_EV_SYSCALL_ENTER;
         ev->u.sys.nr = (enum val_syscall)s;
     } else {
-        int k = tracefs_syscall ? -1 : lookup(kind_names, VAL_EV_SYSCALL_ENTER, name, nl);
-        if (k < 0) {
+        int k = tracefs_syscall ? -1 : lookup(kind_names, VAL_EV__COUNT, name, nl);
+        if (k < 0 || k == VAL_EV_SYSCALL_ENTER) { /* raw_syscalls:sys_enter is not ours */
             copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
         }

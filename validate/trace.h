@@ -38,6 +38,7 @@ enum val_ev_kind {
     VAL_EV_RESCHEDULE_ENTRY,           /* irq_vectors:reschedule_entry */
     VAL_EV_HRTIMER_EXPIRE_ENTRY,       /* timer:hrtimer_expire_entry */
     VAL_EV_SYSCALL_ENTER,              /* syscalls:sys_enter_<name> for the socket reads (u.sys) */
+    VAL_EV_KFREE_SKB, /* skb:kfree_skb  skbaddr=%p ... location=%pS reason: %s (u.kfree) */
     VAL_EV__COUNT
 };
 
@@ -128,6 +129,13 @@ struct val_trace_event {
             enum val_syscall nr;
             int64_t fd;
         } sys;
+        struct {
+            uint64_t skbaddr;
+            /* reason CPU_BACKLOG (enqueue_to_backlog() found input_pkt_queue full or the flow
+             * limit hit, net/core/dev.c); false for other reasons and for kernels before 5.17,
+             * whose kfree_skb has no reason */
+            bool cpu_backlog;
+        } kfree;
     } u;
 };
 

@@ -34,7 +34,13 @@ check_bundle() { # name min_cpu
     [ "$(jq '.per_cpu[0].model_dropped' "$out")" = 0 ] || fail "$name: model drops on CPU0"
     [ "$(jq '[.per_cpu[].model_time_squeeze] | add' "$out")" = "$ms" ] ||
         fail "$name: per_cpu model_time_squeeze"
-    echo "$name: cpu $(jq '.agreement.cpu' "$out") drops model $md softnet $sd," \
+    # skb:kfree_skb reason CPU_BACKLOG: each of the host's drops traced, split by the model's
+    # choice for the same packet (dropped too / queued)
+    [ "$(jq '.backlog.drops.traced' "$out")" = "$sd" ] ||
+        fail "$name: traced CPU_BACKLOG drops $(jq '.backlog.drops.traced' "$out") != softnet $sd"
+    jq -e '.backlog.drops | .same_packet + .traced_model_queued == .traced and .same_packet > 0' \
+        "$out" >/dev/null || fail "$name: drops split $(jq -c .backlog.drops "$out")"
+    echo "$name: cpu $(jq '.agreement.cpu' "$out") drops model $md softnet $sd (same packet $(jq .backlog.drops.same_packet "$out"))," \
         "time_squeeze model $ms softnet $ss, napi KS $(jq '.napi_poll.ks_distance' "$out")"
 }
 

@@ -299,6 +299,38 @@ static void test_trace_csd_and_interrupt_vector_events(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(info.why, "func="));
 }
 
+/* skb:kfree_skb: the CPU_BACKLOG reason marks enqueue_to_backlog()'s drops; other reasons and
+ * kernels without a reason are not backlog drops; raw_syscalls:sys_enter is no syscall of ours. */
+static void test_trace_kfree_skb_reason_cpu_backlog(void)
+{
+    struct val_trace_event ev;
+    struct val_line_info info;
+    CU_ASSERT_EQUAL_FATAL(parse("  udpblast-16196 [000] b.... 52519.054192: kfree_skb: "
+                                "skbaddr=00000000af4e3842 rx_sk=0000000000000000 protocol=2048 "
+                                "location=enqueue_to_backlog+0x17d/0x320 reason: CPU_BACKLOG",
+                                &ev, &info),
+                          VAL_LINE_EVENT);
+    CU_ASSERT_EQUAL(ev.kind, VAL_EV_KFREE_SKB);
+    CU_ASSERT_EQUAL(ev.u.kfree.skbaddr, 0xaf4e3842u);
+    CU_ASSERT_TRUE(ev.u.kfree.cpu_backlog);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("  k-5258 [001] ..s1. 1.000093: kfree_skb: skbaddr=00000000938d1c2f "
+              "rx_sk=0000000000000000 protocol=34525 "
+              "location=ip6_mc_input+0xd4/0x100 reason: NOT_SPECIFIED",
+              &ev, &info),
+        VAL_LINE_EVENT);
+    CU_ASSERT_FALSE(ev.u.kfree.cpu_backlog);
+    CU_ASSERT_EQUAL_FATAL(parse("  k-1 [001] ..s1. 1.000093: kfree_skb: skbaddr=ffff8881 "
+                                "protocol=2048 location=0xffffffff81000000",
+                                &ev, &info),
+                          VAL_LINE_EVENT);
+    CU_ASSERT_FALSE(ev.u.kfree.cpu_backlog);
+    CU_ASSERT_EQUAL(parse("  k-1 [001] ..s1. 1.000093: kfree_skb: protocol=2048", &ev, &info),
+                    VAL_LINE_GARBLED);
+    CU_ASSERT_EQUAL(parse("  p-1 [001] ..... 1.000094: sys_enter: NR 0 (3, 0, 0)", &ev, &info),
+                    VAL_LINE_UNKNOWN_EVENT);
+}
+
 static struct val_trace_reader *reader_on(const char *text, FILE **f)
 {
     *f = fmemopen((void *)text, strlen(text), "r");
@@ -648,6 +680,7 @@ out:
 
 static CU_TestInfo cases[] = {
     {"test_trace_csd_and_interrupt_vector_events", test_trace_csd_and_interrupt_vector_events},
+    {"test_trace_kfree_skb_reason_cpu_backlog", test_trace_kfree_skb_reason_cpu_backlog},
     {"test_trace_stream_counts_timestamps_going_backwards",
      test_trace_stream_counts_timestamps_going_backwards},
     {"test_trace_tracefs_rx_entry_fields", test_trace_tracefs_rx_entry_fields},
