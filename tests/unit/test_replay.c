@@ -347,9 +347,9 @@ static void test_replay_rfs_follows_reads_of_connected_tcp(void)
     CU_ASSERT_EQUAL_FATAL(r->partial_reasons->len, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(r->partial_reasons->pdata[0], "beyond the model's 2 q_vectors"));
     /* one NET_RX run on CPU0 drains the two packets RPS/RFS queued there in one backlog poll */
-    CU_ASSERT_EQUAL(r->napi_trace->count, 1);
-    CU_ASSERT_EQUAL(r->napi_model->count, 1);
-    CU_ASSERT_EQUAL(r->napi_model->bins[2], 1);
+    CU_ASSERT_EQUAL(r->napi_trace.count, 1);
+    CU_ASSERT_EQUAL(r->napi_model.count, 1);
+    CU_ASSERT_EQUAL(r->napi_model.bins[2], 1);
     CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), 0.0, 1e-12);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_runs, 1);
     CU_ASSERT_EQUAL(r->cpus[0].net_rx_ns, 3000);
@@ -1344,7 +1344,7 @@ static void test_replay_backlog_drops_and_time_squeeze(void)
     CU_ASSERT_EQUAL(b->model_dropped, r->model_drops);
     CU_ASSERT(b->drop_error >= 0 && b->drop_error <= 0.05);
     /* one punt per modelled full poll: time_squeeze counts polls of work 64 */
-    CU_ASSERT_EQUAL(b->model_time_squeeze, r->napi_model->bins[64]);
+    CU_ASSERT_EQUAL(b->model_time_squeeze, r->napi_model.bins[64]);
     CU_ASSERT(b->time_squeeze_error >= 0 && b->time_squeeze_error <= 0.10);
     val_report_free(r);
 }
@@ -1484,7 +1484,7 @@ static void test_replay_perf_script_layout_gives_same_result(void)
         CU_ASSERT_EQUAL(r->cpus[c].trace_processed, t->cpus[c].trace_processed);
         CU_ASSERT_EQUAL(r->cpus[c].net_rx_ns, t->cpus[c].net_rx_ns);
     }
-    CU_ASSERT_EQUAL(r->napi_trace->count, t->napi_trace->count);
+    CU_ASSERT_EQUAL(r->napi_trace.count, t->napi_trace.count);
     CU_ASSERT_DOUBLE_EQUAL(val_report_napi_ks(r), val_report_napi_ks(t), 1e-12);
     val_report_free(r);
     val_report_free(t);
