@@ -5,8 +5,8 @@
 
 #include "models/kernel/kern.h"
 #include "models/kernel/skb_defer.h"
-#include "sim/core/rng.h"
 #include "sim/core/hist.h"
+#include "sim/core/rng.h"
 #include "sim/core/stats.h"
 
 struct kern_irq_desc {
