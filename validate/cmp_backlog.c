@@ -23,7 +23,7 @@ void val_backlog_net_rx_run(struct replay *p, int cpu, uint64_t entry_ns, uint64
     if (!p->backlog_model[cpu])
         return;
     uint64_t take = MIN(p->backlog_model[cpu], (uint64_t)MIN(p->weight, p->budget));
-    val_hist_add(p->r->napi_model, take);
+    sim_hist_add(&p->r->napi_model, take);
     p->backlog_model[cpu] -= take;
     int hz = val_bundle_hz(p->b);
     unsigned h = hz > 0 ? (unsigned)hz : 250u;

@@ -177,7 +177,7 @@ static void irq_model_results(struct replay *p, const struct val_irq_model_resul
                            "CPUs)): no model IRQ count for them",
                            unmodelled, r->rx_dev, res->n_vectors);
     for (unsigned w = 0; w < NICDRV_POLL_HIST_BINS; w++)
-        val_hist_add_n(r->napi_device_model, w, res->poll_hist[w]);
+        sim_hist_add_n(&r->napi_device_model, w, res->poll_hist[w]);
     if (r->trace_entries - r->matched > r->trace_entries / 100) /* as the join warning */
         val_report_partial(r,
                            "IRQ/ITR model replays the %" G_GUINT64_FORMAT

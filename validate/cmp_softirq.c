@@ -24,7 +24,7 @@ static void on_softirq(struct replay *p, const struct val_trace_event *ev)
     if (p->softirq_in_ksoftirqd[c])
         pc->net_rx_ksoftirqd_ns += dur;
     pc->net_rx_runs++;
-    val_hist_add(p->r->net_rx_us, dur);
+    sim_hist_add(&p->r->net_rx_us, dur);
     val_backlog_net_rx_run(p, c, entry_ns, ev->ts_ns); /* cmp_backlog.c */
 }
 
@@ -33,7 +33,7 @@ static void softirq_on_event(struct replay *p, const struct val_trace_event *ev)
 {
     int64_t nrx_ns = val_nrx_model_event(p->nrx, ev);
     if (nrx_ns >= 0) {
-        val_hist_add(p->r->net_rx_model_us, (uint64_t)nrx_ns);
+        sim_hist_add(&p->r->net_rx_model_us, (uint64_t)nrx_ns);
         p->r->cpus[ev->cpu].model_net_rx_ns += (uint64_t)nrx_ns;
     }
     if (ev->kind == VAL_EV_SOFTIRQ_ENTRY || ev->kind == VAL_EV_SOFTIRQ_EXIT)

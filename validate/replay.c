@@ -379,12 +379,12 @@ static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
         p->dequeued[ev->cpu] = 0;
         if (!ev->u.napi_poll.has_work)
             return;
-        val_hist_add(r->napi_trace, (uint64_t)MAX(ev->u.napi_poll.work, 0));
+        sim_hist_add(&r->napi_trace, (uint64_t)MAX(ev->u.napi_poll.work, 0));
         r->cpus[ev->cpu].backlog_polls++;
         if (ev->u.napi_poll.work >= ev->u.napi_poll.budget)
             r->polls_full++;
     } else if (ev->u.napi_poll.has_work && strcmp(ev->u.napi_poll.dev, r->rx_dev) == 0) {
-        val_hist_add(r->napi_device, (uint64_t)MAX(ev->u.napi_poll.work, 0));
+        sim_hist_add(&r->napi_device, (uint64_t)MAX(ev->u.napi_poll.work, 0));
     }
 }
 
@@ -635,7 +635,7 @@ static void summarize(struct replay *p)
                             "other traffic)",
                             c, pc->trace_processed, 100.0 * e, pc->softnet_processed);
     }
-    r->napi_kind = (r->napi_trace->count || r->napi_model->count) ? "backlog" : NULL;
+    r->napi_kind = (r->napi_trace.count || r->napi_model.count) ? "backlog" : NULL;
 }
 
 static void replay_free(struct replay *p)

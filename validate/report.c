@@ -25,15 +25,15 @@ struct val_report *val_report_new(int ncpus, unsigned keep)
         r->cpus[c].softnet_dropped = -1;
         r->cpus[c].softnet_time_squeeze = -1;
     }
-    r->napi_model = val_hist_new(65, 1);
-    r->napi_trace = val_hist_new(65, 1);
-    r->napi_device = val_hist_new(65, 1);
-    r->napi_device_model = val_hist_new(65, 1);
+    sim_hist_init_linear(&r->napi_model, 65, 1);
+    sim_hist_init_linear(&r->napi_trace, 65, 1);
+    sim_hist_init_linear(&r->napi_device, 65, 1);
+    sim_hist_init_linear(&r->napi_device_model, 65, 1);
     r->irq_model.notes = g_ptr_array_new_with_free_func(g_free);
     r->irq_model.rx_usecs = -1;
     /* 0..1 ms in 100 ns bins: 1 us bins cannot tell a 2 from a 3 us run */
-    r->net_rx_us = val_hist_new(VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
-    r->net_rx_model_us = val_hist_new(VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
+    sim_hist_init_linear(&r->net_rx_us, VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
+    sim_hist_init_linear(&r->net_rx_model_us, VAL_NET_RX_BINS, VAL_NET_RX_BIN_NS);
     val_agree_init(&r->wakes.agree, keep);
     r->vectors = g_array_new(FALSE, TRUE, sizeof(struct val_report_vector));
     r->threads = g_array_new(FALSE, TRUE, sizeof(struct val_report_thread));
@@ -59,15 +59,15 @@ void val_report_free(struct val_report *r)
     val_agree_clear(&r->tx_queue);
     val_agree_clear(&r->cpu_all);
     g_free(r->cpus);
-    val_hist_free(r->napi_model);
-    val_hist_free(r->napi_trace);
-    val_hist_free(r->napi_device);
-    val_hist_free(r->napi_device_model);
+    sim_hist_clear(&r->napi_model);
+    sim_hist_clear(&r->napi_trace);
+    sim_hist_clear(&r->napi_device);
+    sim_hist_clear(&r->napi_device_model);
     g_free(r->irq_model.why_not);
     g_free(r->irq_model.tx_per_queue);
     g_ptr_array_free(r->irq_model.notes, TRUE);
-    val_hist_free(r->net_rx_us);
-    val_hist_free(r->net_rx_model_us);
+    sim_hist_clear(&r->net_rx_us);
+    sim_hist_clear(&r->net_rx_model_us);
     val_agree_clear(&r->wakes.agree);
     g_array_free(r->vectors, TRUE);
     g_array_free(r->threads, TRUE);
@@ -95,14 +95,14 @@ double val_report_napi_ks(const struct val_report *r)
 {
     if (!r->napi_kind)
         return -1.0;
-    return val_hist_ks(r->napi_model, r->napi_trace);
+    return sim_hist_ks(&r->napi_model, &r->napi_trace);
 }
 
 double val_report_napi_device_ks(const struct val_report *r)
 {
     if (!r->irq_model.applicable)
         return -1.0;
-    return val_hist_ks(r->napi_device_model, r->napi_device);
+    return sim_hist_ks(&r->napi_device_model, &r->napi_device);
 }
 
 /* ---- text ---- */
@@ -208,52 +208,37 @@ static void text_napi(GString *s, const struct val_report *r)
                                "  polls: model %" G_GUINT64_FORMAT ", trace %" G_GUINT64_FORMAT
                                " (full: %" G_GUINT64_FORMAT "); %s device NAPI polls in trace: "
                                "%" G_GUINT64_FORMAT "\n",
-                               r->napi_model->count, r->napi_trace->count, r->polls_full,
-                               r->rx_dev ? r->rx_dev : "?", r->napi_device->count);
+                               r->napi_model.count, r->napi_trace.count, r->polls_full,
+                               r->rx_dev ? r->rx_dev : "?", r->napi_device.count);
         g_string_append(s, "  work      model      trace\n");
-        for (unsigned i = 0; i < r->napi_model->nbins; i++) {
-            if (!r->napi_model->bins[i] && !r->napi_trace->bins[i])
+        for (unsigned i = 0; i < r->napi_model.nbins; i++) {
+            if (!r->napi_model.bins[i] && !r->napi_trace.bins[i])
                 continue;
             g_string_append_printf(s, "  %4u %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", i,
-                                   r->napi_model->bins[i], r->napi_trace->bins[i]);
+                                   r->napi_model.bins[i], r->napi_trace.bins[i]);
         }
     }
 }
 
-uint64_t val_hist_quantile(const struct val_hist *h, double q)
-{
-    if (!h->count)
-        return 0;
-    uint64_t want = (uint64_t)ceil(q * (double)h->count), acc = 0;
-    if (!want)
-        want = 1;
-    for (unsigned i = 0; i < h->nbins; i++) {
-        acc += h->bins[i];
-        if (acc >= want)
-            return i + 1 == h->nbins ? h->max : (uint64_t)i * h->width;
-    }
-    return h->max;
-}
-
 double val_report_softirq_ks(const struct val_report *r)
 {
-    return val_hist_ks(r->net_rx_model_us, r->net_rx_us);
+    return sim_hist_ks(&r->net_rx_model_us, &r->net_rx_us);
 }
 
 static void text_softirq(GString *s, const struct val_report *r)
 {
-    const struct val_hist *h = r->net_rx_us, *m = r->net_rx_model_us;
+    const struct sim_hist *h = &r->net_rx_us, *m = &r->net_rx_model_us;
     g_string_append_printf(s,
                            "NET_RX softirq runs (trace): %" G_GUINT64_FORMAT
                            ", duration us p50 %.1f p99 %.1f max %.1f\n",
-                           h->count, val_hist_quantile(h, 0.5) / 1e3,
-                           val_hist_quantile(h, 0.99) / 1e3, h->max / 1e3);
+                           h->count, sim_hist_quantile(h, 0.5) / 1e3,
+                           sim_hist_quantile(h, 0.99) / 1e3, h->max / 1e3);
     double ks = val_report_softirq_ks(r);
     if (ks < 0) {
         g_string_append(s, "NET_RX softirq runs (model): n/a\n");
         return;
     }
-    uint64_t mp = val_hist_quantile(m, 0.5), tp = val_hist_quantile(h, 0.5);
+    uint64_t mp = sim_hist_quantile(m, 0.5), tp = sim_hist_quantile(h, 0.5);
     char ratio[32] = "n/a";
     if (tp)
         g_snprintf(ratio, sizeof ratio, "%.2f", (double)mp / (double)tp);
@@ -262,7 +247,7 @@ static void text_softirq(GString *s, const struct val_report *r)
                            "work): p50 %.1f p99 %.1f us; KS %.4f, median model/trace %s\n"
                            "  (default costs model a Xeon-class host: a VM trace is expected to "
                            "differ, the ratio says by how much; --costs FILE calibrates)\n",
-                           mp / 1e3, val_hist_quantile(m, 0.99) / 1e3, ks, ratio);
+                           mp / 1e3, sim_hist_quantile(m, 0.99) / 1e3, ks, ratio);
 }
 
 /* "12.3%" of |model - ref| / ref, "n/a" when either side is unknown. */
@@ -335,13 +320,12 @@ static void text_irq(GString *s, const struct val_report *r)
             s,
             "%s device NAPI poll sizes (work per poll): model %" G_GUINT64_FORMAT
             " polls mean %.2f, trace %" G_GUINT64_FORMAT " polls mean %.2f, KS distance %.4f\n",
-            r->rx_dev ? r->rx_dev : "?", r->napi_device_model->count,
-            r->napi_device_model->count
-                ? (double)r->napi_device_model->sum / (double)r->napi_device_model->count
+            r->rx_dev ? r->rx_dev : "?", r->napi_device_model.count,
+            r->napi_device_model.count
+                ? (double)r->napi_device_model.sum / (double)r->napi_device_model.count
                 : 0.0,
-            r->napi_device->count,
-            r->napi_device->count ? (double)r->napi_device->sum / (double)r->napi_device->count
-                                  : 0.0,
+            r->napi_device.count,
+            r->napi_device.count ? (double)r->napi_device.sum / (double)r->napi_device.count : 0.0,
             ks);
     else if (r->irq_model.applicable)
         g_string_append_printf(s,
@@ -597,11 +581,11 @@ static json_t *json_softirq(const struct val_report *r)
 {
     double ks = val_report_softirq_ks(r);
     bool ok = ks >= 0;
-    uint64_t mp = val_hist_quantile(r->net_rx_model_us, 0.5),
-             tp = val_hist_quantile(r->net_rx_us, 0.5);
-    uint64_t m99 = val_hist_quantile(r->net_rx_model_us, 0.99),
-             t99 = val_hist_quantile(r->net_rx_us, 0.99);
-    bool tr = r->net_rx_us->count > 0;
+    uint64_t mp = sim_hist_quantile(&r->net_rx_model_us, 0.5),
+             tp = sim_hist_quantile(&r->net_rx_us, 0.5);
+    uint64_t m99 = sim_hist_quantile(&r->net_rx_model_us, 0.99),
+             t99 = sim_hist_quantile(&r->net_rx_us, 0.99);
+    bool tr = r->net_rx_us.count > 0;
     json_t *j = json_pack(
         "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "ks_distance", ok ? json_real(ks) : json_null(),
         "model_p50_ns", ok ? json_integer((json_int_t)mp) : json_null(), "trace_p50_ns",
@@ -609,7 +593,7 @@ static json_t *json_softirq(const struct val_report *r)
         ok ? json_integer((json_int_t)m99) : json_null(), "trace_p99_ns",
         tr ? json_integer((json_int_t)t99) : json_null(), "median_ratio",
         ok && tp ? json_real((double)mp / (double)tp) : json_null(), "model_hist",
-        val_hist_json(r->net_rx_model_us), "trace_hist", val_hist_json(r->net_rx_us));
+        sim_hist_json(&r->net_rx_model_us), "trace_hist", sim_hist_json(&r->net_rx_us));
     /* The same medians in µs, the unit the trace prints (schema 1 readers use these keys). */
     json_object_set_new(j, "model_p50_us", ok ? json_real((double)mp / 1e3) : json_null());
     json_object_set_new(j, "trace_p50_us", tr ? json_real((double)tp / 1e3) : json_null());
@@ -659,9 +643,9 @@ json_t *val_report_json(const struct val_report *r)
     json_t *napi =
         json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "kind",
                   r->napi_kind ? json_string(r->napi_kind) : json_null(), "ks_distance",
-                  ks < 0 ? json_null() : json_real(ks), "model_hist", val_hist_json(r->napi_model),
-                  "trace_hist", val_hist_json(r->napi_trace), "device_trace_hist",
-                  val_hist_json(r->napi_device), "trace_full_polls", (json_int_t)r->polls_full);
+                  ks < 0 ? json_null() : json_real(ks), "model_hist", sim_hist_json(&r->napi_model),
+                  "trace_hist", sim_hist_json(&r->napi_trace), "device_trace_hist",
+                  sim_hist_json(&r->napi_device), "trace_full_polls", (json_int_t)r->polls_full);
     json_t *j = json_object();
     json_object_set_new(j, "bundle", json_string(r->bundle ? r->bundle : ""));
     json_object_set_new(j, "case", json_string(r->case_name ? r->case_name : ""));
@@ -712,8 +696,8 @@ json_t *val_report_json(const struct val_report *r)
         napi, "device",
         json_pack("{s:o, s:o, s:o}", "ks_distance", dks < 0 ? json_null() : json_real(dks),
                   "model_hist",
-                  r->irq_model.applicable ? val_hist_json(r->napi_device_model) : json_null(),
-                  "trace_hist", val_hist_json(r->napi_device)));
+                  r->irq_model.applicable ? sim_hist_json(&r->napi_device_model) : json_null(),
+                  "trace_hist", sim_hist_json(&r->napi_device)));
     json_object_set_new(j, "napi_poll", napi);
     json_object_set_new(j, "softirq", json_softirq(r));
     json_object_set_new(j, "wakeups", json_wakes(r));

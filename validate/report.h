@@ -3,6 +3,7 @@
 #ifndef NICSTEER_VALIDATE_REPORT_H
 #define NICSTEER_VALIDATE_REPORT_H
 
+#include "sim/core/hist.h"
 #include "validate/compare.h"
 #include "validate/wake_model.h"
 
@@ -113,16 +114,16 @@ struct val_report {
 
     struct val_report_cpu *cpus; /* ncpus entries */
 
-    const char *napi_kind;              /* what napi_model/napi_trace describe: "backlog" or NULL */
-    struct val_hist *napi_model;        /* work per backlog poll in the model replay (0..64) */
-    struct val_hist *napi_trace;        /* work per backlog poll in the trace */
-    struct val_hist *napi_device;       /* work per NAPI poll of rx_dev in the trace */
-    struct val_hist *napi_device_model; /* the same in the NIC/ITR replay (hardware NICs) */
-    struct val_hist *net_rx_us; /* NET_RX softirq run durations in the trace (ns, 100 ns bins) */
-    struct val_hist *net_rx_model_us; /* the same runs priced by struct kern_cost (ns, 100 ns) */
-    uint64_t polls_full;              /* trace backlog polls with work == weight */
-    uint64_t model_drops;             /* packets the model backlog dropped (netdev_max_backlog) */
-    int64_t trace_backlog_drops;      /* skb:kfree_skb reason CPU_BACKLOG; -1 not traced */
+    const char *napi_kind;             /* what napi_model/napi_trace describe: "backlog" or NULL */
+    struct sim_hist napi_model;        /* work per backlog poll in the model replay (0..64) */
+    struct sim_hist napi_trace;        /* work per backlog poll in the trace */
+    struct sim_hist napi_device;       /* work per NAPI poll of rx_dev in the trace */
+    struct sim_hist napi_device_model; /* the same in the NIC/ITR replay (hardware NICs) */
+    struct sim_hist net_rx_us; /* NET_RX softirq run durations in the trace (ns, 100 ns bins) */
+    struct sim_hist net_rx_model_us; /* the same runs priced by struct kern_cost (ns, 100 ns) */
+    uint64_t polls_full;             /* trace backlog polls with work == weight */
+    uint64_t model_drops;            /* packets the model backlog dropped (netdev_max_backlog) */
+    int64_t trace_backlog_drops;     /* skb:kfree_skb reason CPU_BACKLOG; -1 not traced */
     uint64_t host_dropped_model_dropped; /* of those, packets the model dropped too */
     uint64_t host_dropped_model_queued;  /* ... and packets the model queued */
     struct val_report_backlog backlog;
@@ -150,8 +151,6 @@ double val_report_napi_device_ks(const struct val_report *r);
 
 /* KS distance of net_rx_model_us vs net_rx_us; negative when not applicable. */
 double val_report_softirq_ks(const struct val_report *r);
-/* q-quantile (0..1) of a histogram: the lower edge of the bin reaching it. */
-uint64_t val_hist_quantile(const struct val_hist *h, double q);
 
 /* Human report (new string). Warnings first, then the headline agreement. */
 char *val_report_text(const struct val_report *r);

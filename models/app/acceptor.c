@@ -318,6 +318,7 @@ void app_acceptor_free(struct app_acceptor *a)
     g_free(a->acc);
     g_free(a->sess);
     g_free(a->conn);
+    sim_hist_clear(&a->latency);
     g_free(a);
 }
 

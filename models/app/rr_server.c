@@ -282,6 +282,7 @@ void app_rr_free(struct app_rr *a)
     g_free(a->th);
     g_free(a->wq);
     g_free(a->req_at);
+    sim_hist_clear(&a->latency);
     g_free(a);
 }
 

@@ -35,6 +35,7 @@ struct kern_host *kern_host_new(unsigned n_cpus, const struct kern_params *p,
     h->ops = *ops;
     h->end_ns = UINT64_MAX;
     h->cpus = g_new0(struct kern_cpu, n_cpus);
+    sim_hist_init(&h->latency);
     sim_hist_init(&h->softirq_start);
     sim_hist_init(&h->softirq_resume);
     h->sched = cpus_new(n_cpus, p->sched_slice_ns);
@@ -72,6 +73,9 @@ void kern_host_free(struct kern_host *h)
     cpus_free(h->sched);
     g_free(h->cpus);
     g_free(h->iv_snap);
+    sim_hist_clear(&h->latency);
+    sim_hist_clear(&h->softirq_start);
+    sim_hist_clear(&h->softirq_resume);
     g_free(h);
 }
 

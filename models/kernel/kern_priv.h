@@ -5,6 +5,7 @@
 
 #include "models/kernel/kern.h"
 #include "models/kernel/skb_defer.h"
+#include "sim/core/hist.h"
 #include "sim/core/rng.h"
 #include "sim/core/stats.h"
 
@@ -106,7 +107,7 @@ struct kern_host {
     void *csd_rps_ctx;
     uint64_t wake_ipis;       /* CAL/RES IPIs sent for remote wake-ups */
     struct kern_observer obs; /* timeline observer; obs.slice NULL = off */
-    struct sim_hist latency;  /* NIC arrival -> socket, all flows (zeroed = empty) */
+    struct sim_hist latency;  /* NIC arrival -> socket, all flows */
     uint64_t stack_calls, delivered, sock_drops;
     uint64_t poll_hist[65];
     struct sim_hist softirq_start;

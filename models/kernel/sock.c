@@ -5,6 +5,7 @@
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/rps_path.h"
 #include "models/sched/cpus.h"
+#include "sim/core/hist.h"
 #include "sim/core/stats.h"
 
 #define KERN_SKB_POOL_START 1024u

@@ -31,6 +31,7 @@ struct nic_classifier {
     uint64_t feedback_ns, staleness_ns; /* 0: not given */
     uint64_t feedback_calls, reta_rewrites, reta_refused;
     unsigned reta_now[NIC_RETA_MAX]; /* the table handed to on_load */
+    unsigned reta_old[NIC_RETA_MAX]; /* the table before a rewrite (put back when refused) */
 };
 
 void nic_classifier_free(struct nic_classifier *c)
@@ -301,23 +302,39 @@ bool nic_classifier_feedback(const struct nic_classifier *c, uint64_t *period_ns
     return true;
 }
 
+/* Default of the optional set_reta slot: a stage without it keeps no table. */
+static bool stage_set_reta(struct nic_stage *s, const unsigned *q, unsigned n, GError **err)
+{
+    return !s->ops->set_reta || s->ops->set_reta(s->st, q, n, err);
+}
+
 /* ixgbe_set_rxfh(): the new table goes to every RSS instance of the port (the
- * classifier's hashing one and the chain's "rss" stages), or to none. */
+ * classifier's hashing one and each stage with a set_reta slot), or to none: a
+ * refusal puts the table back where it was already written. */
 static bool classifier_set_reta(void *host, const unsigned *q, unsigned n)
 {
     struct nic_classifier *c = host;
+    const struct nic_reta *r = steer_rss_reta(c->rss);
+    unsigned old_n = nic_reta_size(r);
+    for (unsigned i = 0; i < old_n; i++)
+        c->reta_old[i] = nic_reta_entry(r, i);
     GError *e = NULL;
     bool ok = steer_rss_set_reta(c->rss, q, n, &e);
-    for (unsigned i = 0; ok && i < c->n_stages; i++)
-        if (c->stage[i].ops == &steer_rss_ops)
-            ok = steer_rss_set_reta(c->stage[i].st, q, n, &e);
+    unsigned done = 0;
+    for (; ok && done < c->n_stages; done++)
+        ok = stage_set_reta(&c->stage[done], q, n, &e);
     g_clear_error(&e);
-    if (!ok) { /* the first table refused: same size and limits everywhere, none changed */
-        c->reta_refused++;
-        return false;
+    if (ok) {
+        c->reta_rewrites++;
+        return true;
     }
-    c->reta_rewrites++;
-    return true;
+    if (done > 0) { /* the port's table took it, stage done - 1 refused: undo */
+        steer_rss_set_reta(c->rss, c->reta_old, old_n, NULL);
+        for (unsigned i = 0; i + 1 < done; i++)
+            stage_set_reta(&c->stage[i], c->reta_old, old_n, NULL);
+    }
+    c->reta_refused++;
+    return false;
 }
 
 void nic_classifier_on_load(struct nic_classifier *c, const struct steer_load *load)

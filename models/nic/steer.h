@@ -61,7 +61,9 @@ struct steer_load {
 /* The policy ABI: bump when struct steer_policy_ops, steer_env, steer_ctx,
  * traffic_pkt or nic_profile change layout or meaning. A loaded module whose
  * ops carry another number is refused with the two numbers named. */
-#define NICSTEER_STEER_ABI 2u /* 2: on_load / feedback_ns, struct steer_load */
+/* 3: set_reta slot (a RETA rewrite reaches the stages that implement it, not the ones whose
+ *    ops are steer_rss's); 2: on_load / feedback_ns, struct steer_load */
+#define NICSTEER_STEER_ABI 3u
 
 struct steer_policy_ops {
     /* = NICSTEER_STEER_ABI: the first member, so that a module built against
@@ -95,6 +97,11 @@ struct steer_policy_ops {
     /* The feedback period the policy asks for, ns (0: the host's default).
      * Optional (NULL), with on_load. */
     uint64_t (*feedback_ns)(void *st);
+    /* `ethtool -X dev`: the stage's indirection table becomes the n queues of q (the driver
+     * writes the one RETA every RSS lookup of the port reads, ixgbe_set_rxfh()). false + error,
+     * the table unchanged, when refused (size, a queue beyond the RSS limit). Optional (NULL:
+     * the stage keeps no table; a rewrite leaves it as it is). */
+    bool (*set_reta)(void *st, const unsigned *q, unsigned n, GError **err);
     /* State and counters as a new JSON object (sorted keys on output). */
     json_t *(*dump)(void *st);
     void (*destroy)(void *st);

@@ -219,6 +219,11 @@ bool steer_rss_set_reta(struct steer_rss *s, const unsigned *q, unsigned n, GErr
     return nic_reta_set_list(s->reta, q, n, "reta", err);
 }
 
+static bool steer_rss_set_reta_op(void *st, const unsigned *q, unsigned n, GError **err)
+{
+    return steer_rss_set_reta(st, q, n, err);
+}
+
 int steer_rss_select_rxq(struct steer_rss *s, const struct steer_ctx *ctx)
 {
     if (ctx->rss_type == NIC_RSS_NONE) {
@@ -270,6 +275,7 @@ const struct steer_policy_ops steer_rss_ops = {
     .name = "rss",
     .init = steer_rss_init,
     .select_rxq = steer_rss_select,
+    .set_reta = steer_rss_set_reta_op,
     .dump = steer_rss_dump,
     .destroy = steer_rss_destroy,
 };

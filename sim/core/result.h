@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/core/hist.h"
 #include "sim/core/stats.h"
 
 #define SIM_NR_SOFTIRQS 10 /* NR_SOFTIRQS: HI TIMER NET_TX NET_RX BLOCK IRQ_POLL ... RCU */

@@ -283,5 +283,9 @@ void sim_result_clear(struct sim_result *r)
     g_free(r->flows);
     g_free(r->threads);
     g_free(r->intervals);
+    sim_hist_clear(&r->latency);
+    sim_hist_clear(&r->softirq_start);
+    sim_hist_clear(&r->softirq_resume);
+    sim_hist_clear(&r->requests.latency);
     memset(r, 0, sizeof *r);
 }

@@ -332,6 +332,54 @@ static void test_classifier_filters_reach_the_stage_that_takes_them(void)
     nic_classifier_free(c);
 }
 
+/* ixgbe_set_rxfh(): a RETA rewrite (here the rsspp plugin's load feedback moving buckets off
+ * a busy CPU 0) reaches the port's hashing table and every stage with a set_reta slot (the
+ * chain's rss stage) with the same table, and no other stage (rr, mac keep no table: their
+ * state is the same before and after). */
+static void test_classifier_reta_rewrite_reaches_every_rss_stage_only(void)
+{
+    const struct steer_env env4 = {.n_rx_queues = 4, .n_tx_queues = 4, .n_cpus = 4, .seed = 1};
+    struct nic_classifier *c = new_ok("{\"chain\": [\"rsspp\", \"rss\", \"rr\", \"mac\"]}", &env4);
+    uint64_t pk[4] = {0}, dr[4] = {0}, soft[4] = {0}, period, stale;
+    unsigned ring[4] = {0}, cpu[4] = {0, 1, 2, 3};
+    CU_ASSERT_TRUE_FATAL(nic_classifier_feedback(c, &period, &stale));
+    struct steer_load l = {.now_ns = period,
+                           .interval_ns = period,
+                           .n_rx_queues = 4,
+                           .n_cpus = 4,
+                           .rxq_packets = pk,
+                           .rxq_drops = dr,
+                           .rxq_ring = ring,
+                           .rxq_cpu = cpu,
+                           .cpu_softirq_ns = soft};
+    nic_classifier_on_load(c, &l); /* primes the plugin's deltas */
+    struct nic_rx_decision d;
+    for (unsigned s = 0; s < 400; s++) {
+        struct traffic_pkt p = tcp4(0x0a000100 + s, (uint16_t)(1000 + s), PKT_TCP_ACK);
+        nic_classifier_select(c, &p, &d);
+        pk[d.queue]++;
+    }
+    json_t *before = nic_classifier_dump(c);
+    soft[0] = period; /* CPU 0 100% in softirq, the others idle */
+    l.now_ns = 2 * period;
+    nic_classifier_on_load(c, &l);
+    json_t *after = nic_classifier_dump(c);
+    json_t *fb = json_object_get(after, "feedback");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(fb, "reta_rewrites")), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(fb, "reta_refused")), 0);
+    json_t *port0 = json_object_get(json_object_get(before, "rss"), "reta");
+    json_t *port1 = json_object_get(json_object_get(after, "rss"), "reta");
+    json_t *sb = json_object_get(before, "stages"), *sa = json_object_get(after, "stages");
+    json_t *stage1 = json_object_get(json_object_get(json_object_get(sa, "rss"), "state"), "reta");
+    CU_ASSERT_FALSE(json_equal(port0, port1)); /* the table moved */
+    CU_ASSERT_TRUE(json_equal(stage1, port1)); /* the rss stage has the same new table */
+    CU_ASSERT_TRUE(json_equal(json_object_get(sb, "rr"), json_object_get(sa, "rr")));
+    CU_ASSERT_TRUE(json_equal(json_object_get(sb, "mac"), json_object_get(sa, "mac")));
+    json_decref(before);
+    json_decref(after);
+    nic_classifier_free(c);
+}
+
 /* A chain without an on_load slot takes no feedback: the host never arms it
  * (nic_classifier_feedback false) and the dump keeps its ABI-1 keys; the
  * feedback keys are checked even then. */
@@ -361,6 +409,8 @@ static void test_classifier_feedback_off_without_on_load(void)
 
 static CU_TestInfo cases[] = {
     {"test_classifier_feedback_off_without_on_load", test_classifier_feedback_off_without_on_load},
+    {"test_classifier_reta_rewrite_reaches_every_rss_stage_only",
+     test_classifier_reta_rewrite_reaches_every_rss_stage_only},
     {"test_classifier_filters_reach_the_stage_that_takes_them",
      test_classifier_filters_reach_the_stage_that_takes_them},
     {"test_classifier_fdir_atr_overrides_rss_keeps_hash",

@@ -1,4 +1,4 @@
-/* validate/compare.c: histograms, Kolmogorov-Smirnov distance and agreement counters. */
+/* validate/compare.c: Kolmogorov-Smirnov distance and agreement counters. */
 #include "tests/unit/cu_main.h"
 #include "validate/compare.h"
 
@@ -35,50 +35,7 @@ static void test_compare_ks_empty_is_not_applicable(void)
 {
     uint64_t a[] = {1};
     CU_ASSERT(val_ks_distance(a, 1, a, 0) < 0);
-    struct val_hist *h = val_hist_new(65, 1), *g = val_hist_new(65, 1);
-    val_hist_add(h, 3);
-    CU_ASSERT(val_hist_ks(h, g) < 0);
-    val_hist_free(h);
-    val_hist_free(g);
-}
-
-/* The binned distance equals the sample distance when the bins are unit wide. */
-static void test_compare_hist_ks_matches_samples(void)
-{
-    uint64_t a[] = {1, 2, 2, 7, 64, 30, 41, 41}, b[] = {2, 3, 41, 48, 48, 64};
-    struct val_hist *ha = val_hist_new(65, 1), *hb = val_hist_new(65, 1);
-    for (unsigned i = 0; i < G_N_ELEMENTS(a); i++)
-        val_hist_add(ha, a[i]);
-    for (unsigned i = 0; i < G_N_ELEMENTS(b); i++)
-        val_hist_add(hb, b[i]);
-    CU_ASSERT_DOUBLE_EQUAL(val_hist_ks(ha, hb),
-                           val_ks_distance(a, G_N_ELEMENTS(a), b, G_N_ELEMENTS(b)), 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL(val_hist_ks(ha, ha), 0.0, 1e-12);
-    val_hist_free(ha);
-    val_hist_free(hb);
-}
-
-static void test_compare_hist_bins_clamp_and_stats(void)
-{
-    struct val_hist *h = val_hist_new(4, 10); /* [0,10) [10,20) [20,30) [30,..) */
-    val_hist_add(h, 0);
-    val_hist_add(h, 9);
-    val_hist_add(h, 10);
-    val_hist_add(h, 39);
-    val_hist_add(h, 40);
-    CU_ASSERT_EQUAL(h->bins[0], 2);
-    CU_ASSERT_EQUAL(h->bins[1], 1);
-    CU_ASSERT_EQUAL(h->bins[2], 0);
-    CU_ASSERT_EQUAL(h->bins[3], 2);
-    CU_ASSERT_EQUAL(h->clamped, 1); /* only 40 is beyond the last edge */
-    CU_ASSERT_EQUAL(h->count, 5);
-    CU_ASSERT_EQUAL(h->sum, 98);
-    CU_ASSERT_EQUAL(h->max, 40);
-    json_t *j = val_hist_json(h);
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "bins")), 4);
-    CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "nbins")), 4);
-    json_decref(j);
-    val_hist_free(h);
+    CU_ASSERT(val_ks_distance(a, 0, a, 1) < 0);
 }
 
 static void test_compare_agree_keeps_first_disagreements_in_order(void)
@@ -116,8 +73,6 @@ static CU_TestInfo cases[] = {
     {"KS of disjoint samples is 1", test_compare_ks_disjoint_samples_is_one},
     {"KS hand-computed with ties", test_compare_ks_hand_computed_with_ties},
     {"KS with an empty side is n/a", test_compare_ks_empty_is_not_applicable},
-    {"binned KS equals sample KS", test_compare_hist_ks_matches_samples},
-    {"histogram clamps and keeps stats", test_compare_hist_bins_clamp_and_stats},
     {"agreement keeps first disagreements", test_compare_agree_keeps_first_disagreements_in_order},
     {"relative error", test_compare_rel_error},
     CU_TEST_INFO_NULL,

@@ -89,6 +89,12 @@ static struct fixture *fixture_new(void)
     return f;
 }
 
+static void fixture_free(struct fixture *f)
+{
+    sim_hist_clear(&f->r.latency);
+    g_free(f);
+}
+
 static void test_report_mpstat_layout_matches_sysstat_average_block(void)
 {
     struct fixture *f = fixture_new();
@@ -103,7 +109,7 @@ static void test_report_mpstat_layout_matches_sysstat_average_block(void)
            "Average:       1    0.00    0.00    0.00    0.00    0.50    0.50    0.00    0.00    "
            "0.00   99.00\n");
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 /* mpstat -P ALL 0.4 over the fixture's 1 s: samples at 0.4, 0.8 and a short last one at
@@ -155,7 +161,7 @@ static void test_report_mpstat_intervals_blocks_then_average(void)
     g_free(avg);
     g_strfreev(l);
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_mpstat_zero_time_prints_zeros_not_nan(void)
@@ -166,7 +172,7 @@ static void test_report_mpstat_zero_time_prints_zeros_not_nan(void)
     CU_ASSERT_PTR_NULL(strstr(t, "nan"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Average:       1    0.00    0.00"));
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_interrupts_layout_linux_6_12(void)
@@ -182,7 +188,7 @@ static void test_report_interrupts_layout_linux_6_12(void)
            "RES:          0          0   Rescheduling interrupts\n"
            "CAL:          4        470   Function call interrupts\n");
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 /* fs/proc/softirqs.c: 20 spaces, "CPU%-8d" per CPU, "%12s:" and " %10u" per vector. */
@@ -201,7 +207,7 @@ static void test_report_softirqs_layout(void)
     CU_ASSERT_STRING_EQUAL(l[10], "         RCU:          0          0");
     g_strfreev(l);
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 /* The real line of spec §4.9 (virtio, per-device MSI-X domain, hwirq 1). It has a
@@ -229,7 +235,7 @@ static void test_report_interrupts_row_equals_real_virtio_line(void)
     CU_ASSERT_PTR_NOT_NULL(
         strstr(t, " 41:       2168          0  PCI-MSIX-0000:00:04.0   1-edge      virtio3-rx\n"));
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_interrupts_prec_grows_from_nr_irqs_1000(void)
@@ -250,7 +256,7 @@ static void test_report_interrupts_prec_grows_from_nr_irqs_1000(void)
            " RES:          0          0   Rescheduling interrupts\n"
            " CAL:          4        470   Function call interrupts\n");
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_interrupts_rows_in_irq_order(void)
@@ -265,7 +271,7 @@ static void test_report_interrupts_rows_in_irq_order(void)
     CU_ASSERT(g_str_has_suffix(lines[3], "   0-edge      eth0-TxRx-0"));
     g_strfreev(lines);
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_softnet_stat_15_columns_linux_6_12(void)
@@ -284,7 +290,7 @@ static void test_report_softnet_stat_15_columns_linux_6_12(void)
     t = sim_report_softnet_text(&f->r);
     CU_ASSERT(g_str_has_prefix(t, "00000005 "));
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_queues_csv_layout(void)
@@ -295,7 +301,7 @@ static void test_report_queues_csv_layout(void)
                               "0,0,0,5000,7500000,12,1000,1500,3\n"
                               "1,1,1,20,1280,0,7,7,1\n");
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_flows_csv_layout_and_latency_percentiles(void)
@@ -309,7 +315,7 @@ static void test_report_flows_csv_layout_and_latency_percentiles(void)
                               "0,4000,3990,10,2,0,0,10.239,10.239,250.000,250.000\n"
                               "1,20,20,0,0,1,1,0.000,0.000,0.000,0.000\n");
     g_free(t);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_summary_json_fields(void)
@@ -364,7 +370,7 @@ static void test_report_summary_json_fields(void)
     CU_ASSERT_EQUAL(json_array_size(hist), 65);
     CU_ASSERT_EQUAL(json_integer_value(json_array_get(hist, 3)), 30);
     json_decref(j);
-    g_free(f);
+    fixture_free(f);
 }
 
 static char *tmpdir_new(void)
@@ -432,7 +438,7 @@ static void test_report_write_creates_all_files_byte_identical_across_runs(void)
     g_free(a);
     g_free(b);
     g_free(tmp);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_write_under_a_file_fails_and_leaves_nothing(void)
@@ -453,7 +459,7 @@ static void test_report_write_under_a_file_fails_and_leaves_nothing(void)
     g_free(dir);
     g_free(file);
     g_free(tmp);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_rewrite_replaces_its_own_dir_and_keeps_a_users(void)
@@ -486,7 +492,7 @@ static void test_report_rewrite_replaces_its_own_dir_and_keeps_a_users(void)
     g_free(stray);
     g_free(dir);
     g_free(tmp);
-    g_free(f);
+    fixture_free(f);
 }
 
 static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
@@ -515,7 +521,7 @@ static void test_report_inconsistent_result_refused_and_old_dir_kept(void)
     rm_rf(tmp);
     g_free(dir);
     g_free(tmp);
-    g_free(f);
+    fixture_free(f);
 }
 
 static CU_TestInfo cases[] = {

@@ -22,9 +22,9 @@ static struct val_report *sample_report(void)
     r->cpus[1].model_processed = 5;
     r->cpus[1].trace_processed = 4;
     r->napi_kind = "backlog";
-    val_hist_add(r->napi_model, 3);
-    val_hist_add(r->napi_trace, 3);
-    val_hist_add(r->napi_trace, 64);
+    sim_hist_add(&r->napi_model, 3);
+    sim_hist_add(&r->napi_trace, 3);
+    sim_hist_add(&r->napi_trace, 64);
     return r;
 }
 
