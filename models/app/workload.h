@@ -10,6 +10,7 @@
 
 #include "models/app/rr_server.h"
 #include "models/kernel/kern.h"
+#include "models/nic/nic.h"
 #include "sim/core/result.h"
 
 /* What a workload is built on (borrowed for the call to new). */
@@ -24,6 +25,11 @@ struct app_env {
     /* Start `cpu` now: a thread became runnable outside any CPU's context. */
     void (*kick)(void *ctx, unsigned cpu);
     void *kick_ctx;
+    /* The port (poll-mode workloads drive its RX rings themselves, pmd.c), its RX ring
+     * size, and the run's per-flow results (what such a workload delivers). */
+    struct nic *nic;
+    unsigned rx_ring_size;
+    struct sim_flow_result *flows;
 };
 
 struct app_workload_ops {
@@ -37,6 +43,8 @@ struct app_workload_ops {
     /* Requests and connections completed into the run's result. Optional. */
     void (*result)(const void *w, struct sim_request_result *req, struct sim_conn_result *conn);
     void (*free)(void *w);
+    /* Poll-mode receive counters into the run's result. Optional. */
+    void (*pmd_result)(const void *w, struct sim_pmd_result *r);
 };
 
 /* sink.c: one recvmsg loop per socket (iperf/netperf server); cfg struct app_sink_cfg. */
@@ -51,5 +59,8 @@ extern const struct app_workload_ops app_busypoll_workload;
 extern const struct app_workload_ops app_bulk_workload;
 /* af_xdp.c: one reader per AF_XDP socket (needs /nic/xdp redirect); no cfg. */
 extern const struct app_workload_ops app_af_xdp_workload;
+
+/* pmd.c: DPDK-style lcores polling the RX rings; cfg struct app_pmd_cfg. */
+extern const struct app_workload_ops app_pmd_workload;
 
 #endif

@@ -11,6 +11,8 @@
 struct nic_ring {
     struct nic_rx_desc *desc; /* ring_size slots */
     unsigned head, count;
+    unsigned unarmed; /* PMD: descriptors taken by nic_rx_burst, not yet given back (RDT) */
+    bool pmd;         /* polled by a user-space PMD: its write-backs raise no interrupt cause */
     struct nic_queue_stats st;
 };
 
@@ -148,8 +150,9 @@ static inline struct nic_rx_desc *rx_tail(const struct nic *n, const struct nic_
 struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
 {
     struct nic_ring *r = &n->rings[q];
-    /* ixgbe keeps one descriptor unused (ixgbe_desc_unused: ntc - ntu - 1). */
-    if (r->count >= n->cfg.ring_size - 1) {
+    /* ixgbe keeps one descriptor unused (ixgbe_desc_unused: ntc - ntu - 1); a PMD's
+     * descriptors not rearmed yet are not the hardware's either (RDT stops short of them). */
+    if (r->count + r->unarmed >= n->cfg.ring_size - 1) {
         r->st.drops++;
         return NULL;
     }
@@ -163,6 +166,8 @@ void nic_rx_post(struct nic *n, unsigned q)
     r->count++;
     r->st.packets++;
     r->st.bytes += d->len;
+    if (r->pmd)
+        return; /* the queue's EIMS bit is never set (DPDK polls: no RX interrupt) */
     unsigned vi = nic_queue_vector(n, q);
     struct nic_vector *v = &n->vec[vi];
     v->cause = true; /* EICR.RTxQ set on descriptor write-back */
@@ -180,6 +185,36 @@ bool nic_rx_frame(struct nic *n, unsigned q, const struct nic_rx_desc *d)
     *s = *d;
     nic_rx_post(n, q);
     return true;
+}
+
+void nic_rx_pmd_attach(struct nic *n, unsigned q)
+{
+    n->rings[q].pmd = true;
+}
+
+unsigned nic_rx_burst(struct nic *n, unsigned q, struct nic_rx_desc *out, unsigned max)
+{
+    struct nic_ring *r = &n->rings[q];
+    unsigned k = MIN(max, r->count);
+    for (unsigned i = 0; i < k; i++) {
+        out[i] = r->desc[r->head];
+        if (++r->head == n->cfg.ring_size)
+            r->head = 0;
+    }
+    r->count -= k;
+    r->unarmed += k;
+    return k;
+}
+
+unsigned nic_rx_unarmed(const struct nic *n, unsigned q)
+{
+    return n->rings[q].unarmed;
+}
+
+void nic_rx_rearm(struct nic *n, unsigned q, unsigned k)
+{
+    struct nic_ring *r = &n->rings[q];
+    r->unarmed -= MIN(k, r->unarmed);
 }
 
 unsigned nic_rx_ready(const struct nic *n, unsigned q)

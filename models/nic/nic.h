@@ -70,6 +70,18 @@ void nic_rx_post(struct nic *n, unsigned q);
 unsigned nic_rx_ready(const struct nic *n, unsigned q);
 const struct nic_rx_desc *nic_rx_next(struct nic *n, unsigned q); /* consumes one */
 
+/* ---- Poll-mode driver (DPDK ixgbe PMD, #15 point 1): no interrupts ---- */
+/* A user-space PMD owns ring q (rte_eth_rx_queue_setup + dev_start, interrupts off): its
+ * write-backs never set the vector's cause, so the queue raises no MSI-X message. */
+void nic_rx_pmd_attach(struct nic *n, unsigned q);
+/* _recv_raw_pkts_vec (drivers/net/ixgbe/ixgbe_rxtx_vec_sse.c): up to max written-back
+ * descriptors (DD set) of ring q, copied to out and consumed; their slots stay the
+ * software's (unarmed) until nic_rx_rearm, so they hold no new frame. */
+unsigned nic_rx_burst(struct nic *n, unsigned q, struct nic_rx_desc *out, unsigned max);
+unsigned nic_rx_unarmed(const struct nic *n, unsigned q);
+/* ixgbe_rxq_rearm: k slots get fresh mbufs and go back to the hardware (RDT write). */
+void nic_rx_rearm(struct nic *n, unsigned q, unsigned k);
+
 /* The scheduled assertion of vector v at `now`: true = MSI-X message sent
  * (EIAM auto-masks the vector, EICR cause cleared), *cpu = target. */
 bool nic_irq_fire(struct nic *n, unsigned v, uint64_t now, unsigned *cpu);

@@ -96,6 +96,29 @@ struct sim_conn_result {
     uint64_t cross_cpu_handoffs; /* per connection, CPUs beyond the first that worked on it */
 };
 
+/* DPDK-style poll-mode receive (models/app/pmd.c): what the lcores did. */
+#define SIM_PMD_MAX_LCORES 64
+struct sim_pmd_lcore {
+    unsigned cpu;
+    bool rx;                     /* polls RX queues (else a pipeline worker) */
+    uint64_t polls, empty_polls; /* rx_burst (or ring dequeue) calls, those that got nothing */
+    uint64_t packets;            /* packets whose work it did (RTC) or it received (pipeline) */
+    uint64_t busy_ns, spin_ns;   /* time in calls that got packets / that got none */
+};
+struct sim_pmd_result {
+    bool present;
+    bool pipeline;
+    unsigned burst, n_lcores;
+    uint64_t done;              /* packets whose work was done */
+    uint64_t ring_drops;        /* rte_ring_enqueue_burst refused (full ring), freed */
+    uint64_t mbuf_alloc_failed; /* rx_mbuf_alloc_failed: ixgbe_rxq_rearm found the pool empty */
+    uint64_t busy_ns;           /* all lcores' time in calls that got packets */
+    double stlb_miss, tlb_ns_per_touch;
+    uint64_t pool_bytes, page_bytes, stlb_entries;
+    struct sim_hist latency; /* descriptor write-back -> the packet's work done */
+    struct sim_pmd_lcore lcores[SIM_PMD_MAX_LCORES];
+};
+
 /* Columns of an mpstat interval row (sim_result.intervals), ns spent in the interval. */
 enum {
     SIM_IV_USR,
@@ -138,6 +161,7 @@ struct sim_result {
     struct sim_hist softirq_resume;
     struct sim_request_result requests;
     struct sim_conn_result connections;
+    struct sim_pmd_result pmd;
     /* software steering and TX (RPS/RFS/XPS): eth0's TX queues, RPS IPIs sent,
      * backlog drops, segments delivered out of order (all flows) */
     unsigned n_tx_queues;

@@ -179,7 +179,10 @@ static void start_workload(struct sim_machine *m, const unsigned *cpu_of_sock)
                           .queue_napi = napi,
                           .clients = {send_request, m},
                           .kick = kick_at_start,
-                          .kick_ctx = m};
+                          .kick_ctx = m,
+                          .nic = m->nic,
+                          .rx_ring_size = cfg->ring_size,
+                          .flows = m->flows};
     m->wl_ops = cfg->workload;
     m->wl = m->wl_ops->new (cfg->workload_cfg, &env);
     g_free(napi);

@@ -107,6 +107,12 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
     sim_hist_merge(&r->softirq_resume, kern_softirq_resume_hist(m->kern));
     if (m->wl_ops && m->wl_ops->result)
         m->wl_ops->result(m->wl, &r->requests, &r->connections);
+    if (m->wl_ops && m->wl_ops->pmd_result) { /* poll-mode receive: packets past the kernel */
+        m->wl_ops->pmd_result(m->wl, &r->pmd);
+        r->delivered += r->pmd.done;
+        r->dropped += r->pmd.ring_drops;
+        sim_hist_merge(&r->latency, &r->pmd.latency);
+    }
 }
 
 bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err)

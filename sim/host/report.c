@@ -204,6 +204,34 @@ static json_t *xdp_json(const struct sim_result *r)
 }
 
 /* Request/response workloads: transactions and their latency. */
+/* Poll-mode receive (models/app/pmd.c): per-packet CPU is the lcores' time in calls that
+ * got packets over the packets done; the rest of their 100% is spinning. */
+static json_t *pmd_json(const struct sim_result *r)
+{
+    const struct sim_pmd_result *p = &r->pmd;
+    json_t *lc = json_array();
+    for (unsigned i = 0; i < p->n_lcores && i < SIM_PMD_MAX_LCORES; i++) {
+        const struct sim_pmd_lcore *l = &p->lcores[i];
+        json_array_append_new(
+            lc, json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "cpu", (json_int_t)l->cpu, "role",
+                          l->rx ? "rx" : "worker", "polls", uint_json(l->polls), "empty_polls",
+                          uint_json(l->empty_polls), "packets", uint_json(l->packets), "busy_ms",
+                          real_round((double)l->busy_ns / 1e6, 0.001), "spin_ms",
+                          real_round((double)l->spin_ns / 1e6, 0.001)));
+    }
+    double nspp = p->done ? (double)p->busy_ns / (double)p->done : 0.0;
+    json_t *tlb = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o}", "pool_bytes", uint_json(p->pool_bytes), "page_bytes",
+        uint_json(p->page_bytes), "stlb_entries", uint_json(p->stlb_entries), "miss_probability",
+        real_round(p->stlb_miss, 0.0001), "ns_per_touch", real_round(p->tlb_ns_per_touch, 0.001));
+    return json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "mode",
+                     p->pipeline ? "pipeline" : "rtc", "burst", (json_int_t)p->burst, "done",
+                     uint_json(p->done), "ring_drops", uint_json(p->ring_drops),
+                     "mbuf_alloc_failed", uint_json(p->mbuf_alloc_failed), "busy_ns_per_pkt",
+                     real_round(nspp, 0.01), "busy_ms", real_round((double)p->busy_ns / 1e6, 0.001),
+                     "latency_us", latency_json(&p->latency), "stlb", tlb, "lcores", lc);
+}
+
 static json_t *requests_json(const struct sim_result *r)
 {
     const struct sim_request_result *q = &r->requests;
@@ -259,6 +287,8 @@ json_t *sim_report_summary_json(const struct sim_result *r)
                                       "drop_mpps_per_core", mpps_per_core(r, r->ipt_raw_drops)));
     if (r->tx_stream.on)
         json_object_set_new(root, "transmit", tx_stream_json(r));
+    if (r->pmd.present)
+        json_object_set_new(root, "pmd", pmd_json(r));
     json_t *txq = json_array();
     for (unsigned q = 0; q < r->n_tx_queues; q++)
         json_array_append_new(txq, uint_json(r->tx_packets ? r->tx_packets[q] : 0));

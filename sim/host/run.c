@@ -69,11 +69,13 @@ static void workload_of(const struct sim_scenario *sc, const struct app_workload
            : sc->acceptor_set ? &app_acceptor_workload
            : sc->busy_poll    ? &app_busypoll_workload
            : sc->af_xdp       ? &app_af_xdp_workload
+           : sc->pmd_set      ? &app_pmd_workload
            : sc->no_listener  ? NULL
                               : &app_sink_workload;
     *cfg = sc->bulk_set       ? (const void *)&sc->bulk
            : sc->rr_set       ? (const void *)&sc->rr
            : sc->acceptor_set ? (const void *)&sc->acc
+           : sc->pmd_set      ? (const void *)&sc->pmd
                               : (const void *)&sc->sink;
 }
 

@@ -152,18 +152,21 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
              strcmp(json_string_value(w), "busypoll") != 0 &&
              strcmp(json_string_value(w), "bulk_sender") != 0 &&
              strcmp(json_string_value(w), "af_xdp") != 0 &&
-             strcmp(json_string_value(w), "none") != 0))
+             strcmp(json_string_value(w), "pmd") != 0 && strcmp(json_string_value(w), "none") != 0))
             return sim_fail(err, SIM_ERROR_INPUT,
                             "/app/workload: expected \"sink\", \"rr\", "
                             "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\", "
-                            "\"af_xdp\" or \"none\"");
+                            "\"af_xdp\", \"pmd\" or \"none\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
         sc->no_listener = strcmp(json_string_value(w), "none") == 0;
         sc->bulk_set = strcmp(json_string_value(w), "bulk_sender") == 0;
         sc->af_xdp = strcmp(json_string_value(w), "af_xdp") == 0;
+        sc->pmd_set = strcmp(json_string_value(w), "pmd") == 0;
     }
+    if (!sim_scn_load_pmd(sc, a, err))
+        return false;
     if (!load_app_bulk(sc, a, err))
         return false;
     static const char *const rr_keys[] = {
@@ -205,7 +208,7 @@ bool sim_scn_load_app(struct sim_scenario *sc, const json_t *a, GError **err)
         "sockets",       "cpus",          "workload",       "threads", "affinity",
         "service_us",    "request_bytes", "response_bytes", "rtt_us",  "hog_cpus",
         "udp_connected", "ack_every",     "acceptor",       "pool",    "msgs_per_conn",
-        "tx_nic",        "write_bytes",   "busy_poll",      NULL};
+        "tx_nic",        "write_bytes",   "busy_poll",      "pmd",     NULL};
     sc->sockets = -1;
     if (!a)
         return true;
@@ -256,7 +259,8 @@ bool sim_scn_load_app(struct sim_scenario *sc, const json_t *a, GError **err)
     }
     if (!load_app_rr(sc, a, err) || !load_app_affinity(sc, a, err))
         return false;
-    if (sc->sock_per_cpu && (sc->rr_set || sc->acceptor_set || sc->busy_poll || sc->bulk_set))
+    if (sc->sock_per_cpu &&
+        (sc->rr_set || sc->acceptor_set || sc->busy_poll || sc->bulk_set || sc->pmd_set))
         return sim_fail(err, SIM_ERROR_CONFIG,
                         "/app/sockets: \"per_cpu\" is for the sink workload (one reader per CPU)");
     if (sc->sock_per_cpu && sc->sock_cpus)

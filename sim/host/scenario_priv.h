@@ -7,6 +7,7 @@
 
 #include "models/app/acceptor.h"
 #include "models/app/bulk_sender.h"
+#include "models/app/pmd.h"
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
 #include "models/nic/nic_profile.h"
@@ -50,6 +51,8 @@ struct sim_scenario {
     struct app_bulk_cfg bulk;
     struct app_acceptor_cfg acc;
     bool acceptor_set;
+    struct app_pmd_cfg pmd; /* /app/workload "pmd" (scenario_pmd.c) */
+    bool pmd_set;
     struct app_sink_cfg sink;
     unsigned hog_cpus[MAX_CPUS];
     unsigned n_hogs;
@@ -83,6 +86,8 @@ bool sim_scn_load_xdp(struct sim_scenario *sc, const json_t *x, GError **err);
 bool sim_scn_check_xdp(const struct sim_scenario *sc, GError **err);
 /* /app (scenario_app.c): the workload and its threads. */
 bool sim_scn_load_app(struct sim_scenario *sc, const json_t *a, GError **err);
+/* /app/pmd (scenario_pmd.c): the poll-mode lcores, mempool and rings. */
+bool sim_scn_load_pmd(struct sim_scenario *sc, const json_t *a, GError **err);
 /* /app/workload "none": only UDP flows (a TCP segment would need an RST, not modelled). */
 bool sim_scn_check_no_listener(const json_t *app, const json_t *traffic, GError **err);
 

@@ -195,10 +195,43 @@ static void test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors(void)
     nic_free(n);
 }
 
+/* A PMD-owned ring (DPDK ixgbe, interrupts off): write-backs raise no interrupt; a burst
+ * takes at most its size in order; taken descriptors hold no frame until rearmed (RDT). */
+static void test_nic_pmd_burst_and_rearm_without_interrupts(void)
+{
+    struct irq_log l = {0};
+    struct nic *n = mk(1, 1, 64, &l, NULL, 0);
+    nic_rx_pmd_attach(n, 0);
+    for (uint32_t i = 0; i < 40; i++)
+        CU_ASSERT_TRUE(nic_rx_frame(n, 0, &(struct nic_rx_desc){.ts = i, .flow = i, .len = 60}));
+    CU_ASSERT_EQUAL(l.n, 0); /* no MSI-X assertion scheduled */
+    struct nic_rx_desc out[64];
+    CU_ASSERT_EQUAL(nic_rx_burst(n, 0, out, 32), 32);
+    CU_ASSERT_EQUAL(out[0].flow, 0);
+    CU_ASSERT_EQUAL(out[31].flow, 31);
+    CU_ASSERT_EQUAL(nic_rx_unarmed(n, 0), 32);
+    CU_ASSERT_EQUAL(nic_rx_burst(n, 0, out, 32), 8); /* what is written back, no more */
+    CU_ASSERT_EQUAL(out[7].flow, 39);
+    CU_ASSERT_EQUAL(nic_rx_unarmed(n, 0), 40);
+    unsigned ok = 0;
+    for (int i = 0; i < 30; i++) /* 63 usable - 40 unarmed = 23 */
+        ok += nic_rx_frame(n, 0, &(struct nic_rx_desc){.len = 60});
+    CU_ASSERT_EQUAL(ok, 23);
+    CU_ASSERT_EQUAL(nic_queue_stats(n, 0)->drops, 7);
+    nic_rx_rearm(n, 0, 32);
+    CU_ASSERT_EQUAL(nic_rx_unarmed(n, 0), 8);
+    CU_ASSERT_TRUE(nic_rx_frame(n, 0, &(struct nic_rx_desc){.len = 60}));
+    CU_ASSERT_EQUAL(l.n, 0);
+    CU_ASSERT_EQUAL(nic_vector_irqs(n, 0), 0);
+    nic_free(n);
+}
+
 static CU_TestInfo cases[] = {
     {"test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors",
      test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors},
     {"test_nic_rejects_affinity_beyond_the_cpus", test_nic_rejects_affinity_beyond_the_cpus},
+    {"test_nic_pmd_burst_and_rearm_without_interrupts",
+     test_nic_pmd_burst_and_rearm_without_interrupts},
     {"test_nic_tx_wire_time_does_not_wrap_for_huge_lengths",
      test_nic_tx_wire_time_does_not_wrap_for_huge_lengths},
     {"test_nic_ring_full_counts_rx_missed", test_nic_ring_full_counts_rx_missed},
