@@ -182,19 +182,19 @@ static bool cfg_rps(struct val_irq_model_cfg *c, const struct val_bundle *b, con
                     GError **err)
 {
     const struct val_sysctl *sc = val_bundle_sysctl(b);
-    struct kern_cpumask *maps = g_new0(struct kern_cpumask, c->n_queues);
+    struct sim_cpumask *maps = g_new0(struct sim_cpumask, c->n_queues);
     uint64_t *cnt = g_new0(uint64_t, c->n_queues);
     bool any = false;
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, c->n_cpus);
+    struct sim_cpumask online;
+    sim_cpumask_fill(&online, c->n_cpus);
     for (unsigned q = 0; q < c->n_queues; q++) {
         if (!val_bundle_rx_queue(b, dev, (int)q, &maps[q], &cnt[q], err)) {
             g_free(maps);
             g_free(cnt);
             return false;
         }
-        kern_cpumask_and(&maps[q], &online);
-        any |= !kern_cpumask_empty(&maps[q]) || cnt[q];
+        sim_cpumask_and(&maps[q], &maps[q], &online);
+        any |= !sim_cpumask_empty(&maps[q]) || cnt[q];
     }
     if (!any) {
         g_free(maps);
@@ -207,7 +207,7 @@ static bool cfg_rps(struct val_irq_model_cfg *c, const struct val_bundle *b, con
     c->rps.dev_weight = sc->dev_weight * MAX(sc->dev_weight_rx_bias, 1);
     c->rps.flow_limit_table_len = (unsigned)sc->flow_limit_table_len;
     c->rps.flow_limit_cpus = sc->flow_limit_cpu_bitmap;
-    kern_cpumask_and(&c->rps.flow_limit_cpus, &online);
+    sim_cpumask_and(&c->rps.flow_limit_cpus, &c->rps.flow_limit_cpus, &online);
     c->rps.rps_sock_flow_entries = sc->rps_sock_flow_entries;
     return true;
 }

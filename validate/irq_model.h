@@ -48,7 +48,7 @@ struct val_irq_model_cfg {
     struct kern_cost cost;
     /* RPS/RFS on the device (rps_cpus NULL = off): per-queue maps and table sizes, owned */
     struct kern_rps_params rps;
-    struct kern_cpumask *rps_cpus;
+    struct sim_cpumask *rps_cpus;
     uint64_t *rps_flow_cnt;
     uint64_t drain_ns; /* simulated time after the last arrival (IRQs and polls it causes) */
 };

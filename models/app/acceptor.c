@@ -266,8 +266,8 @@ struct app_acceptor *app_acceptor_new(struct kern_host *h, const struct app_acce
         a->conn[f].session = -1;
         a->conn[f].req_at = UINT64_MAX;
     }
-    struct cpus_mask all;
-    cpus_mask_fill(&all, (int)kern_n_cpus(h));
+    struct sim_cpumask all;
+    sim_cpumask_fill(&all, (int)kern_n_cpus(h));
     for (unsigned i = 0; i < a->n_acc; i++) {
         struct acc_acceptor *ac = &a->acc[i];
         char name[24];

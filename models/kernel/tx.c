@@ -43,8 +43,8 @@ bool kern_tx_register(struct kern_host *h, unsigned dev, unsigned num_tx_queues,
     return true;
 }
 
-bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct kern_cpumask *cpus,
-                     const struct kern_cpumask *rxqs, unsigned num_rx_queues, GError **err)
+bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct sim_cpumask *cpus,
+                     const struct sim_cpumask *rxqs, unsigned num_rx_queues, GError **err)
 {
     if (!h->tx || dev >= KERN_MAX_NETDEVS || !h->tx->dev[dev].xmit) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "XPS: device %u has no TX side", dev);

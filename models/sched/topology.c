@@ -15,10 +15,10 @@ struct cpus_topology {
     int *llc_of;       /* cpu -> LLC index (per_cpu(sd_llc_id) modulo renumbering) */
     int *node_of;      /* cpu -> NUMA node (cpu_to_node) */
     int *core_of;      /* cpu -> core index (topology_sibling_cpumask) */
-    struct cpus_mask *llc_span;
-    struct cpus_mask *node_span;
-    struct cpus_mask *core_span;
-    struct cpus_mask all;
+    struct sim_cpumask *llc_span;
+    struct sim_cpumask *node_span;
+    struct sim_cpumask *core_span;
+    struct sim_cpumask all;
 };
 
 static struct cpus_topology *topo_alloc(int nr_cpus)
@@ -29,7 +29,7 @@ static struct cpus_topology *topo_alloc(int nr_cpus)
     t->llc_of = g_new0(int, nr_cpus);
     t->node_of = g_new0(int, nr_cpus);
     t->core_of = g_new0(int, nr_cpus);
-    cpus_mask_fill(&t->all, nr_cpus);
+    sim_cpumask_fill(&t->all, nr_cpus);
     return t;
 }
 
@@ -42,22 +42,22 @@ static void topo_build_spans(struct cpus_topology *t)
         t->nr_nodes = MAX(t->nr_nodes, t->node_of[c] + 1);
         t->nr_cores = MAX(t->nr_cores, t->core_of[c] + 1);
     }
-    t->llc_span = g_new0(struct cpus_mask, t->nr_llcs);
-    t->node_span = g_new0(struct cpus_mask, t->nr_nodes);
-    t->core_span = g_new0(struct cpus_mask, t->nr_cores);
+    t->llc_span = g_new0(struct sim_cpumask, t->nr_llcs);
+    t->node_span = g_new0(struct sim_cpumask, t->nr_nodes);
+    t->core_span = g_new0(struct sim_cpumask, t->nr_cores);
     for (int c = 0; c < t->nr_cpus; c++) {
-        cpus_mask_set(&t->llc_span[t->llc_of[c]], c);
-        cpus_mask_set(&t->node_span[t->node_of[c]], c);
-        cpus_mask_set(&t->core_span[t->core_of[c]], c);
+        sim_cpumask_set(&t->llc_span[t->llc_of[c]], c);
+        sim_cpumask_set(&t->node_span[t->node_of[c]], c);
+        sim_cpumask_set(&t->core_span[t->core_of[c]], c);
     }
     t->smt = false;
     for (int k = 0; k < t->nr_cores; k++)
-        t->smt |= cpus_mask_weight(&t->core_span[k]) > 1;
+        t->smt |= sim_cpumask_weight(&t->core_span[k]) > 1;
 }
 
 struct cpus_topology *cpus_topology_new_flat(int nr_cpus)
 {
-    g_return_val_if_fail(nr_cpus >= 1 && nr_cpus <= CPUS_MAX, NULL);
+    g_return_val_if_fail(nr_cpus >= 1 && nr_cpus <= SIM_NR_CPUS, NULL);
     struct cpus_topology *t = topo_alloc(nr_cpus);
     for (int c = 0; c < nr_cpus; c++)
         t->core_of[c] = c;
@@ -159,8 +159,8 @@ static bool parse_numa(const json_t *arr, int nr_cpus, const char *where, int *n
 static bool check_nesting(const struct cpus_topology *t, const int *smt_of, const char *where,
                           GError **err)
 {
-    int first_in_llc[CPUS_MAX];
-    int first_in_core[CPUS_MAX];
+    int first_in_llc[SIM_NR_CPUS];
+    int first_in_core[SIM_NR_CPUS];
     for (int i = 0; i < t->nr_cpus; i++)
         first_in_llc[i] = first_in_core[i] = -1;
     for (int c = 0; c < t->nr_cpus; c++) {
@@ -225,9 +225,9 @@ struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *whe
                        &cpus, "llc", &llc, "numa", &numa, "smt", &smt, "numa_distance", &dist) != 0)
         return fail(err, where, "/: %s (keys: cpus, llc, numa, smt, numa_distance)", jerr.text),
                NULL;
-    if (cpus < 1 || cpus > CPUS_MAX)
+    if (cpus < 1 || cpus > SIM_NR_CPUS)
         return fail(err, where, "/cpus: %" JSON_INTEGER_FORMAT " CPUs, expected 1..%d", cpus,
-                    CPUS_MAX),
+                    SIM_NR_CPUS),
                NULL;
     if (dist < 10 || dist > 254)
         return fail(err, where,
@@ -291,7 +291,7 @@ bool cpus_topology_has_smt(const struct cpus_topology *t)
 
 int cpus_topology_llc_size(const struct cpus_topology *t, int cpu)
 {
-    return cpus_mask_weight(&t->llc_span[t->llc_of[cpu]]);
+    return sim_cpumask_weight(&t->llc_span[t->llc_of[cpu]]);
 }
 
 bool cpus_topology_share_cache(const struct cpus_topology *t, int a, int b)
@@ -299,8 +299,8 @@ bool cpus_topology_share_cache(const struct cpus_topology *t, int a, int b)
     return t->llc_of[a] == t->llc_of[b];
 }
 
-const struct cpus_mask *cpus_topology_span(const struct cpus_topology *t, int cpu,
-                                           enum cpus_domain_level level)
+const struct sim_cpumask *cpus_topology_span(const struct cpus_topology *t, int cpu,
+                                             enum cpus_domain_level level)
 {
     switch (level) {
     case CPUS_DOM_SMT:

@@ -73,7 +73,7 @@ struct sim_nic_b {
     int rx_usecs;
     const uint64_t *affinity; /* per q_vector, NULL = hints */
     unsigned n_affinity;
-    const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
+    const struct sim_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
 
 /* A frame the host was seen transmitting (validation replay): ixgbe_xmit_frame_ring() posts it
@@ -108,10 +108,10 @@ struct sim_machine_cfg {
     bool sock_by_cpu; /* SO_REUSEPORT group picking socket[receiving CPU] (reuseport_select_sock) */
     /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
     const struct kern_rps_params *rps;
-    const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
-    const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
+    const struct sim_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
+    const uint64_t *rps_flow_cnt;       /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
     /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
-    const struct kern_cpumask *xps_cpus, *xps_rxqs;
+    const struct sim_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
     const struct sim_nic_b *nic_b; /* NULL: one NIC */
@@ -123,7 +123,7 @@ struct sim_machine_cfg {
     /* scheduler: tunables and topology (ownership of sched.topology passes to the
      * machine, also on failure); sched.latency_ns == 0 = defaults */
     struct cpus_sched_cfg sched;
-    const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
+    const struct sim_cpumask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
     /* workload (models/app/workload.h) and its cfg; NULL = none. A workload with
      * closed-loop clients (client_start) gets the traffic's flows as its clients:
      * each flow's first packet starts its client. */

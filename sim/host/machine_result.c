@@ -24,14 +24,14 @@ static void tx_stream_result(const struct sim_machine *m, struct sim_result *r)
 }
 
 /* A CPU list like "0-3,8" (the format of /proc/<pid>/status Cpus_allowed_list). */
-static void mask_list(const struct cpus_mask *mk, int n, char *buf, size_t len)
+static void mask_list(const struct sim_cpumask *mk, int n, char *buf, size_t len)
 {
     GString *s = g_string_new(NULL);
     for (int c = 0; c < n; c++) {
-        if (!cpus_mask_test(mk, c))
+        if (!sim_cpumask_test(mk, c))
             continue;
         int e = c;
-        while (e + 1 < n && cpus_mask_test(mk, e + 1))
+        while (e + 1 < n && sim_cpumask_test(mk, e + 1))
             e++;
         g_string_append_printf(s, s->len ? ",%d" : "%d", c);
         if (e > c)

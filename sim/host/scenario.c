@@ -12,11 +12,11 @@
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
 #include "models/app/workload.h"
-#include "models/kernel/cpumask.h"
 #include "models/kernel/kversion.h"
 #include "models/nic/classifier.h"
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
+#include "sim/core/cpumask.h"
 #include "sim/core/err.h"
 #include "sim/core/file.h"
 #include "sim/host/scenario_priv.h"
@@ -201,15 +201,15 @@ bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool
 bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
                             GError **err)
 {
-    struct kern_cpumask m = {0};
+    struct sim_cpumask m = {0};
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         if (json_integer_value(v) >= n_cpus)
             return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
                             json_integer_value(v), n_cpus);
-        kern_cpumask_set(&m, (unsigned)json_integer_value(v));
+        sim_cpumask_set(&m, (unsigned)json_integer_value(v));
     } else if (json_is_string(v)) {
         GError *e = NULL;
-        if (!kern_cpumask_parse_list(&m, json_string_value(v), &e)) {
+        if (!sim_cpumask_parselist(&m, json_string_value(v), SIM_NR_CPUS, &e)) {
             sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
                      e->message);
             g_error_free(e);
@@ -219,9 +219,9 @@ bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, 
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string",
                         path);
     }
-    if (kern_cpumask_empty(&m))
+    if (sim_cpumask_empty(&m))
         return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
-    for (int c = kern_cpumask_next(&m, -1); c >= 0; c = kern_cpumask_next(&m, c))
+    for (int c = sim_cpumask_next(&m, -1); c >= 0; c = sim_cpumask_next(&m, c))
         if ((unsigned)c >= n_cpus)
             return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
                             n_cpus);

@@ -21,10 +21,10 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     uint64_t bits;
     if (!sim_scn_parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &bits, err))
         return false;
-    cpus_mask_clear(&sc->thread_mask);
+    sim_cpumask_clear(&sc->thread_mask);
     for (unsigned c = 0; c < sc->mc.n_cpus; c++)
         if (bits >> c & 1)
-            cpus_mask_set(&sc->thread_mask, (int)c);
+            sim_cpumask_set(&sc->thread_mask, (int)c);
     sc->thread_mask_set = true;
     for (unsigned i = 0; i < sc->n_sock_cpus; i++)
         if (!(bits >> sc->sock_cpus[i] & 1))

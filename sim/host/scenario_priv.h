@@ -39,7 +39,7 @@ struct sim_scenario {
     /* scheduler and workload (models/sched, models/app) */
     const json_t *topology;
     struct cpus_sched_cfg sched;
-    struct cpus_mask thread_mask;
+    struct sim_cpumask thread_mask;
     bool thread_mask_set;
     struct app_rr_cfg rr;
     bool rr_set;

@@ -71,10 +71,10 @@ static void test_topology_two_socket_spans_and_levels(void)
     CU_ASSERT_EQUAL(cpus_topology_llc_size(t, 12), 8);
     CU_ASSERT_FALSE(cpus_topology_share_cache(t, 7, 8));
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 7, 8), CPUS_DOM_SYSTEM);
-    const struct cpus_mask *llc = cpus_topology_span(t, 10, CPUS_DOM_LLC);
-    CU_ASSERT_EQUAL(cpus_mask_weight(llc), 8);
-    CU_ASSERT_EQUAL(cpus_mask_first(llc), 8);
-    CU_ASSERT_EQUAL(cpus_mask_weight(cpus_topology_span(t, 0, CPUS_DOM_SYSTEM)), 16);
+    const struct sim_cpumask *llc = cpus_topology_span(t, 10, CPUS_DOM_LLC);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(llc), 8);
+    CU_ASSERT_EQUAL(sim_cpumask_first(llc), 8);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(cpus_topology_span(t, 0, CPUS_DOM_SYSTEM)), 16);
     /* distance 21 (two sockets) keeps SD_WAKE_AFFINE on the NUMA level */
     CU_ASSERT(cpus_topology_wake_affine(t, CPUS_DOM_SYSTEM));
     cpus_topology_free(t);
@@ -109,9 +109,9 @@ static void test_topology_smt_siblings(void)
     CU_ASSERT(cpus_topology_has_smt(t));
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 2), CPUS_DOM_SMT);
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 1), CPUS_DOM_LLC);
-    const struct cpus_mask *core = cpus_topology_span(t, 3, CPUS_DOM_SMT);
-    CU_ASSERT(cpus_mask_test(core, 1) && cpus_mask_test(core, 3));
-    CU_ASSERT_EQUAL(cpus_mask_weight(core), 2);
+    const struct sim_cpumask *core = cpus_topology_span(t, 3, CPUS_DOM_SMT);
+    CU_ASSERT(sim_cpumask_test(core, 1) && sim_cpumask_test(core, 3));
+    CU_ASSERT_EQUAL(sim_cpumask_weight(core), 2);
     cpus_topology_free(t);
 }
 
@@ -173,29 +173,29 @@ static void test_topology_load_reports_file_and_line(void)
 
 static void test_mask_handles_cpus_beyond_one_word(void)
 {
-    struct cpus_mask m;
-    cpus_mask_clear(&m);
-    cpus_mask_set(&m, 3);
-    cpus_mask_set(&m, 700);
-    cpus_mask_set(&m, 1023);
-    cpus_mask_set(&m, 1024); /* out of range: ignored */
-    CU_ASSERT_EQUAL(cpus_mask_weight(&m), 3);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 4), 700);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 701), 1023);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 1024), -1);
+    struct sim_cpumask m;
+    sim_cpumask_clear(&m);
+    sim_cpumask_set(&m, 3);
+    sim_cpumask_set(&m, 700);
+    sim_cpumask_set(&m, 1023);
+    sim_cpumask_set(&m, 1024); /* out of range: ignored */
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&m), 3);
+    CU_ASSERT_EQUAL(sim_cpumask_next(&m, 3), 700);
+    CU_ASSERT_EQUAL(sim_cpumask_next(&m, 700), 1023);
+    CU_ASSERT_EQUAL(sim_cpumask_next(&m, 1023), -1);
     int seen = 0, cpu;
-    cpus_mask_for_each(cpu, &m)
+    sim_cpumask_for_each(cpu, &m)
     {
         seen += cpu;
     }
     CU_ASSERT_EQUAL(seen, 3 + 700 + 1023);
-    cpus_mask_unset(&m, 700);
-    CU_ASSERT_FALSE(cpus_mask_test(&m, 700));
-    struct cpus_mask all;
-    cpus_mask_fill(&all, 130);
-    CU_ASSERT_EQUAL(cpus_mask_weight(&all), 130);
-    CU_ASSERT(cpus_mask_intersects(&all, &m));
-    CU_ASSERT_FALSE(cpus_mask_equal(&all, &m));
+    sim_cpumask_unset(&m, 700);
+    CU_ASSERT_FALSE(sim_cpumask_test(&m, 700));
+    struct sim_cpumask all;
+    sim_cpumask_fill(&all, 130);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&all), 130);
+    CU_ASSERT(sim_cpumask_intersects(&all, &m));
+    CU_ASSERT_FALSE(sim_cpumask_equal(&all, &m));
 }
 
 static CU_TestInfo cases[] = {
