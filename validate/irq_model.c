@@ -165,7 +165,7 @@ static void cfg_affinity(struct val_irq_model_cfg *c, const struct val_bundle *b
         const struct val_irq_row *before = ib ? val_interrupts_by_label(ib, row->label) : NULL;
         int cpu = busiest_cpu(row, before);
         if (cpu >= 0 && (unsigned)cpu < MIN(c->n_cpus, (unsigned)VAL_IRQ_MODEL_MAX_CPUS))
-            c->affinity[v] = 1ull << cpu;
+            sim_cpumask_set(&c->affinity[v], (unsigned)cpu);
         else
             missing++;
     }
@@ -287,9 +287,10 @@ static struct val_irq_pkt *number_flows(const struct val_irq_pkt *pk, size_t n, 
     return out;
 }
 
-static unsigned lowest_cpu(uint64_t mask, unsigned dflt)
+static unsigned lowest_cpu(const struct sim_cpumask *mask, unsigned dflt)
 {
-    return mask ? (unsigned)__builtin_ctzll(mask) : dflt;
+    int cpu = sim_cpumask_first(mask);
+    return cpu >= 0 ? (unsigned)cpu : dflt;
 }
 
 bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
@@ -338,13 +339,16 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
     unsigned *cpu_of_sock = g_new0(unsigned, nflows);
     for (size_t i = n; i-- > 0;) {
         unsigned v = fl[i].rxq % nv;
-        cpu_of_sock[fl[i].pkt.flow] = lowest_cpu(c->affinity[v], v % c->n_cpus);
+        cpu_of_sock[fl[i].pkt.flow] = lowest_cpu(&c->affinity[v], v % c->n_cpus);
     }
     bool any_aff = false;
-    uint64_t aff[NIC_MAX_VECTORS];
+    struct sim_cpumask *aff = g_new0(struct sim_cpumask, NIC_MAX_VECTORS);
     for (unsigned v = 0; v < nv; v++) {
-        aff[v] = c->affinity[v] ? c->affinity[v] : 1ull << (v % c->n_cpus);
-        any_aff |= c->affinity[v] != 0;
+        any_aff |= !sim_cpumask_empty(&c->affinity[v]);
+        if (sim_cpumask_empty(&c->affinity[v]))
+            sim_cpumask_set(&aff[v], v % c->n_cpus);
+        else
+            aff[v] = c->affinity[v];
     }
     struct sim_machine_cfg mc = {
         .n_cpus = c->n_cpus,
@@ -381,7 +385,7 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
         for (unsigned v = 0; v < out->n_vectors; v++) {
             for (unsigned cpu = 0; cpu < r.n_cpus; cpu++)
                 out->irqs[v] += r.vectors[v].per_cpu[cpu];
-            out->irq_cpu[v] = lowest_cpu(aff[v], v % c->n_cpus);
+            out->irq_cpu[v] = lowest_cpu(&aff[v], v % c->n_cpus);
         }
         memcpy(out->poll_hist, r.napi_dev_poll_hist, sizeof out->poll_hist);
         out->offered = r.offered;
@@ -396,5 +400,6 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
     g_free(cpu_of_sock);
     g_free(fl);
     g_free(txf);
+    g_free(aff);
     return ok;
 }

@@ -71,7 +71,7 @@ struct sim_irq_source {
 struct sim_nic_b {
     unsigned rx_queues, tx_queues, ring_size, link_mbps;
     int rx_usecs;
-    const uint64_t *affinity; /* per q_vector, NULL = hints */
+    const struct sim_cpumask *affinity; /* per q_vector, NULL = hints */
     unsigned n_affinity;
     const struct sim_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
@@ -92,8 +92,8 @@ struct sim_machine_cfg {
     unsigned msix_vectors; /* the NIC profile's MSI-X table, 0 = 82599 */
     int rx_usecs;          /* 0 off, 1 adaptive, 2..1022 fixed */
     bool gro;
-    bool no_tso, no_gso;      /* /nic/offloads off (ethtool -K tso/gso off), #15 point 3 */
-    const uint64_t *affinity; /* per q_vector, may be NULL */
+    bool no_tso, no_gso; /* /nic/offloads off (ethtool -K tso/gso off), #15 point 3 */
+    const struct sim_cpumask *affinity; /* per q_vector, may be NULL */
     unsigned n_affinity;
     const int *napi_weight; /* per q_vector, may be NULL */
     unsigned n_napi_weight;

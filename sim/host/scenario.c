@@ -198,8 +198,8 @@ bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool
 }
 
 /* An affinity entry: CPU number or CPU list string ("0-3,8"). */
-bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
-                            GError **err)
+bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                            struct sim_cpumask *mask, GError **err)
 {
     struct sim_cpumask m = {0};
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
@@ -225,7 +225,7 @@ bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, 
         if ((unsigned)c >= n_cpus)
             return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
                             n_cpus);
-    *mask = m.bits[0];
+    *mask = m;
     return true;
 }
 

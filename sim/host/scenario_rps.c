@@ -11,7 +11,9 @@
 #include "models/kernel/rfs.h"
 #include "sim/core/err.h"
 
-/* A mask value: hex (sysfs form) or list form; every id must be < n_ids. */
+/* A mask value: hex (sysfs form) or list form; every id must be < n_ids. The store
+ * functions call bitmap_parse(buf, len, mask, nr_cpu_ids): a mask of any width up to n_ids
+ * bits (leading groups may be omitted), more groups than n_ids needs is -EOVERFLOW. */
 static bool parse_mask(const json_t *v, bool list, const char *path, unsigned n_ids,
                        const char *what, struct sim_cpumask *m, GError **err)
 {
@@ -20,10 +22,11 @@ static bool parse_mask(const json_t *v, bool list, const char *path, unsigned n_
                         list ? "list like \"0-3,8\""
                              : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
     GError *e = NULL;
+    /* Whole groups here, so that a set bit >= n_ids gets the message below. */
     bool ok = list ? sim_cpumask_parselist(m, json_string_value(v), SIM_NR_CPUS, &e)
-                   : sim_cpumask_parse(m, json_string_value(v), SIM_NR_CPUS, &e);
+                   : sim_cpumask_parse(m, json_string_value(v), (n_ids + 31) / 32 * 32, &e);
     if (!ok) {
-        sim_fail(err, SIM_ERROR_INPUT, "%s: %s", path, e->message);
+        sim_fail(err, SIM_ERROR_INPUT, "%s: %s (%u %ss)", path, e->message, n_ids, what);
         g_error_free(e);
         return false;
     }
@@ -240,7 +243,7 @@ static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, 
             }
             if (sim_cpumask_empty(&m))
                 return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", p);
-            c->nic_b_affinity[i] = m.bits[0];
+            c->nic_b_affinity[i] = m;
         }
         b->affinity = c->nic_b_affinity;
         b->n_affinity = (unsigned)json_array_size(aff);

@@ -27,7 +27,7 @@ struct sim_rps_cfg {
     bool arfs;
     bool has_nic_b;
     struct sim_nic_b nic_b;
-    uint64_t nic_b_affinity[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask nic_b_affinity[SIM_RPS_MAX_QUEUES];
     struct sim_cpumask nic_b_xps[SIM_RPS_MAX_QUEUES];
     struct sim_thread_move *events;
     unsigned ack_every;
