@@ -214,16 +214,73 @@ static bool fill_from_json(struct cpus_topology *t, const json_t *llc, const jso
     return ok;
 }
 
+/* A shape key (packages, llc_per_package, threads_per_core): absent = 1. */
+static bool shape_key(const json_t *v, const char *key, const char *where, int *out, GError **err)
+{
+    *out = 1;
+    if (!v)
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > SIM_NR_CPUS)
+        return fail(err, where, "/%s: expected an integer in [1, %d]", key, SIM_NR_CPUS);
+    *out = (int)json_integer_value(v);
+    return true;
+}
+
+/* A regular machine as x86 enumerates it (arch/x86/kernel/smpboot.c, the ACPI MADT order of
+ * a BIOS listing first threads first): CPU c is thread c / cores of core c % cores; cores
+ * fill the packages in order and each package splits its cores into equal LLCs (an AMD CCX,
+ * an Intel sub-NUMA cluster's L3 slice); every package is its own NUMA node, so the domains
+ * are SMT / MC (LLC) / PKG (node) / NUMA. */
+static bool fill_from_shape(struct cpus_topology *t, const json_t *obj, const char *where,
+                            GError **err)
+{
+    int pk, lpp, tpc;
+    if (!shape_key(json_object_get(obj, "packages"), "packages", where, &pk, err) ||
+        !shape_key(json_object_get(obj, "llc_per_package"), "llc_per_package", where, &lpp, err) ||
+        !shape_key(json_object_get(obj, "threads_per_core"), "threads_per_core", where, &tpc, err))
+        return false;
+    int n = t->nr_cpus;
+    if (n % (pk * lpp * tpc))
+        return fail(err, where,
+                    "/: %d CPUs do not split into %d packages x %d LLCs x %d threads per core "
+                    "(expected a multiple of %d)",
+                    n, pk, lpp, tpc, pk * lpp * tpc);
+    int cores = n / tpc, cores_per_llc = cores / (pk * lpp);
+    for (int c = 0; c < n; c++) {
+        int core = c % cores;
+        t->core_of[c] = core;
+        t->llc_of[c] = core / cores_per_llc;
+        t->node_of[c] = core / (cores_per_llc * lpp);
+    }
+    return true;
+}
+
+static bool has_shape(const json_t *obj)
+{
+    return json_object_get(obj, "packages") || json_object_get(obj, "llc_per_package") ||
+           json_object_get(obj, "threads_per_core");
+}
+
 struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *where, GError **err)
 {
     json_int_t cpus = 0, dist = CPUS_DEFAULT_NUMA_DISTANCE;
-    json_t *llc = NULL, *numa = NULL, *smt = NULL;
+    json_t *llc = NULL, *numa = NULL, *smt = NULL, *pk = NULL, *lpp = NULL, *tpc = NULL;
     json_error_t jerr;
     if (!json_is_object(obj))
         return fail(err, where, "/: expected a topology object"), NULL;
-    if (json_unpack_ex((json_t *)obj, &jerr, JSON_STRICT, "{s:I, s?:o, s?:o, s?:o, s?:I}", "cpus",
-                       &cpus, "llc", &llc, "numa", &numa, "smt", &smt, "numa_distance", &dist) != 0)
-        return fail(err, where, "/: %s (keys: cpus, llc, numa, smt, numa_distance)", jerr.text),
+    if (json_unpack_ex((json_t *)obj, &jerr, JSON_STRICT,
+                       "{s:I, s?:o, s?:o, s?:o, s?:I, s?o, s?o, s?o}", "cpus", &cpus, "llc", &llc,
+                       "numa", &numa, "smt", &smt, "numa_distance", &dist, "packages", &pk,
+                       "llc_per_package", &lpp, "threads_per_core", &tpc) != 0)
+        return fail(err, where,
+                    "/: %s (keys: cpus, llc, numa, smt, numa_distance, packages, "
+                    "llc_per_package, threads_per_core)",
+                    jerr.text),
+               NULL;
+    if (has_shape(obj) && (llc || numa || smt))
+        return fail(err, where,
+                    "/: give the shape (packages, llc_per_package, threads_per_core) or the "
+                    "groups (llc, numa, smt), not both"),
                NULL;
     if (cpus < 1 || cpus > SIM_NR_CPUS)
         return fail(err, where, "/cpus: %" JSON_INTEGER_FORMAT " CPUs, expected 1..%d", cpus,
@@ -236,7 +293,8 @@ struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *whe
                NULL;
     struct cpus_topology *t = topo_alloc((int)cpus);
     t->numa_distance = (int)dist;
-    if (!fill_from_json(t, llc, numa, smt, where, err)) {
+    if (!(has_shape(obj) ? fill_from_shape(t, obj, where, err)
+                         : fill_from_json(t, llc, numa, smt, where, err))) {
         cpus_topology_free(t);
         return NULL;
     }
