@@ -232,6 +232,36 @@ bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus,
     return true;
 }
 
+/* An IRQ affinity entry: as sim_scn_parse_affinity, or {"smp_affinity": hex} as
+ * /proc/irq/N/smp_affinity takes it (write_irq_affinity: cpumask_parse_user, i.e. bitmap_parse
+ * at nr_cpumask_bits: any width up to the CPUs, leading groups omitted). */
+bool sim_scn_parse_irq_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                                struct sim_cpumask *mask, GError **err)
+{
+    if (!json_is_object(v))
+        return sim_scn_parse_affinity(v, path, n_cpus, mask, err);
+    const json_t *hex = json_object_get(v, "smp_affinity");
+    if (json_object_size(v) != 1 || !json_is_string(hex))
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "%s: expected {\"smp_affinity\": hex mask like \"ff,ffffffff\"}", path);
+    struct sim_cpumask m;
+    GError *e = NULL;
+    /* Whole groups: a set CPU >= n_cpus gets the message below. */
+    if (!sim_cpumask_parse(&m, json_string_value(hex), (n_cpus + 31) / 32 * 32, &e)) {
+        sim_fail(err, SIM_ERROR_INPUT, "%s/smp_affinity: %s (%u CPUs)", path, e->message, n_cpus);
+        g_error_free(e);
+        return false;
+    }
+    int last = sim_cpumask_last(&m);
+    if (last >= (int)n_cpus)
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s/smp_affinity: CPU %d does not exist (%u CPUs)",
+                        path, last, n_cpus);
+    if (sim_cpumask_empty(&m)) /* irq_select_affinity_usr refuses an empty mask: -EINVAL */
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s/smp_affinity: empty CPU mask", path);
+    *mask = m;
+    return true;
+}
+
 /* /nic/model: the NIC profile, 82599 when absent. */
 static bool load_model(struct sim_scenario *sc, const json_t *nic, GError **err)
 {
@@ -344,8 +374,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         } else {
             for (size_t i = 0; ok && i < json_array_size(aff); i++) {
                 char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
-                ok = sim_scn_parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i],
-                                            err);
+                ok = sim_scn_parse_irq_affinity(json_array_get(aff, i), p, mc->n_cpus,
+                                                &sc->affinity[i], err);
                 g_free(p);
             }
             mc->affinity = sc->affinity;

@@ -72,6 +72,9 @@ bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool
 /* An affinity entry (a CPU number or a CPU list string "0-3,8") as a mask of CPUs < n_cpus. */
 bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus,
                             struct sim_cpumask *mask, GError **err);
+/* An IRQ affinity entry: the same, or {"smp_affinity": hex mask of any width up to n_cpus}. */
+bool sim_scn_parse_irq_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                                struct sim_cpumask *mask, GError **err);
 /* obj[key] in whole µs within [min, max], as ns; def_ns when absent. */
 bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
                     long long max, uint64_t def_ns, uint64_t *out_ns, GError **err);

@@ -10,6 +10,7 @@
 
 #include "models/kernel/rfs.h"
 #include "sim/core/err.h"
+#include "sim/host/scenario_priv.h"
 
 /* A mask value: hex (sysfs form) or list form; every id must be < n_ids. The store
  * functions call bitmap_parse(buf, len, mask, nr_cpu_ids): a mask of any width up to n_ids
@@ -231,19 +232,9 @@ static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, 
                             qv);
         for (unsigned i = 0; i < json_array_size(aff); i++) {
             g_autofree char *p = g_strdup_printf("/nic_b/irq_affinity/%u", i);
-            const json_t *e = json_array_get(aff, i);
-            struct sim_cpumask m = {0};
-            if (json_is_integer(e) && json_integer_value(e) >= 0) {
-                if (json_integer_value(e) >= n_cpus)
-                    return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)",
-                                    p, (long long)json_integer_value(e), n_cpus);
-                sim_cpumask_set(&m, (unsigned)json_integer_value(e));
-            } else if (!parse_mask(e, true, p, n_cpus, "CPU", &m, err)) {
+            if (!sim_scn_parse_irq_affinity(json_array_get(aff, i), p, n_cpus,
+                                            &c->nic_b_affinity[i], err))
                 return false;
-            }
-            if (sim_cpumask_empty(&m))
-                return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", p);
-            c->nic_b_affinity[i] = m;
         }
         b->affinity = c->nic_b_affinity;
         b->n_affinity = (unsigned)json_array_size(aff);

@@ -52,3 +52,15 @@ assert scn["nic"]["rx"]["rps_cpus"] == full
 print("ok   256 CPUs: every backlog processed packets (min %d, max %d), engines identical, "
       "256 rows/columns in mpstat, interrupts, softnet_stat" % (min(proc), max(proc)))
 PY
+# smp_affinity in sysfs hex form, any width: vector 0 on CPU 255 (the top bit of 8 groups).
+top="80000000$(printf ',00000000%.0s' 1 2 3 4 5 6 7)"
+"$bin" run "$scn" --set "/nic/irq_affinity=[{\"smp_affinity\": \"$top\"}]" --out "$out/a" \
+    --quiet || { echo "FAIL: run with smp_affinity"; exit 1; }
+python3 - "$out/a/interrupts.txt" <<'PY' || exit 1
+import sys
+rows = {l.split()[0]: l.split() for l in open(sys.argv[1]).read().splitlines()[1:]}
+r = [v for v in rows.values() if v[-1] == "eth0-TxRx-0"][0]
+counts = [int(x) for x in r[1:257]]
+assert counts[255] > 0 and sum(counts) == counts[255], r[:4]
+print("ok   smp_affinity %s... puts eth0-TxRx-0 on CPU255 (%d interrupts)" % ("80000000,", counts[255]))
+PY
