@@ -165,6 +165,7 @@ struct sim_result {
     uint64_t iv_step_ns;
     unsigned n_intervals;
     uint64_t *intervals; /* owned by sim_result */
+    char *sysfs;         /* sysfs.txt text (/outputs/sysfs), NULL = not asked; owned */
 };
 
 #endif

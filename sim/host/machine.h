@@ -182,6 +182,10 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r);
  * times the CPUs exceed SIM_MACHINE_MAX_IV_ROWS. */
 #define SIM_MACHINE_MAX_IV_ROWS 4000000u /* samples x CPUs (~200 MB of snapshots and text) */
 bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err);
+/* Also write sysfs.txt (/outputs/sysfs): eth0's rps_cpus, rps_flow_cnt, xps_cpus, xps_rxqs
+ * per queue and /proc/irq/N/smp_affinity[_list], effective_affinity[_list] per vector, as
+ * `grep -H .` prints those files (machine_sysfs.c). */
+void sim_machine_set_sysfs(struct sim_machine *m, bool on);
 /* Attach an observer of CPU slices and NAPI polls (the timeline) before running. */
 void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs);
 void sim_result_clear(struct sim_result *r);

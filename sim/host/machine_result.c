@@ -212,6 +212,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         r->ooo += m->flows[f].ooo;
     threads_result(m, r);
     intervals_result(m, r);
+    sim_machine_sysfs_result(m, r);
 }
 
 void sim_result_clear(struct sim_result *r)
@@ -229,5 +230,6 @@ void sim_result_clear(struct sim_result *r)
         g_free(r->threads[i].allowed);
     g_free(r->threads);
     g_free(r->intervals);
+    g_free(r->sysfs);
     memset(r, 0, sizeof *r);
 }

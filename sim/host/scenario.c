@@ -137,6 +137,7 @@ static const char *const keys[] = {
     "/events/cpu",
     "/traffic/*",
     "/outputs/mpstat_interval_ms",
+    "/outputs/sysfs",
     NULL,
 };
 
@@ -636,10 +637,11 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
 /* /outputs: optional result files (sim_run_new applies them). */
 static bool load_outputs(struct sim_scenario *sc, const json_t *o, GError **err)
 {
-    static const char *const allowed[] = {"mpstat_interval_ms", NULL};
+    static const char *const allowed[] = {"mpstat_interval_ms", "sysfs", NULL};
     if (!o)
         return true;
-    if (!sim_scn_check_keys(o, "/outputs", allowed, err))
+    if (!sim_scn_check_keys(o, "/outputs", allowed, err) ||
+        !sim_scn_get_bool(o, "sysfs", "/outputs", false, &sc->sysfs, err))
         return false;
     const json_t *iv = json_object_get(o, "mpstat_interval_ms");
     if (!iv)

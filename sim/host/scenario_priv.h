@@ -27,6 +27,7 @@ struct sim_scenario {
     uint64_t seed;
     uint64_t duration_ns;        /* 0: the traffic's own duration */
     uint64_t mpstat_interval_ns; /* /outputs/mpstat_interval_ms, 0 = none */
+    bool sysfs;                  /* /outputs/sysfs: write sysfs.txt */
     struct sim_machine_cfg mc;
     struct sim_cpumask affinity[MAX_QUEUES]; /* per q_vector (at most one per queue) */
     int weight[MAX_QUEUES];

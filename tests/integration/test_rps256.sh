@@ -64,3 +64,26 @@ counts = [int(x) for x in r[1:257]]
 assert counts[255] > 0 and sum(counts) == counts[255], r[:4]
 print("ok   smp_affinity %s... puts eth0-TxRx-0 on CPU255 (%d interrupts)" % ("80000000,", counts[255]))
 PY
+# /outputs/sysfs: the steering files as the kernel prints them at 256 CPUs.
+"$bin" run "$scn" --set /outputs/sysfs=true --out "$out/s" --quiet || { echo "FAIL: run sysfs"; exit 1; }
+python3 - "$out/s/sysfs.txt" "$out/w" "$out/s" <<'PY' || exit 1
+import filecmp, sys
+kv = dict(l.rstrip("\n").split(":", 1) for l in open(sys.argv[1]))
+full = ",".join(["ffffffff"] * 8)
+q = "/sys/class/net/eth0/queues/"
+for n in range(16):
+    assert kv[q + "rx-%d/rps_cpus" % n] == full, n
+    assert kv[q + "rx-%d/rps_flow_cnt" % n] == "0"
+    assert kv[q + "tx-%d/xps_cpus" % n] == ",".join(["00000000"] * 8)  # no XPS without ATR
+    assert kv[q + "tx-%d/xps_rxqs" % n] == "0000"                       # 16 RX queues: 16 bits
+    irq = "/proc/irq/%d/" % (40 + n)
+    assert kv[irq + "smp_affinity"] == full and kv[irq + "smp_affinity_list"] == "0-255"
+    eff = int(kv[irq + "effective_affinity"].replace(",", ""), 16)
+    assert eff == 1 << n and kv[irq + "effective_affinity_list"] == str(n), (n, eff)
+assert kv["/proc/irq/56/smp_affinity_list"] == "0-255"  # the other-causes vector
+# the dump is an extra file: the other outputs are those of the run without it (summary.json
+# differs in its provenance, the --set list)
+for f in ("interrupts.txt", "softnet_stat.txt", "mpstat.txt", "threads.csv"):
+    assert filecmp.cmp(sys.argv[2] + "/" + f, sys.argv[3] + "/" + f, shallow=False), f
+print("ok   sysfs.txt: 16 rps_cpus of 8 groups, smp_affinity full, effective CPU = vector")
+PY
