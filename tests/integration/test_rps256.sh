@@ -87,3 +87,16 @@ for f in ("interrupts.txt", "softnet_stat.txt", "mpstat.txt", "threads.csv"):
     assert filecmp.cmp(sys.argv[2] + "/" + f, sys.argv[3] + "/" + f, shallow=False), f
 print("ok   sysfs.txt: 16 rps_cpus of 8 groups, smp_affinity full, effective CPU = vector")
 PY
+# The top of the range: 1024 CPUs, RPS over a 32-group mask; every backlog takes packets.
+full=$(python3 -c "print(','.join(['ffffffff'] * 32))")
+"$bin" run "$scn" --set /cpus=1024 --set "/nic/rx/rps_cpus=\"$full\"" --out "$out/k" --quiet ||
+    { echo "FAIL: run 1024 CPUs"; exit 1; }
+python3 - "$out/k" <<'PY' || exit 1
+import json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))
+p = [c["softnet"]["processed"] for c in s["cpus"]]
+assert len(p) == 1024 and min(p) > 0, (len(p), min(p))
+assert len(open(sys.argv[1] + "/softnet_stat.txt").read().splitlines()) == 1024
+assert len(open(sys.argv[1] + "/interrupts.txt").readline().split()) == 1024
+print("ok   1024 CPUs: every backlog processed packets (min %d), 1024 softnet lines and columns" % min(p))
+PY
