@@ -5,19 +5,19 @@
 #ifndef NICSTEER_NICDRV_KSHIM_H
 #define NICSTEER_NICDRV_KSHIM_H
 
-#include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/kversion.h" /* KERN_VERSION(): LINUX_VERSION_CODE tests */
 #include "models/kernel/rps.h"
 #include "models/kernel/rps_path.h"
 #include "models/kernel/tx.h"
 #include "models/kernel/xsk.h"
+#include "sim/core/cpumask.h"
 
 /* The driver reaches the kernel only through this file, as a Linux driver only
  * through the kernel API: every kern_* it needs has its Linux name here. */
 
 #define sk_buff kern_skb /* the model's struct sk_buff */
-#define cpumask kern_cpumask
+#define cpumask sim_cpumask
 
 typedef int irqreturn_t; /* include/linux/irqreturn.h */
 #define IRQ_NONE    KERN_IRQ_NONE
@@ -96,7 +96,7 @@ static inline unsigned num_possible_cpus(const struct kern_host *h)
 
 static inline void cpumask_set_cpu(unsigned cpu, struct cpumask *m)
 {
-    kern_cpumask_set(m, cpu);
+    sim_cpumask_set(m, cpu);
 }
 
 /* napi_consume_skb() of a transmitted skb: the socket's wmem comes back. */

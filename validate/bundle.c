@@ -21,7 +21,7 @@ struct val_bundle {
     const char *kernel, *rx_dev, *rx_driver, *rx_addr, *tx_dev, *trace_clock;
     int ncpus, hz, queues;
     unsigned kernel_version; /* host.kernel as models/kernel/kversion.h reads it */
-    struct kern_cpumask *rps;
+    struct sim_cpumask *rps;
     uint64_t *rps_flow_cnt;
     struct val_sysctl sysctl;
     struct val_softnet *softnet[2];
@@ -162,9 +162,9 @@ static bool load_host(struct val_bundle *b, GError **err)
                                                   "6.12 receive path assumed",
                                                   b->kernel));
     }
-    if (b->ncpus < 1 || b->ncpus > KERN_NR_CPUS)
+    if (b->ncpus < 1 || b->ncpus > SIM_NR_CPUS)
         return cfg_fail(err, b, "/host/ncpus", "%d not in 1..%d (the model's NR_CPUS)", b->ncpus,
-                        KERN_NR_CPUS);
+                        SIM_NR_CPUS);
     if (b->hz && (b->hz < 24 || b->hz > 10000))
         return cfg_fail(err, b, "/host/hz", "%d is not a CONFIG_HZ value", b->hz);
     if (!(b->rx_dev = req_str(b, "/topology/receiver/dev", err)) ||
@@ -178,14 +178,26 @@ static bool load_host(struct val_bundle *b, GError **err)
     return true;
 }
 
+/* A kernel without CPUMASK_OFFSTACK prints NR_CPUS bits (nr_cpumask_bits): the all-zero
+ * groups above the model's SIM_NR_CPUS name no CPU; skip them, keep any set one (an error). */
+static const char *skip_zero_groups_beyond_model(const char *s)
+{
+    size_t groups = 1;
+    for (const char *c = s; *c && *c != '\n'; c++)
+        groups += *c == ',';
+    for (; groups > SIM_NR_CPUS / 32 && strncmp(s, "00000000,", 9) == 0; groups--)
+        s += 9;
+    return s;
+}
+
 /* A sysfs hex mask (bitmap_parse) at ptr. sysfs always prints at least one digit, so an empty
  * value means the capture failed to read the file: an error, not "no CPU". */
 static bool parse_mask(const struct val_bundle *b, const char *ptr, const char *s,
-                       struct kern_cpumask *m, GError **err)
+                       struct sim_cpumask *m, GError **err)
 {
     if (!s[strspn(s, " \n")])
         return cfg_fail(err, b, ptr, "empty CPU mask (sysfs prints hex groups like \"0000ffff\")");
-    if (kern_cpumask_parse_hex(m, s, err))
+    if (sim_cpumask_parse(m, skip_zero_groups_beyond_model(s), SIM_NR_CPUS, err))
         return true;
     sim_error_prefix(err, "%s: %s", b->cfg_path, ptr);
     return false;
@@ -210,12 +222,12 @@ static bool parse_flow_cnt(const struct val_bundle *b, const char *ptr, json_t *
 /* sysfs_queues/<dev>/rx-<q>: rps_cpus (required, or absent = empty) and rps_flow_cnt (absent:
  * 0). */
 static bool read_rx_queue(const struct val_bundle *b, const char *dev, int rxq, bool need_rps,
-                          struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+                          struct sim_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
 {
     char *ptr = g_strdup_printf("/sysfs_queues/%s/rx-%d/rps_cpus", dev, rxq);
     json_t *m = jget(b->root, ptr);
     bool ok = true;
-    kern_cpumask_clear(rps_cpus);
+    sim_cpumask_clear(rps_cpus);
     if (m || need_rps)
         ok = json_is_string(m) ? parse_mask(b, ptr, json_string_value(m), rps_cpus, err)
                                : cfg_fail(err, b, ptr, m ? "expected a string" : "missing");
@@ -230,7 +242,7 @@ static bool read_rx_queue(const struct val_bundle *b, const char *dev, int rxq, 
 
 static bool load_queues(struct val_bundle *b, GError **err)
 {
-    b->rps = g_new0(struct kern_cpumask, b->queues);
+    b->rps = g_new0(struct sim_cpumask, b->queues);
     b->rps_flow_cnt = g_new0(uint64_t, b->queues);
     for (int q = 0; q < b->queues; q++)
         if (!read_rx_queue(b, b->rx_dev, q, true, &b->rps[q], &b->rps_flow_cnt[q], err))
@@ -366,7 +378,7 @@ static bool load_sysctl(struct val_bundle *b, GError **err)
             return false;
     }
     const char *fl = opt_str(b, "/sysctl_net_core/flow_limit_cpu_bitmap");
-    kern_cpumask_clear(&s->flow_limit_cpu_bitmap);
+    sim_cpumask_clear(&s->flow_limit_cpu_bitmap);
     return !fl || parse_mask(b, "/sysctl_net_core/flow_limit_cpu_bitmap", fl,
                              &s->flow_limit_cpu_bitmap, err);
 }
@@ -434,7 +446,7 @@ static bool load_overrun(struct val_bundle *b, GError **err)
         int cpu, n = 0;
         unsigned long long over, drop;
         if (sscanf(l, "cpu%d overrun: %llu dropped events: %llu%n", &cpu, &over, &drop, &n) != 3 ||
-            cpu < 0 || cpu >= KERN_NR_CPUS) {
+            cpu < 0 || cpu >= SIM_NR_CPUS) {
             ok = cfg_fail(err, b, "/trace/per_cpu_overrun",
                           "line %d: expected \"cpuN overrun: N dropped events: N\"", i + 1);
             break;
@@ -655,7 +667,7 @@ int val_bundle_queues(const struct val_bundle *b)
     return b->queues;
 }
 
-const struct kern_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq)
+const struct sim_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq)
 {
     return rxq >= 0 && rxq < b->queues ? &b->rps[rxq] : NULL;
 }
@@ -676,13 +688,13 @@ int val_bundle_rx_queues(const struct val_bundle *b, const char *dev)
 }
 
 bool val_bundle_rx_queue(const struct val_bundle *b, const char *dev, int rxq,
-                         struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
+                         struct sim_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err)
 {
     return read_rx_queue(b, dev, rxq, false, rps_cpus, rps_flow_cnt, err);
 }
 
 bool val_bundle_xps(const struct val_bundle *b, const char *dev, int txq, const char *attr,
-                    struct kern_cpumask *out, GError **err)
+                    struct sim_cpumask *out, GError **err)
 {
     char *ptr = g_strdup_printf("/sysfs_queues/%s/tx-%d/%s", dev, txq, attr);
     json_t *j = jget(b->root, ptr);

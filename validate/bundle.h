@@ -3,7 +3,7 @@
 #ifndef NICSTEER_VALIDATE_BUNDLE_H
 #define NICSTEER_VALIDATE_BUNDLE_H
 
-#include "models/kernel/cpumask.h"
+#include "sim/core/cpumask.h"
 #include "validate/snapshot.h"
 
 #include <glib.h>
@@ -14,17 +14,17 @@
 
 /* net.core sysctls as ints; absent keys take the kernel defaults (net/core/hotdata.c). */
 struct val_sysctl {
-    int netdev_budget;                         /* 300 */
-    int netdev_budget_usecs;                   /* 2 * USEC_PER_SEC / HZ */
-    int dev_weight;                            /* 64 */
-    int dev_weight_rx_bias;                    /* 1 */
-    int netdev_max_backlog;                    /* 1000 */
-    int rps_sock_flow_entries;                 /* 0 */
-    int gro_normal_batch;                      /* 8 */
-    int flow_limit_table_len;                  /* 4096 */
-    int busy_poll;                             /* 0 */
-    int busy_read;                             /* 0 */
-    struct kern_cpumask flow_limit_cpu_bitmap; /* empty */
+    int netdev_budget;                        /* 300 */
+    int netdev_budget_usecs;                  /* 2 * USEC_PER_SEC / HZ */
+    int dev_weight;                           /* 64 */
+    int dev_weight_rx_bias;                   /* 1 */
+    int netdev_max_backlog;                   /* 1000 */
+    int rps_sock_flow_entries;                /* 0 */
+    int gro_normal_batch;                     /* 8 */
+    int flow_limit_table_len;                 /* 4096 */
+    int busy_poll;                            /* 0 */
+    int busy_read;                            /* 0 */
+    struct sim_cpumask flow_limit_cpu_bitmap; /* empty */
 };
 
 enum val_sock_kind { VAL_SOCK_UDP, VAL_SOCK_TCP };
@@ -72,18 +72,18 @@ const char *val_bundle_tx_dev(const struct val_bundle *b);  /* sender on this ho
 int val_bundle_queues(const struct val_bundle *b);
 
 /* Receiver rx-<q> RPS map and RFS table size (0 when absent). */
-const struct kern_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq);
+const struct sim_cpumask *val_bundle_rps_cpus(const struct val_bundle *b, int rxq);
 uint64_t val_bundle_rps_flow_cnt(const struct val_bundle *b, int rxq);
 /* Any device's queues (the veth sender receives the ACKs): how many sysfs_queues/<dev>/rx-<n>
  * the bundle has (0 when none), and one queue's rps_cpus (absent: empty) and rps_flow_cnt
  * (absent: 0); false + error naming the JSON pointer when malformed. */
 int val_bundle_rx_queues(const struct val_bundle *b, const char *dev);
 bool val_bundle_rx_queue(const struct val_bundle *b, const char *dev, int rxq,
-                         struct kern_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err);
+                         struct sim_cpumask *rps_cpus, uint64_t *rps_flow_cnt, GError **err);
 /* sysfs_queues/<dev>/tx-<q>/<attr> for attr "xps_cpus" or "xps_rxqs"; false + error naming the
  * path when absent or malformed. */
 bool val_bundle_xps(const struct val_bundle *b, const char *dev, int txq, const char *attr,
-                    struct kern_cpumask *out, GError **err);
+                    struct sim_cpumask *out, GError **err);
 
 const struct val_sysctl *val_bundle_sysctl(const struct val_bundle *b);
 

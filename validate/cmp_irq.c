@@ -215,7 +215,7 @@ static struct kern_xps_maps *rx_dev_xps(struct replay *p, unsigned nq, GError **
 {
     const char *dev = p->r->rx_dev;
     json_t *qs = json_object_get(json_object_get(p->cfg, "sysfs_queues"), dev);
-    struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
+    struct sim_cpumask *masks = g_new0(struct sim_cpumask, nq);
     bool any = false, ok = true;
     for (unsigned q = 0; ok && q < nq; q++) {
         char k[16];
@@ -223,8 +223,8 @@ static struct kern_xps_maps *rx_dev_xps(struct replay *p, unsigned nq, GError **
         if (!json_object_get(json_object_get(qs, k), "xps_cpus"))
             continue;
         ok = val_bundle_xps(p->b, dev, (int)q, "xps_cpus", &masks[q], err);
-        kern_cpumask_and(&masks[q], &p->online);
-        any |= !kern_cpumask_empty(&masks[q]);
+        sim_cpumask_and(&masks[q], &masks[q], &p->online);
+        any |= !sim_cpumask_empty(&masks[q]);
     }
     struct kern_xps_maps *m =
         ok && any ? kern_xps_maps_new((unsigned)p->ncpus, nq, masks, err) : NULL;

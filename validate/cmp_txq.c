@@ -11,7 +11,7 @@ static bool txq_setup(struct replay *p, GError **err)
     if (!tx || strcmp(val_bundle_rx_driver(p->b), "veth") != 0)
         return true;
     unsigned nq = (unsigned)val_bundle_queues(p->b);
-    struct kern_cpumask *masks = g_new0(struct kern_cpumask, nq);
+    struct sim_cpumask *masks = g_new0(struct sim_cpumask, nq);
     bool any = false, ok = true;
     for (unsigned q = 0; ok && q < nq; q++) {
         GError *e = NULL;
@@ -19,10 +19,10 @@ static bool txq_setup(struct replay *p, GError **err)
             g_clear_error(&e); /* not captured: no XPS map for this queue */
             continue;
         }
-        kern_cpumask_and(&masks[q], &p->online);
-        any |= !kern_cpumask_empty(&masks[q]);
-        struct kern_cpumask rq;
-        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && !kern_cpumask_empty(&rq))
+        sim_cpumask_and(&masks[q], &masks[q], &p->online);
+        any |= !sim_cpumask_empty(&masks[q]);
+        struct sim_cpumask rq;
+        if (val_bundle_xps(p->b, tx, (int)q, "xps_rxqs", &rq, NULL) && !sim_cpumask_empty(&rq))
             val_report_partial(p->r, "%s tx-%u has an xps_rxqs map: not replayed", tx, q);
     }
     if (any) {

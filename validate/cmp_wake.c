@@ -7,14 +7,14 @@
 #include <string.h>
 
 /* settings.rx_pin of the capture script: the receivers' CPU list ("" or absent: all CPUs). */
-static bool rx_pin_mask(struct replay *p, struct cpus_mask *m, GError **err)
+static bool rx_pin_mask(struct replay *p, struct sim_cpumask *m, GError **err)
 {
     const char *pin =
         json_string_value(json_object_get(json_object_get(p->cfg, "settings"), "rx_pin"));
-    cpus_mask_fill(m, p->ncpus);
+    sim_cpumask_fill(m, p->ncpus);
     if (!pin || !*pin)
         return true;
-    cpus_mask_clear(m);
+    sim_cpumask_clear(m);
     char **parts = g_strsplit(pin, ",", -1);
     bool ok = true;
     for (char **q = parts; ok && *q; q++) {
@@ -31,7 +31,7 @@ static bool rx_pin_mask(struct replay *p, struct cpus_mask *m, GError **err)
             if (c >= (unsigned)p->ncpus)
                 ok = false;
             else
-                cpus_mask_set(m, (int)c);
+                sim_cpumask_set(m, (int)c);
         }
     }
     g_strfreev(parts);
@@ -49,7 +49,7 @@ static bool wake_setup(struct replay *p, GError **err)
     const struct val_thread *th = val_bundle_threads(p->b, &nt);
     if (nt <= 0)
         return true;
-    struct cpus_mask allowed;
+    struct sim_cpumask allowed;
     if (!rx_pin_mask(p, &allowed, err))
         return false;
     if (p->o->topo && cpus_topology_nr_cpus(p->o->topo) != p->ncpus) {

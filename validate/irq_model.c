@@ -165,7 +165,7 @@ static void cfg_affinity(struct val_irq_model_cfg *c, const struct val_bundle *b
         const struct val_irq_row *before = ib ? val_interrupts_by_label(ib, row->label) : NULL;
         int cpu = busiest_cpu(row, before);
         if (cpu >= 0 && (unsigned)cpu < MIN(c->n_cpus, (unsigned)VAL_IRQ_MODEL_MAX_CPUS))
-            c->affinity[v] = 1ull << cpu;
+            sim_cpumask_set(&c->affinity[v], (unsigned)cpu);
         else
             missing++;
     }
@@ -182,19 +182,19 @@ static bool cfg_rps(struct val_irq_model_cfg *c, const struct val_bundle *b, con
                     GError **err)
 {
     const struct val_sysctl *sc = val_bundle_sysctl(b);
-    struct kern_cpumask *maps = g_new0(struct kern_cpumask, c->n_queues);
+    struct sim_cpumask *maps = g_new0(struct sim_cpumask, c->n_queues);
     uint64_t *cnt = g_new0(uint64_t, c->n_queues);
     bool any = false;
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, c->n_cpus);
+    struct sim_cpumask online;
+    sim_cpumask_fill(&online, c->n_cpus);
     for (unsigned q = 0; q < c->n_queues; q++) {
         if (!val_bundle_rx_queue(b, dev, (int)q, &maps[q], &cnt[q], err)) {
             g_free(maps);
             g_free(cnt);
             return false;
         }
-        kern_cpumask_and(&maps[q], &online);
-        any |= !kern_cpumask_empty(&maps[q]) || cnt[q];
+        sim_cpumask_and(&maps[q], &maps[q], &online);
+        any |= !sim_cpumask_empty(&maps[q]) || cnt[q];
     }
     if (!any) {
         g_free(maps);
@@ -207,7 +207,7 @@ static bool cfg_rps(struct val_irq_model_cfg *c, const struct val_bundle *b, con
     c->rps.dev_weight = sc->dev_weight * MAX(sc->dev_weight_rx_bias, 1);
     c->rps.flow_limit_table_len = (unsigned)sc->flow_limit_table_len;
     c->rps.flow_limit_cpus = sc->flow_limit_cpu_bitmap;
-    kern_cpumask_and(&c->rps.flow_limit_cpus, &online);
+    sim_cpumask_and(&c->rps.flow_limit_cpus, &c->rps.flow_limit_cpus, &online);
     c->rps.rps_sock_flow_entries = sc->rps_sock_flow_entries;
     return true;
 }
@@ -287,9 +287,10 @@ static struct val_irq_pkt *number_flows(const struct val_irq_pkt *pk, size_t n, 
     return out;
 }
 
-static unsigned lowest_cpu(uint64_t mask, unsigned dflt)
+static unsigned lowest_cpu(const struct sim_cpumask *mask, unsigned dflt)
 {
-    return mask ? (unsigned)__builtin_ctzll(mask) : dflt;
+    int cpu = sim_cpumask_first(mask);
+    return cpu >= 0 ? (unsigned)cpu : dflt;
 }
 
 bool val_irq_model_run(const struct val_irq_model_cfg *c, const struct val_irq_pkt *pk, size_t n,
@@ -338,13 +339,16 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
     unsigned *cpu_of_sock = g_new0(unsigned, nflows);
     for (size_t i = n; i-- > 0;) {
         unsigned v = fl[i].rxq % nv;
-        cpu_of_sock[fl[i].pkt.flow] = lowest_cpu(c->affinity[v], v % c->n_cpus);
+        cpu_of_sock[fl[i].pkt.flow] = lowest_cpu(&c->affinity[v], v % c->n_cpus);
     }
     bool any_aff = false;
-    uint64_t aff[NIC_MAX_VECTORS];
+    struct sim_cpumask *aff = g_new0(struct sim_cpumask, NIC_MAX_VECTORS);
     for (unsigned v = 0; v < nv; v++) {
-        aff[v] = c->affinity[v] ? c->affinity[v] : 1ull << (v % c->n_cpus);
-        any_aff |= c->affinity[v] != 0;
+        any_aff |= !sim_cpumask_empty(&c->affinity[v]);
+        if (sim_cpumask_empty(&c->affinity[v]))
+            sim_cpumask_set(&aff[v], v % c->n_cpus);
+        else
+            aff[v] = c->affinity[v];
     }
     struct sim_machine_cfg mc = {
         .n_cpus = c->n_cpus,
@@ -381,7 +385,7 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
         for (unsigned v = 0; v < out->n_vectors; v++) {
             for (unsigned cpu = 0; cpu < r.n_cpus; cpu++)
                 out->irqs[v] += r.vectors[v].per_cpu[cpu];
-            out->irq_cpu[v] = lowest_cpu(aff[v], v % c->n_cpus);
+            out->irq_cpu[v] = lowest_cpu(&aff[v], v % c->n_cpus);
         }
         memcpy(out->poll_hist, r.napi_dev_poll_hist, sizeof out->poll_hist);
         out->offered = r.offered;
@@ -396,5 +400,6 @@ bool val_irq_model_run_tx(const struct val_irq_model_cfg *c, const struct val_ir
     g_free(cpu_of_sock);
     g_free(fl);
     g_free(txf);
+    g_free(aff);
     return ok;
 }

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* The machine's limits (sim_machine_new): 64 CPUs, 64 RX queues. */
-#define VAL_IRQ_MODEL_MAX_CPUS 64
+#define VAL_IRQ_MODEL_MAX_CPUS SIM_NR_CPUS
 
 /* One packet to replay: it reaches RX ring rxq at pkt.ts_ns (ns from the replay start, time
  * order) carrying the descriptor hash `hash` (0: the NIC did not hash it). */
@@ -43,12 +43,13 @@ struct val_irq_model_cfg {
     unsigned link_mbps; /* ixgbe_update_itr()'s speed rule */
     int rx_usecs;       /* ixgbe convention: 0 off, 1 adaptive, 2..1022 fixed µs */
     bool gro;
-    uint64_t affinity[NIC_MAX_VECTORS]; /* smp_affinity per q_vector; 0 = the driver's */
-    struct kern_params kp;              /* HZ, netdev_budget(_usecs), gro_normal_batch */
+    struct sim_cpumask
+        affinity[NIC_MAX_VECTORS]; /* smp_affinity per q_vector; empty = the driver's */
+    struct kern_params kp;         /* HZ, netdev_budget(_usecs), gro_normal_batch */
     struct kern_cost cost;
     /* RPS/RFS on the device (rps_cpus NULL = off): per-queue maps and table sizes, owned */
     struct kern_rps_params rps;
-    struct kern_cpumask *rps_cpus;
+    struct sim_cpumask *rps_cpus;
     uint64_t *rps_flow_cnt;
     uint64_t drain_ns; /* simulated time after the last arrival (IRQs and polls it causes) */
 };

@@ -8,7 +8,6 @@
 #include "validate/replay_priv.h"
 
 #include "models/kernel/backlog.h"
-#include "models/kernel/cpumask.h"
 #include "models/kernel/rfs.h"
 #include "models/kernel/rps.h"
 #include "models/kernel/xps.h"
@@ -18,6 +17,7 @@
 #include "models/nic/toeplitz.h"
 #include "models/traffic/flow_key.h"
 #include "models/traffic/pcap_src.h"
+#include "sim/core/cpumask.h"
 #include "sim/core/err.h"
 #include "validate/bundle.h"
 #include "validate/irq_model.h"
@@ -68,7 +68,7 @@ static struct kern_rps_dev *rps_dev_model(struct replay *p, const char *dev, int
 {
     struct kern_rps_dev *rps = kern_rps_dev_new((unsigned)nq, (unsigned)p->ncpus, &p->online, err);
     for (int q = 0; rps && q < nq; q++) {
-        struct kern_cpumask mask;
+        struct sim_cpumask mask;
         uint64_t cnt;
         if (!val_bundle_rx_queue(p->b, dev, q, &mask, &cnt, err)) {
             kern_rps_dev_free(rps);
@@ -188,8 +188,8 @@ static bool setup(struct replay *p, GError **err)
             err, "%s/config.json: /sysctl_net_core/rps_sock_flow_entries: ", val_bundle_dir(p->b));
         return false;
     }
-    struct kern_cpumask fl = sc->flow_limit_cpu_bitmap;
-    kern_cpumask_and(&fl, &p->online);
+    struct sim_cpumask fl = sc->flow_limit_cpu_bitmap;
+    sim_cpumask_and(&fl, &fl, &p->online);
     p->bl = kern_backlog_new((unsigned)p->ncpus, sc->netdev_max_backlog,
                              (unsigned)sc->flow_limit_table_len, &fl, err);
     if (!p->bl) {
@@ -720,7 +720,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.cfg = json_load_file(cfg_path, 0, NULL);
     g_free(cfg_path);
     p.ncpus = val_bundle_ncpus(p.b);
-    kern_cpumask_first_n(&p.online, (unsigned)p.ncpus);
+    sim_cpumask_fill(&p.online, (unsigned)p.ncpus);
     struct val_report *r = p.r = val_report_new(p.ncpus, o->keep);
     r->bundle = g_strdup(dir);
     const char *cs = json_string_value(json_object_get(p.cfg, "case"));

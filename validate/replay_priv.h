@@ -9,7 +9,6 @@
 #include <jansson.h>
 
 #include "models/kernel/backlog.h"
-#include "models/kernel/cpumask.h"
 #include "models/kernel/rfs.h"
 #include "models/kernel/rps.h"
 #include "models/kernel/xps.h"
@@ -17,6 +16,7 @@
 #include "models/nic/toeplitz.h"
 #include "models/traffic/pcap_src.h"
 #include "models/traffic/pkt.h"
+#include "sim/core/cpumask.h"
 #include "sim/core/err.h"
 #include "validate/bundle.h"
 #include "validate/irq_model.h"
@@ -76,7 +76,7 @@ struct replay {
     struct val_report *r;
     json_t *cfg;
     int ncpus;
-    struct kern_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
+    struct sim_cpumask online; /* CPUs 0..ncpus-1 (cpu_online_mask) */
     /* The pcap is read twice: once for its counts (and the offset probe), then alongside the
      * trace, keeping only the frames a receive entry can still reach (the join window). */
     GArray *pcap;            /* struct pcap_rec: frames pcap_base.. in capture order */

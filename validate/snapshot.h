@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* Bound on CPU numbers a host can print (CONFIG_NR_CPUS is at most 8192, x86 MAXSMP); the
- * model's own limit is KERN_NR_CPUS (models/kernel/cpumask.h). */
+ * model's own limit is SIM_NR_CPUS (models/kernel/cpumask.h). */
 #define VAL_MAX_CPUS 8192
 
 /* ---- /proc/interrupts ---- */

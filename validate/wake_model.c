@@ -37,7 +37,7 @@ struct val_wake_model {
 
 struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology *topo,
                                           const int *tids, unsigned ntids,
-                                          const struct cpus_mask *allowed, unsigned keep)
+                                          const struct sim_cpumask *allowed, unsigned keep)
 {
     struct val_wake_model *m = g_new0(struct val_wake_model, 1);
     m->ncpus = ncpus;

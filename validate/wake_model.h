@@ -4,8 +4,8 @@
 #ifndef NICSTEER_VALIDATE_WAKE_MODEL_H
 #define NICSTEER_VALIDATE_WAKE_MODEL_H
 
-#include "models/sched/mask.h"
 #include "models/sched/topology.h"
+#include "sim/core/cpumask.h"
 #include "validate/compare.h"
 #include "validate/trace.h"
 
@@ -25,7 +25,7 @@ struct val_wake_stats {
  * tids: the receiver threads; allowed: their CPU mask (NULL = all). */
 struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology *topo,
                                           const int *tids, unsigned ntids,
-                                          const struct cpus_mask *allowed, unsigned keep);
+                                          const struct sim_cpumask *allowed, unsigned keep);
 void val_wake_model_free(struct val_wake_model *m);
 /* One trace event in trace order (cpu in 0..ncpus-1). */
 void val_wake_model_event(struct val_wake_model *m, const struct val_trace_event *ev);

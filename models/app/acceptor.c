@@ -37,8 +37,8 @@ struct acc_conn {
     bool open, queued;
     unsigned msgs_left;
     int session;
-    uint64_t cpus;   /* bit per CPU that worked on this connection */
-    uint64_t req_at; /* NIC arrival of the outstanding request, UINT64_MAX none */
+    struct sim_cpumask cpus; /* CPUs that worked on this connection */
+    uint64_t req_at;         /* NIC arrival of the outstanding request, UINT64_MAX none */
 };
 
 struct acc_sock_ctx {
@@ -103,7 +103,7 @@ static void acc_data_ready(void *ctx, struct kern_sock *sk)
     if (f >= a->n_flows)
         return;
     struct acc_conn *c = &a->conn[f];
-    c->cpus |= 1ull << this_cpu_bit(a);
+    sim_cpumask_set(&c->cpus, this_cpu_bit(a));
     if (c->open) {
         if (c->session >= 0)
             wake_session(a, &a->sess[c->session]);
@@ -141,7 +141,7 @@ static bool acceptor_step(struct cpus_thread *t, void *arg)
     c->open = true;
     c->msgs_left = a->cfg.msgs_per_conn;
     c->session = -1;
-    c->cpus |= 1ull << this_cpu_bit(a);
+    sim_cpumask_set(&c->cpus, this_cpu_bit(a));
     if (ac->n_idle)
         assign(a, f, ac->idle[--ac->n_idle]); /* LIFO: the most recently idle */
     else
@@ -155,11 +155,11 @@ static void close_conn(struct app_acceptor *a, struct acc_session *s)
     c->open = false;
     c->session = -1;
     a->res.total++;
-    int n = __builtin_popcountll(c->cpus);
+    int n = (int)sim_cpumask_weight(&c->cpus);
     if (n == 1)
         a->res.one_cpu++;
     a->res.cross_cpu_handoffs += n > 1 ? (uint64_t)(n - 1) : 0;
-    c->cpus = 0;
+    sim_cpumask_clear(&c->cpus);
     s->flow = -1;
     struct acc_acceptor *ac = &a->acc[s->owner];
     if (ac->p_count) {
@@ -201,7 +201,7 @@ static bool session_step(struct cpus_thread *t, void *arg)
         s->sleeping = true; /* back in the pool */
         return false;
     }
-    a->conn[s->flow].cpus |= 1ull << this_cpu_bit(a);
+    sim_cpumask_set(&a->conn[s->flow].cpus, this_cpu_bit(a));
     if (s->left_ns) {
         uint64_t d = s->left_ns < CHUNK_NS ? s->left_ns : CHUNK_NS;
         kern_charge_user(h, d);
@@ -266,8 +266,8 @@ struct app_acceptor *app_acceptor_new(struct kern_host *h, const struct app_acce
         a->conn[f].session = -1;
         a->conn[f].req_at = UINT64_MAX;
     }
-    struct cpus_mask all;
-    cpus_mask_fill(&all, (int)kern_n_cpus(h));
+    struct sim_cpumask all;
+    sim_cpumask_fill(&all, (int)kern_n_cpus(h));
     for (unsigned i = 0; i < a->n_acc; i++) {
         struct acc_acceptor *ac = &a->acc[i];
         char name[24];

@@ -318,9 +318,9 @@ static void start_lcores(struct app_pmd *p, unsigned nq)
         char name[24];
         g_snprintf(name, sizeof name, "lcore/%u", i);
         struct cpus_thread *t = cpus_thread_new(s, name, l->st.cpu, lcore_step, l);
-        struct cpus_mask m; /* rte_thread_set_affinity: pinned to its CPU */
-        cpus_mask_clear(&m);
-        cpus_mask_set(&m, (int)l->st.cpu);
+        struct sim_cpumask m; /* rte_thread_set_affinity: pinned to its CPU */
+        sim_cpumask_clear(&m);
+        sim_cpumask_set(&m, l->st.cpu);
         cpus_thread_set_affinity(s, t, &m);
         cpus_wake(s, t);
     }

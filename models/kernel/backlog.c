@@ -34,11 +34,11 @@ struct kern_backlog {
 
 struct kern_backlog *kern_backlog_new(unsigned nr_cpus, int max_backlog,
                                       unsigned flow_limit_table_len,
-                                      const struct kern_cpumask *flow_limit_cpus, GError **err)
+                                      const struct sim_cpumask *flow_limit_cpus, GError **err)
 {
-    if (nr_cpus == 0 || nr_cpus > KERN_NR_CPUS) {
+    if (nr_cpus == 0 || nr_cpus > SIM_NR_CPUS) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "backlog: %u CPUs: expected 1..%d", nr_cpus,
-                    KERN_NR_CPUS);
+                    SIM_NR_CPUS);
         return NULL;
     }
     if (max_backlog < 0) {
@@ -60,7 +60,7 @@ struct kern_backlog *kern_backlog_new(unsigned nr_cpus, int max_backlog,
     bl->flow_limit_mask = flow_limit_table_len - 1;
     bl->sd = g_new0(struct softnet, nr_cpus);
     for (unsigned cpu = 0; flow_limit_cpus && cpu < nr_cpus; cpu++) {
-        if (!kern_cpumask_test(flow_limit_cpus, cpu))
+        if (!sim_cpumask_test(flow_limit_cpus, cpu))
             continue;
         /* flow_limit_cpu_sysctl(): zeroed history and buckets. */
         bl->sd[cpu].fl = g_new0(struct flow_limit, 1);

@@ -3,7 +3,7 @@
 #ifndef NICSTEER_MODELS_KERNEL_BACKLOG_H
 #define NICSTEER_MODELS_KERNEL_BACKLOG_H
 
-#include "models/kernel/cpumask.h"
+#include "sim/core/cpumask.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -36,7 +36,7 @@ enum kern_enqueue_result {
  * net.core.flow_limit_cpu_bitmap (NULL = empty, the default). New; NULL + err on bad sizes. */
 struct kern_backlog *kern_backlog_new(unsigned nr_cpus, int max_backlog,
                                       unsigned flow_limit_table_len,
-                                      const struct kern_cpumask *flow_limit_cpus, GError **err);
+                                      const struct sim_cpumask *flow_limit_cpus, GError **err);
 void kern_backlog_free(struct kern_backlog *bl);
 
 /* enqueue_to_backlog(): this_cpu is the CPU doing the enqueue (its flow-limit table is the one

@@ -12,7 +12,7 @@ struct rx_queue {
 struct kern_rps_dev {
     unsigned num_rx_queues;
     unsigned nr_cpu_ids;
-    struct kern_cpumask online;
+    struct sim_cpumask online;
     struct rx_queue *rxq;
     uint16_t *rx_cpu_rmap; /* dev->rx_cpu_rmap resolved per CPU, NULL = no aRFS */
     kern_ndo_rx_flow_steer steer;
@@ -20,13 +20,13 @@ struct kern_rps_dev {
 };
 
 struct kern_rps_dev *kern_rps_dev_new(unsigned num_rx_queues, unsigned nr_cpu_ids,
-                                      const struct kern_cpumask *online, GError **err)
+                                      const struct sim_cpumask *online, GError **err)
 {
     if (num_rx_queues == 0 || num_rx_queues > 0xffff || nr_cpu_ids == 0 ||
-        nr_cpu_ids > KERN_NR_CPUS) {
+        nr_cpu_ids > SIM_NR_CPUS) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
                     "RPS device: %u rx queues, %u CPUs: expected 1..65535 queues and 1..%d CPUs",
-                    num_rx_queues, nr_cpu_ids, KERN_NR_CPUS);
+                    num_rx_queues, nr_cpu_ids, SIM_NR_CPUS);
         return NULL;
     }
     struct kern_rps_dev *dev = g_new0(struct kern_rps_dev, 1);
@@ -65,14 +65,14 @@ static bool check_rxq(const struct kern_rps_dev *dev, unsigned rxq, GError **err
 }
 
 bool kern_rps_dev_set_rps_cpus(struct kern_rps_dev *dev, unsigned rxq,
-                               const struct kern_cpumask *mask, GError **err)
+                               const struct sim_cpumask *mask, GError **err)
 {
     if (!check_rxq(dev, rxq, err))
         return false;
     struct kern_rps_map *map = g_new0(struct kern_rps_map, 1);
     /* for_each_cpu_and(cpu, mask, cpu_online_mask) */
-    for (int cpu = kern_cpumask_next(mask, -1); cpu >= 0; cpu = kern_cpumask_next(mask, cpu))
-        if ((unsigned)cpu < dev->nr_cpu_ids && kern_cpumask_test(&dev->online, (unsigned)cpu))
+    for (int cpu = sim_cpumask_next(mask, -1); cpu >= 0; cpu = sim_cpumask_next(mask, cpu))
+        if ((unsigned)cpu < dev->nr_cpu_ids && sim_cpumask_test(&dev->online, (unsigned)cpu))
             map->cpus[map->len++] = (uint16_t)cpu;
     if (map->len == 0) {
         g_free(map);
@@ -115,13 +115,13 @@ void kern_rps_dev_set_accel(struct kern_rps_dev *dev, const uint16_t *rx_cpu_rma
 }
 
 void kern_cpu_rmap_from_affinity(uint16_t *rmap, unsigned nr_cpu_ids, unsigned num_queues,
-                                 const struct kern_cpumask *affinity)
+                                 const struct sim_cpumask *affinity)
 {
     for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
         rmap[cpu] = (uint16_t)(cpu % num_queues); /* alloc_cpu_rmap() */
     for (unsigned q = 0; q < num_queues; q++)     /* cpu_rmap_update(), distance 0 */
-        for (int cpu = kern_cpumask_next(&affinity[q], -1); cpu >= 0;
-             cpu = kern_cpumask_next(&affinity[q], cpu))
+        for (int cpu = sim_cpumask_next(&affinity[q], -1); cpu >= 0;
+             cpu = sim_cpumask_next(&affinity[q], cpu))
             if ((unsigned)cpu < nr_cpu_ids)
                 rmap[cpu] = (uint16_t)q;
 }
@@ -134,7 +134,7 @@ static uint32_t head_of(const struct kern_backlog *bl, unsigned cpu)
 
 static bool cpu_usable(const struct kern_rps_dev *dev, unsigned cpu)
 {
-    return cpu < dev->nr_cpu_ids && kern_cpumask_test(&dev->online, cpu);
+    return cpu < dev->nr_cpu_ids && sim_cpumask_test(&dev->online, cpu);
 }
 
 /* set_rps_cpu(): optionally move the flow to the hardware queue nearest next_cpu (aRFS), then
@@ -221,7 +221,7 @@ int kern_get_rps_cpu(struct kern_rps_dev *dev, const struct kern_sock_flow_table
     }
     if (rxqueue->map) {
         uint16_t tcpu = rxqueue->map->cpus[kern_reciprocal_scale(hash, rxqueue->map->len)];
-        if (kern_cpumask_test(&dev->online, tcpu))
+        if (sim_cpumask_test(&dev->online, tcpu))
             return tcpu;
     }
     return -1;

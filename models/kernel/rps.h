@@ -4,8 +4,8 @@
 #define NICSTEER_MODELS_KERNEL_RPS_H
 
 #include "models/kernel/backlog.h"
-#include "models/kernel/cpumask.h"
 #include "models/kernel/rfs.h"
+#include "sim/core/cpumask.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -14,7 +14,7 @@
 /* struct rps_map: the online CPUs of a queue's rps_cpus mask, ascending. */
 struct kern_rps_map {
     unsigned len;
-    uint16_t cpus[KERN_NR_CPUS];
+    uint16_t cpus[SIM_NR_CPUS];
 };
 
 /* One device's RPS/RFS/aRFS state (the netdev_rx_queue array plus rx_cpu_rmap). */
@@ -44,7 +44,7 @@ static inline unsigned kern_rps_rx_queue(uint16_t queue_mapping)
 /* num_rx_queues queues (real_num_rx_queues), nr_cpu_ids possible CPUs, online = online CPUs
  * (borrowed mask is copied). New; NULL + err on bad sizes. */
 struct kern_rps_dev *kern_rps_dev_new(unsigned num_rx_queues, unsigned nr_cpu_ids,
-                                      const struct kern_cpumask *online, GError **err);
+                                      const struct sim_cpumask *online, GError **err);
 void kern_rps_dev_free(struct kern_rps_dev *dev);
 unsigned kern_rps_dev_num_rx_queues(const struct kern_rps_dev *dev);
 
@@ -52,7 +52,7 @@ unsigned kern_rps_dev_num_rx_queues(const struct kern_rps_dev *dev);
  * an empty result removes the map (no RPS on that queue). Housekeeping CPU isolation is not
  * modelled. */
 bool kern_rps_dev_set_rps_cpus(struct kern_rps_dev *dev, unsigned rxq,
-                               const struct kern_cpumask *mask, GError **err);
+                               const struct sim_cpumask *mask, GError **err);
 /* The queue's map, or NULL when RPS is off on it. */
 const struct kern_rps_map *kern_rps_dev_map(const struct kern_rps_dev *dev, unsigned rxq);
 /* rps_flow_cnt of rx-<rxq>: the device steals table (NULL removes it). */
@@ -68,7 +68,7 @@ void kern_rps_dev_set_accel(struct kern_rps_dev *dev, const uint16_t *rx_cpu_rma
  * queue (updated in queue order): CPU c -> the last queue whose affinity holds c, else
  * c % num_queues. Topology-distance neighbours (cpu_rmap_copy_neigh) are not modelled. */
 void kern_cpu_rmap_from_affinity(uint16_t *rmap, unsigned nr_cpu_ids, unsigned num_queues,
-                                 const struct kern_cpumask *affinity);
+                                 const struct sim_cpumask *affinity);
 
 /* get_rps_cpu(): the CPU whose backlog gets the packet, or -1 (no steering: the packet is
  * processed on the current CPU without a backlog, or for netif_rx queued on the current CPU).

@@ -193,8 +193,8 @@ bool kern_rps_add_dev(struct kern_host *h, unsigned dev, unsigned num_rx_queues,
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "RPS: device %u: not available", dev);
         return false;
     }
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, h->n_cpus);
+    struct sim_cpumask online;
+    sim_cpumask_fill(&online, h->n_cpus);
     r->dev[dev] = kern_rps_dev_new(num_rx_queues, h->n_cpus, &online, err);
     return r->dev[dev] != NULL;
 }
@@ -215,7 +215,7 @@ const struct kern_sock_flow_table *kern_rps_sock_flow_table(const struct kern_ho
 }
 
 bool kern_rps_set_queue(struct kern_host *h, unsigned dev, unsigned rxq,
-                        const struct kern_cpumask *rps_cpus, uint64_t rps_flow_cnt, GError **err)
+                        const struct sim_cpumask *rps_cpus, uint64_t rps_flow_cnt, GError **err)
 {
     struct kern_rps_dev *d = kern_rps_dev_of(h, dev);
     if (!d) {

@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
 #include "models/kernel/rps.h"
 #include "models/kernel/smp.h"
+#include "sim/core/cpumask.h"
 
 #define KERN_MAX_NETDEVS 4            /* devices whose RX queues carry RPS/RFS state */
 #define KERN_IRQ_RPS_IPI KERN_IRQ_CAL /* the CALL_FUNCTION_SINGLE IPI ("CAL"), smp.h */
@@ -20,12 +20,12 @@
 
 /* net.core sysctls of the backlog and RFS (net/core/hotdata.c, sysctl_net_core.c). */
 struct kern_rps_params {
-    int netdev_max_backlog;              /* 1000 */
-    int dev_weight;                      /* 64: weight of the backlog NAPI (dev_rx_weight) */
-    unsigned flow_limit_table_len;       /* 4096, power of two */
-    struct kern_cpumask flow_limit_cpus; /* flow_limit_cpu_bitmap, empty by default */
-    int64_t rps_sock_flow_entries;       /* 0 = RFS off */
-    bool udp_connected;                  /* UDP sockets are connect()ed (record RFS flows) */
+    int netdev_max_backlog;             /* 1000 */
+    int dev_weight;                     /* 64: weight of the backlog NAPI (dev_rx_weight) */
+    unsigned flow_limit_table_len;      /* 4096, power of two */
+    struct sim_cpumask flow_limit_cpus; /* flow_limit_cpu_bitmap, empty by default */
+    int64_t rps_sock_flow_entries;      /* 0 = RFS off */
+    bool udp_connected;                 /* UDP sockets are connect()ed (record RFS flows) */
 };
 
 void kern_rps_params_defaults(struct kern_rps_params *p);
@@ -39,7 +39,7 @@ bool kern_rps_enabled(const struct kern_host *h);
 bool kern_rps_add_dev(struct kern_host *h, unsigned dev, unsigned num_rx_queues, GError **err);
 /* rx-<rxq>/rps_cpus and rx-<rxq>/rps_flow_cnt (store_rps_map, store_rps_dev_flow_table_cnt). */
 bool kern_rps_set_queue(struct kern_host *h, unsigned dev, unsigned rxq,
-                        const struct kern_cpumask *rps_cpus, uint64_t rps_flow_cnt, GError **err);
+                        const struct sim_cpumask *rps_cpus, uint64_t rps_flow_cnt, GError **err);
 /* The device's steering state (borrowed; NULL if not registered): aRFS setup
  * (kern_rps_dev_set_accel) and rps_may_expire_flow go through it. */
 struct kern_rps_dev *kern_rps_dev_of(struct kern_host *h, unsigned dev);

@@ -43,8 +43,8 @@ bool kern_tx_register(struct kern_host *h, unsigned dev, unsigned num_tx_queues,
     return true;
 }
 
-bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct kern_cpumask *cpus,
-                     const struct kern_cpumask *rxqs, unsigned num_rx_queues, GError **err)
+bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct sim_cpumask *cpus,
+                     const struct sim_cpumask *rxqs, unsigned num_rx_queues, GError **err)
 {
     if (!h->tx || dev >= KERN_MAX_NETDEVS || !h->tx->dev[dev].xmit) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "XPS: device %u has no TX side", dev);
@@ -63,6 +63,22 @@ bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct kern_cpumas
     d->cpus = c;
     d->rxqs = r;
     return true;
+}
+
+void kern_tx_xps_show(const struct kern_host *h, unsigned dev, unsigned q, bool rxqs,
+                      unsigned nr_ids, struct sim_cpumask *out)
+{
+    sim_cpumask_clear(out);
+    if (!h->tx || dev >= KERN_MAX_NETDEVS)
+        return;
+    const struct kern_xps_maps *maps = rxqs ? h->tx->dev[dev].rxqs : h->tx->dev[dev].cpus;
+    for (unsigned id = 0; maps && id < nr_ids; id++) {
+        unsigned len = 0;
+        const uint16_t *qs = kern_xps_maps_get(maps, id, &len);
+        for (unsigned i = 0; qs && i < len; i++)
+            if (qs[i] == q)
+                sim_cpumask_set(out, id);
+    }
 }
 
 void kern_tx_free(struct kern_tx_path *t)

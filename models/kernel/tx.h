@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/kernel/cpumask.h"
 #include "models/kernel/kern.h"
+#include "sim/core/cpumask.h"
 
 /* MAX_SKB_FRAGS (include/linux/skbuff.h, CONFIG_MAX_SKB_FRAGS default 17). */
 #define KERN_MAX_SKB_FRAGS 17
@@ -48,8 +48,12 @@ bool kern_tx_register(struct kern_host *h, unsigned dev, unsigned num_tx_queues,
                       kern_ndo_start_xmit xmit, void *drv, GError **err);
 /* netif_set_xps_queue() / sysfs xps_cpus, xps_rxqs: masks per TX queue
  * (cpus: n_tx masks of CPUs; rxqs: n_tx masks of RX queues, NULL = none). */
-bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct kern_cpumask *cpus,
-                     const struct kern_cpumask *rxqs, unsigned num_rx_queues, GError **err);
+bool kern_tx_set_xps(struct kern_host *h, unsigned dev, const struct sim_cpumask *cpus,
+                     const struct sim_cpumask *rxqs, unsigned num_rx_queues, GError **err);
+/* xps_cpus_show() / xps_rxqs_show() (net/core/net-sysfs.c): the ids (CPUs, or RX queues when
+ * rxqs) below nr_ids whose map lists TX queue q of device dev; empty without XPS. */
+void kern_tx_xps_show(const struct kern_host *h, unsigned dev, unsigned q, bool rxqs,
+                      unsigned nr_ids, struct sim_cpumask *out);
 void kern_tx_free(struct kern_tx_path *t);
 
 /* sendmsg() of `bytes` of payload on sk to its peer `flow` through device `dev`,

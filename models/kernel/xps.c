@@ -13,18 +13,18 @@ struct kern_xps_maps {
 };
 
 struct kern_xps_maps *kern_xps_maps_new(unsigned nr_ids, unsigned num_tx_queues,
-                                        const struct kern_cpumask *masks, GError **err)
+                                        const struct sim_cpumask *masks, GError **err)
 {
-    if (nr_ids == 0 || nr_ids > KERN_NR_CPUS || num_tx_queues == 0 || num_tx_queues > 0xffff) {
+    if (nr_ids == 0 || nr_ids > SIM_NR_CPUS || num_tx_queues == 0 || num_tx_queues > 0xffff) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
                     "XPS: %u ids, %u tx queues: expected 1..%d ids and 1..65535 queues", nr_ids,
-                    num_tx_queues, KERN_NR_CPUS);
+                    num_tx_queues, SIM_NR_CPUS);
         return NULL;
     }
     for (unsigned q = 0; q < num_tx_queues; q++) {
         int last = -1;
-        for (int id = kern_cpumask_next(&masks[q], -1); id >= 0;
-             id = kern_cpumask_next(&masks[q], id))
+        for (int id = sim_cpumask_next(&masks[q], -1); id >= 0;
+             id = sim_cpumask_next(&masks[q], id))
             last = id;
         if (last >= (int)nr_ids) {
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
@@ -39,7 +39,7 @@ struct kern_xps_maps *kern_xps_maps_new(unsigned nr_ids, unsigned num_tx_queues,
     m->queues = g_new0(uint16_t, (gsize)nr_ids * num_tx_queues);
     for (unsigned q = 0; q < num_tx_queues; q++)
         for (unsigned id = 0; id < nr_ids; id++)
-            if (kern_cpumask_test(&masks[q], id))
+            if (sim_cpumask_test(&masks[q], id))
                 m->queues[(gsize)id * num_tx_queues + m->len[id]++] = (uint16_t)q;
     return m;
 }

@@ -3,7 +3,7 @@
 #ifndef NICSTEER_MODELS_KERNEL_XPS_H
 #define NICSTEER_MODELS_KERNEL_XPS_H
 
-#include "models/kernel/cpumask.h"
+#include "sim/core/cpumask.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -39,7 +39,7 @@ struct kern_tx_skb {
 /* nr_ids = CPUs (xps_cpus) or rx queues (xps_rxqs); masks[q] = tx-<q>'s mask for q <
  * num_tx_queues (ids >= nr_ids in a mask are an error naming the queue). New. */
 struct kern_xps_maps *kern_xps_maps_new(unsigned nr_ids, unsigned num_tx_queues,
-                                        const struct kern_cpumask *masks, GError **err);
+                                        const struct sim_cpumask *masks, GError **err);
 void kern_xps_maps_free(struct kern_xps_maps *m);
 /* Queues listed for id (count in *len), NULL when the id has none. */
 const uint16_t *kern_xps_maps_get(const struct kern_xps_maps *m, unsigned id, unsigned *len);

@@ -61,11 +61,11 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
         return NULL;
     }
     for (unsigned v = 0; cfg->affinity && v < cfg->n_affinity && v < qv; v++)
-        if (cfg->affinity[v] && __builtin_ctzll(cfg->affinity[v]) >= (int)cfg->n_cpus) {
+        if (sim_cpumask_first(&cfg->affinity[v]) >= (int)cfg->n_cpus) {
             /* irq_do_set_affinity() delivers only to online CPUs */
+            g_autofree char *hex = sim_cpumask_print(&cfg->affinity[v], SIM_NR_CPUS);
             g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                        "nic: vector %u affinity 0x%" G_GINT64_MODIFIER "x names no CPU below %u",
-                        v, (guint64)cfg->affinity[v], cfg->n_cpus);
+                        "nic: vector %u affinity %s names no CPU below %u", v, hex, cfg->n_cpus);
             return NULL;
         }
     struct nic *n = g_new0(struct nic, 1);
@@ -80,9 +80,12 @@ struct nic *nic_new(const struct nic_cfg *cfg, GError **err)
     for (unsigned q = 0; q < cfg->n_tx_queues; q++)
         n->tx[q].desc = g_new0(struct nic_tx_desc, cfg->ring_size);
     for (unsigned v = 0; v < qv; v++) {
-        uint64_t mask = (cfg->affinity && v < cfg->n_affinity) ? cfg->affinity[v] : 0;
-        /* Default: ixgbe's affinity hint cpumask_local_spread(v) on one node. */
-        n->vec[v].cpu = mask ? (unsigned)__builtin_ctzll(mask) : v % cfg->n_cpus;
+        int first =
+            (cfg->affinity && v < cfg->n_affinity) ? sim_cpumask_first(&cfg->affinity[v]) : -1;
+        /* An empty mask (not set): the x86 vector allocator spreads the vectors of the full
+         * default mask one per CPU (matrix_find_best_cpu), as ixgbe's hint
+         * cpumask_local_spread(v) on one node; a mask set: its lowest CPU. */
+        n->vec[v].cpu = first >= 0 ? (unsigned)first : v % cfg->n_cpus;
         n->vec[v].irq_at = NIC_NEVER;
     }
     return n;

@@ -8,18 +8,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/core/cpumask.h"
+
 #define NIC_MAX_VECTORS 64 /* 82599 MSI-X table size */
 #define NIC_NEVER       UINT64_MAX
 
 struct nic_cfg {
     unsigned n_rx_queues;
     unsigned n_tx_queues;
-    unsigned n_cpus;          /* online CPUs: caps the q_vectors */
-    unsigned ring_size;       /* RX descriptors per ring (ixgbe default 512) */
-    unsigned link_mbps;       /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
-    unsigned msix_vectors;    /* MSI-X table size (nic_profile), 0 = the 82599's 64 */
-    const uint64_t *affinity; /* smp_affinity mask per q_vector, NULL = v % n_cpus */
-    unsigned n_affinity;      /* entries in affinity */
+    unsigned n_cpus;                    /* online CPUs: caps the q_vectors */
+    unsigned ring_size;                 /* RX descriptors per ring (ixgbe default 512) */
+    unsigned link_mbps;                 /* 1000, 10000, ...: ixgbe_update_itr's speed rule */
+    unsigned msix_vectors;              /* MSI-X table size (nic_profile), 0 = the 82599's 64 */
+    const struct sim_cpumask *affinity; /* smp_affinity per q_vector, NULL = v % n_cpus */
+    unsigned n_affinity;                /* entries in affinity */
     /* The vector's interrupt must be asserted at `at` (ns): the engine posts
      * the event and calls nic_irq_fire then. */
     void (*schedule_irq)(void *ctx, unsigned v, uint64_t at);

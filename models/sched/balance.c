@@ -30,7 +30,7 @@ bool cpus_task_hot(const struct cpus_task *p, int64_t now_ns, int64_t migration_
 enum cpus_lb_verdict cpus_can_migrate_task(const struct cpus_task *p, bool running,
                                            const struct cpus_lb_env *env)
 {
-    if (!cpus_mask_test(&p->allowed, env->dst_cpu))
+    if (!sim_cpumask_test(&p->allowed, env->dst_cpu))
         return CPUS_LB_NOT_ALLOWED;
     if (running)
         return CPUS_LB_RUNNING;
@@ -100,11 +100,12 @@ static bool busier(const struct cpus_state *s, int cpu, int than)
 /* sched_balance_find_src_rq(), reduced: the CPU of the span with the most runnable tasks
  * (then most load, then lowest number); it needs ≥ 2 so one stays (detach_tasks() stops
  * at nr_running <= 1 when the puller is idle). */
-static int find_busiest_cpu(const struct cpus_state *s, const struct cpus_mask *span, int this_cpu)
+static int find_busiest_cpu(const struct cpus_state *s, const struct sim_cpumask *span,
+                            int this_cpu)
 {
     int busiest = -1;
     int cpu;
-    cpus_mask_for_each(cpu, span)
+    sim_cpumask_for_each(cpu, span)
     {
         if (cpu == this_cpu || cpu >= s->nr_cpus || s->cpu[cpu].nr_running < 2)
             continue;
@@ -138,10 +139,10 @@ static bool detach_one(const struct cpus_state *s, const struct cpus_lb_env *env
  * equals its child's). */
 static bool level_exists(const struct cpus_topology *t, int cpu, enum cpus_domain_level lvl)
 {
-    int w = cpus_mask_weight(cpus_topology_span(t, cpu, lvl));
+    unsigned w = sim_cpumask_weight(cpus_topology_span(t, cpu, lvl));
     if (lvl == CPUS_DOM_SMT)
         return w > 1;
-    return w > cpus_mask_weight(cpus_topology_span(t, cpu, lvl - 1));
+    return w > sim_cpumask_weight(cpus_topology_span(t, cpu, lvl - 1));
 }
 
 bool cpus_find_busiest_and_pull(const struct cpus_topology *t, struct cpus_balance *b,
@@ -206,15 +207,15 @@ bool cpus_busy_balance_due(const struct cpus_topology *t, const struct cpus_bala
  * capacity running equal-weight CFS tasks (the group_has_spare / migrate_task case with
  * single-CPU groups): the busiest CPU of the span not in `skip`, and imbalance =
  * (busiest nr_running - local nr_running) >> 1 tasks ("env->imbalance >>= 1"). */
-static int find_busiest_busy(const struct cpus_state *s, const struct cpus_mask *span,
-                             const struct cpus_mask *skip, int this_cpu, unsigned *imbalance)
+static int find_busiest_busy(const struct cpus_state *s, const struct sim_cpumask *span,
+                             const struct sim_cpumask *skip, int this_cpu, unsigned *imbalance)
 {
     unsigned local = s->cpu[this_cpu].nr_running;
     int busiest = -1;
     int cpu;
-    cpus_mask_for_each(cpu, span)
+    sim_cpumask_for_each(cpu, span)
     {
-        if (cpu == this_cpu || cpu >= s->nr_cpus || cpus_mask_test(skip, cpu))
+        if (cpu == this_cpu || cpu >= s->nr_cpus || sim_cpumask_test(skip, cpu))
             continue;
         if (busiest < 0 || busier(s, cpu, busiest))
             busiest = cpu;
@@ -234,7 +235,7 @@ static unsigned detach_busy(const struct cpus_state *s, const struct cpus_lb_env
 {
     const struct cpus_cpu_state *src = &s->cpu[env->src_cpu];
     unsigned n = 0;
-    *any_allowed = src->curr && cpus_mask_test(&src->curr->allowed, env->dst_cpu);
+    *any_allowed = src->curr && sim_cpumask_test(&src->curr->allowed, env->dst_cpu);
     for (unsigned i = src->nr_queued; i-- > 0 && n < imbalance && n < max;) {
         struct cpus_task *p = src->queued[i];
         if (p == NULL || p == src->curr)
@@ -260,9 +261,9 @@ unsigned cpus_busy_balance(const struct cpus_topology *t, struct cpus_balance *b
             snap->now_ns - b->sd[slot].last_balance_ns < busy_interval(b, slot, min_interval_ns))
             continue;
         b->sd[slot].last_balance_ns = snap->now_ns;
-        const struct cpus_mask *span = cpus_topology_span(t, this_cpu, lvl);
-        struct cpus_mask pinned; /* CPUs dropped from env->cpus: all their tasks pinned */
-        cpus_mask_clear(&pinned);
+        const struct sim_cpumask *span = cpus_topology_span(t, this_cpu, lvl);
+        struct sim_cpumask pinned; /* CPUs dropped from env->cpus: all their tasks pinned */
+        sim_cpumask_clear(&pinned);
         unsigned imbalance = 0;
         int src;
         bool any_allowed = false;
@@ -273,7 +274,7 @@ unsigned cpus_busy_balance(const struct cpus_topology *t, struct cpus_balance *b
             n = detach_busy(snap, &env, imbalance, out, max, &any_allowed);
             if (n > 0 || any_allowed)
                 break;
-            cpus_mask_set(&pinned, src); /* LBF_ALL_PINNED: redo without that CPU */
+            sim_cpumask_set(&pinned, src); /* LBF_ALL_PINNED: redo without that CPU */
         }
         if (n > 0) {
             b->failed[slot] = 0;

@@ -128,28 +128,28 @@ struct cpus_thread *cpus_thread_new(struct cpus_sched *s, const char *name, unsi
     t->waker_cpu = -1;
     t->rq_pos = -1;
     cpus_task_init(&t->task, (int)t->id, (int)cpu, (int)s->n_cpus);
-    cpus_mask_clear(&t->task.allowed);
-    cpus_mask_set(&t->task.allowed, (int)cpu);
+    sim_cpumask_clear(&t->task.allowed);
+    sim_cpumask_set(&t->task.allowed, (int)cpu);
     g_ptr_array_add(s->threads, t);
     return t;
 }
 
 bool cpus_thread_set_affinity(struct cpus_sched *s, struct cpus_thread *t,
-                              const struct cpus_mask *mask)
+                              const struct sim_cpumask *mask)
 {
-    struct cpus_mask valid;
-    cpus_mask_clear(&valid);
+    struct sim_cpumask valid;
+    sim_cpumask_clear(&valid);
     int c;
-    cpus_mask_for_each(c, mask)
+    sim_cpumask_for_each(c, mask)
     {
         if (c < (int)s->n_cpus)
-            cpus_mask_set(&valid, c);
+            sim_cpumask_set(&valid, c);
     }
-    if (cpus_mask_weight(&valid) == 0)
+    if (sim_cpumask_weight(&valid) == 0)
         return false;
     t->task.allowed = valid;
-    if (!cpus_mask_test(&valid, (int)t->cpu)) {
-        t->cpu = (unsigned)cpus_mask_first(&valid);
+    if (!sim_cpumask_test(&valid, (int)t->cpu)) {
+        t->cpu = (unsigned)sim_cpumask_first(&valid);
         t->task.cpu = t->task.recent_used_cpu = (int)t->cpu;
     }
     return true;
@@ -424,9 +424,9 @@ bool cpus_wake(struct cpus_sched *s, struct cpus_thread *t)
 /* select_task_rq_rt() reduced: stay on the previous CPU when allowed. */
 static unsigned select_rt(const struct cpus_thread *t)
 {
-    if (cpus_mask_test(&t->task.allowed, (int)t->cpu))
+    if (sim_cpumask_test(&t->task.allowed, (int)t->cpu))
         return t->cpu;
-    return (unsigned)cpus_mask_first(&t->task.allowed);
+    return (unsigned)sim_cpumask_first(&t->task.allowed);
 }
 
 static void move_thread(struct cpus_sched *s, struct cpus_thread *t, unsigned to)
@@ -457,7 +457,7 @@ bool cpus_ttwu(struct cpus_sched *s, struct cpus_thread *t, int waker_cpu, bool 
     t->sched_delayed = false;
     if (cpus_ttwu_runnable_delayed(delayed)) {
         cpu = prev; /* ttwu_runnable(): requeued where it is */
-    } else if (t->policy == CPUS_SCHED_FIFO || cpus_mask_single(&t->task.allowed)) {
+    } else if (t->policy == CPUS_SCHED_FIFO || sim_cpumask_single(&t->task.allowed)) {
         /* select_task_rq(): one allowed CPU never reaches the class's placement */
         cpu = select_rt(t);
         if (cpu != prev)

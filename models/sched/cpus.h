@@ -82,7 +82,7 @@ struct cpus_thread *cpus_thread_new(struct cpus_sched *s, const char *name, unsi
 /* sched_setaffinity() of a sleeping thread (before it first runs): false when no CPU of
  * the mask exists. Its CPU moves into the mask if needed (not counted as a migration). */
 bool cpus_thread_set_affinity(struct cpus_sched *s, struct cpus_thread *t,
-                              const struct cpus_mask *mask);
+                              const struct sim_cpumask *mask);
 void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cpus_policy p);
 /* try_to_wake_up() without placement (per-CPU kthreads, first wake-ups): SLEEPING ->
  * RUNNABLE on its CPU's queue. False if it was not sleeping. */

@@ -104,7 +104,7 @@ static int wake_affine(const struct cpus_topology *t, const struct cpus_state *s
 static bool core_idle(const struct cpus_topology *t, const struct cpus_state *s, int cpu)
 {
     int sib;
-    cpus_mask_for_each(sib, cpus_topology_span(t, cpu, CPUS_DOM_SMT))
+    sim_cpumask_for_each(sib, cpus_topology_span(t, cpu, CPUS_DOM_SMT))
     {
         if (!cpus_state_idle(s, sib))
             return false;
@@ -116,7 +116,7 @@ static bool core_idle(const struct cpus_topology *t, const struct cpus_state *s,
 static bool llc_has_idle_core(const struct cpus_topology *t, const struct cpus_state *s, int target)
 {
     int cpu;
-    cpus_mask_for_each(cpu, cpus_topology_span(t, target, CPUS_DOM_LLC))
+    sim_cpumask_for_each(cpu, cpus_topology_span(t, target, CPUS_DOM_LLC))
     {
         if (core_idle(t, s, cpu))
             return true;
@@ -129,9 +129,9 @@ static int select_idle_smt(const struct cpus_topology *t, const struct cpus_stat
                            const struct cpus_task *p, int prev)
 {
     int cpu;
-    cpus_mask_for_each(cpu, cpus_topology_span(t, prev, CPUS_DOM_SMT))
+    sim_cpumask_for_each(cpu, cpus_topology_span(t, prev, CPUS_DOM_SMT))
     {
-        if (cpu != prev && cpus_mask_test(&p->allowed, cpu) && cpus_state_idle(s, cpu))
+        if (cpu != prev && sim_cpumask_test(&p->allowed, cpu) && cpus_state_idle(s, cpu))
             return cpu;
     }
     return -1;
@@ -144,12 +144,12 @@ static int select_idle_cpu(const struct cpus_topology *t, const struct cpus_stat
                            const struct cpus_task *p, bool has_idle_core, int target,
                            enum cpus_sis_reason *why)
 {
-    const struct cpus_mask *llc = cpus_topology_span(t, target, CPUS_DOM_LLC);
+    const struct sim_cpumask *llc = cpus_topology_span(t, target, CPUS_DOM_LLC);
     int n = cpus_topology_nr_cpus(t);
     int idle_cpu = -1;
     for (int k = 1; k <= n; k++) {
         int cpu = (target + k) % n;
-        if (!cpus_mask_test(llc, cpu) || !cpus_mask_test(&p->allowed, cpu))
+        if (!sim_cpumask_test(llc, cpu) || !sim_cpumask_test(&p->allowed, cpu))
             continue;
         if (has_idle_core && core_idle(t, s, cpu)) {
             *why = CPUS_SIS_IDLE_CORE;
@@ -186,7 +186,7 @@ static int select_idle_sibling(const struct cpus_topology *t, const struct cpus_
     p->recent_used_cpu = prev;
     if (recent != prev && recent != target && recent >= 0 && recent < cpus_topology_nr_cpus(t) &&
         cpus_topology_share_cache(t, recent, target) && cpus_state_idle(s, recent) &&
-        cpus_mask_test(&p->allowed, recent)) {
+        sim_cpumask_test(&p->allowed, recent)) {
         *why = CPUS_SIS_RECENT_IDLE;
         return recent;
     }
@@ -212,12 +212,12 @@ static int select_idle_sibling(const struct cpus_topology *t, const struct cpus_
 static int select_fallback_rq(const struct cpus_topology *t, const struct cpus_task *p, int prev)
 {
     int cpu;
-    cpus_mask_for_each(cpu, cpus_topology_span(t, prev, CPUS_DOM_NODE))
+    sim_cpumask_for_each(cpu, cpus_topology_span(t, prev, CPUS_DOM_NODE))
     {
-        if (cpus_mask_test(&p->allowed, cpu))
+        if (sim_cpumask_test(&p->allowed, cpu))
             return cpu;
     }
-    cpu = cpus_mask_first(&p->allowed);
+    cpu = sim_cpumask_first(&p->allowed);
     return cpu >= 0 && cpu < cpus_topology_nr_cpus(t) ? cpu : prev;
 }
 
@@ -233,10 +233,10 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
     int prev = p->cpu;
     *why = (struct cpus_wake_why){.target = prev};
     /* select_task_rq(): a task with one allowed CPU never reaches the fair class. */
-    if (cpus_mask_single(&p->allowed)) {
+    if (sim_cpumask_single(&p->allowed)) {
         why->affine = CPUS_AFFINE_PINNED;
         why->sis = CPUS_SIS_PINNED;
-        return why->target = cpus_mask_first(&p->allowed);
+        return why->target = sim_cpumask_first(&p->allowed);
     }
     struct cpus_task *waker = snap->cpu[waker_cpu].curr;
     if (waker != NULL && waker != p)
@@ -245,7 +245,7 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
     int new_cpu = prev;
     if (why->wide)
         why->affine = CPUS_AFFINE_WIDE;
-    else if (!cpus_mask_test(&p->allowed, waker_cpu))
+    else if (!sim_cpumask_test(&p->allowed, waker_cpu))
         why->affine = CPUS_AFFINE_NOT_ALLOWED;
     else if (waker_cpu == prev)
         why->affine = CPUS_AFFINE_SAME_CPU;
@@ -256,7 +256,7 @@ int cpus_select_task_rq_fair(const struct cpus_topology *t, const struct cpus_st
     why->target = new_cpu;
     int cpu = select_idle_sibling(t, snap, p, prev, new_cpu, &why->sis);
     /* select_task_rq(): is_cpu_allowed() else select_fallback_rq() */
-    if (!cpus_mask_test(&p->allowed, cpu)) {
+    if (!sim_cpumask_test(&p->allowed, cpu)) {
         cpu = select_fallback_rq(t, p, prev);
         why->sis = CPUS_SIS_FALLBACK;
     }

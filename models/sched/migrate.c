@@ -120,11 +120,11 @@ int64_t cpus_task_take_penalty(struct cpus_task *p)
 /* cpumask_any_and_distribute() rotates through the new mask with per-CPU history; we take
  * the next allowed CPU after the current one (wrapping), which spreads the same way
  * without hidden state. */
-static int next_allowed_after(const struct cpus_mask *m, int cpu, int n)
+static int next_allowed_after(const struct sim_cpumask *m, int cpu, int n)
 {
     for (int k = 1; k <= n; k++) {
         int c = (cpu + k) % n;
-        if (cpus_mask_test(m, c))
+        if (sim_cpumask_test(m, c))
             return c;
     }
     return -1;
@@ -132,21 +132,21 @@ static int next_allowed_after(const struct cpus_mask *m, int cpu, int n)
 
 int cpus_set_affinity(const struct cpus_topology *t, const struct cpus_migrate_cost *c,
                       struct cpus_migrate_stats *stats, struct cpus_task *p,
-                      const struct cpus_mask *mask, bool on_rq)
+                      const struct sim_cpumask *mask, bool on_rq)
 {
     int n = cpus_topology_nr_cpus(t);
-    struct cpus_mask valid;
-    cpus_mask_fill(&valid, n);
-    if (!cpus_mask_intersects(mask, &valid))
+    struct sim_cpumask valid;
+    sim_cpumask_fill(&valid, n);
+    if (!sim_cpumask_intersects(mask, &valid))
         return -1; /* -EINVAL: no valid CPU in the new mask */
-    cpus_mask_clear(&p->allowed);
+    sim_cpumask_clear(&p->allowed);
     int cpu;
-    cpus_mask_for_each(cpu, mask)
+    sim_cpumask_for_each(cpu, mask)
     {
         if (cpu < n)
-            cpus_mask_set(&p->allowed, cpu);
+            sim_cpumask_set(&p->allowed, cpu);
     }
-    if (!on_rq || cpus_mask_test(&p->allowed, p->cpu))
+    if (!on_rq || sim_cpumask_test(&p->allowed, p->cpu))
         return p->cpu; /* affine_move_task(): nothing to do while the CPU stays allowed */
     cpus_set_task_cpu(t, c, stats, p, next_allowed_after(&p->allowed, p->cpu, n),
                       CPUS_MIGRATE_AFFINITY);

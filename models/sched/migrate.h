@@ -58,7 +58,7 @@ int64_t cpus_task_take_penalty(struct cpus_task *p);
  * Returns p's CPU afterwards, or -1 (mask unchanged) when no CPU of the mask exists. */
 int cpus_set_affinity(const struct cpus_topology *t, const struct cpus_migrate_cost *c,
                       struct cpus_migrate_stats *stats, struct cpus_task *p,
-                      const struct cpus_mask *mask, bool on_rq);
+                      const struct sim_cpumask *mask, bool on_rq);
 
 const char *cpus_migrate_reason_name(enum cpus_migrate_reason r);
 

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/sched/mask.h"
+#include "sim/core/cpumask.h"
 
 #define CPUS_NICE_0_LOAD 1024 /* scale_load_down(NICE_0_LOAD): weight of a nice-0 task */
 
@@ -28,7 +28,7 @@ struct cpus_task {
     int64_t wakee_flip_decay_ts;        /* ns; p->wakee_flip_decay_ts (jiffies in Linux) */
     int64_t last_ran_ns;                /* ns; se.exec_start when it last stopped running */
     unsigned long load;                 /* task_h_load(p): CPUS_NICE_0_LOAD for nice 0 */
-    struct cpus_mask allowed;           /* p->cpus_ptr */
+    struct sim_cpumask allowed;         /* p->cpus_ptr */
     /* Accounting kept by migrate.c. */
     uint64_t nr_migrations[CPUS_MIGRATE_NR]; /* per reason */
     int64_t cache_penalty_ns;                /* ns of cache refill owed on the next run */
@@ -44,7 +44,7 @@ static inline void cpus_task_init(struct cpus_task *p, int pid, int cpu, int nr_
         .last_ran_ns = INT64_MIN / 2,
         .load = CPUS_NICE_0_LOAD,
     };
-    cpus_mask_fill(&p->allowed, nr_cpus);
+    sim_cpumask_fill(&p->allowed, nr_cpus);
 }
 
 /* One CPU's run queue as the decisions need it (struct rq / cfs_rq). */

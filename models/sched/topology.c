@@ -15,10 +15,10 @@ struct cpus_topology {
     int *llc_of;       /* cpu -> LLC index (per_cpu(sd_llc_id) modulo renumbering) */
     int *node_of;      /* cpu -> NUMA node (cpu_to_node) */
     int *core_of;      /* cpu -> core index (topology_sibling_cpumask) */
-    struct cpus_mask *llc_span;
-    struct cpus_mask *node_span;
-    struct cpus_mask *core_span;
-    struct cpus_mask all;
+    struct sim_cpumask *llc_span;
+    struct sim_cpumask *node_span;
+    struct sim_cpumask *core_span;
+    struct sim_cpumask all;
 };
 
 static struct cpus_topology *topo_alloc(int nr_cpus)
@@ -29,7 +29,7 @@ static struct cpus_topology *topo_alloc(int nr_cpus)
     t->llc_of = g_new0(int, nr_cpus);
     t->node_of = g_new0(int, nr_cpus);
     t->core_of = g_new0(int, nr_cpus);
-    cpus_mask_fill(&t->all, nr_cpus);
+    sim_cpumask_fill(&t->all, nr_cpus);
     return t;
 }
 
@@ -42,22 +42,22 @@ static void topo_build_spans(struct cpus_topology *t)
         t->nr_nodes = MAX(t->nr_nodes, t->node_of[c] + 1);
         t->nr_cores = MAX(t->nr_cores, t->core_of[c] + 1);
     }
-    t->llc_span = g_new0(struct cpus_mask, t->nr_llcs);
-    t->node_span = g_new0(struct cpus_mask, t->nr_nodes);
-    t->core_span = g_new0(struct cpus_mask, t->nr_cores);
+    t->llc_span = g_new0(struct sim_cpumask, t->nr_llcs);
+    t->node_span = g_new0(struct sim_cpumask, t->nr_nodes);
+    t->core_span = g_new0(struct sim_cpumask, t->nr_cores);
     for (int c = 0; c < t->nr_cpus; c++) {
-        cpus_mask_set(&t->llc_span[t->llc_of[c]], c);
-        cpus_mask_set(&t->node_span[t->node_of[c]], c);
-        cpus_mask_set(&t->core_span[t->core_of[c]], c);
+        sim_cpumask_set(&t->llc_span[t->llc_of[c]], c);
+        sim_cpumask_set(&t->node_span[t->node_of[c]], c);
+        sim_cpumask_set(&t->core_span[t->core_of[c]], c);
     }
     t->smt = false;
     for (int k = 0; k < t->nr_cores; k++)
-        t->smt |= cpus_mask_weight(&t->core_span[k]) > 1;
+        t->smt |= sim_cpumask_weight(&t->core_span[k]) > 1;
 }
 
 struct cpus_topology *cpus_topology_new_flat(int nr_cpus)
 {
-    g_return_val_if_fail(nr_cpus >= 1 && nr_cpus <= CPUS_MAX, NULL);
+    g_return_val_if_fail(nr_cpus >= 1 && nr_cpus <= SIM_NR_CPUS, NULL);
     struct cpus_topology *t = topo_alloc(nr_cpus);
     for (int c = 0; c < nr_cpus; c++)
         t->core_of[c] = c;
@@ -159,8 +159,8 @@ static bool parse_numa(const json_t *arr, int nr_cpus, const char *where, int *n
 static bool check_nesting(const struct cpus_topology *t, const int *smt_of, const char *where,
                           GError **err)
 {
-    int first_in_llc[CPUS_MAX];
-    int first_in_core[CPUS_MAX];
+    int first_in_llc[SIM_NR_CPUS];
+    int first_in_core[SIM_NR_CPUS];
     for (int i = 0; i < t->nr_cpus; i++)
         first_in_llc[i] = first_in_core[i] = -1;
     for (int c = 0; c < t->nr_cpus; c++) {
@@ -214,20 +214,77 @@ static bool fill_from_json(struct cpus_topology *t, const json_t *llc, const jso
     return ok;
 }
 
+/* A shape key (packages, llc_per_package, threads_per_core): absent = 1. */
+static bool shape_key(const json_t *v, const char *key, const char *where, int *out, GError **err)
+{
+    *out = 1;
+    if (!v)
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > SIM_NR_CPUS)
+        return fail(err, where, "/%s: expected an integer in [1, %d]", key, SIM_NR_CPUS);
+    *out = (int)json_integer_value(v);
+    return true;
+}
+
+/* A regular machine as x86 enumerates it (arch/x86/kernel/smpboot.c, the ACPI MADT order of
+ * a BIOS listing first threads first): CPU c is thread c / cores of core c % cores; cores
+ * fill the packages in order and each package splits its cores into equal LLCs (an AMD CCX,
+ * an Intel sub-NUMA cluster's L3 slice); every package is its own NUMA node, so the domains
+ * are SMT / MC (LLC) / PKG (node) / NUMA. */
+static bool fill_from_shape(struct cpus_topology *t, const json_t *obj, const char *where,
+                            GError **err)
+{
+    int pk, lpp, tpc;
+    if (!shape_key(json_object_get(obj, "packages"), "packages", where, &pk, err) ||
+        !shape_key(json_object_get(obj, "llc_per_package"), "llc_per_package", where, &lpp, err) ||
+        !shape_key(json_object_get(obj, "threads_per_core"), "threads_per_core", where, &tpc, err))
+        return false;
+    int n = t->nr_cpus;
+    if (n % (pk * lpp * tpc))
+        return fail(err, where,
+                    "/: %d CPUs do not split into %d packages x %d LLCs x %d threads per core "
+                    "(expected a multiple of %d)",
+                    n, pk, lpp, tpc, pk * lpp * tpc);
+    int cores = n / tpc, cores_per_llc = cores / (pk * lpp);
+    for (int c = 0; c < n; c++) {
+        int core = c % cores;
+        t->core_of[c] = core;
+        t->llc_of[c] = core / cores_per_llc;
+        t->node_of[c] = core / (cores_per_llc * lpp);
+    }
+    return true;
+}
+
+static bool has_shape(const json_t *obj)
+{
+    return json_object_get(obj, "packages") || json_object_get(obj, "llc_per_package") ||
+           json_object_get(obj, "threads_per_core");
+}
+
 struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *where, GError **err)
 {
     json_int_t cpus = 0, dist = CPUS_DEFAULT_NUMA_DISTANCE;
-    json_t *llc = NULL, *numa = NULL, *smt = NULL;
+    json_t *llc = NULL, *numa = NULL, *smt = NULL, *pk = NULL, *lpp = NULL, *tpc = NULL;
     json_error_t jerr;
     if (!json_is_object(obj))
         return fail(err, where, "/: expected a topology object"), NULL;
-    if (json_unpack_ex((json_t *)obj, &jerr, JSON_STRICT, "{s:I, s?:o, s?:o, s?:o, s?:I}", "cpus",
-                       &cpus, "llc", &llc, "numa", &numa, "smt", &smt, "numa_distance", &dist) != 0)
-        return fail(err, where, "/: %s (keys: cpus, llc, numa, smt, numa_distance)", jerr.text),
+    if (json_unpack_ex((json_t *)obj, &jerr, JSON_STRICT,
+                       "{s:I, s?:o, s?:o, s?:o, s?:I, s?o, s?o, s?o}", "cpus", &cpus, "llc", &llc,
+                       "numa", &numa, "smt", &smt, "numa_distance", &dist, "packages", &pk,
+                       "llc_per_package", &lpp, "threads_per_core", &tpc) != 0)
+        return fail(err, where,
+                    "/: %s (keys: cpus, llc, numa, smt, numa_distance, packages, "
+                    "llc_per_package, threads_per_core)",
+                    jerr.text),
                NULL;
-    if (cpus < 1 || cpus > CPUS_MAX)
+    if (has_shape(obj) && (llc || numa || smt))
+        return fail(err, where,
+                    "/: give the shape (packages, llc_per_package, threads_per_core) or the "
+                    "groups (llc, numa, smt), not both"),
+               NULL;
+    if (cpus < 1 || cpus > SIM_NR_CPUS)
         return fail(err, where, "/cpus: %" JSON_INTEGER_FORMAT " CPUs, expected 1..%d", cpus,
-                    CPUS_MAX),
+                    SIM_NR_CPUS),
                NULL;
     if (dist < 10 || dist > 254)
         return fail(err, where,
@@ -236,7 +293,8 @@ struct cpus_topology *cpus_topology_from_json(const json_t *obj, const char *whe
                NULL;
     struct cpus_topology *t = topo_alloc((int)cpus);
     t->numa_distance = (int)dist;
-    if (!fill_from_json(t, llc, numa, smt, where, err)) {
+    if (!(has_shape(obj) ? fill_from_shape(t, obj, where, err)
+                         : fill_from_json(t, llc, numa, smt, where, err))) {
         cpus_topology_free(t);
         return NULL;
     }
@@ -291,7 +349,7 @@ bool cpus_topology_has_smt(const struct cpus_topology *t)
 
 int cpus_topology_llc_size(const struct cpus_topology *t, int cpu)
 {
-    return cpus_mask_weight(&t->llc_span[t->llc_of[cpu]]);
+    return sim_cpumask_weight(&t->llc_span[t->llc_of[cpu]]);
 }
 
 bool cpus_topology_share_cache(const struct cpus_topology *t, int a, int b)
@@ -299,8 +357,8 @@ bool cpus_topology_share_cache(const struct cpus_topology *t, int a, int b)
     return t->llc_of[a] == t->llc_of[b];
 }
 
-const struct cpus_mask *cpus_topology_span(const struct cpus_topology *t, int cpu,
-                                           enum cpus_domain_level level)
+const struct sim_cpumask *cpus_topology_span(const struct cpus_topology *t, int cpu,
+                                             enum cpus_domain_level level)
 {
     switch (level) {
     case CPUS_DOM_SMT:

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "models/sched/mask.h"
+#include "sim/core/cpumask.h"
 
 /* sched_domain levels, smallest first (default_topology[]: SMT, MC, PKG, NUMA). */
 enum cpus_domain_level {
@@ -50,8 +50,8 @@ int cpus_topology_llc_size(const struct cpus_topology *t, int cpu);
 /* cpus_share_cache() */
 bool cpus_topology_share_cache(const struct cpus_topology *t, int a, int b);
 /* sched_domain_span() of `cpu`'s domain at `level` (SMT = cpu_smt_mask). Borrowed. */
-const struct cpus_mask *cpus_topology_span(const struct cpus_topology *t, int cpu,
-                                           enum cpus_domain_level level);
+const struct sim_cpumask *cpus_topology_span(const struct cpus_topology *t, int cpu,
+                                             enum cpus_domain_level level);
 /* Smallest domain level whose span holds both CPUs (a == b gives CPUS_DOM_SMT). */
 enum cpus_domain_level cpus_topology_level_of(const struct cpus_topology *t, int a, int b);
 /* SD_WAKE_AFFINE on that level (cleared on NUMA levels beyond RECLAIM_DISTANCE). */

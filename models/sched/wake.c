@@ -7,7 +7,7 @@
 bool cpus_ttwu_queue_cond(const struct cpus_topology *t, const struct cpus_task *p, int this_cpu,
                           int cpu, unsigned nr_running)
 {
-    if (!cpus_mask_test(&p->allowed, cpu))
+    if (!sim_cpumask_test(&p->allowed, cpu))
         return false;
     if (!cpus_topology_share_cache(t, this_cpu, cpu))
         return true;

@@ -1,5 +1,5 @@
 /* What a JSON value is, for the "got …" half of an input error (STYLE.md §3):
- * `/cpus: expected integer in [1, 64], got "four"`. */
+ * `/cpus: expected integer in [1, 1024], got "four"`. */
 #ifndef NICSTEER_SIM_JSONVAL_H
 #define NICSTEER_SIM_JSONVAL_H
 

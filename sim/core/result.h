@@ -70,7 +70,7 @@ struct sim_thread_result {
     char name[24];
     unsigned cpu;           /* CPU it ran on last */
     char policy[8];         /* "other" | "fifo" */
-    char allowed[64];       /* affinity as a CPU list ("0-3,8") */
+    char *allowed;          /* affinity as a CPU list ("0-3,8"), owned */
     uint64_t migrations[3]; /* by reason: wakeup, balance, affinity (enum cpus_migrate_reason) */
     uint64_t wakeups;
     uint64_t switches_in;
@@ -201,6 +201,7 @@ struct sim_result {
     uint64_t iv_step_ns;
     unsigned n_intervals;
     uint64_t *intervals; /* owned by sim_result */
+    char *sysfs;         /* sysfs.txt text (/outputs/sysfs), NULL = not asked; owned */
 };
 
 #endif

@@ -330,10 +330,11 @@ static void load_event(struct sim_machine *m, unsigned id, uint64_t t)
 struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct sim_source src,
                                     struct sim_steer steer, GError **err)
 {
-    if (cfg->rx_queues > 64 || cfg->n_cpus > 64 || cfg->n_flows == 0 || cfg->n_socks == 0) {
+    if (cfg->rx_queues > 64 || cfg->n_cpus > SIM_NR_CPUS || cfg->n_flows == 0 ||
+        cfg->n_socks == 0) {
         cpus_topology_free(cfg->sched.topology);
         g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
-                    "machine: need 1..64 CPUs and RX queues, >= 1 flow and socket");
+                    "machine: need 1..%d CPUs, 1..64 RX queues, >= 1 flow and socket", SIM_NR_CPUS);
         return NULL;
     }
     for (size_t i = 0; i < cfg->n_tx_frames; i++)

@@ -72,9 +72,9 @@ struct sim_irq_source {
 struct sim_nic_b {
     unsigned rx_queues, tx_queues, ring_size, link_mbps;
     int rx_usecs;
-    const uint64_t *affinity; /* per q_vector, NULL = hints */
+    const struct sim_cpumask *affinity; /* per q_vector, NULL = hints */
     unsigned n_affinity;
-    const struct kern_cpumask *xps_cpus; /* per TX queue, NULL = none */
+    const struct sim_cpumask *xps_cpus; /* per TX queue, NULL = none */
 };
 
 /* A frame the host was seen transmitting (validation replay): ixgbe_xmit_frame_ring() posts it
@@ -93,8 +93,8 @@ struct sim_machine_cfg {
     unsigned msix_vectors; /* the NIC profile's MSI-X table, 0 = 82599 */
     int rx_usecs;          /* 0 off, 1 adaptive, 2..1022 fixed */
     bool gro;
-    bool no_tso, no_gso;      /* /nic/offloads off (ethtool -K tso/gso off), #15 point 3 */
-    const uint64_t *affinity; /* per q_vector, may be NULL */
+    bool no_tso, no_gso; /* /nic/offloads off (ethtool -K tso/gso off), #15 point 3 */
+    const struct sim_cpumask *affinity; /* per q_vector, may be NULL */
     unsigned n_affinity;
     const int *napi_weight; /* per q_vector, may be NULL */
     unsigned n_napi_weight;
@@ -109,10 +109,10 @@ struct sim_machine_cfg {
     bool sock_by_cpu; /* SO_REUSEPORT group picking socket[receiving CPU] (reuseport_select_sock) */
     /* RPS/RFS (models/kernel/rps_path.h): rps NULL = off (static key rps_needed) */
     const struct kern_rps_params *rps;
-    const struct kern_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
-    const uint64_t *rps_flow_cnt;        /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
+    const struct sim_cpumask *rps_cpus; /* per RX queue (rx-q/rps_cpus), NULL = none */
+    const uint64_t *rps_flow_cnt;       /* per RX queue (rx-q/rps_flow_cnt), NULL = 0 */
     /* TX: XPS per TX queue (NULL = the driver's init), Flow Director ATR on, ACKs */
-    const struct kern_cpumask *xps_cpus, *xps_rxqs;
+    const struct sim_cpumask *xps_cpus, *xps_rxqs;
     bool atr;
     bool arfs; /* /nic/arfs: the driver's ndo_rx_flow_steer (needs rps, fdir perfect mode) */
     const struct sim_nic_b *nic_b; /* NULL: one NIC */
@@ -124,7 +124,7 @@ struct sim_machine_cfg {
     /* scheduler: tunables and topology (ownership of sched.topology passes to the
      * machine, also on failure); sched.latency_ns == 0 = defaults */
     struct cpus_sched_cfg sched;
-    const struct cpus_mask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
+    const struct sim_cpumask *thread_affinity; /* app threads' mask; NULL = pinned to their CPU */
     /* workload (models/app/workload.h) and its cfg; NULL = none. A workload with
      * closed-loop clients (client_start) gets the traffic's flows as its clients:
      * each flow's first packet starts its client. */
@@ -190,6 +190,10 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r);
  * times the CPUs exceed SIM_MACHINE_MAX_IV_ROWS. */
 #define SIM_MACHINE_MAX_IV_ROWS 4000000u /* samples x CPUs (~200 MB of snapshots and text) */
 bool sim_machine_set_intervals(struct sim_machine *m, uint64_t step_ns, GError **err);
+/* Also write sysfs.txt (/outputs/sysfs): eth0's rps_cpus, rps_flow_cnt, xps_cpus, xps_rxqs
+ * per queue and /proc/irq/N/smp_affinity[_list], effective_affinity[_list] per vector, as
+ * `grep -H .` prints those files (machine_sysfs.c). */
+void sim_machine_set_sysfs(struct sim_machine *m, bool on);
 /* Attach an observer of CPU slices and NAPI polls (the timeline) before running. */
 void sim_machine_observe(struct sim_machine *m, const struct kern_observer *obs);
 void sim_result_clear(struct sim_result *r);

@@ -12,12 +12,16 @@
 #include "sim/host/machine.h"
 #include "sim/host/machine_steer.h"
 
+/* sim_result.sysfs of a finished run (machine_sysfs.c). */
+void sim_machine_sysfs_result(const struct sim_machine *m, struct sim_result *r);
+
 #define IRQ_BASE 40 /* Linux IRQ number of the first MSI-X vector (typical x86) */
 
 struct sim_machine {
     struct sim_machine_cfg cfg;
     uint64_t end;
     uint64_t iv_step_ns; /* mpstat interval step (sim_machine_set_intervals), 0 = off */
+    bool sysfs;          /* sysfs.txt asked for (sim_machine_set_sysfs) */
     struct sim_heap heap;
     struct nic *nic;
     struct nicdrv_adapter *drv;

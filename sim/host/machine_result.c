@@ -59,25 +59,6 @@ static void tx_stream_result(const struct sim_machine *m, struct sim_result *r)
     }
 }
 
-/* A CPU list like "0-3,8" (the format of /proc/<pid>/status Cpus_allowed_list). */
-static void mask_list(const struct cpus_mask *mk, int n, char *buf, size_t len)
-{
-    GString *s = g_string_new(NULL);
-    for (int c = 0; c < n; c++) {
-        if (!cpus_mask_test(mk, c))
-            continue;
-        int e = c;
-        while (e + 1 < n && cpus_mask_test(mk, e + 1))
-            e++;
-        g_string_append_printf(s, s->len ? ",%d" : "%d", c);
-        if (e > c)
-            g_string_append_printf(s, "-%d", e);
-        c = e;
-    }
-    g_strlcpy(buf, s->str, len);
-    g_string_free(s, TRUE);
-}
-
 static void threads_result(struct sim_machine *m, struct sim_result *r)
 {
     struct cpus_sched *s = kern_sched(m->kern);
@@ -89,7 +70,8 @@ static void threads_result(struct sim_machine *m, struct sim_result *r)
         g_strlcpy(tr->name, t->name, sizeof tr->name);
         tr->cpu = t->cpu;
         g_strlcpy(tr->policy, t->policy == CPUS_SCHED_FIFO ? "fifo" : "other", sizeof tr->policy);
-        mask_list(&t->task.allowed, (int)m->cfg.n_cpus, tr->allowed, sizeof tr->allowed);
+        /* /proc/<pid>/status Cpus_allowed_list: "%*pbl" of the task's cpus_mask */
+        tr->allowed = sim_cpumask_print_list(&t->task.allowed, m->cfg.n_cpus);
         for (unsigned k = 0; k < CPUS_MIGRATE_NR && k < G_N_ELEMENTS(tr->migrations); k++)
             tr->migrations[k] = t->task.nr_migrations[k];
         tr->wakeups = t->wakeups;
@@ -274,6 +256,7 @@ void sim_machine_result(struct sim_machine *m, struct sim_result *r)
         r->ooo += m->flows[f].ooo;
     threads_result(m, r);
     intervals_result(m, r);
+    sim_machine_sysfs_result(m, r);
 }
 
 void sim_result_clear(struct sim_result *r)
@@ -287,11 +270,14 @@ void sim_result_clear(struct sim_result *r)
     g_free(r->cpus);
     g_free(r->queues);
     g_free(r->flows);
+    for (unsigned i = 0; r->threads && i < r->n_threads; i++)
+        g_free(r->threads[i].allowed);
     g_free(r->threads);
     g_free(r->intervals);
     sim_hist_clear(&r->latency);
     sim_hist_clear(&r->softirq_start);
     sim_hist_clear(&r->softirq_resume);
     sim_hist_clear(&r->requests.latency);
+    g_free(r->sysfs);
     memset(r, 0, sizeof *r);
 }

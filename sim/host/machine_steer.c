@@ -151,9 +151,9 @@ uint64_t sim_msteer_event_run(struct sim_msteer *ms, unsigned i, uint64_t now)
     struct cpus_thread *t = ms->ev_thread[i];
     if (t->state != CPUS_SLEEPING)
         return now + MOVE_RETRY_NS; /* moves at its next blocking point */
-    struct cpus_mask m;
-    cpus_mask_clear(&m);
-    cpus_mask_set(&m, (int)ms->cfg->events[i].cpu);
+    struct sim_cpumask m;
+    sim_cpumask_clear(&m);
+    sim_cpumask_set(&m, (int)ms->cfg->events[i].cpu);
     if (t->cpu != ms->cfg->events[i].cpu)
         ms->moves++;
     cpus_thread_set_affinity(kern_sched(ms->h), t, &m);

@@ -690,6 +690,8 @@ bool sim_report_write_to(struct sim_out *o, const struct sim_result *r,
         ok = ok && write_text(o, "mpstat_intervals.txt", sim_report_mpstat_intervals_text(r), err);
         ok = ok && write_text(o, "mpstat_intervals.csv", sim_report_mpstat_intervals_csv(r), err);
     }
+    if (r->sysfs)
+        ok = ok && sim_out_write(o, "sysfs.txt", r->sysfs, -1, err);
     for (size_t i = 0; ok && i < n_extra; i++)
         ok = sim_out_write(o, extra[i].name, extra[i].data, (gssize)extra[i].len, err);
     if (!ok) {

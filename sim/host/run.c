@@ -161,6 +161,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
         sim_error_prefix(err, "/outputs/mpstat_interval_ms");
         goto fail;
     }
+    sim_machine_set_sysfs(r->m, sc->sysfs);
     g_free(r->sock_of_flow); /* copied into the machine's kernel: 4 bytes a flow less */
     r->sock_of_flow = NULL;
     return r;

@@ -12,11 +12,11 @@
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
 #include "models/app/workload.h"
-#include "models/kernel/cpumask.h"
 #include "models/kernel/kversion.h"
 #include "models/nic/classifier.h"
 #include "models/sched/cpus.h"
 #include "models/traffic/gen.h"
+#include "sim/core/cpumask.h"
 #include "sim/core/err.h"
 #include "sim/core/file.h"
 #include "sim/host/scenario_priv.h"
@@ -136,6 +136,9 @@ static const char *const keys[] = {
     "/topology/numa",
     "/topology/numa_distance",
     "/topology/cpus",
+    "/topology/packages",
+    "/topology/llc_per_package",
+    "/topology/threads_per_core",
     "/scheduler/ksoftirqd_policy",
     "/scheduler/latency_us",
     "/scheduler/min_granularity_us",
@@ -158,6 +161,7 @@ static const char *const keys[] = {
     "/events/cpu",
     "/traffic/*",
     "/outputs/mpstat_interval_ms",
+    "/outputs/sysfs",
     NULL,
 };
 
@@ -222,18 +226,18 @@ bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool
 }
 
 /* An affinity entry: CPU number or CPU list string ("0-3,8"). */
-bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
-                            GError **err)
+bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                            struct sim_cpumask *mask, GError **err)
 {
-    struct kern_cpumask m = {0};
+    struct sim_cpumask m = {0};
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         if (json_integer_value(v) >= n_cpus)
             return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)", path,
                             json_integer_value(v), n_cpus);
-        kern_cpumask_set(&m, (unsigned)json_integer_value(v));
+        sim_cpumask_set(&m, (unsigned)json_integer_value(v));
     } else if (json_is_string(v)) {
         GError *e = NULL;
-        if (!kern_cpumask_parse_list(&m, json_string_value(v), &e)) {
+        if (!sim_cpumask_parselist(&m, json_string_value(v), SIM_NR_CPUS, &e)) {
             sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU list like \"0-3,8\": %s", path,
                      e->message);
             g_error_free(e);
@@ -243,13 +247,43 @@ bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, 
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected a CPU number or a CPU list string",
                         path);
     }
-    if (kern_cpumask_empty(&m))
+    if (sim_cpumask_empty(&m))
         return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", path);
-    for (int c = kern_cpumask_next(&m, -1); c >= 0; c = kern_cpumask_next(&m, c))
+    for (int c = sim_cpumask_next(&m, -1); c >= 0; c = sim_cpumask_next(&m, c))
         if ((unsigned)c >= n_cpus)
             return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %d does not exist (%u CPUs)", path, c,
                             n_cpus);
-    *mask = m.bits[0];
+    *mask = m;
+    return true;
+}
+
+/* An IRQ affinity entry: as sim_scn_parse_affinity, or {"smp_affinity": hex} as
+ * /proc/irq/N/smp_affinity takes it (write_irq_affinity: cpumask_parse_user, i.e. bitmap_parse
+ * at nr_cpumask_bits: any width up to the CPUs, leading groups omitted). */
+bool sim_scn_parse_irq_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                                struct sim_cpumask *mask, GError **err)
+{
+    if (!json_is_object(v))
+        return sim_scn_parse_affinity(v, path, n_cpus, mask, err);
+    const json_t *hex = json_object_get(v, "smp_affinity");
+    if (json_object_size(v) != 1 || !json_is_string(hex))
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "%s: expected {\"smp_affinity\": hex mask like \"ff,ffffffff\"}", path);
+    struct sim_cpumask m;
+    GError *e = NULL;
+    /* Whole groups: a set CPU >= n_cpus gets the message below. */
+    if (!sim_cpumask_parse(&m, json_string_value(hex), (n_cpus + 31) / 32 * 32, &e)) {
+        sim_fail(err, SIM_ERROR_INPUT, "%s/smp_affinity: %s (%u CPUs)", path, e->message, n_cpus);
+        g_error_free(e);
+        return false;
+    }
+    int last = sim_cpumask_last(&m);
+    if (last >= (int)n_cpus)
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s/smp_affinity: CPU %d does not exist (%u CPUs)",
+                        path, last, n_cpus);
+    if (sim_cpumask_empty(&m)) /* irq_select_affinity_usr refuses an empty mask: -EINVAL */
+        return sim_fail(err, SIM_ERROR_CONFIG, "%s/smp_affinity: empty CPU mask", path);
+    *mask = m;
     return true;
 }
 
@@ -365,8 +399,8 @@ static bool load_nic(struct sim_scenario *sc, const json_t *nic, GError **err)
         } else {
             for (size_t i = 0; ok && i < json_array_size(aff); i++) {
                 char *p = g_strdup_printf("/nic/irq_affinity/%zu", i);
-                ok = sim_scn_parse_affinity(json_array_get(aff, i), p, mc->n_cpus, &sc->affinity[i],
-                                            err);
+                ok = sim_scn_parse_irq_affinity(json_array_get(aff, i), p, mc->n_cpus,
+                                                &sc->affinity[i], err);
                 g_free(p);
             }
             mc->affinity = sc->affinity;
@@ -631,10 +665,11 @@ static bool load_irq_sources(struct sim_scenario *sc, const json_t *o, GError **
 /* /outputs: optional result files (sim_run_new applies them). */
 static bool load_outputs(struct sim_scenario *sc, const json_t *o, GError **err)
 {
-    static const char *const allowed[] = {"mpstat_interval_ms", NULL};
+    static const char *const allowed[] = {"mpstat_interval_ms", "sysfs", NULL};
     if (!o)
         return true;
-    if (!sim_scn_check_keys(o, "/outputs", allowed, err))
+    if (!sim_scn_check_keys(o, "/outputs", allowed, err) ||
+        !sim_scn_get_bool(o, "sysfs", "/outputs", false, &sc->sysfs, err))
         return false;
     const json_t *iv = json_object_get(o, "mpstat_interval_ms");
     if (!iv)

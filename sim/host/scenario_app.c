@@ -18,16 +18,11 @@ static bool load_app_affinity(struct sim_scenario *sc, const json_t *a, GError *
     const json_t *v = json_object_get(a, "affinity");
     if (!v || (json_is_string(v) && strcmp(json_string_value(v), "pinned") == 0))
         return true;
-    uint64_t bits;
-    if (!sim_scn_parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &bits, err))
+    if (!sim_scn_parse_affinity(v, "/app/affinity", sc->mc.n_cpus, &sc->thread_mask, err))
         return false;
-    cpus_mask_clear(&sc->thread_mask);
-    for (unsigned c = 0; c < sc->mc.n_cpus; c++)
-        if (bits >> c & 1)
-            cpus_mask_set(&sc->thread_mask, (int)c);
     sc->thread_mask_set = true;
     for (unsigned i = 0; i < sc->n_sock_cpus; i++)
-        if (!(bits >> sc->sock_cpus[i] & 1))
+        if (!sim_cpumask_test(&sc->thread_mask, sc->sock_cpus[i]))
             return sim_fail(err, SIM_ERROR_CONFIG,
                             "/app/affinity: excludes CPU %u that /app/cpus/%u starts a thread on",
                             sc->sock_cpus[i], i);

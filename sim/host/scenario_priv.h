@@ -16,7 +16,7 @@
 #include "sim/host/scenario.h"
 #include "sim/host/scenario_rps.h"
 
-#define MAX_CPUS 64
+#define MAX_CPUS SIM_NR_CPUS
 /* Queues the host model holds (per-queue RPS/XPS tables, SIM_RPS_MAX_QUEUES);
  * the NIC's own limit comes from its profile (nic_profile.max_queues). */
 #define MAX_QUEUES SIM_RPS_MAX_QUEUES
@@ -28,9 +28,10 @@ struct sim_scenario {
     uint64_t seed;
     uint64_t duration_ns;        /* 0: the traffic's own duration */
     uint64_t mpstat_interval_ns; /* /outputs/mpstat_interval_ms, 0 = none */
+    bool sysfs;                  /* /outputs/sysfs: write sysfs.txt */
     struct sim_machine_cfg mc;
-    uint64_t affinity[MAX_CPUS];
-    int weight[MAX_CPUS];
+    struct sim_cpumask affinity[MAX_QUEUES]; /* per q_vector (at most one per queue) */
+    int weight[MAX_QUEUES];
     unsigned *sock_cpus; /* app/cpus */
     unsigned n_sock_cpus;
     long sockets;      /* -1: one per flow */
@@ -40,7 +41,7 @@ struct sim_scenario {
     /* scheduler and workload (models/sched, models/app) */
     const json_t *topology;
     struct cpus_sched_cfg sched;
-    struct cpus_mask thread_mask;
+    struct sim_cpumask thread_mask;
     bool thread_mask_set;
     struct app_rr_cfg rr;
     bool rr_set;
@@ -74,8 +75,11 @@ bool sim_scn_get_int(const json_t *obj, const char *key, const char *path, long 
 bool sim_scn_get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
                       GError **err);
 /* An affinity entry (a CPU number or a CPU list string "0-3,8") as a mask of CPUs < n_cpus. */
-bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus, uint64_t *mask,
-                            GError **err);
+bool sim_scn_parse_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                            struct sim_cpumask *mask, GError **err);
+/* An IRQ affinity entry: the same, or {"smp_affinity": hex mask of any width up to n_cpus}. */
+bool sim_scn_parse_irq_affinity(const json_t *v, const char *path, unsigned n_cpus,
+                                struct sim_cpumask *mask, GError **err);
 /* obj[key] in whole µs within [min, max], as ns; def_ns when absent. */
 bool sim_scn_get_us(const json_t *obj, const char *key, const char *path, long long min,
                     long long max, uint64_t def_ns, uint64_t *out_ns, GError **err);

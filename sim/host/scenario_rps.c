@@ -10,25 +10,29 @@
 
 #include "models/kernel/rfs.h"
 #include "sim/core/err.h"
+#include "sim/host/scenario_priv.h"
 
-/* A mask value: hex (sysfs form) or list form; every id must be < n_ids. */
+/* A mask value: hex (sysfs form) or list form; every id must be < n_ids. The store
+ * functions call bitmap_parse(buf, len, mask, nr_cpu_ids): a mask of any width up to n_ids
+ * bits (leading groups may be omitted), more groups than n_ids needs is -EOVERFLOW. */
 static bool parse_mask(const json_t *v, bool list, const char *path, unsigned n_ids,
-                       const char *what, struct kern_cpumask *m, GError **err)
+                       const char *what, struct sim_cpumask *m, GError **err)
 {
     if (!json_is_string(v))
         return sim_fail(err, SIM_ERROR_INPUT, "%s: expected a string (%s)", path,
                         list ? "list like \"0-3,8\""
                              : "hex mask like \"ffff\" or \"00000000,0000ffff\"");
     GError *e = NULL;
-    bool ok = list ? kern_cpumask_parse_list(m, json_string_value(v), &e)
-                   : kern_cpumask_parse_hex(m, json_string_value(v), &e);
+    /* Whole groups here, so that a set bit >= n_ids gets the message below. */
+    bool ok = list ? sim_cpumask_parselist(m, json_string_value(v), SIM_NR_CPUS, &e)
+                   : sim_cpumask_parse(m, json_string_value(v), (n_ids + 31) / 32 * 32, &e);
     if (!ok) {
-        sim_fail(err, SIM_ERROR_INPUT, "%s: %s", path, e->message);
+        sim_fail(err, SIM_ERROR_INPUT, "%s: %s (%u %ss)", path, e->message, n_ids, what);
         g_error_free(e);
         return false;
     }
     int last = -1;
-    for (int c = kern_cpumask_next(m, -1); c >= 0; c = kern_cpumask_next(m, c))
+    for (int c = sim_cpumask_next(m, -1); c >= 0; c = sim_cpumask_next(m, c))
         last = c;
     if (last >= (int)n_ids)
         return sim_fail(err, SIM_ERROR_CONFIG, "%s: %s %d does not exist (%u %ss)", path, what,
@@ -47,7 +51,7 @@ static bool load_rx_queue(struct sim_rps_cfg *c, const json_t *o, const char *pa
                         "%s: %s (keys: rps_cpus, rps_cpus_list, rps_flow_cnt)", path, je.text);
     if (hex && list)
         return sim_fail(err, SIM_ERROR_INPUT, "%s: give rps_cpus or rps_cpus_list, not both", path);
-    struct kern_cpumask m = {0};
+    struct sim_cpumask m = {0};
     g_autofree char *mp = g_strdup_printf("%s/%s", path, hex ? "rps_cpus" : "rps_cpus_list");
     if ((hex || list) && !parse_mask(hex ? hex : list, list != NULL, mp, n_cpus, "CPU", &m, err))
         return false;
@@ -71,7 +75,7 @@ static bool load_rx_queue(struct sim_rps_cfg *c, const json_t *o, const char *pa
         c->rps_cpus[q] = m;
         c->rps_flow_cnt[q] = n;
     }
-    c->on |= !kern_cpumask_empty(&m) || n > 0;
+    c->on |= !sim_cpumask_empty(&m) || n > 0;
     return true;
 }
 
@@ -228,19 +232,9 @@ static bool load_nic_b(struct sim_rps_cfg *c, const json_t *o, unsigned n_cpus, 
                             qv);
         for (unsigned i = 0; i < json_array_size(aff); i++) {
             g_autofree char *p = g_strdup_printf("/nic_b/irq_affinity/%u", i);
-            const json_t *e = json_array_get(aff, i);
-            struct kern_cpumask m = {0};
-            if (json_is_integer(e) && json_integer_value(e) >= 0) {
-                if (json_integer_value(e) >= n_cpus)
-                    return sim_fail(err, SIM_ERROR_CONFIG, "%s: CPU %lld does not exist (%u CPUs)",
-                                    p, (long long)json_integer_value(e), n_cpus);
-                kern_cpumask_set(&m, (unsigned)json_integer_value(e));
-            } else if (!parse_mask(e, true, p, n_cpus, "CPU", &m, err)) {
+            if (!sim_scn_parse_irq_affinity(json_array_get(aff, i), p, n_cpus,
+                                            &c->nic_b_affinity[i], err))
                 return false;
-            }
-            if (kern_cpumask_empty(&m))
-                return sim_fail(err, SIM_ERROR_CONFIG, "%s: empty CPU mask", p);
-            c->nic_b_affinity[i] = m.bits[0];
         }
         b->affinity = c->nic_b_affinity;
         b->n_affinity = (unsigned)json_array_size(aff);

@@ -9,8 +9,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "models/kernel/cpumask.h"
 #include "models/kernel/rps_path.h"
+#include "sim/core/cpumask.h"
 #include "sim/host/machine.h"
 
 #define SIM_RPS_MAX_QUEUES 64
@@ -19,16 +19,16 @@
 struct sim_rps_cfg {
     bool on; /* any RPS/RFS key given: rps_needed */
     struct kern_rps_params p;
-    struct kern_cpumask rps_cpus[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask rps_cpus[SIM_RPS_MAX_QUEUES];
     uint64_t rps_flow_cnt[SIM_RPS_MAX_QUEUES];
     bool xps_given;
-    struct kern_cpumask xps_cpus[SIM_RPS_MAX_QUEUES];
-    struct kern_cpumask xps_rxqs[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask xps_cpus[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask xps_rxqs[SIM_RPS_MAX_QUEUES];
     bool arfs;
     bool has_nic_b;
     struct sim_nic_b nic_b;
-    uint64_t nic_b_affinity[SIM_RPS_MAX_QUEUES];
-    struct kern_cpumask nic_b_xps[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask nic_b_affinity[SIM_RPS_MAX_QUEUES];
+    struct sim_cpumask nic_b_xps[SIM_RPS_MAX_QUEUES];
     struct sim_thread_move *events;
     unsigned ack_every;
     unsigned n_events;

@@ -38,7 +38,7 @@ static void query(const struct val_bundle *b)
     for (int q = 0; q < queues && q < 64; q++) {
         val_bundle_rps_cpus(b, q);
         val_bundle_rps_flow_cnt(b, q);
-        struct kern_cpumask m;
+        struct sim_cpumask m;
         const char *devs[] = {rx, tx};
         for (int d = 0; d < 2; d++) {
             if (!devs[d])

@@ -1,9 +1,10 @@
-/* libFuzzer target: CPU mask text (models/kernel/cpumask.c), the sysfs hex
- * groups of rps_cpus/xps_cpus and CPU lists. Byte 0 picks the form. A parsed
- * mask prints as hex groups that parse back to the same mask. */
+/* libFuzzer target: CPU mask text (sim/core/cpumask.c), the sysfs hex groups of
+ * rps_cpus/xps_cpus/smp_affinity and CPU lists. Byte 0 picks the form (bit 0) and the
+ * width nbits (1 + byte 1 * 4, up to SIM_NR_CPUS). A parsed mask prints (%*pb and %*pbl)
+ * as text that parses back to the same mask at the same width. */
 #include <stdio.h>
 
-#include "models/kernel/cpumask.h"
+#include "sim/core/cpumask.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -12,36 +13,46 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+static void check_walk(const struct sim_cpumask *m, unsigned nbits)
+{
+    unsigned w = sim_cpumask_weight(m), seen = 0;
+    int first = -1, last = -1, cpu;
+    sim_cpumask_for_each(cpu, m)
+    {
+        FUZZ_CHECK(sim_cpumask_test(m, (unsigned)cpu) && cpu > last && (unsigned)cpu < nbits);
+        first = seen++ ? first : cpu;
+        last = cpu;
+    }
+    FUZZ_CHECK(seen == w && sim_cpumask_empty(m) == (w == 0));
+    FUZZ_CHECK(sim_cpumask_nth(m, 0) == first && sim_cpumask_nth(m, w) == -1);
+    FUZZ_CHECK(sim_cpumask_last(m) == last && sim_cpumask_first(m) == first);
+    FUZZ_CHECK(w == 0 || sim_cpumask_nth(m, w - 1) == last);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
+    if (size < 2)
         return 0;
     bool list = data[0] & 1;
-    char *text = fuzz_text(data + 1, size - 1);
-    struct kern_cpumask m, back;
-    kern_cpumask_first_n(&m, 3); /* must stay as is on error */
-    struct kern_cpumask orig = m;
+    unsigned nbits = MIN(1u + data[1] * 4u, (unsigned)SIM_NR_CPUS);
+    char *text = fuzz_text(data + 2, size - 2);
+    struct sim_cpumask m, back;
+    sim_cpumask_fill(&m, 3); /* must stay as is on error */
+    struct sim_cpumask orig = m;
     GError *err = NULL;
-    bool ok =
-        list ? kern_cpumask_parse_list(&m, text, &err) : kern_cpumask_parse_hex(&m, text, &err);
+    bool ok = list ? sim_cpumask_parselist(&m, text, nbits, &err)
+                   : sim_cpumask_parse(&m, text, nbits, &err);
     FUZZ_CHECK(ok == (err == NULL));
     if (!ok) {
-        FUZZ_CHECK(memcmp(&m, &orig, sizeof(m)) == 0);
+        FUZZ_CHECK(sim_cpumask_equal(&m, &orig));
     } else {
-        char *hex = kern_cpumask_format_hex(&m, KERN_NR_CPUS);
-        FUZZ_CHECK(kern_cpumask_parse_hex(&back, hex, NULL));
-        FUZZ_CHECK(memcmp(&m, &back, sizeof(m)) == 0);
-        unsigned w = kern_cpumask_weight(&m), seen = 0;
-        int first = -1, last = -1;
-        for (int cpu = kern_cpumask_next(&m, -1); cpu >= 0; cpu = kern_cpumask_next(&m, cpu)) {
-            FUZZ_CHECK(kern_cpumask_test(&m, (unsigned)cpu) && cpu > last);
-            first = seen++ ? first : cpu;
-            last = cpu;
-        }
-        FUZZ_CHECK(seen == w && kern_cpumask_empty(&m) == (w == 0));
-        FUZZ_CHECK(kern_cpumask_nth(&m, 0) == first && kern_cpumask_nth(&m, w) == -1);
-        FUZZ_CHECK(w == 0 || kern_cpumask_nth(&m, w - 1) == last);
+        check_walk(&m, nbits);
+        char *hex = sim_cpumask_print(&m, nbits);
+        FUZZ_CHECK(sim_cpumask_parse(&back, hex, nbits, NULL) && sim_cpumask_equal(&m, &back));
+        char *l = sim_cpumask_print_list(&m, nbits);
+        FUZZ_CHECK(sim_cpumask_parselist(&back, l, nbits, NULL) && sim_cpumask_equal(&m, &back));
         g_free(hex);
+        g_free(l);
     }
     g_clear_error(&err);
     g_free(text);

@@ -4,7 +4,7 @@
  * queried (lookups, deltas against itself, which must be zero). */
 #include <stdio.h>
 
-#include "models/kernel/cpumask.h"
+#include "sim/core/cpumask.h"
 #include "tests/fuzz/fuzz.h"
 #include "validate/snapshot.h"
 
@@ -17,16 +17,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Snapshots' sysfs masks are read by models/kernel/cpumask.c (bundle.c). */
 static void masks(const char *text, bool list)
 {
-    struct kern_cpumask m;
+    struct sim_cpumask m;
     GError *err = NULL;
-    bool ok =
-        list ? kern_cpumask_parse_list(&m, text, &err) : kern_cpumask_parse_hex(&m, text, &err);
+    bool ok = list ? sim_cpumask_parselist(&m, text, SIM_NR_CPUS, &err)
+                   : sim_cpumask_parse(&m, text, SIM_NR_CPUS, &err);
     FUZZ_CHECK(ok == (err == NULL));
     if (ok) {
-        unsigned w = kern_cpumask_weight(&m), n = 0;
-        for (int cpu = kern_cpumask_next(&m, -1), prev = -1; cpu >= 0;
-             prev = cpu, cpu = kern_cpumask_next(&m, cpu), n++)
-            FUZZ_CHECK(kern_cpumask_test(&m, (unsigned)cpu) && cpu > prev);
+        unsigned w = sim_cpumask_weight(&m), n = 0;
+        for (int cpu = sim_cpumask_next(&m, -1), prev = -1; cpu >= 0;
+             prev = cpu, cpu = sim_cpumask_next(&m, cpu), n++)
+            FUZZ_CHECK(sim_cpumask_test(&m, (unsigned)cpu) && cpu > prev);
         FUZZ_CHECK(n == w);
     }
     g_clear_error(&err);

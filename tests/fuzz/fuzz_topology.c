@@ -13,9 +13,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static bool subset(const struct cpus_mask *a, const struct cpus_mask *b)
+static bool subset(const struct sim_cpumask *a, const struct sim_cpumask *b)
 {
-    for (int i = 0; i < CPUS_MASK_LONGS; i++)
+    for (unsigned i = 0; i < SIM_CPUMASK_WORDS; i++)
         if (a->bits[i] & ~b->bits[i])
             return false;
     return true;
@@ -24,7 +24,7 @@ static bool subset(const struct cpus_mask *a, const struct cpus_mask *b)
 static void check(const struct cpus_topology *t)
 {
     int n = cpus_topology_nr_cpus(t);
-    FUZZ_CHECK(n >= 1 && n <= CPUS_MAX);
+    FUZZ_CHECK(n >= 1 && n <= SIM_NR_CPUS);
     FUZZ_CHECK(cpus_topology_nr_llcs(t) >= 1 && cpus_topology_nr_nodes(t) >= 1);
     cpus_topology_numa_distance(t);
     cpus_topology_has_smt(t);
@@ -34,15 +34,15 @@ static void check(const struct cpus_topology *t)
         FUZZ_CHECK(node >= 0 && node < cpus_topology_nr_nodes(t));
         FUZZ_CHECK(cpus_topology_llc_size(t, cpu) >= 1);
         FUZZ_CHECK(cpus_topology_share_cache(t, cpu, cpu));
-        const struct cpus_mask *prev = NULL;
+        const struct sim_cpumask *prev = NULL;
         for (int l = CPUS_DOM_SMT; l < CPUS_DOM_NR; l++) {
-            const struct cpus_mask *s = cpus_topology_span(t, cpu, (enum cpus_domain_level)l);
-            FUZZ_CHECK(s && cpus_mask_test(s, cpu));
+            const struct sim_cpumask *s = cpus_topology_span(t, cpu, (enum cpus_domain_level)l);
+            FUZZ_CHECK(s && sim_cpumask_test(s, cpu));
             FUZZ_CHECK(!prev || subset(prev, s));
             prev = s;
             cpus_topology_wake_affine(t, (enum cpus_domain_level)l);
         }
-        FUZZ_CHECK(cpus_mask_weight(cpus_topology_span(t, cpu, CPUS_DOM_LLC)) ==
+        FUZZ_CHECK(sim_cpumask_weight(cpus_topology_span(t, cpu, CPUS_DOM_LLC)) ==
                    cpus_topology_llc_size(t, cpu));
         int other = (cpu * 7 + 3) % n;
         FUZZ_CHECK(cpus_topology_level_of(t, cpu, other) == cpus_topology_level_of(t, other, cpu));

@@ -70,7 +70,7 @@ grep -q '^#SBATCH --array=1-8$' "$tmp/sl/sweep.sbatch" || fail "sweep.sbatch: $(
 # --set: bad values are one-line errors; --print-scenario shows the effect.
 "$bin" check "$src/scenarios/default.json" --set /cpus=2 >/dev/null || fail "check --set /cpus=2"
 err=$("$bin" check "$src/scenarios/default.json" --set /cpus=four 2>&1); st=$?
-[ "$st" = 1 ] && case "$err" in *'/cpus: expected integer in [1, 64], got "four"'*) ;; *) false ;; esac || fail "check --set /cpus=four: $st '$err'"
+[ "$st" = 1 ] && case "$err" in *'/cpus: expected integer in [1, 1024], got "four"'*) ;; *) false ;; esac || fail "check --set /cpus=four: $st '$err'"
 err=$("$bin" run "$src/scenarios/default.json" --set cpus=2 --out "$tmp/x" 2>&1); st=$?
 [ "$st" = 2 ] || fail "run --set without a pointer: exit $st ($err)"
 [ "$("$bin" run "$src/scenarios/default.json" --set /cpus=2 --print-scenario | jq .cpus)" = 2 ] || fail "--print-scenario"

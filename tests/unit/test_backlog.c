@@ -105,8 +105,8 @@ static void fill(struct kern_backlog *bl, unsigned n)
 
 static void test_backlog_flow_limit_drops_elephant_not_mice(void)
 {
-    struct kern_cpumask fl = {0};
-    kern_cpumask_set(&fl, 0);
+    struct sim_cpumask fl = {0};
+    sim_cpumask_set(&fl, 0);
     struct kern_backlog *bl = kern_backlog_new(2, 1000, 4096, &fl, NULL);
     fill(bl, 500); /* qlen reaches max_backlog / 2: the limiter starts looking */
     unsigned elephant_drops = 0, mouse_drops = 0, elephant_sent = 0;
@@ -133,8 +133,8 @@ static void test_backlog_flow_limit_drops_elephant_not_mice(void)
 
 static void test_backlog_flow_limit_idle_below_half_and_off_cpus(void)
 {
-    struct kern_cpumask fl = {0};
-    kern_cpumask_set(&fl, 0);
+    struct sim_cpumask fl = {0};
+    sim_cpumask_set(&fl, 0);
     struct kern_backlog *bl = kern_backlog_new(2, 1000, 4096, &fl, NULL);
     uint32_t qtail;
     /* One flow alone, backlog below 500: never limited. */

@@ -36,9 +36,9 @@ static void test_balance_can_migrate_verdicts(void)
     env.now_ns = 10 * MS + 600000;
     CU_ASSERT_EQUAL(cpus_can_migrate_task(&p, false, &env), CPUS_LB_MOVE);
     CU_ASSERT_EQUAL(cpus_can_migrate_task(&p, true, &env), CPUS_LB_RUNNING);
-    cpus_mask_unset(&p.allowed, 1);
+    sim_cpumask_unset(&p.allowed, 1);
     CU_ASSERT_EQUAL(cpus_can_migrate_task(&p, false, &env), CPUS_LB_NOT_ALLOWED);
-    cpus_mask_set(&p.allowed, 1);
+    sim_cpumask_set(&p.allowed, 1);
     /* hot, but balance failed more often than cache_nice_tries (1 for the LLC level) */
     env.now_ns = 10 * MS + 100000;
     env.nr_balance_failed = 1;
@@ -121,7 +121,7 @@ static void test_balance_skips_hot_and_pinned_tasks(void)
     bfx_load(&f, 1, 2);
     f.tasks[1][1].last_ran_ns = f.s.now_ns - 100000; /* ran 0.1 ms ago: hot */
     bfx_load(&f, 6, 3);
-    cpus_mask_unset(&f.tasks[6][2].allowed, 0); /* tail task pinned away from CPU 0 */
+    sim_cpumask_unset(&f.tasks[6][2].allowed, 0); /* tail task pinned away from CPU 0 */
     struct cpus_pull pull;
     CU_ASSERT_FATAL(
         cpus_find_busiest_and_pull(f.t, b, &f.s, 0, CPUS_CPU_IDLE, CPUS_MIGRATION_COST_NS, &pull));
@@ -294,8 +294,8 @@ static void test_balance_busy_never_moves_pinned_tasks(void)
     bfx_load(&f, 0, 1);
     bfx_load(&f, 1, 3);
     for (int i = 0; i < 3; i++) {
-        cpus_mask_clear(&f.tasks[1][i].allowed);
-        cpus_mask_set(&f.tasks[1][i].allowed, 1); /* per-CPU kthreads, e.g. ksoftirqd/1 */
+        sim_cpumask_clear(&f.tasks[1][i].allowed);
+        sim_cpumask_set(&f.tasks[1][i].allowed, 1); /* per-CPU kthreads, e.g. ksoftirqd/1 */
     }
     bfx_load(&f, 2, 3);
     f.s.now_ns = 16 * IV;

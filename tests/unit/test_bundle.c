@@ -39,7 +39,7 @@ static void test_bundle_rps2_typed_accessors(void)
     CU_ASSERT_STRING_EQUAL(val_bundle_tx_dev(b), "vA");
     CU_ASSERT_EQUAL(val_bundle_queues(b), 4);
     for (int q = 0; q < 4; q++) {
-        CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, q)), 2);
+        CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, q)), 2);
         CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, q), 0);
     }
     CU_ASSERT_PTR_NULL(val_bundle_rps_cpus(b, 4));
@@ -94,20 +94,20 @@ static void test_bundle_perqueue_rps_and_sender_xps(void)
     if (!b)
         return;
     /* README: rx-0:{0} rx-1:{1} rx-2:{0,1} rx-3:{1}; sender tx-0,1 -> cpu0, tx-2,3 -> cpu1. */
-    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 0)), 1);
-    CU_ASSERT_EQUAL(kern_cpumask_nth(val_bundle_rps_cpus(b, 0), 0), 0);
-    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 1)), 1);
-    CU_ASSERT_EQUAL(kern_cpumask_nth(val_bundle_rps_cpus(b, 1), 0), 1);
-    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 2)), 2);
-    CU_ASSERT_TRUE(kern_cpumask_test(val_bundle_rps_cpus(b, 3), 1));
-    struct kern_cpumask m;
+    CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, 0)), 1);
+    CU_ASSERT_EQUAL(sim_cpumask_nth(val_bundle_rps_cpus(b, 0), 0), 0);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, 1)), 1);
+    CU_ASSERT_EQUAL(sim_cpumask_nth(val_bundle_rps_cpus(b, 1), 0), 1);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, 2)), 2);
+    CU_ASSERT_TRUE(sim_cpumask_test(val_bundle_rps_cpus(b, 3), 1));
+    struct sim_cpumask m;
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 1, "xps_cpus", &m, NULL));
-    CU_ASSERT_TRUE(kern_cpumask_test(&m, 0));
-    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(sim_cpumask_test(&m, 0));
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&m), 1);
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 2, "xps_cpus", &m, NULL));
-    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1));
+    CU_ASSERT_TRUE(sim_cpumask_test(&m, 1));
     CU_ASSERT_TRUE(val_bundle_xps(b, "vA", 2, "xps_rxqs", &m, NULL));
-    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 0);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&m), 0);
     GError *err = NULL;
     CU_ASSERT_FALSE(val_bundle_xps(b, "vA", 9, "xps_cpus", &m, &err));
     CU_ASSERT(err && strstr(err->message, "/sysfs_queues/vA/tx-9/xps_cpus: missing"));
@@ -137,8 +137,8 @@ static void test_bundle_rfs_sizes_and_all_shared_load(void)
     b = shared_bundle("traces/veth-highrate/backlog-default");
     /* RPS sends every rx queue to CPU1 only. */
     for (int q = 0; q < val_bundle_queues(b); q++) {
-        CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, q)), 1);
-        CU_ASSERT_TRUE(kern_cpumask_test(val_bundle_rps_cpus(b, q), 1));
+        CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, q)), 1);
+        CU_ASSERT_TRUE(sim_cpumask_test(val_bundle_rps_cpus(b, q), 1));
     }
     val_bundle_free(b);
 }
@@ -232,7 +232,7 @@ static void test_bundle_minimal_config_defaults_and_unknown_keys(void)
     CU_ASSERT_EQUAL(s->netdev_max_backlog, 1000);
     CU_ASSERT_EQUAL(s->gro_normal_batch, 8);
     CU_ASSERT_EQUAL(s->rps_sock_flow_entries, 0);
-    CU_ASSERT_EQUAL(kern_cpumask_weight(val_bundle_rps_cpus(b, 0)), 4);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(val_bundle_rps_cpus(b, 0)), 4);
     CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, 0), 2048);
     CU_ASSERT_EQUAL(val_bundle_rps_flow_cnt(b, 1), 0);
     CU_ASSERT(g_str_has_suffix(val_bundle_trace_path(b), "/t.txt"));
@@ -460,14 +460,14 @@ static void test_bundle_other_device_rx_queues(void)
     CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth1"), 2);
     CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "eth0"), 2);
     CU_ASSERT_EQUAL(val_bundle_rx_queues(b, "lo"), 0);
-    struct kern_cpumask m;
+    struct sim_cpumask m;
     uint64_t cnt = 1;
     CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 0, &m, &cnt, NULL));
-    CU_ASSERT_TRUE(kern_cpumask_empty(&m));
+    CU_ASSERT_TRUE(sim_cpumask_empty(&m));
     CU_ASSERT_EQUAL(cnt, 256);
     CU_ASSERT_TRUE(val_bundle_rx_queue(b, "eth1", 1, &m, &cnt, NULL));
-    CU_ASSERT_EQUAL(kern_cpumask_weight(&m), 1);
-    CU_ASSERT_TRUE(kern_cpumask_test(&m, 1));
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&m), 1);
+    CU_ASSERT_TRUE(sim_cpumask_test(&m, 1));
     CU_ASSERT_EQUAL(cnt, 0);
     val_bundle_free(b);
     remove_bundle(dir);

@@ -33,8 +33,8 @@ static struct cpus_thread *running(struct cpus_sched *s, const char *name, unsig
 static struct cpus_thread *free_thread(struct cpus_sched *s, const char *name, unsigned cpu)
 {
     struct cpus_thread *t = cpus_thread_new(s, name, cpu, noop_step, NULL);
-    struct cpus_mask all;
-    cpus_mask_fill(&all, 2);
+    struct sim_cpumask all;
+    sim_cpumask_fill(&all, 2);
     CU_ASSERT_TRUE(cpus_thread_set_affinity(s, t, &all));
     return t;
 }
@@ -154,18 +154,18 @@ static void test_cpus_policy_change_while_queued(void)
 /* A pinned task (nr_cpus_allowed == 1) is one bit in any word; none or two are not. */
 static void test_cpus_mask_single_is_weight_one(void)
 {
-    struct cpus_mask m;
-    cpus_mask_clear(&m);
-    CU_ASSERT_FALSE(cpus_mask_single(&m));
+    struct sim_cpumask m;
+    sim_cpumask_clear(&m);
+    CU_ASSERT_FALSE(sim_cpumask_single(&m));
     int sets[][2] = {{5, -1}, {1000, -1}, {5, 900}, {1, 2}, {63, 64}};
     for (unsigned i = 0; i < G_N_ELEMENTS(sets); i++) {
-        cpus_mask_clear(&m);
-        cpus_mask_set(&m, sets[i][0]);
-        cpus_mask_set(&m, sets[i][1]);
-        CU_ASSERT_EQUAL(cpus_mask_single(&m), cpus_mask_weight(&m) == 1);
+        sim_cpumask_clear(&m);
+        sim_cpumask_set(&m, sets[i][0]);
+        sim_cpumask_set(&m, sets[i][1]);
+        CU_ASSERT_EQUAL(sim_cpumask_single(&m), sim_cpumask_weight(&m) == 1);
     }
-    cpus_mask_fill(&m, 16);
-    CU_ASSERT_FALSE(cpus_mask_single(&m));
+    sim_cpumask_fill(&m, 16);
+    CU_ASSERT_FALSE(sim_cpumask_single(&m));
 }
 
 /* Two CFS threads share a CPU in slices of max(latency / nr, min_granularity). */
@@ -215,9 +215,9 @@ static void test_cpus_pinned_thread_stays(void)
     struct cpus_thread *p = cpus_thread_new(s, "pinned", 1, noop_step, NULL);
     CU_ASSERT_TRUE(cpus_wake_from(s, p, 0, true, 1000));
     CU_ASSERT_EQUAL(p->cpu, 1);
-    struct cpus_mask none;
-    cpus_mask_clear(&none);
-    cpus_mask_set(&none, 5);
+    struct sim_cpumask none;
+    sim_cpumask_clear(&none);
+    sim_cpumask_set(&none, 5);
     CU_ASSERT_FALSE(cpus_thread_set_affinity(s, p, &none)); /* CPU 5 does not exist */
     cpus_free(s);
 }
@@ -296,8 +296,8 @@ static void test_cpus_busy_balance_spreads_hogs(void)
     struct cpus_sched_cfg c;
     cpus_sched_cfg_defaults(&c);
     cpus_configure(s, &c);
-    struct cpus_mask all;
-    cpus_mask_fill(&all, 4);
+    struct sim_cpumask all;
+    sim_cpumask_fill(&all, 4);
     for (int i = 0; i < 6; i++) {
         struct cpus_thread *t = cpus_thread_new(s, "hog", 0, noop_step, NULL);
         CU_ASSERT_TRUE(cpus_thread_set_affinity(s, t, &all));

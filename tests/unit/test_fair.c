@@ -247,8 +247,8 @@ static void test_fair_affinity_single_cpu_is_pinned(void)
     fx_busy(&f, 6, 3);
     struct cpus_task p;
     cpus_task_init(&p, 1, 2, 8);
-    cpus_mask_clear(&p.allowed);
-    cpus_mask_set(&p.allowed, 6);
+    sim_cpumask_clear(&p.allowed);
+    sim_cpumask_set(&p.allowed, 6);
     struct cpus_wake_why why;
     CU_ASSERT_EQUAL(cpus_select_task_rq_fair(f.t, &f.s, &p, 0, true, &why), 6);
     CU_ASSERT_EQUAL(why.affine, CPUS_AFFINE_PINNED);
@@ -266,23 +266,23 @@ static void test_fair_affinity_respected_by_each_step(void)
     struct cpus_task p;
     struct cpus_wake_why why;
     cpus_task_init(&p, 1, 1, 8);
-    cpus_mask_unset(&p.allowed, 2);
+    sim_cpumask_unset(&p.allowed, 2);
     cpus_select_task_rq_fair(f.t, &f.s, &p, 2, true, &why);
     CU_ASSERT_EQUAL(why.affine, CPUS_AFFINE_NOT_ALLOWED);
 
     fx_busy(&f, 2, 0);
     fx_busy(&f, 3, 0);
     cpus_task_init(&p, 1, 1, 8);
-    cpus_mask_unset(&p.allowed, 2);
+    sim_cpumask_unset(&p.allowed, 2);
     CU_ASSERT_EQUAL(cpus_select_task_rq_fair(f.t, &f.s, &p, 0, false, &why), 3);
     CU_ASSERT_EQUAL(why.sis, CPUS_SIS_IDLE_CPU);
 
     /* affinity changed while asleep: prev 1 (idle) no longer allowed */
     fx_busy(&f, 1, 0);
     cpus_task_init(&p, 1, 1, 8);
-    cpus_mask_clear(&p.allowed);
-    cpus_mask_set(&p.allowed, 3);
-    cpus_mask_set(&p.allowed, 6);
+    sim_cpumask_clear(&p.allowed);
+    sim_cpumask_set(&p.allowed, 3);
+    sim_cpumask_set(&p.allowed, 6);
     CU_ASSERT_EQUAL(cpus_select_task_rq_fair(f.t, &f.s, &p, 1, false, &why), 3);
     CU_ASSERT_EQUAL(why.sis, CPUS_SIS_FALLBACK);
     fx_free(&f);
@@ -301,16 +301,16 @@ static void test_fair_affinity_never_violated_randomised(void)
     for (int it = 0; it < 5000; it++) {
         for (int c = 0; c < 16; c++)
             fx_busy(&f, c, sim_rng_below(&r, 3));
-        cpus_mask_clear(&p.allowed);
-        while (cpus_mask_weight(&p.allowed) == 0)
+        sim_cpumask_clear(&p.allowed);
+        while (sim_cpumask_weight(&p.allowed) == 0)
             for (int c = 0; c < 16; c++)
                 if (sim_rng_below(&r, 4) == 0)
-                    cpus_mask_set(&p.allowed, c);
+                    sim_cpumask_set(&p.allowed, c);
         p.cpu = (int)sim_rng_below(&r, 16);
         f.s.now_ns += 1000;
         int cpu = cpus_select_task_rq_fair(f.t, &f.s, &p, (int)sim_rng_below(&r, 16),
                                            sim_rng_below(&r, 2), NULL);
-        CU_ASSERT_FATAL(cpus_mask_test(&p.allowed, cpu));
+        CU_ASSERT_FATAL(sim_cpumask_test(&p.allowed, cpu));
     }
     fx_free(&f);
 }

@@ -132,8 +132,8 @@ static void test_irq_model_affinity_places_vectors(void)
 {
     struct val_irq_model_cfg c;
     val_irq_model_cfg_init(&c, 4, 2);
-    c.affinity[0] = 1u << 3;
-    c.affinity[1] = 1u << 2;
+    sim_cpumask_set(&c.affinity[0], 3);
+    sim_cpumask_set(&c.affinity[1], 2);
     GArray *pk = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));
     struct val_irq_pkt a = udp_at(0, 0, 1), b = udp_at(1000, 1, 2);
     g_array_append_val(pk, a);

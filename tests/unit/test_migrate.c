@@ -73,21 +73,21 @@ static void test_migrate_set_affinity_forces_move(void)
     struct cpus_migrate_stats st = {0};
     struct cpus_task p;
     cpus_task_init(&p, 1, 5, 8);
-    struct cpus_mask m;
-    cpus_mask_clear(&m);
-    cpus_mask_set(&m, 1);
-    cpus_mask_set(&m, 6);
+    struct sim_cpumask m;
+    sim_cpumask_clear(&m);
+    sim_cpumask_set(&m, 1);
+    sim_cpumask_set(&m, 6);
     CU_ASSERT_EQUAL(cpus_set_affinity(t, &c, &st, &p, &m, true), 6); /* next after 5 */
     CU_ASSERT_EQUAL(p.nr_migrations[CPUS_MIGRATE_AFFINITY], 1);
-    CU_ASSERT(cpus_mask_equal(&p.allowed, &m));
+    CU_ASSERT(sim_cpumask_equal(&p.allowed, &m));
     /* current CPU still allowed: no move */
-    cpus_mask_set(&m, 0);
+    sim_cpumask_set(&m, 0);
     CU_ASSERT_EQUAL(cpus_set_affinity(t, &c, &st, &p, &m, true), 6);
     CU_ASSERT_EQUAL(st.nr[CPUS_MIGRATE_AFFINITY], 1);
     /* sleeping: stays until woken, then lands inside the mask */
-    cpus_mask_clear(&m);
-    cpus_mask_set(&m, 2);
-    cpus_mask_set(&m, 3);
+    sim_cpumask_clear(&m);
+    sim_cpumask_set(&m, 2);
+    sim_cpumask_set(&m, 3);
     CU_ASSERT_EQUAL(cpus_set_affinity(t, &c, &st, &p, &m, false), 6);
     CU_ASSERT_EQUAL(st.nr[CPUS_MIGRATE_AFFINITY], 1);
     struct cpus_cpu_state cpu[8] = {0};
@@ -97,15 +97,15 @@ static void test_migrate_set_affinity_forces_move(void)
     CU_ASSERT(cpus_set_task_cpu(t, &c, &st, &p, dst, CPUS_MIGRATE_WAKEUP));
     CU_ASSERT_EQUAL(p.nr_migrations[CPUS_MIGRATE_WAKEUP], 1);
     /* no CPU of the topology in the mask: refused, mask unchanged */
-    struct cpus_mask bad;
-    cpus_mask_clear(&bad);
-    cpus_mask_set(&bad, 100);
+    struct sim_cpumask bad;
+    sim_cpumask_clear(&bad);
+    sim_cpumask_set(&bad, 100);
     CU_ASSERT_EQUAL(cpus_set_affinity(t, &c, &st, &p, &bad, true), -1);
-    CU_ASSERT(cpus_mask_equal(&p.allowed, &m));
+    CU_ASSERT(sim_cpumask_equal(&p.allowed, &m));
     /* CPUs beyond the topology are dropped from an otherwise valid mask */
-    cpus_mask_set(&bad, 4);
+    sim_cpumask_set(&bad, 4);
     CU_ASSERT_EQUAL(cpus_set_affinity(t, &c, &st, &p, &bad, true), 4);
-    CU_ASSERT_EQUAL(cpus_mask_weight(&p.allowed), 1);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(&p.allowed), 1);
     cpus_topology_free(t);
 }
 

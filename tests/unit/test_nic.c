@@ -17,7 +17,7 @@ static void log_irq(void *ctx, unsigned v, uint64_t at)
 }
 
 static struct nic *mk(unsigned rxq, unsigned cpus, unsigned ring, struct irq_log *l,
-                      const uint64_t *aff, unsigned naff)
+                      const struct sim_cpumask *aff, unsigned naff)
 {
     struct nic_cfg c = {.n_rx_queues = rxq,
                         .n_tx_queues = rxq,
@@ -78,7 +78,7 @@ static void test_nic_rx_slot_written_in_place_reaches_the_driver(void)
 static void test_nic_vectors_stride_rings_and_deliver_to_lowest_cpu(void)
 {
     struct irq_log l = {0};
-    uint64_t aff[2] = {0xC, 0x0};
+    struct sim_cpumask aff[2] = {{{0xC}}, {{0x0}}};
     struct nic *n = mk(16, 4, 512, &l, aff, 1);
     CU_ASSERT_EQUAL(nic_q_vectors(n), 4); /* min(max(16, 16), 4 CPUs) */
     CU_ASSERT_EQUAL(nic_queue_vector(n, 5), 1);
@@ -140,7 +140,8 @@ static void test_nic_rejects_more_vectors_than_msix_table(void)
 static void test_nic_rejects_affinity_beyond_the_cpus(void)
 {
     struct irq_log l = {0};
-    const uint64_t bad[1] = {1ull << 4}, ok[1] = {(1ull << 3) | (1ull << 9)};
+    struct sim_cpumask bad[1] = {{{0}}}, ok[1] = {{{(1ull << 3) | (1ull << 9)}}};
+    sim_cpumask_set(&bad[0], 700); /* beyond the first word too */
     CU_ASSERT_PTR_NULL(mk(1, 4, 64, &l, bad, 1));
     struct nic *n = mk(1, 4, 64, &l, ok, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(n);

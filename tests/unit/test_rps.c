@@ -6,11 +6,11 @@
 /* A device with nq rx queues on ncpus online CPUs, rps_cpus = hexmask on every queue. */
 static struct kern_rps_dev *dev_with_rps(unsigned nq, unsigned ncpus, const char *hexmask)
 {
-    struct kern_cpumask online, mask;
-    kern_cpumask_first_n(&online, ncpus);
+    struct sim_cpumask online, mask;
+    sim_cpumask_fill(&online, ncpus);
     struct kern_rps_dev *dev = kern_rps_dev_new(nq, ncpus, &online, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&mask, hexmask, NULL));
+    CU_ASSERT_FATAL(sim_cpumask_parse(&mask, hexmask, SIM_NR_CPUS, NULL));
     for (unsigned q = 0; q < nq; q++)
         CU_ASSERT_FATAL(kern_rps_dev_set_rps_cpus(dev, q, &mask, NULL));
     return dev;
@@ -90,10 +90,10 @@ static void test_rps_mask_0x3_known_hash_picks_cpu(void)
 
 static void test_rps_map_holds_online_cpus_ascending(void)
 {
-    struct kern_cpumask online, mask;
-    CU_ASSERT_FATAL(kern_cpumask_parse_list(&online, "0,2-3", NULL));
+    struct sim_cpumask online, mask;
+    CU_ASSERT_FATAL(sim_cpumask_parselist(&online, "0,2-3", SIM_NR_CPUS, NULL));
     struct kern_rps_dev *dev = kern_rps_dev_new(1, 4, &online, NULL);
-    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&mask, "f", NULL));
+    CU_ASSERT_FATAL(sim_cpumask_parse(&mask, "f", SIM_NR_CPUS, NULL));
     CU_ASSERT_FATAL(kern_rps_dev_set_rps_cpus(dev, 0, &mask, NULL));
     const struct kern_rps_map *map = kern_rps_dev_map(dev, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(map);
@@ -103,7 +103,7 @@ static void test_rps_map_holds_online_cpus_ascending(void)
     CU_ASSERT_EQUAL(rps_cpu(dev, bl, 1, 0x55555556), 2); /* map[(h*3)>>32 = 1] */
     CU_ASSERT_EQUAL(rps_cpu(dev, bl, 1, 0xaaaaaaab), 3); /* map[2] */
     /* A mask of offline CPUs only leaves no map: no steering. */
-    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&mask, "2", NULL));
+    CU_ASSERT_FATAL(sim_cpumask_parse(&mask, "2", SIM_NR_CPUS, NULL));
     CU_ASSERT_FATAL(kern_rps_dev_set_rps_cpus(dev, 0, &mask, NULL));
     CU_ASSERT_PTR_NULL(kern_rps_dev_map(dev, 0));
     CU_ASSERT_EQUAL(rps_cpu(dev, bl, 1, 0x55555556), -1);
@@ -122,10 +122,10 @@ static void test_rps_hash_zero_means_no_steering(void)
 
 static void test_rps_queue_mapping_selects_rx_queue(void)
 {
-    struct kern_cpumask online, m0, m1;
-    kern_cpumask_first_n(&online, 2);
-    kern_cpumask_parse_hex(&m0, "1", NULL);
-    kern_cpumask_parse_hex(&m1, "2", NULL);
+    struct sim_cpumask online, m0, m1;
+    sim_cpumask_fill(&online, 2);
+    sim_cpumask_parse(&m0, "1", SIM_NR_CPUS, NULL);
+    sim_cpumask_parse(&m1, "2", SIM_NR_CPUS, NULL);
     struct kern_rps_dev *dev = kern_rps_dev_new(2, 2, &online, NULL);
     kern_rps_dev_set_rps_cpus(dev, 0, &m0, NULL);
     kern_rps_dev_set_rps_cpus(dev, 1, &m1, NULL);
@@ -238,10 +238,10 @@ static void test_rps_rfs_no_match_uses_rps_map(void)
 
 static void test_rps_rfs_offline_desired_cpu_falls_back_to_rps(void)
 {
-    struct kern_cpumask online, mask;
-    kern_cpumask_parse_list(&online, "0-1", NULL);
+    struct sim_cpumask online, mask;
+    sim_cpumask_parselist(&online, "0-1", SIM_NR_CPUS, NULL);
     struct kern_rps_dev *dev = kern_rps_dev_new(1, 4, &online, NULL);
-    kern_cpumask_parse_hex(&mask, "3", NULL);
+    sim_cpumask_parse(&mask, "3", SIM_NR_CPUS, NULL);
     kern_rps_dev_set_rps_cpus(dev, 0, &mask, NULL);
     struct kern_rps_dev_flow_table *ft;
     kern_rps_dev_flow_table_create(64, &ft, NULL);
@@ -280,9 +280,9 @@ static void test_rps_arfs_installs_filter_on_the_new_cpus_queue(void)
 {
     struct rfs_env e;
     rfs_env_init(&e, 2);
-    struct kern_cpumask aff[2];
-    kern_cpumask_parse_list(&aff[0], "0", NULL);
-    kern_cpumask_parse_list(&aff[1], "1", NULL);
+    struct sim_cpumask aff[2];
+    sim_cpumask_parselist(&aff[0], "0", SIM_NR_CPUS, NULL);
+    sim_cpumask_parselist(&aff[1], "1", SIM_NR_CPUS, NULL);
     uint16_t rmap[2];
     kern_cpu_rmap_from_affinity(rmap, 2, 2, aff);
     CU_ASSERT(rmap[0] == 0 && rmap[1] == 1);
@@ -367,9 +367,9 @@ static void test_rps_arfs_reused_filter_id_leaves_the_old_entry(void)
 
 static void test_rps_cpu_rmap_defaults_and_last_update_wins(void)
 {
-    struct kern_cpumask aff[2];
-    kern_cpumask_parse_list(&aff[0], "0-1", NULL);
-    kern_cpumask_parse_list(&aff[1], "1", NULL);
+    struct sim_cpumask aff[2];
+    sim_cpumask_parselist(&aff[0], "0-1", SIM_NR_CPUS, NULL);
+    sim_cpumask_parselist(&aff[1], "1", SIM_NR_CPUS, NULL);
     uint16_t rmap[5];
     kern_cpu_rmap_from_affinity(rmap, 5, 2, aff);
     CU_ASSERT_EQUAL(rmap[0], 0);

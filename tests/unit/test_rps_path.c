@@ -78,8 +78,8 @@ static struct kern_host *host_new(unsigned n_cpus, struct drv *d, const char *rp
     kern_rps_params_defaults(&rp);
     rp.netdev_max_backlog = max_backlog;
     rp.rps_sock_flow_entries = sock_flow_entries;
-    struct kern_cpumask m;
-    CU_ASSERT_FATAL(kern_cpumask_parse_hex(&m, rps_cpus, NULL));
+    struct sim_cpumask m;
+    CU_ASSERT_FATAL(sim_cpumask_parse(&m, rps_cpus, SIM_NR_CPUS, NULL));
     CU_ASSERT_FATAL(kern_rps_enable(h, &rp, NULL));
     CU_ASSERT_FATAL(kern_rps_add_dev(h, 0, 1, NULL));
     CU_ASSERT_FATAL(kern_rps_set_queue(h, 0, 0, &m, sock_flow_entries ? 256 : 0, NULL));
@@ -253,9 +253,9 @@ static void test_rps_flow_limit_drops_count_on_the_enqueuing_cpu(void)
     struct kern_rps_params rp;
     kern_rps_params_defaults(&rp);
     rp.netdev_max_backlog = 1000;
-    kern_cpumask_set(&rp.flow_limit_cpus, 0);
-    struct kern_cpumask m = {0};
-    kern_cpumask_set(&m, 1);
+    sim_cpumask_set(&rp.flow_limit_cpus, 0);
+    struct sim_cpumask m = {0};
+    sim_cpumask_set(&m, 1);
     CU_ASSERT_FATAL(kern_rps_enable(h, &rp, NULL));
     CU_ASSERT_FATAL(kern_rps_add_dev(h, 0, 1, NULL));
     CU_ASSERT_FATAL(kern_rps_set_queue(h, 0, 0, &m, 0, NULL));

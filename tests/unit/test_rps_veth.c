@@ -58,8 +58,8 @@ static void configure_dev(struct replay *r, const char *name, json_t *queues)
     json_t *val;
     json_object_foreach(queues, key, val) nq += g_str_has_prefix(key, "rx-");
     CU_ASSERT_FATAL(nq > 0 && r->ndevs < MAX_DEVS);
-    struct kern_cpumask online;
-    kern_cpumask_first_n(&online, r->ncpus);
+    struct sim_cpumask online;
+    sim_cpumask_fill(&online, r->ncpus);
     struct kern_rps_dev *dev = kern_rps_dev_new(nq, r->ncpus, &online, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
     for (unsigned q = 0; q < nq; q++) {
@@ -67,10 +67,10 @@ static void configure_dev(struct replay *r, const char *name, json_t *queues)
         g_snprintf(rx, sizeof rx, "rx-%u", q);
         json_t *qo = json_object_get(queues, rx);
         CU_ASSERT_PTR_NOT_NULL_FATAL(qo);
-        struct kern_cpumask mask;
+        struct sim_cpumask mask;
         GError *err = NULL;
         const char *cpus = json_string_value(json_object_get(qo, "rps_cpus"));
-        CU_ASSERT_FATAL(cpus && kern_cpumask_parse_hex(&mask, cpus, &err));
+        CU_ASSERT_FATAL(cpus && sim_cpumask_parse(&mask, cpus, SIM_NR_CPUS, &err));
         CU_ASSERT_FATAL(kern_rps_dev_set_rps_cpus(dev, q, &mask, NULL));
         const char *cnt = json_string_value(json_object_get(qo, "rps_flow_cnt"));
         uint64_t n = 0;

@@ -1,5 +1,5 @@
 /* models/sched/topology.c: LLC / NUMA / SMT spans, domain levels, and JSON errors that
- * name the place. Also the mask helpers of models/sched/mask.h. */
+ * name the place. */
 #include "models/sched/topology.h"
 #include "sim/core/err.h"
 #include "tests/unit/cu_main.h"
@@ -71,10 +71,10 @@ static void test_topology_two_socket_spans_and_levels(void)
     CU_ASSERT_EQUAL(cpus_topology_llc_size(t, 12), 8);
     CU_ASSERT_FALSE(cpus_topology_share_cache(t, 7, 8));
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 7, 8), CPUS_DOM_SYSTEM);
-    const struct cpus_mask *llc = cpus_topology_span(t, 10, CPUS_DOM_LLC);
-    CU_ASSERT_EQUAL(cpus_mask_weight(llc), 8);
-    CU_ASSERT_EQUAL(cpus_mask_first(llc), 8);
-    CU_ASSERT_EQUAL(cpus_mask_weight(cpus_topology_span(t, 0, CPUS_DOM_SYSTEM)), 16);
+    const struct sim_cpumask *llc = cpus_topology_span(t, 10, CPUS_DOM_LLC);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(llc), 8);
+    CU_ASSERT_EQUAL(sim_cpumask_first(llc), 8);
+    CU_ASSERT_EQUAL(sim_cpumask_weight(cpus_topology_span(t, 0, CPUS_DOM_SYSTEM)), 16);
     /* distance 21 (two sockets) keeps SD_WAKE_AFFINE on the NUMA level */
     CU_ASSERT(cpus_topology_wake_affine(t, CPUS_DOM_SYSTEM));
     cpus_topology_free(t);
@@ -109,9 +109,9 @@ static void test_topology_smt_siblings(void)
     CU_ASSERT(cpus_topology_has_smt(t));
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 2), CPUS_DOM_SMT);
     CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 1), CPUS_DOM_LLC);
-    const struct cpus_mask *core = cpus_topology_span(t, 3, CPUS_DOM_SMT);
-    CU_ASSERT(cpus_mask_test(core, 1) && cpus_mask_test(core, 3));
-    CU_ASSERT_EQUAL(cpus_mask_weight(core), 2);
+    const struct sim_cpumask *core = cpus_topology_span(t, 3, CPUS_DOM_SMT);
+    CU_ASSERT(sim_cpumask_test(core, 1) && sim_cpumask_test(core, 3));
+    CU_ASSERT_EQUAL(sim_cpumask_weight(core), 2);
     cpus_topology_free(t);
 }
 
@@ -171,31 +171,46 @@ static void test_topology_load_reports_file_and_line(void)
     g_free(path);
 }
 
-static void test_mask_handles_cpus_beyond_one_word(void)
+/* /topology {packages, llc_per_package, threads_per_core}: 16 CPUs as 2 packages x 2 LLCs
+ * x 2 cores x 2 threads, enumerated first threads first (CPU c and c + 8 are siblings). */
+static void test_topology_shape_packages_llcs_threads(void)
 {
-    struct cpus_mask m;
-    cpus_mask_clear(&m);
-    cpus_mask_set(&m, 3);
-    cpus_mask_set(&m, 700);
-    cpus_mask_set(&m, 1023);
-    cpus_mask_set(&m, 1024); /* out of range: ignored */
-    CU_ASSERT_EQUAL(cpus_mask_weight(&m), 3);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 4), 700);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 701), 1023);
-    CU_ASSERT_EQUAL(cpus_mask_next(&m, 1024), -1);
-    int seen = 0, cpu;
-    cpus_mask_for_each(cpu, &m)
-    {
-        seen += cpu;
-    }
-    CU_ASSERT_EQUAL(seen, 3 + 700 + 1023);
-    cpus_mask_unset(&m, 700);
-    CU_ASSERT_FALSE(cpus_mask_test(&m, 700));
-    struct cpus_mask all;
-    cpus_mask_fill(&all, 130);
-    CU_ASSERT_EQUAL(cpus_mask_weight(&all), 130);
-    CU_ASSERT(cpus_mask_intersects(&all, &m));
-    CU_ASSERT_FALSE(cpus_mask_equal(&all, &m));
+    GError *err = NULL;
+    struct cpus_topology *t = parse(
+        "{\"cpus\": 16, \"packages\": 2, \"llc_per_package\": 2, \"threads_per_core\": 2}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(cpus_topology_nr_llcs(t), 4);
+    CU_ASSERT_EQUAL(cpus_topology_nr_nodes(t), 2);
+    CU_ASSERT_TRUE(cpus_topology_has_smt(t));
+    char *span[CPUS_DOM_NR];
+    for (int l = 0; l < CPUS_DOM_NR; l++)
+        span[l] = sim_cpumask_print_list(cpus_topology_span(t, 0, (enum cpus_domain_level)l), 16);
+    CU_ASSERT_STRING_EQUAL(span[CPUS_DOM_SMT], "0,8");
+    CU_ASSERT_STRING_EQUAL(span[CPUS_DOM_LLC], "0-1,8-9");
+    CU_ASSERT_STRING_EQUAL(span[CPUS_DOM_NODE], "0-3,8-11");
+    CU_ASSERT_STRING_EQUAL(span[CPUS_DOM_SYSTEM], "0-15");
+    for (int l = 0; l < CPUS_DOM_NR; l++)
+        g_free(span[l]);
+    CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 8), CPUS_DOM_SMT);
+    CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 9), CPUS_DOM_LLC);
+    CU_ASSERT_EQUAL(cpus_topology_level_of(t, 1, 3), CPUS_DOM_NODE);
+    CU_ASSERT_EQUAL(cpus_topology_level_of(t, 0, 12), CPUS_DOM_SYSTEM);
+    CU_ASSERT_EQUAL(cpus_topology_llc_size(t, 15), 4);
+    CU_ASSERT_EQUAL(cpus_topology_node_of(t, 12), 1);
+    cpus_topology_free(t);
+    /* 1024 CPUs, 4 packages of 8 LLCs, SMT2. */
+    t = parse("{\"cpus\": 1024, \"packages\": 4, \"llc_per_package\": 8, \"threads_per_core\": 2}",
+              &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(cpus_topology_nr_llcs(t), 32);
+    CU_ASSERT_EQUAL(cpus_topology_llc_size(t, 1023), 32);
+    CU_ASSERT_TRUE(cpus_topology_share_cache(t, 1023, 511));
+    CU_ASSERT_EQUAL(cpus_topology_node_of(t, 1023), 3);
+    cpus_topology_free(t);
+    expect_error("{\"cpus\": 12, \"packages\": 2, \"threads_per_core\": 4}",
+                 "/:", "expected a multiple of 8");
+    expect_error("{\"cpus\": 4, \"packages\": 0}", "/packages", "expected an integer in [1, 1024]");
+    expect_error("{\"cpus\": 4, \"packages\": 2, \"llc\": [[0, 1], [2, 3]]}", "/:", "not both");
 }
 
 static CU_TestInfo cases[] = {
@@ -207,7 +222,7 @@ static CU_TestInfo cases[] = {
     {"sd_init constants", test_topology_sd_init_constants},
     {"errors name the JSON place", test_topology_errors_name_the_json_place},
     {"load reports file", test_topology_load_reports_file_and_line},
-    {"mask beyond one word", test_mask_handles_cpus_beyond_one_word},
+    {"shape: packages, LLCs, threads", test_topology_shape_packages_llcs_threads},
     CU_TEST_INFO_NULL,
 };
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct val_wake_model *feed_on(const char *text, const struct cpus_mask *allowed,
+static struct val_wake_model *feed_on(const char *text, const struct sim_cpumask *allowed,
                                       unsigned kernel)
 {
     int tids[] = {20};
@@ -24,7 +24,7 @@ static struct val_wake_model *feed_on(const char *text, const struct cpus_mask *
 }
 
 /* Before 6.12 (no DELAY_DEQUEUE): a sleeping reader is always placed anew. */
-static struct val_wake_model *feed(const char *text, const struct cpus_mask *allowed)
+static struct val_wake_model *feed(const char *text, const struct sim_cpumask *allowed)
 {
     return feed_on(text, allowed, KERN_VERSION(6, 8));
 }
@@ -88,9 +88,9 @@ static void test_wake_model_delayed_reader_is_requeued_in_place(void)
  * disagreement listed with the sched_wakeup line and the tid. */
 static void test_wake_model_lists_disagreement_with_line(void)
 {
-    struct cpus_mask pin;
-    cpus_mask_clear(&pin);
-    cpus_mask_set(&pin, 0);
+    struct sim_cpumask pin;
+    sim_cpumask_clear(&pin);
+    sim_cpumask_set(&pin, 0);
     struct val_wake_model *m = feed(WAKE_TO_IDLE, &pin);
     const struct val_wake_stats *s = val_wake_model_stats(m);
     CU_ASSERT_EQUAL(s->count, 1);

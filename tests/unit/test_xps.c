@@ -7,9 +7,9 @@ static struct kern_xps_maps *maps(unsigned nr_ids, const char *m0, const char *m
                                   const char *m3)
 {
     const char *hex[4] = {m0, m1, m2, m3};
-    struct kern_cpumask masks[4];
+    struct sim_cpumask masks[4];
     for (int q = 0; q < 4; q++)
-        CU_ASSERT_FATAL(kern_cpumask_parse_hex(&masks[q], hex[q], NULL));
+        CU_ASSERT_FATAL(sim_cpumask_parse(&masks[q], hex[q], SIM_NR_CPUS, NULL));
     struct kern_xps_maps *m = kern_xps_maps_new(nr_ids, 4, masks, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     return m;
@@ -122,8 +122,8 @@ static void test_xps_skb_tx_hash_fold_for_forwarding(void)
 
 static void test_xps_maps_reject_ids_beyond_range(void)
 {
-    struct kern_cpumask masks[2] = {{{0}}, {{0}}};
-    kern_cpumask_set(&masks[1], 5);
+    struct sim_cpumask masks[2] = {{{0}}, {{0}}};
+    sim_cpumask_set(&masks[1], 5);
     GError *err = NULL;
     CU_ASSERT_PTR_NULL(kern_xps_maps_new(4, 2, masks, &err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
