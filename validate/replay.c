@@ -446,6 +446,12 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
     case VAL_EV_KFREE_SKB:
         on_kfree_skb(p, ev);
         break;
+    case VAL_EV_SOFTIRQ_ENTRY:
+        /* net_rx_action() starts: the backlog poll's first splice is at its start, not at the
+         * first netif_receive_skb the trace shows microseconds later */
+        if (ev->u.softirq.vec == 3)
+            kern_backlog_poll_start(p->bl, (unsigned)ev->cpu);
+        break;
     case VAL_EV_SCHED_MIGRATE_TASK: {
         struct val_report_thread *t = receiver(p, ev->u.wake.pid);
         if (t)

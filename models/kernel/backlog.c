@@ -127,6 +127,21 @@ void kern_backlog_set_kernel(struct kern_backlog *bl, unsigned version)
     bl->head_per_packet = version < KERN_VERSION(6, 10);
 }
 
+/* skb_queue_splice_tail_init(&sd->input_pkt_queue, &sd->process_queue): what process_backlog()
+ * does each time its process_queue runs dry (net/core/dev.c). */
+static void backlog_splice(struct softnet *sd)
+{
+    sd->process_qlen += sd->input_qlen;
+    sd->input_qlen = 0;
+}
+
+void kern_backlog_poll_start(struct kern_backlog *bl, unsigned cpu)
+{
+    struct softnet *sd = &bl->sd[cpu];
+    if (sd->scheduled && sd->process_qlen == 0)
+        backlog_splice(sd);
+}
+
 bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu)
 {
     struct softnet *sd = &bl->sd[cpu];
@@ -135,8 +150,7 @@ bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu)
             sd->scheduled = false; /* process_backlog's inline napi complete */
             return false;
         }
-        sd->process_qlen = sd->input_qlen; /* skb_queue_splice_tail_init */
-        sd->input_qlen = 0;
+        backlog_splice(sd);
     }
     sd->process_qlen--;
     if (bl->head_per_packet)

@@ -56,6 +56,13 @@ void kern_backlog_set_kernel(struct kern_backlog *bl, unsigned version);
  * (rps_input_queue_head_incr()); from 6.10 only the end of the poll does: call
  * kern_backlog_poll_done() with the poll's work count either way. */
 bool kern_backlog_dequeue(struct kern_backlog *bl, unsigned cpu);
+/* process_backlog() begins (net_rx_action() polls the backlog NAPI of cpu): with process_queue
+ * empty its first step splices input_pkt_queue over, so packets enqueued from then on find an
+ * empty input_pkt_queue. kern_backlog_dequeue() splices lazily, at the first packet, which is
+ * the same moment when the poll and its first packet are simulated at once; a replay whose
+ * first dequeue it only sees later (the trace's netif_receive_skb) calls this at the poll's
+ * start. */
+void kern_backlog_poll_start(struct kern_backlog *bl, unsigned cpu);
 /* End of process_backlog(): rps_input_queue_head_add(sd, work) on 6.10+, nothing before. */
 void kern_backlog_poll_done(struct kern_backlog *bl, unsigned cpu, unsigned work);
 /* rps_trigger_softirq(): the target CPU took an RPS IPI. */

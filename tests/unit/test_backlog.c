@@ -181,7 +181,32 @@ static void test_backlog_received_rps_counts_ipis(void)
     kern_backlog_free(bl);
 }
 
+/* process_backlog() splices input_pkt_queue at its start when process_queue is empty: what
+ * arrives after the poll began counts against netdev_max_backlog, not what came before. */
+static void test_backlog_poll_start_splices_an_empty_process_queue(void)
+{
+    struct kern_backlog *bl = kern_backlog_new(1, 2, 4096, NULL, NULL);
+    uint32_t qtail;
+    kern_backlog_poll_start(bl, 0); /* nothing scheduled: nothing to splice */
+    CU_ASSERT_EQUAL(kern_backlog_qlen(bl, 0), 0);
+    for (int i = 0; i < 3; i++)
+        kern_enqueue_to_backlog(bl, 0, 0, 1, &qtail);
+    kern_backlog_poll_start(bl, 0);
+    CU_ASSERT_EQUAL(kern_backlog_input_qlen(bl, 0), 0);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(kern_enqueue_to_backlog(bl, 0, 0, 1, &qtail), KERN_ENQUEUE_OK);
+    CU_ASSERT_EQUAL(kern_backlog_qlen(bl, 0), 6);
+    /* process_queue not empty: a second poll start splices nothing */
+    kern_backlog_poll_start(bl, 0);
+    CU_ASSERT_EQUAL(kern_backlog_input_qlen(bl, 0), 3);
+    CU_ASSERT(kern_backlog_dequeue(bl, 0)); /* from the process_queue */
+    CU_ASSERT_EQUAL(kern_backlog_input_qlen(bl, 0), 3);
+    kern_backlog_free(bl);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_backlog_poll_start_splices_an_empty_process_queue",
+     test_backlog_poll_start_splices_an_empty_process_queue},
     {"test_backlog_head_moves_per_packet_before_6_10",
      test_backlog_head_moves_per_packet_before_6_10},
     {"test_backlog_drops_only_above_max_backlog", test_backlog_drops_only_above_max_backlog},
