@@ -34,6 +34,14 @@ uint64_t sim_scenario_mpstat_interval_ns(const struct sim_scenario *sc);
 struct sim_run;
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err);
 struct sim_machine *sim_run_machine(struct sim_run *r);
+/* A host of a multi-host run (sim/host/cluster.c): its frames come from its links and every
+ * frame its NICs send is told to wire_out (sim_machine_cfg.linked); a proxy relays. */
+struct sim_run_link {
+    void (*wire_out)(void *ctx, unsigned dev, const struct traffic_pkt *p);
+    void *ctx;
+};
+struct sim_run *sim_run_new_linked(const struct sim_scenario *sc, uint64_t seed,
+                                   const struct sim_run_link *link, GError **err);
 /* The traffic source's warning (a cut capture replayed up to its last whole
  * record), NULL when none. */
 const char *sim_run_warning(const struct sim_run *r);
