@@ -217,7 +217,15 @@ int sim_cli_run(int argc, char **argv)
         goto out;
     }
     bool multi = false;
-    struct sim_cluster *cl = costs ? NULL : sim_cluster_try_load(argv[1], sets, &multi, &err);
+    struct sim_cluster *cl = sim_cluster_try_load(argv[1], sets, &multi, &err);
+    if (multi && costs) {
+        sim_cluster_free(cl);
+        g_clear_error(&err);
+        rc = sim_cli_fail("run", SIM_EXIT_USAGE,
+                          "--costs: a multi-host scenario takes its costs per host "
+                          "(/hosts/NAME/costs)");
+        goto out;
+    }
     if (multi) {
         rc = cl ? run_hosts(argv[1], cl, out, force, seed, engine, print_scenario, quiet, sets)
                 : sim_cli_fail_error("run", err);

@@ -443,6 +443,18 @@ static json_t *host_row(const struct chost *h, const json_t *summ)
     return r;
 }
 
+/* One direction of a cable: frames sent, arrived at the far NIC before the end, still on
+ * the cable at the end, refused there (drop queue, ring full). */
+static json_t *dir_json(const struct sim_cluster *c, const struct cable *cb, unsigned d)
+{
+    const struct sim_machine *to = sim_run_machine(c->h[cb->e[!d].host].run);
+    unsigned dev = cb->e[!d].dev;
+    uint64_t arrived = sim_machine_inject_arrived(to, dev);
+    return json_pack("{s:I, s:I, s:I, s:I}", "sent", (json_int_t)cb->frames[d], "arrived",
+                     (json_int_t)arrived, "in_flight", (json_int_t)(cb->frames[d] - arrived),
+                     "dropped", (json_int_t)sim_machine_inject_drops(to, dev));
+}
+
 static json_t *links_json(const struct sim_cluster *c)
 {
     json_t *a = json_array();
@@ -451,16 +463,10 @@ static json_t *links_json(const struct sim_cluster *c)
         char from[48], to[48];
         g_snprintf(from, sizeof from, "%s/eth%u", c->h[cb->e[0].host].name, cb->e[0].dev);
         g_snprintf(to, sizeof to, "%s/eth%u", c->h[cb->e[1].host].name, cb->e[1].dev);
-        json_array_append_new(
-            a, json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:I, s:I}", "from", from, "to", to,
-                         "latency_us", (double)cb->latency_ns / 1000.0, "gbps", cb->gbps,
-                         "frames_from_to", (json_int_t)cb->frames[0], "frames_to_from",
-                         (json_int_t)cb->frames[1], "delivered_to",
-                         (json_int_t)sim_machine_injected(sim_run_machine(c->h[cb->e[1].host].run),
-                                                          cb->e[1].dev),
-                         "delivered_from",
-                         (json_int_t)sim_machine_injected(sim_run_machine(c->h[cb->e[0].host].run),
-                                                          cb->e[0].dev)));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:f, s:o, s:o}", "from", from, "to", to,
+                                           "latency_us", (double)cb->latency_ns / 1000.0, "gbps",
+                                           cb->gbps, "from_to", dir_json(c, cb, 0), "to_from",
+                                           dir_json(c, cb, 1)));
     }
     return a;
 }

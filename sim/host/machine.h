@@ -197,8 +197,10 @@ uint64_t sim_machine_tx_ring_full(const struct sim_machine *m);
  * injection on that dev, and after the machine's time): it then takes the host's whole
  * receive path (classifier, ring, IRQ, NAPI...). Linked machines only. */
 void sim_machine_inject(struct sim_machine *m, unsigned dev, const struct traffic_pkt *p);
-/* Frames injected and refused on arrival (classifier drop queue, ring full) per dev. */
+/* Frames injected, those that reached the NIC before the end (the rest were still on the
+ * cable), and those refused on arrival (classifier drop queue, ring full), per dev. */
 uint64_t sim_machine_injected(const struct sim_machine *m, unsigned dev);
+uint64_t sim_machine_inject_arrived(const struct sim_machine *m, unsigned dev);
 uint64_t sim_machine_inject_drops(const struct sim_machine *m, unsigned dev);
 
 /* Fill a result (new arrays owned by `r`; free with sim_result_clear). */

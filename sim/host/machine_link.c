@@ -11,7 +11,7 @@
 struct inq {
     GArray *q; /* struct traffic_pkt, time order */
     size_t head;
-    uint64_t injected, drops;
+    uint64_t injected, arrived, drops;
 };
 
 struct sim_mlink {
@@ -115,6 +115,11 @@ uint64_t sim_machine_injected(const struct sim_machine *m, unsigned dev)
     return m->link && dev < 2 ? m->link->in[dev].injected : 0;
 }
 
+uint64_t sim_machine_inject_arrived(const struct sim_machine *m, unsigned dev)
+{
+    return m->link && dev < 2 ? m->link->in[dev].arrived : 0;
+}
+
 uint64_t sim_machine_inject_drops(const struct sim_machine *m, unsigned dev)
 {
     return m->link && dev < 2 ? m->link->in[dev].drops : 0;
@@ -181,6 +186,7 @@ void sim_mlink_run(struct sim_machine *m)
     struct inq *in = &m->link->in[d];
     struct traffic_pkt pk = g_array_index(in->q, struct traffic_pkt, in->head++);
     const struct traffic_pkt *p = &pk;
+    in->arrived++;
     if (d == 0) {
         uint64_t before = m->flows[p->flow % m->cfg.n_flows].drops;
         sim_machine_arrive(m, p);

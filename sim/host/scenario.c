@@ -147,6 +147,11 @@ static const char *const keys[] = {
     "/events/thread",
     "/events/cpu",
     "/traffic/*",
+    "/hosts/*", /* a multi-host document (sim/host/cluster.c): each host is a scenario */
+    "/links/from",
+    "/links/to",
+    "/links/latency_us",
+    "/links/gbps",
     "/outputs/mpstat_interval_ms",
     NULL,
 };
