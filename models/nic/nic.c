@@ -298,13 +298,14 @@ static void tell_wire(const struct nic *n, const struct nic_tx_req *req, uint64_
                       : k + 1 < segs ? req->mss
                                      : payload - k * req->mss;
         uint32_t len = segs == 1 ? req->len : req->hdr + pl;
-        sent += len;
-        struct nic_wire_frame f = {.at = start + wire_ns(n, sent, k + 1),
+        struct nic_wire_frame f = {.first = start + (k ? wire_ns(n, sent, k) : 0),
+                                   .at = start + wire_ns(n, sent + len, k + 1),
                                    .len = len,
                                    .payload = pl,
                                    .flow = req->flow,
                                    .tcp_flags = req->tcp_flags};
         n->cfg.wire_out(n->cfg.ctx, &f);
+        sent += len;
     }
 }
 

@@ -13,6 +13,7 @@
 
 /* One frame leaving the port (nic_cfg.wire_out). */
 struct nic_wire_frame {
+    uint64_t first;   /* ns: its first bit (preamble) left the port */
     uint64_t at;      /* ns: its last bit left the port */
     uint32_t len;     /* frame bytes without FCS */
     uint32_t payload; /* L4 payload bytes */

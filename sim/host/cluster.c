@@ -3,10 +3,10 @@
  * The cables are the engine's own delayed delivery, not SimGrid communications: the
  * engines make no SimGrid call per packet (sim/host/engine.c), so a frame's last bit
  * leaving one port (nic_cfg.wire_out) is handed to the peer machine as an arrival at
- * max(that time, the cable's previous frame + this frame's serialisation at gbps) +
- * latency (store-and-forward on the cable; a cable as fast as the port adds only its
- * latency). SimGrid still gets every host and cable in its platform, with their latency
- * and bandwidth. */
+ * max(that time, max(its first bit, the cable's previous frame's end) + its serialisation
+ * at gbps) + latency: a cable as fast as the port adds only its latency, a slower one its
+ * serialisation and queueing. SimGrid still gets every host and cable in its platform, with their
+ * latency and bandwidth. */
 #include "sim/host/cluster.h"
 
 #include <string.h>
@@ -193,7 +193,7 @@ static bool load_host(struct sim_cluster *c, const char *name, const json_t *doc
     struct chost *h = &c->h[c->n];
     h->name = g_strdup(name);
     h->cable[0] = h->cable[1] = -1;
-    h->sc = sim_scenario_from_json(d, c->name, base_dir, err);
+    h->sc = sim_scenario_host_from_json(d, c->name, base_dir, err);
     json_decref(d);
     c->n++;
     if (!h->sc)
@@ -240,6 +240,11 @@ static bool check_top(struct sim_cluster *c, GError **err)
     return true;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 struct sim_cluster *sim_cluster_from_json(const json_t *root, const char *name,
                                           const char *base_dir, GError **err)
 {
@@ -254,7 +259,7 @@ struct sim_cluster *sim_cluster_from_json(const json_t *root, const char *name,
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(c->root, "hosts"), k, v) names[nn++] = k;
-    qsort(names, nn, sizeof *names, (int (*)(const void *, const void *))g_strcmp0);
+    qsort(names, nn, sizeof *names, cmp_name);
     bool ok = true;
     for (unsigned i = 0; ok && i < nn; i++)
         ok = load_host(c, names[i], json_object_get(json_object_get(c->root, "hosts"), names[i]),
@@ -329,13 +334,19 @@ const char *sim_cluster_host_name(const struct sim_cluster *c, unsigned i)
     return i < c->n ? c->h[i].name : NULL;
 }
 
+struct sim_machine *sim_cluster_machine(struct sim_cluster *c, unsigned i)
+{
+    return i < c->n && c->h[i].run ? sim_run_machine(c->h[i].run) : NULL;
+}
+
 uint64_t sim_cluster_link_frames(const struct sim_cluster *c, unsigned i, bool reverse)
 {
     return i < c->n_cab ? c->cab[i].frames[reverse] : 0;
 }
 
 /* A frame on host `port->host`'s wire of dev: down its cable to the other end. */
-static void cluster_wire_out(void *ctx, unsigned dev, const struct traffic_pkt *p)
+static void cluster_wire_out(void *ctx, unsigned dev, const struct traffic_pkt *p,
+                             uint64_t first_ns)
 {
     struct cluster_port *port = ctx;
     struct sim_cluster *c = port->c;
@@ -348,7 +359,10 @@ static void cluster_wire_out(void *ctx, unsigned dev, const struct traffic_pkt *
     unsigned d = h->dir[dev];
     /* serialisation on the cable: (frame + preamble, IFG, FCS) bits at gbps */
     uint64_t ser = (uint64_t)((double)(p->wire_len + 24) * 8.0 / cb->gbps + 0.5);
-    uint64_t done = p->ts_ns > cb->free_at[d] + ser ? p->ts_ns : cb->free_at[d] + ser;
+    /* it starts on the cable with its first bit (or when the cable is free), and cannot end
+     * before its last bit left the port */
+    uint64_t start = first_ns > cb->free_at[d] ? first_ns : cb->free_at[d];
+    uint64_t done = p->ts_ns > start + ser ? p->ts_ns : start + ser;
     cb->free_at[d] = done;
     cb->frames[d]++;
     struct traffic_pkt q = *p;
@@ -377,9 +391,9 @@ static char *cluster_platform(const struct sim_cluster *c)
     return xml;
 }
 
-bool sim_cluster_run(struct sim_cluster *c, uint64_t seed, GError **err)
+static bool cluster_build(struct sim_cluster *c, uint64_t seed, struct sim_machine **ms,
+                          GError **err)
 {
-    struct sim_machine *ms[MAX_HOSTS];
     for (unsigned i = 0; i < c->n; i++) {
         struct chost *h = &c->h[i];
         h->port = (struct cluster_port){.c = c, .host = i};
@@ -391,6 +405,24 @@ bool sim_cluster_run(struct sim_cluster *c, uint64_t seed, GError **err)
         }
         ms[i] = sim_run_machine(h->run);
     }
+    return true;
+}
+
+bool sim_cluster_run_plain(struct sim_cluster *c, uint64_t seed, GError **err)
+{
+    struct sim_machine *ms[MAX_HOSTS];
+    if (!cluster_build(c, seed, ms, err))
+        return false;
+    sim_hosts_run_until(ms, c->n, sim_machine_end(ms[0]));
+    c->ran = true;
+    return true;
+}
+
+bool sim_cluster_run(struct sim_cluster *c, uint64_t seed, GError **err)
+{
+    struct sim_machine *ms[MAX_HOSTS];
+    if (!cluster_build(c, seed, ms, err))
+        return false;
     char *xml = cluster_platform(c);
     bool ok = sim_engine_run_hosts(ms, c->n, xml, err);
     g_free(xml);

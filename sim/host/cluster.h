@@ -35,6 +35,10 @@ const char *sim_cluster_host_name(const struct sim_cluster *c, unsigned i);
 /* Build every host with `seed` and run them together to the end (the window engine's
  * SimGrid actor; the per-CPU engine is refused). Once per process, as sim_engine_run. */
 bool sim_cluster_run(struct sim_cluster *c, uint64_t seed, GError **err);
+/* The same run in plain C, without SimGrid (the same order and results; unit tests). */
+bool sim_cluster_run_plain(struct sim_cluster *c, uint64_t seed, GError **err);
+/* Host i's machine once run (borrowed), NULL before. */
+struct sim_machine *sim_cluster_machine(struct sim_cluster *c, unsigned i);
 /* Per host DIR/<host>/ (the single-host file set, each host's summary with its own
  * provenance `prov` + "host"), DIR/summary.json across hosts, DIR/scenario.json; into `o`
  * (committed or aborted: always consumed). */

@@ -285,13 +285,21 @@ static int hosts_next(const struct hosts_run *r, uint64_t t)
     return best;
 }
 
+bool sim_hosts_run_until(struct sim_machine *const *ms, unsigned n, uint64_t t)
+{
+    struct hosts_run r = {.ms = ms, .n = n};
+    uint64_t a, b;
+    for (int i; (i = hosts_next(&r, t)) >= 0;)
+        sim_machine_run_next(ms[i], &a, &b);
+    return hosts_next(&r, UINT64_MAX) >= 0;
+}
+
 static void hosts_actor(int argc, char **argv)
 {
     struct hosts_run *r = sg_actor_self_get_data();
-    uint64_t end = sim_machine_end(r->ms[0]), a, b;
+    uint64_t end = sim_machine_end(r->ms[0]);
     for (uint64_t w = SIM_ENGINE_WINDOW_NS;; w += SIM_ENGINE_WINDOW_NS) {
-        for (int i; (i = hosts_next(r, w)) >= 0;)
-            sim_machine_run_next(r->ms[i], &a, &b);
+        sim_hosts_run_until(r->ms, r->n, w);
         if (progress_fn && w % SIM_ENGINE_PROGRESS_NS == 0)
             progress_fn(progress_ctx, w, end);
         if (hosts_next(r, UINT64_MAX) < 0 || w >= end)

@@ -51,6 +51,8 @@ char *sim_platform_hosts_xml(const struct sim_platform_host *h, unsigned n_hosts
  * the earliest (lowest host on a tie). A host's batch of arrivals never reaches another
  * host (only transmits do, at least the NIC's DMA fetch later), so the order is causal.
  * Once per process, as sim_engine_run. */
+/* That order in plain C, everything before `t`; true while something is left. */
+bool sim_hosts_run_until(struct sim_machine *const *ms, unsigned n, uint64_t t);
 bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char *platform_xml,
                           GError **err);
 

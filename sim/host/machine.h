@@ -150,8 +150,8 @@ struct sim_machine_cfg {
      * connection reversed, ts_ns = its last bit left the port. steer_b: eth1's RX queue
      * choice (NULL = eth1 receives nothing). */
     bool linked;
-    void (*wire_out)(void *ctx, unsigned dev, const struct traffic_pkt *p);
-    void *wire_ctx;
+    void (*wire_out)(void *ctx, unsigned dev, const struct traffic_pkt *p, uint64_t first_ns);
+    void *wire_ctx; /* first_ns: when the frame's first bit left the port */
     const struct sim_steer *steer_b;
 };
 

@@ -84,7 +84,7 @@ static void wire_out(struct sim_machine *m, unsigned dev, const struct nic_wire_
     p.tcp_flags = f->tcp_flags;
     p.tcp_seq = l->seq[fl];
     l->seq[fl] += f->payload;
-    m->cfg.wire_out(m->cfg.wire_ctx, dev, &p);
+    m->cfg.wire_out(m->cfg.wire_ctx, dev, &p, f->first);
 }
 
 void sim_mlink_wire_out0(void *ctx, const struct nic_wire_frame *f)

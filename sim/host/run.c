@@ -118,6 +118,13 @@ struct sim_run *sim_run_new_linked(const struct sim_scenario *sc, uint64_t seed,
 static struct sim_run *run_build(const struct sim_scenario *sc, uint64_t seed,
                                  const struct sim_run_link *link, GError **err)
 {
+    if (!link && sc->rrc_set) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s: /app/workload: \"rr_client\" needs a multi-host scenario (/hosts): its "
+                    "replies come from another host over a link",
+                    sc->name);
+        return NULL;
+    }
     struct sim_run *r = g_new0(struct sim_run, 1);
     struct traffic_gen_env tenv = {.seed = seed, .base_dir = sc->base_dir};
     r->gen = traffic_gen_new(sc->traffic, "/traffic", &tenv, err);
