@@ -226,6 +226,15 @@ int sim_cli_run(int argc, char **argv)
                           "(/hosts/NAME/costs)");
         goto out;
     }
+    if (multi && (timeline_ms > 0 || mpstat_ms > 0)) {
+        sim_cluster_free(cl);
+        g_clear_error(&err);
+        rc = sim_cli_fail(
+            "run", SIM_EXIT_USAGE, "--%s: not for a multi-host scenario%s",
+            timeline_ms > 0 ? "timeline-ms" : "mpstat-interval-ms",
+            timeline_ms > 0 ? "" : " (ask a host: /hosts/NAME/outputs/mpstat_interval_ms)");
+        goto out;
+    }
     if (multi) {
         rc = cl ? run_hosts(argv[1], cl, out, force, seed, engine, print_scenario, quiet, sets)
                 : sim_cli_fail_error("run", err);
