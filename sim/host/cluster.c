@@ -531,25 +531,6 @@ static json_t *summary_of(struct sim_cluster *c, json_t *const *summ, const json
     return s;
 }
 
-json_t *sim_cluster_summary_json(struct sim_cluster *c)
-{
-    if (!c->ran)
-        return NULL;
-    json_t *summ[MAX_HOSTS];
-    json_t *prov = json_object();
-    for (unsigned i = 0; i < c->n; i++) {
-        struct sim_result res;
-        host_result(&c->h[i], prov, &res);
-        summ[i] = sim_report_summary_json(&res);
-        host_result_clear(&res);
-    }
-    json_t *s = summary_of(c, summ, NULL);
-    for (unsigned i = 0; i < c->n; i++)
-        json_decref(summ[i]);
-    json_decref(prov);
-    return s;
-}
-
 bool sim_cluster_write(struct sim_cluster *c, struct sim_out *o, const json_t *prov,
                        const char *scenario_text, GError **err)
 {

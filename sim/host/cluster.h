@@ -44,8 +44,6 @@ struct sim_machine *sim_cluster_machine(struct sim_cluster *c, unsigned i);
  * (committed or aborted: always consumed). */
 bool sim_cluster_write(struct sim_cluster *c, struct sim_out *o, const json_t *prov,
                        const char *scenario_text, GError **err);
-/* The cross-host summary (new reference) once run. */
-json_t *sim_cluster_summary_json(struct sim_cluster *c);
 
 /* Link counters, once run: frames each direction of link i carried (a->b, b->a). */
 uint64_t sim_cluster_link_frames(const struct sim_cluster *c, unsigned i, bool reverse);
