@@ -63,9 +63,15 @@ check(mx * 10 < mh, f"XPS refill {mx} ms not far below the hash's {mh} ms")
 mig = {s: sum(c["migrations_in"] for c in S[s]["hosts"]["proxy"]["cpus"]) for s in S}
 check(mig["xps"] * 10 < mig["hash"], f"proxy migrations xps {mig['xps']} vs hash {mig['hash']}")
 p99 = {s: S[s]["end_to_end"]["latency_us"]["p99"] for s in S}
+p50 = {s: S[s]["end_to_end"]["latency_us"]["p50"] for s in S}
+tps = {s: S[s]["end_to_end"]["tps"] for s in S}
 check(p99["xps"] < p99["hash"], f"end-to-end p99 xps {p99['xps']} not below hash {p99['hash']}")
-print("hash: refill %.3f ms, migrations %d, e2e p99 %.1f us; xps: %.3f ms, %d, %.1f us"
-      % (mh, mig["hash"], p99["hash"], mx, mig["xps"], p99["xps"]))
+check(p50["xps"] < p50["hash"], f"end-to-end p50 xps {p50['xps']} not below hash {p50['hash']}")
+check(tps["xps"] > 1.1 * tps["hash"], f"client tps xps {tps['xps']} not 10% above hash {tps['hash']}")
+print("hash: refill %.3f ms, migrations %d, e2e p50 %.1f p99 %.1f us, %d tps; "
+      "xps: %.3f ms, %d, %.1f / %.1f us, %d tps"
+      % (mh, mig["hash"], p50["hash"], p99["hash"], tps["hash"], mx, mig["xps"], p50["xps"],
+         p99["xps"], tps["xps"]))
 sys.exit(0 if ok else 1)
 PY
 # the cable's latency is the simulated one: +45 us each way on both cables = +180 us per round trip
