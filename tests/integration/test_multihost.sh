@@ -97,6 +97,22 @@ mkdir -p "$tmp/foreign" && echo mine > "$tmp/foreign/notes.txt"
 "$bin" run "$src/scenarios/multihost-proxy-xps.json" --out "$tmp/foreign" -q 2>/dev/null &&
     { echo "FAIL: wrote into a foreign directory"; fail=1; }
 [ "$(ls "$tmp/foreign")" = notes.txt ] || { echo "FAIL: foreign directory touched"; fail=1; }
+# a sweep over a cable's latency, collected: the client's end-to-end p50 grows with it
+printf '{"base": "%s", "axes": {"/links/0/latency_us": [5, 50]}, "seeds": [1]}' \
+    "$src/scenarios/multihost-proxy-hash.json" > "$tmp/sweep.json"
+if "$bin" sweep "$tmp/sweep.json" --out "$tmp/sw" -j 1 --quiet &&
+    "$bin" collect "$tmp/sw" --csv "$tmp/sw.csv"; then
+    /usr/bin/python3 - "$tmp/sw.csv" <<'PY' || fail=1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+p50 = [float(r["e2e_latency_p50_us"]) for r in rows]
+ok = len(rows) == 2 and rows[0]["proxy_offered"] != "0" and p50[1] > p50[0] + 50
+print(("ok  " if ok else "FAIL") + " sweep: e2e p50 %s" % p50)
+sys.exit(0 if ok else 1)
+PY
+else
+    echo "FAIL: sweep/collect of a multi-host scenario"; fail=1
+fi
 for s in hash xps; do
     out=$("$bin" check "$src/scenarios/multihost-proxy-$s.json") && [ "$out" = ok ] ||
         { echo "FAIL: check $s"; fail=1; }
