@@ -99,7 +99,7 @@ mkdir -p "$tmp/foreign" && echo mine > "$tmp/foreign/notes.txt"
 [ "$(ls "$tmp/foreign")" = notes.txt ] || { echo "FAIL: foreign directory touched"; fail=1; }
 # a sweep over a cable's latency, collected: the client's end-to-end p50 grows with it
 printf '{"base": "%s", "axes": {"/links/0/latency_us": [5, 50]}, "seeds": [1]}' \
-    "$src/scenarios/multihost-proxy-hash.json" > "$tmp/sweep.json"
+    "$(cd "$src" && pwd)/scenarios/multihost-proxy-hash.json" > "$tmp/sweep.json"
 if "$bin" sweep "$tmp/sweep.json" --out "$tmp/sw" -j 1 --quiet &&
     "$bin" collect "$tmp/sw" --csv "$tmp/sw.csv"; then
     /usr/bin/python3 - "$tmp/sw.csv" <<'PY' || fail=1
