@@ -357,6 +357,10 @@ static void cluster_wire_out(void *ctx, unsigned dev, const struct traffic_pkt *
     }
     struct cable *cb = &c->cab[h->cable[dev]];
     unsigned d = h->dir[dev];
+    if (!c->h[cb->e[!d].host].run) { /* sent while the hosts are being built: nobody there */
+        port->unlinked++;
+        return;
+    }
     /* serialisation on the cable: (frame + preamble, IFG, FCS) bits at gbps */
     uint64_t ser = (uint64_t)((double)(p->wire_len + 24) * 8.0 / cb->gbps + 0.5);
     /* it starts on the cable with its first bit (or when the cable is free), and cannot end
