@@ -77,8 +77,15 @@ bool nicdrv_xmit_frame(void *drv, const struct kern_tx_pkt *p, unsigned txq)
     /* ixgbe_xmit_frame_ring: ixgbe_atr() before the descriptors are written */
     if (adapter->atr_sample)
         adapter->atr_sample(adapter->atr_ctx, p->flow, p->tcp_flags, txq);
-    if (!p->shape)
-        return nic_tx_frame(adapter->hw, txq, p->len, p->sock, ktime_get_ns(adapter->host));
+    if (!p->shape) {
+        struct nic_tx_req req = {.len = p->len,
+                                 .descs = 1,
+                                 .cookie = p->sock,
+                                 .flow = p->flow,
+                                 .l4_payload = p->payload,
+                                 .tcp_flags = p->tcp_flags};
+        return nic_tx_post(adapter->hw, txq, &req, ktime_get_ns(adapter->host));
+    }
     return ixgbe_tx_map(adapter, p, txq);
 }
 
@@ -105,7 +112,9 @@ static bool ixgbe_tx_map(struct nicdrv_adapter *adapter, const struct kern_tx_pk
                              .hdr = p->shape->headlen,
                              .mss = p->shape->gso_size,
                              .descs = count,
-                             .cookie = p->sock};
+                             .cookie = p->sock,
+                             .flow = p->flow,
+                             .tcp_flags = p->tcp_flags};
     if (!nic_tx_post(adapter->hw, txq, &req, ktime_get_ns(h)))
         return false; /* ixgbe_maybe_stop_tx: NETDEV_TX_BUSY */
     kshim_cpu_work(h, (uint64_t)count * kshim_costs(h)->tx_desc);

@@ -40,6 +40,7 @@ struct app_rr {
     unsigned n_threads, n_socks, n_flows;
     struct rr_waitq *wq; /* per socket; cap 0 when one thread owns it */
     uint64_t *req_at;    /* per flow: NIC arrival of the outstanding request */
+    bool *upstream;      /* relay: per flow, a request forwarded, its reply not yet back */
     uint64_t completed;
     struct sim_hist latency;
 };
@@ -62,19 +63,29 @@ static void send_response(struct app_rr *a, struct rr_thread *rt, unsigned sock,
 {
     struct kern_host *h = a->h;
     struct kern_sock *sk = kern_sock(h, sock);
-    int txq = kern_sock_sendmsg(h, sk, a->cfg.tx_dev, flow, a->cfg.response_bytes,
+    /* relay: a server reply goes back to the client on eth0; a request goes on to the server */
+    bool reply = a->cfg.relay && flow < a->n_flows && a->upstream[flow];
+    if (a->cfg.relay && flow < a->n_flows)
+        a->upstream[flow] = !reply;
+    int txq = kern_sock_sendmsg(h, sk, reply ? 0 : a->cfg.tx_dev, flow, a->cfg.response_bytes,
                                 sk->l4 == IPPROTO_TCP ? 0x18 /* PSH|ACK */ : 0);
     if (a->cfg.wait_tx && txq >= 0) {
         rt->tx_wait = true;
         sk->write_space = rr_write_space;
         sk->write_space_ctx = rt;
     }
+    if (a->cfg.relay && !reply) { /* its upstream round trip runs until the reply is relayed */
+        if (flow < a->n_flows)
+            a->req_at[flow] = kern_now(h);
+        return;
+    }
     uint64_t now = kern_now(h);
     if (flow < a->n_flows && a->req_at[flow] != UINT64_MAX) {
         sim_hist_add(&a->latency, now - a->req_at[flow]);
         a->completed++;
         a->req_at[flow] = UINT64_MAX;
-        app_rr_client_start(a, flow, now + a->cfg.rtt_ns);
+        if (!a->cfg.relay)
+            app_rr_client_start(a, flow, now + a->cfg.rtt_ns);
     }
 }
 
@@ -212,6 +223,7 @@ struct app_rr *app_rr_new(struct kern_host *h, const struct app_rr_cfg *cfg, uns
     a->th = g_new0(struct rr_thread, a->n_threads);
     a->wq = g_new0(struct rr_waitq, n_socks);
     a->req_at = g_new(uint64_t, n_flows);
+    a->upstream = g_new0(bool, n_flows);
     for (unsigned f = 0; f < n_flows; f++)
         a->req_at[f] = UINT64_MAX;
     sim_hist_init(&a->latency);
@@ -283,6 +295,7 @@ void app_rr_free(struct app_rr *a)
     g_free(a->wq);
     g_free(a->req_at);
     sim_hist_clear(&a->latency);
+    g_free(a->upstream);
     g_free(a);
 }
 

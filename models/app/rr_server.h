@@ -23,6 +23,10 @@ struct app_rr_cfg {
     unsigned tx_dev;             /* kernel device the responses leave on (0 eth0, 1 eth1) */
     bool wait_tx;                /* proxy: wait for the send's TX completion (EPOLLOUT /
                                   * MSG_ZEROCOPY notification) before reading again */
+    /* proxy between two real hosts (multi-host runs): connection f's messages alternate
+     * client request (forwarded on tx_dev to the server) and server reply (relayed on
+     * eth0 back to the client, request_bytes... its own payload); no closed-loop clients */
+    bool relay;
     /* epoll busy poll (SO_BUSY_POLL / EPIOCSPARAMS busy_poll_usecs with prefer_busy_poll and a
      * budget, never timing out): a thread that finds nothing runs napi_busy_loop on its
      * queue's NAPI (thread i: napi[i % n_napi]) instead of sleeping, so that queue's IRQ stays

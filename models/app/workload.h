@@ -57,6 +57,9 @@ extern const struct app_workload_ops app_acceptor_workload;
 extern const struct app_workload_ops app_busypoll_workload;
 /* bulk_sender.c: one thread per socket writing a TCP stream (TSO/GSO); cfg struct app_bulk_cfg. */
 extern const struct app_workload_ops app_bulk_workload;
+/* rr_client.c: request/response client threads (a multi-host run's client host); cfg struct
+ * app_rr_client_cfg. */
+extern const struct app_workload_ops app_rr_client_workload;
 /* af_xdp.c: one reader per AF_XDP socket (needs /nic/xdp redirect); no cfg. */
 extern const struct app_workload_ops app_af_xdp_workload;
 

@@ -325,6 +325,28 @@ static uint64_t wire_ns(const struct nic *n, uint64_t bytes, uint64_t frames)
     return ((bytes + 24 * frames) * 8 * 1000 + n->cfg.link_mbps - 1) / n->cfg.link_mbps;
 }
 
+/* Each frame of a posting as its last bit leaves the port: TSO segments back to back, each
+ * with the replicated headers and mss payload (the last one the rest), §7.2.4. */
+static void tell_wire(const struct nic *n, const struct nic_tx_req *req, uint64_t start,
+                      uint32_t payload, uint32_t segs)
+{
+    uint64_t sent = 0;
+    for (uint32_t k = 0; k < segs; k++) {
+        uint32_t pl = segs == 1      ? (req->l4_payload ? req->l4_payload : payload)
+                      : k + 1 < segs ? req->mss
+                                     : payload - k * req->mss;
+        uint32_t len = segs == 1 ? req->len : req->hdr + pl;
+        struct nic_wire_frame f = {.first = start + (k ? wire_ns(n, sent, k) : 0),
+                                   .at = start + wire_ns(n, sent + len, k + 1),
+                                   .len = len,
+                                   .payload = pl,
+                                   .flow = req->flow,
+                                   .tcp_flags = req->tcp_flags};
+        n->cfg.wire_out(n->cfg.ctx, &f);
+        sent += len;
+    }
+}
+
 bool nic_tx_post(struct nic *n, unsigned q, const struct nic_tx_req *req, uint64_t now)
 {
     struct nic_tx_ring *r = &n->tx[q];
@@ -338,6 +360,8 @@ bool nic_tx_post(struct nic *n, unsigned q, const struct nic_tx_req *req, uint64
     uint64_t start = now + NIC_TX_DMA_NS > n->tx_wire_free ? now + NIC_TX_DMA_NS : n->tx_wire_free;
     uint64_t wire = wire_ns(n, bytes, segs);
     n->tx_wire_free = start + wire;
+    if (n->cfg.wire_out)
+        tell_wire(n, req, start, payload, segs);
     struct nic_tx_desc *d = &r->desc[(r->head + r->count++) % n->cfg.ring_size];
     *d = (struct nic_tx_desc){.done = start + wire,
                               .len = req->len,

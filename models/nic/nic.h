@@ -13,6 +13,16 @@
 #define NIC_MAX_VECTORS 64 /* 82599 MSI-X table size */
 #define NIC_NEVER       UINT64_MAX
 
+/* One frame leaving the port (nic_cfg.wire_out). */
+struct nic_wire_frame {
+    uint64_t first;   /* ns: its first bit (preamble) left the port */
+    uint64_t at;      /* ns: its last bit left the port */
+    uint32_t len;     /* frame bytes without FCS */
+    uint32_t payload; /* L4 payload bytes */
+    uint32_t flow;    /* the driver's connection tag (nic_tx_req.flow) */
+    uint8_t tcp_flags;
+};
+
 struct nic_cfg {
     unsigned n_rx_queues;
     unsigned n_tx_queues;
@@ -26,6 +36,10 @@ struct nic_cfg {
      * the event and calls nic_irq_fire then. */
     void (*schedule_irq)(void *ctx, unsigned v, uint64_t at);
     void *ctx;
+    /* The port's PHY side (optional, NULL = frames leave into nothing): told of each frame
+     * when it is posted, with the time its last bit leaves the port (§7.2: serialised behind
+     * the frames before it). The host wiring's cable to another host hangs here. */
+    void (*wire_out)(void *ctx, const struct nic_wire_frame *f);
 };
 
 /* One received frame as written back in the RX descriptor (+ what the model
@@ -116,11 +130,14 @@ uint64_t nic_tx_packets(const struct nic *n, unsigned q);
 
 /* ---- TSO (#15 point 3; 82599 datasheet §7.2.4 TCP segmentation) ---- */
 struct nic_tx_req {
-    uint32_t len;    /* bytes of the posted packet: headers + payload */
-    uint32_t hdr;    /* header bytes replicated in each segment (TSO) */
-    uint32_t mss;    /* segment payload (context descriptor MSS), 0 = send as one frame */
-    uint32_t descs;  /* descriptors the driver wrote (context + data) */
-    uint32_t cookie; /* the owning socket */
+    uint32_t len;        /* bytes of the posted packet: headers + payload */
+    uint32_t hdr;        /* header bytes replicated in each segment (TSO) */
+    uint32_t mss;        /* segment payload (context descriptor MSS), 0 = send as one frame */
+    uint32_t descs;      /* descriptors the driver wrote (context + data) */
+    uint32_t cookie;     /* the owning socket */
+    uint32_t flow;       /* the connection the frame belongs to (told to wire_out) */
+    uint32_t l4_payload; /* L4 payload of a one-frame posting (wire_out), 0 = len - hdr */
+    uint8_t tcp_flags;
 };
 /* Post one packet that holds req->descs ring descriptors; with mss the NIC cuts the
  * payload into ceil(payload / mss) frames, each with the headers, back to back on the

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sim/cli/cli.h"
+#include "sim/host/cluster.h"
 #include "sim/host/scenario.h"
 
 int sim_cli_check(int argc, char **argv)
@@ -22,12 +23,15 @@ int sim_cli_check(int argc, char **argv)
         rc = sim_cli_fail("check", SIM_EXIT_USAGE, "expected one SCENARIO file (see --help)");
     } else {
         GError *err = NULL;
-        struct sim_scenario *sc = sim_scenario_load_set(argv[1], sets, &err);
-        if (sc)
+        bool multi;
+        struct sim_cluster *cl = sim_cluster_try_load(argv[1], sets, &multi, &err);
+        struct sim_scenario *sc = multi ? NULL : sim_scenario_load_set(argv[1], sets, &err);
+        if (sc || cl)
             printf("ok\n");
         else
             rc = sim_cli_fail_error("check", err);
         sim_scenario_free(sc);
+        sim_cluster_free(cl);
     }
     g_option_context_free(ctx);
     g_strfreev(sets);

@@ -53,9 +53,55 @@ static double num(const json_t *s, const char *ptr)
     return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+static void metric(GPtrArray *names, GArray *vals, const char *name, double x)
+{
+    g_ptr_array_add(names, g_strdup(name));
+    g_array_append_val(vals, x);
+}
+
+/* A multi-host run's DIR/summary.json: the client's end-to-end figures, then per host (in
+ * name order) its packets, migrations and CPUs. */
+static void metrics_hosts(const json_t *s, GPtrArray *names, GArray *vals)
+{
+    metric(names, vals, "e2e_completed", num(s, "/end_to_end/completed"));
+    metric(names, vals, "e2e_tps", num(s, "/end_to_end/tps"));
+    metric(names, vals, "e2e_latency_p50_us", num(s, "/end_to_end/latency_us/p50"));
+    metric(names, vals, "e2e_latency_p99_us", num(s, "/end_to_end/latency_us/p99"));
+    metric(names, vals, "e2e_latency_p999_us", num(s, "/end_to_end/latency_us/p999"));
+    const char *h;
+    const json_t *hv;
+    static const char *const pk[] = {"offered", "delivered", "dropped"};
+    static const char *const pct[] = {"usr", "sys", "irq", "soft", "idle"};
+    json_object_foreach((json_t *)json_object_get(s, "hosts"), h, hv)
+    {
+        char n[96], p[32];
+        for (size_t k = 0; k < G_N_ELEMENTS(pk); k++) {
+            g_snprintf(n, sizeof n, "%s_%s", h, pk[k]);
+            g_snprintf(p, sizeof p, "/packets/%s", pk[k]);
+            metric(names, vals, n, num(hv, p));
+        }
+        const json_t *cpus = json_object_get(hv, "cpus");
+        double migr = 0;
+        for (size_t c = 0; c < json_array_size(cpus); c++)
+            migr += num(json_array_get(cpus, c), "/migrations_in");
+        g_snprintf(n, sizeof n, "%s_migrations", h);
+        metric(names, vals, n, migr);
+        for (size_t c = 0; c < json_array_size(cpus); c++)
+            for (size_t k = 0; k < G_N_ELEMENTS(pct); k++) {
+                g_snprintf(n, sizeof n, "%s_cpu%zu_%s", h, c, pct[k]);
+                g_snprintf(p, sizeof p, "/%s", pct[k]);
+                metric(names, vals, n, num(json_array_get(cpus, c), p));
+            }
+    }
+}
+
 /* The headline metrics of one summary.json, in a fixed order (name, value). */
 static void metrics(const json_t *s, GPtrArray *names, GArray *vals)
 {
+    if (json_object_get(s, "hosts")) {
+        metrics_hosts(s, names, vals);
+        return;
+    }
 #define M(name, v)                                                                                 \
     do {                                                                                           \
         double x_ = (v);                                                                           \

@@ -10,6 +10,7 @@
 #include "sim/cli/progress.h"
 #include "sim/core/file.h"
 #include "sim/core/jsonval.h"
+#include "sim/host/cluster.h"
 #include "sim/host/engine.h"
 #include "sim/host/report.h"
 #include "sim/host/scenario.h"
@@ -42,6 +43,53 @@ static json_t *run_provenance(const char *path, const struct sim_scenario *sc, u
     g_free(base);
     g_free(sha);
     return p;
+}
+
+/* A multi-host scenario (sim/host/cluster.c): every host run together, DIR/<host>/ per host
+ * and DIR/summary.json across them. The window engine only. */
+static int run_hosts(const char *path, struct sim_cluster *cl, const char *out, bool force,
+                     gint64 seed_opt, const char *engine, bool print, bool quiet, char *const *sets)
+{
+    enum sim_engine_kind kind = SIM_ENGINE_WINDOW;
+    if (engine && sim_engine_parse(engine, &kind) && kind == SIM_ENGINE_PERCPU)
+        return sim_cli_fail("run", SIM_EXIT_USAGE,
+                            "--engine percpu: a multi-host scenario (/hosts) runs on the window "
+                            "engine only (its per-CPU actors belong to one host)");
+    char *text = json_dumps(sim_cluster_json(cl), JSON_SORT_KEYS | JSON_INDENT(2));
+    if (print) {
+        printf("%s\n", text);
+        free(text);
+        return SIM_EXIT_OK;
+    }
+    GError *err = NULL;
+    int rc = SIM_EXIT_OK;
+    struct sim_out *o =
+        sim_out_begin(out ? out : "out", force ? SIM_OUT_FORCE : SIM_OUT_DEFAULT, &err);
+    uint64_t seed = seed_opt != G_MININT64 ? (uint64_t)seed_opt : sim_cluster_seed(cl);
+    if (!o || !sim_cluster_run(cl, seed, &err)) {
+        sim_out_abort(o);
+        free(text);
+        return sim_cli_fail_error("run", err);
+    }
+    gchar *sha = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+    char *base = g_path_get_basename(path);
+    json_t *set = json_array();
+    for (char *const *s = sets; s && *s; s++)
+        json_array_append_new(set, json_string(*s));
+    json_t *prov =
+        json_pack("{s:s, s:s, s:I, s:s, s:o}", "scenario_file", base, "scenario_sha256", sha,
+                  "seed", (json_int_t)seed, "engine", sim_engine_name(kind), "set", set);
+    if (!sim_cluster_write(cl, o, prov, text, &err))
+        rc = sim_cli_fail_error("run", err);
+    else if (!quiet)
+        for (unsigned i = 0; i < sim_cluster_n_hosts(cl); i++)
+            printf("%s: %s/%s/\n", sim_cluster_host_name(cl, i), out ? out : "out",
+                   sim_cluster_host_name(cl, i));
+    json_decref(prov);
+    g_free(base);
+    g_free(sha);
+    free(text);
+    return rc;
 }
 
 /* The scenario with --costs FILE's keys laid over its /costs (FILE checked first, so an error
@@ -166,6 +214,31 @@ int sim_cli_run(int argc, char **argv)
         rc = sim_cli_fail("run", SIM_EXIT_USAGE,
                           "--mpstat-interval-ms: expected 0.1 to 3600000 ms in whole us, got %g",
                           mpstat_ms);
+        goto out;
+    }
+    bool multi = false;
+    struct sim_cluster *cl = sim_cluster_try_load(argv[1], sets, &multi, &err);
+    if (multi && costs) {
+        sim_cluster_free(cl);
+        g_clear_error(&err);
+        rc = sim_cli_fail("run", SIM_EXIT_USAGE,
+                          "--costs: a multi-host scenario takes its costs per host "
+                          "(/hosts/NAME/costs)");
+        goto out;
+    }
+    if (multi && (timeline_ms > 0 || mpstat_ms > 0)) {
+        sim_cluster_free(cl);
+        g_clear_error(&err);
+        rc = sim_cli_fail(
+            "run", SIM_EXIT_USAGE, "--%s: not for a multi-host scenario%s",
+            timeline_ms > 0 ? "timeline-ms" : "mpstat-interval-ms",
+            timeline_ms > 0 ? "" : " (ask a host: /hosts/NAME/outputs/mpstat_interval_ms)");
+        goto out;
+    }
+    if (multi) {
+        rc = cl ? run_hosts(argv[1], cl, out, force, seed, engine, print_scenario, quiet, sets)
+                : sim_cli_fail_error("run", err);
+        sim_cluster_free(cl);
         goto out;
     }
     sc = load_with_costs(argv[1], costs, sets, &err);

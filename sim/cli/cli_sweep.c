@@ -17,6 +17,7 @@
 #include "sim/core/file.h"
 #include "sim/core/out.h"
 #include "sim/core/version.h"
+#include "sim/host/cluster.h"
 #include "sim/host/scenario.h"
 
 #define SUB      "sweep"
@@ -221,9 +222,17 @@ static bool check_runs(GPtrArray *runs, const char *base, GError **err)
     for (guint i = 0; i < runs->len; i++) {
         const struct sweep_run *r = runs->pdata[i];
         g_ptr_array_add(r->sets, NULL);
-        struct sim_scenario *sc = sim_scenario_load_set(base, (char **)r->sets->pdata, err);
+        bool multi;
+        struct sim_cluster *cl = sim_cluster_try_load(base, (char **)r->sets->pdata, &multi, err);
+        struct sim_scenario *sc =
+            multi ? NULL : sim_scenario_load_set(base, (char **)r->sets->pdata, err);
         g_ptr_array_remove_index(r->sets, r->sets->len - 1);
-        if (!sc) {
+        sim_cluster_free(cl);
+        if (multi && !cl) {
+            sim_error_prefix(err, "run %s", r->id);
+            return false;
+        }
+        if (!multi && !sc) {
             sim_error_prefix(err, "run %s", r->id);
             return false;
         }

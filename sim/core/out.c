@@ -458,6 +458,13 @@ bool sim_out_reserve(struct sim_out *o, const char *name, GError **err)
     return true;
 }
 
+char *sim_out_subdir(struct sim_out *o, const char *name, GError **err)
+{
+    if (!sim_out_reserve(o, name, err))
+        return NULL;
+    return g_build_filename(o->tmp, name, NULL);
+}
+
 bool sim_out_commit(struct sim_out *o, GError **err)
 {
     bool ok = write_marker(o->tmp, o->names, false);

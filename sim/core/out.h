@@ -43,6 +43,11 @@ bool sim_out_write_json(struct sim_out *o, const char *name, const json_t *j, GE
  * counts as nicsteer's while it is empty or itself a nicsteer output, and is removed with
  * the output that lists it. */
 bool sim_out_reserve(struct sim_out *o, const char *name, GError **err);
+/* sim_out_reserve(name) and the path where that directory is to be made inside the pending
+ * output (new string; NULL on a bad name): a nested output written there (sim_out_begin on
+ * the path, its own marker) moves into place with this one, atomically (a multi-host run's
+ * DIR/<host>/). */
+char *sim_out_subdir(struct sim_out *o, const char *name, GError **err);
 /* Put the new output in place (replacing an older nicsteer output). Frees `o`;
  * on failure the old DIR is untouched and no temporary is left. */
 bool sim_out_commit(struct sim_out *o, GError **err);

@@ -13,6 +13,7 @@
 #include <simgrid/exec.h>
 #include <simgrid/host.h>
 #include <simgrid/semaphore.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/core/err.h"
@@ -227,7 +228,7 @@ static void percpu_actor(int argc, char **argv)
         drain_busy(r, (unsigned)a->me);
 }
 
-static bool load_platform(unsigned n_cpus, unsigned link_mbps, GError **err)
+static bool load_platform_xml(const char *xml, GError **err)
 {
     char *dir = g_dir_make_tmp("nicsteer-XXXXXX", NULL);
     if (!dir) {
@@ -236,28 +237,112 @@ static bool load_platform(unsigned n_cpus, unsigned link_mbps, GError **err)
         return false;
     }
     char *path = g_build_filename(dir, "platform.xml", NULL);
-    char *xml = sim_platform_xml(n_cpus, link_mbps);
     bool ok = g_file_set_contents(path, xml, -1, err);
     if (ok)
         simgrid_load_platform(path);
     g_remove(path);
     g_rmdir(dir);
-    g_free(xml);
     g_free(path);
     g_free(dir);
     return ok;
 }
 
-bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned link_mbps,
-                    GError **err)
+static bool load_platform(unsigned n_cpus, unsigned link_mbps, GError **err)
+{
+    char *xml = sim_platform_xml(n_cpus, link_mbps);
+    bool ok = load_platform_xml(xml, err);
+    g_free(xml);
+    return ok;
+}
+
+static bool engine_used(GError **err)
 {
     static bool used;
     if (used) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_USAGE,
                     "SimGrid runs one engine per process (already used)");
-        return false;
+        return true;
     }
     used = true;
+    return false;
+}
+
+struct hosts_run {
+    struct sim_machine *const *ms;
+    unsigned n;
+};
+
+/* The host owning the earliest next item before `t` (lowest on a tie), -1 none. */
+static int hosts_next(const struct hosts_run *r, uint64_t t)
+{
+    int best = -1;
+    uint64_t bt = 0, x;
+    for (unsigned i = 0; i < r->n; i++)
+        if (sim_machine_next(r->ms[i], &x) != SIM_OWNER_DONE && x < t && (best < 0 || x < bt)) {
+            best = (int)i;
+            bt = x;
+        }
+    return best;
+}
+
+bool sim_hosts_run_until(struct sim_machine *const *ms, unsigned n, uint64_t t)
+{
+    struct hosts_run r = {.ms = ms, .n = n};
+    uint64_t a, b;
+    for (int i; (i = hosts_next(&r, t)) >= 0;)
+        sim_machine_run_next(ms[i], &a, &b);
+    return hosts_next(&r, UINT64_MAX) >= 0;
+}
+
+static void hosts_actor(int argc, char **argv)
+{
+    struct hosts_run *r = sg_actor_self_get_data();
+    uint64_t end = sim_machine_end(r->ms[0]);
+    for (uint64_t w = SIM_ENGINE_WINDOW_NS;; w += SIM_ENGINE_WINDOW_NS) {
+        sim_hosts_run_until(r->ms, r->n, w);
+        if (progress_fn && w % SIM_ENGINE_PROGRESS_NS == 0)
+            progress_fn(progress_ctx, w, end);
+        if (hosts_next(r, UINT64_MAX) < 0 || w >= end)
+            break;
+        sleep_to(w);
+    }
+    sleep_to(end);
+}
+
+bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char *platform_xml,
+                          GError **err)
+{
+    if (engine_used(err))
+        return false;
+    char *args[] = {"nicsteer", "--log=root.thres:critical",
+#ifdef __SANITIZE_ADDRESS__
+                    "--cfg=contexts/factory:thread",
+#endif
+                    NULL};
+    int argc = (int)G_N_ELEMENTS(args) - 1;
+    simgrid_init(&argc, args);
+    if (!load_platform_xml(platform_xml, err))
+        return false;
+    for (unsigned i = 1; i < n; i++)
+        if (sim_machine_end(ms[i]) != sim_machine_end(ms[0])) {
+            g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG, "hosts: every host must end together");
+            return false;
+        }
+    struct hosts_run r = {.ms = ms, .n = n};
+    sg_host_t *all = sg_host_list();
+    sg_actor_t a = sg_actor_init("hosts", all[0]);
+    free(all);
+    sg_actor_set_data(a, &r);
+    sg_actor_start(a, hosts_actor, 0, NULL);
+    simgrid_run();
+    return true;
+}
+
+bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned link_mbps,
+                    GError **err)
+{
+    if (engine_used(err))
+        return false;
     /* SimGrid's raw contexts switch stacks behind ASan's back: use threads
      * under the sanitizer build. */
     char *args[] = {"nicsteer", "--log=root.thres:critical",

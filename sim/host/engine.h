@@ -30,6 +30,32 @@ const char *sim_engine_name(enum sim_engine_kind kind);
  * New string. */
 char *sim_platform_xml(unsigned n_cpus, unsigned link_mbps);
 
+/* A multi-host platform (sim/host/cluster.c): per host `name` its CPUs NAME-cpuN and NICs
+ * NAME-eth0/NAME-eth1 behind its PCIe link, and per cable a link of its latency and
+ * bandwidth between the two NICs. New string. */
+struct sim_platform_host {
+    const char *name;
+    unsigned n_cpus;
+};
+struct sim_platform_cable {
+    const char *a, *b;
+    unsigned a_dev, b_dev;
+    uint64_t latency_ns;
+    double gbps;
+};
+char *sim_platform_hosts_xml(const struct sim_platform_host *h, unsigned n_hosts,
+                             const struct sim_platform_cable *c, unsigned n_cables);
+
+/* Run several machines together to their (common) end: the window engine's actor, in the
+ * global (time, host) order: each step runs the next item of the host whose next item is
+ * the earliest (lowest host on a tie). A host's batch of arrivals never reaches another
+ * host (only transmits do, at least the NIC's DMA fetch later), so the order is causal.
+ * Once per process, as sim_engine_run. */
+/* That order in plain C, everything before `t`; true while something is left. */
+bool sim_hosts_run_until(struct sim_machine *const *ms, unsigned n, uint64_t t);
+bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char *platform_xml,
+                          GError **err);
+
 /* Run the machine to its end under SimGrid. SimGrid keeps one engine per
  * process: a second call in the same process fails. */
 /* Told the simulated time every SIM_ENGINE_PROGRESS_NS of it (both engines, at the same

@@ -76,6 +76,8 @@ static void pull_packet(struct sim_machine *m);
 static void send_request(void *ctx, unsigned flow, uint64_t at)
 {
     struct sim_machine *m = ctx;
+    if (m->cfg.linked)
+        return; /* a multi-host run's requests come from the client host over its link */
     sim_heap_push(&m->heap, at, EV_REQUEST, flow);
 }
 
@@ -237,6 +239,7 @@ static bool probe_nic_b(struct sim_machine *m, const struct sim_nic_b *b, GError
         .n_affinity = b->n_affinity,
         .schedule_irq = schedule_irq_b,
         .ctx = m,
+        .wire_out = m->cfg.wire_out ? sim_mlink_wire_out1 : NULL,
     };
     if (!(m->nic_b = nic_new(&nc, err)))
         return false;
@@ -369,6 +372,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
         .n_affinity = cfg->n_affinity,
         .schedule_irq = schedule_irq,
         .ctx = m,
+        .wire_out = cfg->wire_out ? sim_mlink_wire_out0 : NULL,
     };
     m->nic = nic_new(&nc, err);
     if (!m->nic)
@@ -458,7 +462,9 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     if (steer.on_load && !load_init(m, err))
         goto fail;
     pull_packet(m);
-    if (m->wl_ops && m->wl_ops->client_start)
+    if (cfg->linked)
+        m->link = sim_mlink_new(m); /* the source only names the connections */
+    else if (m->wl_ops && m->wl_ops->client_start)
         start_clients(m);
     return m;
 fail:
@@ -475,6 +481,7 @@ void sim_machine_free(struct sim_machine *m)
         m->wl_ops->free(m->wl);
     app_hogs_free(m->hogs);
     sim_msteer_free(m->ms);
+    sim_mlink_free(m->link);
     g_free(m->tmpl);
     g_free(m->seq);
     nicdrv_remove(m->drv);
@@ -532,7 +539,12 @@ static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
         m->obs->counter(m->obs->ctx, KERN_CTR_RX_RING, (unsigned)c.queue, p->ts_ns, 1);
 }
 
-enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX };
+void sim_machine_arrive(struct sim_machine *m, const struct traffic_pkt *p)
+{
+    arrive(m, p);
+}
+
+enum exo_kind { EXO_NONE, EXO_ARRIVAL, EXO_TX, EXO_LINK };
 
 /* The time of the next heap event before the end, UINT64_MAX when none (every
  * arrival and recorded transmit that runs is before the end). */
@@ -544,6 +556,8 @@ static inline uint64_t next_ev_t(const struct sim_machine *m)
 /* The earlier of the next arrival and the next recorded transmit (arrival first on a tie). */
 static inline enum exo_kind exo_peek(const struct sim_machine *m, uint64_t *t)
 {
+    if (G_UNLIKELY(m->link)) /* a linked host: its frames come from its cables only */
+        return sim_mlink_peek(m->link, t) && *t < m->end ? EXO_LINK : EXO_NONE;
     bool tx = m->tx_next < m->cfg.n_tx_frames && m->cfg.tx_frames[m->tx_next].ts_ns < m->end;
     if (m->have_pkt && (!tx || m->pkt.ts_ns <= m->cfg.tx_frames[m->tx_next].ts_ns)) {
         *t = m->pkt.ts_ns;
@@ -573,6 +587,10 @@ static inline void exo_run(struct sim_machine *m)
     }
     if (k == EXO_NONE)
         return;
+    if (k == EXO_LINK) {
+        sim_mlink_run(m);
+        return;
+    }
     const struct sim_tx_frame *f = &m->cfg.tx_frames[m->tx_next++];
     if (nic_tx_frame(m->nic, f->txq, f->len, UINT32_MAX, f->ts_ns))
         m->tx_posted++;
@@ -641,7 +659,7 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         /* The NIC advances over every arrival (and recorded transmit) before the next event
          * (an arrival may schedule one: the bound is read again after each). Without
          * recorded transmits left, every item is an arrival: exo_run's choice is skipped. */
-        if (m->tx_next == m->cfg.n_tx_frames) {
+        if (m->tx_next == m->cfg.n_tx_frames && !m->link) {
             do {
                 arrive(m, &m->pkt);
                 pull_packet(m);

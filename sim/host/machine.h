@@ -143,6 +143,16 @@ struct sim_machine_cfg {
     unsigned xsk_entries;
     bool xsk_zc;
     bool ipt_raw_drop;
+    /* A host of a multi-host run (sim/host/cluster.c): its frames arrive from the links
+     * (sim_machine_inject), not from the traffic source, whose first frame per flow only
+     * names the connections' headers; no closed-loop clients. wire_out (NULL = none) is
+     * told of every frame eth0 (dev 0) or eth1 (dev 1) puts on the wire, headers of its
+     * connection reversed, ts_ns = its last bit left the port. steer_b: eth1's RX queue
+     * choice (NULL = eth1 receives nothing). */
+    bool linked;
+    void (*wire_out)(void *ctx, unsigned dev, const struct traffic_pkt *p, uint64_t first_ns);
+    void *wire_ctx; /* first_ns: when the frame's first bit left the port */
+    const struct sim_steer *steer_b;
 };
 
 struct sim_machine;
@@ -182,6 +192,16 @@ uint64_t sim_machine_offered(const struct sim_machine *m);
 /* Recorded transmits (cfg.tx_frames) posted so far, and those refused by a full TX ring. */
 uint64_t sim_machine_tx_posted(const struct sim_machine *m);
 uint64_t sim_machine_tx_ring_full(const struct sim_machine *m);
+
+/* A frame reaches NIC `dev` (0 eth0, 1 eth1) from a link at p->ts_ns (>= every earlier
+ * injection on that dev, and after the machine's time): it then takes the host's whole
+ * receive path (classifier, ring, IRQ, NAPI...). Linked machines only. */
+void sim_machine_inject(struct sim_machine *m, unsigned dev, const struct traffic_pkt *p);
+/* Frames injected, those that reached the NIC before the end (the rest were still on the
+ * cable), and those refused on arrival (classifier drop queue, ring full), per dev. */
+uint64_t sim_machine_injected(const struct sim_machine *m, unsigned dev);
+uint64_t sim_machine_inject_arrived(const struct sim_machine *m, unsigned dev);
+uint64_t sim_machine_inject_drops(const struct sim_machine *m, unsigned dev);
 
 /* Fill a result (new arrays owned by `r`; free with sim_result_clear). */
 void sim_machine_result(struct sim_machine *m, struct sim_result *r);

@@ -50,6 +50,7 @@ struct sim_machine {
     struct sim_msteer *ms;    /* TX/ATR/XPS glue and thread moves (machine_steer.c) */
     struct steer_load load;   /* the snapshot in flight to steer.on_load, NULL arrays = off */
     uint32_t *seq;            /* per flow: next TCP sequence number */
+    struct sim_mlink *link;   /* multi-host: injected arrivals, wire frames (machine_link.c) */
     /* other interrupting devices */
     struct dev_irq {
         struct sim_machine *m;
@@ -57,5 +58,18 @@ struct sim_machine {
         unsigned irq;
     } dev[SIM_MAX_IRQ_SOURCES];
 };
+
+/* A frame reaches eth0 (classifier, ring or rx_missed); machine.c. */
+void sim_machine_arrive(struct sim_machine *m, const struct traffic_pkt *p);
+
+/* machine_link.c: a linked host's side of its cables. */
+struct sim_mlink *sim_mlink_new(struct sim_machine *m);
+void sim_mlink_free(struct sim_mlink *l);
+void sim_mlink_wire_out0(void *ctx, const struct nic_wire_frame *f);
+void sim_mlink_wire_out1(void *ctx, const struct nic_wire_frame *f);
+/* The earliest injected frame's time; false when none is waiting. */
+bool sim_mlink_peek(const struct sim_mlink *l, uint64_t *t);
+/* Deliver the earliest injected frame to its NIC. */
+void sim_mlink_run(struct sim_machine *m);
 
 #endif

@@ -26,3 +26,40 @@ char *sim_platform_xml(unsigned n_cpus, unsigned link_mbps)
     g_string_append(s, "  </zone>\n</platform>\n");
     return g_string_free(s, FALSE);
 }
+
+char *sim_platform_hosts_xml(const struct sim_platform_host *h, unsigned n_hosts,
+                             const struct sim_platform_cable *c, unsigned n_cables)
+{
+    GString *s = g_string_new("<?xml version='1.0'?>\n"
+                              "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+                              "<platform version=\"4.1\">\n"
+                              "  <zone id=\"hosts\" routing=\"Full\">\n");
+    for (unsigned i = 0; i < n_hosts; i++) {
+        for (unsigned k = 0; k < h[i].n_cpus; k++)
+            g_string_append_printf(s, "    <host id=\"%s-cpu%u\" speed=\"1Gf\" core=\"1\"/>\n",
+                                   h[i].name, k);
+        for (unsigned d = 0; d < 2; d++)
+            g_string_append_printf(s, "    <host id=\"%s-eth%u\" speed=\"1Gf\"/>\n", h[i].name, d);
+        g_string_append_printf(
+            s, "    <link id=\"%s-pcie\" bandwidth=\"32Gbps\" latency=\"500ns\"/>\n", h[i].name);
+    }
+    for (unsigned i = 0; i < n_cables; i++)
+        g_string_append_printf(s,
+                               "    <link id=\"cable%u\" bandwidth=\"%gGbps\" "
+                               "latency=\"%" G_GUINT64_FORMAT "ns\"/>\n",
+                               i, c[i].gbps, c[i].latency_ns);
+    for (unsigned i = 0; i < n_hosts; i++)
+        for (unsigned d = 0; d < 2; d++)
+            for (unsigned k = 0; k < h[i].n_cpus; k++)
+                g_string_append_printf(s,
+                                       "    <route src=\"%s-eth%u\" dst=\"%s-cpu%u\"><link_ctn "
+                                       "id=\"%s-pcie\"/></route>\n",
+                                       h[i].name, d, h[i].name, k, h[i].name);
+    for (unsigned i = 0; i < n_cables; i++)
+        g_string_append_printf(s,
+                               "    <route src=\"%s-eth%u\" dst=\"%s-eth%u\"><link_ctn "
+                               "id=\"cable%u\"/></route>\n",
+                               c[i].a, c[i].a_dev, c[i].b, c[i].b_dev, i);
+    g_string_append(s, "  </zone>\n</platform>\n");
+    return g_string_free(s, FALSE);
+}

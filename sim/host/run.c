@@ -15,6 +15,9 @@ struct sim_run {
     struct nic_classifier *cls;
     struct sim_machine *m;
     unsigned *sock_of_flow, *cpu_of_sock;
+    struct nic_classifier *cls_b; /* linked: eth1's RSS stage */
+    struct sim_steer steer_b;
+    struct app_rr_cfg rr; /* linked proxy: the relay's configuration */
 };
 
 static bool run_next_pkt(void *ctx, struct traffic_pkt *p)
@@ -66,6 +69,7 @@ static void workload_of(const struct sim_scenario *sc, const struct app_workload
 {
     *ops = sc->bulk_set       ? &app_bulk_workload
            : sc->rr_set       ? &app_rr_workload
+           : sc->rrc_set      ? &app_rr_client_workload
            : sc->acceptor_set ? &app_acceptor_workload
            : sc->busy_poll    ? &app_busypoll_workload
            : sc->af_xdp       ? &app_af_xdp_workload
@@ -74,13 +78,55 @@ static void workload_of(const struct sim_scenario *sc, const struct app_workload
                               : &app_sink_workload;
     *cfg = sc->bulk_set       ? (const void *)&sc->bulk
            : sc->rr_set       ? (const void *)&sc->rr
+           : sc->rrc_set      ? (const void *)&sc->rrc
            : sc->acceptor_set ? (const void *)&sc->acc
            : sc->pmd_set      ? (const void *)&sc->pmd
                               : (const void *)&sc->sink;
 }
 
+/* A linked host's eth1 receives too: RSS (Toeplitz + RETA, the driver's defaults) over its
+ * RX queues, as ixgbe_setup_mrqc() programs every port. */
+static bool linked_nic_b(struct sim_run *r, const struct sim_scenario *sc,
+                         struct sim_machine_cfg *mc, uint64_t seed, GError **err)
+{
+    if (!sc->rps.has_nic_b)
+        return true;
+    struct steer_env senv = {.n_rx_queues = sc->rps.nic_b.rx_queues,
+                             .n_tx_queues = sc->rps.nic_b.tx_queues,
+                             .n_cpus = mc->n_cpus,
+                             .seed = seed};
+    r->cls_b = nic_classifier_new(NULL, "/nic_b", &senv, err);
+    if (!r->cls_b)
+        return false;
+    r->steer_b = (struct sim_steer){.select = run_select, .ctx = r->cls_b};
+    mc->steer_b = &r->steer_b;
+    return true;
+}
+
+static struct sim_run *run_build(const struct sim_scenario *sc, uint64_t seed,
+                                 const struct sim_run_link *link, GError **err);
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err)
 {
+    return run_build(sc, seed, NULL, err);
+}
+
+struct sim_run *sim_run_new_linked(const struct sim_scenario *sc, uint64_t seed,
+                                   const struct sim_run_link *link, GError **err)
+{
+    return run_build(sc, seed, link, err);
+}
+
+static struct sim_run *run_build(const struct sim_scenario *sc, uint64_t seed,
+                                 const struct sim_run_link *link, GError **err)
+{
+    if (!link && sc->rrc_set) {
+        g_set_error(err, SIM_ERROR, SIM_ERROR_CONFIG,
+                    "%s: /app/workload: \"rr_client\" needs a multi-host scenario (/hosts): its "
+                    "replies come from another host over a link",
+                    sc->name);
+        return NULL;
+    }
     struct sim_run *r = g_new0(struct sim_run, 1);
     struct traffic_gen_env tenv = {.seed = seed, .base_dir = sc->base_dir};
     r->gen = traffic_gen_new(sc->traffic, "/traffic", &tenv, err);
@@ -145,6 +191,18 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError
     mc.nic_b = sc->rps.has_nic_b ? &sc->rps.nic_b : NULL;
     mc.events = sc->rps.events;
     mc.n_events = sc->rps.n_events;
+    if (link) {
+        mc.linked = true;
+        mc.wire_out = link->wire_out;
+        mc.wire_ctx = link->ctx;
+        if (!linked_nic_b(r, sc, &mc, seed, err))
+            goto fail;
+        if (sc->rr_set && sc->rr.wait_tx) { /* the proxy relays between two real hosts */
+            r->rr = sc->rr;
+            r->rr.relay = true;
+            mc.workload_cfg = &r->rr;
+        }
+    }
     /* Without a learning stage ATR samples and aRFS filters have nowhere to go. */
     bool learns = nic_classifier_learns_flows(r->cls);
     struct sim_steer st = {.select = run_select,
@@ -187,6 +245,7 @@ void sim_run_free(struct sim_run *r)
         return;
     sim_machine_free(r->m);
     nic_classifier_free(r->cls);
+    nic_classifier_free(r->cls_b);
     traffic_gen_free(r->gen);
     g_free(r->sock_of_flow);
     g_free(r->cpu_of_sock);

@@ -160,6 +160,11 @@ static const char *const keys[] = {
     "/events/thread",
     "/events/cpu",
     "/traffic/*",
+    "/hosts/*", /* a multi-host document (sim/host/cluster.c): each host is a scenario */
+    "/links/from",
+    "/links/to",
+    "/links/latency_us",
+    "/links/gbps",
     "/outputs/mpstat_interval_ms",
     "/outputs/sysfs",
     NULL,
@@ -748,8 +753,29 @@ static bool load_root(struct sim_scenario *sc, GError **err)
            sim_scn_check_no_listener(json_object_get(root, "app"), sc->traffic, err);
 }
 
+/* A trial link for a host of a multi-host run: its frames go nowhere. */
+static void trial_wire_out(void *ctx, unsigned dev, const struct traffic_pkt *p, uint64_t first_ns)
+{
+    (void)ctx, (void)dev, (void)p, (void)first_ns;
+}
+
+static struct sim_scenario *scenario_from_json(const json_t *root, const char *name,
+                                               const char *base_dir, bool host, GError **err);
+
 struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
                                             const char *base_dir, GError **err)
+{
+    return scenario_from_json(root, name, base_dir, false, err);
+}
+
+struct sim_scenario *sim_scenario_host_from_json(const json_t *root, const char *name,
+                                                 const char *base_dir, GError **err)
+{
+    return scenario_from_json(root, name, base_dir, true, err);
+}
+
+static struct sim_scenario *scenario_from_json(const json_t *root, const char *name,
+                                               const char *base_dir, bool host, GError **err)
 {
     struct sim_scenario *sc = g_new0(struct sim_scenario, 1);
     sc->name = g_strdup(name);
@@ -761,7 +787,9 @@ struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name
         return NULL;
     }
     /* Build once to let the traffic and steering libraries validate. */
-    struct sim_run *r = sim_run_new(sc, sc->seed, err);
+    struct sim_run_link trial = {.wire_out = trial_wire_out};
+    struct sim_run *r =
+        host ? sim_run_new_linked(sc, sc->seed, &trial, err) : sim_run_new(sc, sc->seed, err);
     if (!r) {
         sim_scenario_free(sc);
         return NULL;

@@ -17,6 +17,10 @@ struct sim_scenario *sim_scenario_load(const char *path, GError **err);
 /* Same from an in-memory JSON document (borrowed); `name` prefixes errors. */
 struct sim_scenario *sim_scenario_from_json(const json_t *root, const char *name,
                                             const char *base_dir, GError **err);
+/* The same for one host of a multi-host run (/hosts/NAME, sim/host/cluster.c): checked as
+ * a linked host (an rr_client is allowed, eth1 receives). */
+struct sim_scenario *sim_scenario_host_from_json(const json_t *root, const char *name,
+                                                 const char *base_dir, GError **err);
 /* sim_scenario_load with PATH=VALUE assignments applied first (sim_json_set; NULL-ended,
  * NULL = none): what `run --set` and `check --set` check and simulate. */
 struct sim_scenario *sim_scenario_load_set(const char *path, char *const *sets, GError **err);
@@ -34,6 +38,14 @@ uint64_t sim_scenario_mpstat_interval_ns(const struct sim_scenario *sc);
 struct sim_run;
 struct sim_run *sim_run_new(const struct sim_scenario *sc, uint64_t seed, GError **err);
 struct sim_machine *sim_run_machine(struct sim_run *r);
+/* A host of a multi-host run (sim/host/cluster.c): its frames come from its links and every
+ * frame its NICs send is told to wire_out (sim_machine_cfg.linked); a proxy relays. */
+struct sim_run_link {
+    void (*wire_out)(void *ctx, unsigned dev, const struct traffic_pkt *p, uint64_t first_ns);
+    void *ctx;
+};
+struct sim_run *sim_run_new_linked(const struct sim_scenario *sc, uint64_t seed,
+                                   const struct sim_run_link *link, GError **err);
 /* The traffic source's warning (a cut capture replayed up to its last whole
  * record), NULL when none. */
 const char *sim_run_warning(const struct sim_run *r);

@@ -134,6 +134,36 @@ static bool load_app_bulk(struct sim_scenario *sc, const json_t *a, GError **err
     return true;
 }
 
+/* /app/workload "rr_client": request/response clients (models/app/rr_client.c), the client
+ * host of a multi-host run: request_bytes, service_us (user work per request), rtt_us (think
+ * time between a reply and the next request). */
+static bool load_app_rr_client(struct sim_scenario *sc, const json_t *a, GError **err)
+{
+    static const char *const not_here[] = {"threads",       "response_bytes", "busy_poll",
+                                           "tx_nic",        "acceptor",       "pool",
+                                           "msgs_per_conn", "write_bytes",    NULL};
+    for (unsigned i = 0; not_here[i]; i++)
+        if (json_object_get(a, not_here[i]))
+            return sim_fail(err, SIM_ERROR_CONFIG,
+                            "/app/%s: not for /app/workload \"rr_client\" (one thread per "
+                            "connection, requests on eth0)",
+                            not_here[i]);
+    if (sc->sock_per_cpu || sc->sockets > 0)
+        return sim_fail(err, SIM_ERROR_CONFIG,
+                        "/app/sockets: the rr_client workload has one socket per connection "
+                        "(\"per_flow\")");
+    struct app_rr_client_cfg *c = &sc->rrc;
+    *c = (struct app_rr_client_cfg){.request_bytes = 64, .think_ns = 20000, .user_ns = 2000};
+    long long v;
+    if (!sim_scn_get_int(a, "request_bytes", "/app", 1, 1448, c->request_bytes, &v, err) ||
+        !sim_scn_get_us(a, "service_us", "/app", 0, 1000000, c->user_ns, &c->user_ns, err) ||
+        !sim_scn_get_us(a, "rtt_us", "/app", 0, 10000000, c->think_ns, &c->think_ns, err))
+        return false;
+    c->request_bytes = (uint32_t)v;
+    sc->rrc_set = true;
+    return true;
+}
+
 /* /app/workload "rr": request/response servers (models/app/rr_server.c). */
 static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
 {
@@ -143,6 +173,7 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
         if (!json_is_string(w) ||
             (strcmp(json_string_value(w), "sink") != 0 && strcmp(json_string_value(w), "rr") != 0 &&
              strcmp(json_string_value(w), "proxy") != 0 &&
+             strcmp(json_string_value(w), "rr_client") != 0 &&
              strcmp(json_string_value(w), "acceptor") != 0 &&
              strcmp(json_string_value(w), "busypoll") != 0 &&
              strcmp(json_string_value(w), "bulk_sender") != 0 &&
@@ -150,8 +181,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
              strcmp(json_string_value(w), "pmd") != 0 && strcmp(json_string_value(w), "none") != 0))
             return sim_fail(err, SIM_ERROR_INPUT,
                             "/app/workload: expected \"sink\", \"rr\", "
-                            "\"proxy\", \"acceptor\", \"busypoll\", \"bulk_sender\", "
-                            "\"af_xdp\", \"pmd\" or \"none\"");
+                            "\"proxy\", \"rr_client\", \"acceptor\", \"busypoll\", "
+                            "\"bulk_sender\", \"af_xdp\", \"pmd\" or \"none\"");
         rr = strcmp(json_string_value(w), "rr") == 0 || strcmp(json_string_value(w), "proxy") == 0;
         sc->acceptor_set = strcmp(json_string_value(w), "acceptor") == 0;
         sc->busy_poll = strcmp(json_string_value(w), "busypoll") == 0;
@@ -159,6 +190,8 @@ static bool load_app_rr(struct sim_scenario *sc, const json_t *a, GError **err)
         sc->bulk_set = strcmp(json_string_value(w), "bulk_sender") == 0;
         sc->af_xdp = strcmp(json_string_value(w), "af_xdp") == 0;
         sc->pmd_set = strcmp(json_string_value(w), "pmd") == 0;
+        if (strcmp(json_string_value(w), "rr_client") == 0)
+            return load_app_rr_client(sc, a, err);
     }
     if (!sim_scn_load_pmd(sc, a, err))
         return false;

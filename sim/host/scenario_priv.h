@@ -8,6 +8,7 @@
 #include "models/app/acceptor.h"
 #include "models/app/bulk_sender.h"
 #include "models/app/pmd.h"
+#include "models/app/rr_client.h"
 #include "models/app/rr_server.h"
 #include "models/app/sink.h"
 #include "models/nic/nic_profile.h"
@@ -45,6 +46,8 @@ struct sim_scenario {
     bool thread_mask_set;
     struct app_rr_cfg rr;
     bool rr_set;
+    struct app_rr_client_cfg rrc; /* /app/workload "rr_client" */
+    bool rrc_set;
     bool busy_poll;
     bool no_listener; /* /app/workload "none" */
     bool bulk_set;    /* /app/workload "bulk_sender" */

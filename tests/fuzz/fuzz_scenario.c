@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "sim/host/cluster.h"
 #include "sim/host/scenario.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -42,10 +43,35 @@ static bool fuzzable(const json_t *root)
     return flows <= 65536;
 }
 
+/* A multi-host document (sim/host/cluster.c): every host fuzzable; parsed, checked and
+ * each host's trial run built (not run: its duration is the input's). */
+static void fuzz_hosts(const json_t *root)
+{
+    const char *k;
+    const json_t *h;
+    json_object_foreach((json_t *)json_object_get(root, "hosts"), k, h)
+    {
+        if (!fuzzable(h))
+            return;
+    }
+    GError *err = NULL;
+    struct sim_cluster *c = sim_cluster_from_json(root, "fuzz.json", base_dir, &err);
+    FUZZ_CHECK((c == NULL) == (err != NULL));
+    for (unsigned i = 0; c && i < sim_cluster_n_hosts(c); i++)
+        FUZZ_CHECK(sim_cluster_host_name(c, i));
+    g_clear_error(&err);
+    sim_cluster_free(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
     if (!root || !fuzzable(root)) {
+        json_decref(root);
+        return 0;
+    }
+    if (sim_cluster_is(root)) {
+        fuzz_hosts(root);
         json_decref(root);
         return 0;
     }

@@ -227,7 +227,64 @@ static void test_nic_pmd_burst_and_rearm_without_interrupts(void)
     nic_free(n);
 }
 
+struct wire_log {
+    struct irq_log irq; /* first: the schedule_irq callback reads it */
+    unsigned n;
+    struct nic_wire_frame f[8];
+};
+
+static void log_wire(void *ctx, const struct nic_wire_frame *f)
+{
+    struct wire_log *w = ctx;
+    if (w->n < 8)
+        w->f[w->n] = *f;
+    w->n++;
+}
+
+/* §7.2: the port tells each frame with its first and last bit's time: serialised behind the
+ * frames before it ((len + 24) * 8 bits at 10 Gb/s, after the 1 us DMA fetch), TSO
+ * segments one by one with the replicated headers. */
+static void test_nic_wire_out_frames_and_tso_segments(void)
+{
+    struct wire_log w = {0};
+    struct nic_cfg c = {.n_rx_queues = 1,
+                        .n_tx_queues = 1,
+                        .n_cpus = 1,
+                        .ring_size = 64,
+                        .link_mbps = 10000,
+                        .schedule_irq = log_irq,
+                        .ctx = &w,
+                        .wire_out = log_wire};
+    struct nic *n = nic_new(&c, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    struct nic_tx_req a = {.len = 1000, .descs = 1, .flow = 7, .l4_payload = 946};
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &a, 0));
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &a, 0));
+    CU_ASSERT_EQUAL(w.n, 2);
+    CU_ASSERT_EQUAL(w.f[0].first, 1000);
+    CU_ASSERT_EQUAL(w.f[0].at, 1000 + 820); /* 1024 * 8 / 10 = 819.2 ns, rounded up */
+    CU_ASSERT_EQUAL(w.f[1].first, w.f[0].at);
+    CU_ASSERT_EQUAL(w.f[0].flow, 7);
+    CU_ASSERT_EQUAL(w.f[0].payload, 946);
+    struct nic_tx_req tso = {.len = 3000, .hdr = 54, .mss = 1000, .descs = 3, .flow = 9};
+    CU_ASSERT_TRUE(nic_tx_post(n, 0, &tso, 0));
+    CU_ASSERT_EQUAL(w.n, 5);
+    CU_ASSERT_EQUAL(w.f[2].len, 1054);
+    CU_ASSERT_EQUAL(w.f[3].payload, 1000);
+    CU_ASSERT_EQUAL(w.f[4].len, 54 + 946);
+    CU_ASSERT_EQUAL(w.f[4].payload, 946);
+    CU_ASSERT_EQUAL(w.f[3].first, w.f[2].at);
+    CU_ASSERT_TRUE(w.f[4].at > w.f[4].first && w.f[4].first >= w.f[3].at);
+    const struct nic_tx_desc *d;
+    uint64_t last = 0;
+    while ((d = nic_tx_clean_next(n, 0, UINT64_MAX)))
+        last = d->done;
+    CU_ASSERT_EQUAL(last, w.f[4].at); /* the write-back follows the last segment */
+    nic_free(n);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_nic_wire_out_frames_and_tso_segments", test_nic_wire_out_frames_and_tso_segments},
     {"test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors",
      test_nic_tso_post_cuts_mss_frames_and_holds_its_descriptors},
     {"test_nic_rejects_affinity_beyond_the_cpus", test_nic_rejects_affinity_beyond_the_cpus},

@@ -298,7 +298,48 @@ static void test_out_file_overwrites_only_its_own_kind(void)
     g_free(tmp);
 }
 
+/* A nested output (a multi-host run's DIR/<host>/) moves into place with its parent, and
+ * the whole DIR is replaced by the next run: the old host directories go with it. */
+static void test_out_subdir_moves_with_its_parent(void)
+{
+    char *base = tmpdir_new(), *dir = path(base, "res");
+    for (int round = 0; round < 2; round++) {
+        GError *err = NULL;
+        struct sim_out *o = sim_out_begin(dir, SIM_OUT_DEFAULT, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        char *sub = sim_out_subdir(o, round ? "b" : "a", &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+        struct sim_out *so = sim_out_begin(sub, SIM_OUT_DEFAULT, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(so);
+        CU_ASSERT(sim_out_write(so, "summary.json", "{}\n", -1, &err));
+        CU_ASSERT(sim_out_commit(so, &err));
+        CU_ASSERT(sim_out_write(o, "summary.json", "{}\n", -1, &err));
+        CU_ASSERT(sim_out_commit(o, &err));
+        CU_ASSERT_PTR_NULL(err);
+        char *hs = path(dir, round ? "b" : "a");
+        char *t = slurp(hs, "summary.json");
+        CU_ASSERT_STRING_EQUAL(t ? t : "", "{}\n");
+        g_free(t);
+        g_free(hs);
+        g_free(sub);
+    }
+    char *gone = path(dir, "a");
+    CU_ASSERT_FALSE(g_file_test(gone, G_FILE_TEST_EXISTS)); /* the second run replaced all */
+    CU_ASSERT_EQUAL(count_entries(base), 1);                /* no temporary left */
+    GError *err = NULL;
+    struct sim_out *o = sim_out_begin(dir, SIM_OUT_DEFAULT, &err);
+    CU_ASSERT_PTR_NULL(sim_out_subdir(o, "x/y", &err)); /* a plain name only */
+    CU_ASSERT_PTR_NOT_NULL(err);
+    g_clear_error(&err);
+    sim_out_abort(o);
+    g_free(gone);
+    rm_rf(base);
+    g_free(dir);
+    g_free(base);
+}
+
 static CU_TestInfo cases[] = {
+    {"a nested output moves with its parent", test_out_subdir_moves_with_its_parent},
     {"a user's directory is refused before any work",
      test_out_refuses_a_users_directory_before_any_work},
     {"its own output is replaced by a swap", test_out_replaces_its_own_output_by_a_swap},
