@@ -66,6 +66,7 @@ void app_af_xdp_free(struct app_af_xdp *a)
     if (!a)
         return;
     g_free(a->r);
+    sim_hist_clear(&a->read_lat);
     g_free(a);
 }
 

@@ -369,6 +369,7 @@ void app_pmd_free(struct app_pmd *p)
         g_free(p->lc[i].q);
     g_free(p->lc);
     app_mempool_free(p->mp);
+    sim_hist_clear(&p->lat);
     g_free(p);
 }
 
@@ -388,7 +389,8 @@ void app_pmd_result(const struct app_pmd *p, struct sim_pmd_result *r)
     r->pool_bytes = (uint64_t)p->cfg.mempool_size * p->cfg.cost.mbuf_bytes;
     r->page_bytes = page[p->cfg.page];
     r->stlb_entries = entries[p->cfg.page];
-    r->latency = p->lat;
+    sim_hist_init(&r->latency); /* a copy: the result outlives the workload */
+    sim_hist_merge(&r->latency, &p->lat);
     r->busy_ns = 0;
     for (unsigned i = 0; i < p->cfg.n_lcores && i < SIM_PMD_MAX_LCORES; i++) {
         r->lcores[i] = p->lc[i].st;

@@ -103,6 +103,7 @@ void app_rr_client_free(struct app_rr_client *c)
     if (!c)
         return;
     g_free(c->th);
+    sim_hist_clear(&c->latency);
     g_free(c);
 }
 

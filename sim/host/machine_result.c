@@ -278,6 +278,8 @@ void sim_result_clear(struct sim_result *r)
     sim_hist_clear(&r->softirq_start);
     sim_hist_clear(&r->softirq_resume);
     sim_hist_clear(&r->requests.latency);
+    sim_hist_clear(&r->pmd.latency);
+    sim_hist_clear(&r->xdp.read_latency);
     g_free(r->sysfs);
     memset(r, 0, sizeof *r);
 }
