@@ -436,7 +436,24 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
     case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
     case VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY:
     case VAL_EV_NETIF_RX_ENTRY:
+        if (p->rx_pending && ev->kind == VAL_EV_NETIF_RX_ENTRY) { /* enqueued at net:netif_rx */
+            g_hash_table_replace(p->rx_pending, (gpointer)(uintptr_t)ev->u.rx.skbaddr,
+                                 g_memdup2(ev, sizeof *ev));
+            return true;
+        }
         return on_rx_entry(p, ev, err);
+    case VAL_EV_NETIF_RX: {
+        /* trace_netif_rx() in netif_rx_internal(): get_rps_cpu() and enqueue_to_backlog()
+         * follow (net/core/dev.c); netif_rx_entry came before it, in netif_rx() */
+        gpointer key = (gpointer)(uintptr_t)ev->u.skb.skbaddr;
+        struct val_trace_event *e = p->rx_pending ? g_hash_table_lookup(p->rx_pending, key) : NULL;
+        if (!e)
+            break;
+        g_hash_table_steal(p->rx_pending, key);
+        bool ok = on_rx_entry(p, e, err);
+        g_free(e);
+        return ok;
+    }
     case VAL_EV_NETIF_RECEIVE_SKB:
         on_receive_skb(p, ev);
         break;
@@ -658,6 +675,8 @@ static void replay_free(struct replay *p)
     g_free(p->softirq_in_ksoftirqd);
     if (p->inflight)
         g_hash_table_destroy(p->inflight);
+    if (p->rx_pending)
+        g_hash_table_destroy(p->rx_pending);
     if (p->irq_names)
         g_hash_table_destroy(p->irq_names);
     if (p->tcp)
@@ -749,6 +768,8 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.softirq_start = g_new0(uint64_t, p.ncpus);
     p.softirq_in_ksoftirqd = g_new0(bool, p.ncpus);
     p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    if (val_bundle_trace_event_enabled(p.b, "net:netif_rx") == 1)
+        p.rx_pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));
     p.hw_pkts = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));

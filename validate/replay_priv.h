@@ -98,8 +98,11 @@ struct replay {
     uint64_t *softirq_start;    /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
     bool *softirq_in_ksoftirqd; /* per CPU: the open NET_RX run is in ksoftirqd/N */
     GHashTable *inflight;       /* skbaddr -> struct inflight* */
-    GHashTable *irq_names;      /* irq_handler_entry name -> count */
-    GArray *tcp;                /* struct tcp_sock */
+    /* net:netif_rx is traced: netif_rx_entry events wait here (skbaddr -> a copy) for it,
+     * the moment netif_rx_internal() goes on to get_rps_cpu() + enqueue_to_backlog() */
+    GHashTable *rx_pending;
+    GHashTable *irq_names; /* irq_handler_entry name -> count */
+    GArray *tcp;           /* struct tcp_sock */
     struct nic_ethtool_x *ethx;
     const struct nic_ethtool_x_table *reta; /* context 0 table with key, toeplitz mode */
     struct nic_toeplitz *tz;

@@ -38,14 +38,15 @@ check_bundle() { # name min_cpu
     # choice for the same packet (dropped too / queued)
     [ "$(jq '.backlog.drops.traced' "$out")" = "$sd" ] ||
         fail "$name: traced CPU_BACKLOG drops $(jq '.backlog.drops.traced' "$out") != softnet $sd"
-    jq -e '.backlog.drops | .same_packet + .traced_model_queued == .traced and .same_packet > 0' \
+    # the model drops the packets the host dropped, not only as many: >= 80% the same packets
+    jq -e '.backlog.drops | .same_packet + .traced_model_queued == .traced and .same_packet >= 0.8 * .traced' \
         "$out" >/dev/null || fail "$name: drops split $(jq -c .backlog.drops "$out")"
     echo "$name: cpu $(jq '.agreement.cpu' "$out") drops model $md softnet $sd (same packet $(jq .backlog.drops.same_packet "$out"))," \
         "time_squeeze model $ms softnet $ss, napi KS $(jq '.napi_poll.ks_distance' "$out")"
 }
 
-check_bundle backlog-mb100-b64 0.98 # 0.96 before the poll-start splice (kern_backlog_poll_start)
-check_bundle backlog-mb300-b64 0.99
+check_bundle backlog-mb100-b64 0.995 # 0.96 before the poll-start splice and the enqueue at net:netif_rx
+check_bundle backlog-mb300-b64 0.995 # 0.9926 before the enqueue at net:netif_rx
 
 # A threshold the model misses exits 3 and names the figure.
 "$bin" validate --max-drop-error 0.001 "$src/tests/data/backlog-mb100-b64" >/dev/null 2>"$tmp/e"
