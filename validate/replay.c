@@ -235,9 +235,13 @@ static struct val_report_thread *receiver(struct replay *p, int tid)
     return NULL;
 }
 
+static void backlog_poll_start(struct replay *p, int cpu);
+
 /* process_backlog() took a packet off the model backlog of cpu. */
 static void model_dequeue(struct replay *p, unsigned cpu)
 {
+    if (p->poll_start_at[cpu]) /* the poll is running: it started */
+        backlog_poll_start(p, (int)cpu);
     if (kern_backlog_dequeue(p->bl, cpu))
         p->dequeued[cpu]++;
 }
@@ -414,9 +418,27 @@ static void on_syscall(struct replay *p, const struct val_trace_event *ev)
     }
 }
 
+/* process_backlog() starts on cpu (kern_backlog_poll_start): its splice takes what was queued
+ * by then. */
+static void backlog_poll_start(struct replay *p, int cpu)
+{
+    kern_backlog_poll_start(p->bl, (unsigned)cpu);
+    p->poll_start_at[cpu] = 0;
+    p->n_poll_start--;
+}
+
+/* The backlog polls that started by now (ts), before this event is replayed. */
+static void backlog_polls_started(struct replay *p, uint64_t ts)
+{
+    for (int c = 0; p->n_poll_start && c < p->ncpus; c++)
+        if (p->poll_start_at[c] && p->poll_start_at[c] <= ts)
+            backlog_poll_start(p, c);
+}
+
 static bool on_event(struct replay *p, const struct val_trace_event *ev, GError **err)
 {
     val_join_advance(p, ev->ts_ns);
+    backlog_polls_started(p, ev->ts_ns);
     if (ev->cpu >= p->ncpus) {
         g_set_error(err, SIM_ERROR, SIM_ERROR_INPUT,
                     "%s:%" G_GUINT64_FORMAT ": event on CPU %d but config.json /host/ncpus is %d "
@@ -464,10 +486,13 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
         on_kfree_skb(p, ev);
         break;
     case VAL_EV_SOFTIRQ_ENTRY:
-        /* net_rx_action() starts: the backlog poll's first splice is at its start, not at the
-         * first netif_receive_skb the trace shows microseconds later */
-        if (ev->u.softirq.vec == 3)
-            kern_backlog_poll_start(p->bl, (unsigned)ev->cpu);
+        /* net_rx_action() starts: the backlog poll, and its first splice, follow the pass's
+         * and net_rx_action()'s preamble, before the first netif_receive_skb the trace shows */
+        if (ev->u.softirq.vec == 3 && !p->poll_start_at[ev->cpu]) {
+            p->poll_start_at[ev->cpu] =
+                ev->ts_ns + p->o->cost.softirq_pass + p->o->cost.net_rx_action;
+            p->n_poll_start++;
+        }
         break;
     case VAL_EV_SCHED_MIGRATE_TASK: {
         struct val_report_thread *t = receiver(p, ev->u.wake.pid);
@@ -673,6 +698,7 @@ static void replay_free(struct replay *p)
     g_free(p->backlog_model);
     g_free(p->softirq_start);
     g_free(p->softirq_in_ksoftirqd);
+    g_free(p->poll_start_at);
     if (p->inflight)
         g_hash_table_destroy(p->inflight);
     if (p->rx_pending)
@@ -766,6 +792,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.dequeued = g_new0(uint32_t, p.ncpus);
     p.backlog_model = g_new0(uint64_t, p.ncpus);
     p.softirq_start = g_new0(uint64_t, p.ncpus);
+    p.poll_start_at = g_new0(uint64_t, p.ncpus);
     p.softirq_in_ksoftirqd = g_new0(bool, p.ncpus);
     p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     if (val_bundle_trace_event_enabled(p.b, "net:netif_rx") == 1)

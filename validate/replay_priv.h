@@ -101,6 +101,10 @@ struct replay {
     /* net:netif_rx is traced: netif_rx_entry events wait here (skbaddr -> a copy) for it,
      * the moment netif_rx_internal() goes on to get_rps_cpu() + enqueue_to_backlog() */
     GHashTable *rx_pending;
+    /* per CPU: when the backlog poll of the NET_RX run that began there starts (trace ns; 0
+     * none): softirq_entry + the priced handle_softirqs() pass and net_rx_action() preamble */
+    uint64_t *poll_start_at;
+    unsigned n_poll_start; /* CPUs with one pending */
     GHashTable *irq_names; /* irq_handler_entry name -> count */
     GArray *tcp;           /* struct tcp_sock */
     struct nic_ethtool_x *ethx;
