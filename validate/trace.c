@@ -2,6 +2,7 @@
  * kernel/trace/trace.c) and `perf script`; print formats from
  * include/trace/events/{irq,napi,net,sched}.h. */
 #include "validate/trace.h"
+#include "validate/trace_fields.h"
 
 #include "sim/core/err.h"
 
@@ -64,10 +65,19 @@ const char *val_syscall_name(enum val_syscall s)
     return (unsigned)s < VAL_SYS__COUNT ? sys_names[s] : "?";
 }
 
+/* names[0..len) == s and names ends there (s holds no NUL) */
+static bool name_is(const char *name, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && name[i] == s[i])
+        i++;
+    return i == len && name[i] == '\0';
+}
+
 static int lookup(const char *const *names, int n, const char *s, size_t len)
 {
     for (int i = 0; i < n; i++)
-        if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+        if (name_is(names[i], s, len))
             return i;
     return -1;
 }
@@ -99,14 +109,6 @@ bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
     return true;
 }
 
-static void copy_str(char *dst, size_t cap, const char *s, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-}
-
 static bool all_digits(const char *s, size_t n)
 {
     if (n == 0)
@@ -115,266 +117,6 @@ static bool all_digits(const char *s, size_t n)
         if (!isdigit((unsigned char)s[i]))
             return false;
     return true;
-}
-
-/* Value of " key=" (or key= at the start) in fields, NULL when absent. */
-static const char *kv_find(const char *fields, const char *key)
-{
-    size_t kl = strlen(key);
-    for (const char *p = fields; (p = strstr(p, key)); p += kl) {
-        if ((p == fields || p[-1] == ' ') && p[kl] == '=')
-            return p + kl + 1;
-    }
-    return NULL;
-}
-
-static bool end_ok(const char *e)
-{
-    return *e == '\0' || *e == ' ' || *e == ',' || *e == ')' || *e == ']';
-}
-
-static bool kv_u64(const char *fields, const char *key, int base, uint64_t *out)
-{
-    const char *v = kv_find(fields, key);
-    if (!v || *v == '-' || !isxdigit((unsigned char)*v))
-        return false;
-    char *e;
-    errno = 0;
-    unsigned long long x = strtoull(v, &e, base);
-    if (errno || e == v || !end_ok(e))
-        return false;
-    *out = x;
-    return true;
-}
-
-static bool kv_int(const char *fields, const char *key, int *out)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    char *e;
-    errno = 0;
-    long x = strtol(v, &e, 10);
-    if (errno || e == v || !end_ok(e) || x < INT32_MIN || x > INT32_MAX)
-        return false;
-    *out = (int)x;
-    return true;
-}
-
-static bool kv_u32(const char *fields, const char *key, int base, uint32_t *out)
-{
-    uint64_t x;
-    if (!kv_u64(fields, key, base, &x) || x > UINT32_MAX)
-        return false;
-    *out = (uint32_t)x;
-    return true;
-}
-
-/* Copies a space-free value into dst. */
-static bool kv_word(const char *fields, const char *key, char *dst, size_t cap)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    size_t n = strcspn(v, " ");
-    copy_str(dst, cap, v, n);
-    return true;
-}
-
-/* A comm value may contain spaces: it runs up to the next " <stop>=". */
-static bool kv_comm(const char *fields, const char *key, const char *stop, char *dst, size_t cap)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    char pat[32];
-    snprintf(pat, sizeof pat, " %s=", stop);
-    const char *e = strstr(v, pat);
-    if (!e)
-        return false;
-    copy_str(dst, cap, v, (size_t)(e - v));
-    return true;
-}
-
-static const char *parse_rx(const char *f, struct val_ev_rx *rx)
-{
-    memset(rx, 0, sizeof *rx);
-    uint64_t x;
-    int i;
-    if (!kv_word(f, "dev", rx->dev, sizeof rx->dev))
-        return "missing dev=";
-    if (!kv_u64(f, "skbaddr", 16, &rx->skbaddr))
-        return "missing or bad skbaddr=";
-    if (!kv_u32(f, "len", 10, &rx->len))
-        return "missing or bad len=";
-    if (!kv_u32(f, "queue_mapping", 10, &rx->queue_mapping))
-        return "missing or bad queue_mapping=";
-    /* Older kernels named the fields rxhash / l4_rxhash. */
-    if (!kv_u32(f, "hash", 16, &rx->hash) && !kv_u32(f, "rxhash", 16, &rx->hash))
-        return "missing or bad hash=";
-    if (kv_int(f, "l4_hash", &i) || kv_int(f, "l4_rxhash", &i))
-        rx->l4_hash = i != 0;
-    kv_u32(f, "napi_id", 16, &rx->napi_id);
-    if (kv_u64(f, "protocol", 16, &x))
-        rx->protocol = (uint16_t)x;
-    kv_int(f, "ip_summed", &rx->ip_summed);
-    kv_u32(f, "data_len", 10, &rx->data_len);
-    kv_u32(f, "truesize", 10, &rx->truesize);
-    kv_u32(f, "gso_size", 10, &rx->gso_size);
-    kv_u32(f, "gso_type", 16, &rx->gso_type);
-    kv_u32(f, "nr_frags", 10, &rx->nr_frags);
-    return NULL;
-}
-
-static const char *parse_skb(const char *f, enum val_ev_kind k, struct val_ev_skb *s)
-{
-    memset(s, 0, sizeof *s);
-    if (!kv_word(f, "dev", s->dev, sizeof s->dev))
-        return "missing dev=";
-    if (!kv_u64(f, "skbaddr", 16, &s->skbaddr))
-        return "missing or bad skbaddr=";
-    if (!kv_u32(f, "len", 10, &s->len))
-        return "missing or bad len=";
-    if (k == VAL_EV_NET_DEV_XMIT && !kv_int(f, "rc", &s->rc))
-        return "missing or bad rc=";
-    if (k == VAL_EV_NET_DEV_START_XMIT && !kv_u32(f, "queue_mapping", 10, &s->queue_mapping))
-        return "missing or bad queue_mapping=";
-    return NULL;
-}
-
-/* "napi poll on napi struct %p for device %s[ work %d budget %d]" */
-static const char *parse_napi_poll(const char *f, struct val_trace_event *ev)
-{
-    static const char pre[] = "napi poll on napi struct ";
-    if (strncmp(f, pre, sizeof pre - 1) != 0)
-        return "napi_poll without 'napi poll on napi struct'";
-    const char *p = f + sizeof pre - 1;
-    char *e;
-    errno = 0;
-    ev->u.napi_poll.napi = strtoull(p, &e, 16);
-    if (errno || e == p || *e != ' ')
-        return "napi_poll: bad napi struct pointer";
-    static const char dev[] = " for device ";
-    if (strncmp(e, dev, sizeof dev - 1) != 0)
-        return "napi_poll without 'for device'";
-    p = e + sizeof dev - 1;
-    size_t n = strcspn(p, " ");
-    if (n == 0)
-        return "napi_poll: empty device";
-    copy_str(ev->u.napi_poll.dev, sizeof ev->u.napi_poll.dev, p, n);
-    p += n;
-    ev->u.napi_poll.has_work = false;
-    ev->u.napi_poll.work = ev->u.napi_poll.budget = -1;
-    if (*p == '\0')
-        return NULL; /* kernels before work/budget were added */
-    int w, b, used = 0;
-    if (sscanf(p, " work %d budget %d%n", &w, &b, &used) != 2 || p[used] != '\0')
-        return "napi_poll: expected 'work N budget N' after the device";
-    ev->u.napi_poll.has_work = true;
-    ev->u.napi_poll.work = w;
-    ev->u.napi_poll.budget = b;
-    return NULL;
-}
-
-static const char *parse_fields(struct val_trace_event *ev, const char *f)
-{
-    int x;
-    switch (ev->kind) {
-    case VAL_EV_IRQ_HANDLER_ENTRY: {
-        if (!kv_int(f, "irq", &ev->u.irq.irq))
-            return "missing or bad irq=";
-        const char *n = kv_find(f, "name");
-        if (!n)
-            return "missing name=";
-        copy_str(ev->u.irq.name, sizeof ev->u.irq.name, n, strlen(n));
-        ev->u.irq.handled = false;
-        return NULL;
-    }
-    case VAL_EV_IRQ_HANDLER_EXIT: {
-        char ret[16];
-        ev->u.irq.name[0] = '\0';
-        if (!kv_int(f, "irq", &ev->u.irq.irq))
-            return "missing or bad irq=";
-        if (!kv_word(f, "ret", ret, sizeof ret))
-            return "missing ret=";
-        ev->u.irq.handled = strcmp(ret, "handled") == 0;
-        return NULL;
-    }
-    case VAL_EV_SOFTIRQ_RAISE:
-    case VAL_EV_SOFTIRQ_ENTRY:
-    case VAL_EV_SOFTIRQ_EXIT:
-        if (!kv_int(f, "vec", &x) || x < 0)
-            return "missing or bad vec=";
-        ev->u.softirq.vec = (unsigned)x;
-        return NULL;
-    case VAL_EV_NAPI_POLL:
-        return parse_napi_poll(f, ev);
-    case VAL_EV_NAPI_GRO_RECEIVE_ENTRY:
-    case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
-    case VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY:
-    case VAL_EV_NETIF_RX_ENTRY:
-        return parse_rx(f, &ev->u.rx);
-    case VAL_EV_NETIF_RECEIVE_SKB:
-    case VAL_EV_NETIF_RX:
-    case VAL_EV_NET_DEV_QUEUE:
-    case VAL_EV_NET_DEV_START_XMIT:
-    case VAL_EV_NET_DEV_XMIT:
-        return parse_skb(f, ev->kind, &ev->u.skb);
-    case VAL_EV_SCHED_SWITCH:
-        if (!kv_comm(f, "prev_comm", "prev_pid", ev->u.sw.prev_comm, sizeof ev->u.sw.prev_comm) ||
-            !kv_int(f, "prev_pid", &ev->u.sw.prev_pid) ||
-            !kv_int(f, "prev_prio", &ev->u.sw.prev_prio) ||
-            !kv_word(f, "prev_state", ev->u.sw.prev_state, sizeof ev->u.sw.prev_state) ||
-            !kv_comm(f, "next_comm", "next_pid", ev->u.sw.next_comm, sizeof ev->u.sw.next_comm) ||
-            !kv_int(f, "next_pid", &ev->u.sw.next_pid) ||
-            !kv_int(f, "next_prio", &ev->u.sw.next_prio))
-            return "sched_switch: expected prev_comm= prev_pid= prev_prio= prev_state= ==> "
-                   "next_comm= next_pid= next_prio=";
-        return NULL;
-    case VAL_EV_SCHED_WAKEUP:
-    case VAL_EV_SCHED_WAKING:
-        ev->u.wake.orig_cpu = ev->u.wake.dest_cpu = -1;
-        if (!kv_comm(f, "comm", "pid", ev->u.wake.comm, sizeof ev->u.wake.comm) ||
-            !kv_int(f, "pid", &ev->u.wake.pid) || !kv_int(f, "prio", &ev->u.wake.prio) ||
-            !kv_int(f, "target_cpu", &ev->u.wake.target_cpu))
-            return "sched_wakeup: expected comm= pid= prio= target_cpu=";
-        return NULL;
-    case VAL_EV_SCHED_MIGRATE_TASK:
-        ev->u.wake.target_cpu = -1;
-        if (!kv_comm(f, "comm", "pid", ev->u.wake.comm, sizeof ev->u.wake.comm) ||
-            !kv_int(f, "pid", &ev->u.wake.pid) || !kv_int(f, "prio", &ev->u.wake.prio) ||
-            !kv_int(f, "orig_cpu", &ev->u.wake.orig_cpu) ||
-            !kv_int(f, "dest_cpu", &ev->u.wake.dest_cpu))
-            return "sched_migrate_task: expected comm= pid= prio= orig_cpu= dest_cpu=";
-        return NULL;
-    case VAL_EV_CSD_QUEUE_CPU:
-        if (!kv_int(f, "cpu", &ev->u.csd.cpu) || ev->u.csd.cpu < 0 ||
-            !kv_word(f, "func", ev->u.csd.func, sizeof ev->u.csd.func))
-            return "csd_queue_cpu: expected cpu= callsite= func=";
-        return NULL;
-    case VAL_EV_CALL_FUNCTION_SINGLE_ENTRY:
-    case VAL_EV_RESCHEDULE_ENTRY:
-    case VAL_EV_HRTIMER_EXPIRE_ENTRY:
-        return NULL; /* only their time and CPU are used: an interrupt nested in a run */
-    case VAL_EV_SYSCALL_ENTER: {
-        /* tracefs "fd: 3" / "fd: 0xb" (older kernels: bare %lx), perf "fd: 0x00000003":
-         * syscall arguments are printed in hex in every variant. */
-        const char *v = strstr(f, "fd: ");
-        if (v != f)
-            return "syscall entry without 'fd: ' as first argument";
-        v += 4;
-        char *e;
-        errno = 0;
-        unsigned long long fd = strtoull(v, &e, 16);
-        if (errno || e == v || !end_ok(e))
-            return "syscall entry: bad fd value";
-        ev->u.sys.fd = (int64_t)(int32_t)(uint32_t)fd;
-        return NULL;
-    }
-    case VAL_EV__COUNT:
-        break;
-    }
-    return "internal: unhandled event kind";
 }
 
 /* Locates " <digits>.<digits>: " (or at end of line); returns its start or NULL. */
@@ -435,8 +177,8 @@ static const char *parse_task(char *s, char *end, struct val_trace_event *ev)
         num = slash + 1;
     if (tok > s && all_digits(num, (size_t)(end - num)) && (num == tok || slash)) {
         char *cend = rtrim(s, tok);
-        copy_str(ev->comm, sizeof ev->comm, s, (size_t)(cend - s));
-        ev->tid = (int32_t)strtol(num, NULL, 10);
+        val_trace_copy_str(ev->comm, sizeof ev->comm, s, (size_t)(cend - s));
+        ev->tid = (int32_t)val_trace_dec_long(num);
         return NULL;
     }
     char *dash = NULL;
@@ -447,8 +189,8 @@ static const char *parse_task(char *s, char *end, struct val_trace_event *ev)
         }
     if (!dash || dash == s || !all_digits(dash + 1, (size_t)(end - dash - 1)))
         return "expected '<comm>-<pid>' or '<comm> <tid>' before the timestamp";
-    copy_str(ev->comm, sizeof ev->comm, s, (size_t)(dash - s));
-    ev->tid = (int32_t)strtol(dash + 1, NULL, 10);
+    val_trace_copy_str(ev->comm, sizeof ev->comm, s, (size_t)(dash - s));
+    ev->tid = (int32_t)val_trace_dec_long(dash + 1);
     return NULL;
 }
 
@@ -456,7 +198,7 @@ static bool is_cpu_tok(const char *t, size_t n, int *cpu)
 {
     if (n < 3 || t[0] != '[' || t[n - 1] != ']' || !all_digits(t + 1, n - 2))
         return false;
-    *cpu = (int)strtol(t + 1, NULL, 10);
+    *cpu = (int)val_trace_dec_long(t + 1);
     return true;
 }
 
@@ -484,7 +226,7 @@ static const char *parse_header(char *s, char *end, struct val_trace_event *ev)
         size_t fl = (size_t)(end - fend);
         if (fl < 4 || fl > 5)
             return "flags column is not 4 or 5 characters";
-        copy_str(ev->flags, sizeof ev->flags, fend, fl);
+        val_trace_copy_str(ev->flags, sizeof ev->flags, fend, fl);
         ev->cpu = cpu;
         return parse_task(s, prev, ev);
     }
@@ -521,7 +263,8 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         }
         return VAL_LINE_HEADER;
     }
-    if (sscanf(p, "CPU:%d [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && n > 0) {
+    if (strncmp(p, "CPU:", 4) == 0 &&
+        sscanf(p, "CPU:%d [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && n > 0) {
         info->cpu = cpu;
         info->lost = lost;
         return VAL_LINE_LOST;
@@ -590,7 +333,7 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
     if (sysname) {
         int s = lookup(sys_names, VAL_SYS__COUNT, sysname, sl);
         if (s < 0) {
-            copy_str(info->event_name, sizeof info->event_name, name, nl);
+            val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
         }
         ev->kind = VAL_EV_SYSCALL_ENTER;
@@ -598,12 +341,12 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
     } else {
         int k = tracefs_syscall ? -1 : lookup(kind_names, VAL_EV_SYSCALL_ENTER, name, nl);
         if (k < 0) {
-            copy_str(info->event_name, sizeof info->event_name, name, nl);
+            val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
         }
         ev->kind = (enum val_ev_kind)k;
     }
-    why = parse_fields(ev, fields);
+    why = val_trace_parse_fields(ev, fields);
     if (why)
         return garbled(info, why);
     return VAL_LINE_EVENT;
@@ -614,7 +357,7 @@ static void stats_init(struct val_trace_stats *st)
     memset(st, 0, sizeof *st);
     st->lost_per_cpu = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     st->buffer_started_cpus = g_array_new(FALSE, FALSE, sizeof(int));
-    st->unknown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    st->unknown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free); /* counts */
     st->warnings = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -637,6 +380,7 @@ struct val_trace_reader *val_trace_open(const char *path, GError **err)
                     g_strerror(errno));
         return NULL;
     }
+    setvbuf(f, NULL, _IOFBF, 1u << 20); /* fewer read(2)s than stdio's 4 KiB */
     return reader_new(f, true, path);
 }
 
@@ -718,12 +462,12 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             break;
         case VAL_LINE_UNKNOWN_EVENT: {
             st->unknown_events++;
-            gpointer old = g_hash_table_lookup(st->unknown, info.event_name);
-            if (old)
-                g_hash_table_replace(st->unknown, g_strdup(info.event_name),
-                                     GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
-            else
-                g_hash_table_insert(st->unknown, g_strdup(info.event_name), GUINT_TO_POINTER(1));
+            guint *count = g_hash_table_lookup(st->unknown, info.event_name);
+            if (!count) {
+                count = g_new0(guint, 1);
+                g_hash_table_insert(st->unknown, g_strdup(info.event_name), count);
+            }
+            ++*count;
             break;
         }
         case VAL_LINE_FUNCTION:
@@ -773,7 +517,7 @@ GPtrArray *val_trace_unknown_sorted(const struct val_trace_reader *r)
     gpointer k, v;
     g_hash_table_iter_init(&it, r->st.unknown);
     while (g_hash_table_iter_next(&it, &k, &v))
-        g_ptr_array_add(out, g_strdup_printf("%s %u", (char *)k, GPOINTER_TO_UINT(v)));
+        g_ptr_array_add(out, g_strdup_printf("%s %u", (char *)k, *(guint *)v));
     g_ptr_array_sort(out, cmp_str);
     return out;
 }

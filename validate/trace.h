@@ -148,7 +148,7 @@ struct val_trace_stats {
     uint64_t backwards_ns;           /* how far back it went */
     GArray *lost_per_cpu;            /* uint64_t indexed by CPU */
     GArray *buffer_started_cpus;     /* int: CPUs with "CPU n buffer started" */
-    GHashTable *unknown;             /* event name -> count (GUINT_TO_POINTER) */
+    GHashTable *unknown;             /* event name -> count (guint *) */
     GPtrArray *warnings;             /* first VAL_TRACE_MAX_WARNINGS "name:line: why" */
 };
 
