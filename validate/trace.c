@@ -17,7 +17,10 @@ struct val_trace_reader {
     FILE *f;
     bool own;
     char *name;
-    char *buf; /* bounded: VAL_TRACE_MAX_LINE + 2 */
+    char *buf;        /* bounded: VAL_TRACE_MAX_LINE + 2 */
+    char *iobuf;      /* stdio's buffer when we opened the file */
+    const char *only; /* val_trace_only: the event name a returned line must hold */
+    enum val_ev_kind only_kind;
     struct val_trace_stats st;
     uint64_t last_ts; /* of the last event returned */
 };
@@ -380,8 +383,10 @@ struct val_trace_reader *val_trace_open(const char *path, GError **err)
                     g_strerror(errno));
         return NULL;
     }
-    setvbuf(f, NULL, _IOFBF, 1u << 20); /* fewer read(2)s than stdio's 4 KiB */
-    return reader_new(f, true, path);
+    struct val_trace_reader *r = reader_new(f, true, path);
+    r->iobuf = g_malloc(1u << 20); /* fewer read(2)s than stdio's 4 KiB */
+    setvbuf(f, r->iobuf, _IOFBF, 1u << 20);
+    return r;
 }
 
 struct val_trace_reader *val_trace_open_stream(FILE *f, const char *name)
@@ -433,6 +438,8 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->buf);
             continue;
         }
+        if (r->only && !strstr(r->buf, r->only))
+            continue;  /* cannot be an event of that name */
         char orig[96]; /* the line's head for warnings: the parse cuts r->buf up */
         size_t on = strnlen(r->buf, sizeof orig - 1);
         memcpy(orig, r->buf, on);
@@ -443,6 +450,8 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             st->prefixed_lines++;
         switch (k) {
         case VAL_LINE_EVENT:
+            if (r->only && ev->kind != r->only_kind)
+                break;
             ev->line = st->lines;
             /* tracefs and perf script merge the per-CPU buffers in time order
              * (ring_buffer_iter, kernel/trace/trace.c): a step back means the
@@ -500,6 +509,12 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
     return 0;
 }
 
+void val_trace_only(struct val_trace_reader *r, enum val_ev_kind k)
+{
+    r->only = kind_names[k];
+    r->only_kind = k;
+}
+
 const struct val_trace_stats *val_trace_get_stats(const struct val_trace_reader *r)
 {
     return &r->st;
@@ -532,6 +547,7 @@ void val_trace_free(struct val_trace_reader *r)
     g_array_free(r->st.buffer_started_cpus, TRUE);
     g_hash_table_destroy(r->st.unknown);
     g_ptr_array_free(r->st.warnings, TRUE);
+    g_free(r->iobuf);
     g_free(r->buf);
     g_free(r->name);
     g_free(r);
