@@ -13,13 +13,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define READ_BUF (1u << 20) /* read ahead: well over VAL_TRACE_MAX_LINE */
+
 struct val_trace_reader {
     FILE *f;
     bool own;
     char *name;
-    char *buf;        /* bounded: VAL_TRACE_MAX_LINE + 2 */
-    char *iobuf;      /* stdio's buffer when we opened the file */
-    const char *only; /* val_trace_only: the event name a returned line must hold */
+    char *buf;             /* bounded: VAL_TRACE_MAX_LINE + 2 */
+    char *rb;              /* READ_BUF bytes read ahead; lines are cut in place */
+    size_t rb_pos, rb_len; /* unread bytes: rb[rb_pos..rb_len) */
+    bool rb_eof;           /* fread came back short */
+    uint64_t rb_total;     /* bytes fread so far */
+    char *line;            /* the current line (in rb, or in buf when it had no room) */
+    const char *only;      /* val_trace_only: the event name a returned line must hold */
     enum val_ev_kind only_kind;
     struct val_trace_stats st;
     uint64_t last_ts; /* of the last event returned */
@@ -371,6 +377,7 @@ static struct val_trace_reader *reader_new(FILE *f, bool own, const char *name)
     r->own = own;
     r->name = g_strdup(name);
     r->buf = g_malloc(VAL_TRACE_MAX_LINE + 2);
+    r->rb = g_malloc(READ_BUF);
     stats_init(&r->st);
     return r;
 }
@@ -383,10 +390,7 @@ struct val_trace_reader *val_trace_open(const char *path, GError **err)
                     g_strerror(errno));
         return NULL;
     }
-    struct val_trace_reader *r = reader_new(f, true, path);
-    r->iobuf = g_malloc(1u << 20); /* fewer read(2)s than stdio's 4 KiB */
-    setvbuf(f, r->iobuf, _IOFBF, 1u << 20);
-    return r;
+    return reader_new(f, true, path);
 }
 
 struct val_trace_reader *val_trace_open_stream(FILE *f, const char *name)
@@ -408,23 +412,73 @@ static void warn(struct val_trace_reader *r, const char *why, const char *line)
                                                     r->st.lines, why, shown));
 }
 
-/* Reads one line into buf; false at EOF. Overlong lines are truncated and flagged. */
+/* Keeps at least VAL_TRACE_MAX_LINE + 1 unread bytes in rb, or all that is left. */
+static void fill(struct val_trace_reader *r)
+{
+    if (r->rb_eof || r->rb_len - r->rb_pos > VAL_TRACE_MAX_LINE)
+        return;
+    memmove(r->rb, r->rb + r->rb_pos, r->rb_len - r->rb_pos);
+    r->rb_len -= r->rb_pos;
+    r->rb_pos = 0;
+    size_t got = fread(r->rb + r->rb_len, 1, READ_BUF - r->rb_len, r->f);
+    r->rb_len += got;
+    r->rb_total += got;
+    if (got < READ_BUF - (r->rb_len - got))
+        r->rb_eof = true;
+}
+
+/* What fgets(buf, VAL_TRACE_MAX_LINE + 2) took: up to a newline or that many bytes. */
+static size_t take_chunk(struct val_trace_reader *r, bool *nl)
+{
+    size_t avail = r->rb_len - r->rb_pos, lim = MIN(avail, (size_t)VAL_TRACE_MAX_LINE + 1);
+    char *s = r->rb + r->rb_pos, *e = memchr(s, '\n', lim);
+    *nl = e != NULL;
+    return e ? (size_t)(e - s) + 1 : lim;
+}
+
+/* Skips to past the next newline (fgetc by fgetc, as the reader did). */
+static void skip_rest(struct val_trace_reader *r)
+{
+    for (;;) {
+        fill(r);
+        if (r->rb_pos == r->rb_len)
+            return;
+        char *s = r->rb + r->rb_pos, *e = memchr(s, '\n', r->rb_len - r->rb_pos);
+        r->rb_pos = e ? (size_t)(e - r->rb) + 1 : r->rb_len;
+        if (e)
+            return;
+    }
+}
+
+/* Reads one line into r->line; false at EOF. Overlong lines are truncated and flagged.
+ * A line ending in a newline is cut in place in rb; the rest goes through buf. */
 static bool read_line(struct val_trace_reader *r, bool *too_long)
 {
     *too_long = false;
-    if (!fgets(r->buf, VAL_TRACE_MAX_LINE + 2, r->f))
+    fill(r);
+    if (r->rb_pos == r->rb_len)
         return false;
-    size_t n = strlen(r->buf);
-    if (n > 0 && r->buf[n - 1] == '\n') {
-        r->buf[--n] = '\0';
-    } else if (n == VAL_TRACE_MAX_LINE + 1) {
-        int c;
-        while ((c = fgetc(r->f)) != EOF && c != '\n')
-            ;
-        *too_long = true;
+    bool nl;
+    size_t len = take_chunk(r, &nl);
+    char *s = r->rb + r->rb_pos;
+    r->rb_pos += len;
+    size_t n;
+    if (nl) {
+        s[len - 1] = '\0';
+        r->line = s;
+        n = strlen(s);
+    } else {
+        memcpy(r->buf, s, len);
+        r->buf[len] = '\0';
+        r->line = r->buf;
+        n = strlen(r->buf);
+        if (n == VAL_TRACE_MAX_LINE + 1) {
+            skip_rest(r);
+            *too_long = true;
+        }
     }
-    if (n > 0 && r->buf[n - 1] == '\r')
-        r->buf[--n] = '\0';
+    if (n > 0 && r->line[n - 1] == '\r')
+        r->line[--n] = '\0';
     return true;
 }
 
@@ -435,17 +489,17 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
     while (read_line(r, &too_long)) {
         st->lines++;
         if (too_long) {
-            warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->buf);
+            warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->line);
             continue;
         }
-        if (r->only && !strstr(r->buf, r->only))
+        if (r->only && !strstr(r->line, r->only))
             continue;  /* cannot be an event of that name */
-        char orig[96]; /* the line's head for warnings: the parse cuts r->buf up */
-        size_t on = strnlen(r->buf, sizeof orig - 1);
-        memcpy(orig, r->buf, on);
+        char orig[96]; /* the line's head for warnings: the parse cuts r->line up */
+        size_t on = strnlen(r->line, sizeof orig - 1);
+        memcpy(orig, r->line, on);
         orig[on] = '\0';
         struct val_line_info info;
-        enum val_line_kind k = val_trace_parse_line(r->buf, ev, &info);
+        enum val_line_kind k = val_trace_parse_line(r->line, ev, &info);
         if (info.prefixed)
             st->prefixed_lines++;
         switch (k) {
@@ -547,7 +601,7 @@ void val_trace_free(struct val_trace_reader *r)
     g_array_free(r->st.buffer_started_cpus, TRUE);
     g_hash_table_destroy(r->st.unknown);
     g_ptr_array_free(r->st.warnings, TRUE);
-    g_free(r->iobuf);
+    g_free(r->rb);
     g_free(r->buf);
     g_free(r->name);
     g_free(r);
@@ -556,7 +610,6 @@ void val_trace_free(struct val_trace_reader *r)
 void val_trace_position(const struct val_trace_reader *r, uint64_t *done, uint64_t *total)
 {
     struct stat sb;
-    off_t at = ftello(r->f);
-    *done = at > 0 ? (uint64_t)at : 0;
+    *done = r->rb_total - (r->rb_len - r->rb_pos);
     *total = fstat(fileno(r->f), &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 }
