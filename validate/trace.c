@@ -74,19 +74,24 @@ const char *val_syscall_name(enum val_syscall s)
     return (unsigned)s < VAL_SYS__COUNT ? sys_names[s] : "?";
 }
 
-/* names[0..len) == s and names ends there (s holds no NUL) */
-static bool name_is(const char *name, const char *s, size_t len)
+static size_t kind_lens[VAL_EV__COUNT], sys_lens[VAL_SYS__COUNT];
+
+static void init_lens(void)
 {
-    size_t i = 0;
-    while (i < len && name[i] == s[i])
-        i++;
-    return i == len && name[i] == '\0';
+    static gsize once;
+    if (!g_once_init_enter(&once))
+        return;
+    for (int i = 0; i < VAL_EV__COUNT; i++)
+        kind_lens[i] = strlen(kind_names[i]);
+    for (int i = 0; i < VAL_SYS__COUNT; i++)
+        sys_lens[i] = strlen(sys_names[i]);
+    g_once_init_leave(&once, 1);
 }
 
-static int lookup(const char *const *names, int n, const char *s, size_t len)
+static int lookup(const char *const *names, const size_t *lens, int n, const char *s, size_t len)
 {
     for (int i = 0; i < n; i++)
-        if (name_is(names[i], s, len))
+        if (lens[i] == len && names[i][0] == s[0] && memcmp(names[i], s, len) == 0)
             return i;
     return -1;
 }
@@ -245,12 +250,13 @@ static const char *parse_header(char *s, char *end, struct val_trace_event *ev)
 enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
                                         struct val_line_info *info)
 {
+    init_lens();
     memset(info, 0, sizeof *info);
     char *p = line;
     while (*p == ' ' || *p == '\t')
         p++;
     /* Lines copied out of an editor's search results: "Line 17: <trace line>". */
-    if (strncmp(p, "Line ", 5) == 0 && isdigit((unsigned char)p[5])) {
+    if (p[0] == 'L' && strncmp(p, "Line ", 5) == 0 && isdigit((unsigned char)p[5])) {
         char *q = p + 5;
         while (isdigit((unsigned char)*q))
             q++;
@@ -330,17 +336,18 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         return garbled(info, "empty event name");
     const char *sysname = NULL;
     size_t sl = 0;
-    if (nl > 10 && strncmp(name, "sys_enter_", 10) == 0) {
+    bool sys = name[0] == 's' && name[1] == 'y';
+    if (sys && nl > 10 && strncmp(name, "sys_enter_", 10) == 0) {
         sysname = name + 10;
         sl = nl - 10;
-    } else if (nl > 9 && strncmp(name, "sys_exit_", 9) == 0) {
+    } else if (sys && nl > 9 && strncmp(name, "sys_exit_", 9) == 0) {
         return VAL_LINE_SYSCALL_EXIT;
     } else if (tracefs_syscall && nl > 4 && strncmp(name, "sys_", 4) == 0) {
         sysname = name + 4;
         sl = nl - 4;
     }
     if (sysname) {
-        int s = lookup(sys_names, VAL_SYS__COUNT, sysname, sl);
+        int s = lookup(sys_names, sys_lens, VAL_SYS__COUNT, sysname, sl);
         if (s < 0) {
             val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
@@ -348,7 +355,8 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         ev->kind = VAL_EV_SYSCALL_ENTER;
         ev->u.sys.nr = (enum val_syscall)s;
     } else {
-        int k = tracefs_syscall ? -1 : lookup(kind_names, VAL_EV_SYSCALL_ENTER, name, nl);
+        int k =
+            tracefs_syscall ? -1 : lookup(kind_names, kind_lens, VAL_EV_SYSCALL_ENTER, name, nl);
         if (k < 0) {
             val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;

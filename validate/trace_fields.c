@@ -59,14 +59,23 @@ static void kv_index(struct kv_idx *x, const char *fields)
 }
 
 /* Value of " key=" (or key= at the start) in the fields, NULL when absent. */
+/* k[0..kl) (no NUL) == key */
+static bool key_is(const char *k, size_t kl, const char *key)
+{
+    size_t i = 0;
+    while (i < kl && k[i] == key[i])
+        i++;
+    return i == kl && key[kl] == '\0';
+}
+
 static const char *kv_find(const struct kv_idx *x, const char *key)
 {
-    size_t kl = strlen(key);
     for (unsigned i = 0; i < x->n; i++)
-        if (x->e[i].kl == kl && memcmp(x->e[i].k, key, kl) == 0)
+        if (x->e[i].k[0] == key[0] && key_is(x->e[i].k, x->e[i].kl, key))
             return x->e[i].v;
     if (!x->overflow)
         return NULL;
+    size_t kl = strlen(key);
     for (const char *p = x->fields; (p = strstr(p, key)); p += kl) {
         if ((p == x->fields || p[-1] == ' ') && p[kl] == '=')
             return p + kl + 1;
