@@ -96,13 +96,19 @@ static int lookup(const char *const *names, const size_t *lens, int n, const cha
     return -1;
 }
 
+/* isdigit() of the C locale, without the locale table's call */
+static inline bool is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
 bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
 {
     size_t i = 0;
     uint64_t secs = 0, frac = 0;
-    if (n == 0 || !isdigit((unsigned char)s[0]))
+    if (n == 0 || !is_digit(s[0]))
         return false;
-    for (; i < n && isdigit((unsigned char)s[i]); i++) {
+    for (; i < n && is_digit(s[i]); i++) {
         if (secs > (UINT64_MAX / 1000000000ULL - 9) / 10)
             return false;
         secs = secs * 10 + (uint64_t)(s[i] - '0');
@@ -110,7 +116,7 @@ bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
     if (i == n || s[i] != '.')
         return false;
     size_t fd = 0;
-    for (i++; i < n && isdigit((unsigned char)s[i]); i++, fd++) {
+    for (i++; i < n && is_digit(s[i]); i++, fd++) {
         if (fd >= 9)
             return false;
         frac = frac * 10 + (uint64_t)(s[i] - '0');
@@ -128,7 +134,7 @@ static bool all_digits(const char *s, size_t n)
     if (n == 0)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
+        if (!is_digit(s[i]))
             return false;
     return true;
 }
@@ -138,12 +144,12 @@ static char *find_ts(char *p, char **ts_end)
 {
     for (char *d = strchr(p, '.'); d; d = strchr(d + 1, '.')) {
         char *s = d;
-        while (s > p && isdigit((unsigned char)s[-1]))
+        while (s > p && is_digit(s[-1]))
             s--;
         if (s == d || (s > p && s[-1] != ' '))
             continue;
         char *e = d + 1;
-        while (isdigit((unsigned char)*e))
+        while (is_digit(*e))
             e++;
         if (e == d + 1 || *e != ':' || (e[1] != ' ' && e[1] != '\0'))
             continue;
@@ -256,9 +262,9 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
     while (*p == ' ' || *p == '\t')
         p++;
     /* Lines copied out of an editor's search results: "Line 17: <trace line>". */
-    if (p[0] == 'L' && strncmp(p, "Line ", 5) == 0 && isdigit((unsigned char)p[5])) {
+    if (p[0] == 'L' && strncmp(p, "Line ", 5) == 0 && is_digit(p[5])) {
         char *q = p + 5;
-        while (isdigit((unsigned char)*q))
+        while (is_digit(*q))
             q++;
         if (*q == ':') {
             info->prefixed = true;

@@ -288,10 +288,11 @@ static const char *parse_napi_poll(const char *f, struct val_trace_event *ev)
     if (strncmp(f, pre, sizeof pre - 1) != 0)
         return "napi_poll without 'napi poll on napi struct'";
     const char *p = f + sizeof pre - 1;
-    char *e;
-    errno = 0;
-    ev->u.napi_poll.napi = strtoull(p, &e, 16);
-    if (errno || e == p || *e != ' ')
+    const char *e;
+    unsigned long long napi;
+    bool ok = parse_u64(p, 16, &napi, &e);
+    ev->u.napi_poll.napi = napi;
+    if (!ok || e == p || *e != ' ')
         return "napi_poll: bad napi struct pointer";
     static const char dev[] = " for device ";
     if (strncmp(e, dev, sizeof dev - 1) != 0)
