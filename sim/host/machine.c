@@ -68,7 +68,10 @@ static void wake_at(void *ctx, struct cpus_thread *t, uint64_t at)
      * wake-ups are WF_SYNC (sock_def_readable -> wake_up_interruptible_sync_poll) */
     t->waker_cpu = m->stepping;
     t->wake_sync = true;
-    sim_heap_push(&m->heap, at, EV_WAKE, t->id);
+    if (m->stepping >= 0) /* a chunk's wake-ups come in time order: the CPU's lane */
+        sim_heap_push_lane(&m->heap, (unsigned)m->stepping, at, EV_WAKE, t->id);
+    else
+        sim_heap_push(&m->heap, at, EV_WAKE, t->id);
 }
 
 static void pull_packet(struct sim_machine *m);
@@ -351,6 +354,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     m->steer = steer;
     m->stepping = -1;
     sim_heap_init(&m->heap, 64 + 4 * cfg->n_cpus);
+    sim_heap_lanes(&m->heap, cfg->n_cpus);
     m->cpu_at = g_new0(uint64_t, cfg->n_cpus);
     m->cpu_armed = g_new0(bool, cfg->n_cpus);
 
