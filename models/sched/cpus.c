@@ -16,6 +16,9 @@ struct cpus_rq {
      * order (the rt_prio_array queue of one priority). */
     struct cpus_thread **heap;
     unsigned heap_n, heap_cap;
+    /* Σ vruntime over the heap, kept on enqueue/dequeue as avg_vruntime_add/sub()
+     * keep cfs_rq->avg_vruntime (all nice 0: weights equal); exact in 128 bits */
+    unsigned __int128 vsum;
     struct cpus_thread *fifo_head;
     unsigned nr;
     unsigned nr_fifo;      /* queued SCHED_FIFO threads (rt_rq->rt_nr_running) */
@@ -216,6 +219,7 @@ static void rq_insert(struct cpus_rq *rq, struct cpus_thread *t)
         rq->heap = g_renew(struct cpus_thread *, rq->heap, rq->heap_cap);
     }
     rq->heap[rq->heap_n] = t;
+    rq->vsum += t->vruntime;
     heap_up(rq, rq->heap_n++);
 }
 
@@ -253,6 +257,7 @@ static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
     }
     unsigned i = (unsigned)t->rq_pos;
     t->rq_pos = -1;
+    rq->vsum -= t->vruntime;
     struct cpus_thread *last = rq->heap[--rq->heap_n];
     if (i == rq->heap_n)
         return;
@@ -283,6 +288,7 @@ static struct cpus_thread *rq_pop_first(struct cpus_rq *rq)
     struct cpus_thread *last = rq->heap[--rq->heap_n];
     rq->nr--;
     top->rq_pos = -1;
+    rq->vsum -= top->vruntime;
     if (rq->heap_n == 0)
         return top;
     unsigned i = 0, n = rq->heap_n;
@@ -494,15 +500,14 @@ void cpus_block(struct cpus_sched *s, unsigned cpu)
 }
 
 /* entity_eligible(): vruntime at or below the queue's load-weighted average (all nice 0
- * here), taken over the queued CFS entities and t itself. Alone, t is always eligible. */
+ * here), taken over the queued CFS entities and t itself (avg_vruntime(): the kept sum,
+ * no walk of the queue). Alone, t is always eligible. */
 static bool entity_eligible(const struct cpus_rq *rq, const struct cpus_thread *t)
 {
     if (rq->heap_n == 0)
         return true;
-    long double sum = (long double)t->vruntime;
-    for (unsigned i = 0; i < rq->heap_n; i++)
-        sum += (long double)rq->heap[i]->vruntime;
-    return (long double)t->vruntime * (rq->heap_n + 1) <= sum;
+    unsigned __int128 sum = rq->vsum + t->vruntime;
+    return (unsigned __int128)t->vruntime * (rq->heap_n + 1) <= sum;
 }
 
 void cpus_block_at(struct cpus_sched *s, unsigned cpu, uint64_t now)
