@@ -134,3 +134,55 @@ bool sim_heap_pop(struct sim_heap *h, struct sim_ev *ev)
     sift(h, 0, h->a[n]);
     return true;
 }
+
+/* The usual sift-down of ev from i: it stops where ev belongs (near the top for an
+ * event re-armed at about the current time). */
+static void sift_down(struct sim_heap *h, size_t i, struct sim_ev ev)
+{
+    size_t n = h->n;
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n)
+            break;
+        size_t m = l + 1 < n && ev_less(&h->a[l + 1], &h->a[l]) ? l + 1 : l;
+        if (!ev_less(&h->a[m], &ev))
+            break;
+        h->a[i] = h->a[m];
+        i = m;
+    }
+    h->a[i] = ev;
+}
+
+bool sim_heap_remove(struct sim_heap *h, uint64_t seq)
+{
+    size_t i = 0;
+    while (i < h->n && !(h->a[i].seq == seq && h->a[i].kind != SIM_EV_LANE))
+        i++;
+    if (i == h->n)
+        return false;
+    size_t n = --h->n;
+    if (i == n)
+        return true;
+    struct sim_ev last = h->a[n];
+    size_t p = (i - 1) / 2;
+    if (i > 0 && ev_less(&last, &h->a[p])) { /* rises */
+        while (i > 0 && ev_less(&last, &h->a[p = (i - 1) / 2])) {
+            h->a[i] = h->a[p];
+            i = p;
+        }
+        h->a[i] = last;
+    } else {
+        sift_down(h, i, last);
+    }
+    return true;
+}
+
+void sim_heap_rearm(struct sim_heap *h, uint64_t seq, uint64_t t, uint32_t kind, uint32_t id)
+{
+    if (h->n && h->a[0].seq == seq && h->a[0].kind != SIM_EV_LANE) {
+        sift_down(h, 0, (struct sim_ev){.t = t, .seq = h->seq++, .kind = kind, .id = id});
+        return;
+    }
+    sim_heap_remove(h, seq);
+    sim_heap_push(h, t, kind, id);
+}

@@ -61,5 +61,11 @@ static inline bool sim_heap_peek(const struct sim_heap *h, struct sim_ev *ev)
 }
 
 bool sim_heap_pop(struct sim_heap *h, struct sim_ev *ev);
+/* Removes the event of insertion number seq (not a lane's), then pushes (t, kind, id):
+ * a pop of the top and a push in one sift when seq is the top, which it is when a
+ * handler re-arms the event it runs (nothing it pushed is earlier). */
+void sim_heap_rearm(struct sim_heap *h, uint64_t seq, uint64_t t, uint32_t kind, uint32_t id);
+/* Removes the event of insertion number seq (not a lane's); false if absent. */
+bool sim_heap_remove(struct sim_heap *h, uint64_t seq);
 
 #endif

@@ -105,7 +105,66 @@ static void test_heap_lanes_pop_in_the_plain_heap_order(void)
     sim_heap_clear(&b);
 }
 
+/* Re-arming the top (or another event) and removing by insertion number leave the
+ * heap popping as a plain pop + push would: same events, same order. */
+static void test_heap_rearm_and_remove_as_pop_and_push(void)
+{
+    struct sim_heap a, b;
+    sim_heap_init(&a, 4);
+    sim_heap_init(&b, 4);
+    uint32_t x = 4242, id = 0;
+    uint64_t now = 0;
+    struct sim_ev ea, eb;
+    for (int i = 0; i < 8; i++) {
+        sim_heap_push(&a, i * 3, 0, id);
+        sim_heap_push(&b, i * 3, 0, id++);
+    }
+    for (int step = 0; step < 20000 && a.n; step++) {
+        x = x * 1103515245u + 12345u;
+        CU_ASSERT_TRUE_FATAL(sim_heap_peek(&a, &ea));
+        CU_ASSERT_TRUE_FATAL(sim_heap_peek(&b, &eb));
+        CU_ASSERT_EQUAL_FATAL(ea.id, eb.id);
+        now = ea.t;
+        unsigned r = (x >> 16) % 8;
+        if (r < 2) { /* another event pushed meanwhile, some at the same time */
+            uint64_t t = now + (x >> 20) % 4;
+            sim_heap_push(&a, t, 1, id);
+            sim_heap_push(&b, t, 1, id++);
+        }
+        uint64_t t = now + (x >> 8) % 16;
+        if (r < 6) { /* the top re-armed */
+            CU_ASSERT_TRUE_FATAL(sim_heap_pop(&b, &eb));
+            sim_heap_push(&b, t, eb.kind, eb.id);
+            sim_heap_rearm(&a, ea.seq, t, ea.kind, ea.id);
+        } else if (r < 7) { /* the top removed */
+            CU_ASSERT_TRUE_FATAL(sim_heap_pop(&b, &eb));
+            CU_ASSERT_TRUE_FATAL(sim_heap_remove(&a, ea.seq));
+        } else { /* a deeper event removed: the last one's, if still queued */
+            uint64_t seq = a.a[a.n - 1].seq;
+            uint32_t gone = a.a[a.n - 1].id;
+            CU_ASSERT_TRUE_FATAL(sim_heap_remove(&a, seq));
+            CU_ASSERT_FALSE(sim_heap_remove(&a, seq));
+            struct sim_heap keep;
+            sim_heap_init(&keep, 4);
+            while (sim_heap_pop(&b, &eb))
+                if (eb.id != gone)
+                    sim_heap_push(&keep, eb.t, eb.kind, eb.id);
+            sim_heap_clear(&b);
+            b = keep;
+            /* rebuilt b has new seqs in pop order: equal times keep their order */
+        }
+    }
+    while (sim_heap_pop(&b, &eb)) {
+        CU_ASSERT_TRUE_FATAL(sim_heap_pop(&a, &ea));
+        CU_ASSERT_EQUAL_FATAL(ea.id, eb.id);
+    }
+    CU_ASSERT_FALSE(sim_heap_pop(&a, &ea));
+    sim_heap_clear(&a);
+    sim_heap_clear(&b);
+}
+
 static CU_TestInfo cases[] = {
+    {"test_heap_rearm_and_remove_as_pop_and_push", test_heap_rearm_and_remove_as_pop_and_push},
     {"test_heap_lanes_pop_in_the_plain_heap_order", test_heap_lanes_pop_in_the_plain_heap_order},
     {"test_heap_interleaved_pops_give_the_earliest_left",
      test_heap_interleaved_pops_give_the_earliest_left},
