@@ -56,7 +56,13 @@ static inline bool sim_heap_peek(const struct sim_heap *h, struct sim_ev *ev)
 {
     if (h->n == 0)
         return false;
-    *ev = *sim_heap_top(h);
+    /* field by field: a 16-byte load of an entry just written by narrower stores
+     * (a lane's ring, a re-arm) could not be forwarded from them */
+    const struct sim_ev *e = sim_heap_top(h);
+    ev->t = e->t;
+    ev->seq = e->seq;
+    ev->kind = e->kind;
+    ev->id = e->id;
     return true;
 }
 
