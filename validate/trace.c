@@ -1,6 +1,7 @@
 /* Streaming reader of kernel trace text: tracefs `trace` (print_trace_fmt(),
  * kernel/trace/trace.c) and `perf script`; print formats from
  * include/trace/events/{irq,napi,net,sched}.h. */
+#define _GNU_SOURCE /* memmem */
 #include "validate/trace.h"
 #include "validate/trace_fields.h"
 
@@ -27,6 +28,7 @@ struct val_trace_reader {
     char *line;            /* the current line (in rb, or in buf when it had no room) */
     const char *only;      /* val_trace_only: the event name a returned line must hold */
     enum val_ev_kind only_kind;
+    size_t only_len, line_len;
     struct val_trace_stats st;
     uint64_t last_ts; /* of the last event returned */
 };
@@ -493,6 +495,7 @@ static bool read_line(struct val_trace_reader *r, bool *too_long)
     }
     if (n > 0 && r->line[n - 1] == '\r')
         r->line[--n] = '\0';
+    r->line_len = n;
     return true;
 }
 
@@ -506,7 +509,7 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->line);
             continue;
         }
-        if (r->only && !strstr(r->line, r->only))
+        if (r->only && !memmem(r->line, r->line_len, r->only, r->only_len))
             continue;  /* cannot be an event of that name */
         char orig[96]; /* the line's head for warnings: the parse cuts r->line up */
         size_t on = strnlen(r->line, sizeof orig - 1);
@@ -580,6 +583,7 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
 void val_trace_only(struct val_trace_reader *r, enum val_ev_kind k)
 {
     r->only = kind_names[k];
+    r->only_len = strlen(r->only);
     r->only_kind = k;
 }
 
