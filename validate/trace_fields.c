@@ -121,12 +121,12 @@ static bool parse_u64(const char *v, int base, unsigned long long *out, const ch
 static bool parse_long(const char *v, long *out, const char **e)
 {
     const char *p = v + (*v == '-');
-    long x = 0;
+    uint64_t x = 0; /* a 19th digit only says "too long": unsigned, it may wrap */
     int i = 0;
     for (; i <= 18 && p[i] >= '0' && p[i] <= '9'; i++)
-        x = x * 10 + (p[i] - '0');
+        x = x * 10 + (uint64_t)(p[i] - '0');
     if (i > 0 && i <= 18) {
-        *out = *v == '-' ? -x : x;
+        *out = *v == '-' ? -(long)x : (long)x;
         *e = p + i;
         return true;
     }
@@ -258,13 +258,14 @@ static const char *parse_skb(const struct kv_idx *f, enum val_ev_kind k, struct 
 /* Up to 9 digits at *p (advanced), as sscanf's %d reads them; false if none or more. */
 static bool small_uint(const char **p, int *out)
 {
-    int x = 0, i = 0;
+    unsigned x = 0; /* a 10th digit only says "too long": unsigned, it may wrap */
+    int i = 0;
     for (; i < 10 && (*p)[i] >= '0' && (*p)[i] <= '9'; i++)
-        x = x * 10 + ((*p)[i] - '0');
+        x = x * 10 + (unsigned)((*p)[i] - '0');
     if (i == 0 || i > 9)
         return false;
     *p += i;
-    *out = x;
+    *out = (int)x;
     return true;
 }
 
