@@ -102,6 +102,7 @@ int val_hz_from_trace(const char *path, uint64_t max_lines, uint64_t *intervals,
     struct val_trace_reader *tr = val_trace_open(path, err);
     if (!tr)
         return -1;
+    val_trace_only(tr, VAL_EV_SOFTIRQ_RAISE); /* the estimate reads nothing else */
     struct val_hz_estimator *e = val_hz_estimator_new();
     struct val_trace_event ev;
     int rc = 0;

@@ -1,7 +1,9 @@
 /* Streaming reader of kernel trace text: tracefs `trace` (print_trace_fmt(),
  * kernel/trace/trace.c) and `perf script`; print formats from
  * include/trace/events/{irq,napi,net,sched}.h. */
+#define _GNU_SOURCE /* memmem */
 #include "validate/trace.h"
+#include "validate/trace_fields.h"
 
 #include "sim/core/err.h"
 
@@ -12,11 +14,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define READ_BUF (1u << 20) /* read ahead: well over VAL_TRACE_MAX_LINE */
+
 struct val_trace_reader {
     FILE *f;
     bool own;
     char *name;
-    char *buf; /* bounded: VAL_TRACE_MAX_LINE + 2 */
+    char *buf;             /* bounded: VAL_TRACE_MAX_LINE + 2 */
+    char *rb;              /* READ_BUF bytes read ahead; lines are cut in place */
+    size_t rb_pos, rb_len; /* unread bytes: rb[rb_pos..rb_len) */
+    bool rb_eof;           /* fread came back short */
+    uint64_t rb_total;     /* bytes fread so far */
+    char *line;            /* the current line (in rb, or in buf when it had no room) */
+    const char *only;      /* val_trace_only: the event name a returned line must hold */
+    enum val_ev_kind only_kind;
+    size_t only_len, line_len;
     struct val_trace_stats st;
     uint64_t last_ts; /* of the last event returned */
 };
@@ -65,21 +77,41 @@ const char *val_syscall_name(enum val_syscall s)
     return (unsigned)s < VAL_SYS__COUNT ? sys_names[s] : "?";
 }
 
-static int lookup(const char *const *names, int n, const char *s, size_t len)
+static size_t kind_lens[VAL_EV__COUNT], sys_lens[VAL_SYS__COUNT];
+
+static void init_lens(void)
+{
+    static gsize once;
+    if (!g_once_init_enter(&once))
+        return;
+    for (int i = 0; i < VAL_EV__COUNT; i++)
+        kind_lens[i] = strlen(kind_names[i]);
+    for (int i = 0; i < VAL_SYS__COUNT; i++)
+        sys_lens[i] = strlen(sys_names[i]);
+    g_once_init_leave(&once, 1);
+}
+
+static int lookup(const char *const *names, const size_t *lens, int n, const char *s, size_t len)
 {
     for (int i = 0; i < n; i++)
-        if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+        if (lens[i] == len && names[i][0] == s[0] && memcmp(names[i], s, len) == 0)
             return i;
     return -1;
+}
+
+/* isdigit() of the C locale, without the locale table's call */
+static inline bool is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
 }
 
 bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
 {
     size_t i = 0;
     uint64_t secs = 0, frac = 0;
-    if (n == 0 || !isdigit((unsigned char)s[0]))
+    if (n == 0 || !is_digit(s[0]))
         return false;
-    for (; i < n && isdigit((unsigned char)s[i]); i++) {
+    for (; i < n && is_digit(s[i]); i++) {
         if (secs > (UINT64_MAX / 1000000000ULL - 9) / 10)
             return false;
         secs = secs * 10 + (uint64_t)(s[i] - '0');
@@ -87,7 +119,7 @@ bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
     if (i == n || s[i] != '.')
         return false;
     size_t fd = 0;
-    for (i++; i < n && isdigit((unsigned char)s[i]); i++, fd++) {
+    for (i++; i < n && is_digit(s[i]); i++, fd++) {
         if (fd >= 9)
             return false;
         frac = frac * 10 + (uint64_t)(s[i] - '0');
@@ -100,290 +132,14 @@ bool val_trace_parse_ts(const char *s, size_t n, uint64_t *ns)
     return true;
 }
 
-static void copy_str(char *dst, size_t cap, const char *s, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-}
-
 static bool all_digits(const char *s, size_t n)
 {
     if (n == 0)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
+        if (!is_digit(s[i]))
             return false;
     return true;
-}
-
-/* Value of " key=" (or key= at the start) in fields, NULL when absent. */
-static const char *kv_find(const char *fields, const char *key)
-{
-    size_t kl = strlen(key);
-    for (const char *p = fields; (p = strstr(p, key)); p += kl) {
-        if ((p == fields || p[-1] == ' ') && p[kl] == '=')
-            return p + kl + 1;
-    }
-    return NULL;
-}
-
-static bool end_ok(const char *e)
-{
-    return *e == '\0' || *e == ' ' || *e == ',' || *e == ')' || *e == ']';
-}
-
-static bool kv_u64(const char *fields, const char *key, int base, uint64_t *out)
-{
-    const char *v = kv_find(fields, key);
-    if (!v || *v == '-' || !isxdigit((unsigned char)*v))
-        return false;
-    char *e;
-    errno = 0;
-    unsigned long long x = strtoull(v, &e, base);
-    if (errno || e == v || !end_ok(e))
-        return false;
-    *out = x;
-    return true;
-}
-
-static bool kv_int(const char *fields, const char *key, int *out)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    char *e;
-    errno = 0;
-    long x = strtol(v, &e, 10);
-    if (errno || e == v || !end_ok(e) || x < INT32_MIN || x > INT32_MAX)
-        return false;
-    *out = (int)x;
-    return true;
-}
-
-static bool kv_u32(const char *fields, const char *key, int base, uint32_t *out)
-{
-    uint64_t x;
-    if (!kv_u64(fields, key, base, &x) || x > UINT32_MAX)
-        return false;
-    *out = (uint32_t)x;
-    return true;
-}
-
-/* Copies a space-free value into dst. */
-static bool kv_word(const char *fields, const char *key, char *dst, size_t cap)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    size_t n = strcspn(v, " ");
-    copy_str(dst, cap, v, n);
-    return true;
-}
-
-/* A comm value may contain spaces: it runs up to the next " <stop>=". */
-static bool kv_comm(const char *fields, const char *key, const char *stop, char *dst, size_t cap)
-{
-    const char *v = kv_find(fields, key);
-    if (!v)
-        return false;
-    char pat[32];
-    snprintf(pat, sizeof pat, " %s=", stop);
-    const char *e = strstr(v, pat);
-    if (!e)
-        return false;
-    copy_str(dst, cap, v, (size_t)(e - v));
-    return true;
-}
-
-static const char *parse_rx(const char *f, struct val_ev_rx *rx)
-{
-    memset(rx, 0, sizeof *rx);
-    uint64_t x;
-    int i;
-    if (!kv_word(f, "dev", rx->dev, sizeof rx->dev))
-        return "missing dev=";
-    if (!kv_u64(f, "skbaddr", 16, &rx->skbaddr))
-        return "missing or bad skbaddr=";
-    if (!kv_u32(f, "len", 10, &rx->len))
-        return "missing or bad len=";
-    if (!kv_u32(f, "queue_mapping", 10, &rx->queue_mapping))
-        return "missing or bad queue_mapping=";
-    /* Older kernels named the fields rxhash / l4_rxhash. */
-    if (!kv_u32(f, "hash", 16, &rx->hash) && !kv_u32(f, "rxhash", 16, &rx->hash))
-        return "missing or bad hash=";
-    if (kv_int(f, "l4_hash", &i) || kv_int(f, "l4_rxhash", &i))
-        rx->l4_hash = i != 0;
-    kv_u32(f, "napi_id", 16, &rx->napi_id);
-    if (kv_u64(f, "protocol", 16, &x))
-        rx->protocol = (uint16_t)x;
-    kv_int(f, "ip_summed", &rx->ip_summed);
-    kv_u32(f, "data_len", 10, &rx->data_len);
-    kv_u32(f, "truesize", 10, &rx->truesize);
-    kv_u32(f, "gso_size", 10, &rx->gso_size);
-    kv_u32(f, "gso_type", 16, &rx->gso_type);
-    kv_u32(f, "nr_frags", 10, &rx->nr_frags);
-    return NULL;
-}
-
-static const char *parse_skb(const char *f, enum val_ev_kind k, struct val_ev_skb *s)
-{
-    memset(s, 0, sizeof *s);
-    if (!kv_word(f, "dev", s->dev, sizeof s->dev))
-        return "missing dev=";
-    if (!kv_u64(f, "skbaddr", 16, &s->skbaddr))
-        return "missing or bad skbaddr=";
-    if (!kv_u32(f, "len", 10, &s->len))
-        return "missing or bad len=";
-    if (k == VAL_EV_NET_DEV_XMIT && !kv_int(f, "rc", &s->rc))
-        return "missing or bad rc=";
-    if (k == VAL_EV_NET_DEV_START_XMIT && !kv_u32(f, "queue_mapping", 10, &s->queue_mapping))
-        return "missing or bad queue_mapping=";
-    return NULL;
-}
-
-/* "napi poll on napi struct %p for device %s[ work %d budget %d]" */
-static const char *parse_napi_poll(const char *f, struct val_trace_event *ev)
-{
-    static const char pre[] = "napi poll on napi struct ";
-    if (strncmp(f, pre, sizeof pre - 1) != 0)
-        return "napi_poll without 'napi poll on napi struct'";
-    const char *p = f + sizeof pre - 1;
-    char *e;
-    errno = 0;
-    ev->u.napi_poll.napi = strtoull(p, &e, 16);
-    if (errno || e == p || *e != ' ')
-        return "napi_poll: bad napi struct pointer";
-    static const char dev[] = " for device ";
-    if (strncmp(e, dev, sizeof dev - 1) != 0)
-        return "napi_poll without 'for device'";
-    p = e + sizeof dev - 1;
-    size_t n = strcspn(p, " ");
-    if (n == 0)
-        return "napi_poll: empty device";
-    copy_str(ev->u.napi_poll.dev, sizeof ev->u.napi_poll.dev, p, n);
-    p += n;
-    ev->u.napi_poll.has_work = false;
-    ev->u.napi_poll.work = ev->u.napi_poll.budget = -1;
-    if (*p == '\0')
-        return NULL; /* kernels before work/budget were added */
-    int w, b, used = 0;
-    if (sscanf(p, " work %d budget %d%n", &w, &b, &used) != 2 || p[used] != '\0')
-        return "napi_poll: expected 'work N budget N' after the device";
-    ev->u.napi_poll.has_work = true;
-    ev->u.napi_poll.work = w;
-    ev->u.napi_poll.budget = b;
-    return NULL;
-}
-
-static const char *parse_fields(struct val_trace_event *ev, const char *f)
-{
-    int x;
-    switch (ev->kind) {
-    case VAL_EV_IRQ_HANDLER_ENTRY: {
-        if (!kv_int(f, "irq", &ev->u.irq.irq))
-            return "missing or bad irq=";
-        const char *n = kv_find(f, "name");
-        if (!n)
-            return "missing name=";
-        copy_str(ev->u.irq.name, sizeof ev->u.irq.name, n, strlen(n));
-        ev->u.irq.handled = false;
-        return NULL;
-    }
-    case VAL_EV_IRQ_HANDLER_EXIT: {
-        char ret[16];
-        ev->u.irq.name[0] = '\0';
-        if (!kv_int(f, "irq", &ev->u.irq.irq))
-            return "missing or bad irq=";
-        if (!kv_word(f, "ret", ret, sizeof ret))
-            return "missing ret=";
-        ev->u.irq.handled = strcmp(ret, "handled") == 0;
-        return NULL;
-    }
-    case VAL_EV_SOFTIRQ_RAISE:
-    case VAL_EV_SOFTIRQ_ENTRY:
-    case VAL_EV_SOFTIRQ_EXIT:
-        if (!kv_int(f, "vec", &x) || x < 0)
-            return "missing or bad vec=";
-        ev->u.softirq.vec = (unsigned)x;
-        return NULL;
-    case VAL_EV_NAPI_POLL:
-        return parse_napi_poll(f, ev);
-    case VAL_EV_NAPI_GRO_RECEIVE_ENTRY:
-    case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
-    case VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY:
-    case VAL_EV_NETIF_RX_ENTRY:
-        return parse_rx(f, &ev->u.rx);
-    case VAL_EV_NETIF_RECEIVE_SKB:
-    case VAL_EV_NETIF_RX:
-    case VAL_EV_NET_DEV_QUEUE:
-    case VAL_EV_NET_DEV_START_XMIT:
-    case VAL_EV_NET_DEV_XMIT:
-        return parse_skb(f, ev->kind, &ev->u.skb);
-    case VAL_EV_SCHED_SWITCH:
-        if (!kv_comm(f, "prev_comm", "prev_pid", ev->u.sw.prev_comm, sizeof ev->u.sw.prev_comm) ||
-            !kv_int(f, "prev_pid", &ev->u.sw.prev_pid) ||
-            !kv_int(f, "prev_prio", &ev->u.sw.prev_prio) ||
-            !kv_word(f, "prev_state", ev->u.sw.prev_state, sizeof ev->u.sw.prev_state) ||
-            !kv_comm(f, "next_comm", "next_pid", ev->u.sw.next_comm, sizeof ev->u.sw.next_comm) ||
-            !kv_int(f, "next_pid", &ev->u.sw.next_pid) ||
-            !kv_int(f, "next_prio", &ev->u.sw.next_prio))
-            return "sched_switch: expected prev_comm= prev_pid= prev_prio= prev_state= ==> "
-                   "next_comm= next_pid= next_prio=";
-        return NULL;
-    case VAL_EV_SCHED_WAKEUP:
-    case VAL_EV_SCHED_WAKING:
-        ev->u.wake.orig_cpu = ev->u.wake.dest_cpu = -1;
-        if (!kv_comm(f, "comm", "pid", ev->u.wake.comm, sizeof ev->u.wake.comm) ||
-            !kv_int(f, "pid", &ev->u.wake.pid) || !kv_int(f, "prio", &ev->u.wake.prio) ||
-            !kv_int(f, "target_cpu", &ev->u.wake.target_cpu))
-            return "sched_wakeup: expected comm= pid= prio= target_cpu=";
-        return NULL;
-    case VAL_EV_SCHED_MIGRATE_TASK:
-        ev->u.wake.target_cpu = -1;
-        if (!kv_comm(f, "comm", "pid", ev->u.wake.comm, sizeof ev->u.wake.comm) ||
-            !kv_int(f, "pid", &ev->u.wake.pid) || !kv_int(f, "prio", &ev->u.wake.prio) ||
-            !kv_int(f, "orig_cpu", &ev->u.wake.orig_cpu) ||
-            !kv_int(f, "dest_cpu", &ev->u.wake.dest_cpu))
-            return "sched_migrate_task: expected comm= pid= prio= orig_cpu= dest_cpu=";
-        return NULL;
-    case VAL_EV_CSD_QUEUE_CPU:
-        if (!kv_int(f, "cpu", &ev->u.csd.cpu) || ev->u.csd.cpu < 0 ||
-            !kv_word(f, "func", ev->u.csd.func, sizeof ev->u.csd.func))
-            return "csd_queue_cpu: expected cpu= callsite= func=";
-        return NULL;
-    case VAL_EV_CALL_FUNCTION_SINGLE_ENTRY:
-    case VAL_EV_RESCHEDULE_ENTRY:
-    case VAL_EV_HRTIMER_EXPIRE_ENTRY:
-        return NULL; /* only their time and CPU are used: an interrupt nested in a run */
-    case VAL_EV_SYSCALL_ENTER: {
-        /* tracefs "fd: 3" / "fd: 0xb" (older kernels: bare %lx), perf "fd: 0x00000003":
-         * syscall arguments are printed in hex in every variant. */
-        const char *v = strstr(f, "fd: ");
-        if (v != f)
-            return "syscall entry without 'fd: ' as first argument";
-        v += 4;
-        char *e;
-        errno = 0;
-        unsigned long long fd = strtoull(v, &e, 16);
-        if (errno || e == v || !end_ok(e))
-            return "syscall entry: bad fd value";
-        ev->u.sys.fd = (int64_t)(int32_t)(uint32_t)fd;
-        return NULL;
-    }
-    case VAL_EV_KFREE_SKB: {
-        if (!kv_u64(f, "skbaddr", 16, &ev->u.kfree.skbaddr))
-            return "kfree_skb: missing or bad skbaddr=";
-        /* trace_kfree_skb() prints "reason: %s" last (include/trace/events/skb.h, 5.17+) */
-        const char *r = strstr(f, "reason: ");
-        ev->u.kfree.cpu_backlog = r && strncmp(r + 8, "CPU_BACKLOG", 11) == 0 && end_ok(r + 19);
-        return NULL;
-    }
-    case VAL_EV__COUNT:
-        break;
-    }
-    return "internal: unhandled event kind";
 }
 
 /* Locates " <digits>.<digits>: " (or at end of line); returns its start or NULL. */
@@ -391,12 +147,12 @@ static char *find_ts(char *p, char **ts_end)
 {
     for (char *d = strchr(p, '.'); d; d = strchr(d + 1, '.')) {
         char *s = d;
-        while (s > p && isdigit((unsigned char)s[-1]))
+        while (s > p && is_digit(s[-1]))
             s--;
         if (s == d || (s > p && s[-1] != ' '))
             continue;
         char *e = d + 1;
-        while (isdigit((unsigned char)*e))
+        while (is_digit(*e))
             e++;
         if (e == d + 1 || *e != ':' || (e[1] != ' ' && e[1] != '\0'))
             continue;
@@ -444,8 +200,8 @@ static const char *parse_task(char *s, char *end, struct val_trace_event *ev)
         num = slash + 1;
     if (tok > s && all_digits(num, (size_t)(end - num)) && (num == tok || slash)) {
         char *cend = rtrim(s, tok);
-        copy_str(ev->comm, sizeof ev->comm, s, (size_t)(cend - s));
-        ev->tid = (int32_t)strtol(num, NULL, 10);
+        val_trace_copy_str(ev->comm, sizeof ev->comm, s, (size_t)(cend - s));
+        ev->tid = (int32_t)val_trace_dec_long(num);
         return NULL;
     }
     char *dash = NULL;
@@ -456,8 +212,8 @@ static const char *parse_task(char *s, char *end, struct val_trace_event *ev)
         }
     if (!dash || dash == s || !all_digits(dash + 1, (size_t)(end - dash - 1)))
         return "expected '<comm>-<pid>' or '<comm> <tid>' before the timestamp";
-    copy_str(ev->comm, sizeof ev->comm, s, (size_t)(dash - s));
-    ev->tid = (int32_t)strtol(dash + 1, NULL, 10);
+    val_trace_copy_str(ev->comm, sizeof ev->comm, s, (size_t)(dash - s));
+    ev->tid = (int32_t)val_trace_dec_long(dash + 1);
     return NULL;
 }
 
@@ -465,7 +221,7 @@ static bool is_cpu_tok(const char *t, size_t n, int *cpu)
 {
     if (n < 3 || t[0] != '[' || t[n - 1] != ']' || !all_digits(t + 1, n - 2))
         return false;
-    *cpu = (int)strtol(t + 1, NULL, 10);
+    *cpu = (int)val_trace_dec_long(t + 1);
     return true;
 }
 
@@ -493,7 +249,7 @@ static const char *parse_header(char *s, char *end, struct val_trace_event *ev)
         size_t fl = (size_t)(end - fend);
         if (fl < 4 || fl > 5)
             return "flags column is not 4 or 5 characters";
-        copy_str(ev->flags, sizeof ev->flags, fend, fl);
+        val_trace_copy_str(ev->flags, sizeof ev->flags, fend, fl);
         ev->cpu = cpu;
         return parse_task(s, prev, ev);
     }
@@ -503,14 +259,15 @@ static const char *parse_header(char *s, char *end, struct val_trace_event *ev)
 enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
                                         struct val_line_info *info)
 {
+    init_lens();
     memset(info, 0, sizeof *info);
     char *p = line;
     while (*p == ' ' || *p == '\t')
         p++;
     /* Lines copied out of an editor's search results: "Line 17: <trace line>". */
-    if (strncmp(p, "Line ", 5) == 0 && isdigit((unsigned char)p[5])) {
+    if (p[0] == 'L' && strncmp(p, "Line ", 5) == 0 && is_digit(p[5])) {
         char *q = p + 5;
-        while (isdigit((unsigned char)*q))
+        while (is_digit(*q))
             q++;
         if (*q == ':') {
             info->prefixed = true;
@@ -530,7 +287,8 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         }
         return VAL_LINE_HEADER;
     }
-    if (sscanf(p, "CPU:%d [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && n > 0) {
+    if (strncmp(p, "CPU:", 4) == 0 &&
+        sscanf(p, "CPU:%d [LOST %llu EVENTS]%n", &cpu, &lost, &n) == 2 && n > 0) {
         info->cpu = cpu;
         info->lost = lost;
         return VAL_LINE_LOST;
@@ -587,32 +345,33 @@ enum val_line_kind val_trace_parse_line(char *line, struct val_trace_event *ev,
         return garbled(info, "empty event name");
     const char *sysname = NULL;
     size_t sl = 0;
-    if (nl > 10 && strncmp(name, "sys_enter_", 10) == 0) {
+    bool sys = name[0] == 's' && name[1] == 'y';
+    if (sys && nl > 10 && strncmp(name, "sys_enter_", 10) == 0) {
         sysname = name + 10;
         sl = nl - 10;
-    } else if (nl > 9 && strncmp(name, "sys_exit_", 9) == 0) {
+    } else if (sys && nl > 9 && strncmp(name, "sys_exit_", 9) == 0) {
         return VAL_LINE_SYSCALL_EXIT;
     } else if (tracefs_syscall && nl > 4 && strncmp(name, "sys_", 4) == 0) {
         sysname = name + 4;
         sl = nl - 4;
     }
     if (sysname) {
-        int s = lookup(sys_names, VAL_SYS__COUNT, sysname, sl);
+        int s = lookup(sys_names, sys_lens, VAL_SYS__COUNT, sysname, sl);
         if (s < 0) {
-            copy_str(info->event_name, sizeof info->event_name, name, nl);
+            val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
         }
         ev->kind = VAL_EV_SYSCALL_ENTER;
         ev->u.sys.nr = (enum val_syscall)s;
     } else {
-        int k = tracefs_syscall ? -1 : lookup(kind_names, VAL_EV__COUNT, name, nl);
+        int k = tracefs_syscall ? -1 : lookup(kind_names, kind_lens, VAL_EV__COUNT, name, nl);
         if (k < 0 || k == VAL_EV_SYSCALL_ENTER) { /* raw_syscalls:sys_enter is not ours */
-            copy_str(info->event_name, sizeof info->event_name, name, nl);
+            val_trace_copy_str(info->event_name, sizeof info->event_name, name, nl);
             return VAL_LINE_UNKNOWN_EVENT;
         }
         ev->kind = (enum val_ev_kind)k;
     }
-    why = parse_fields(ev, fields);
+    why = val_trace_parse_fields(ev, fields);
     if (why)
         return garbled(info, why);
     return VAL_LINE_EVENT;
@@ -623,7 +382,7 @@ static void stats_init(struct val_trace_stats *st)
     memset(st, 0, sizeof *st);
     st->lost_per_cpu = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     st->buffer_started_cpus = g_array_new(FALSE, FALSE, sizeof(int));
-    st->unknown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    st->unknown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free); /* counts */
     st->warnings = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -634,6 +393,7 @@ static struct val_trace_reader *reader_new(FILE *f, bool own, const char *name)
     r->own = own;
     r->name = g_strdup(name);
     r->buf = g_malloc(VAL_TRACE_MAX_LINE + 2);
+    r->rb = g_malloc(READ_BUF);
     stats_init(&r->st);
     return r;
 }
@@ -668,23 +428,74 @@ static void warn(struct val_trace_reader *r, const char *why, const char *line)
                                                     r->st.lines, why, shown));
 }
 
-/* Reads one line into buf; false at EOF. Overlong lines are truncated and flagged. */
+/* Keeps at least VAL_TRACE_MAX_LINE + 1 unread bytes in rb, or all that is left. */
+static void fill(struct val_trace_reader *r)
+{
+    if (r->rb_eof || r->rb_len - r->rb_pos > VAL_TRACE_MAX_LINE)
+        return;
+    memmove(r->rb, r->rb + r->rb_pos, r->rb_len - r->rb_pos);
+    r->rb_len -= r->rb_pos;
+    r->rb_pos = 0;
+    size_t got = fread(r->rb + r->rb_len, 1, READ_BUF - r->rb_len, r->f);
+    r->rb_len += got;
+    r->rb_total += got;
+    if (got < READ_BUF - (r->rb_len - got))
+        r->rb_eof = true;
+}
+
+/* What fgets(buf, VAL_TRACE_MAX_LINE + 2) took: up to a newline or that many bytes. */
+static size_t take_chunk(struct val_trace_reader *r, bool *nl)
+{
+    size_t avail = r->rb_len - r->rb_pos, lim = MIN(avail, (size_t)VAL_TRACE_MAX_LINE + 1);
+    char *s = r->rb + r->rb_pos, *e = memchr(s, '\n', lim);
+    *nl = e != NULL;
+    return e ? (size_t)(e - s) + 1 : lim;
+}
+
+/* Skips to past the next newline (fgetc by fgetc, as the reader did). */
+static void skip_rest(struct val_trace_reader *r)
+{
+    for (;;) {
+        fill(r);
+        if (r->rb_pos == r->rb_len)
+            return;
+        char *s = r->rb + r->rb_pos, *e = memchr(s, '\n', r->rb_len - r->rb_pos);
+        r->rb_pos = e ? (size_t)(e - r->rb) + 1 : r->rb_len;
+        if (e)
+            return;
+    }
+}
+
+/* Reads one line into r->line; false at EOF. Overlong lines are truncated and flagged.
+ * A line ending in a newline is cut in place in rb; the rest goes through buf. */
 static bool read_line(struct val_trace_reader *r, bool *too_long)
 {
     *too_long = false;
-    if (!fgets(r->buf, VAL_TRACE_MAX_LINE + 2, r->f))
+    fill(r);
+    if (r->rb_pos == r->rb_len)
         return false;
-    size_t n = strlen(r->buf);
-    if (n > 0 && r->buf[n - 1] == '\n') {
-        r->buf[--n] = '\0';
-    } else if (n == VAL_TRACE_MAX_LINE + 1) {
-        int c;
-        while ((c = fgetc(r->f)) != EOF && c != '\n')
-            ;
-        *too_long = true;
+    bool nl;
+    size_t len = take_chunk(r, &nl);
+    char *s = r->rb + r->rb_pos;
+    r->rb_pos += len;
+    size_t n;
+    if (nl) {
+        s[len - 1] = '\0';
+        r->line = s;
+        n = strlen(s);
+    } else {
+        memcpy(r->buf, s, len);
+        r->buf[len] = '\0';
+        r->line = r->buf;
+        n = strlen(r->buf);
+        if (n == VAL_TRACE_MAX_LINE + 1) {
+            skip_rest(r);
+            *too_long = true;
+        }
     }
-    if (n > 0 && r->buf[n - 1] == '\r')
-        r->buf[--n] = '\0';
+    if (n > 0 && r->line[n - 1] == '\r')
+        r->line[--n] = '\0';
+    r->line_len = n;
     return true;
 }
 
@@ -695,19 +506,23 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
     while (read_line(r, &too_long)) {
         st->lines++;
         if (too_long) {
-            warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->buf);
+            warn(r, "line longer than " G_STRINGIFY(VAL_TRACE_MAX_LINE) " bytes", r->line);
             continue;
         }
-        char orig[96]; /* the line's head for warnings: the parse cuts r->buf up */
-        size_t on = strnlen(r->buf, sizeof orig - 1);
-        memcpy(orig, r->buf, on);
+        if (r->only && !memmem(r->line, r->line_len, r->only, r->only_len))
+            continue;  /* cannot be an event of that name */
+        char orig[96]; /* the line's head for warnings: the parse cuts r->line up */
+        size_t on = strnlen(r->line, sizeof orig - 1);
+        memcpy(orig, r->line, on);
         orig[on] = '\0';
         struct val_line_info info;
-        enum val_line_kind k = val_trace_parse_line(r->buf, ev, &info);
+        enum val_line_kind k = val_trace_parse_line(r->line, ev, &info);
         if (info.prefixed)
             st->prefixed_lines++;
         switch (k) {
         case VAL_LINE_EVENT:
+            if (r->only && ev->kind != r->only_kind)
+                break;
             ev->line = st->lines;
             /* tracefs and perf script merge the per-CPU buffers in time order
              * (ring_buffer_iter, kernel/trace/trace.c): a step back means the
@@ -727,12 +542,12 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
             break;
         case VAL_LINE_UNKNOWN_EVENT: {
             st->unknown_events++;
-            gpointer old = g_hash_table_lookup(st->unknown, info.event_name);
-            if (old)
-                g_hash_table_replace(st->unknown, g_strdup(info.event_name),
-                                     GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
-            else
-                g_hash_table_insert(st->unknown, g_strdup(info.event_name), GUINT_TO_POINTER(1));
+            guint *count = g_hash_table_lookup(st->unknown, info.event_name);
+            if (!count) {
+                count = g_new0(guint, 1);
+                g_hash_table_insert(st->unknown, g_strdup(info.event_name), count);
+            }
+            ++*count;
             break;
         }
         case VAL_LINE_FUNCTION:
@@ -765,6 +580,13 @@ int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GErro
     return 0;
 }
 
+void val_trace_only(struct val_trace_reader *r, enum val_ev_kind k)
+{
+    r->only = kind_names[k];
+    r->only_len = strlen(r->only);
+    r->only_kind = k;
+}
+
 const struct val_trace_stats *val_trace_get_stats(const struct val_trace_reader *r)
 {
     return &r->st;
@@ -782,7 +604,7 @@ GPtrArray *val_trace_unknown_sorted(const struct val_trace_reader *r)
     gpointer k, v;
     g_hash_table_iter_init(&it, r->st.unknown);
     while (g_hash_table_iter_next(&it, &k, &v))
-        g_ptr_array_add(out, g_strdup_printf("%s %u", (char *)k, GPOINTER_TO_UINT(v)));
+        g_ptr_array_add(out, g_strdup_printf("%s %u", (char *)k, *(guint *)v));
     g_ptr_array_sort(out, cmp_str);
     return out;
 }
@@ -797,6 +619,7 @@ void val_trace_free(struct val_trace_reader *r)
     g_array_free(r->st.buffer_started_cpus, TRUE);
     g_hash_table_destroy(r->st.unknown);
     g_ptr_array_free(r->st.warnings, TRUE);
+    g_free(r->rb);
     g_free(r->buf);
     g_free(r->name);
     g_free(r);
@@ -805,7 +628,6 @@ void val_trace_free(struct val_trace_reader *r)
 void val_trace_position(const struct val_trace_reader *r, uint64_t *done, uint64_t *total)
 {
     struct stat sb;
-    off_t at = ftello(r->f);
-    *done = at > 0 ? (uint64_t)at : 0;
+    *done = r->rb_total - (r->rb_len - r->rb_pos);
     *total = fstat(fileno(r->f), &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 }

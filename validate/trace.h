@@ -156,7 +156,7 @@ struct val_trace_stats {
     uint64_t backwards_ns;           /* how far back it went */
     GArray *lost_per_cpu;            /* uint64_t indexed by CPU */
     GArray *buffer_started_cpus;     /* int: CPUs with "CPU n buffer started" */
-    GHashTable *unknown;             /* event name -> count (GUINT_TO_POINTER) */
+    GHashTable *unknown;             /* event name -> count (guint *) */
     GPtrArray *warnings;             /* first VAL_TRACE_MAX_WARNINGS "name:line: why" */
 };
 
@@ -174,6 +174,9 @@ struct val_trace_reader *val_trace_open_stream(FILE *f, const char *name);
 int val_trace_next(struct val_trace_reader *r, struct val_trace_event *ev, GError **err);
 /* Bytes of the trace read so far and the file's size (0 when not a regular file). */
 void val_trace_position(const struct val_trace_reader *r, uint64_t *done, uint64_t *total);
+/* From now on return only events of kind k: other lines are counted in lines, and
+ * those that cannot hold its name are not parsed (other stats then count only the rest). */
+void val_trace_only(struct val_trace_reader *r, enum val_ev_kind k);
 /* Borrowed; valid until val_trace_free. */
 const struct val_trace_stats *val_trace_get_stats(const struct val_trace_reader *r);
 /* Unknown event names sorted by name, with their counts (new GPtrArray of "name count"). */

@@ -7,11 +7,26 @@
 #include "models/kernel/kern_priv.h"
 #include "models/kernel/kversion.h"
 
-static void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
+G_ALWAYS_INLINE static inline void skb_copy(struct kern_skb *dst, const struct kern_skb *src)
 {
-    if (src->segs ==
-        1) { /* the common single-segment skb: a fixed-size copy the compiler inlines */
-        memcpy(dst, src, offsetof(struct kern_skb, ts) + sizeof src->ts[0]);
+    if (src->segs == 1) {
+        /* the common single-segment skb, field by field: the driver has just written
+         * it so, and wider loads (a 48-byte memcpy is three 16-byte moves) could not
+         * take their bytes from those narrower pending stores (a store-forwarding
+         * stall on every packet) */
+        dst->flow = src->flow;
+        dst->len = src->len;
+        dst->payload = src->payload;
+        dst->seq_next = src->seq_next;
+        dst->hash = src->hash;
+        dst->jiffy = src->jiffy;
+        dst->segs = src->segs;
+        dst->queue = src->queue;
+        dst->dev = src->dev;
+        dst->l4 = src->l4;
+        dst->l4_hash = src->l4_hash;
+        dst->alloc_cpu = src->alloc_cpu;
+        dst->ts[0] = src->ts[0];
         return;
     }
     memcpy(dst, src, offsetof(struct kern_skb, ts) + src->segs * sizeof src->ts[0]);

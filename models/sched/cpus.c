@@ -9,13 +9,23 @@
 
 #include "models/sched/wake.h"
 
+/* A CFS heap entry: the key beside the thread, so ordering the queue reads no thread
+ * (a queued thread's vruntime and seq do not change until it leaves the queue). */
+struct cpus_rq_ent {
+    uint64_t vruntime, seq;
+    struct cpus_thread *t;
+};
+
 struct cpus_rq {
     struct cpus_thread *curr;
     /* Runnable, not running. CFS: a binary min-heap on (vruntime, enqueue seq), the
      * rbtree's leftmost entity on top (__pick_first_entity). FIFO: a list in enqueue
      * order (the rt_prio_array queue of one priority). */
-    struct cpus_thread **heap;
+    struct cpus_rq_ent *heap;
     unsigned heap_n, heap_cap;
+    /* Σ vruntime over the heap, kept on enqueue/dequeue as avg_vruntime_add/sub()
+     * keep cfs_rq->avg_vruntime (all nice 0: weights equal); exact in 128 bits */
+    unsigned __int128 vsum;
     struct cpus_thread *fifo_head;
     unsigned nr;
     unsigned nr_fifo;      /* queued SCHED_FIFO threads (rt_rq->rt_nr_running) */
@@ -157,45 +167,45 @@ bool cpus_thread_set_affinity(struct cpus_sched *s, struct cpus_thread *t,
 
 /* The CFS heap's order: vruntime, then enqueue order (the rbtree's leftmost-first walk
  * puts an equal key after the entities already queued). */
-static inline bool rq_before(const struct cpus_thread *a, const struct cpus_thread *b)
+static inline bool rq_before(const struct cpus_rq_ent *a, const struct cpus_rq_ent *b)
 {
-    return a->vruntime < b->vruntime || (a->vruntime == b->vruntime && a->rq_seq < b->rq_seq);
+    return a->vruntime < b->vruntime || (a->vruntime == b->vruntime && a->seq < b->seq);
 }
 
-static inline void heap_set(struct cpus_rq *rq, unsigned i, struct cpus_thread *t)
+static inline void heap_set(struct cpus_rq *rq, unsigned i, const struct cpus_rq_ent *e)
 {
-    rq->heap[i] = t;
-    t->rq_pos = (int)i;
+    rq->heap[i] = *e;
+    e->t->rq_pos = (int)i;
 }
 
 static void heap_up(struct cpus_rq *rq, unsigned i)
 {
-    struct cpus_thread *t = rq->heap[i];
+    struct cpus_rq_ent t = rq->heap[i];
     while (i > 0) {
         unsigned parent = (i - 1) / 2;
-        if (!rq_before(t, rq->heap[parent]))
+        if (!rq_before(&t, &rq->heap[parent]))
             break;
-        heap_set(rq, i, rq->heap[parent]);
+        heap_set(rq, i, &rq->heap[parent]);
         i = parent;
     }
-    heap_set(rq, i, t);
+    heap_set(rq, i, &t);
 }
 
 static void heap_down(struct cpus_rq *rq, unsigned i)
 {
-    struct cpus_thread *t = rq->heap[i];
+    struct cpus_rq_ent t = rq->heap[i];
     for (;;) {
         unsigned l = 2 * i + 1, best = l;
         if (l >= rq->heap_n)
             break;
-        if (l + 1 < rq->heap_n && rq_before(rq->heap[l + 1], rq->heap[l]))
+        if (l + 1 < rq->heap_n && rq_before(&rq->heap[l + 1], &rq->heap[l]))
             best = l + 1;
-        if (!rq_before(rq->heap[best], t))
+        if (!rq_before(&rq->heap[best], &t))
             break;
-        heap_set(rq, i, rq->heap[best]);
+        heap_set(rq, i, &rq->heap[best]);
         i = best;
     }
-    heap_set(rq, i, t);
+    heap_set(rq, i, &t);
 }
 
 /* Queue t with its enqueue seq already set (kept across a policy change). */
@@ -213,9 +223,10 @@ static void rq_insert(struct cpus_rq *rq, struct cpus_thread *t)
     }
     if (rq->heap_n == rq->heap_cap) {
         rq->heap_cap = rq->heap_cap ? 2 * rq->heap_cap : 16;
-        rq->heap = g_renew(struct cpus_thread *, rq->heap, rq->heap_cap);
+        rq->heap = g_renew(struct cpus_rq_ent, rq->heap, rq->heap_cap);
     }
-    rq->heap[rq->heap_n] = t;
+    rq->heap[rq->heap_n] = (struct cpus_rq_ent){t->vruntime, t->rq_seq, t};
+    rq->vsum += t->vruntime;
     heap_up(rq, rq->heap_n++);
 }
 
@@ -234,7 +245,7 @@ static bool rq_holds(const struct cpus_rq *rq, const struct cpus_thread *t)
                 return true;
         return false;
     }
-    return t->rq_pos >= 0 && (unsigned)t->rq_pos < rq->heap_n && rq->heap[t->rq_pos] == t;
+    return t->rq_pos >= 0 && (unsigned)t->rq_pos < rq->heap_n && rq->heap[t->rq_pos].t == t;
 }
 
 static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
@@ -253,11 +264,12 @@ static void rq_remove(struct cpus_rq *rq, struct cpus_thread *t)
     }
     unsigned i = (unsigned)t->rq_pos;
     t->rq_pos = -1;
-    struct cpus_thread *last = rq->heap[--rq->heap_n];
+    rq->vsum -= t->vruntime;
+    struct cpus_rq_ent last = rq->heap[--rq->heap_n];
     if (i == rq->heap_n)
         return;
-    heap_set(rq, i, last);
-    if (i > 0 && rq_before(last, rq->heap[(i - 1) / 2]))
+    heap_set(rq, i, &last);
+    if (i > 0 && rq_before(&last, &rq->heap[(i - 1) / 2]))
         heap_up(rq, i);
     else
         heap_down(rq, i);
@@ -279,16 +291,17 @@ void cpus_thread_set_policy(struct cpus_sched *s, struct cpus_thread *t, enum cp
  * the smaller children, one comparison a level, then the last entry fills it). */
 static struct cpus_thread *rq_pop_first(struct cpus_rq *rq)
 {
-    struct cpus_thread *top = rq->heap[0];
-    struct cpus_thread *last = rq->heap[--rq->heap_n];
+    struct cpus_thread *top = rq->heap[0].t;
+    struct cpus_rq_ent last = rq->heap[--rq->heap_n];
     rq->nr--;
     top->rq_pos = -1;
+    rq->vsum -= top->vruntime;
     if (rq->heap_n == 0)
         return top;
     unsigned i = 0, n = rq->heap_n;
     for (unsigned l; (l = 2 * i + 1) < n;) {
-        unsigned best = l + 1 < n && rq_before(rq->heap[l + 1], rq->heap[l]) ? l + 1 : l;
-        heap_set(rq, i, rq->heap[best]);
+        unsigned best = l + 1 < n && rq_before(&rq->heap[l + 1], &rq->heap[l]) ? l + 1 : l;
+        heap_set(rq, i, &rq->heap[best]);
         i = best;
     }
     rq->heap[i] = last;
@@ -301,7 +314,7 @@ static struct cpus_thread *rq_pick(const struct cpus_rq *rq)
 {
     if (rq->fifo_head)
         return rq->fifo_head;
-    return rq->heap_n ? rq->heap[0] : NULL;
+    return rq->heap_n ? rq->heap[0].t : NULL;
 }
 
 static bool rq_has_fifo(const struct cpus_rq *rq)
@@ -326,8 +339,8 @@ static void update_min_vruntime(struct cpus_rq *rq)
     uint64_t v = UINT64_MAX;
     if (rq->curr && rq->curr->policy == CPUS_SCHED_OTHER)
         v = rq->curr->vruntime;
-    if (rq->heap_n && rq->heap[0]->vruntime < v)
-        v = rq->heap[0]->vruntime;
+    if (rq->heap_n && rq->heap[0].vruntime < v)
+        v = rq->heap[0].vruntime;
     if (v != UINT64_MAX && v > rq->min_vruntime)
         rq->min_vruntime = v;
 }
@@ -370,9 +383,9 @@ static void snapshot(struct cpus_sched *s, uint64_t now, struct cpus_state *out)
                 q[n++] = &t->task;
         }
         for (unsigned i = 0; i < rq->heap_n; i++) {
-            load += rq->heap[i]->task.load;
-            if (rq->heap[i] != skip)
-                q[n++] = &rq->heap[i]->task;
+            load += rq->heap[i].t->task.load;
+            if (rq->heap[i].t != skip)
+                q[n++] = &rq->heap[i].t->task;
         }
         qsort(q, n, sizeof *q, cmp_last_ran_desc);
         if (rq->curr)
@@ -494,15 +507,14 @@ void cpus_block(struct cpus_sched *s, unsigned cpu)
 }
 
 /* entity_eligible(): vruntime at or below the queue's load-weighted average (all nice 0
- * here), taken over the queued CFS entities and t itself. Alone, t is always eligible. */
+ * here), taken over the queued CFS entities and t itself (avg_vruntime(): the kept sum,
+ * no walk of the queue). Alone, t is always eligible. */
 static bool entity_eligible(const struct cpus_rq *rq, const struct cpus_thread *t)
 {
     if (rq->heap_n == 0)
         return true;
-    long double sum = (long double)t->vruntime;
-    for (unsigned i = 0; i < rq->heap_n; i++)
-        sum += (long double)rq->heap[i]->vruntime;
-    return (long double)t->vruntime * (rq->heap_n + 1) <= sum;
+    unsigned __int128 sum = rq->vsum + t->vruntime;
+    return (unsigned __int128)t->vruntime * (rq->heap_n + 1) <= sum;
 }
 
 void cpus_block_at(struct cpus_sched *s, unsigned cpu, uint64_t now)

@@ -68,7 +68,10 @@ static void wake_at(void *ctx, struct cpus_thread *t, uint64_t at)
      * wake-ups are WF_SYNC (sock_def_readable -> wake_up_interruptible_sync_poll) */
     t->waker_cpu = m->stepping;
     t->wake_sync = true;
-    sim_heap_push(&m->heap, at, EV_WAKE, t->id);
+    if (m->stepping >= 0) /* a chunk's wake-ups come in time order: the CPU's lane */
+        sim_heap_push_lane(&m->heap, (unsigned)m->stepping, at, EV_WAKE, t->id);
+    else
+        sim_heap_push(&m->heap, at, EV_WAKE, t->id);
 }
 
 static void pull_packet(struct sim_machine *m);
@@ -358,6 +361,7 @@ struct sim_machine *sim_machine_new(const struct sim_machine_cfg *cfg, struct si
     m->steer = steer;
     m->stepping = -1;
     sim_heap_init(&m->heap, 64 + 4 * cfg->n_cpus);
+    sim_heap_lanes(&m->heap, cfg->n_cpus);
     m->cpu_at = g_new0(uint64_t, cfg->n_cpus);
     m->cpu_armed = g_new0(bool, cfg->n_cpus);
 
@@ -650,6 +654,33 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t)
     return ev_owner(m, &ev);
 }
 
+/* A CPU's chunk, the earliest event: it stays queued while the chunk runs (nothing
+ * looks at the queue meanwhile), then is re-armed at the chunk's end in one sift, or
+ * removed when the CPU went idle. */
+static bool cpu_event(struct sim_machine *m, const struct sim_ev *ev, uint64_t *busy_from,
+                      uint64_t *busy_to)
+{
+    unsigned c = ev->id;
+    if (!m->cpu_armed[c] || m->cpu_at[c] != ev->t) {
+        sim_heap_remove(&m->heap, ev->seq); /* superseded */
+        return false;
+    }
+    m->cpu_armed[c] = false;
+    m->stepping = (int)c;
+    uint64_t end = kern_cpu_step(m->kern, c, ev->t);
+    m->stepping = -1;
+    if (end > ev->t) {
+        m->cpu_armed[c] = true;
+        m->cpu_at[c] = end;
+        sim_heap_rearm(&m->heap, ev->seq, end, EV_CPU, c);
+        *busy_from = ev->t;
+        *busy_to = end;
+        return true;
+    }
+    sim_heap_remove(&m->heap, ev->seq);
+    return false;
+}
+
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to)
 {
     struct sim_ev ev = {0}; /* read only when have_ev */
@@ -673,6 +704,8 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
     }
     if (!have_ev)
         return false;
+    if (ev.kind == EV_CPU)
+        return cpu_event(m, &ev, busy_from, busy_to);
     sim_heap_pop(&m->heap, &ev);
     if (ev.kind == EV_IRQ && ev.id >= NIC_B_EV) {
         unsigned cpu, v = ev.id - NIC_B_EV;
@@ -734,21 +767,6 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
         cpus_balance_tick(s, ev.t, kick_now, m);
         sim_heap_push(&m->heap, ev.t + cpus_balance_interval(s), EV_BALANCE, 0);
         return false;
-    }
-    unsigned c = ev.id;
-    if (!m->cpu_armed[c] || m->cpu_at[c] != ev.t)
-        return false;
-    m->cpu_armed[c] = false;
-    m->stepping = (int)c;
-    uint64_t end = kern_cpu_step(m->kern, c, ev.t);
-    m->stepping = -1;
-    if (end > ev.t) {
-        m->cpu_armed[c] = true;
-        m->cpu_at[c] = end;
-        sim_heap_push(&m->heap, end, EV_CPU, c);
-        *busy_from = ev.t;
-        *busy_to = end;
-        return true;
     }
     return false;
 }

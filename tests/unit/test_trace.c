@@ -340,6 +340,34 @@ static struct val_trace_reader *reader_on(const char *text, FILE **f)
 
 /* Events out of time order (two traces concatenated) are counted and the first
  * such line named, for the report's warning (#10). */
+/* val_trace_only: the same events of that kind, in order, as filtering every event. */
+static void test_trace_only_returns_one_kind_and_counts_every_line(void)
+{
+    const char *text =
+        "# tracer: nop\n"
+        "  bash-1 [001] d.h.. 2.000001: softirq_raise: vec=3 [action=NET_RX]\n"
+        "  softirq_raise-7 [001] ..... 2.000002: softirq_entry: vec=3 [action=NET_RX]\n"
+        "  bash-1 [001] d.h.. 2.000003: softirq_raise: vec=x [action=NET_RX]\n"
+        "  bash-1 [002] d.h.. 2.000004: softirq_raise: vec=1 [action=TIMER]\n";
+    FILE *f;
+    struct val_trace_reader *r = reader_on(text, &f);
+    val_trace_only(r, VAL_EV_SOFTIRQ_RAISE);
+    struct val_trace_event ev;
+    CU_ASSERT_EQUAL_FATAL(val_trace_next(r, &ev, NULL), 1);
+    CU_ASSERT_EQUAL(ev.kind, VAL_EV_SOFTIRQ_RAISE);
+    CU_ASSERT_EQUAL(ev.u.softirq.vec, 3);
+    CU_ASSERT_EQUAL(ev.line, 2);
+    CU_ASSERT_EQUAL_FATAL(val_trace_next(r, &ev, NULL), 1); /* past the entry and the garbled one */
+    CU_ASSERT_EQUAL(ev.u.softirq.vec, 1);
+    CU_ASSERT_EQUAL(ev.cpu, 2);
+    CU_ASSERT_EQUAL(ev.line, 5);
+    CU_ASSERT_EQUAL(val_trace_next(r, &ev, NULL), 0);
+    CU_ASSERT_EQUAL(val_trace_get_stats(r)->lines, 5);
+    CU_ASSERT_EQUAL(val_trace_get_stats(r)->garbled, 1);
+    val_trace_free(r);
+    fclose(f);
+}
+
 static void test_trace_stream_counts_timestamps_going_backwards(void)
 {
     const char *text = "# tracer: nop\n"
@@ -681,6 +709,8 @@ out:
 static CU_TestInfo cases[] = {
     {"test_trace_csd_and_interrupt_vector_events", test_trace_csd_and_interrupt_vector_events},
     {"test_trace_kfree_skb_reason_cpu_backlog", test_trace_kfree_skb_reason_cpu_backlog},
+    {"test_trace_only_returns_one_kind_and_counts_every_line",
+     test_trace_only_returns_one_kind_and_counts_every_line},
     {"test_trace_stream_counts_timestamps_going_backwards",
      test_trace_stream_counts_timestamps_going_backwards},
     {"test_trace_tracefs_rx_entry_fields", test_trace_tracefs_rx_entry_fields},
