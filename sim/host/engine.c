@@ -309,8 +309,9 @@ static void hosts_actor(int argc, char **argv)
     sleep_to(end);
 }
 
-bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char *platform_xml,
-                          GError **err)
+/* simgrid_init() once per process (engine_used()), quiet. SimGrid's raw contexts switch
+ * stacks behind ASan's back: use threads under the sanitizer build. */
+static bool engine_init(GError **err)
 {
     if (engine_used(err))
         return false;
@@ -321,7 +322,13 @@ bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char 
                     NULL};
     int argc = (int)G_N_ELEMENTS(args) - 1;
     simgrid_init(&argc, args);
-    if (!load_platform_xml(platform_xml, err))
+    return true;
+}
+
+bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char *platform_xml,
+                          GError **err)
+{
+    if (!engine_init(err) || !load_platform_xml(platform_xml, err))
         return false;
     for (unsigned i = 1; i < n; i++)
         if (sim_machine_end(ms[i]) != sim_machine_end(ms[0])) {
@@ -341,17 +348,8 @@ bool sim_engine_run_hosts(struct sim_machine *const *ms, unsigned n, const char 
 bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned link_mbps,
                     GError **err)
 {
-    if (engine_used(err))
+    if (!engine_init(err))
         return false;
-    /* SimGrid's raw contexts switch stacks behind ASan's back: use threads
-     * under the sanitizer build. */
-    char *args[] = {"nicsteer", "--log=root.thres:critical",
-#ifdef __SANITIZE_ADDRESS__
-                    "--cfg=contexts/factory:thread",
-#endif
-                    NULL};
-    int argc = (int)G_N_ELEMENTS(args) - 1;
-    simgrid_init(&argc, args);
     unsigned n = sim_machine_n_cpus(m);
     if (!load_platform(n, link_mbps, err))
         return false;
