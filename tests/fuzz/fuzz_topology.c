@@ -42,7 +42,7 @@ static void check(const struct cpus_topology *t)
             prev = s;
             cpus_topology_wake_affine(t, (enum cpus_domain_level)l);
         }
-        FUZZ_CHECK(sim_cpumask_weight(cpus_topology_span(t, cpu, CPUS_DOM_LLC)) ==
+        FUZZ_CHECK((int)sim_cpumask_weight(cpus_topology_span(t, cpu, CPUS_DOM_LLC)) ==
                    cpus_topology_llc_size(t, cpu));
         int other = (cpu * 7 + 3) % n;
         FUZZ_CHECK(cpus_topology_level_of(t, cpu, other) == cpus_topology_level_of(t, other, cpu));
