@@ -370,8 +370,12 @@ static void on_kfree_skb(struct replay *p, const struct val_trace_event *ev)
         r->trace_backlog_drops++;
     const struct inflight *f =
         g_hash_table_lookup(p->inflight, (gpointer)(uintptr_t)ev->u.kfree.skbaddr);
-    if (f && f->rx_dev)
-        (f->model_cpu < 0 ? &r->host_dropped_model_dropped : &r->host_dropped_model_queued)[0]++;
+    if (!f || !f->rx_dev)
+        return;
+    if (f->model_cpu < 0)
+        r->host_dropped_model_dropped++;
+    else
+        r->host_dropped_model_queued++;
 }
 
 static void on_napi_poll(struct replay *p, const struct val_trace_event *ev)
