@@ -113,4 +113,9 @@ if __name__ == "__main__":
     _quiet_pipe()
     if len(sys.argv) != 2:
         sys.exit("usage: wake-features.py BUNDLE")
-    main(sys.argv[1].rstrip("/"))
+    try:
+        main(sys.argv[1].rstrip("/"))
+    except OSError as e:
+        sys.exit("wake-features: %s: %s" % (e.filename, e.strerror))
+    except (ValueError, KeyError) as e:
+        sys.exit("wake-features: %s/config.json: %s" % (sys.argv[1].rstrip("/"), e))
