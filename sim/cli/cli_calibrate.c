@@ -66,6 +66,42 @@ static bool write_runs(const char *path, const GArray *runs, char **dirs, const 
     return ok;
 }
 
+/* Per bundle and CPU, the fitted prices' total against the traced NET_RX time: one price per
+ * operation leaves what differs between captures (a host's load at the time, a vCPU's own
+ * speed) as a bundle's or CPU's share of the residual. */
+static void print_bundle_fit(const GArray *runs, char **dirs, const guint *end, int n,
+                             const struct kern_cost *fitted)
+{
+    printf("fitted vs traced NET_RX time per bundle and CPU:\n");
+    for (int b = 0; b < n; b++) {
+        GHashTable *cpu = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+        double tr = 0, fi = 0;
+        int maxcpu = -1;
+        for (guint i = b ? end[b - 1] : 0; i < end[b]; i++) {
+            const struct val_nrx_run *r = &g_array_index(runs, struct val_nrx_run, i);
+            double *c = g_hash_table_lookup(cpu, GINT_TO_POINTER(r->cpu));
+            if (!c)
+                g_hash_table_insert(cpu, GINT_TO_POINTER(r->cpu), c = g_new0(double, 2));
+            c[0] += (double)r->trace_ns;
+            c[1] += (double)val_nrx_price_run(r, fitted);
+            maxcpu = MAX(maxcpu, r->cpu);
+        }
+        GString *line = g_string_new(NULL);
+        for (int k = 0; k <= maxcpu; k++) {
+            const double *c = g_hash_table_lookup(cpu, GINT_TO_POINTER(k));
+            if (!c || c[0] <= 0)
+                continue;
+            tr += c[0];
+            fi += c[1];
+            g_string_append_printf(line, " cpu%d %+.0f%%", k, 100.0 * (c[1] / c[0] - 1.0));
+        }
+        printf("  %s: %.1f ms traced, fitted %+.1f%%;%s\n", dirs[b], tr / 1e6,
+               tr > 0 ? 100.0 * (fi / tr - 1.0) : 0.0, line->str);
+        g_string_free(line, TRUE);
+        g_hash_table_destroy(cpu);
+    }
+}
+
 int sim_cli_calibrate(int argc, char **argv)
 {
     gchar *out = NULL, *prior_path = NULL, *runs_path = NULL;
@@ -140,6 +176,7 @@ int sim_cli_calibrate(int argc, char **argv)
     char *t = val_calib_text(&f);
     fputs(t, stdout);
     g_free(t);
+    print_bundle_fit(runs, argv + 1, end, argc - 1, &fitted);
     printf("wrote %s\n", out);
     rc = SIM_EXIT_OK;
 done:

@@ -20,6 +20,9 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 "$bin" calibrate "$traces/veth/rps2" --out "$tmp/c.json" >"$tmp/cal.txt" || fail "calibrate: exit $?"
 grep -q 'R^2' "$tmp/cal.txt" || fail "calibrate: no fit quality printed: $(cat "$tmp/cal.txt")"
+# per bundle and CPU: the fitted total against the traced NET_RX time
+grep -Eq "^  .*veth/rps2: [0-9.]+ ms traced, fitted [-+][0-9.]+%; cpu0 [-+][0-9]+% cpu1 [-+][0-9]+%$" "$tmp/cal.txt" ||
+    fail "calibrate: no per-bundle fit line: $(grep -A2 'per bundle' "$tmp/cal.txt")"
 jq -e '.calibration.runs > 0 and (.net_rx_jitter_ns | length) > 0' "$tmp/c.json" >/dev/null ||
     fail "calibrate: COSTS.json lacks calibration/jitter: $(head -c 300 "$tmp/c.json")"
 "$bin" validate --json --costs "$tmp/c.json" "$traces/veth/rps2" >"$tmp/v.json" ||
