@@ -439,6 +439,25 @@ static void backlog_polls_started(struct replay *p, uint64_t ts)
             backlog_poll_start(p, c);
 }
 
+/* netif_rx_entry waits in its CPU's slot for the net:netif_rx that follows it in the same
+ * context; when that event was lost, the entry is replayed at its CPU's next event (or at the
+ * trace's end), about when netif_rx_internal() ran, instead of disappearing. */
+static bool replay_stashed(struct replay *p, int cpu, GError **err)
+{
+    if (!p->rx_stash_set[cpu])
+        return true;
+    p->rx_stash_set[cpu] = false;
+    return on_rx_entry(p, &p->rx_stash[cpu], err);
+}
+
+static bool flush_rx_stash(struct replay *p, GError **err)
+{
+    bool ok = true;
+    for (int c = 0; ok && p->rx_stash && c < p->ncpus; c++)
+        ok = replay_stashed(p, c, err);
+    return ok;
+}
+
 static bool on_event(struct replay *p, const struct val_trace_event *ev, GError **err)
 {
     val_join_advance(p, ev->ts_ns);
@@ -457,28 +476,25 @@ static bool on_event(struct replay *p, const struct val_trace_event *ev, GError 
     for (size_t i = 0; i < G_N_ELEMENTS(COMPARISONS); i++)
         if (COMPARISONS[i]->on_event)
             COMPARISONS[i]->on_event(p, ev);
+    /* any event of this CPU after a stashed netif_rx_entry: its net:netif_rx (when it is
+     * that skb's) or a sign it was lost; either way the enqueue has happened by now */
+    if (p->rx_stash && !replay_stashed(p, ev->cpu, err))
+        return false;
     switch (ev->kind) {
     case VAL_EV_NAPI_GRO_RECEIVE_ENTRY:
     case VAL_EV_NETIF_RECEIVE_SKB_ENTRY:
     case VAL_EV_NETIF_RECEIVE_SKB_LIST_ENTRY:
     case VAL_EV_NETIF_RX_ENTRY:
-        if (p->rx_pending && ev->kind == VAL_EV_NETIF_RX_ENTRY) { /* enqueued at net:netif_rx */
-            g_hash_table_replace(p->rx_pending, (gpointer)(uintptr_t)ev->u.rx.skbaddr,
-                                 g_memdup2(ev, sizeof *ev));
+        if (p->rx_stash && ev->kind == VAL_EV_NETIF_RX_ENTRY) { /* enqueued at net:netif_rx */
+            p->rx_stash[ev->cpu] = *ev;
+            p->rx_stash_set[ev->cpu] = true;
             return true;
         }
         return on_rx_entry(p, ev, err);
     case VAL_EV_NETIF_RX: {
         /* trace_netif_rx() in netif_rx_internal(): get_rps_cpu() and enqueue_to_backlog()
          * follow (net/core/dev.c); netif_rx_entry came before it, in netif_rx() */
-        gpointer key = (gpointer)(uintptr_t)ev->u.skb.skbaddr;
-        struct val_trace_event *e = p->rx_pending ? g_hash_table_lookup(p->rx_pending, key) : NULL;
-        if (!e)
-            break;
-        g_hash_table_steal(p->rx_pending, key);
-        bool ok = on_rx_entry(p, e, err);
-        g_free(e);
-        return ok;
+        break; /* the stashed entry was replayed before the switch */
     }
     case VAL_EV_NETIF_RECEIVE_SKB:
         on_receive_skb(p, ev);
@@ -530,7 +546,7 @@ static bool run_trace(struct replay *p, GError **err)
             p->o->progress(p->o->progress_ctx, done, total);
         }
     }
-    ok = ok && rc == 0;
+    ok = ok && rc == 0 && flush_rx_stash(p, err);
     if (ok)
         val_join_drain(p);
     const struct val_trace_stats *st = val_trace_get_stats(tr);
@@ -705,8 +721,8 @@ static void replay_free(struct replay *p)
     g_free(p->poll_start_at);
     if (p->inflight)
         g_hash_table_destroy(p->inflight);
-    if (p->rx_pending)
-        g_hash_table_destroy(p->rx_pending);
+    g_free(p->rx_stash);
+    g_free(p->rx_stash_set);
     if (p->irq_names)
         g_hash_table_destroy(p->irq_names);
     if (p->tcp)
@@ -799,8 +815,10 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
     p.poll_start_at = g_new0(uint64_t, p.ncpus);
     p.softirq_in_ksoftirqd = g_new0(bool, p.ncpus);
     p.inflight = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    if (val_bundle_trace_event_enabled(p.b, "net:netif_rx") == 1)
-        p.rx_pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    if (val_bundle_trace_event_enabled(p.b, "net:netif_rx") == 1) {
+        p.rx_stash = g_new(struct val_trace_event, p.ncpus);
+        p.rx_stash_set = g_new0(bool, p.ncpus);
+    }
     p.irq_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     p.tcp = g_array_new(FALSE, FALSE, sizeof(struct tcp_sock));
     p.hw_pkts = g_array_new(FALSE, FALSE, sizeof(struct val_irq_pkt));

@@ -98,9 +98,10 @@ struct replay {
     uint64_t *softirq_start;    /* per CPU: NET_RX softirq_entry time + 1, 0 outside */
     bool *softirq_in_ksoftirqd; /* per CPU: the open NET_RX run is in ksoftirqd/N */
     GHashTable *inflight;       /* skbaddr -> struct inflight* */
-    /* net:netif_rx is traced: netif_rx_entry events wait here (skbaddr -> a copy) for it,
-     * the moment netif_rx_internal() goes on to get_rps_cpu() + enqueue_to_backlog() */
-    GHashTable *rx_pending;
+    /* net:netif_rx is traced: each CPU's netif_rx_entry waits here for it, the moment
+     * netif_rx_internal() goes on to get_rps_cpu() + enqueue_to_backlog(); NULL otherwise */
+    struct val_trace_event *rx_stash;
+    bool *rx_stash_set;
     /* per CPU: when the backlog poll of the NET_RX run that began there starts (trace ns; 0
      * none): softirq_entry + the priced handle_softirqs() pass and net_rx_action() preamble */
     uint64_t *poll_start_at;
