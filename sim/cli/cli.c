@@ -37,44 +37,40 @@ int sim_cli_fail_error(const char *sub, GError *err)
     return status;
 }
 
-bool sim_cli_load_costs(const char *path, struct kern_cost *c, GError **err)
+/* /calibration/hosts of a costs object: a new NULL-terminated strv, or NULL when absent. */
+static bool cost_hosts(const json_t *j, const char *path, char ***hosts, GError **err)
 {
+    *hosts = NULL;
+    json_t *h = json_object_get(json_object_get(j, "calibration"), "hosts");
+    if (!h)
+        return true;
+    if (!json_is_array(h))
+        return sim_fail(err, SIM_ERROR_INPUT,
+                        "%s: /calibration/hosts: expected an array of strings", path);
+    char **v = g_new0(char *, json_array_size(h) + 1);
+    for (size_t i = 0; i < json_array_size(h); i++) {
+        const char *s = json_string_value(json_array_get(h, i));
+        if (!s) {
+            g_strfreev(v);
+            return sim_fail(err, SIM_ERROR_INPUT, "%s: /calibration/hosts/%zu: expected a string",
+                            path, i);
+        }
+        v[i] = g_strdup(s);
+    }
+    *hosts = v;
+    return true;
+}
+
+bool sim_cli_load_costs(const char *path, struct kern_cost *c, char ***hosts, GError **err)
+{
+    if (hosts)
+        *hosts = NULL;
     json_t *j = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
     if (!j)
         return false;
     char *where = g_strdup_printf("%s: ", path);
-    bool ok = kern_cost_load(c, j, where, err);
+    bool ok = kern_cost_load(c, j, where, err) && (!hosts || cost_hosts(j, path, hosts, err));
     g_free(where);
-    json_decref(j);
-    return ok;
-}
-
-bool sim_cli_load_cost_hosts(const char *path, char ***hosts, GError **err)
-{
-    *hosts = NULL;
-    json_t *j = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
-    if (!j)
-        return false;
-    json_t *h = json_object_get(json_object_get(j, "calibration"), "hosts");
-    bool ok = !h || json_is_array(h);
-    GPtrArray *v = g_ptr_array_new();
-    for (size_t i = 0; ok && h && i < json_array_size(h); i++) {
-        const char *s = json_string_value(json_array_get(h, i));
-        if (!(ok = s != NULL))
-            sim_fail(err, SIM_ERROR_INPUT, "%s: /calibration/hosts/%zu: expected a string", path,
-                     i);
-        else
-            g_ptr_array_add(v, g_strdup(s));
-    }
-    if (h && !json_is_array(h))
-        sim_fail(err, SIM_ERROR_INPUT, "%s: /calibration/hosts: expected an array of strings",
-                 path);
-    g_ptr_array_add(v, NULL);
-    char **out = (char **)g_ptr_array_free(v, FALSE);
-    if (ok && h)
-        *hosts = out;
-    else
-        g_strfreev(out);
     json_decref(j);
     return ok;
 }

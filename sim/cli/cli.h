@@ -38,12 +38,11 @@ int sim_cli_collect(int argc, char **argv);
 int sim_cli_calibrate(int argc, char **argv);
 
 /* --costs FILE: a JSON /costs object (nicsteer calibrate's output, or hand-written) applied
- * over c with the checks of a scenario's /costs; errors name FILE and the key. */
-bool sim_cli_load_costs(const char *path, struct kern_cost *c, GError **err);
-/* The hosts a --costs FILE was calibrated on (its /calibration/hosts, as nicsteer calibrate
- * writes them): *hosts a new NULL-terminated strv (g_strfreev), or NULL when the file does not
- * say (hand-written costs). False + error naming FILE when hosts is not an array of strings. */
-bool sim_cli_load_cost_hosts(const char *path, char ***hosts, GError **err);
+ * over c with the checks of a scenario's /costs; errors name FILE and the key. hosts (may be
+ * NULL): the hosts FILE was calibrated on (its /calibration/hosts, as calibrate writes them), a
+ * new NULL-terminated strv (g_strfreev), or NULL when the file does not say (hand-written
+ * costs); hosts that is not an array of strings is an error naming FILE. */
+bool sim_cli_load_costs(const char *path, struct kern_cost *c, char ***hosts, GError **err);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

@@ -147,7 +147,7 @@ int sim_cli_calibrate(int argc, char **argv)
     }
     struct sim_cli_progress pr;
     sim_cli_progress_init(&pr, SUB, progress, quiet);
-    if ((prior_path && !sim_cli_load_costs(prior_path, &prior, &err)) ||
+    if ((prior_path && !sim_cli_load_costs(prior_path, &prior, NULL, &err)) ||
         !collect(argv + 1, argc - 1, &prior, runs, end = g_new0(guint, argc), hosts, &pr, &err) ||
         !val_calib_fit(runs, &f, &err) ||
         (runs_path && !write_runs(runs_path, runs, argv + 1, end, &err))) {

@@ -101,7 +101,7 @@ static struct sim_scenario *load_with_costs(const char *path, const char *costs,
         return sim_scenario_load_set(path, sets, err);
     struct kern_cost check;
     kern_cost_defaults(&check);
-    if (!sim_cli_load_costs(costs, &check, err))
+    if (!sim_cli_load_costs(costs, &check, NULL, err))
         return NULL;
     json_t *root = sim_file_load_json(path, JSON_REJECT_DUPLICATES, err);
     json_t *c = root ? sim_file_load_json(costs, JSON_REJECT_DUPLICATES, err) : NULL;
