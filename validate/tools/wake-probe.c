@@ -9,17 +9,19 @@
  * it woke on (sched_getcpu()). Prints how many of TRIALS landed on the waker's CPU and the
  * sequence (the digits are CPUs): PELT utilisation builds up over the trials, so a rule with
  * a utilisation threshold shows as a switch in the sequence.
- *   cc -O2 -pthread validate/tools/wake-probe.c -o wake-probe
+ *   built as build/wake-probe (or: cc -O2 -pthread validate/tools/wake-probe.c -o wake-probe)
  *   ./wake-probe WAKEE_US GAP_US WAKER_US TRIALS [WAKER_CPU]
  * Upstream select_task_rq_fair() (wake_affine_idle: prev idle and sharing the LLC) puts it
  * back on idle CPU 1 unless the sync wake-up finds the waker about to sleep (WF_SYNC with one
  * task running). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 static int wake_p[2], ready_p[2], done_p[2];
@@ -45,7 +47,11 @@ static void pin(int c)
         CPU_SET(1, &s);
     } else
         CPU_SET(c, &s);
-    sched_setaffinity(0, sizeof s, &s);
+    if (sched_setaffinity(0, sizeof s, &s) != 0) {
+        fprintf(stderr, "wake-probe: sched_setaffinity(CPU %d): %s (needs CPUs 0 and 1)\n", c,
+                strerror(errno));
+        exit(1);
+    }
 }
 static void *wakee(void *a)
 {
@@ -71,11 +77,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: wake-probe WAKEE_US GAP_US WAKER_US TRIALS [WAKER_CPU]\n");
         return 2;
     }
-    ww = atoi(argv[1]);
-    gap = atoi(argv[2]);
-    wb = atoi(argv[3]);
-    trials = atoi(argv[4]);
-    wpin = argc > 5 ? atoi(argv[5]) : 0;
+    int *dst[] = {&ww, &gap, &wb, &trials, &wpin};
+    wpin = 0;
+    for (int i = 1; i < argc && i <= 5; i++) {
+        char *e;
+        long v = strtol(argv[i], &e, 10);
+        if (*argv[i] == '\0' || *e || v < 0 || v > 10000000 || (i == 4 && v == 0)) {
+            fprintf(stderr, "wake-probe: argument %d '%s': expected a whole number %s\n", i,
+                    argv[i], i == 4 ? "> 0" : ">= 0");
+            return 2;
+        }
+        *dst[i - 1] = (int)v;
+    }
+    if (wpin == 1) {
+        fprintf(stderr, "wake-probe: WAKER_CPU 1 is the wakee's CPU: pick another\n");
+        return 2;
+    }
     if (pipe(wake_p) || pipe(ready_p) || pipe(done_p))
         return 1;
     pin(wpin);
