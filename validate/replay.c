@@ -40,6 +40,9 @@ void val_replay_opts_init(struct val_replay_opts *o)
     o->progress = NULL;
     o->progress_ctx = NULL;
     o->cost_hosts = NULL;
+    o->cost_bundles = NULL;
+    o->cost_source = NULL;
+    o->cost_by = VAL_COSTS_BUILTIN;
     kern_cost_defaults(&o->cost);
 }
 
@@ -642,6 +645,44 @@ static void warn_cost_host(struct replay *p)
     g_free(mine);
 }
 
+/* The last two components of a bundle path ("veth/rps2"): calibrate records paths relative
+ * to where it ran, validate is given another; the capture's folder and its parent name it. */
+static char *bundle_tail(const char *path)
+{
+    char *t = g_strdup(path);
+    for (size_t n = strlen(t); n > 1 && t[n - 1] == '/'; n--)
+        t[n - 1] = 0;
+    char *base = g_path_get_basename(t), *dir = g_path_get_dirname(t);
+    char *parent = g_path_get_basename(dir);
+    char *tail = g_build_filename(parent, base, NULL);
+    g_free(t), g_free(base), g_free(dir), g_free(parent);
+    return tail;
+}
+
+/* Which costs priced the runs, and whether this very bundle was among those they were fitted
+ * on: softirq figures of a bundle priced in sample are no evidence of prediction. */
+static void note_costs(struct replay *p, const char *dir)
+{
+    struct val_report *r = p->r;
+    /* a library file by its name (its directory is this install's, not the result's) */
+    r->costs_by = p->o->cost_by;
+    r->costs_source = !p->o->cost_source                 ? g_strdup("built-in")
+                      : r->costs_by == VAL_COSTS_BY_HOST ? g_path_get_basename(p->o->cost_source)
+                                                         : g_strdup(p->o->cost_source);
+    char *mine = bundle_tail(dir);
+    for (const char *const *b = p->o->cost_bundles; b && *b && !r->costs_in_sample; b++) {
+        char *t = bundle_tail(*b);
+        r->costs_in_sample = !strcmp(t, mine);
+        g_free(t);
+    }
+    g_free(mine);
+    if (r->costs_in_sample)
+        val_report_warn(r,
+                        "the costs (%s) were fitted on this bundle: its softirq figures are "
+                        "in sample, not a prediction",
+                        r->costs_source);
+}
+
 static void summarize(struct replay *p)
 {
     struct val_report *r = p->r;
@@ -835,6 +876,7 @@ struct val_report *val_replay_bundle(const char *dir, const struct val_replay_op
                 COMPARISONS[i]->finish(&p);
         summarize(&p);
         warn_cost_host(&p);
+        note_costs(&p, dir);
     }
     replay_free(&p);
     if (!ok) {

@@ -11,6 +11,13 @@
 #include <glib.h>
 #include <stdint.h>
 
+/* Where the NET_RX prices came from (the report's costs.selected_by). */
+enum val_costs_by {
+    VAL_COSTS_BUILTIN, /* kern_cost_defaults(): a Xeon-class host */
+    VAL_COSTS_OPTION,  /* --costs FILE */
+    VAL_COSTS_BY_HOST, /* the costs library's file calibrated on the bundle's host */
+};
+
 struct val_replay_opts {
     uint64_t match_window_ns;         /* +- tolerance of the pcap <-> trace time join */
     unsigned keep;                    /* disagreements listed per kind */
@@ -25,6 +32,11 @@ struct val_replay_opts {
     /* Hosts the costs were calibrated on (val_host_class() strings, NULL-terminated, borrowed);
      * a bundle from another host gets a warning. NULL = provenance unknown, no check. */
     const char *const *cost_hosts;
+    /* The bundles the costs were fitted on (calibrate's /calibration/bundles, borrowed, NULL =
+     * unknown): a bundle among them is priced in sample, and the report says so. */
+    const char *const *cost_bundles;
+    const char *cost_source; /* the costs file, borrowed; NULL = built-in */
+    enum val_costs_by cost_by;
 };
 #define VAL_REPLAY_PROGRESS_EVENTS 65536u
 

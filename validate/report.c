@@ -1,6 +1,7 @@
 /* Text and JSON forms of a validation result (what `nicsteer validate` prints). */
 #include "validate/report.h"
 #include "sim/core/version.h"
+#include "validate/replay.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -47,6 +48,7 @@ void val_report_free(struct val_report *r)
     if (!r)
         return;
     g_free(r->bundle);
+    g_free(r->costs_source);
     g_free(r->case_name);
     g_free(r->kernel);
     g_free(r->rx_dev);
@@ -244,10 +246,17 @@ static void text_softirq(GString *s, const struct val_report *r)
         g_snprintf(ratio, sizeof ratio, "%.2f", (double)mp / (double)tp);
     g_string_append_printf(s,
                            "NET_RX softirq runs (model, cost model applied to each run's traced "
-                           "work): p50 %.1f p99 %.1f us; KS %.4f, median model/trace %s\n"
-                           "  (default costs model a Xeon-class host: a VM trace is expected to "
-                           "differ, the ratio says by how much; --costs FILE calibrates)\n",
+                           "work): p50 %.1f p99 %.1f us; KS %.4f, median model/trace %s\n",
                            mp / 1e3, sim_hist_quantile(m, 0.99) / 1e3, ks, ratio);
+    if (r->costs_by == VAL_COSTS_BUILTIN)
+        g_string_append(s, "  (built-in costs model a Xeon-class host: a VM trace is expected to "
+                           "differ, the ratio says by how much; nicsteer calibrate fits a host)\n");
+    else
+        g_string_append_printf(s, "  (costs: %s, %s%s)\n", r->costs_source,
+                               r->costs_by == VAL_COSTS_BY_HOST ? "the costs library's file for "
+                                                                  "this host"
+                                                                : "--costs",
+                               r->costs_in_sample ? "; fitted on this bundle: in sample" : "");
 }
 
 /* "12.3%" of |model - ref| / ref, "n/a" when either side is unknown. */
@@ -637,6 +646,16 @@ static json_t *json_threads(const struct val_report *r)
     return arr;
 }
 
+/* Which costs priced the NET_RX runs (validate --costs, the costs library by host, built-in) and
+ * whether they were fitted on this bundle. */
+static json_t *json_costs(const struct val_report *r)
+{
+    static const char *const by[] = {"built-in", "option", "host"};
+    const char *b = (unsigned)r->costs_by < G_N_ELEMENTS(by) ? by[r->costs_by] : "?";
+    return json_pack("{s:s, s:s, s:b}", "file", r->costs_source ? r->costs_source : "built-in",
+                     "selected_by", b, "in_sample", r->costs_in_sample);
+}
+
 json_t *val_report_json(const struct val_report *r)
 {
     double ks = val_report_napi_ks(r);
@@ -656,6 +675,7 @@ json_t *val_report_json(const struct val_report *r)
     json_object_set_new(j, "partial", json_boolean(r->partial));
     json_object_set_new(j, "partial_reasons", json_strings(r->partial_reasons));
     json_object_set_new(j, "warnings", json_strings(r->warnings));
+    json_object_set_new(j, "costs", json_costs(r));
     json_object_set_new(j, "packets",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pcap",
                                   (json_int_t)r->pcap_packets, "pcap_outgoing",

@@ -82,7 +82,10 @@ struct val_report_thread {
 
 struct val_report {
     char *bundle;
-    char *case_name; /* config "case" or the folder name */
+    char *costs_source;   /* the costs file that priced the NET_RX runs, or "built-in" */
+    int costs_by;         /* enum val_costs_by (validate/replay.h) */
+    bool costs_in_sample; /* the costs were fitted on this bundle (calibration.bundles) */
+    char *case_name;      /* config "case" or the folder name */
     char *kernel;
     char *rx_dev;
     char *rx_driver;

@@ -37,12 +37,28 @@ int sim_cli_sweep(int argc, char **argv);
 int sim_cli_collect(int argc, char **argv);
 int sim_cli_calibrate(int argc, char **argv);
 
+/* Where a costs file says it came from: /calibration/hosts (val_host_class() strings) and
+ * /calibration/bundles (the bundle paths calibrate fitted), each a new NULL-terminated strv,
+ * NULL when the file does not say (hand-written costs). */
+struct sim_cli_costs_origin {
+    char **hosts;
+    char **bundles;
+};
+void sim_cli_costs_origin_clear(struct sim_cli_costs_origin *o);
+
 /* --costs FILE: a JSON /costs object (nicsteer calibrate's output, or hand-written) applied
- * over c with the checks of a scenario's /costs; errors name FILE and the key. hosts (may be
- * NULL): the hosts FILE was calibrated on (its /calibration/hosts, as calibrate writes them), a
- * new NULL-terminated strv (g_strfreev), or NULL when the file does not say (hand-written
- * costs); hosts that is not an array of strings is an error naming FILE. */
-bool sim_cli_load_costs(const char *path, struct kern_cost *c, char ***hosts, GError **err);
+ * over c with the checks of a scenario's /costs; errors name FILE and the key. origin (may be
+ * NULL) receives its /calibration provenance; a provenance that is not an array of strings is
+ * an error naming FILE. */
+bool sim_cli_load_costs(const char *path, struct kern_cost *c, struct sim_cli_costs_origin *origin,
+                        GError **err);
+
+/* The costs library: the calibrated costs of known host classes, searched in the directories of
+ * $NICSTEER_COSTS_PATH (':'-separated), then scenarios/costs of this source tree, then the
+ * installed share/nicsteer/costs. Returns the path (new) of the first *.json, by name within a
+ * directory, whose /calibration/hosts holds host_class; NULL with *err unset when none does;
+ * NULL with *err set (naming the file) when a library file is not a costs object. */
+char *sim_cli_host_costs(const char *host_class, GError **err);
 
 /* The command table, defined in sim/main.c. */
 extern const struct sim_cli_cmd sim_cli_cmds[];

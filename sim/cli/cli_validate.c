@@ -11,6 +11,7 @@
 #include "sim/core/file.h"
 #include "sim/core/jsonval.h"
 #include "sim/core/out.h"
+#include "validate/bundle.h"
 #include "validate/match.h"
 #include "validate/replay.h"
 
@@ -87,6 +88,25 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
     return ok ? SIM_EXIT_OK : sim_cli_fail_error(SUB, err);
 }
 
+/* Costs calibrated on the bundle's host, from the costs library: a capture of a known host
+ * class is priced at that host's speed, not a Xeon's. *path NULL when the library has none. */
+static bool library_costs_for(const char *dir, char **path, GError **err)
+{
+    struct val_bundle *b = val_bundle_load(dir, err);
+    if (!b)
+        return false;
+    char *host = val_host_class(val_bundle_kernel(b), val_bundle_ncpus(b));
+    val_bundle_free(b);
+    GError *e = NULL;
+    *path = sim_cli_host_costs(host, &e);
+    g_free(host);
+    if (e) {
+        g_propagate_error(err, e);
+        return false;
+    }
+    return true;
+}
+
 int sim_cli_validate(int argc, char **argv)
 {
     gboolean as_json = FALSE, quiet = FALSE, progress = FALSE;
@@ -96,7 +116,9 @@ int sim_cli_validate(int argc, char **argv)
         limit[i] = -1.0;
     gint keep = 20;
     gchar *costs = NULL, *topo_path = NULL;
-    char **cost_hosts = NULL; /* the hosts --costs was calibrated on */
+    gboolean builtin_costs = FALSE;
+    struct sim_cli_costs_origin origin = {0}; /* where the costs came from (calibration) */
+    char *library_costs = NULL;               /* the costs library's file for the bundle's host */
     struct cpus_topology *topo = NULL;
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the report as JSON (sorted keys)", NULL},
@@ -119,8 +141,13 @@ int sim_cli_validate(int argc, char **argv)
          "Tolerance of the pcap <-> trace time join, +- ms (2)", "MS"},
         {"costs", 0, 0, G_OPTION_ARG_FILENAME, &costs,
          "JSON object of CPU costs (keys of a scenario's /costs, ns) for the NET_RX softirq "
-         "model; defaults model a Xeon-class host",
+         "model (default: the costs library's file calibrated on the bundle's host, else the "
+         "built-in Xeon-class costs)",
          "FILE"},
+        {"builtin-costs", 0, 0, G_OPTION_ARG_NONE, &builtin_costs,
+         "Price the NET_RX runs with the built-in Xeon-class costs even when the costs library "
+         "holds the bundle's host",
+         NULL},
         {"topology", 0, 0, G_OPTION_ARG_FILENAME, &topo_path,
          "CPU topology JSON ({\"cpus\": N, \"llc\": [[..]..], ...}) for the receiver "
          "wake placement model; default one LLC of host.ncpus",
@@ -163,16 +190,28 @@ int sim_cli_validate(int argc, char **argv)
     o.keep = (unsigned)keep;
     o.match_window_ns = (uint64_t)llround(window_ms * 1e6);
     GError *err = NULL;
-    if (costs && !sim_cli_load_costs(costs, &o.cost, &cost_hosts, &err)) {
+    if (costs && builtin_costs) {
+        rc = sim_cli_fail(SUB, SIM_EXIT_USAGE, "--costs and --builtin-costs exclude each other");
+        goto done;
+    }
+    if (!costs && !builtin_costs && !library_costs_for(argv[1], &library_costs, &err)) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
+    const char *cost_file = costs ? costs : library_costs;
+    if (cost_file && !sim_cli_load_costs(cost_file, &o.cost, &origin, &err)) {
+        rc = sim_cli_fail_error(SUB, err);
+        goto done;
+    }
+    o.cost_source = cost_file;
+    o.cost_by = costs ? VAL_COSTS_OPTION : library_costs ? VAL_COSTS_BY_HOST : VAL_COSTS_BUILTIN;
+    o.cost_bundles = (const char *const *)origin.bundles;
     if (topo_path && !(topo = cpus_topology_load(topo_path, &err))) {
         rc = sim_cli_fail_error(SUB, err);
         goto done;
     }
     o.topo = topo;
-    o.cost_hosts = (const char *const *)cost_hosts;
+    o.cost_hosts = (const char *const *)origin.hosts;
     struct sim_cli_progress pr;
     sim_cli_progress_init(&pr, SUB, progress, quiet);
     o.progress = sim_cli_progress_trace_bytes;
@@ -194,7 +233,8 @@ int sim_cli_validate(int argc, char **argv)
 done:
     g_free(out);
     g_free(costs);
-    g_strfreev(cost_hosts);
+    sim_cli_costs_origin_clear(&origin);
+    g_free(library_costs);
     g_free(topo_path);
     cpus_topology_free(topo);
     return rc;

@@ -23,7 +23,9 @@ check_bundle() { # name min_cpu
     local out=$tmp/$name.json
     local t0 t1
     t0=$(date +%s%N)
-    "$bin" validate --json --out "$out" --min-cpu-agreement "$min" "$dir"
+    # built-in costs: these checks are of placement and of the bundle's own facts (the costs
+    # library's choice is checked below, with its in-sample warning)
+    "$bin" validate --json --builtin-costs --out "$out" --min-cpu-agreement "$min" "$dir"
     local st=$?
     t1=$(date +%s%N)
     [ "$st" = 0 ] || { fail "$name: exit $st with --min-cpu-agreement $min"; return; }
@@ -117,7 +119,7 @@ err=$("$bin" validate --costs "$tmp/bad.json" "$traces/veth/rps2" 2>&1 >/dev/nul
 st=$?
 [ "$st" = 1 ] || fail "--costs with an unknown key: exit $st, expected 1"
 case "$err" in *bad.json*stack_skbb*) ;; *) fail "--costs unknown key: stderr '$err'" ;; esac
-text=$("$bin" validate "$traces/veth/rps-rfs-unpinned")
+text=$("$bin" validate --builtin-costs "$traces/veth/rps-rfs-unpinned")
 case "$text" in *"Xeon-class"*"receiver wake-ups"*) ;; *) fail "text report lacks softirq/wake lines" ;; esac
 
 # RFS is not perfect on the unpinned case: demanding 1.0 must fail with status 3 and say why.
@@ -141,14 +143,37 @@ done
 "$bin" validate --max-softirq-ks 2 "$traces/veth/rps2" >/dev/null 2>&1
 [ $? = 2 ] || fail "--max-softirq-ks 2 is not a usage error"
 
+# The costs library: a bundle of a host class it holds (scenarios/costs/veth-host.json was
+# calibrated on these bundles' host) is priced with that host's costs without --costs, and the
+# report says which file and that this bundle was one it was fitted on (in sample).
+"$bin" validate --json "$traces/veth/rps2" >"$tmp/lib.json" 2>"$tmp/lib.err" || fail "rps2: library costs"
+jq -e '.costs == {"file": "veth-host.json", "selected_by": "host", "in_sample": true} and
+       (.warnings | any(test("fitted on this bundle")))' "$tmp/lib.json" >/dev/null ||
+    fail "rps2: costs library not used or not flagged: $(jq -c '[.costs, .warnings]' "$tmp/lib.json")"
+jq -e --slurpfile d "$tmp/rps2.json" '.softirq.ks_distance < $d[0].softirq.ks_distance and
+       $d[0].costs.selected_by == "built-in"' "$tmp/lib.json" >/dev/null ||
+    fail "rps2: the host's costs did not bring the softirq model closer than the built-in ones"
+"$bin" validate --costs "$tmp/costs.json" --builtin-costs "$traces/veth/rps2" >/dev/null 2>&1
+[ $? = 2 ] || fail "--costs with --builtin-costs: expected usage error (2)"
+# A library file that is not a costs object is named; an empty library leaves the built-in costs.
+mkdir -p "$tmp/lib"
+printf '{"stack_skb": "fast"}' >"$tmp/lib/a.json"
+err=$(NICSTEER_COSTS_PATH=$tmp/lib "$bin" validate "$traces/veth/rps2" 2>&1 >/dev/null)
+case "$err" in *lib/a.json*stack_skb*) ;; *) fail "bad library file: stderr '$err'" ;; esac
+host=$(jq -r '"\(.host.kernel), \(.host.ncpus) CPUs"' "$traces/veth/rps2/config.json")
+jq -n --arg h "$host" '{"stack_skb": 5000, "calibration": {"hosts": [$h], "bundles": []}}' >"$tmp/lib/a.json"
+NICSTEER_COSTS_PATH=$tmp/lib "$bin" validate --json "$traces/veth/rps2" 2>/dev/null >"$tmp/lib2.json"
+jq -e '.costs == {"file": "a.json", "selected_by": "host", "in_sample": false}' "$tmp/lib2.json" \
+    >/dev/null || fail "NICSTEER_COSTS_PATH not searched first: $(jq -c .costs "$tmp/lib2.json")"
+
 # The disagreements are listed with their trace lines in the text report.
 "$bin" validate --max-disagreements 3 "$traces/veth/rps-rfs-unpinned" >"$tmp/rfs.txt"
 grep -q "trace line [0-9]*, pcap packet [0-9]*: model [01], trace [01]" "$tmp/rfs.txt" ||
     fail "rps-rfs-unpinned: no disagreement listed in the text report"
 
 # Deterministic: the same bundle gives byte-identical JSON.
-"$bin" validate --json "$traces/veth/rps2" >"$tmp/a.json" &&
-    "$bin" validate --json "$traces/veth/rps2" >"$tmp/b.json" &&
+"$bin" validate --json --builtin-costs "$traces/veth/rps2" >"$tmp/a.json" &&
+    "$bin" validate --json --builtin-costs "$traces/veth/rps2" >"$tmp/b.json" &&
     cmp -s "$tmp/a.json" "$tmp/b.json" || fail "rps2: JSON differs between two runs"
 cmp -s "$tmp/a.json" "$tmp/rps2.json" || fail "rps2: --out differs from stdout"
 
