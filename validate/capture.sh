@@ -25,7 +25,11 @@
 #   sched:sched_wakeup sched:sched_waking sched:sched_migrate_task
 #   syscalls:sys_enter_recvfrom syscalls:sys_enter_recvmsg syscalls:sys_enter_recvmmsg
 #   syscalls:sys_enter_accept syscalls:sys_enter_accept4 skb:kfree_skb (drops with their reason,
-#   e.g. CPU_BACKLOG from enqueue_to_backlog) (+ sys_enter_read with --with-read;
+#   e.g. CPU_BACKLOG from enqueue_to_backlog) csd:csd_queue_cpu irq_vectors:call_function_single_entry
+#   irq_vectors:call_function_single_exit irq_vectors:reschedule_entry timer:hrtimer_expire_entry
+#   (the IPIs a NET_RX run sends and the hardirqs nested in it: what calibrate prices as
+#   csd_queue / csd_enqueue / nested_irq; on a VM an IPI send is the costliest step of a run)
+#   (+ sys_enter_read with --with-read;
 #   off by default because every read() on the host would be traced)
 # Needs: bash, python3 (config.json and clock sampling), tcpdump, ethtool (optional), ip.
 set -euo pipefail
@@ -46,7 +50,8 @@ net:netif_receive_skb_list_entry net:netif_rx_entry net:netif_receive_skb net:ne
 net:net_dev_queue net:net_dev_start_xmit net:net_dev_xmit sched:sched_switch
 sched:sched_wakeup sched:sched_waking sched:sched_migrate_task syscalls:sys_enter_recvfrom
 syscalls:sys_enter_recvmsg syscalls:sys_enter_recvmmsg syscalls:sys_enter_accept
-syscalls:sys_enter_accept4 skb:kfree_skb"
+syscalls:sys_enter_accept4 skb:kfree_skb csd:csd_queue_cpu irq_vectors:call_function_single_entry
+irq_vectors:call_function_single_exit irq_vectors:reschedule_entry timer:hrtimer_expire_entry"
 
 SYSCTLS="rps_sock_flow_entries netdev_budget netdev_budget_usecs dev_weight netdev_max_backlog
 flow_limit_cpu_bitmap flow_limit_table_len netdev_tstamp_prequeue busy_read busy_poll

@@ -42,6 +42,13 @@ for f in config.json trace.txt pcap.pcap; do
     [[ -s $TMP/bundle/$f ]] || fail "bundle lacks $f"
 done
 grep -q ' netif_receive_skb: dev=vB ' "$TMP/bundle/trace.txt" || fail "no netif_receive_skb on vB"
+# The IPIs a NET_RX run sends (RPS kicks its target with csd_queue_cpu): calibrate prices them, so
+# a kernel with the csd tracepoint must have them in the bundle.
+tfs=$(awk '$3 == "tracefs" {print $2; exit}' /proc/mounts)
+if [[ -n $tfs && -d $tfs/events/csd/csd_queue_cpu ]]; then
+    grep -q ' csd_queue_cpu: ' "$TMP/bundle/trace.txt" || fail "no csd_queue_cpu in the trace"
+    grep -q 'csd:csd_queue_cpu' "$TMP/bundle/config.json" || fail "config.json trace.events lacks csd:csd_queue_cpu"
+fi
 # ethtool -g (ring size), -S and -n are recorded beside -x -l -k -c (#10): keys exist even
 # where veth answers "Operation not supported".
 if command -v ethtool >/dev/null; then
