@@ -135,8 +135,9 @@ CASE+=" sender XPS '${XPS}', veth-workload.py 16 UDP + 6 TCP flows x $MSGS messa
 CASE+=" $GAP us, 2 rx + 2 tx threads unpinned, kernel.sched_vcpu_pack $(cat "$PACKF" 2>/dev/null ||
     echo absent) (validate/record-veth.sh)"
 # capture.sh stops the workload at DUR + 3 s: the receiver's DUR s, its start, the drain.
-bash "$HERE/capture.sh" --iface vB --netns "$B" --out "$OUT" --duration $((DUR + 3)) \
-    --case "$CASE" -- bash "$TMP/workload.sh"
+# vA's queues are snapshotted too: validate reads the sender's XPS maps there.
+bash "$HERE/capture.sh" --iface vB --netns "$B" --also "vA@$A" --out "$OUT" \
+    --duration $((DUR + 3)) --case "$CASE" -- bash "$TMP/workload.sh"
 [[ -s $TMP/rx.json ]] || die "the receiver wrote no result ($OUT is incomplete)"
 python3 - "$OUT/config.json" "$TMP/rx.json" "$TMP/tx.json" "$A" "$NET.1" "$PRESET" "$RPS" \
     "$RFS_ENTRIES" "$RFS_CNT" "$XPS" "$MSGS" "$GAP" "$DUR" "$PACK" <<'EOF'
