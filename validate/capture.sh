@@ -167,6 +167,9 @@ snapshot() { # snapshot before|after <dev[@netns]...> (no @netns: --netns / curr
     stage "softnet_stat/$when" "$(nsrun cat /proc/net/softnet_stat)"
     stage "interrupts/$when" "$(cat /proc/interrupts)"
     stage "softirqs/$when" "$(cat /proc/softirqs)"
+    # The cpu lines of /proc/stat: per-CPU steal time (column 8) tells how long the hypervisor
+    # kept each vCPU from running, state a guest's scheduler decisions may follow unseen.
+    stage "stat/$when" "$(grep '^cpu' /proc/stat)"
     stage_json "clock/$when.json" "$(clock_sample)"
     [[ $when == before ]] || return 0
     for v in $SYSCTLS; do
