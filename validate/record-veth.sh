@@ -168,6 +168,45 @@ json.dump(cfg, open(tmp, "w"), indent=1, sort_keys=True)
 open(tmp, "a").write("\n")
 os.replace(tmp, cfg_path)
 EOF
+# Other load during the capture (a build on a shared machine) changes where wake-ups go: the
+# CPU time of tasks that are neither the workload's threads, the idle tasks nor tcpdump, from
+# the trace's sched_switch pairs; above 20% it is a warning in config.json warnings[] (the
+# workload's own start-up, pyenv shims and ip netns exec, is about 6%).
+python3 - "$OUT/config.json" "$OUT/trace.txt" <<'EOF'
+import collections, json, os, re, sys
+cfg_path, trace = sys.argv[1:3]
+cfg = json.load(open(cfg_path))
+ours = {0}
+for k in ("rx_result", "tx_result"):
+    r = cfg.get("workload", {}).get(k) or {}
+    ours.add(int(r.get("pid", -1)))
+    ours.update(int(t.get("tid", -1)) for t in r.get("threads", []))
+SW = re.compile(r"^\s*.+?-\d+\s+\[(\d+)\]\s+\S+\s+([\d.]+): sched_switch: prev_comm=(.+?) "
+                r"prev_pid=(\d+) .*==> next_comm=.+? next_pid=(\d+)")
+busy, last, t0, t1 = collections.Counter(), {}, None, None
+for line in open(trace, errors="replace"):
+    m = SW.match(line)
+    if not m:
+        continue
+    cpu, t, comm, pid, nxt = int(m.group(1)), float(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5))
+    t0 = t if t0 is None else t0
+    t1 = t
+    if cpu in last and last[cpu][1] == pid and pid not in ours and comm != "tcpdump":
+        busy[comm] += t - last[cpu][0]
+    last[cpu] = (t, nxt)
+span = (t1 - t0) * int(cfg["host"]["ncpus"]) if t0 is not None and t1 > t0 else 0
+frac = sum(busy.values()) / span if span else 0.0
+if frac > 0.20:
+    top = ", ".join("%s %.0f ms" % (c, v * 1e3) for c, v in busy.most_common(3))
+    msg = ("other tasks ran %.0f%% of the CPU time during the capture (%s): wake-ups were "
+           "placed on a loaded host" % (100 * frac, top))
+    print("record-veth.sh: warning: " + msg, file=sys.stderr)
+    cfg.setdefault("warnings", []).append(msg)
+    tmp = cfg_path + ".tmp"
+    json.dump(cfg, open(tmp, "w"), indent=1, sort_keys=True)
+    open(tmp, "a").write("\n")
+    os.replace(tmp, cfg_path)
+EOF
 echo "$PROG: $OUT: kernel.sched_vcpu_pack $(python3 -c 'import json,sys
 print(json.load(open(sys.argv[1]))["host"].get("sched", {}).get("sched_vcpu_pack", "absent"))' \
     "$OUT/config.json") during the capture" >&2

@@ -4,7 +4,8 @@
 # config.json (2 receiver threads owning their UDP and TCP sockets, every message sent), the
 # bundle validates (CPU agreement >= 0.98, RX queue >= 0.99) with receiver wake-ups compared, the global knobs
 # (rps_sock_flow_entries, kernel.sched_vcpu_pack) are restored and no namespace is left; a
-# --vcpu-pack the kernel refuses is a one-line error that changes nothing.
+# --vcpu-pack the kernel refuses is a one-line error that changes nothing; other load during
+# the capture is a warning.
 # Args: <nicsteer binary> <source dir>. Exit 0 pass, 77 skip, 1 fail.
 set -u
 BIN=$1
@@ -83,4 +84,17 @@ if [[ -e $PACKF ]]; then
             fail "config.json does not record kernel.sched_vcpu_pack $want"
     fi
 fi
+# Other load during the capture (here a spinning process, a whole CPU of two) is named in
+# config.json warnings[] with the busiest task.
+python3 -c 'while True: pass' &
+spin=$!
+timeout 120 bash "$SRC/validate/record-veth.sh" --out "$TMP/l" --messages 10 --duration 1 \
+    >"$TMP/llog" 2>&1
+lrc=$?
+kill "$spin"
+wait "$spin" 2>/dev/null
+[[ $lrc -eq 0 ]] || fail "record-veth.sh under load exited $lrc: $(tail -1 "$TMP/llog")"
+jq -e '[.warnings[] | select(test("^other tasks ran [0-9]+% of the CPU time .*python3"))] |
+    length == 1' "$TMP/l/config.json" >/dev/null ||
+    fail "a spinning process during the capture is not in warnings[]: $(jq -c .warnings "$TMP/l/config.json")"
 echo "PASS: veth bundle recorded ($(jq '.wakeups.count' "$TMP/r.json") wake-ups compared)"
