@@ -29,12 +29,15 @@ while (($#)); do
     --gap-us) GAP=$2; shift 2 ;;
     --vcpu-pack) PACK=$2; shift 2 ;;
     --duration) DUR=$2; shift 2 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "$PROG: unknown argument $1" >&2; exit 2 ;;
     esac
 done
 die() { echo "$PROG: $*" >&2; exit 1; }
 [[ -n $OUT ]] || die "--out is required (see --help)"
+if [[ -e $OUT && -n $(ls -A "$OUT" 2>/dev/null || echo x) ]]; then
+    die "--out $OUT: exists and is not an empty directory (not overwritten)"
+fi
 [[ $(id -u) -eq 0 ]] || die "needs root"
 case $PRESET in
 rps2) P_RPS="3 3 3 3" P_RFS="0/0" P_XPS="" ;;

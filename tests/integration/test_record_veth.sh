@@ -67,6 +67,13 @@ jq -e '.agreement.cpu >= 0.98' "$TMP/r.json" >/dev/null || fail "CPU agreement b
 jq -e '.agreement.rx_queue >= 0.99' "$TMP/r.json" >/dev/null || fail "RX queue agreement below 0.99"
 [[ $(jq '.wakeups.count' "$TMP/r.json") -gt 0 ]] || fail "no receiver wake-up compared"
 
+# An --out that holds anything is refused, not written into.
+mkdir -p "$TMP/full" && echo keep >"$TMP/full/pcap.pcap"
+bash "$SRC/validate/record-veth.sh" --out "$TMP/full" --messages 1 >"$TMP/flog" 2>&1 &&
+    fail "record-veth.sh wrote into a non-empty --out"
+grep -q "exists and is not an empty directory" "$TMP/flog" && [[ $(cat "$TMP/full/pcap.pcap") == keep ]] ||
+    fail "a non-empty --out: $(cat "$TMP/flog")"
+
 # --vcpu-pack: refused (no CAP_SYS_RESOURCE, or no such knob) is a one-line error before
 # anything is set up; accepted, it is what the capture records and restored afterwards.
 if [[ -e $PACKF ]]; then
