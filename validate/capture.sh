@@ -5,14 +5,17 @@
 #
 # Usage (root):
 #   capture.sh --iface eth0 --out DIR [--duration S] [--count N] [--netns NS]
-#              [--case NAME] [--buffer-kb KB] [--with-read] [-- workload command ...]
+#              [--case NAME] [--buffer-kb KB] [--with-read] [--also DEV[@NETNS]]...
+#              [-- workload command ...]
 #   capture.sh --selftest OUTDIR      # veth pair in two netns, short UDP+TCP workload
 #
 # Without a workload command the capture lasts --duration seconds (default 5) while the user
 # drives traffic. A workload command is run under `timeout --duration` between trace start and
-# stop. Everything is bounded: tcpdump stops after --count packets or at the end, tracing is
-# done in instances/nicsteer-<pid> (the user's global tracing state is never touched), and an
-# EXIT/INT/TERM trap disables and removes the instance, kills helpers and deletes temp files.
+# stop. --also snapshots another device's queues, ethtool and link too (the sender's XPS maps
+# on a veth pair). Everything is bounded: tcpdump stops after --count packets or at the end,
+# tracing is done in instances/nicsteer-<pid> (the user's global tracing state is never
+# touched), and an EXIT/INT/TERM trap disables and removes the instance, kills helpers and
+# deletes temp files.
 #
 # Tracepoints enabled (system:event). A kernel lacking one is not an error: the event is
 # skipped and listed in config.json trace.missing_events and warnings[]; the validator then
@@ -169,6 +172,9 @@ snapshot() { # snapshot before|after <dev[@netns]...> (no @netns: --netns / curr
     stage "softnet_stat/$when" "$(nsrun cat /proc/net/softnet_stat)"
     stage "interrupts/$when" "$(cat /proc/interrupts)"
     stage "softirqs/$when" "$(cat /proc/softirqs)"
+    # The cpu lines of /proc/stat: per-CPU steal time (column 8) tells how long the hypervisor
+    # kept each vCPU from running, state a guest's scheduler decisions may follow unseen.
+    stage "stat/$when" "$(grep '^cpu' /proc/stat)"
     stage_json "clock/$when.json" "$(clock_sample)"
     [[ $when == before ]] || return 0
     for v in $SYSCTLS; do
@@ -524,12 +530,12 @@ EOF
 # ---------------------------------------------------------------- main
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 
 IFACE="" OUT="" DURATION=5 COUNT=200000 BUFKB=32768 WITH_READ=0 NETNS="" CASE="" SELFTEST=""
-WORKLOAD_CMD=()
+WORKLOAD_CMD=() ALSO=()
 while (($#)); do
     case $1 in
     --iface) IFACE=$2; shift 2 ;;
@@ -540,6 +546,7 @@ while (($#)); do
     --case) CASE=$2; shift 2 ;;
     --buffer-kb) BUFKB=$2; shift 2 ;;
     --with-read) WITH_READ=1; shift ;;
+    --also) ALSO+=("$2"); shift 2 ;; # another device whose queues/ethtool/link are snapshotted
     --selftest) SELFTEST=$2; shift 2 ;;
     -h | --help) usage 0 ;;
     --) shift; WORKLOAD_CMD=("$@"); break ;;
@@ -561,7 +568,7 @@ user_workload() {
     timeout "$1" "${WORKLOAD_CMD[@]}"
 }
 if ((${#WORKLOAD_CMD[@]})); then
-    record "$OUT" "$IFACE" "$DURATION" "$COUNT" "$BUFKB" "$WITH_READ" user_workload
+    record "$OUT" "$IFACE" "$DURATION" "$COUNT" "$BUFKB" "$WITH_READ" user_workload "${ALSO[@]}"
 else
-    record "$OUT" "$IFACE" "$DURATION" "$COUNT" "$BUFKB" "$WITH_READ" ""
+    record "$OUT" "$IFACE" "$DURATION" "$COUNT" "$BUFKB" "$WITH_READ" "" "${ALSO[@]}"
 fi

@@ -627,11 +627,12 @@ static json_t *json_wakes(const struct val_report *r)
         return json_pack("{s:n, s:n, s:n, s:n, s:[]}", "count", "agreement", "model_migrations",
                          "trace_migrations", "disagreements");
     }
-    return json_pack("{s:I, s:o, s:I, s:I, s:I, s:o}", "count", (json_int_t)w->count, "agreement",
-                     f < 0 ? json_null() : json_real(f), "model_migrations",
-                     (json_int_t)w->model_migrations, "trace_migrations",
-                     (json_int_t)w->trace_migrations, "skipped_unknown_cpu",
-                     (json_int_t)w->unknown_prev, "disagreements", dis);
+    return json_pack(
+        "{s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "count", (json_int_t)w->count, "agreement",
+        f < 0 ? json_null() : json_real(f), "model_migrations", (json_int_t)w->model_migrations,
+        "trace_migrations", (json_int_t)w->trace_migrations, "skipped_unknown_cpu",
+        (json_int_t)w->unknown_prev, "sched_switches", (json_int_t)w->switches,
+        "unpaired_sched_switches", (json_int_t)w->unpaired_switches, "disagreements", dis);
 }
 
 static json_t *json_threads(const struct val_report *r)

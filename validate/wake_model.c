@@ -27,6 +27,7 @@ struct val_wake_model {
     struct cpus_cpu_state *cpu; /* snapshot rebuilt from the trace */
     bool *net_rx;               /* per CPU: inside NET_RX (sk_data_ready wakes are WF_SYNC) */
     int *curr_pid;              /* per CPU: pid running, -1 unknown */
+    int *switched_to;           /* per CPU: next_pid of its last sched_switch, -1 none yet */
     GHashTable *wakers;         /* pid -> struct cpus_task* (record_wakee state of wakers) */
     int *tids;
     struct rx_thread *th;
@@ -45,8 +46,10 @@ struct val_wake_model *val_wake_model_new(int ncpus, const struct cpus_topology 
     m->cpu = g_new0(struct cpus_cpu_state, ncpus);
     m->net_rx = g_new0(bool, ncpus);
     m->curr_pid = g_new(int, ncpus);
+    m->switched_to = g_new(int, ncpus);
     for (int c = 0; c < ncpus; c++) {
         m->curr_pid[c] = -1;
+        m->switched_to[c] = -1;
         m->cpu[c].nr_running = 1; /* unknown until its first event: assumed busy */
         m->cpu[c].load = CPUS_NICE_0_LOAD;
     }
@@ -75,6 +78,7 @@ void val_wake_model_free(struct val_wake_model *m)
     g_free(m->cpu);
     g_free(m->net_rx);
     g_free(m->curr_pid);
+    g_free(m->switched_to);
     g_hash_table_destroy(m->wakers);
     g_free(m->tids);
     g_free(m->th);
@@ -165,6 +169,11 @@ static void on_wakeup(struct val_wake_model *m, struct rx_thread *t,
 
 static void on_switch(struct val_wake_model *m, const struct val_trace_event *ev)
 {
+    /* __schedule() switches from what it last switched to: anything else is a lost switch */
+    m->st.switches++;
+    m->st.unpaired_switches +=
+        m->switched_to[ev->cpu] >= 0 && m->switched_to[ev->cpu] != ev->u.sw.prev_pid;
+    m->switched_to[ev->cpu] = ev->u.sw.next_pid;
     struct rx_thread *t = find(m, ev->u.sw.prev_pid);
     if (t) {
         t->task.cpu = ev->cpu;

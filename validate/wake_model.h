@@ -18,7 +18,11 @@ struct val_wake_stats {
     uint64_t model_migrations; /* compared wake-ups the model placed off the previous CPU */
     uint64_t trace_migrations; /* compared wake-ups whose sched_wakeup target was elsewhere */
     uint64_t unknown_prev;     /* wake-ups skipped: the thread's CPU not yet seen */
-    struct val_agree agree;    /* model CPU vs target_cpu; packet = tid, trace_line = wakeup */
+    uint64_t switches;         /* sched_switch events read */
+    /* sched_switch events whose prev_pid is not the next_pid of the previous one on that CPU:
+     * a switch is missing from the trace between them */
+    uint64_t unpaired_switches;
+    struct val_agree agree; /* model CPU vs target_cpu; packet = tid, trace_line = wakeup */
 };
 
 /* ncpus CPUs, topo their topology (borrowed, outlives the model; NULL = one LLC of ncpus);

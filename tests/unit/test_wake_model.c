@@ -125,9 +125,40 @@ static void test_wake_model_skips_unknown_and_keeps_runnable(void)
     val_wake_model_free(m);
 }
 
+/* A sched_switch whose prev_pid is not what the CPU's previous switch ran means a switch is
+ * missing from the trace (the shared v769 bundles lose switches out of the idle task): CPU 1
+ * switched to the idle task, then reader 20 switches out of it with no switch-in between: one
+ * unpaired of three (CPU 0's one switch has no predecessor); with the switch-in, none. */
+static void test_wake_model_counts_unpaired_switches(void)
+{
+    const char *t =
+        "  x-40 [001] d..2.  1.000001: sched_switch: prev_comm=x prev_pid=40 prev_prio=120 "
+        "prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+        "  r-20 [001] d..2.  1.000100: sched_switch: prev_comm=r prev_pid=20 prev_prio=120 "
+        "prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+        "  w-30 [000] d..2.  1.000200: sched_switch: prev_comm=w prev_pid=30 prev_prio=120 "
+        "prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120\n";
+    struct val_wake_model *m = feed(t, NULL);
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->switches, 3);
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->unpaired_switches, 1);
+    val_wake_model_free(m);
+    const char *paired = /* every switch starts from what the previous one on its CPU ran */
+        "  x-40 [001] d..2.  1.000001: sched_switch: prev_comm=x prev_pid=40 prev_prio=120 "
+        "prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+        "  <idle>-0 [001] d..2.  1.000050: sched_switch: prev_comm=swapper/1 prev_pid=0 "
+        "prev_prio=120 prev_state=R ==> next_comm=r next_pid=20 next_prio=120\n"
+        "  r-20 [001] d..2.  1.000100: sched_switch: prev_comm=r prev_pid=20 prev_prio=120 "
+        "prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
+    m = feed(paired, NULL);
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->switches, 3);
+    CU_ASSERT_EQUAL(val_wake_model_stats(m)->unpaired_switches, 0);
+    val_wake_model_free(m);
+}
+
 static CU_TestInfo cases[] = {
     {"test_wake_model_delayed_reader_is_requeued_in_place",
      test_wake_model_delayed_reader_is_requeued_in_place},
+    {"test_wake_model_counts_unpaired_switches", test_wake_model_counts_unpaired_switches},
     {"test_wake_model_places_on_idle_cpu_of_llc", test_wake_model_places_on_idle_cpu_of_llc},
     {"test_wake_model_lists_disagreement_with_line", test_wake_model_lists_disagreement_with_line},
     {"test_wake_model_skips_unknown_and_keeps_runnable",
