@@ -56,6 +56,18 @@ static inline void napi_gro_receive(struct napi_struct *n, struct sk_buff *skb)
     kern_napi_gro_receive(n, skb);
 }
 
+/* napi_build_skb(): the skb to fill for napi_gro_receive, in place (kern_napi_build_skb). */
+static inline struct sk_buff *napi_build_skb(struct napi_struct *n)
+{
+    return kern_napi_build_skb(n);
+}
+
+/* kshim_cpu_work(`ns`) then napi_gro_receive(), accounted as one charge. */
+static inline void napi_gro_receive_after(struct napi_struct *n, struct sk_buff *skb, uint64_t ns)
+{
+    kern_napi_gro_receive_after(n, skb, ns);
+}
+
 /* CPU time the driver spends, charged to the running context. */
 static inline void kshim_cpu_work(struct kern_host *h, uint64_t ns)
 {

@@ -367,7 +367,6 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
     struct nicdrv_adapter *adapter = q_vector->adapter;
     unsigned total_rx_bytes = 0, total_rx_packets = 0, xdp_xmit = 0;
     const struct kern_cost *cost = kshim_costs(adapter->host);
-    struct sk_buff skb;
 
     while (total_rx_packets < (unsigned)budget) {
         const struct nic_rx_desc *rx_desc = nic_rx_next(adapter->hw, ring);
@@ -375,6 +374,7 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
             break;
         kshim_trace_rx_ring_cleaned(adapter->obs, adapter->host, adapter->dev_index, ring,
                                     rx_desc->ts);
+        uint64_t work = cost->drv_rx_pkt; /* charged with GRO's own (napi_gro_receive_after) */
         if (adapter->xdp_prog) {
             kshim_cpu_work(adapter->host, cost->xdp_rx_desc);
             int xdp_res = ixgbe_run_xdp(adapter, rx_desc, ring);
@@ -385,30 +385,27 @@ static int ixgbe_clean_rx_irq(struct nicdrv_q_vector *q_vector, unsigned ring, i
                 continue;
             }
             /* XDP_PASS: ixgbe_build_skb, the rest of the descriptor's work */
-            kshim_cpu_work(adapter->host, cost->drv_rx_pkt > cost->xdp_rx_desc
-                                              ? cost->drv_rx_pkt - cost->xdp_rx_desc
-                                              : 0);
-        } else {
-            kshim_cpu_work(adapter->host, cost->drv_rx_pkt);
+            work = cost->drv_rx_pkt > cost->xdp_rx_desc ? cost->drv_rx_pkt - cost->xdp_rx_desc : 0;
         }
-        /* ixgbe_build_skb + ixgbe_process_skb_fields (ixgbe_rx_hash,
-         * skb_record_rx_queue) */
-        skb.flow = rx_desc->flow;
-        skb.len = rx_desc->len;
-        skb.payload = rx_desc->payload;
-        skb.seq_next = rx_desc->seq + rx_desc->payload;
+        /* ixgbe_build_skb (napi_build_skb: in place on the NAPI's gro_normal list) +
+         * ixgbe_process_skb_fields (ixgbe_rx_hash, skb_record_rx_queue) */
+        struct sk_buff *skb = napi_build_skb(&q_vector->napi);
+        skb->flow = rx_desc->flow;
+        skb->len = rx_desc->len;
+        skb->payload = rx_desc->payload;
+        skb->seq_next = rx_desc->seq + rx_desc->payload;
         /* No descriptor hash: the stack's flow dissector hash (jhash of the
          * tuple); the flow id stands for it. */
-        skb.hash = rx_desc->hashed ? rx_desc->hash : g_int_hash(&rx_desc->flow);
-        skb.l4_hash = rx_desc->l4_hash;
-        skb.l4 = rx_desc->l4;
-        skb.queue = (uint16_t)ring;
-        skb.dev = (uint8_t)adapter->dev_index;
-        skb.segs = 1;
-        skb.jiffy = 0;
-        skb.ts[0] = rx_desc->ts;
+        skb->hash = rx_desc->hashed ? rx_desc->hash : g_int_hash(&rx_desc->flow);
+        skb->l4_hash = rx_desc->l4_hash;
+        skb->l4 = rx_desc->l4;
+        skb->queue = (uint16_t)ring;
+        skb->dev = (uint8_t)adapter->dev_index;
+        skb->segs = 1;
+        skb->jiffy = 0;
+        skb->ts[0] = rx_desc->ts;
         total_rx_bytes += rx_desc->len; /* skb->len before eth_type_trans */
-        napi_gro_receive(&q_vector->napi, &skb);
+        napi_gro_receive_after(&q_vector->napi, skb, work);
         total_rx_packets++;
     }
     if (xdp_xmit & IXGBE_XDP_REDIR)

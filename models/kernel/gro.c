@@ -94,15 +94,46 @@ unsigned kern_gro_max_segs(unsigned kernel_version)
     return kernel_version < KERN_VERSION(3, 19) ? KERN_MAX_SKB_FRAGS : KERN_SKB_MAX_SEGS;
 }
 
-void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
+struct kern_skb *kern_napi_build_skb(struct napi_struct *n)
+{
+    return &n->rx_list[n->rx_skbs]; /* gro_normal_one() leaves a free slot */
+}
+
+/* gro_normal_one() of the skb built in place (kern_napi_build_skb): nothing to copy. */
+static inline void gro_normal_in_place(struct napi_struct *n, struct kern_skb *skb)
+{
+    skb->alloc_cpu = (uint16_t)n->host->cpu; /* __napi_build_skb: raw_smp_processor_id() */
+    n->rx_skbs++;
+    n->rx_count += skb->segs;
+    if (n->rx_count >= n->host->p.gro_normal_batch || n->rx_skbs == G_N_ELEMENTS(n->rx_list))
+        kern_gro_normal_list(n);
+}
+
+/* An skb built in place is copied to `own` before gro_normal_one() fills its slot. */
+static const struct kern_skb *move_out(const struct kern_skb *skb, bool *in_place,
+                                       struct kern_skb *own)
+{
+    if (!*in_place)
+        return skb;
+    *in_place = false;
+    skb_copy(own, skb);
+    return own;
+}
+
+/* dev_gro_receive() after the per-packet charge. */
+static void gro_receive(struct napi_struct *n, const struct kern_skb *skb)
 {
     struct kern_host *h = n->host;
-    kern_charge_inl(h, h->c.gro_pkt);
+    bool in_place = skb == &n->rx_list[n->rx_skbs];
     /* Only TCP with payload is merged; everything else is GRO_NORMAL. */
     if (!n->gro_enabled || skb->l4 != IPPROTO_TCP || skb->payload == 0) {
-        gro_normal_one(n, skb);
+        if (in_place)
+            gro_normal_in_place(n, &n->rx_list[n->rx_skbs]);
+        else
+            gro_normal_one(n, skb);
         return;
     }
+    struct kern_skb own; /* an skb built in place, moved out before its slot is reused */
     struct kern_gro_bucket *bk = &n->gro_hash[skb->hash & (KERN_GRO_HASH_BUCKETS - 1)];
     for (unsigned i = 0; i < bk->count; i++) {
         struct kern_skb *p = &bk->held[i];
@@ -118,12 +149,14 @@ void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
             return;
         }
         /* Same flow but not mergeable: the held one is completed. */
+        skb = move_out(skb, &in_place, &own);
         gro_normal_one(n, p);
         bucket_remove(bk, i);
         n->gro_count--;
         break;
     }
     if (bk->count >= KERN_MAX_GRO_SKBS) { /* gro_flush_oldest */
+        skb = move_out(skb, &in_place, &own);
         gro_normal_one(n, &bk->held[0]);
         bucket_remove(bk, 0);
         n->gro_count--;
@@ -132,4 +165,16 @@ void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
     skb_copy(slot, skb);
     slot->jiffy = (uint32_t)kern_jiffies(h);
     n->gro_count++;
+}
+
+void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb)
+{
+    kern_charge_inl(n->host, n->host->c.gro_pkt);
+    gro_receive(n, skb);
+}
+
+void kern_napi_gro_receive_after(struct napi_struct *n, const struct kern_skb *skb, uint64_t drv_ns)
+{
+    kern_charge2_inl(n->host, drv_ns, n->host->c.gro_pkt);
+    gro_receive(n, skb);
 }

@@ -256,6 +256,14 @@ bool kern_napi_complete_done(struct napi_struct *n, int work_done);
  * is raised on `cpu` at `at` when one of its NAPI timers has expired by then. */
 void kern_hrtimer_expire(struct kern_host *h, unsigned cpu, uint64_t at);
 void kern_napi_gro_receive(struct napi_struct *n, const struct kern_skb *skb);
+/* napi_build_skb() (__napi_build_skb from the NAPI's skb cache): the skb the driver fills
+ * next, built where gro_normal_one() would put it on the NAPI's gro_normal list, so that
+ * an skb GRO does not hold is handed on without a copy. Valid until the next GRO call. */
+struct kern_skb *kern_napi_build_skb(struct napi_struct *n);
+/* kern_napi_gro_receive() after `drv_ns` of the driver's own per-descriptor work, charged
+ * with GRO's per-packet cost as one account (the same sums, kern_charge2_inl). */
+void kern_napi_gro_receive_after(struct napi_struct *n, const struct kern_skb *skb,
+                                 uint64_t drv_ns);
 /* Segments skb_gro_receive() merges into one skb on that release (kversion.h): 17
  * (MAX_SKB_FRAGS) before 3.19, else the 64 KB limit decides. */
 unsigned kern_gro_max_segs(unsigned kernel_version);

@@ -102,6 +102,53 @@ static void test_gro_sequence_gap_completes_held_skb(void)
     kern_host_free(h);
 }
 
+/* The driver's way: the skb built in place on the gro_normal list (kern_napi_build_skb),
+ * its own per-descriptor charge `drv` taken with GRO's. */
+static void feed_in_place(struct napi_struct *n, uint32_t flow, uint32_t hash, uint8_t l4,
+                          uint32_t seq, uint32_t payload, uint64_t drv)
+{
+    struct kern_skb *skb = kern_napi_build_skb(n);
+    *skb = (struct kern_skb){.flow = flow,
+                             .len = payload + 66,
+                             .payload = payload,
+                             .seq_next = seq + payload,
+                             .hash = hash,
+                             .segs = 1,
+                             .l4 = l4};
+    kern_napi_gro_receive_after(n, skb, drv);
+}
+
+/* A mix of UDP, merged TCP, a sequence gap and a full bucket: the skbs built in place
+ * reach the stack as the same skbs, in the same order, at the same times, as copies. */
+static void test_gro_in_place_skbs_match_copied_ones(void)
+{
+    struct fake_napi f = {0}, g = {0};
+    struct kern_host *h = gro_host(&f, true), *k = gro_host(&g, true);
+    for (uint32_t i = 0; i < 40; i++) {
+        uint32_t flow = i % 10, l4 = i % 3 ? 6 : 17, seq = (i / 10) * 1000 + (i == 25) * 7000;
+        kern_charge(h, 5);
+        feed(&f.napi, flow, 3, (uint8_t)l4, seq, 1000);
+        feed_in_place(&g.napi, flow, 3, (uint8_t)l4, seq, 1000, 5);
+        CU_ASSERT_EQUAL(kern_stack_calls(h), kern_stack_calls(k));
+        CU_ASSERT_EQUAL(f.napi.rx_skbs, g.napi.rx_skbs);
+        CU_ASSERT_EQUAL(f.napi.gro_count, g.napi.gro_count);
+        CU_ASSERT_EQUAL(kern_now(h), kern_now(k));
+    }
+    CU_ASSERT_TRUE(kern_stack_calls(h) > 8);
+    for (unsigned i = 0; i < f.napi.rx_skbs; i++) {
+        CU_ASSERT_EQUAL(f.napi.rx_list[i].flow, g.napi.rx_list[i].flow);
+        CU_ASSERT_EQUAL(f.napi.rx_list[i].segs, g.napi.rx_list[i].segs);
+        CU_ASSERT_EQUAL(f.napi.rx_list[i].seq_next, g.napi.rx_list[i].seq_next);
+    }
+    kern_napi_complete_done(&f.napi, 40);
+    kern_napi_complete_done(&g.napi, 40);
+    CU_ASSERT_EQUAL(kern_stack_calls(h), kern_stack_calls(k));
+    CU_ASSERT_EQUAL(kern_delivered(h), kern_delivered(k));
+    CU_ASSERT_EQUAL(kern_delivered(k), 40);
+    kern_host_free(h);
+    kern_host_free(k);
+}
+
 /* Before 3.19 skb_gro_receive() stopped at MAX_SKB_FRAGS (17) frags: 17 segments of 1448 B
  * per skb (24616 B), where 3.19+ chains frag_list skbs up to 64 KB. */
 static void test_gro_before_3_19_stops_at_17_frags(void)
@@ -129,6 +176,7 @@ static CU_TestInfo cases[] = {
     {"test_gro_before_3_19_stops_at_17_frags", test_gro_before_3_19_stops_at_17_frags},
     {"test_gro_bucket_holds_at_most_8_flows", test_gro_bucket_holds_at_most_8_flows},
     {"test_gro_sequence_gap_completes_held_skb", test_gro_sequence_gap_completes_held_skb},
+    {"test_gro_in_place_skbs_match_copied_ones", test_gro_in_place_skbs_match_copied_ones},
     CU_TEST_INFO_NULL,
 };
 
