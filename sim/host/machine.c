@@ -602,9 +602,11 @@ static inline void exo_run(struct sim_machine *m)
         m->tx_full++;
 }
 
-/* Owner of a heap event: the CPU whose state it changes first. An IRQ
- * assertion belongs to the CPU its MSI-X message reaches (the vector's
- * affinity CPU, nic_vector_cpu), another device's interrupt to its CPU. */
+/* Owner of a heap event: the CPU whose state it changes first; another device's
+ * interrupt belongs to its CPU. An IRQ assertion is the NIC's MSI-X write (nic_irq_fire:
+ * the vector's EICR/EIAM state, then the hardirq raised on the vector's CPU, no CPU time):
+ * like an arrival it is the NIC's, run by whichever actor steps next
+ * (sim_machine_step_owner), the hardirq itself in its CPU's own chunk. */
 static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
 {
     switch (ev->kind) {
@@ -613,9 +615,6 @@ static int ev_owner(const struct sim_machine *m, const struct sim_ev *ev)
         return (int)ev->id;
     case EV_WAKE:
         return (int)cpus_thread_get(kern_sched(m->kern), ev->id)->cpu;
-    case EV_IRQ:
-        return ev->id >= NIC_B_EV ? (int)nic_vector_cpu(m->nic_b, ev->id - NIC_B_EV)
-                                  : (int)nic_vector_cpu(m->nic, ev->id);
     case EV_DEVICE:
         return (int)m->dev[ev->id].src->cpu;
     default:
@@ -627,10 +626,14 @@ int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
 {
     struct sim_ev ev = {0}; /* read only when have_ev; gcc -O3 cannot see that */
     bool have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
-    uint64_t x;
-    while (exo_next(m, &x) && (!have_ev || x < ev.t)) {
-        /* exogenous DMA: the same arrivals, in the same order, as the NIC's own step */
-        exo_run(m);
+    uint64_t x, a, b;
+    for (;;) {
+        if (exo_next(m, &x) && (!have_ev || x < ev.t))
+            exo_run(m); /* exogenous DMA: the same arrivals, in the same order, as the NIC's */
+        else if (have_ev && ev.kind == EV_IRQ)
+            sim_machine_run_next(m, &a, &b); /* the NIC's MSI-X write (no CPU time) */
+        else
+            break;
         have_ev = sim_heap_peek(&m->heap, &ev) && ev.t < m->end;
     }
     if (!have_ev)

@@ -172,11 +172,12 @@ int sim_machine_next(struct sim_machine *m, uint64_t *t);
  * Returns the CPU busy period it started ([*busy_from, *busy_to), ns) if
  * the item was a CPU chunk, so an engine can mirror it; else false. */
 bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *busy_to);
-/* Advance the NIC over every arrival before the next event (arrivals are
- * exogenous DMA into the rings: whichever engine actor steps next runs them,
- * keeping the global order), then return the owner of that event and its
- * time: a CPU for its chunk ends, its threads' wake-ups, IRQ assertions of
- * vectors whose affinity is that CPU and other devices' interrupts on it;
+/* Advance the NIC over every arrival and IRQ assertion before the next other
+ * event (arrivals are exogenous DMA into the rings, an assertion the NIC's MSI-X
+ * write: whichever engine actor steps next runs them, keeping the global order),
+ * then return the owner of that event and its time: a CPU for its chunk ends
+ * (the hardirq an assertion raised among them), its threads' wake-ups and other
+ * devices' interrupts on it;
  * SIM_OWNER_NIC for the rest (client requests, balance ticks, thread moves);
  * SIM_OWNER_DONE when nothing is left before the end. The event is then run
  * by sim_machine_run_next. */
