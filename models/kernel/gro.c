@@ -48,8 +48,7 @@ static inline void gro_normal_one(struct napi_struct *n, const struct kern_skb *
 void kern_gro_normal_list(struct napi_struct *n)
 {
     struct kern_host *h = n->host;
-    for (unsigned i = 0; i < n->rx_skbs; i++)
-        kern_netif_receive_skb_core(h, &n->rx_list[i]);
+    kern_netif_receive_skb_list(h, n->rx_list, n->rx_skbs);
     n->rx_skbs = 0;
     n->rx_count = 0;
 }
@@ -121,7 +120,7 @@ static const struct kern_skb *move_out(const struct kern_skb *skb, bool *in_plac
 }
 
 /* dev_gro_receive() after the per-packet charge. */
-static void gro_receive(struct napi_struct *n, const struct kern_skb *skb)
+G_ALWAYS_INLINE static inline void gro_receive(struct napi_struct *n, const struct kern_skb *skb)
 {
     struct kern_host *h = n->host;
     bool in_place = skb == &n->rx_list[n->rx_skbs];

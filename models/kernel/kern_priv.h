@@ -201,6 +201,9 @@ bool kern_run_ksoftirqd(struct cpus_thread *t, void *arg);
 void kern_gro_flush(struct napi_struct *n, bool flush_old);
 void kern_gro_normal_list(struct napi_struct *n);
 void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb);
+/* netif_receive_skb_list_internal(): the n skbs of a gro_normal list, each as
+ * kern_netif_receive_skb_core in turn (one call for the batch). */
+void kern_netif_receive_skb_list(struct kern_host *h, const struct kern_skb *skbs, unsigned n);
 /* __netif_receive_skb(): the stack on this CPU, no RPS (process_backlog). */
 void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb);
 

@@ -149,7 +149,8 @@ G_ALWAYS_INLINE static inline void sock_queue_rcv_skb(struct kern_host *h,
     struct kern_sock *sk = &h->socks[s];
     uint32_t truesize = skb->segs * 2048u + (KERN_SKB_TRUESIZE - 2048u);
     kern_charge2_inl(h, stack_ns, h->c.sock_enqueue);
-    count_ooo(h, skb, fr);
+    if (skb->l4 == IPPROTO_TCP) /* only TCP segments carry a sequence number */
+        count_ooo(h, skb, fr);
     sk->rxhash = skb->hash; /* sock_rps_save_rxhash() */
     sk->l4 = skb->l4;
     sk->rx_queue = skb->queue; /* sk_rx_queue_update() */
@@ -227,11 +228,23 @@ uint64_t kern_ipt_raw_drops(const struct kern_host *h)
     return h->ipt_raw_drops;
 }
 
-void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)
+G_ALWAYS_INLINE static inline void netif_receive_skb_core(struct kern_host *h,
+                                                          const struct kern_skb *skb)
 {
     if (h->rps && kern_rps_receive(h, skb))
         return; /* get_rps_cpu chose a backlog: enqueue_to_backlog took it */
     netif_receive_skb_body(h, skb);
+}
+
+void kern_netif_receive_skb_core(struct kern_host *h, const struct kern_skb *skb)
+{
+    netif_receive_skb_core(h, skb);
+}
+
+void kern_netif_receive_skb_list(struct kern_host *h, const struct kern_skb *skbs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) /* in list order, one skb after the other */
+        netif_receive_skb_core(h, &skbs[i]);
 }
 
 void kern___netif_receive_skb(struct kern_host *h, const struct kern_skb *skb)

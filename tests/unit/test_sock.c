@@ -132,6 +132,37 @@ static void test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse(void)
     kern_host_free(h);
 }
 
+/* netif_receive_skb_list_internal: a list goes up as the same skbs one call each would,
+ * in order (the sockets see the same queue, the clock the same charges). */
+static void test_sock_skb_list_is_the_skbs_in_turn(void)
+{
+    struct kern_host *a = host(4, false), *b = host(4, false);
+    a->c.stack_skb = b->c.stack_skb = 70;
+    a->c.sock_enqueue = b->c.sock_enqueue = 30;
+    struct kern_skb list[6];
+    for (unsigned i = 0; i < 6; i++)
+        list[i] = (struct kern_skb){
+            .flow = 1 + i % 3, .len = 64, .payload = 18 + i, .segs = 1, .l4 = 17, .ts = {i}};
+    a->cpu = b->cpu = 2;
+    kern_netif_receive_skb_list(a, list, 6);
+    for (unsigned i = 0; i < 6; i++)
+        kern_netif_receive_skb_core(b, &list[i]);
+    CU_ASSERT_EQUAL(kern_now(a), kern_now(b));
+    CU_ASSERT_EQUAL(kern_now(a), 6 * 100);
+    CU_ASSERT_EQUAL(kern_stack_calls(a), 6);
+    for (unsigned s = 0; s < 4; s++) {
+        CU_ASSERT_EQUAL(kern_sock(a, s)->count, kern_sock(b, s)->count);
+        uint32_t pa, pb;
+        while (kern_sock_recvmsg(a, kern_sock(a, s), &pa)) {
+            CU_ASSERT_TRUE(kern_sock_recvmsg(b, kern_sock(b, s), &pb));
+            CU_ASSERT_EQUAL(pa, pb);
+        }
+    }
+    CU_ASSERT_EQUAL(kern_sock(a, 1)->count + kern_sock(a, 2)->count, 0);
+    kern_host_free(a);
+    kern_host_free(b);
+}
+
 static CU_TestInfo cases[] = {
     {"test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse",
      test_sock_queues_keep_fifo_order_across_pool_growth_and_reuse},
@@ -143,6 +174,7 @@ static CU_TestInfo cases[] = {
      test_sock_reuseport_cpu_picks_the_receiving_cpus_socket},
     {"test_sock_reuseport_cpu_out_of_range_falls_back_to_hash",
      test_sock_reuseport_cpu_out_of_range_falls_back_to_hash},
+    {"test_sock_skb_list_is_the_skbs_in_turn", test_sock_skb_list_is_the_skbs_in_turn},
     CU_TEST_INFO_NULL,
 };
 
