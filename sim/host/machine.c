@@ -506,8 +506,9 @@ void sim_machine_free(struct sim_machine *m)
     g_free(m);
 }
 
-/* A frame reaches the NIC: classifier, then RX ring or rx_missed. */
-static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
+/* A frame reaches the NIC: classifier, then RX ring or rx_missed. Inlined into the NIC's
+ * loop over the arrivals before the next event (sim_machine_run_next), called elsewhere. */
+G_ALWAYS_INLINE static inline void arrive_inl(struct sim_machine *m, const struct traffic_pkt *p)
 {
     unsigned f = p->flow < m->cfg.n_flows ? p->flow : p->flow % m->cfg.n_flows;
     struct sim_rx_choice c;
@@ -541,6 +542,11 @@ static inline void arrive(struct sim_machine *m, const struct traffic_pkt *p)
     nic_rx_post(m->nic, (unsigned)c.queue);
     if (G_UNLIKELY(m->obs->counter)) /* eth0's ring q filled one more descriptor */
         m->obs->counter(m->obs->ctx, KERN_CTR_RX_RING, (unsigned)c.queue, p->ts_ns, 1);
+}
+
+static void arrive(struct sim_machine *m, const struct traffic_pkt *p)
+{
+    arrive_inl(m, p);
 }
 
 void sim_machine_arrive(struct sim_machine *m, const struct traffic_pkt *p)
@@ -695,7 +701,7 @@ bool sim_machine_run_next(struct sim_machine *m, uint64_t *busy_from, uint64_t *
          * recorded transmits left, every item is an arrival: exo_run's choice is skipped. */
         if (m->tx_next == m->cfg.n_tx_frames && !m->link) {
             do {
-                arrive(m, &m->pkt);
+                arrive_inl(m, &m->pkt);
                 pull_packet(m);
             } while (m->have_pkt && m->pkt.ts_ns < next_ev_t(m));
             return false;
