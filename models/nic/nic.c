@@ -11,6 +11,7 @@
 struct nic_ring {
     struct nic_rx_desc *desc; /* ring_size slots */
     unsigned head, count;
+    unsigned tail;    /* (head + count) % ring_size: RDT, the next slot the NIC writes */
     unsigned unarmed; /* PMD: descriptors taken by nic_rx_burst, not yet given back (RDT) */
     bool pmd;         /* polled by a user-space PMD: its write-backs raise no interrupt cause */
     struct nic_queue_stats st;
@@ -142,12 +143,9 @@ static uint64_t vector_due(const struct nic_vector *v, uint64_t now)
 }
 
 /* The slot after the last written descriptor (next_to_use). */
-static inline struct nic_rx_desc *rx_tail(const struct nic *n, const struct nic_ring *r)
+static inline struct nic_rx_desc *rx_tail(const struct nic_ring *r)
 {
-    unsigned slot = r->head + r->count; /* a wrap, not a division, on the packet path */
-    if (slot >= n->cfg.ring_size)
-        slot -= n->cfg.ring_size;
-    return &r->desc[slot];
+    return &r->desc[r->tail];
 }
 
 struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
@@ -159,13 +157,15 @@ struct nic_rx_desc *nic_rx_slot(struct nic *n, unsigned q)
         r->st.drops++;
         return NULL;
     }
-    return rx_tail(n, r);
+    return rx_tail(r);
 }
 
 void nic_rx_post(struct nic *n, unsigned q)
 {
     struct nic_ring *r = &n->rings[q];
-    const struct nic_rx_desc *d = rx_tail(n, r);
+    const struct nic_rx_desc *d = rx_tail(r);
+    if (++r->tail == n->cfg.ring_size) /* a wrap, not a division, on the packet path */
+        r->tail = 0;
     r->count++;
     r->st.packets++;
     r->st.bytes += d->len;
