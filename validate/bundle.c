@@ -536,7 +536,8 @@ static bool load_workload(struct val_bundle *b, GError **err)
     return true;
 }
 
-struct val_bundle *val_bundle_load(const char *dir, GError **err)
+/* config.json read and its /host checked: what every reader of a bundle needs first. */
+static struct val_bundle *open_config(const char *dir, GError **err)
 {
     struct val_bundle *b = g_new0(struct val_bundle, 1);
     b->dir = g_strdup(dir);
@@ -555,11 +556,32 @@ struct val_bundle *val_bundle_load(const char *dir, GError **err)
     } else if (!json_is_object(b->root)) {
         ok = cfg_fail(err, b, "/", "expected an object");
     }
-    ok = ok && load_host(b, err) &&
-         (b->trace_path = bundle_file(b, "/trace/file", "trace.txt", err)) &&
-         (b->pcap_path = bundle_file(b, "/pcap/file", "pcap.pcap", err)) && load_hz(b, err) &&
-         load_sched_knobs(b, err) && load_queues(b, err) && load_sysctl(b, err) &&
-         load_snapshots(b, err) && load_overrun(b, err) && load_workload(b, err);
+    if (!(ok && load_host(b, err))) {
+        val_bundle_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+char *val_bundle_host_class_at(const char *dir, GError **err)
+{
+    struct val_bundle *b = open_config(dir, err);
+    if (!b)
+        return NULL;
+    char *host = val_host_class(b->kernel, b->ncpus);
+    val_bundle_free(b);
+    return host;
+}
+
+struct val_bundle *val_bundle_load(const char *dir, GError **err)
+{
+    struct val_bundle *b = open_config(dir, err);
+    if (!b)
+        return NULL;
+    bool ok = (b->trace_path = bundle_file(b, "/trace/file", "trace.txt", err)) &&
+              (b->pcap_path = bundle_file(b, "/pcap/file", "pcap.pcap", err)) && load_hz(b, err) &&
+              load_sched_knobs(b, err) && load_queues(b, err) && load_sysctl(b, err) &&
+              load_snapshots(b, err) && load_overrun(b, err) && load_workload(b, err);
     if (ok) {
         b->trace_clock = req_str(b, "/trace/clock", err);
         ok = b->trace_clock != NULL;

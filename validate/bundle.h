@@ -59,6 +59,9 @@ const char *val_bundle_kernel(const struct val_bundle *b);
  * the build, e.g. 6.18.44-fc-v769 vs 6.18.44-fc-v657-gpu). One host's prices do not predict
  * another's: calibrate records the hosts it fitted, validate --costs warns on another host. New. */
 char *val_host_class(const char *kernel, int ncpus);
+/* The host class of the bundle in dir from its config.json's /host alone (the trace is not
+ * read): new, or NULL + GError naming the file and key. */
+char *val_bundle_host_class_at(const char *dir, GError **err);
 /* host.kernel as a model parameter (KERN_VERSION(6, 12) = 612; that when unparsable). */
 unsigned val_bundle_kernel_version(const struct val_bundle *b);
 int val_bundle_ncpus(const struct val_bundle *b);

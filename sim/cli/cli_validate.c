@@ -92,11 +92,9 @@ static int write_report(const struct val_report *r, bool as_json, const char *ou
  * class is priced at that host's speed, not a Xeon's. *path NULL when the library has none. */
 static bool library_costs_for(const char *dir, char **path, GError **err)
 {
-    struct val_bundle *b = val_bundle_load(dir, err);
-    if (!b)
+    char *host = val_bundle_host_class_at(dir, err);
+    if (!host)
         return false;
-    char *host = val_host_class(val_bundle_kernel(b), val_bundle_ncpus(b));
-    val_bundle_free(b);
     GError *e = NULL;
     *path = sim_cli_host_costs(host, &e);
     g_free(host);

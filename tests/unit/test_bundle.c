@@ -523,7 +523,30 @@ static void test_bundle_env_bundle_loads_and_trace_has_receives(void)
     val_bundle_free(b);
 }
 
+/* The host class from config.json alone: no trace or pcap needed; a bad /host is named. */
+static void test_bundle_host_class_from_config_alone(void)
+{
+    json_t *cfg = minimal_config();
+    char *dir = make_bundle(cfg, false, false);
+    GError *err = NULL;
+    char *h = val_bundle_host_class_at(dir, &err);
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_TRUE(h && !strcmp(h, "6.12.0, 4 CPUs"));
+    g_free(h);
+    json_object_set_new(json_object_get(cfg, "host"), "ncpus", json_string("four"));
+    char *p = g_build_filename(dir, "config.json", NULL);
+    CU_ASSERT_EQUAL(json_dump_file(cfg, p, 0), 0);
+    g_free(p);
+    CU_ASSERT_PTR_NULL(val_bundle_host_class_at(dir, &err));
+    CU_ASSERT_TRUE(err && strstr(err->message, "config.json") &&
+                   strstr(err->message, "/host/ncpus"));
+    g_clear_error(&err);
+    json_decref(cfg);
+    remove_bundle(dir);
+}
+
 static CU_TestInfo cases[] = {
+    {"host class from config.json alone", test_bundle_host_class_from_config_alone},
     {"test_bundle_rps2_typed_accessors", test_bundle_rps2_typed_accessors},
     {"test_bundle_perqueue_rps_and_sender_xps", test_bundle_perqueue_rps_and_sender_xps},
     {"test_bundle_rfs_sizes_and_all_shared_load", test_bundle_rfs_sizes_and_all_shared_load},
