@@ -1,9 +1,10 @@
 /* SimGrid glue (C API of SimGrid 3.32): platform loading, the window actor
  * and the per-CPU actors with baton passing. No SimGrid call per packet or
- * per event: arrivals are advanced by whichever actor steps next, SimGrid's
- * clock moves only at 100 µs window boundaries, and each CPU's busy time is
- * one execution per window on its host; a baton pass (sem release/acquire)
- * happens only where the owner of consecutive events changes. */
+ * per event: arrivals and every event without CPU time are advanced by
+ * whichever actor steps next, SimGrid's clock moves only at 100 µs window
+ * boundaries, and each CPU's busy time is one execution per window on its
+ * host; a baton pass (sem release/acquire) happens only where a chunk of CPU
+ * time belongs to another CPU than the actor that computed it. */
 #include "sim/host/engine.h"
 
 #include <errno.h>
@@ -30,6 +31,8 @@ struct cpu_busy {
     uint64_t flushed_at; /* clock (ns) at the last flush */
     uint64_t timer;      /* window boundary its timeout last waited for */
     sg_exec_t exec;      /* the execution under way, NULL none */
+    bool pend;           /* a chunk computed by another actor, handed over with the baton */
+    uint64_t pend_from, pend_to;
 };
 
 struct engine_run {
@@ -191,9 +194,43 @@ static void drain_busy(struct engine_run *r, unsigned cpu)
     b->acc = 0;
 }
 
-/* One actor per CPU (on cpuN) and one for the NIC (on nic0). The actor
- * owning the next event runs it; consecutive events of one owner need no
- * SimGrid call unless the model time leaves the clock's window. */
+/* A chunk of CPU time [from, to) of CPU `cpu`, computed by actor `me`: its own is
+ * added to the busy time not yet mirrored; another CPU's is handed over with the
+ * baton, that CPU's actor mirroring it (take_chunk) as if it had run the step. */
+static void add_chunk(struct engine_run *r, int me, int cpu, uint64_t from, uint64_t to)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (cpu == me) {
+        b->acc += to - from;
+        b->last_to = to;
+        return;
+    }
+    b->pend = true;
+    b->pend_from = from;
+    b->pend_to = to;
+    r->owner = cpu;
+    r->st.passes++;
+    sg_sem_release(r->sem[cpu]);
+    wait_baton(r, me);
+}
+
+/* The chunk another actor computed for this CPU: flushed and added as run_event does. */
+static void take_chunk(struct engine_run *r, int me)
+{
+    if (me >= (int)r->n_cpus || !r->busy[me].pend)
+        return;
+    struct cpu_busy *b = &r->busy[me];
+    b->pend = false;
+    flush_busy(r, (unsigned)me, r->clock_ns);
+    b->acc += b->pend_to - b->pend_from;
+    b->last_to = b->pend_to;
+}
+
+/* One actor per CPU (on cpuN) and one for the NIC (on nic0). An event without CPU
+ * time (an empty chunk end, a timer expiry, a wake-up: the window engine's steps)
+ * is run by whichever actor holds the baton; only a chunk of another CPU's time
+ * passes the baton, to that CPU's actor, which mirrors it on its host. No SimGrid
+ * call unless the model time leaves the clock's window. */
 static void percpu_actor(int argc, char **argv)
 {
     struct actor_arg *a = sg_actor_self_get_data();
@@ -201,6 +238,7 @@ static void percpu_actor(int argc, char **argv)
     bool cpu = a->me < (int)r->n_cpus;
     wait_baton(r, a->me);
     while (!r->done) {
+        take_chunk(r, a->me);
         uint64_t t, from, to;
         int o = sim_machine_step_owner(r->m, &t);
         if (o == SIM_OWNER_DONE) {
@@ -208,21 +246,12 @@ static void percpu_actor(int argc, char **argv)
             finish(r);
             break;
         }
-        if (owner_index(r, o) != a->me) {
-            r->owner = owner_index(r, o);
-            r->st.passes++;
-            sg_sem_release(r->sem[r->owner]);
-            wait_baton(r, a->me);
-            continue;
-        }
         sync_clock(r, t);
         if (cpu)
             flush_busy(r, (unsigned)a->me, r->clock_ns);
         r->st.events++;
-        if (sim_machine_run_next(r->m, &from, &to)) {
-            r->busy[a->me].acc += to - from;
-            r->busy[a->me].last_to = to;
-        }
+        if (sim_machine_run_next(r->m, &from, &to))
+            add_chunk(r, a->me, o, from, to); /* only a CPU's chunk has CPU time */
     }
     if (cpu)
         drain_busy(r, (unsigned)a->me);
