@@ -21,27 +21,28 @@
 
 /* SimGrid calls made by the per-CPU engine (G_MESSAGES_DEBUG=all prints them). */
 struct engine_stats {
-    uint64_t events, passes, sleeps, execs, tests, timeouts;
+    uint64_t events, kicks, sleeps, execs, tests, timeouts;
 };
 
-/* One CPU's busy time not yet mirrored as an execution on its host. */
+/* One CPU's busy time and the part of it mirrored as executions on its host. */
 struct cpu_busy {
-    uint64_t acc;        /* busy ns since the last execution started */
+    uint64_t total;      /* busy ns of every chunk computed so far */
+    uint64_t flushed;    /* of which started as executions */
+    uint64_t win;        /* window holding the latest chunk's start */
+    uint64_t in_win;     /* busy ns at or after win */
     uint64_t last_to;    /* end of its latest chunk (may lie past the clock) */
-    uint64_t flushed_at; /* clock (ns) at the last flush */
+    uint64_t flushed_at; /* window boundary of the last flush */
     uint64_t timer;      /* window boundary its timeout last waited for */
+    bool parked;         /* its actor waits without a timeout: the next chunk kicks it */
     sg_exec_t exec;      /* the execution under way, NULL none */
-    bool pend;           /* a chunk computed by another actor, handed over with the baton */
-    uint64_t pend_from, pend_to;
 };
 
 struct engine_run {
     struct sim_machine *m;
     unsigned n_cpus;
-    int owner; /* actor holding the baton: CPU index or n_cpus for the NIC */
     bool done;
     uint64_t clock_ns;     /* SimGrid's clock: the start of the window of the model time */
-    sg_sem_t *sem;         /* per actor */
+    sg_sem_t *sem;         /* per CPU actor */
     struct cpu_busy *busy; /* per CPU */
     struct engine_stats st;
 };
@@ -108,20 +109,15 @@ static void window_actor(int argc, char **argv)
     sleep_to(end);
 }
 
-static int owner_index(const struct engine_run *r, int owner)
-{
-    return owner == SIM_OWNER_NIC ? (int)r->n_cpus : owner;
-}
-
 static void finish(struct engine_run *r)
 {
     r->done = true;
-    for (unsigned i = 0; i <= r->n_cpus; i++)
+    for (unsigned i = 0; i < r->n_cpus; i++)
         sg_sem_release(r->sem[i]);
 }
 
 /* Lazy clock: SimGrid's clock stays at the start of the window holding the
- * model time; only an event past the window's end makes its owner sleep. */
+ * model time; only an event past the window's end makes the stepper sleep. */
 static void sync_clock(struct engine_run *r, uint64_t t)
 {
     uint64_t start = t - t % SIM_ENGINE_WINDOW_NS;
@@ -135,48 +131,80 @@ static void sync_clock(struct engine_run *r, uint64_t t)
     r->st.sleeps++;
 }
 
-/* One execution per CPU per window: the busy time of the windows before the
- * clock, started on the CPU's host by its own actor once the previous one
- * has finished (the part of a chunk past the clock waits for a later one). */
-static void flush_busy(struct engine_run *r, unsigned cpu, uint64_t upto)
+/* A chunk [from, to) of a CPU's time, computed in the clock's window: added to
+ * its busy time; a CPU actor parked without a timeout is kicked (the IPI). */
+static void add_chunk(struct engine_run *r, unsigned cpu, uint64_t from, uint64_t to)
 {
     struct cpu_busy *b = &r->busy[cpu];
-    if (b->flushed_at >= upto)
+    if (r->clock_ns > b->win) { /* only the latest chunk can reach into the new window */
+        b->in_win = b->last_to > r->clock_ns ? b->last_to - r->clock_ns : 0;
+        b->win = r->clock_ns;
+    }
+    b->in_win += to - from;
+    b->total += to - from;
+    b->last_to = to;
+    if (b->parked) {
+        b->parked = false;
+        r->st.kicks++;
+        sg_sem_release(r->sem[cpu]);
+    }
+}
+
+/* The CPU's busy time before window boundary w (w >= the window of its latest chunk). */
+static uint64_t busy_before(const struct cpu_busy *b, uint64_t w)
+{
+    if (w > b->win)
+        return b->total - (b->last_to > w ? b->last_to - w : 0);
+    return w == b->win ? b->total - b->in_win : b->flushed;
+}
+
+/* One execution per CPU per window: the busy time before window boundary w not
+ * yet mirrored, started on the CPU's host by its own actor once the previous one
+ * has finished (the part of a chunk past w waits for a later one). */
+static void flush_busy(struct engine_run *r, unsigned cpu, uint64_t w)
+{
+    struct cpu_busy *b = &r->busy[cpu];
+    if (b->flushed_at >= w)
         return;
-    b->flushed_at = upto;
+    b->flushed_at = w;
     if (b->exec) {
         r->st.tests++;
         if (!sg_exec_test(b->exec))
             return;
         b->exec = NULL;
     }
-    uint64_t carry = b->last_to > upto ? b->last_to - upto : 0;
-    if (b->acc <= carry)
+    uint64_t before = busy_before(b, w);
+    if (before <= b->flushed)
         return;
-    b->exec = sg_actor_exec_init((double)(b->acc - carry));
+    b->exec = sg_actor_exec_init((double)(before - b->flushed));
     sg_exec_start(b->exec);
-    b->acc = carry;
+    b->flushed = before;
     r->st.execs++;
 }
 
-/* Wait for "IRQ, IPI or timer": the baton (another actor's event made ours
- * next), with a timeout at the window boundary past our own armed chunk end. */
-static void wait_baton(struct engine_run *r, int me)
+/* A CPU actor waits for the timer at each window boundary while its CPU is armed
+ * or has busy time not yet mirrored, and flushes it there; otherwise it parks
+ * until a chunk kicks it (finish() ends every wait). */
+static void cpu_wait(struct engine_run *r, unsigned me)
 {
-    while (!r->done && r->owner != me) {
+    struct cpu_busy *b = &r->busy[me];
+    while (!r->done) {
         uint64_t due;
-        if (me < (int)r->n_cpus && sim_machine_cpu_due(r->m, (unsigned)me, &due)) {
-            struct cpu_busy *b = &r->busy[me];
-            uint64_t wake = due - due % SIM_ENGINE_WINDOW_NS + SIM_ENGINE_WINDOW_NS;
+        if (sim_machine_cpu_due(r->m, me, &due) || b->total > b->flushed) {
             double now = simgrid_get_clock();
-            if (wake > b->timer && ns_to_s(wake) > now) {
-                b->timer = wake;
-                r->st.timeouts++;
-                sg_sem_acquire_timeout(r->sem[me], ns_to_s(wake) - now);
-                continue;
-            }
+            uint64_t ns = (uint64_t)(now * 1e9 + 0.5);
+            uint64_t wake = ns - ns % SIM_ENGINE_WINDOW_NS + SIM_ENGINE_WINDOW_NS;
+            if (wake <= b->timer)
+                wake = b->timer + SIM_ENGINE_WINDOW_NS;
+            b->timer = wake;
+            r->st.timeouts++;
+            if (sg_sem_acquire_timeout(r->sem[me], ns_to_s(wake) - now) != 0)
+                flush_busy(r, me, wake);
+            continue;
         }
+        b->parked = true;
         sg_sem_acquire(r->sem[me]);
+        b->parked = false;
     }
 }
 
@@ -187,58 +215,27 @@ static void drain_busy(struct engine_run *r, unsigned cpu)
     if (b->exec)
         sg_exec_wait(b->exec);
     b->exec = NULL;
-    uint64_t end = sim_machine_end(r->m);
-    uint64_t carry = b->last_to > end ? b->last_to - end : 0;
-    if (b->acc > carry)
-        sg_actor_execute((double)(b->acc - carry));
-    b->acc = 0;
+    uint64_t before = busy_before(b, sim_machine_end(r->m));
+    if (before > b->flushed)
+        sg_actor_execute((double)(before - b->flushed));
+    b->flushed = b->total;
 }
 
-/* A chunk of CPU time [from, to) of CPU `cpu`, computed by actor `me`: its own is
- * added to the busy time not yet mirrored; another CPU's is handed over with the
- * baton, that CPU's actor mirroring it (take_chunk) as if it had run the step. */
-static void add_chunk(struct engine_run *r, int me, int cpu, uint64_t from, uint64_t to)
-{
-    struct cpu_busy *b = &r->busy[cpu];
-    if (cpu == me) {
-        b->acc += to - from;
-        b->last_to = to;
-        return;
-    }
-    b->pend = true;
-    b->pend_from = from;
-    b->pend_to = to;
-    r->owner = cpu;
-    r->st.passes++;
-    sg_sem_release(r->sem[cpu]);
-    wait_baton(r, me);
-}
-
-/* The chunk another actor computed for this CPU: flushed and added as run_event does. */
-static void take_chunk(struct engine_run *r, int me)
-{
-    if (me >= (int)r->n_cpus || !r->busy[me].pend)
-        return;
-    struct cpu_busy *b = &r->busy[me];
-    b->pend = false;
-    flush_busy(r, (unsigned)me, r->clock_ns);
-    b->acc += b->pend_to - b->pend_from;
-    b->last_to = b->pend_to;
-}
-
-/* One actor per CPU (on cpuN) and one for the NIC (on nic0). An event without CPU
- * time (an empty chunk end, a timer expiry, a wake-up: the window engine's steps)
- * is run by whichever actor holds the baton; only a chunk of another CPU's time
- * passes the baton, to that CPU's actor, which mirrors it on its host. No SimGrid
- * call unless the model time leaves the clock's window. */
+/* One actor per CPU (on cpuN), mirroring its CPU's busy time as executions on its
+ * host, and one for the NIC (on nic0) stepping the model: every event runs in
+ * model order as in the window engine (no baton pass: which actor computes a step
+ * does not change it), SimGrid's clock moving only when the model time leaves the
+ * clock's window. */
 static void percpu_actor(int argc, char **argv)
 {
     struct actor_arg *a = sg_actor_self_get_data();
     struct engine_run *r = a->r;
-    bool cpu = a->me < (int)r->n_cpus;
-    wait_baton(r, a->me);
-    while (!r->done) {
-        take_chunk(r, a->me);
+    if (a->me < (int)r->n_cpus) {
+        cpu_wait(r, (unsigned)a->me);
+        drain_busy(r, (unsigned)a->me);
+        return;
+    }
+    for (;;) {
         uint64_t t, from, to;
         int o = sim_machine_step_owner(r->m, &t);
         if (o == SIM_OWNER_DONE) {
@@ -247,14 +244,10 @@ static void percpu_actor(int argc, char **argv)
             break;
         }
         sync_clock(r, t);
-        if (cpu)
-            flush_busy(r, (unsigned)a->me, r->clock_ns);
         r->st.events++;
-        if (sim_machine_run_next(r->m, &from, &to))
-            add_chunk(r, a->me, o, from, to); /* only a CPU's chunk has CPU time */
+        if (sim_machine_run_next(r->m, &from, &to)) /* only a CPU's chunk has CPU time */
+            add_chunk(r, (unsigned)o, from, to);
     }
-    if (cpu)
-        drain_busy(r, (unsigned)a->me);
 }
 
 static bool load_platform_xml(const char *xml, GError **err)
@@ -382,7 +375,7 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
     unsigned n = sim_machine_n_cpus(m);
     if (!load_platform(n, link_mbps, err))
         return false;
-    struct engine_run r = {.m = m, .n_cpus = n, .owner = (int)n};
+    struct engine_run r = {.m = m, .n_cpus = n};
     if (kind == SIM_ENGINE_WINDOW) {
         sg_actor_t a = sg_actor_init("loop", sg_host_by_name("nic0"));
         sg_actor_set_data(a, &r);
@@ -390,15 +383,12 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
         simgrid_run();
         return true;
     }
-    r.sem = g_new(sg_sem_t, n + 1);
+    r.sem = g_new(sg_sem_t, n);
     r.busy = g_new0(struct cpu_busy, n);
     struct actor_arg *aa = g_new(struct actor_arg, n + 1);
-    uint64_t t;
-    int first = sim_machine_step_owner(m, &t);
-    r.owner = first == SIM_OWNER_DONE ? (int)n : owner_index(&r, first);
-    r.done = first == SIM_OWNER_DONE;
     for (unsigned i = 0; i <= n; i++) {
-        r.sem[i] = sg_sem_init(0);
+        if (i < n)
+            r.sem[i] = sg_sem_init(0);
         aa[i].r = &r;
         aa[i].me = (int)i;
         char name[16], host[16];
@@ -409,14 +399,14 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
         sg_actor_start(a, percpu_actor, 0, NULL);
     }
     simgrid_run();
-    for (unsigned i = 0; i <= n; i++)
+    for (unsigned i = 0; i < n; i++)
         sg_sem_destroy(r.sem[i]);
     g_free(r.sem);
     g_free(r.busy);
     g_free(aa);
     g_debug("percpu engine: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT
-            " baton passes, %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
+            " kicks, %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
             " executions, %" G_GUINT64_FORMAT " tests, %" G_GUINT64_FORMAT " timeouts",
-            r.st.events, r.st.passes, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts);
+            r.st.events, r.st.kicks, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts);
     return true;
 }
