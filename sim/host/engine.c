@@ -22,6 +22,7 @@
 /* SimGrid calls made by the per-CPU engine (G_MESSAGES_DEBUG=all prints them). */
 struct engine_stats {
     uint64_t events, kicks, sleeps, execs, tests, timeouts;
+    uint64_t busy_ns, mirrored_ns; /* chunks' time before the end; of it, executed */
 };
 
 /* One CPU's busy time and the part of it mirrored as executions on its host. */
@@ -142,6 +143,8 @@ static void add_chunk(struct engine_run *r, unsigned cpu, uint64_t from, uint64_
     }
     b->in_win += to - from;
     b->total += to - from;
+    uint64_t end = sim_machine_end(r->m);
+    r->st.busy_ns += MIN(to, end) - MIN(from, end);
     b->last_to = to;
     if (b->parked) {
         b->parked = false;
@@ -178,6 +181,7 @@ static void flush_busy(struct engine_run *r, unsigned cpu, uint64_t w)
         return;
     b->exec = sg_actor_exec_init((double)(before - b->flushed));
     sg_exec_start(b->exec);
+    r->st.mirrored_ns += before - b->flushed;
     b->flushed = before;
     r->st.execs++;
 }
@@ -218,6 +222,7 @@ static void drain_busy(struct engine_run *r, unsigned cpu)
     uint64_t before = busy_before(b, sim_machine_end(r->m));
     if (before > b->flushed)
         sg_actor_execute((double)(before - b->flushed));
+    r->st.mirrored_ns += before > b->flushed ? before - b->flushed : 0;
     b->flushed = b->total;
 }
 
@@ -406,7 +411,9 @@ bool sim_engine_run(struct sim_machine *m, enum sim_engine_kind kind, unsigned l
     g_free(aa);
     g_debug("percpu engine: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT
             " kicks, %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
-            " executions, %" G_GUINT64_FORMAT " tests, %" G_GUINT64_FORMAT " timeouts",
-            r.st.events, r.st.kicks, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts);
+            " executions, %" G_GUINT64_FORMAT " tests, %" G_GUINT64_FORMAT
+            " timeouts; mirrored %" G_GUINT64_FORMAT " ns of %" G_GUINT64_FORMAT " ns busy",
+            r.st.events, r.st.kicks, r.st.sleeps, r.st.execs, r.st.tests, r.st.timeouts,
+            r.st.mirrored_ns, r.st.busy_ns);
     return true;
 }

@@ -4,10 +4,11 @@
  *  - window: one actor runs the loop in plain C and sleeps to each window
  *    boundary (fast);
  *  - percpu: one actor per CPU on its own single-core host plus one for the
- *    NIC; the actor owning the next event runs it (baton passing through
- *    per-actor semaphores), keeps SimGrid's clock within the same window as
- *    the window engine (sleeping only across a boundary) and mirrors its
- *    CPU's busy time as one execution per window. */
+ *    NIC; the NIC's actor steps every event, keeping SimGrid's clock within
+ *    the same window as the window engine (sleeping only across a boundary),
+ *    and each CPU's actor mirrors its CPU's busy time as one execution per
+ *    window on its host, woken by its timer at window boundaries while busy
+ *    and kicked (a semaphore) by the chunk that ends its idleness. */
 #ifndef NICSTEER_SIM_ENGINE_H
 #define NICSTEER_SIM_ENGINE_H
 
