@@ -635,7 +635,7 @@ int sim_machine_step_owner(struct sim_machine *m, uint64_t *t)
     uint64_t x, a, b;
     for (;;) {
         if (exo_next(m, &x) && (!have_ev || x < ev.t))
-            exo_run(m); /* exogenous DMA: the same arrivals, in the same order, as the NIC's */
+            sim_machine_run_next(m, &a, &b); /* exogenous DMA: the NIC's run of arrivals */
         else if (have_ev && ev.kind == EV_IRQ)
             sim_machine_run_next(m, &a, &b); /* the NIC's MSI-X write (no CPU time) */
         else
