@@ -1,10 +1,9 @@
 /* SimGrid glue (C API of SimGrid 3.32): platform loading, the window actor
- * and the per-CPU actors with baton passing. No SimGrid call per packet or
- * per event: arrivals and every event without CPU time are advanced by
- * whichever actor steps next, SimGrid's clock moves only at 100 µs window
- * boundaries, and each CPU's busy time is one execution per window on its
- * host; a baton pass (sem release/acquire) happens only where a chunk of CPU
- * time belongs to another CPU than the actor that computed it. */
+ * and the per-CPU actors. No SimGrid call per packet or per event: the NIC's
+ * actor steps every event in model order, SimGrid's clock moves only at 100 µs
+ * window boundaries, and each CPU's busy time is one execution per window on
+ * its host, started by that CPU's actor at the boundary (its timer), a parked
+ * CPU actor kicked (sem release) by the chunk that ends its idleness. */
 #include "sim/host/engine.h"
 
 #include <errno.h>
